@@ -1,0 +1,80 @@
+// The analyzer's public vocabulary. Front ends (CLI, tsserver plugin, ESLint
+// plugin) consume only these types: they never look inside the rules.
+//
+// The analyzer imports `typescript` for types only and receives the module as a
+// value (`ts`), so the tsserver plugin can hand it tsserver's own instance.
+
+import type * as ts from 'typescript';
+
+export type TypeScript = typeof ts;
+
+export const RULE_IDS = [
+  'use-after-wake',
+  'use-after-drop',
+  'use-after-move',
+  'clone-without-drop',
+  'lost-wakeup',
+  'vtable-clone-no-retain',
+  'vtable-wake-no-release',
+  'vtable-wake-by-ref-releases',
+  'vtable-drop-no-release',
+  // Reported by the suppression pass, not by a lifecycle rule.
+  'unused-suppression',
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];
+
+/** A configured level: `error` keeps the analyzer's own verdict (error on every path, warning on some). */
+export type RuleLevel = 'off' | 'warn' | 'error';
+export type Severity = 'error' | 'warning';
+
+/** A 0-based half-open range of text in one file. */
+export interface Span {
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A secondary, labelled span: "woken here", "cloned here". */
+export interface RelatedSpan extends Span {
+  readonly message: string;
+}
+
+export interface TextEdit extends Span {
+  readonly newText: string;
+}
+
+/** A quick fix / ESLint suggestion: the edits are complete and type-check. */
+export interface Fix {
+  readonly title: string;
+  readonly edits: readonly TextEdit[];
+}
+
+export interface Finding {
+  readonly rule: RuleId;
+  readonly severity: Severity;
+  /** One line, rustc style: "use of `waker` after it was woken". */
+  readonly message: string;
+  /** The primary span. */
+  readonly span: Span;
+  readonly related: readonly RelatedSpan[];
+  /** A "help:" line. */
+  readonly help?: string;
+  readonly fixes: readonly Fix[];
+}
+
+export interface RuleMeta {
+  readonly id: RuleId;
+  /** Stable numeric code for tsserver diagnostics. */
+  readonly code: number;
+  readonly description: string;
+  /** Path of the docs page, relative to the repository root. */
+  readonly docs: string;
+  readonly defaultLevel: RuleLevel;
+}
+
+export interface AnalyzerConfig {
+  readonly rules: Readonly<Partial<Record<RuleId, RuleLevel>>>;
+}
+
+export const DEFAULT_CONFIG: AnalyzerConfig = { rules: {} };
