@@ -1,0 +1,81 @@
+// The layering rule from ARCHITECTURE.md, checked on every import in src/.
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+
+const SRC = resolve(__dirname, '..', 'src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+interface Import {
+  readonly file: string;
+  readonly specifier: string;
+  readonly typeOnly: boolean;
+}
+
+function importsOf(file: string): Import[] {
+  const text = readFileSync(file, 'utf8');
+  const found: Import[] = [];
+  for (const match of text.matchAll(IMPORT)) {
+    const specifier = match[1] ?? match[2] ?? match[3];
+    found.push({ file, specifier, typeOnly: /^\s*(?:import|export)\s+type\s/.test(match[0]) });
+  }
+  return found;
+}
+
+/** The layer (src/ subfolder) an import lands in, or the package name. */
+function target(imp: Import): string {
+  if (!imp.specifier.startsWith('.')) return imp.specifier.replace(/^node:/, 'node:');
+  const path = relative(SRC, resolve(dirname(imp.file), imp.specifier));
+  return path.startsWith('..') ? path : `src/${path.split(/[\\/]/)[0]}`;
+}
+
+function layerOf(file: string): string {
+  return `src/${relative(SRC, file).split(/[\\/]/)[0]}`;
+}
+
+const all = sourceFiles(SRC).flatMap(importsOf);
+
+describe('architecture: who may import what', () => {
+  it('finds the imports it checks', () => {
+    assert.ok(all.length > 20, `only ${all.length} imports found in src/`);
+    assert.ok(all.some((i) => layerOf(i.file) === 'src/waker'));
+  });
+
+  it('src/waker imports nothing outside itself', () => {
+    const outside = all.filter((i) => layerOf(i.file) === 'src/waker' && target(i) !== 'src/waker');
+    assert.deepEqual(outside.map((i) => `${relative(SRC, i.file)} → ${i.specifier}`), []);
+  });
+
+  it('src/analysis imports only typescript, and only its types', () => {
+    const bad = all.filter((i) => {
+      if (layerOf(i.file) !== 'src/analysis') return false;
+      const to = target(i);
+      if (to === 'src/analysis') return false;
+      return !(to === 'typescript' && i.typeOnly);
+    });
+    assert.deepEqual(bad.map((i) => `${relative(SRC, i.file)} → ${i.specifier}`), []);
+  });
+
+  it('nothing outside src/extension imports vscode', () => {
+    const bad = all.filter((i) => i.specifier === 'vscode' && layerOf(i.file) !== 'src/extension');
+    assert.deepEqual(bad.map((i) => relative(SRC, i.file)), []);
+  });
+
+  it('front ends do not reach into each other', () => {
+    const frontEnds = ['src/cli', 'src/tsserver', 'src/eslint', 'src/extension'];
+    const bad = all.filter((i) => {
+      const from = layerOf(i.file);
+      const to = target(i);
+      return frontEnds.includes(from) && frontEnds.includes(to) && from !== to;
+    });
+    assert.deepEqual(bad.map((i) => `${relative(SRC, i.file)} → ${i.specifier}`), []);
+  });
+});
