@@ -3,11 +3,18 @@
 // severities already resolved against the configuration and suppressions.
 
 import type * as ts from 'typescript';
-import { Library } from './library';
+import { applyLevels } from './config';
+import { isLibraryFile, Library } from './library';
+import { applySuppressions } from './suppress';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type TypeScript } from './types';
+import { analyzeVtables } from './vtable/index';
 
 export * from './types';
 export { Library, isLibraryFile } from './library';
+export { RULES, docsUrl, isRuleId, ruleByCode } from './rules';
+export { ConfigError, RULE_LEVELS, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
+export { applySuppressions, findSuppressions, type Suppression } from './suppress';
+export { SLOT_NAMES, analyzeVtables, summarizeSlot, vtableAt, vtablesInFile, type SlotName, type SlotReport, type SlotSummary, type VtableReport } from './vtable/index';
 
 /** Everything a rule pass needs for one file. */
 export interface FileContext {
@@ -18,11 +25,51 @@ export interface FileContext {
   readonly file: ts.SourceFile;
 }
 
-export function analyzeFile(ts: TypeScript, program: ts.Program, file: ts.SourceFile, config: AnalyzerConfig = DEFAULT_CONFIG): Finding[] {
+export function createFileContext(ts: TypeScript, program: ts.Program, file: ts.SourceFile, library?: Library): FileContext {
   const checker = program.getTypeChecker();
-  const context: FileContext = { ts, program, checker, library: new Library(ts, checker), file };
-  void context;
-  void config;
-  // The rule passes (flow, vtable) and the configuration/suppression pass plug in here.
-  return [];
+  return { ts, program, checker, library: library ?? new Library(ts, checker), file };
+}
+
+/** The rule passes alone: findings with the analyzer's own severities, before configuration and suppressions. */
+export function runPasses(context: FileContext): Finding[] {
+  const findings: Finding[] = [];
+  findings.push(...analyzeVtables(context));
+  return findings;
+}
+
+export function analyzeFile(ts: TypeScript, program: ts.Program, file: ts.SourceFile, config: AnalyzerConfig = DEFAULT_CONFIG, library?: Library): Finding[] {
+  const context = createFileContext(ts, program, file, library);
+  const findings = applyLevels(runPasses(context), config);
+  return sortFindings(applySuppressions(ts, file, findings, config));
+}
+
+/** Whether a file is user code worth analysing: not the library, not a declaration file, not a dependency. */
+export function isUserFile(program: ts.Program, file: ts.SourceFile): boolean {
+  return !file.isDeclarationFile && !isLibraryFile(file.fileName) && !program.isSourceFileFromExternalLibrary(file) && !/[\\/]node_modules[\\/]/.test(file.fileName);
+}
+
+/**
+ * Every user file of the program (or only `files`, by file name), analysed with
+ * one shared checker. `onFile` reports progress.
+ */
+export function analyzeProgram(
+  ts: TypeScript,
+  program: ts.Program,
+  config: AnalyzerConfig = DEFAULT_CONFIG,
+  files?: readonly string[],
+  onFile?: (done: number, total: number) => void,
+): Finding[] {
+  const wanted = files ? new Set(files.map((f) => f.replace(/\\/g, '/'))) : undefined;
+  const sources = program.getSourceFiles().filter((file) => isUserFile(program, file) && (!wanted || wanted.has(file.fileName)));
+  const library = new Library(ts, program.getTypeChecker());
+  const findings: Finding[] = [];
+  sources.forEach((file, index) => {
+    findings.push(...analyzeFile(ts, program, file, config, library));
+    onFile?.(index + 1, sources.length);
+  });
+  return findings;
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => (a.span.file === b.span.file ? a.span.start - b.span.start : a.span.file < b.span.file ? -1 : 1));
 }

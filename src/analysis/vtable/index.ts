@@ -1,0 +1,248 @@
+// The vtable rules: each `new RawWakerVTable(clone, wake, wakeByRef, drop)` in a
+// file is checked from the summaries of its four slot functions (see summary.ts).
+//
+// Findings land in the file that builds the vtable (tsserver asks per file): a
+// slot function declared there is the primary span; one declared elsewhere is
+// reported on its argument, with a related span at its declaration.
+
+import type * as ts from 'typescript';
+import type { FileContext } from '../index';
+import type { Finding, RelatedSpan, RuleId, Severity, Span } from '../types';
+import { SLOT_NAMES, resolveSlotFunction, summarizeSlot, type Range, type SlotName, type SlotSummary } from './summary';
+
+export { SLOT_NAMES, describeEffect, resolveSlotFunction, summarizeSlot, type Range, type SlotName, type SlotSummary } from './summary';
+
+export interface SlotReport extends SlotSummary {
+  /** The argument in `new RawWakerVTable(...)`. */
+  readonly argument: ts.Expression;
+  /** `ok`, `unknown` (the effect could not be computed), or the rule this slot breaks. */
+  readonly verdict: 'ok' | 'unknown' | RuleId;
+  /** The finding's message when the verdict is a rule. */
+  readonly problem?: string;
+}
+
+export interface VtableReport {
+  /** The `new RawWakerVTable(...)` expression. */
+  readonly site: ts.NewExpression;
+  readonly slots: Readonly<Record<SlotName, SlotReport>>;
+  readonly findings: readonly Finding[];
+}
+
+/** Every vtable built in the file, with per-slot effects and verdicts. */
+export function vtablesInFile(context: FileContext): VtableReport[] {
+  const ts = context.ts;
+  const reports: VtableReport[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isNewExpression(node) && isVtableConstruction(context, node)) reports.push(checkVtable(context, node));
+    ts.forEachChild(node, visit);
+  };
+  visit(context.file);
+  return reports;
+}
+
+/** The vtable rules' findings for one file. */
+export function analyzeVtables(context: FileContext): Finding[] {
+  return vtablesInFile(context).flatMap((report) => report.findings);
+}
+
+/**
+ * The vtable a position belongs to, for hover: `node` inside a `new RawWakerVTable(...)`,
+ * or a slot function (its declaration or name) used by a vtable built in this file.
+ */
+export function vtableAt(context: FileContext, node: ts.Node): VtableReport | undefined {
+  const ts = context.ts;
+  for (let current: ts.Node | undefined = node; current; current = current.parent) {
+    if (ts.isNewExpression(current) && isVtableConstruction(context, current)) return checkVtable(context, current);
+  }
+  const fn = enclosingFunction(context, node);
+  if (!fn) return undefined;
+  return vtablesInFile(context).find((report) => SLOT_NAMES.some((slot) => report.slots[slot].declaration === fn));
+}
+
+function enclosingFunction(context: FileContext, node: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  const ts = context.ts;
+  if (ts.isIdentifier(node)) {
+    const resolved = resolveSlotFunction(context, node);
+    if (resolved) return resolved;
+  }
+  for (let current: ts.Node | undefined = node; current; current = current.parent) {
+    if (ts.isFunctionDeclaration(current) || ts.isFunctionExpression(current) || ts.isArrowFunction(current) || ts.isMethodDeclaration(current)) return current;
+  }
+  return undefined;
+}
+
+function isVtableConstruction(context: FileContext, node: ts.NewExpression): boolean {
+  const ts = context.ts;
+  // Cheap syntactic filter first; the checker decides.
+  const callee = node.expression;
+  const text = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  if (text !== 'RawWakerVTable') return false;
+  return context.library.calleeOf(node) === 'RawWakerVTable';
+}
+
+function checkVtable(context: FileContext, site: ts.NewExpression): VtableReport {
+  const args = site.arguments ?? [];
+  const summaries = {} as Record<SlotName, SlotSummary & { argument: ts.Expression | undefined }>;
+  SLOT_NAMES.forEach((slot, index) => {
+    const argument = args[index];
+    const fn = argument ? resolveSlotFunction(context, argument) : undefined;
+    summaries[slot] = { ...summarizeSlot(context, fn, slot), argument };
+  });
+  const problems = findProblems(summaries);
+  const findings: Finding[] = [];
+  const slots = {} as Record<SlotName, SlotReport>;
+  for (const slot of SLOT_NAMES) {
+    const summary = summaries[slot];
+    const problem = problems.find((p) => p.slot === slot);
+    const argument = summary.argument ?? site;
+    slots[slot] = {
+      ...summary,
+      argument,
+      verdict: problem ? problem.rule : summary.references ? 'ok' : 'unknown',
+      problem: problem?.message,
+    };
+    if (problem && summary.argument) findings.push(toFinding(context, site, summaries, problem));
+  }
+  return { site, slots, findings };
+}
+
+interface Problem {
+  readonly rule: RuleId;
+  readonly slot: SlotName;
+  readonly severity: Severity;
+  readonly message: string;
+  /** The slots the message compares against, for related spans. */
+  readonly others: readonly SlotName[];
+  readonly help: string;
+}
+
+type Summaries = Record<SlotName, SlotSummary>;
+
+/** Holds on every path (`all`) or on some (`some`), given a test per count. */
+function verdict(a: Range, testA: (n: number) => boolean, b: Range, testB: (n: number) => boolean): Severity | undefined {
+  const everyA = testA(a.min) && testA(a.max);
+  const everyB = testB(b.min) && testB(b.max);
+  if (everyA && everyB) return 'error';
+  const someA = testA(a.min) || testA(a.max);
+  const someB = testB(b.min) || testB(b.max);
+  return someA && someB ? 'warning' : undefined;
+}
+
+function count(range: Range): string {
+  return range.min === range.max ? `${range.min}` : `${range.min} or ${range.max}`;
+}
+
+/** "1 reference", "0 references", "0 or 1 references". */
+function references(range: Range): string {
+  return `${count(range)} ${range.min === 1 && range.max === 1 ? 'reference' : 'references'}`;
+}
+
+function onPaths(severity: Severity): string {
+  return severity === 'warning' ? ' on some paths' : '';
+}
+
+function findProblems(s: Summaries): Problem[] {
+  const problems: Problem[] = [];
+  const clone = s.clone.references;
+  const wake = s.wake.references;
+  const wakeByRef = s.wakeByRef.references;
+  const drop = s.drop.references;
+  const none = (n: number): boolean => n <= 0;
+  const some = (n: number): boolean => n >= 1;
+
+  if (clone) {
+    // The releasing slot the clone is compared against: drop first, as in the seed's message.
+    const releaser = [['drop', drop], ['wake', wake]].find(([, r]) => r && verdict(clone, none, r as Range, some)) as [SlotName, Range] | undefined;
+    if (releaser) {
+      const [slot, released] = releaser;
+      const severity = verdict(clone, none, released, some)!;
+      problems.push({
+        rule: 'vtable-clone-no-retain',
+        slot: 'clone',
+        severity,
+        message: `\`${s.clone.name}\` takes ${references(clone)}${onPaths(severity)}, but \`${s[slot].name}\` releases ${count(released)}: a clone and its original free the data twice`,
+        others: [slot, slot === 'drop' ? 'wake' : 'drop'],
+        help: `take a new reference in \`${s.clone.name}\` before returning the same data: \`Arc.incrementStrongCount(data)\`, or \`Arc.fromRaw\` + \`Arc.clone\` + \`forget\` + \`Arc.intoRaw\``,
+      });
+    }
+  }
+  if (wake && drop) {
+    const severity = verdict(wake, none, drop, some);
+    if (severity) {
+      problems.push({
+        rule: 'vtable-wake-no-release',
+        slot: 'wake',
+        severity,
+        message: `\`${s.wake.name}\` releases ${references(wake)}${onPaths(severity)}, but \`${s.drop.name}\` releases ${count(drop)}: every woken waker leaks its reference`,
+        others: ['drop'],
+        help: `\`wake\` consumes the waker: release its reference as \`${s.drop.name}\` does (\`drop(Arc.fromRaw(data))\`)`,
+      });
+    }
+  }
+  if (wakeByRef) {
+    const every = wakeByRef.min >= 1;
+    if (wakeByRef.max >= 1) {
+      const severity: Severity = every ? 'error' : 'warning';
+      problems.push({
+        rule: 'vtable-wake-by-ref-releases',
+        slot: 'wakeByRef',
+        severity,
+        message: `\`${s.wakeByRef.name}\` releases ${references(wakeByRef)}${onPaths(severity)}, but \`wakeByRef\` only borrows the waker: the reference is freed while the waker still holds it`,
+        others: ['wake'],
+        help: 'end with `forget(arc)` instead of `drop(arc)`: the waker keeps its reference after `wakeByRef`',
+      });
+    }
+  }
+  if (drop && clone) {
+    const severity = verdict(drop, none, clone, some);
+    if (severity) {
+      problems.push({
+        rule: 'vtable-drop-no-release',
+        slot: 'drop',
+        severity,
+        message: `\`${s.drop.name}\` releases ${references(drop)}${onPaths(severity)}, but \`${s.clone.name}\` takes ${count(clone)}: every dropped waker leaks its reference`,
+        others: ['clone'],
+        help: `release the waker's reference in \`${s.drop.name}\`: \`drop(Arc.fromRaw(data))\``,
+      });
+    }
+  }
+  return problems;
+}
+
+function toFinding(context: FileContext, site: ts.NewExpression, summaries: Record<SlotName, SlotSummary & { argument: ts.Expression | undefined }>, problem: Problem): Finding {
+  const file = context.file;
+  const summary = summaries[problem.slot];
+  const argument = summary.argument!;
+  const declaration = summary.declaration;
+  const declaredHere = declaration !== undefined && declaration.getSourceFile() === file && !isInside(declaration, site);
+  const related: RelatedSpan[] = [];
+  const span = declaredHere ? nameSpan(context, declaration) : spanOf(argument);
+  if (declaration && !declaredHere && !isInside(declaration, site)) {
+    related.push({ ...nameSpan(context, declaration), message: `\`${summary.name}\` is declared here` });
+  }
+  for (const other of problem.others) {
+    const otherSummary = summaries[other];
+    if (!otherSummary.argument) continue;
+    const where = otherSummary.declaration && !isInside(otherSummary.declaration, site) ? nameSpan(context, otherSummary.declaration) : spanOf(otherSummary.argument);
+    related.push({ ...where, message: `\`${otherSummary.name}\` ${otherSummary.effect}` });
+  }
+  related.push({ ...spanOf(site.expression), message: 'the vtable is built here' });
+  return { rule: problem.rule, severity: problem.severity, message: problem.message, span, related, help: problem.help, fixes: [] };
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.getSourceFile() === container.getSourceFile() && node.pos >= container.pos && node.end <= container.end;
+}
+
+function spanOf(node: ts.Node): Span {
+  return { file: node.getSourceFile().fileName, start: node.getStart(), end: node.getEnd() };
+}
+
+/** The function's name, or for `const f = () => ...` the variable's name. */
+function nameSpan(context: FileContext, fn: ts.FunctionLikeDeclaration): Span {
+  const ts = context.ts;
+  if (fn.name) return spanOf(fn.name);
+  const parent = fn.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.name) return spanOf(parent.name);
+  return spanOf(fn);
+}

@@ -1,0 +1,578 @@
+// What a vtable slot function does to the reference its `data` pointer holds.
+//
+// A small abstract interpreter over the slot's body: it follows every path
+// (branches fork, loops run zero or one time, calls to user functions that
+// receive the pointer are followed into their bodies) and counts, per path, the
+// change to the data's reference count. Only the waker library changes counts,
+// so anything else is ignored; a call the checker cannot resolve that receives
+// the pointer makes the summary unknown, and unknown summaries never report.
+
+import type * as ts from 'typescript';
+import type { FileContext } from '../index';
+
+export type SlotName = 'clone' | 'wake' | 'wakeByRef' | 'drop';
+export const SLOT_NAMES: readonly SlotName[] = ['clone', 'wake', 'wakeByRef', 'drop'];
+
+/** The range of a count over every path that returns normally. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface SlotSummary {
+  readonly slot: SlotName;
+  /** `myClone`, or the slot name for an anonymous function. */
+  readonly name: string;
+  /** The function's declaration, when the argument resolves to one. */
+  readonly declaration: ts.FunctionLikeDeclaration | undefined;
+  /**
+   * For `clone`: new references the returned RawWaker carries (a fresh allocation counts as one).
+   * For `wake`, `wakeByRef`, `drop`: references released of the one `data` holds (handing a
+   * handle off to other code counts as releasing it). `undefined` when it cannot be computed.
+   */
+  readonly references: Range | undefined;
+  /** "takes 1 reference", "releases 0 references", "takes 0 or 1 references", "unknown effect". */
+  readonly effect: string;
+}
+
+type Value =
+  | { readonly kind: 'data' } // the slot's data pointer, or a copy of it
+  | { readonly kind: 'fresh' } // a pointer to an allocation made in the slot
+  | { readonly kind: 'handle'; readonly id: number } // an Arc or Box handle
+  | { readonly kind: 'raw'; readonly pointer: Value } // a RawWaker
+  | { readonly kind: 'other' };
+
+const OTHER: Value = { kind: 'other' };
+const DATA: Value = { kind: 'data' };
+const FRESH: Value = { kind: 'fresh' };
+
+interface Handle {
+  readonly origin: 'data' | 'fresh';
+  live: boolean;
+  /** Declared with `using`: dropped when the slot returns. */
+  disposed: boolean;
+}
+
+type Ending = 'none' | 'return' | 'throw' | 'break' | 'continue';
+
+interface State {
+  /** Change to the data's reference count on this path so far. */
+  net: number;
+  handles: Handle[];
+  bindings: Map<ts.Symbol, Value>;
+  ending: Ending;
+  returned: Value;
+}
+
+/** Forks are capped: a slot with more paths than this is summarised as unknown. */
+const MAX_STATES = 64;
+/** How deep calls to helper functions are followed. */
+const MAX_CALL_DEPTH = 6;
+
+class Unknown extends Error {}
+
+function fork(state: State): State {
+  return {
+    net: state.net,
+    handles: state.handles.map((h) => ({ ...h })),
+    bindings: new Map(state.bindings),
+    ending: state.ending,
+    returned: state.returned,
+  };
+}
+
+type Outcome = readonly [State, Value];
+
+class Interpreter {
+  private readonly ts: FileContext['ts'];
+  private readonly checker: ts.TypeChecker;
+  private readonly callStack: ts.Node[] = [];
+
+  constructor(private readonly context: FileContext) {
+    this.ts = context.ts;
+    this.checker = context.checker;
+  }
+
+  /** Every normal ending of `fn` called with `args`, with its return value. */
+  run(fn: ts.FunctionLikeDeclaration, args: readonly Value[], entry: State): Outcome[] {
+    const ts = this.ts;
+    if (this.callStack.includes(fn) || this.callStack.length >= MAX_CALL_DEPTH) throw new Unknown();
+    this.callStack.push(fn);
+    try {
+      const state = entry;
+      fn.parameters.forEach((parameter, index) => {
+        const symbol = ts.isIdentifier(parameter.name) ? this.checker.getSymbolAtLocation(parameter.name) : undefined;
+        if (symbol) state.bindings.set(symbol, args[index] ?? OTHER);
+      });
+      const body = fn.body;
+      let ends: State[];
+      if (!body) ends = [state];
+      else if (ts.isBlock(body)) ends = this.block(body.statements, [state]);
+      else {
+        ends = this.expression(body, state).map(([s, value]) => {
+          s.ending = 'return';
+          s.returned = value;
+          return s;
+        });
+      }
+      const outcomes: Outcome[] = [];
+      for (const end of ends) {
+        if (end.ending === 'throw') continue;
+        const returned = end.ending === 'return' ? end.returned : OTHER;
+        end.ending = 'none';
+        end.returned = OTHER;
+        outcomes.push([end, returned]);
+      }
+      return outcomes;
+    } finally {
+      this.callStack.pop();
+    }
+  }
+
+  private block(statements: readonly ts.Statement[], states: State[]): State[] {
+    let current = states;
+    const usingHandles: number[] = [];
+    for (const statement of statements) {
+      const running = current.filter((s) => s.ending === 'none');
+      const stopped = current.filter((s) => s.ending !== 'none');
+      current = [...stopped, ...running.flatMap((s) => this.statement(statement, s, usingHandles))];
+      if (current.length > MAX_STATES) throw new Unknown();
+    }
+    // `using` drops at the end of its block on every exit path but a throw.
+    for (const state of current) {
+      if (state.ending === 'throw') continue;
+      for (const id of usingHandles) {
+        const handle = state.handles[id];
+        if (handle && handle.live) this.release(state, handle);
+      }
+    }
+    return current;
+  }
+
+  private statement(node: ts.Statement, state: State, usingHandles: number[]): State[] {
+    const ts = this.ts;
+    if (ts.isBlock(node)) return this.block(node.statements, [state]);
+    if (ts.isExpressionStatement(node)) return this.expression(node.expression, state).map(([s]) => s);
+    if (ts.isVariableStatement(node)) {
+      const isUsing = (node.declarationList.flags & ts.NodeFlags.Using) !== 0;
+      let states = [state];
+      for (const declaration of node.declarationList.declarations) {
+        states = states.flatMap((s) => {
+          if (!declaration.initializer) return [s];
+          return this.expression(declaration.initializer, s).map(([next, value]) => {
+            this.bind(next, declaration.name, value);
+            if (isUsing && value.kind === 'handle') usingHandles.push(value.id);
+            return next;
+          });
+        });
+      }
+      return states;
+    }
+    if (ts.isReturnStatement(node)) {
+      const outcomes: Outcome[] = node.expression ? this.expression(node.expression, state) : [[state, OTHER]];
+      return outcomes.map(([s, value]) => {
+        s.ending = 'return';
+        s.returned = value;
+        return s;
+      });
+    }
+    if (ts.isThrowStatement(node)) {
+      state.ending = 'throw';
+      return [state];
+    }
+    if (ts.isIfStatement(node)) {
+      return this.expression(node.expression, state).flatMap(([s]) => {
+        const otherwise = fork(s);
+        const taken = this.statement(node.thenStatement, s, usingHandles);
+        const skipped = node.elseStatement ? this.statement(node.elseStatement, otherwise, usingHandles) : [otherwise];
+        return [...taken, ...skipped];
+      });
+    }
+    if (ts.isBreakStatement(node) || ts.isContinueStatement(node)) {
+      state.ending = ts.isBreakStatement(node) ? 'break' : 'continue';
+      return [state];
+    }
+    if (ts.isIterationStatement(node, false)) return this.loop(node, state);
+    if (ts.isLabeledStatement(node)) return this.statement(node.statement, state, usingHandles).map(endBreak);
+    if (ts.isSwitchStatement(node)) {
+      return this.expression(node.expression, state).flatMap(([s]) => {
+        // Each clause may be where control enters; it falls through until a break.
+        const clauses = node.caseBlock.clauses;
+        const results: State[] = [];
+        clauses.forEach((_, index) => {
+          const entry = fork(s);
+          const statements = clauses.slice(index).flatMap((c) => [...c.statements]);
+          results.push(...this.block(statements, [entry]).map(endBreak));
+        });
+        if (!clauses.some((c) => ts.isDefaultClause(c))) results.push(s);
+        return results;
+      });
+    }
+    if (ts.isTryStatement(node)) {
+      // The catch block may run after any prefix of the try block; model it from the try's entry.
+      const beforeTry = fork(state);
+      let states = this.block(node.tryBlock.statements, [state]);
+      if (node.catchClause) states = [...states, ...this.block(node.catchClause.block.statements, [beforeTry])];
+      if (node.finallyBlock) {
+        const finallyBlock = node.finallyBlock;
+        states = states.flatMap((s) => {
+          const ending = s.ending;
+          const returned = s.returned;
+          s.ending = 'none';
+          return this.block(finallyBlock.statements, [s]).map((after) => {
+            if (after.ending === 'none') {
+              after.ending = ending;
+              after.returned = returned;
+            }
+            return after;
+          });
+        });
+      }
+      return states;
+    }
+    if (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) {
+      this.captures(node, state);
+      return [state];
+    }
+    // Declarations without effects (types, interfaces, empty statements, debugger).
+    return [state];
+  }
+
+  private loop(node: ts.IterationStatement, state: State): State[] {
+    const ts = this.ts;
+    // Zero iterations, or one: a second pass over the body changes the count again,
+    // which summaries of straight-line slots never need; more paths would only blur them.
+    const head: ts.Expression | undefined =
+      ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)
+        ? node.expression
+        : ts.isForStatement(node)
+          ? node.condition
+          : undefined;
+    let entries: State[] = [state];
+    if (ts.isForStatement(node) && node.initializer) {
+      entries = ts.isVariableDeclarationList(node.initializer)
+        ? node.initializer.declarations.reduce<State[]>(
+            (states, d) =>
+              states.flatMap((s) =>
+                d.initializer
+                  ? this.expression(d.initializer, s).map(([next, value]) => {
+                      this.bind(next, d.name, value);
+                      return next;
+                    })
+                  : [s],
+              ),
+            entries,
+          )
+        : entries.flatMap((s) => this.expression(node.initializer as ts.Expression, s).map(([next]) => next));
+    }
+    if (head) entries = entries.flatMap((s) => this.expression(head, s).map(([next]) => next));
+    const results: State[] = [];
+    for (const entry of entries) {
+      const once = fork(entry);
+      if (!ts.isDoStatement(node)) results.push(entry);
+      results.push(...this.statement(node.statement, once, []).map(endBreak));
+    }
+    return results;
+  }
+
+  private bind(state: State, name: ts.BindingName, value: Value): void {
+    const ts = this.ts;
+    if (ts.isIdentifier(name)) {
+      const symbol = this.checker.getSymbolAtLocation(name);
+      if (symbol) state.bindings.set(symbol, value);
+      return;
+    }
+    // Destructuring a handle reads its fields; the handle itself stays where it was.
+  }
+
+  private valueOf(state: State, node: ts.Identifier): Value {
+    const symbol = this.checker.getSymbolAtLocation(node);
+    return (symbol && state.bindings.get(symbol)) ?? OTHER;
+  }
+
+  /** A handle leaves the slot's hands (passed on, stored, captured): its reference goes with it. */
+  private handOff(state: State, value: Value): void {
+    if (value.kind !== 'handle') return;
+    const handle = state.handles[value.id];
+    if (handle?.live) this.release(state, handle);
+  }
+
+  private release(state: State, handle: Handle): void {
+    handle.live = false;
+    if (handle.origin === 'data') state.net -= 1;
+  }
+
+  private newHandle(state: State, origin: Handle['origin']): Value {
+    state.handles.push({ origin, live: true, disposed: false });
+    return { kind: 'handle', id: state.handles.length - 1 };
+  }
+
+  private expressions(nodes: readonly ts.Expression[], state: State): Array<readonly [State, Value[]]> {
+    let outcomes: Array<readonly [State, Value[]]> = [[state, []]];
+    for (const node of nodes) {
+      outcomes = outcomes.flatMap(([s, values]) => this.expression(node, s).map(([next, value]) => [next, [...values, value]] as const));
+      if (outcomes.length > MAX_STATES) throw new Unknown();
+    }
+    return outcomes;
+  }
+
+  expression(node: ts.Expression, state: State): Outcome[] {
+    const ts = this.ts;
+    if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) {
+      return this.expression(node.expression, state);
+    }
+    if (ts.isIdentifier(node)) return [[state, this.valueOf(state, node)]];
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.call(node, state);
+    if (ts.isConditionalExpression(node)) {
+      return this.expression(node.condition, state).flatMap(([s]) => {
+        const otherwise = fork(s);
+        return [...this.expression(node.whenTrue, s), ...this.expression(node.whenFalse, otherwise)];
+      });
+    }
+    if (ts.isBinaryExpression(node)) {
+      const operator = node.operatorToken.kind;
+      if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+        return this.expression(node.left, state).flatMap(([s, left]) => {
+          const shortCircuit = fork(s);
+          return [[shortCircuit, left] as const, ...this.expression(node.right, s)];
+        });
+      }
+      if (operator === ts.SyntaxKind.EqualsToken) {
+        return this.expression(node.right, state).map(([s, value]) => {
+          if (ts.isIdentifier(node.left)) {
+            const symbol = this.checker.getSymbolAtLocation(node.left);
+            if (symbol) s.bindings.set(symbol, value);
+          } else {
+            this.handOff(s, value); // stored in a property or element
+          }
+          return [s, value] as const;
+        });
+      }
+      return this.expressions([node.left, node.right], state).map(([s]) => [s, OTHER] as const);
+    }
+    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) {
+      this.captures(node, state);
+      return [[state, OTHER]];
+    }
+    if (ts.isArrayLiteralExpression(node)) {
+      return this.expressions(node.elements.map((e) => (ts.isSpreadElement(e) ? e.expression : e)), state).map(([s, values]) => {
+        values.forEach((v) => this.handOff(s, v));
+        return [s, OTHER] as const;
+      });
+    }
+    if (ts.isObjectLiteralExpression(node)) {
+      const parts: ts.Expression[] = [];
+      for (const property of node.properties) {
+        if (ts.isPropertyAssignment(property)) parts.push(property.initializer);
+        else if (ts.isShorthandPropertyAssignment(property)) parts.push(property.name);
+        else if (ts.isSpreadAssignment(property)) parts.push(property.expression);
+        else this.captures(property, state);
+      }
+      return this.expressions(parts, state).map(([s, values]) => {
+        values.forEach((v) => this.handOff(s, v));
+        return [s, OTHER] as const;
+      });
+    }
+    if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+      // Reading through a handle borrows it.
+      const parts = ts.isElementAccessExpression(node) ? [node.expression, node.argumentExpression] : [node.expression];
+      return this.expressions(parts, state).map(([s]) => [s, OTHER] as const);
+    }
+    if (ts.isAwaitExpression(node) || ts.isVoidExpression(node) || ts.isTypeOfExpression(node) || ts.isDeleteExpression(node) || ts.isSpreadElement(node)) {
+      return this.expression(node.expression, state).map(([s]) => [s, OTHER] as const);
+    }
+    if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
+      return this.expression(node.operand, state).map(([s]) => [s, OTHER] as const);
+    }
+    if (ts.isTemplateExpression(node)) return this.expressions(node.templateSpans.map((s) => s.expression), state).map(([s]) => [s, OTHER] as const);
+    if (ts.isCommaListExpression(node)) return this.expressions(node.elements, state).map(([s, values]) => [s, values[values.length - 1] ?? OTHER] as const);
+    if (ts.isYieldExpression(node)) {
+      if (!node.expression) return [[state, OTHER]];
+      return this.expression(node.expression, state).map(([s, value]) => {
+        this.handOff(s, value);
+        return [s, OTHER] as const;
+      });
+    }
+    return [[state, OTHER]];
+  }
+
+  private call(node: ts.CallExpression | ts.NewExpression, state: State): Outcome[] {
+    const ts = this.ts;
+    const operation = this.context.library.calleeOf(node);
+    const callee = node.expression;
+    // The receiver of a method call is evaluated first; for library instance methods it is the handle.
+    const receiverOutcomes: Outcome[] =
+      ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)
+        ? this.expression(callee.expression, state)
+        : ts.isCallExpression(callee) || ts.isParenthesizedExpression(callee)
+          ? this.expression(callee, state)
+          : [[state, OTHER]];
+    const args = [...(node.arguments ?? [])];
+    return receiverOutcomes.flatMap(([s, receiver]) =>
+      this.expressions(args, s).flatMap(([next, values]) => this.apply(node, operation, receiver, values, next)),
+    );
+  }
+
+  private apply(node: ts.CallExpression | ts.NewExpression, operation: string | undefined, receiver: Value, args: Value[], state: State): Outcome[] {
+    const first = args[0] ?? OTHER;
+    switch (operation) {
+      case 'Arc.fromRaw':
+      case 'Box.fromRaw':
+        if (first.kind === 'data') return [[state, this.newHandle(state, 'data')]];
+        if (first.kind === 'fresh') return [[state, this.newHandle(state, 'fresh')]];
+        return [[state, OTHER]];
+      case 'Arc.new':
+      case 'Box.new':
+        args.forEach((v) => this.handOff(state, v));
+        return [[state, this.newHandle(state, 'fresh')]];
+      case 'Arc.clone':
+      case 'Arc#clone': {
+        const source = operation === 'Arc.clone' ? first : receiver;
+        if (source.kind !== 'handle') return [[state, OTHER]];
+        const handle = state.handles[source.id];
+        if (!handle) return [[state, OTHER]];
+        if (handle.origin === 'data') state.net += 1;
+        return [[state, this.newHandle(state, handle.origin)]];
+      }
+      case 'Arc.intoRaw':
+      case 'Box.intoRaw': {
+        if (first.kind !== 'handle') return [[state, OTHER]];
+        const handle = state.handles[first.id];
+        if (!handle) return [[state, OTHER]];
+        handle.live = false;
+        return [[state, handle.origin === 'data' ? DATA : FRESH]];
+      }
+      case 'forget': {
+        if (first.kind === 'handle') {
+          const handle = state.handles[first.id];
+          if (handle) handle.live = false;
+        }
+        return [[state, OTHER]];
+      }
+      case 'drop':
+        this.handOff(state, first);
+        return [[state, OTHER]];
+      case 'Arc#drop':
+      case 'Box#drop':
+        this.handOff(state, receiver);
+        return [[state, OTHER]];
+      case 'Arc.incrementStrongCount':
+        if (first.kind === 'data') state.net += 1;
+        return [[state, OTHER]];
+      case 'Arc.decrementStrongCount':
+        if (first.kind === 'data') state.net -= 1;
+        return [[state, OTHER]];
+      case 'RawWaker':
+        return [[state, { kind: 'raw', pointer: first }]];
+      case 'Arc.strongCount':
+        return [[state, OTHER]];
+    }
+    if (operation !== undefined) {
+      // Any other library operation (Waker.fromArc, Waker.fromRaw, ...) takes what it is given.
+      args.forEach((v) => this.handOff(state, v));
+      if (args.some((v) => v.kind === 'data' || (v.kind === 'raw' && v.pointer.kind === 'data'))) throw new Unknown();
+      return [[state, OTHER]];
+    }
+    return this.userCall(node, args, state);
+  }
+
+  /** A call outside the library: follow it when it receives the data pointer, else it changes no count. */
+  private userCall(node: ts.CallExpression | ts.NewExpression, args: Value[], state: State): Outcome[] {
+    args.forEach((v) => this.handOff(state, v));
+    const passesData = args.some((v) => v.kind === 'data' || (v.kind === 'raw' && v.pointer.kind === 'data'));
+    if (!passesData) return [[state, OTHER]];
+    const target = resolveCallee(this.context, node);
+    if (target === 'declaration-file') return [[state, OTHER]]; // lib.d.ts and packages cannot reach the library's counts
+    if (!target) throw new Unknown();
+    return this.run(target, args, state);
+  }
+
+  /** A closure that captures a live handle takes it (the handle moves into the closure). */
+  private captures(node: ts.Node, state: State): void {
+    const ts = this.ts;
+    const visit = (child: ts.Node): void => {
+      if (ts.isIdentifier(child)) {
+        const value = this.valueOf(state, child);
+        this.handOff(state, value);
+        return;
+      }
+      ts.forEachChild(child, visit);
+    };
+    ts.forEachChild(node, visit);
+  }
+}
+
+function endBreak(state: State): State {
+  if (state.ending === 'break' || state.ending === 'continue') state.ending = 'none';
+  return state;
+}
+
+/** The function a call goes to, `'declaration-file'` for ambient code, or undefined when unresolvable. */
+function resolveCallee(context: FileContext, node: ts.CallExpression | ts.NewExpression): ts.FunctionLikeDeclaration | 'declaration-file' | undefined {
+  const signature = context.checker.getResolvedSignature(node);
+  const declaration = signature?.getDeclaration();
+  if (!declaration) return undefined;
+  if (declaration.getSourceFile().isDeclarationFile) return 'declaration-file';
+  const ts = context.ts;
+  if (ts.isFunctionLike(declaration) && 'body' in declaration && declaration.body) return declaration as ts.FunctionLikeDeclaration;
+  return undefined;
+}
+
+/** The function a vtable argument refers to: inline, or declared anywhere in the program. */
+export function resolveSlotFunction(context: FileContext, expression: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | undefined {
+  const ts = context.ts;
+  if (depth > 8) return undefined;
+  let node: ts.Expression = expression;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node)) node = node.expression;
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
+  const nameNode = ts.isIdentifier(node) ? node : ts.isPropertyAccessExpression(node) ? node.name : undefined;
+  if (!nameNode) return undefined;
+  let symbol = context.checker.getSymbolAtLocation(nameNode);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
+  const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  if (!declaration) return undefined;
+  if ((ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration)) && declaration.body) return declaration;
+  if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
+    return resolveSlotFunction(context, declaration.initializer, depth + 1);
+  }
+  if (ts.isPropertyAssignment(declaration)) return resolveSlotFunction(context, declaration.initializer, depth + 1);
+  return undefined;
+}
+
+/** The effect of one slot function on the reference its data pointer holds. */
+export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclaration | undefined, slot: SlotName, name?: string): SlotSummary {
+  const displayName = name ?? (fn ? functionName(context, fn) : undefined) ?? slot;
+  if (!fn) return { slot, name: displayName, declaration: undefined, references: undefined, effect: 'unknown effect' };
+  let references: Range | undefined;
+  try {
+    const entry: State = { net: 0, handles: [], bindings: new Map(), ending: 'none', returned: OTHER };
+    const outcomes = new Interpreter(context).run(fn, [DATA], entry);
+    const counts = outcomes.map(([state, returned]) => {
+      if (slot !== 'clone') return -state.net;
+      if (returned.kind !== 'raw') throw new Unknown(); // a clone that returns no RawWaker we can see
+      return state.net + (returned.pointer.kind === 'fresh' ? 1 : 0);
+    });
+    if (counts.length > 0) references = { min: Math.min(...counts), max: Math.max(...counts) };
+  } catch (error) {
+    if (!(error instanceof Unknown)) throw error;
+  }
+  return { slot, name: displayName, declaration: fn, references, effect: describeEffect(slot, references) };
+}
+
+export function describeEffect(slot: SlotName, references: Range | undefined): string {
+  if (!references) return 'unknown effect';
+  const verb = slot === 'clone' ? 'takes' : 'releases';
+  const count = references.min === references.max ? `${references.min}` : `${references.min} or ${references.max}`;
+  const noun = references.min === 1 && references.max === 1 ? 'reference' : 'references';
+  return `${verb} ${count} ${noun}`;
+}
+
+function functionName(context: FileContext, fn: ts.FunctionLikeDeclaration): string | undefined {
+  const ts = context.ts;
+  if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
+  const parent = fn.parent;
+  if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) {
+    return parent.name.text;
+  }
+  return undefined;
+}
