@@ -31,6 +31,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'e2e');
+/** code-server logs, one file per server (kept after stop() for debugging). */
+export const LOG_DIR = path.join(SCREENSHOT_DIR, 'logs');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CACHE_DIR =
   process.env.WAKERSCOPE_E2E_CACHE || path.join(os.homedir(), '.cache', 'wakerscope-e2e');
@@ -235,9 +237,9 @@ export interface CodeServer {
   pid: number;
   extensionsDir: string;
   userDataDir: string;
-  /** code-server's stdout+stderr (useful when a test fails). */
+  /** code-server's stdout+stderr, under test-results/e2e/logs/ (kept after stop()). */
   logFile: string;
-  /** Kills the whole process tree and removes the temp dirs it made. Safe to call twice. */
+  /** Kills the whole process tree and removes the temp dir it made (set WAKERSCOPE_E2E_KEEP=1 to keep it). Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -271,7 +273,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
   const port = await freePort();
-  const logFile = path.join(home, 'code-server.log');
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = path.join(LOG_DIR, `code-server-${new Date().toISOString().replace(/[:.]/g, '-')}-${port}.log`);
   const logFd = fs.openSync(logFile, 'a');
   const args = [
     env.codeServerEntry,
@@ -311,9 +314,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     stopped = true;
     await killProcessTree(pid);
     liveServers.delete(pid);
-    if (!opts.userDataDir && !opts.extensionsDir && !process.env.WAKERSCOPE_E2E_KEEP) {
-      fs.rmSync(home, { recursive: true, force: true });
-    }
+    // Caller-given extensionsDir/userDataDir live outside `home` and are kept.
+    if (!process.env.WAKERSCOPE_E2E_KEEP) fs.rmSync(home, { recursive: true, force: true });
   };
 
   const base = `http://127.0.0.1:${port}`;
@@ -366,7 +368,7 @@ export async function installVsix(vsixPath: string, extensionsDir: string): Prom
         { env: codeServerBase(home), timeout: 120_000, maxBuffer: 16 << 20 },
         (err, stdout, stderr) => {
           const out = `${stdout}${stderr}`;
-          if (err || /Failed Installing|error/i.test(stderr)) {
+          if (err || !/successfully installed/i.test(out)) {
             reject(new Error(`e2e: installing ${vsix} failed: ${out.trim().split('\n').slice(-5).join(' | ') || err}`));
           } else {
             resolve(out);
@@ -418,8 +420,6 @@ export async function openWorkbench(page: Page, url: string, timeoutMs = 90_000)
       .first()
       .waitFor({ state: 'visible', timeout: timeoutMs });
   }
-  // Give the workbench keybinding service a moment to attach its listeners.
-  await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, trial: true });
 }
 
 async function quickInputVisible(page: Page): Promise<void> {
@@ -435,8 +435,10 @@ async function closeQuickInput(page: Page): Promise<void> {
 }
 
 /**
- * Runs a command by its Command Palette label, e.g. 'View: Focus Problems'.
- * Picks the row whose label is exactly `label` (case-insensitive), else the first row.
+ * Runs a command by its Command Palette label, e.g. 'View: Toggle Word Wrap'.
+ * Picks the row whose label is exactly `label` (case-insensitive), else the
+ * first row whose label starts with it ('View: Focus Problems' finds
+ * 'View: Focus Problems (Errors, Warnings, Infos)'); fails if there is none.
  */
 export async function runCommand(page: Page, label: string): Promise<void> {
   await closeQuickInput(page);
@@ -451,9 +453,10 @@ export async function runCommand(page: Page, label: string): Promise<void> {
     const labels = await rows.evaluateAll((els) =>
       els.map((el) => (el.querySelector('.label-name')?.textContent ?? '').replace(/\u00a0/g, ' ').trim()),
     );
-    const exact = labels.findIndex((l) => l.toLowerCase() === wanted);
-    if (exact >= 0) {
-      await rows.nth(exact).click();
+    let pick = labels.findIndex((l) => l.toLowerCase() === wanted);
+    if (pick < 0) pick = labels.findIndex((l) => l.toLowerCase().startsWith(wanted));
+    if (pick >= 0) {
+      await rows.nth(pick).click();
       break;
     }
     if (Date.now() > deadline) {
@@ -540,6 +543,14 @@ export async function waitForProblems(
     if (Date.now() > deadline) fail(`Problems panel never matched; rows: ${JSON.stringify(rows)}`);
     await sleep(500);
   }
+}
+
+/** Waits for a notification toast containing `text` (e.g. from showInformationMessage). */
+export async function waitForNotification(page: Page, text: string | RegExp, timeoutMs = 30_000): Promise<void> {
+  await page
+    .locator('.notifications-toasts .notification-list-item-message', { hasText: text })
+    .first()
+    .waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
 /** Saves test-results/e2e/<name>.png and returns its path. */
