@@ -1,0 +1,99 @@
+// Bundles the user's module, the driver and ONE copy of the waker runtime into
+// a single script for the worker's vm context. `wakerscope/waker` and relative
+// imports of this repository's src/waker land on the same files, so the
+// driver's `Runtime` and the user's `Box` share one heap.
+
+import { build, type Message, type Plugin } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+
+export interface ModuleBundle {
+  /** The script, evaluated as if it lived at `file` (stack traces name it). */
+  readonly code: string;
+  /** Its source map (JSON); `sources` are relative to `dirname(file)`. */
+  readonly map: string;
+  readonly file: string;
+  /** The driver's source, whose positions are not the user's. */
+  readonly driverFile: string;
+  /** The runtime's folder, whose positions are the library's, not the user's. */
+  readonly runtimeDir: string;
+}
+
+/** A problem with the user's module, phrased for a one-line CLI error. */
+export class BundleError extends Error {
+  override readonly name = 'BundleError';
+}
+
+/** The folder holding this package's package.json (src/simulate → root, dist/cli → root). */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'wakerscope') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the wakerscope package root above ${__dirname}`);
+    dir = parent;
+  }
+}
+
+const BUILTIN = new RegExp(`^(?:node:.*|(?:${builtinModules.map((name) => name.replace(/[/\\^$*+?.()|[\]{}]/g, '\\$&')).join('|')})(?:/.*)?)$`);
+
+export function noSystemAccessMessage(specifier: string): string {
+  return `scenario module imports '${specifier}': simulated code has no file system, network or process access`;
+}
+
+function plugin(runtimeEntry: string): Plugin {
+  return {
+    name: 'wakersim',
+    setup(build) {
+      build.onResolve({ filter: /^wakerscope\/waker$/ }, () => ({ path: runtimeEntry }));
+      build.onResolve({ filter: BUILTIN }, (args) => ({ errors: [{ text: noSystemAccessMessage(args.path) }] }));
+    },
+  };
+}
+
+function formatMessage(message: Message): string {
+  const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: ` : '';
+  return `${where}${message.text}`;
+}
+
+/** Bundle `modulePath` (absolute) with the driver; throws `BundleError` with a one-line reason. */
+export async function bundleModule(modulePath: string): Promise<ModuleBundle> {
+  if (!existsSync(modulePath)) throw new BundleError(`cannot find the module ${modulePath}`);
+  const root = packageRoot();
+  const runtimeDir = join(root, 'src', 'waker');
+  const runtimeEntry = join(runtimeDir, 'index.ts');
+  const driverFile = join(root, 'src', 'simulate', 'driver.ts');
+  if (!existsSync(runtimeEntry) || !existsSync(driverFile)) throw new Error(`the simulator needs ${runtimeEntry} and ${driverFile}`);
+  const file = join(dirname(modulePath), '__wakersim_bundle__.js');
+  const entry = [
+    `import * as user from ${JSON.stringify(modulePath)};`,
+    `import { createDriver } from ${JSON.stringify(driverFile)};`,
+    `export const driver = createDriver(user);`,
+  ].join('\n');
+  try {
+    const result = await build({
+      stdin: { contents: entry, resolveDir: dirname(modulePath), sourcefile: '__wakersim_entry__.js', loader: 'js' },
+      outfile: file,
+      write: false,
+      bundle: true,
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      format: 'iife',
+      globalName: '__wakersim',
+      target: 'es2022',
+      sourcemap: 'external',
+      absWorkingDir: dirname(modulePath),
+      plugins: [plugin(runtimeEntry)],
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles.find((out) => out.path.endsWith('.js'))!.text;
+    const map = result.outputFiles.find((out) => out.path.endsWith('.map'))!.text;
+    return { code, map, file, driverFile: resolve(driverFile), runtimeDir: resolve(runtimeDir) };
+  } catch (error) {
+    const errors = (error as { errors?: Message[] }).errors;
+    if (!errors?.length) throw error;
+    throw new BundleError(formatMessage(errors[0]));
+  }
+}

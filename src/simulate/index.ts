@@ -1,0 +1,18 @@
+// The simulator's public surface, for the CLI and the extension.
+export * from './types';
+export { formatOp, formatParseError, formatSequence, parseScenario, parseSequence, type ParseResult } from './parse';
+export {
+  DEFAULT_DEPTH,
+  DEFAULT_MEMORY_LIMIT_MB,
+  DEFAULT_TIME_LIMIT_MS,
+  ScenarioSyntaxError,
+  SimulationError,
+  Simulator,
+  enumerateSequences,
+  explore,
+  loadScenario,
+  simulateScenario,
+  simulateSequence,
+  type ExploreOptions,
+  type SimulatorOptions,
+} from './engine';
