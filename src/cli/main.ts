@@ -3,10 +3,12 @@
 // command is one module implementing `Command` and one line in COMMANDS.
 
 import { check } from './check';
+import { explore } from './explore';
+import { simulate } from './simulate';
 import { EXIT_USAGE, UsageError, type Command, type Io } from './command';
 import { version } from '../../package.json';
 
-const COMMANDS: readonly Command[] = [check];
+const COMMANDS: readonly Command[] = [check, simulate, explore];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -263,7 +263,7 @@ export function enumerateSequences(depth: number): ScenarioOp[][] {
         }
       });
     }
-    all.push(...next.map((node) => node.ops));
+    for (const node of next) all.push(node.ops);
     level = next;
   }
   return all;

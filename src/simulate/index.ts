@@ -16,3 +16,4 @@ export {
   type ExploreOptions,
   type SimulatorOptions,
 } from './engine';
+export { formatExplorationText, formatRunText, type TextOptions } from './format';

@@ -1,0 +1,116 @@
+// `wakerscope simulate` and `wakerscope explore` as a user runs them: the
+// bundled CLI in a child process. The CLI and worker are bundled here with the
+// build script's settings, so the test does not depend on an earlier build.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import type { Exploration, SimulationRun } from '../src/simulate/types';
+
+const ROOT = resolve(__dirname, '..');
+const OUT = join(ROOT, 'test-results', 'simulate-cli');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'simulate');
+
+function cli(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(OUT, 'cli', 'main.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('simulate: the CLI', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    await build({
+      entryPoints: { 'cli/main': join(ROOT, 'src/cli/main.ts'), 'simulate/worker': join(ROOT, 'src/simulate/worker.ts') },
+      outdir: OUT,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['typescript', 'vscode', 'esbuild'],
+      logLevel: 'warning',
+    });
+  });
+
+  it('simulate: a numbered table of steps, the violation with both locations, exit 0 when expect holds', () => {
+    const { code, stdout, stderr } = cli(['simulate', 'test/fixtures/simulate/seed.wakersim']);
+    assert.equal(stderr, '');
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^\s*1\s+new\s/m);
+    assert.match(stdout, /^\s*4\s+drop 1\s+drop → myDrop\s+#0 woken\s+#1 dropped\s+Box 0x1000 freed$/m);
+    assert.match(stdout, /✖ double-free: freed at step 3 by `myWake`, freed again at step 4 by `myDrop`/);
+    assert.match(stdout, /examples\/seed-box-waker\.ts:17:3 \(step 3\), examples\/seed-box-waker\.ts:23:3 \(step 4\)/);
+    assert.match(stdout, /outcome: double-free \(as expected\)/);
+    assert.doesNotMatch(stdout, /\u001b\[/, 'no colour when not a terminal');
+  });
+
+  it('simulate: exit 1 when the outcome differs from expect', () => {
+    const { code, stdout } = cli(['simulate', join(FIXTURES, 'wrong-expect.wakersim')]);
+    assert.equal(code, 1);
+    assert.match(stdout, /outcome: ok \(expected leak\)/);
+  });
+
+  it('simulate --format json: the documented SimulationRun shape', () => {
+    const { code, stdout } = cli(['simulate', 'examples/seed-box-waker.wakersim', '--format', 'json']);
+    assert.equal(code, 0);
+    const run = JSON.parse(stdout) as SimulationRun;
+    assert.equal(run.outcome, 'double-free');
+    assert.equal(run.expect, 'double-free');
+    assert.equal(run.module, join(ROOT, 'examples', 'seed-box-waker.ts'));
+    assert.equal(run.scenarioFile, join(ROOT, 'examples', 'seed-box-waker.wakersim'));
+    assert.equal(run.sequence, 'new; clone 0; wake 0; wake_by_ref 1; drop 1');
+    assert.deepEqual(Object.keys(run.steps[0]).sort(), ['cells', 'created', 'events', 'handles', 'location', 'operation', 'slots', 'step', 'text', 'violations']);
+    assert.deepEqual(run.violations.map((v) => [v.kind, v.step, v.earlier?.function, v.at.function]), [['double-free', 5, 'myWake', 'myDrop']]);
+  });
+
+  it('simulate: a malformed scenario is exit 2 with file:line:col and a one-line reason', () => {
+    const { code, stdout, stderr } = cli(['simulate', 'test/fixtures/simulate/malformed.wakersim']);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr, `wakerscope: error: ${join(ROOT, 'test/fixtures/simulate/malformed.wakersim')}:3:3: unknown operation 'wke' (expected new, clone, wake, wake_by_ref, drop, expect)\n`);
+  });
+
+  it('simulate: a module importing fs, or a missing file, is exit 2 with the reason', () => {
+    mkdirSync(OUT, { recursive: true });
+    const scenario = join(OUT, 'imports-fs.wakersim');
+    writeFileSync(scenario, `use "${join(FIXTURES, 'imports-fs.ts')}" create createRawWaker\nnew\n`);
+    const fs = cli(['simulate', scenario]);
+    assert.equal(fs.code, 2);
+    assert.match(fs.stderr, /^wakerscope: error: .*imports-fs\.ts:2:\d+: scenario module imports 'fs': simulated code has no file system, network or process access\n$/);
+    const missing = cli(['simulate', 'nope.wakersim']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.wakersim: cannot read the scenario \(ENOENT\)/);
+  });
+
+  it('explore: the shortest counterexample per outcome, exit 1 when a violation is reachable', () => {
+    const { code, stdout } = cli(['explore', 'examples/seed-box-waker.ts', '--create', 'createRawWaker']);
+    assert.equal(code, 1);
+    assert.match(stdout, /577 sequences explored to depth 4/);
+    assert.match(stdout, /^double-free\s+3\s+new; clone 0; wake 0; (wake|drop) 1$/m);
+    assert.match(stdout, /^ok\s+1\s+new; wake 0$/m);
+  });
+
+  it('explore --all --format json --depth 2: every sequence, exit 0 for the Arc runtime', () => {
+    const { code, stdout } = cli(['explore', 'examples/arc-waker.ts', '--create', 'createWaker', '--depth', '2', '--all', '--format', 'json']);
+    assert.equal(code, 0);
+    const exploration = JSON.parse(stdout) as Exploration;
+    assert.equal(exploration.depth, 2);
+    assert.equal(exploration.explored, 17);
+    assert.equal(exploration.all?.length, 17);
+    assert.deepEqual(exploration.outcomes.map((o) => o.outcome), ['leak', 'ok']);
+    assert.deepEqual(exploration.all?.[0], { sequence: 'new', outcome: 'leak' });
+  });
+
+  it('explore: bad usage is exit 2 with one line', () => {
+    const noFactory = cli(['explore', 'examples/arc-waker.ts']);
+    assert.equal(noFactory.code, 2);
+    assert.match(noFactory.stderr, /^wakerscope: error: explore needs --create FACTORY/);
+    const depth = cli(['explore', 'examples/arc-waker.ts', '--create', 'createWaker', '--depth', '9']);
+    assert.equal(depth.code, 2);
+    assert.match(depth.stderr, /--depth must be a whole number from 0 to 6, got '9'/);
+    const factory = cli(['explore', 'examples/arc-waker.ts', '--create', 'nope']);
+    assert.equal(factory.code, 2);
+    assert.match(factory.stderr, /does not export a function 'nope' \(it exports .*createWaker/);
+  });
+});
