@@ -3,7 +3,7 @@
 // `typescript` and `vscode` are never bundled: tsserver and VS Code hand us theirs.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const nodeEntries = {
   'waker/index': 'src/waker/index.ts',
@@ -27,6 +27,13 @@ await build({
   external: ['typescript', 'vscode', 'esbuild'],
   logLevel: 'warning',
 });
+// tsserver loads a plugin by resolving its name from `<probe location>/node_modules`
+// (VS Code probes the extension's folder), so `wakerscope` there must be the plugin.
+if (present['tsserver/index']) {
+  mkdirSync('node_modules/wakerscope', { recursive: true });
+  writeFileSync('node_modules/wakerscope/package.json', JSON.stringify({ name: 'wakerscope', private: true, main: 'index.js' }, null, 2) + '\n');
+  writeFileSync('node_modules/wakerscope/index.js', "module.exports = require('../../dist/tsserver/index.js');\n");
+}
 if (existsSync('src/webview/main.ts')) {
   await build({
     entryPoints: { webview: 'src/webview/main.ts' },
@@ -41,3 +48,11 @@ if (existsSync('src/webview/main.ts')) {
 }
 // The public `wakerscope/waker` types, for users who import the installed package.
 execFileSync(process.execPath, ['node_modules/typescript/lib/tsc.js', '-p', 'tsconfig.waker.json'], { stdio: 'inherit' });
+// The public `wakerscope/eslint` types: only the plugin entry's own declaration,
+// which names nothing but `eslint` types (the analyzer stays an implementation detail).
+if (present['eslint/index']) {
+  const { default: ts } = await import('typescript');
+  const options = { ...ts.getDefaultCompilerOptions(), strict: true, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, resolveJsonModule: true, esModuleInterop: true, skipLibCheck: true, declaration: true, emitDeclarationOnly: true, types: [] };
+  const program = ts.createProgram([present['eslint/index']], options);
+  program.emit(program.getSourceFile(present['eslint/index']), (_name, text) => writeFileSync('dist/eslint/index.d.ts', text), undefined, true);
+}
