@@ -1,0 +1,256 @@
+// The tsserver plugin inside the real tsserver: built with `npm run build`,
+// found the way VS Code finds it (`--globalPlugins wakerscope
+// --pluginProbeLocations <folder with node_modules/wakerscope>`, here the
+// repository), driven over its stdio protocol on throwaway projects.
+
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type * as ts from 'typescript';
+import { RULES } from '../src/analysis/rules';
+import { REPO_ROOT, TsServer, locationOf } from './tsserver/client';
+
+const PLUGIN_BUNDLE = path.join(REPO_ROOT, 'dist', 'tsserver', 'index.js');
+const PLUGIN_PACKAGE = path.join(REPO_ROOT, 'node_modules', 'wakerscope', 'index.js');
+const SEED = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'seed-box-waker.ts'), 'utf8');
+const CLONE_NO_RETAIN = RULES['vtable-clone-no-retain'].code;
+
+/** Fails with the fix when the bundle is missing or older than a file it bundles (its source map lists them). */
+function assertPluginBuilt(): void {
+  if (!fs.existsSync(PLUGIN_BUNDLE) || !fs.existsSync(PLUGIN_PACKAGE)) throw new Error('the tsserver plugin is not built: run `npm run build`');
+  const built = fs.statSync(PLUGIN_BUNDLE).mtimeMs;
+  const { sources } = JSON.parse(fs.readFileSync(`${PLUGIN_BUNDLE}.map`, 'utf8')) as { sources: string[] };
+  const bundled = sources.map((source) => path.resolve(path.dirname(PLUGIN_BUNDLE), source));
+  const newer = bundled.find((file) => !fs.existsSync(file) || fs.statSync(file).mtimeMs > built);
+  if (newer) throw new Error(`dist/tsserver/index.js is older than ${path.relative(REPO_ROOT, newer)}: run \`npm run build\``);
+}
+
+/** A project folder in the temp dir: a tsconfig mapping `wakerscope/waker` to this repository, plus `files`. */
+/** `plugin`: the tsconfig's wakerscope entry, or null for none. */
+function makeProject(files: Record<string, string>, plugin: object | null = { name: 'wakerscope' }): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'wakerscope-tsserver-')));
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['ES2022', 'ESNext.Disposable'],
+      module: 'preserve',
+      moduleResolution: 'bundler',
+      strict: true,
+      noEmit: true,
+      typeRoots: [path.join(REPO_ROOT, 'node_modules', '@types')],
+      types: ['node'],
+      paths: { 'wakerscope/waker': [path.join(REPO_ROOT, 'src', 'waker', 'index.ts')] },
+      ...(plugin ? { plugins: [plugin] } : {}),
+    },
+    include: ['*.ts'],
+  };
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+function startServer(env?: Record<string, string>): TsServer {
+  return TsServer.start({ globalPlugins: ['wakerscope'], pluginProbeLocations: [REPO_ROOT], env });
+}
+
+function diagnostics(server: TsServer, file: string): Promise<ts.server.protocol.Diagnostic[]> {
+  return server.request<ts.server.protocol.Diagnostic[]>('semanticDiagnosticsSync', { file });
+}
+
+function ours(list: readonly ts.server.protocol.Diagnostic[]): ts.server.protocol.Diagnostic[] {
+  return list.filter((d) => d.source === 'wakerscope');
+}
+
+function quickInfo(server: TsServer, file: string, text: string, offset: number): Promise<ts.server.protocol.QuickInfoResponseBody | undefined> {
+  return server.request<ts.server.protocol.QuickInfoResponseBody | undefined>('quickinfo', { file, ...locationOf(text, offset) });
+}
+
+/** The offset of the `index`-th occurrence (0-based) of `needle`. */
+function offsetOfText(text: string, needle: string, index = 0): number {
+  let at = -1;
+  for (let i = 0; i <= index; i++) {
+    at = text.indexOf(needle, at + 1);
+    if (at < 0) throw new Error(`'${needle}' occurs fewer than ${index + 1} times`);
+  }
+  return at;
+}
+
+/** A file with one of TypeScript's own errors (2322) next to the seed's vtable bug. */
+const SEED_WITH_TS_ERROR = `${SEED}\nexport const notANumber: number = 'text';\n`;
+
+describe('tsserver plugin: in the real tsserver', function () {
+  this.timeout(60_000);
+  let server: TsServer;
+  let dir: string;
+  let seedFile: string;
+
+  before(async () => {
+    assertPluginBuilt();
+    dir = makeProject({ 'seed.ts': SEED_WITH_TS_ERROR });
+    seedFile = path.join(dir, 'seed.ts');
+    server = startServer();
+    await server.open(seedFile);
+  });
+
+  after(async () => {
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads the plugin from the probe location, by the tsconfig entry', () => {
+    const log = server.log();
+    assert.ok(/Loading wakerscope from .*\(resolved to .*node_modules\)/.test(log), `no plugin load in ${server.logFile}`);
+    assert.ok(/Plugin validation succeeded/.test(log), `plugin not validated, see ${server.logFile}`);
+    assert.ok(!/Failed to load module 'wakerscope'/.test(log), `plugin failed to load, see ${server.logFile}`);
+  });
+
+  it("reports the seed's clone bug on myClone, after TypeScript's own diagnostics", async () => {
+    const list = await diagnostics(server, seedFile);
+    const own = list.filter((d) => d.source !== 'wakerscope');
+    assert.deepEqual(own.map((d) => d.code), [2322], 'TypeScript still reports its own error');
+    const [finding, ...rest] = ours(list);
+    assert.equal(rest.length, 0, JSON.stringify(rest));
+    assert.equal(finding!.code, CLONE_NO_RETAIN);
+    assert.equal(finding!.category, 'error');
+    const start = offsetOfText(SEED_WITH_TS_ERROR, 'myClone(rawWaker');
+    assert.deepEqual([finding!.start, finding!.end], [locationOf(SEED_WITH_TS_ERROR, start), locationOf(SEED_WITH_TS_ERROR, start + 'myClone'.length)]);
+    const [first, second] = finding!.text.split('\n');
+    assert.equal(first, '`myClone` takes 0 references, but `myDrop` releases 1: a clone and its original free the data twice (vtable-clone-no-retain)');
+    assert.match(second ?? '', /^help: take a new reference in `myClone`/);
+  });
+
+  it('relates the notes to their spans: the releasing slots and the vtable', async () => {
+    const [finding] = ours(await diagnostics(server, seedFile));
+    const related = (finding!.relatedInformation ?? []).map((r) => {
+      const start = r.span!;
+      const lineText = SEED_WITH_TS_ERROR.split('\n')[start.start.line - 1]!;
+      return `${lineText.slice(start.start.offset - 1, start.end.offset - 1)}: ${r.message}`;
+    });
+    assert.deepEqual(related, ['myDrop: `myDrop` releases 1 reference', 'myWake: `myWake` releases 1 reference', 'RawWakerVTable: the vtable is built here']);
+    assert.ok(finding!.relatedInformation!.every((r) => r.span!.file === seedFile));
+  });
+
+  it('shows the clone contract, the effect and the verdict when hovering myClone, keeping TypeScript\'s signature', async () => {
+    const info = await quickInfo(server, seedFile, SEED_WITH_TS_ERROR, offsetOfText(SEED_WITH_TS_ERROR, 'myClone(rawWaker') + 2);
+    assert.match(info!.displayString, /function myClone\(rawWaker: Ptr\): RawWaker/);
+    const doc = String(info!.documentation);
+    assert.match(doc, /Called when a Waker is cloned\. Must return a RawWaker that holds its own reference to the data, so each clone can be released independently\./);
+    assert.match(doc, /`myClone` takes 0 references\./);
+    assert.match(doc, /✗ double free: .*\(vtable-clone-no-retain\)/);
+  });
+
+  it('shows the same hover where myClone is passed to new RawWakerVTable', async () => {
+    const info = await quickInfo(server, seedFile, SEED_WITH_TS_ERROR, offsetOfText(SEED_WITH_TS_ERROR, 'RawWakerVTable(myClone') + 'RawWakerVTable('.length);
+    assert.match(String(info!.documentation), /`clone` slot[\s\S]*✗ double free/);
+  });
+
+  it('says what wake() does to ownership and which vtable function it calls', async () => {
+    const at = offsetOfText(SEED_WITH_TS_ERROR, 'original.wake()') + 'original.'.length;
+    const doc = String((await quickInfo(server, seedFile, SEED_WITH_TS_ERROR, at))!.documentation);
+    assert.match(doc, /Consumes `original`: it cannot be used afterwards\./);
+    assert.match(doc, /It calls `myWake`, the `wake` of the vtable built at seed\.ts:26\./);
+  });
+
+  it('leaves hovers elsewhere to TypeScript alone', async () => {
+    const info = await quickInfo(server, seedFile, SEED_WITH_TS_ERROR, offsetOfText(SEED_WITH_TS_ERROR, 'notANumber'));
+    assert.match(info!.displayString, /const notANumber: number/);
+    assert.doesNotMatch(String(info!.documentation), /Wakerscope/);
+  });
+
+  it('declares its codes fixable, with and without a file', async () => {
+    const global = await server.request<string[]>('getSupportedCodeFixes', null);
+    const forFile = await server.request<string[]>('getSupportedCodeFixes', { file: seedFile });
+    for (const codes of [global, forFile]) {
+      assert.ok(codes.includes(String(CLONE_NO_RETAIN)), `${CLONE_NO_RETAIN} missing`);
+      assert.ok(codes.includes('2322'), "TypeScript's own codes are kept");
+    }
+  });
+
+  it("answers code fix requests that mix TypeScript's codes and ours", async () => {
+    const start = offsetOfText(SEED_WITH_TS_ERROR, 'myClone(rawWaker');
+    const range = locationOf(SEED_WITH_TS_ERROR, start);
+    const fixes = await server.request<ts.server.protocol.CodeFixAction[]>('getCodeFixes', {
+      file: seedFile,
+      startLine: range.line,
+      startOffset: range.offset,
+      endLine: range.line,
+      endOffset: range.offset + 'myClone'.length,
+      errorCodes: [CLONE_NO_RETAIN, 2322],
+    });
+    // The vtable rules offer no fix yet (the finding's `fixes` is empty): nothing is invented.
+    assert.deepEqual(fixes.filter((f) => f.fixName.startsWith('wakerscope:')), []);
+  });
+
+  it('updates after an edit: a suppression comment above myClone removes the finding', async () => {
+    const edited = SEED_WITH_TS_ERROR.replace('function myClone(', '// wakerscope-ignore-next-line vtable-clone-no-retain\nfunction myClone(');
+    await server.replaceText(seedFile, SEED_WITH_TS_ERROR, edited);
+    assert.deepEqual(ours(await diagnostics(server, seedFile)), []);
+    await server.replaceText(seedFile, edited, SEED_WITH_TS_ERROR);
+    assert.deepEqual(ours(await diagnostics(server, seedFile)).map((d) => d.code), [CLONE_NO_RETAIN]);
+  });
+});
+
+describe('tsserver plugin: configuration', function () {
+  this.timeout(60_000);
+  const servers: TsServer[] = [];
+  const dirs: string[] = [];
+
+  before(assertPluginBuilt);
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(files: Record<string, string>, plugin?: object | null, env?: Record<string, string>): Promise<{ server: TsServer; file: string }> {
+    const dir = makeProject(files, plugin);
+    dirs.push(dir);
+    const server = startServer(env);
+    servers.push(server);
+    const file = path.join(dir, Object.keys(files)[0]!);
+    await server.open(file);
+    return { server, file };
+  }
+
+  it('takes rule levels from the tsconfig entry: warn makes the finding a warning', async () => {
+    const { server, file } = await open({ 'seed.ts': SEED }, { name: 'wakerscope', rules: { 'vtable-clone-no-retain': 'warn' } });
+    assert.deepEqual(ours(await diagnostics(server, file)).map((d) => [d.code, d.category]), [[CLONE_NO_RETAIN, 'warning']]);
+  });
+
+  it('runs as a global plugin in a project without a tsconfig entry', async () => {
+    const { server, file } = await open({ 'seed.ts': SEED }, null);
+    assert.ok(/Loading global plugin wakerscope/.test(server.log()), `no global plugin load in ${server.logFile}`);
+    assert.deepEqual(ours(await diagnostics(server, file)).map((d) => d.code), [CLONE_NO_RETAIN]);
+  });
+
+  it('reports a bad tsconfig entry as one diagnostic naming the rule, and uses the defaults', async () => {
+    const { server, file } = await open({ 'seed.ts': SEED }, { name: 'wakerscope', rules: { 'no-such-rule': 'error' } });
+    const list = ours(await diagnostics(server, file));
+    assert.deepEqual(list.map((d) => d.code), [9000, CLONE_NO_RETAIN]);
+    assert.match(list[0]!.text, /tsconfig\.json: unknown rule 'no-such-rule'/);
+  });
+
+  it('follows the editor settings sent with configurePlugin, over the tsconfig', async () => {
+    const { server, file } = await open({ 'seed.ts': SEED });
+    assert.equal(ours(await diagnostics(server, file)).length, 1);
+    await server.request('configurePlugin', { pluginName: 'wakerscope', configuration: { enable: true, rules: { 'vtable-clone-no-retain': 'warn' } } });
+    assert.deepEqual(ours(await diagnostics(server, file)).map((d) => d.category), ['warning']);
+    await server.request('configurePlugin', { pluginName: 'wakerscope', configuration: { enable: false } });
+    assert.deepEqual(ours(await diagnostics(server, file)), []);
+    const hover = await quickInfo(server, file, SEED, offsetOfText(SEED, 'myClone(rawWaker'));
+    assert.doesNotMatch(String(hover!.documentation), /Wakerscope/, 'disabled: no hover text either');
+    await server.request('configurePlugin', { pluginName: 'wakerscope', configuration: { enable: true, rules: {} } });
+    assert.deepEqual(ours(await diagnostics(server, file)).map((d) => d.category), ['error']);
+  });
+
+  it('keeps TypeScript working when the plugin throws, and logs the error', async () => {
+    const { server, file } = await open({ 'seed.ts': SEED_WITH_TS_ERROR }, undefined, { WAKERSCOPE_TSSERVER_FAULT: 'analyze,hover' });
+    const list = await diagnostics(server, file);
+    assert.deepEqual(list.map((d) => d.code), [2322]);
+    const hover = await quickInfo(server, file, SEED_WITH_TS_ERROR, offsetOfText(SEED_WITH_TS_ERROR, 'myClone(rawWaker'));
+    assert.match(hover!.displayString, /function myClone/);
+    const log = server.log();
+    assert.ok(/\[wakerscope\] getSemanticDiagnostics failed, TypeScript's own result is returned: Error: injected fault at 'analyze'/.test(log), `no logged failure in ${server.logFile}`);
+    assert.ok(/\[wakerscope\] getQuickInfoAtPosition failed.*injected fault at 'hover'/.test(log), `no logged hover failure in ${server.logFile}`);
+  });
+});
