@@ -1,6 +1,7 @@
 // The ESLint plugin under @typescript-eslint/rule-tester (mocha) and the ESLint API:
 // real code, real typed parser services, the real analyzer.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import { ESLint, Linter } from 'eslint';
@@ -112,6 +113,35 @@ ruleTester.run('vtable-clone-no-retain', rules['vtable-clone-no-retain'], {
               `(\`dropSlot\` releases 1 reference at line ${lineOf(SEED_BOX, 'function dropSlot')}; ` +
               `\`wakeSlot\` releases 1 reference at line ${lineOf(SEED_BOX, 'function wakeSlot')}; ` +
               `the vtable is built at line ${lineOf(SEED_BOX, 'new RawWakerVTable')})`,
+          },
+        },
+      ],
+    },
+  ],
+});
+
+// A slot declared in another file: reported on the argument, the declaration named by file and line.
+const CLONE_ELSEWHERE = SEED_BOX.replace("class Task {}\n", "class Task {}\nimport { copyPointer } from './slots';\n").replace('new RawWakerVTable(cloneSlot,', 'new RawWakerVTable(copyPointer,');
+
+ruleTester.run('vtable-clone-no-retain (slot in another file)', rules['vtable-clone-no-retain'], {
+  valid: [],
+  invalid: [
+    {
+      name: 'clone slot imported from slots.ts',
+      code: CLONE_ELSEWHERE,
+      errors: [
+        {
+          messageId: 'finding',
+          ...at(CLONE_ELSEWHERE, 'copyPointer,'),
+          endColumn: at(CLONE_ELSEWHERE, 'copyPointer,').endColumn - 1,
+          // Related spans in another file read "file:line", relative to ESLint's cwd (here the fixture folder).
+          data: {
+            message:
+              '`copyPointer` takes 0 references, but `dropSlot` releases 1: a clone and its original free the data twice ' +
+              `(\`copyPointer\` is declared at slots.ts:${lineOf(readFileSync(resolve(FIXTURE, 'slots.ts'), 'utf8'), 'function copyPointer')}; ` +
+              `\`dropSlot\` releases 1 reference at line ${lineOf(CLONE_ELSEWHERE, 'function dropSlot')}; ` +
+              `\`wakeSlot\` releases 1 reference at line ${lineOf(CLONE_ELSEWHERE, 'function wakeSlot')}; ` +
+              `the vtable is built at line ${lineOf(CLONE_ELSEWHERE, 'new RawWakerVTable')})`,
           },
         },
       ],
