@@ -2,7 +2,7 @@
 // suppression comments, end to end through analyzeFile on the seed's Box vtable.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ts from 'typescript';
@@ -18,7 +18,7 @@ import {
   type AnalyzerConfig,
   type Finding,
 } from '../../src/analysis/index';
-import { FixtureProgram } from './fixture-runner';
+import { FixtureProgram, REPO_ROOT } from './fixture-runner';
 
 const BUGGY_VTABLE = `import { Box, RawWaker, RawWakerVTable, drop, type Ptr } from 'wakerscope/waker';
 function myWake(data: Ptr): void {
@@ -73,7 +73,13 @@ describe('configuration', () => {
     assert.equal(new Set(codes).size, RULE_IDS.length);
     assert.equal(RULES['use-after-wake'].code, 9001);
     assert.equal(ruleByCode(RULES['vtable-clone-no-retain'].code)?.id, 'vtable-clone-no-retain');
-    for (const id of RULE_IDS) assert.equal(RULES[id].docs, `docs/rules/${id}.md`);
+    for (const id of RULE_IDS) {
+      assert.equal(RULES[id].docs, `docs/rules/${id}.md`);
+      const page = readFileSync(join(REPO_ROOT, RULES[id].docs), 'utf8');
+      for (const section of [`# \`${id}\``, '## Why it matters', '## Failing example', '## Fixed example', '## Options']) {
+        assert.ok(page.includes(section), `${RULES[id].docs} lacks "${section}"`);
+      }
+    }
     assert.equal(RULES['unused-suppression'].defaultLevel, 'warn');
   });
 });
