@@ -1,0 +1,100 @@
+// The analyzer benchmark: on the same synthetic corpus, in one run, at 1×, 2×
+// and 4× size, measure
+//   - `tsc --noEmit -p corpus`               (a process, wall time)
+//   - `wakerscope check -p corpus`           (a process, wall time)
+//   - the analysis alone, in process: analyzeProgram() on a program already
+//     built (program build excluded). "cold": the checker has not type-checked
+//     anything yet, so the types the analysis asks for are resolved here and
+//     counted; "warm": after a full type check, as in an editor.
+// and print analysis / type-check ratios and growth from 1×.
+//
+//   npm run bench [-- --files 200 --functions 30 --scales 1,2,4 --reps 3]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { generate } from './generate.mjs';
+
+const REPO = resolve(fileURLToPath(import.meta.url), '..', '..');
+const OUT = join(REPO, 'bench', 'out');
+const require = createRequire(import.meta.url);
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+const FILES = Number(option('files', '200'));
+const FUNCTIONS = Number(option('functions', '30'));
+const SCALES = option('scales', '1,2,4').split(',').map(Number);
+const REPS = Number(option('reps', '3'));
+
+// Our own bundles, so the numbers do not depend on a dist/ someone else is rebuilding.
+mkdirSync(OUT, { recursive: true });
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript', 'esbuild', 'vscode'], logLevel: 'warning' };
+buildSync({ ...common, entryPoints: [join(REPO, 'src/cli/main.ts')], outfile: join(OUT, 'cli.cjs') });
+buildSync({ ...common, entryPoints: [join(REPO, 'src/analysis/index.ts')], outfile: join(OUT, 'analysis.cjs') });
+const analysis = require(join(OUT, 'analysis.cjs'));
+const { loadProject } = (buildSync({ ...common, entryPoints: [join(REPO, 'src/analysis/program.ts')], outfile: join(OUT, 'program.cjs') }), require(join(OUT, 'program.cjs')));
+const ts = require('typescript');
+const TSC = join(REPO, 'node_modules', 'typescript', 'lib', 'tsc.js');
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function timeProcess(args, okCodes) {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - start;
+  if (!okCodes.includes(result.status)) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr.split('\n')[0]}`);
+  return { ms, stdout: result.stdout };
+}
+
+function measureInProcess(dir) {
+  const start = performance.now();
+  const project = loadProject(ts, join(dir, 'tsconfig.json'));
+  const programMs = performance.now() - start;
+  const t0 = performance.now();
+  const findings = analysis.analyzeProgram(ts, project.program, project.config);
+  const coldMs = performance.now() - t0;
+  const t1 = performance.now();
+  for (const file of project.program.getSourceFiles()) project.program.getSemanticDiagnostics(file);
+  const typeCheckMs = performance.now() - t1;
+  const t2 = performance.now();
+  analysis.analyzeProgram(ts, project.program, project.config);
+  const warmMs = performance.now() - t2;
+  return { programMs, coldMs, typeCheckMs, warmMs, findings: findings.length };
+}
+
+// Warm the JIT on a small corpus first, so 1× does not pay for it.
+measureInProcess(generate(join(OUT, 'corpus-warmup'), 10, FUNCTIONS));
+
+const rows = [];
+for (const scale of SCALES) {
+  const files = FILES * scale;
+  const dir = generate(join(OUT, `corpus-${scale}x`), files, FUNCTIONS);
+  const runs = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    const tsc = timeProcess([TSC, '--noEmit', '-p', dir], [0]);
+    const check = timeProcess([join(OUT, 'cli.cjs'), 'check', '-p', dir, '--format', 'json'], [0, 1]);
+    runs.push({ tscMs: tsc.ms, checkMs: check.ms, ...measureInProcess(dir) });
+  }
+  const pick = (key) => median(runs.map((r) => r[key]));
+  rows.push({ scale, files, functions: files * FUNCTIONS, tscMs: pick('tscMs'), checkMs: pick('checkMs'), programMs: pick('programMs'), coldMs: pick('coldMs'), typeCheckMs: pick('typeCheckMs'), warmMs: pick('warmMs'), findings: runs[0].findings });
+  console.error(`measured ${scale}× (${files} files)`);
+}
+
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+console.log(`corpus: ${FILES} files × ${FUNCTIONS} functions per 1×; median of ${REPS} run(s); node ${process.version}, typescript ${ts.version}\n`);
+console.log('| size | files | tsc --noEmit | wakerscope check | analysis (cold) | analysis (warm) | cold / tsc | cold / in-process type-check | findings |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.scale}× | ${r.files} | ${fmt(r.tscMs)} | ${fmt(r.checkMs)} | ${fmt(r.coldMs)} | ${fmt(r.warmMs)} | ${pct(r.coldMs / r.tscMs)} | ${pct(r.coldMs / r.typeCheckMs)} | ${r.findings} |`);
+}
+const base = rows[0];
+console.log('\ngrowth from 1× (time ratio / size ratio; 1.00 = linear):');
+for (const r of rows.slice(1)) {
+  const size = r.scale / base.scale;
+  console.log(`  ${r.scale}×: analysis cold ${(r.coldMs / base.coldMs / size).toFixed(2)}, warm ${(r.warmMs / base.warmMs / size).toFixed(2)}, tsc ${(r.tscMs / base.tscMs / size).toFixed(2)}, check ${(r.checkMs / base.checkMs / size).toFixed(2)}`);
+}
