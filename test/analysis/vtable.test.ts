@@ -75,3 +75,28 @@ describe('vtable rules: the seed examples', () => {
     assert.equal(vtableAt(context, nodeAt('function main')), undefined);
   });
 });
+
+describe('vtable rules: robustness', () => {
+  it('never throws on truncated and mangled vtable code (syntax errors included)', function () {
+    this.timeout(120_000);
+    const source = join(FIXTURES_ROOT, 'vtable', 'vtable-wake-no-release', 'fail-some-paths.ts');
+    const fixtures = new FixtureProgram([source]);
+    const text = fixtures.sourceFile(source).text;
+    // Deterministic cuts and splices: every 7th offset truncated, and a brace or paren dropped.
+    const variants: string[] = [];
+    for (let cut = 0; cut < text.length; cut += Math.ceil(text.length / 40)) {
+      variants.push(text.slice(0, cut));
+      variants.push(text.slice(0, cut) + text.slice(cut + 1));
+      variants.push(text.slice(0, cut) + ') => { forget(' + text.slice(cut));
+    }
+    let analysed = 0;
+    for (const variant of variants) {
+      fixtures.setText(source, variant);
+      const findings = analyzeVtables(fixtures.context(source));
+      for (const finding of findings) assert.ok(finding.span.start <= finding.span.end && finding.span.end <= variant.length);
+      analysed++;
+    }
+    fixtures.setText(source, undefined);
+    assert.equal(analysed, variants.length);
+  });
+});
