@@ -7,6 +7,7 @@ import { applyLevels } from './config';
 import { isLibraryFile, Library } from './library';
 import { applySuppressions } from './suppress';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type TypeScript } from './types';
+import { analyzeFlow } from './flow/index';
 import { analyzeVtables } from './vtable/index';
 
 export * from './types';
@@ -33,6 +34,7 @@ export function createFileContext(ts: TypeScript, program: ts.Program, file: ts.
 /** The rule passes alone: findings with the analyzer's own severities, before configuration and suppressions. */
 export function runPasses(context: FileContext): Finding[] {
   const findings: Finding[] = [];
+  findings.push(...analyzeFlow(context));
   findings.push(...analyzeVtables(context));
   return findings;
 }

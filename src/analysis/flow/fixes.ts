@@ -1,0 +1,145 @@
+// Quick fixes for the flow rules. Every fix is a complete set of edits that
+// leaves the file type-checking (a test applies each one and re-checks), and is
+// offered only where it is right on every path: a drop is inserted only where
+// the waker is certainly still live.
+
+import type * as ts from 'typescript';
+import type { FileContext } from '../index';
+import type { Fix, TextEdit, TypeScript } from '../types';
+import type { FlowRoot } from './graph';
+
+/** The slice of a tracked binding the fixes need. */
+interface LeakingBinding {
+  readonly name: string;
+  readonly declaration: ts.VariableDeclaration | ts.ParameterDeclaration;
+}
+
+interface LeakPoint {
+  readonly point: ts.Node;
+  readonly onlyLive: boolean;
+}
+
+/** `use-after-wake`: keep the waker alive at the wake sites. */
+export function useAfterWakeFixes(ts: TypeScript, file: ts.SourceFile, wakeSites: readonly ts.Node[]): Fix[] {
+  const calls = wakeSites.filter((site): site is ts.CallExpression & { expression: ts.PropertyAccessExpression } => ts.isCallExpression(site) && ts.isPropertyAccessExpression(site.expression));
+  if (calls.length === 0 || calls.length !== wakeSites.length) return [];
+  const byRef: TextEdit[] = calls.map((call) => ({ file: file.fileName, start: call.expression.name.getStart(file), end: call.expression.name.getEnd(), newText: 'wakeByRef' }));
+  const cloneFirst: TextEdit[] = calls.map((call) => ({ file: file.fileName, start: call.expression.expression.getEnd(), end: call.expression.expression.getEnd(), newText: '.clone()' }));
+  return [
+    { title: 'Use `wakeByRef()` here', edits: byRef },
+    { title: 'Clone before waking', edits: cloneFirst },
+  ];
+}
+
+/** `clone-without-drop`: declare with `using`, or drop where the waker goes out of scope. */
+export function leakFixes(ts: TypeScript, file: ts.SourceFile, binding: LeakingBinding, points: readonly LeakPoint[], everMoved: boolean): Fix[] {
+  const fixes: Fix[] = [];
+  const usingEdit = usingDeclaration(ts, file, binding, everMoved);
+  if (usingEdit) fixes.push({ title: 'Declare with `using`', edits: [usingEdit] });
+  const dropEdits = dropAtScopeEnd(ts, file, binding, points);
+  if (dropEdits) fixes.push({ title: 'Drop at the end of the scope', edits: dropEdits });
+  return fixes;
+}
+
+function usingDeclaration(ts: TypeScript, file: ts.SourceFile, binding: LeakingBinding, everMoved: boolean): TextEdit | undefined {
+  // `using` drops at scope end whatever is still live: wrong if the value may have moved elsewhere.
+  if (everMoved) return undefined;
+  const declaration = binding.declaration;
+  if (!ts.isVariableDeclaration(declaration)) return undefined;
+  const list = declaration.parent;
+  if (!ts.isVariableDeclarationList(list) || list.declarations.length !== 1 || !(list.flags & ts.NodeFlags.Const)) return undefined;
+  const statement = list.parent;
+  // `using` is not allowed directly in a case clause, nor (in a script) at top level.
+  if (!ts.isVariableStatement(statement) || !ts.isBlock(statement.parent)) return undefined;
+  const start = list.getStart(file);
+  if (file.text.slice(start, start + 5) !== 'const') return undefined;
+  return { file: file.fileName, start, end: start + 5, newText: 'using' };
+}
+
+function dropAtScopeEnd(ts: TypeScript, file: ts.SourceFile, binding: LeakingBinding, points: readonly LeakPoint[]): TextEdit[] | undefined {
+  if (points.length === 0 || points.some((p) => !p.onlyLive)) return undefined;
+  const edits: TextEdit[] = [];
+  const drop = `${binding.name}.drop();`;
+  for (const { point } of points) {
+    if (point.kind === ts.SyntaxKind.CloseBraceToken) {
+      edits.push(beforeClosingBrace(file, point, drop));
+    } else if (ts.isReturnStatement(point) || ts.isThrowStatement(point)) {
+      if (point.expression && mentions(ts, point.expression, binding.name)) return undefined;
+      edits.push(...beforeStatement(ts, file, point, drop));
+    } else {
+      return undefined;
+    }
+  }
+  const unique = new Map(edits.map((e) => [`${e.start}:${e.end}`, e]));
+  return [...unique.values()];
+}
+
+function beforeClosingBrace(file: ts.SourceFile, brace: ts.Node, text: string): TextEdit {
+  const start = brace.getStart(file);
+  const lineStart = file.text.lastIndexOf('\n', start - 1) + 1;
+  const before = file.text.slice(lineStart, start);
+  if (/^\s*$/.test(before)) {
+    return { file: file.fileName, start: lineStart, end: lineStart, newText: `${before}  ${text}\n` };
+  }
+  return { file: file.fileName, start, end: start, newText: ` ${text} ` };
+}
+
+function beforeStatement(ts: TypeScript, file: ts.SourceFile, statement: ts.Statement, text: string): TextEdit[] {
+  const start = statement.getStart(file);
+  const parent = statement.parent;
+  if (ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent) || ts.isSourceFile(parent)) {
+    return [{ file: file.fileName, start, end: start, newText: `${text}\n${indentAt(file, start)}` }];
+  }
+  // `if (x) return;`: the statement needs a block to hold two.
+  return [
+    { file: file.fileName, start, end: start, newText: `{ ${text} ` },
+    { file: file.fileName, start: statement.getEnd(), end: statement.getEnd(), newText: ' }' },
+  ];
+}
+
+function mentions(ts: TypeScript, node: ts.Node, name: string): boolean {
+  if (ts.isIdentifier(node) && node.text === name) return true;
+  return !!ts.forEachChild(node, (child) => mentions(ts, child, name) || undefined);
+}
+
+function indentAt(file: ts.SourceFile, position: number): string {
+  const lineStart = file.text.lastIndexOf('\n', position - 1) + 1;
+  return /^[ \t]*/.exec(file.text.slice(lineStart, position))?.[0] ?? '';
+}
+
+/**
+ * `lost-wakeup`: before `return Poll.pending()`, keep a clone of the context's
+ * waker. In a class with a writable `waker` field typed `Waker` (or
+ * `Waker | undefined`), store it there, dropping the one it replaces. Otherwise
+ * ask to be polled again right away (`cx.waker().wakeByRef()`): a busy poll,
+ * but never a hang.
+ */
+export function lostWakeupFixes(context: FileContext, root: FlowRoot, returned: ts.Node, cx: string): Fix[] {
+  const ts = context.ts;
+  if (!ts.isReturnStatement(returned)) return [];
+  const file = context.file;
+  const field = ts.isMethodDeclaration(root) && ts.isClassLike(root.parent) ? wakerField(context, root.parent) : false;
+  if (field) {
+    const indent = indentAt(file, returned.getStart(file));
+    const text = `this.waker?.drop();\n${indent}this.waker = ${cx}.waker().clone();`;
+    return [{ title: "Keep a clone of the context's waker", edits: inBlock(ts, file, returned, text) }];
+  }
+  return [{ title: `Wake the task again (\`${cx}.waker().wakeByRef()\`)`, edits: beforeStatement(ts, file, returned, `${cx}.waker().wakeByRef();`) }];
+}
+
+function inBlock(ts: TypeScript, file: ts.SourceFile, statement: ts.Statement, text: string): TextEdit[] {
+  const parent = statement.parent;
+  if (ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent)) return beforeStatement(ts, file, statement, text);
+  return beforeStatement(ts, file, statement, text.replace(/\n\s*/g, ' '));
+}
+
+function wakerField(context: FileContext, owner: ts.ClassLikeDeclaration): boolean {
+  const ts = context.ts;
+  for (const member of owner.members) {
+    if (!ts.isPropertyDeclaration(member) || !ts.isIdentifier(member.name) || member.name.text !== 'waker') continue;
+    const modifiers = ts.getModifiers(member) ?? [];
+    if (modifiers.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword || m.kind === ts.SyntaxKind.StaticKeyword)) return false;
+    return context.library.isType(context.checker.getTypeAtLocation(member), 'Waker');
+  }
+  return false;
+}

@@ -1,0 +1,702 @@
+// A control-flow graph of one function body, at expression granularity where
+// control flow happens inside expressions (`&&`, `||`, `??`, `?:`, `?.`).
+//
+// Blocks hold operations in evaluation order (children before parents). Only
+// nodes the ownership analysis cares about become operations: identifiers it
+// tracks, calls, assignments, declarations, closures, scope ends and exits.
+// `finally` bodies are built once per way out of the `try` (normal, each
+// return/break/continue target, exception), so facts from a `return` path never
+// leak into the code after the `try`.
+
+import type * as ts from 'typescript';
+import type { TypeScript } from '../types';
+
+export type Op =
+  /** Evaluate this node's own effect; its sub-expressions were evaluated before. */
+  | { readonly kind: 'eval'; readonly node: ts.Node }
+  /** A variable declaration is initialised (after its initializer). */
+  | { readonly kind: 'declare'; readonly node: ts.VariableDeclaration }
+  /** A block completes normally: its block-scoped bindings go out of scope. */
+  | { readonly kind: 'scopeEnd'; readonly node: ts.Block }
+  /** The function is left through `node`: a return, a throw, or the end of the body. */
+  | { readonly kind: 'exit'; readonly node: ts.Node };
+
+/** What is known on an edge taken only when `expr` has a given outcome. */
+export interface Narrowing {
+  readonly expr: ts.Expression;
+  readonly outcome: 'truthy' | 'falsy' | 'nullish' | 'nonNullish';
+}
+
+export interface Edge {
+  readonly from: BasicBlock;
+  readonly to: BasicBlock;
+  readonly narrowing?: Narrowing;
+}
+
+export interface BasicBlock {
+  readonly id: number;
+  readonly ops: Op[];
+  readonly succs: Edge[];
+  readonly preds: Edge[];
+}
+
+export interface Cfg {
+  readonly entry: BasicBlock;
+  readonly exit: BasicBlock;
+  /** Reachable blocks in reverse post-order (the order dataflow converges fastest in). */
+  readonly blocks: readonly BasicBlock[];
+}
+
+export type FunctionLikeWithBody =
+  | ts.FunctionDeclaration
+  | ts.MethodDeclaration
+  | ts.ConstructorDeclaration
+  | ts.GetAccessorDeclaration
+  | ts.SetAccessorDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction
+  | ts.ClassStaticBlockDeclaration;
+
+/** A body to analyse: a function-like with a body, or a file's top level. */
+export type FlowRoot = FunctionLikeWithBody | ts.SourceFile;
+
+type Jump =
+  | { readonly kind: 'break' | 'continue'; readonly label?: string }
+  | { readonly kind: 'return'; readonly origin: ts.Node }
+  | { readonly kind: 'throw'; readonly origin?: ts.Node };
+
+type Target =
+  | { readonly kind: 'breakable'; readonly labels: readonly string[]; readonly isLoopOrSwitch: boolean; readonly breakTo: BasicBlock; readonly continueTo?: BasicBlock }
+  | { readonly kind: 'catch'; readonly entry: BasicBlock }
+  | { readonly kind: 'finally'; readonly body: ts.Block; readonly copies: Map<string, BasicBlock> };
+
+export interface CfgOptions {
+  /** Whether an identifier is worth an operation (a tracked binding); others are skipped. */
+  readonly isInteresting: (identifier: ts.Identifier) => boolean;
+}
+
+export function buildCfg(ts: TypeScript, root: FlowRoot, options: CfgOptions): Cfg {
+  return new Builder(ts, options).build(root);
+}
+
+/** Whether `node` starts a new function (its body is analysed on its own). */
+export function isFunctionBoundary(ts: TypeScript, node: ts.Node): boolean {
+  return ts.isFunctionLike(node) || ts.isClassLike(node) || ts.isClassStaticBlockDeclaration(node);
+}
+
+class Builder {
+  private readonly blocks: BasicBlock[] = [];
+  private current: BasicBlock | undefined;
+  private targets: Target[] = [];
+  private chainEnds: BasicBlock[] = [];
+  /** How many catch/finally targets are open: calls inside may throw to them. */
+  private tryDepth = 0;
+  private readonly entry: BasicBlock;
+  private readonly exit: BasicBlock;
+
+  constructor(
+    private readonly ts: TypeScript,
+    private readonly options: CfgOptions,
+  ) {
+    this.entry = this.newBlock();
+    this.exit = this.newBlock();
+  }
+
+  build(root: FlowRoot): Cfg {
+    const ts = this.ts;
+    this.current = this.entry;
+    if (ts.isSourceFile(root)) {
+      this.statements(root.statements);
+      this.exitHere(root);
+    } else if (root.body && ts.isBlock(root.body)) {
+      this.statement(root.body);
+      this.exitHere(root.body);
+    } else if (root.body) {
+      this.expression(root.body as ts.Expression);
+      this.exitHere(root.body);
+    }
+    return { entry: this.entry, exit: this.exit, blocks: reversePostOrder(this.entry) };
+  }
+
+  // ---- blocks and edges ----
+
+  private newBlock(): BasicBlock {
+    const block: BasicBlock = { id: this.blocks.length, ops: [], succs: [], preds: [] };
+    this.blocks.push(block);
+    return block;
+  }
+
+  private link(from: BasicBlock | undefined, to: BasicBlock, narrowing?: Narrowing): void {
+    if (!from) return;
+    const edge: Edge = narrowing ? { from, to, narrowing } : { from, to };
+    from.succs.push(edge);
+    to.preds.push(edge);
+  }
+
+  private emit(op: Op): void {
+    if (!this.current) return;
+    this.current.ops.push(op);
+  }
+
+  /** After an operation that may throw inside a `try`: an edge to the handler (via any `finally`). */
+  private mayThrow(): void {
+    if (this.tryDepth === 0 || !this.current) return;
+    const handler = this.route(this.targets.length, { kind: 'throw' });
+    if (!handler) return;
+    const next = this.newBlock();
+    this.link(this.current, handler);
+    this.link(this.current, next);
+    this.current = next;
+  }
+
+  private exitHere(origin: ts.Node): void {
+    if (!this.current) return;
+    this.emit({ kind: 'exit', node: origin });
+    this.link(this.current, this.exit);
+    this.current = undefined;
+  }
+
+  private jump(jump: Jump): void {
+    const to = this.route(this.targets.length, jump);
+    if (to) this.link(this.current, to);
+    this.current = undefined;
+  }
+
+  /**
+   * Where a jump lands, searching the targets below `depth`. Crossing a
+   * `finally` builds (once per jump) a copy of its body that then continues the
+   * jump outward.
+   */
+  private route(depth: number, jump: Jump): BasicBlock | undefined {
+    for (let i = depth - 1; i >= 0; i--) {
+      const target = this.targets[i];
+      if (target.kind === 'finally') return this.finallyCopy(target, i, jump);
+      if (target.kind === 'catch') {
+        if (jump.kind === 'throw') return target.entry;
+        continue;
+      }
+      if (jump.kind === 'break' && (jump.label ? target.labels.includes(jump.label) : target.isLoopOrSwitch)) return target.breakTo;
+      if (jump.kind === 'continue' && target.continueTo && (jump.label ? target.labels.includes(jump.label) : true)) return target.continueTo;
+    }
+    const origin = jump.kind === 'return' || jump.kind === 'throw' ? jump.origin : undefined;
+    if (origin) {
+      const block = this.newBlock();
+      block.ops.push({ kind: 'exit', node: origin });
+      this.link(block, this.exit);
+      return block;
+    }
+    // An implicit exception leaving the function (no leak check there), or a jump to an unknown label.
+    return jump.kind === 'throw' ? this.exit : undefined;
+  }
+
+  private finallyCopy(target: Extract<Target, { kind: 'finally' }>, index: number, jump: Jump): BasicBlock | undefined {
+    const label = jump.kind === 'break' || jump.kind === 'continue' ? jump.label ?? '' : '';
+    const origin = jump.kind === 'return' || jump.kind === 'throw' ? jump.origin?.pos ?? '' : '';
+    const key = `${jump.kind}:${label}:${origin}`;
+    const cached = target.copies.get(key);
+    if (cached) return cached;
+    const entry = this.newBlock();
+    target.copies.set(key, entry);
+    const saved = { current: this.current, targets: this.targets, chainEnds: this.chainEnds, tryDepth: this.tryDepth };
+    this.current = entry;
+    this.targets = this.targets.slice(0, index);
+    this.chainEnds = [];
+    this.tryDepth = this.targets.filter((t) => t.kind !== 'breakable').length;
+    this.statement(target.body);
+    if (this.current) {
+      const next = this.route(index, jump);
+      if (next) this.link(this.current, next);
+    }
+    this.current = saved.current;
+    this.targets = saved.targets;
+    this.chainEnds = saved.chainEnds;
+    this.tryDepth = saved.tryDepth;
+    return entry;
+  }
+
+  // ---- statements ----
+
+  private statements(statements: readonly ts.Statement[]): void {
+    for (const statement of statements) this.statement(statement);
+  }
+
+  private statement(node: ts.Statement, labels: readonly string[] = []): void {
+    const ts = this.ts;
+    // Unreachable code gets no blocks, so it is never analysed.
+    if (!this.current) return;
+    switch (node.kind) {
+      case ts.SyntaxKind.Block: {
+        const block = node as ts.Block;
+        this.statements(block.statements);
+        this.emit({ kind: 'scopeEnd', node: block });
+        return;
+      }
+      case ts.SyntaxKind.VariableStatement:
+        this.variableList((node as ts.VariableStatement).declarationList);
+        return;
+      case ts.SyntaxKind.ExpressionStatement:
+        this.expression((node as ts.ExpressionStatement).expression);
+        return;
+      case ts.SyntaxKind.IfStatement: {
+        const n = node as ts.IfStatement;
+        const thenBlock = this.newBlock();
+        const after = this.newBlock();
+        const elseBlock = n.elseStatement ? this.newBlock() : after;
+        this.condition(n.expression, thenBlock, elseBlock);
+        this.current = thenBlock;
+        this.statement(n.thenStatement);
+        this.link(this.current, after);
+        if (n.elseStatement) {
+          this.current = elseBlock;
+          this.statement(n.elseStatement);
+          this.link(this.current, after);
+        }
+        this.current = after;
+        return;
+      }
+      case ts.SyntaxKind.WhileStatement: {
+        const n = node as ts.WhileStatement;
+        const head = this.newBlock();
+        const body = this.newBlock();
+        const after = this.newBlock();
+        this.link(this.current, head);
+        this.current = head;
+        this.condition(n.expression, body, after);
+        this.current = body;
+        this.loopBody(n.statement, after, head, labels);
+        this.current = after;
+        return;
+      }
+      case ts.SyntaxKind.DoStatement: {
+        const n = node as ts.DoStatement;
+        const body = this.newBlock();
+        const test = this.newBlock();
+        const after = this.newBlock();
+        this.link(this.current, body);
+        this.current = body;
+        this.loopBody(n.statement, after, test, labels);
+        this.current = test;
+        this.condition(n.expression, body, after);
+        this.current = after;
+        return;
+      }
+      case ts.SyntaxKind.ForStatement: {
+        const n = node as ts.ForStatement;
+        if (n.initializer) {
+          if (ts.isVariableDeclarationList(n.initializer)) this.variableList(n.initializer);
+          else this.expression(n.initializer);
+        }
+        const head = this.newBlock();
+        const body = this.newBlock();
+        const increment = this.newBlock();
+        const after = this.newBlock();
+        this.link(this.current, head);
+        this.current = head;
+        if (n.condition) this.condition(n.condition, body, after);
+        else this.link(this.current, body);
+        this.current = body;
+        this.loopBody(n.statement, after, increment, labels);
+        this.current = increment;
+        if (n.incrementor) this.expression(n.incrementor);
+        this.link(this.current, head);
+        this.current = after;
+        return;
+      }
+      case ts.SyntaxKind.ForOfStatement:
+      case ts.SyntaxKind.ForInStatement: {
+        const n = node as ts.ForOfStatement | ts.ForInStatement;
+        this.expression(n.expression);
+        const head = this.newBlock();
+        const body = this.newBlock();
+        const after = this.newBlock();
+        this.link(this.current, head);
+        this.link(head, body);
+        this.link(head, after);
+        this.current = body;
+        // Each iteration assigns the loop variable; an existing binding used as the target is written.
+        if (!ts.isVariableDeclarationList(n.initializer)) this.expression(n.initializer);
+        this.loopBody(n.statement, after, head, labels);
+        this.current = after;
+        return;
+      }
+      case ts.SyntaxKind.SwitchStatement:
+        this.switchStatement(node as ts.SwitchStatement, labels);
+        return;
+      case ts.SyntaxKind.TryStatement:
+        this.tryStatement(node as ts.TryStatement);
+        return;
+      case ts.SyntaxKind.ReturnStatement: {
+        const n = node as ts.ReturnStatement;
+        if (n.expression) this.expression(n.expression);
+        this.jump({ kind: 'return', origin: n });
+        return;
+      }
+      case ts.SyntaxKind.ThrowStatement: {
+        const n = node as ts.ThrowStatement;
+        this.expression(n.expression);
+        this.jump({ kind: 'throw', origin: n });
+        return;
+      }
+      case ts.SyntaxKind.BreakStatement:
+      case ts.SyntaxKind.ContinueStatement: {
+        const n = node as ts.BreakOrContinueStatement;
+        this.jump({ kind: n.kind === ts.SyntaxKind.BreakStatement ? 'break' : 'continue', ...(n.label ? { label: n.label.text } : {}) });
+        return;
+      }
+      case ts.SyntaxKind.LabeledStatement: {
+        const n = node as ts.LabeledStatement;
+        const all = [...labels, n.label.text];
+        if (isLoop(ts, n.statement) || ts.isLabeledStatement(n.statement) || ts.isSwitchStatement(n.statement)) {
+          this.statement(n.statement, all);
+          return;
+        }
+        const after = this.newBlock();
+        this.targets.push({ kind: 'breakable', labels: all, isLoopOrSwitch: false, breakTo: after });
+        this.statement(n.statement);
+        this.targets.pop();
+        this.link(this.current, after);
+        this.current = after;
+        return;
+      }
+      case ts.SyntaxKind.ExportAssignment:
+        this.expression((node as ts.ExportAssignment).expression);
+        return;
+      default:
+        // Declarations (functions, classes, types, imports) and empty statements: no flow here.
+        return;
+    }
+  }
+
+  /** The body of a loop, starting in the current block; its end and `continue` go to `continueTo`. */
+  private loopBody(statement: ts.Statement, after: BasicBlock, continueTo: BasicBlock, labels: readonly string[]): void {
+    this.targets.push({ kind: 'breakable', labels, isLoopOrSwitch: true, breakTo: after, continueTo });
+    this.statement(statement);
+    this.targets.pop();
+    this.link(this.current, continueTo);
+    this.current = undefined;
+  }
+
+  private variableList(list: ts.VariableDeclarationList): void {
+    for (const declaration of list.declarations) {
+      if (declaration.initializer) this.expression(declaration.initializer);
+      this.emit({ kind: 'declare', node: declaration });
+    }
+  }
+
+  private switchStatement(node: ts.SwitchStatement, labels: readonly string[]): void {
+    const ts = this.ts;
+    this.expression(node.expression);
+    const after = this.newBlock();
+    const clauses = node.caseBlock.clauses;
+    const bodies = clauses.map(() => this.newBlock());
+    let defaultBody: BasicBlock | undefined;
+    clauses.forEach((clause, index) => {
+      if (ts.isDefaultClause(clause)) {
+        defaultBody = bodies[index];
+        return;
+      }
+      this.expression(clause.expression);
+      const next = this.newBlock();
+      this.link(this.current, bodies[index]);
+      this.link(this.current, next);
+      this.current = next;
+    });
+    this.link(this.current, defaultBody ?? after);
+    this.current = undefined;
+    this.targets.push({ kind: 'breakable', labels, isLoopOrSwitch: true, breakTo: after });
+    clauses.forEach((clause, index) => {
+      // Fall-through: the previous clause's end flows into this one.
+      this.link(this.current, bodies[index]);
+      this.current = bodies[index];
+      this.statements(clause.statements);
+    });
+    this.targets.pop();
+    this.link(this.current, after);
+    this.current = after;
+  }
+
+  private tryStatement(node: ts.TryStatement): void {
+    const after = this.newBlock();
+    const finallyTarget: Target | undefined = node.finallyBlock ? { kind: 'finally', body: node.finallyBlock, copies: new Map() } : undefined;
+    const afterProtected = node.finallyBlock ? this.newBlock() : after;
+    const catchEntry = node.catchClause ? this.newBlock() : undefined;
+    if (finallyTarget) {
+      this.targets.push(finallyTarget);
+      this.tryDepth++;
+    }
+    if (catchEntry) {
+      this.targets.push({ kind: 'catch', entry: catchEntry });
+      this.tryDepth++;
+    }
+    // An exception before the first statement completes.
+    this.mayThrow();
+    this.statement(node.tryBlock);
+    this.link(this.current, afterProtected);
+    if (catchEntry && node.catchClause) {
+      this.targets.pop();
+      this.tryDepth--;
+      this.current = catchEntry;
+      this.statement(node.catchClause.block);
+      this.link(this.current, afterProtected);
+    }
+    if (finallyTarget && node.finallyBlock) {
+      this.targets.pop();
+      this.tryDepth--;
+      this.current = afterProtected;
+      this.statement(node.finallyBlock);
+      this.link(this.current, after);
+    }
+    this.current = after;
+  }
+
+  // ---- expressions ----
+
+  /** Evaluate `node` as a condition: control goes to `whenTrue` or `whenFalse`. */
+  private condition(node: ts.Expression, whenTrue: BasicBlock, whenFalse: BasicBlock): void {
+    const ts = this.ts;
+    const inner = skipParentheses(ts, node);
+    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+      const middle = this.newBlock();
+      this.condition(inner.left, middle, whenFalse);
+      this.current = middle;
+      this.condition(inner.right, whenTrue, whenFalse);
+      return;
+    }
+    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+      const middle = this.newBlock();
+      this.condition(inner.left, whenTrue, middle);
+      this.current = middle;
+      this.condition(inner.right, whenTrue, whenFalse);
+      return;
+    }
+    if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
+      this.condition(inner.operand, whenFalse, whenTrue);
+      return;
+    }
+    this.expression(inner);
+    const from = this.current;
+    this.link(from, whenTrue, { expr: inner, outcome: 'truthy' });
+    this.link(from, whenFalse, { expr: inner, outcome: 'falsy' });
+    this.current = undefined;
+  }
+
+  private expression(node: ts.Expression): void {
+    const ts = this.ts;
+    if (!this.current) return;
+    switch (node.kind) {
+      case ts.SyntaxKind.Identifier:
+        if (this.options.isInteresting(node as ts.Identifier)) this.emit({ kind: 'eval', node });
+        return;
+      case ts.SyntaxKind.ParenthesizedExpression:
+      case ts.SyntaxKind.AsExpression:
+      case ts.SyntaxKind.SatisfiesExpression:
+      case ts.SyntaxKind.TypeAssertionExpression:
+      case ts.SyntaxKind.NonNullExpression:
+      case ts.SyntaxKind.TypeOfExpression:
+      case ts.SyntaxKind.VoidExpression:
+      case ts.SyntaxKind.DeleteExpression:
+      case ts.SyntaxKind.SpreadElement:
+        this.expression((node as ts.ParenthesizedExpression).expression);
+        return;
+      case ts.SyntaxKind.PrefixUnaryExpression:
+      case ts.SyntaxKind.PostfixUnaryExpression:
+        this.expression((node as ts.PrefixUnaryExpression).operand);
+        return;
+      case ts.SyntaxKind.AwaitExpression:
+        this.expression((node as ts.AwaitExpression).expression);
+        this.mayThrow();
+        return;
+      case ts.SyntaxKind.YieldExpression: {
+        const n = node as ts.YieldExpression;
+        if (n.expression) this.expression(n.expression);
+        this.mayThrow();
+        return;
+      }
+      case ts.SyntaxKind.BinaryExpression:
+        this.binary(node as ts.BinaryExpression);
+        return;
+      case ts.SyntaxKind.ConditionalExpression: {
+        const n = node as ts.ConditionalExpression;
+        const whenTrue = this.newBlock();
+        const whenFalse = this.newBlock();
+        const after = this.newBlock();
+        this.condition(n.condition, whenTrue, whenFalse);
+        this.current = whenTrue;
+        this.expression(n.whenTrue);
+        this.link(this.current, after);
+        this.current = whenFalse;
+        this.expression(n.whenFalse);
+        this.link(this.current, after);
+        this.current = after;
+        return;
+      }
+      case ts.SyntaxKind.CallExpression:
+      case ts.SyntaxKind.NewExpression:
+      case ts.SyntaxKind.PropertyAccessExpression:
+      case ts.SyntaxKind.ElementAccessExpression:
+        this.chainable(node as ts.CallExpression | ts.NewExpression | ts.PropertyAccessExpression | ts.ElementAccessExpression);
+        return;
+      case ts.SyntaxKind.TaggedTemplateExpression: {
+        const n = node as ts.TaggedTemplateExpression;
+        this.expression(n.tag);
+        this.expression(n.template);
+        this.emit({ kind: 'eval', node });
+        this.mayThrow();
+        return;
+      }
+      case ts.SyntaxKind.ArrowFunction:
+      case ts.SyntaxKind.FunctionExpression:
+      case ts.SyntaxKind.ClassExpression:
+        this.emit({ kind: 'eval', node });
+        return;
+      case ts.SyntaxKind.ObjectLiteralExpression:
+        for (const property of (node as ts.ObjectLiteralExpression).properties) {
+          if (ts.isPropertyAssignment(property)) {
+            if (ts.isComputedPropertyName(property.name)) this.expression(property.name.expression);
+            this.expression(property.initializer);
+          } else if (ts.isShorthandPropertyAssignment(property)) {
+            if (this.options.isInteresting(property.name)) this.emit({ kind: 'eval', node: property.name });
+          } else if (ts.isSpreadAssignment(property)) {
+            this.expression(property.expression);
+          } else {
+            // Methods and accessors close over the enclosing scope.
+            this.emit({ kind: 'eval', node: property });
+          }
+        }
+        return;
+      default:
+        ts.forEachChild(node, (child) => {
+          if (ts.isTemplateSpan(child)) this.expression(child.expression);
+          else if (isExpressionNode(ts, child)) this.expression(child as ts.Expression);
+        });
+        return;
+    }
+  }
+
+  private binary(node: ts.BinaryExpression): void {
+    const ts = this.ts;
+    const operator = node.operatorToken.kind;
+    const logical =
+      operator === ts.SyntaxKind.AmpersandAmpersandToken ||
+      operator === ts.SyntaxKind.BarBarToken ||
+      operator === ts.SyntaxKind.QuestionQuestionToken ||
+      operator === ts.SyntaxKind.AmpersandAmpersandEqualsToken ||
+      operator === ts.SyntaxKind.BarBarEqualsToken ||
+      operator === ts.SyntaxKind.QuestionQuestionEqualsToken;
+    if (logical) {
+      this.expression(node.left);
+      const right = this.newBlock();
+      const after = this.newBlock();
+      const from = this.current;
+      const [takeRight, skipRight]: [Narrowing['outcome'], Narrowing['outcome']] =
+        operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.AmpersandAmpersandEqualsToken
+          ? ['truthy', 'falsy']
+          : operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.BarBarEqualsToken
+            ? ['falsy', 'truthy']
+            : ['nullish', 'nonNullish'];
+      const tested = skipParentheses(ts, node.left);
+      this.link(from, right, { expr: tested, outcome: takeRight });
+      this.link(from, after, { expr: tested, outcome: skipRight });
+      this.current = right;
+      this.expression(node.right);
+      // The compound forms (`??=`, …) also assign.
+      if (operator !== ts.SyntaxKind.AmpersandAmpersandToken && operator !== ts.SyntaxKind.BarBarToken && operator !== ts.SyntaxKind.QuestionQuestionToken) {
+        this.emit({ kind: 'eval', node });
+      }
+      this.link(this.current, after);
+      this.current = after;
+      return;
+    }
+    if (operator === ts.SyntaxKind.EqualsToken) {
+      const left = skipParentheses(ts, node.left);
+      // The target is written, not read: only its object/index sub-expressions are evaluated.
+      if (ts.isPropertyAccessExpression(left)) this.expression(left.expression);
+      else if (ts.isElementAccessExpression(left)) {
+        this.expression(left.expression);
+        this.expression(left.argumentExpression);
+      }
+      this.expression(node.right);
+      this.emit({ kind: 'eval', node });
+      return;
+    }
+    this.expression(node.left);
+    this.expression(node.right);
+  }
+
+  /** Calls and member accesses, with optional chaining (`a?.b.c()` skips the whole chain when `a` is nullish). */
+  private chainable(node: ts.CallExpression | ts.NewExpression | ts.PropertyAccessExpression | ts.ElementAccessExpression): void {
+    const ts = this.ts;
+    const outermost = ts.isOptionalChain(node) && !continuesChain(ts, node);
+    let chainEnd: BasicBlock | undefined;
+    if (outermost) {
+      chainEnd = this.newBlock();
+      this.chainEnds.push(chainEnd);
+    }
+    this.expression(node.expression);
+    if ('questionDotToken' in node && node.questionDotToken && this.current) {
+      const target = this.chainEnds[this.chainEnds.length - 1];
+      const next = this.newBlock();
+      const tested = skipParentheses(ts, node.expression);
+      if (target) this.link(this.current, target, { expr: tested, outcome: 'nullish' });
+      this.link(this.current, next, { expr: tested, outcome: 'nonNullish' });
+      this.current = next;
+    }
+    if (ts.isElementAccessExpression(node)) this.expression(node.argumentExpression);
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      for (const argument of node.arguments ?? []) this.expression(argument);
+      this.emit({ kind: 'eval', node });
+      this.mayThrow();
+    }
+    if (chainEnd) {
+      this.chainEnds.pop();
+      this.link(this.current, chainEnd);
+      this.current = chainEnd;
+    }
+  }
+}
+
+function isExpressionNode(ts: TypeScript, node: ts.Node): boolean {
+  // Type nodes, tokens and names are not evaluated.
+  return !ts.isTypeNode(node) && !ts.isToken(node) && node.kind !== ts.SyntaxKind.TypeParameter && (ts.isExpression(node) || ts.isJsxElement(node) || ts.isJsxSelfClosingElement(node));
+}
+
+function continuesChain(ts: TypeScript, node: ts.Node): boolean {
+  const parent = node.parent;
+  return (
+    (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent) || ts.isCallExpression(parent) || ts.isNonNullExpression(parent)) &&
+    parent.expression === node &&
+    ts.isOptionalChain(parent)
+  );
+}
+
+function isLoop(ts: TypeScript, node: ts.Node): boolean {
+  return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
+}
+
+export function skipParentheses(ts: TypeScript, node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current)) current = current.expression;
+  return current;
+}
+
+function reversePostOrder(entry: BasicBlock): BasicBlock[] {
+  const visited = new Set<BasicBlock>();
+  const order: BasicBlock[] = [];
+  // Iterative DFS: long functions must not overflow the stack.
+  const stack: { block: BasicBlock; next: number }[] = [{ block: entry, next: 0 }];
+  visited.add(entry);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next < top.block.succs.length) {
+      const to = top.block.succs[top.next++].to;
+      if (!visited.has(to)) {
+        visited.add(to);
+        stack.push({ block: to, next: 0 });
+      }
+    } else {
+      order.push(top.block);
+      stack.pop();
+    }
+  }
+  return order.reverse();
+}
