@@ -1,0 +1,52 @@
+// The panel's HTML shell: a strict content security policy (scripts only with
+// the nonce, styles and images only from the webview's own origin, nothing
+// remote), the stylesheet, the bundled script, and an optional initial state
+// (a restored panel's) as inert JSON.
+
+export interface PanelHtmlOptions {
+  /** `webview.cspSource`: the origin local resources are served from. */
+  readonly cspSource: string;
+  /** A fresh random value per render; only scripts carrying it run. */
+  readonly nonce: string;
+  /** media/webview.js as a webview URI. */
+  readonly scriptUri: string;
+  /** media/panel.css as a webview URI. */
+  readonly styleUri: string;
+  /** What to show at once: the state the webview saved (`vscode.setState`), or `{ run }` / `{ exploration }`. */
+  readonly initialState?: unknown;
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** JSON that cannot close its <script> element or open a comment. */
+function inertJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+export function renderPanelHtml(options: PanelHtmlOptions): string {
+  const { cspSource, nonce, scriptUri, styleUri, initialState } = options;
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('renderPanelHtml: the nonce must be at least 16 base64 or hex characters');
+  if (/[;'"\s]/.test(cspSource.trim()) || cspSource.trim() === '') throw new Error(`renderPanelHtml: invalid cspSource '${cspSource}'`);
+  const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${cspSource}`, `img-src ${cspSource} data:`, `font-src ${cspSource}`].join('; ');
+  const state = initialState === undefined ? '' : `\n    <script nonce="${nonce}" id="initial-state" type="application/json">${inertJson(initialState)}</script>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8" />
+    <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}" />
+    <meta name="viewport" content="width=device-width, initial-scale=1.0" />
+    <link rel="stylesheet" href="${escapeAttribute(styleUri)}" />
+    <title>Wakerscope Simulation</title>
+  </head>
+  <body>
+    <main id="app" aria-label="Wakerscope simulation">
+      <p class="empty">Run <strong>Wakerscope: Simulate Scenario</strong> or <strong>Wakerscope: Explore Vtable</strong> to see a run here.</p>
+    </main>
+    <div id="announcer" class="visually-hidden" aria-live="polite"></div>${state}
+    <script nonce="${nonce}" src="${escapeAttribute(scriptUri)}"></script>
+  </body>
+</html>
+`;
+}

@@ -1,0 +1,221 @@
+// The simulation panel in headless Debian Chromium: the HTML from
+// renderPanelHtml with the bundled webview script, served from localhost under
+// its strict CSP, with a stub acquireVsCodeApi capturing posted messages.
+import { strict as assert } from 'node:assert';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { explore, loadScenario, simulateScenario } from '../src/simulate';
+import type { Exploration, SimulationRun } from '../src/simulate/types';
+import { renderPanelHtml } from '../src/webview/html';
+
+const ROOT = resolve(__dirname, '..');
+const RESULTS = join(ROOT, 'test-results');
+const NONCE = 'c2ltdWxhdGlvbi1wYW5lbC10ZXN0';
+
+interface Stubbed {
+  __posted: unknown[];
+  __state: unknown;
+}
+
+describe('panel: the webview in headless Chromium', function () {
+  this.timeout(60_000);
+  let server: Server;
+  let origin: string;
+  let browser: Browser;
+  let run: SimulationRun;
+  let exploration: Exploration;
+  let script: string;
+
+  before(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    // The same settings scripts/build.mjs uses for media/webview.js.
+    const bundle = await build({ entryPoints: [join(ROOT, 'src/webview/main.ts')], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', write: false, logLevel: 'warning' });
+    script = bundle.outputFiles[0].text;
+    run = await simulateScenario(loadScenario(join(ROOT, 'examples', 'seed-box-waker.wakersim')));
+    exploration = await explore(join(ROOT, 'examples', 'seed-box-waker.ts'), 'createRawWaker', { depth: 3, all: true });
+    server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', origin);
+      const initialState = url.searchParams.get('state');
+      const files: Record<string, [string, string]> = {
+        '/index.html': [
+          'text/html',
+          renderPanelHtml({
+            cspSource: origin,
+            nonce: NONCE,
+            scriptUri: `${origin}/webview.js`,
+            styleUri: `${origin}/panel.css`,
+            ...(initialState ? { initialState: JSON.parse(initialState) as unknown } : {}),
+          }),
+        ],
+        '/webview.js': ['text/javascript', script],
+        '/panel.css': ['text/css', readFileSync(join(ROOT, 'media', 'panel.css'), 'utf8')],
+      };
+      if (url.pathname === '/favicon.ico') return void response.writeHead(204).end();
+      const file = files[url.pathname];
+      response.writeHead(file ? 200 : 404, { 'content-type': file?.[0] ?? 'text/plain' });
+      response.end(file?.[1] ?? 'not found');
+    });
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((done) => server?.close(done));
+  });
+
+  /** A page with the stub API; collects CSP reports and script errors. */
+  async function openPanel(savedState?: unknown, query = ''): Promise<{ page: Page; problems: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 980, height: 720 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    // A string, not a function: tsx would wrap a function's inner arrows in its `__name` helper.
+    await page.addInitScript(`
+      window.__posted = [];
+      window.__state = ${JSON.stringify(savedState ?? null)} ?? undefined;
+      window.acquireVsCodeApi = () => ({
+        postMessage: (message) => window.__posted.push(message),
+        getState: () => window.__state,
+        setState: (state) => { window.__state = state; },
+      });
+    `);
+    await page.goto(`${origin}/index.html${query}`);
+    return { page, problems };
+  }
+
+  const posted = (page: Page) => page.evaluate(() => (window as unknown as Stubbed).__posted);
+  const currentStep = (page: Page) => page.locator('.step[aria-current="step"] .number').textContent();
+
+  it('shows the seed run: a timeline, the heap diagram, and a crossed-out freed cell after the double free', async () => {
+    const { page, problems } = await openPanel();
+    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showRun', run });
+    await page.locator('.timeline .step').first().waitFor({ timeout: 5000 }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${problems.join('\n')}`);
+    });
+    assert.equal(await page.locator('.timeline .step').count(), 5);
+    assert.equal(await currentStep(page), '1');
+    assert.equal(await page.locator('.diagram .cell-freed').count(), 0, 'the box is live after `new`');
+    assert.equal(await page.locator('.diagram .handle').count(), 1);
+
+    await page.keyboard.press('End');
+    assert.equal(await currentStep(page), '5');
+    await page.screenshot({ path: join(RESULTS, 'panel-seed-run.png'), fullPage: true });
+    const freed = page.locator('.diagram .cell-freed');
+    assert.equal(await freed.count(), 1);
+    assert.equal(await freed.locator('line.cross').count(), 2, 'a freed cell is crossed out');
+    assert.equal(await page.locator('.diagram .cell-bad').count(), 1, 'the double-freed cell is highlighted');
+    const violation = page.locator('.violation');
+    assert.match((await violation.textContent()) ?? '', /double-free of 0x1000: freed at step 3 by myWake, freed again at step 5 by myDrop/);
+    assert.match((await violation.textContent()) ?? '', /step 3: seed-box-waker\.ts:17:3.*step 5: seed-box-waker\.ts:23:3/);
+    // The error colour: the theme variable's fallback outside VS Code.
+    assert.equal(await violation.evaluate((el) => getComputedStyle(el).color), 'rgb(244, 135, 113)');
+    assert.equal(await page.locator('.step.bad').count(), 1);
+
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await currentStep(page), '4');
+    assert.equal(await page.locator('.diagram .handle-live').count(), 1, 'after wake 0, only waker #1 is live');
+    await page.keyboard.press('Home');
+    assert.equal(await currentStep(page), '1');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await currentStep(page), '2');
+    assert.deepEqual(problems, [], 'no CSP violations or script errors');
+    await page.close();
+  });
+
+  it('clicking a step or a location posts reveal; the state survives being hidden', async () => {
+    const { page } = await openPanel();
+    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showRun', run });
+    await page.locator('.timeline .step').nth(2).click();
+    assert.equal(await currentStep(page), '3');
+    await page.getByRole('button', { name: 'Open seed-box-waker.ts:16:10' }).click();
+    assert.deepEqual(await posted(page), [
+      { type: 'reveal', file: join(ROOT, 'examples', 'seed-box-waker.wakersim'), line: 7, column: 1 },
+      { type: 'reveal', file: join(ROOT, 'examples', 'seed-box-waker.ts'), line: 16, column: 10 },
+    ]);
+    const saved = await page.evaluate(() => (window as unknown as Stubbed).__state);
+    await page.close();
+
+    // A hidden webview is destroyed; VS Code hands the saved state back to the new one.
+    const restored = await openPanel(saved);
+    await restored.page.locator('.timeline .step').first().waitFor();
+    assert.equal(await currentStep(restored.page), '3');
+    await restored.page.close();
+
+    // A panel restored after a reload gets it as initial state in the HTML instead.
+    const reloaded = await openPanel(undefined, `?state=${encodeURIComponent(JSON.stringify({ run, step: 4 }))}`);
+    assert.equal(await currentStep(reloaded.page), '5');
+    await reloaded.page.close();
+  });
+
+  it('works with the keyboard alone: Tab reaches the controls with a visible focus ring, Space plays', async () => {
+    const { page } = await openPanel();
+    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showRun', run });
+    await page.locator('.timeline .step').first().waitFor();
+    const focusedLabels: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      focusedLabels.push(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? ''));
+    }
+    assert.ok(focusedLabels.includes('Play (Space)'), focusedLabels.join(' | '));
+    assert.ok(focusedLabels.some((label) => label.startsWith('Step 1: new')), focusedLabels.join(' | '));
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    assert.equal(outline, 'solid', 'the focused control shows a focus ring');
+
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Home');
+    await page.keyboard.press(' ');
+    assert.equal(await page.locator('#play').getAttribute('aria-label'), 'Pause (Space)');
+    await page.waitForFunction(() => document.querySelector('.step[aria-current="step"] .number')?.textContent === '3', undefined, { timeout: 5000 });
+    await page.keyboard.press(' ');
+    assert.equal(await page.locator('#play').getAttribute('aria-label'), 'Play (Space)');
+    await page.close();
+  });
+
+  it('shows an exploration as a table of outcomes, each openable as a run', async () => {
+    const { page, problems } = await openPanel();
+    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showExploration', exploration });
+    const rows = page.locator('table.outcomes tbody tr');
+    await rows.first().waitFor();
+    assert.deepEqual(await rows.locator('td:first-child').allTextContents(), ['double-free', 'leak', 'ok']);
+    assert.match((await rows.first().textContent()) ?? '', /new; clone 0; wake 0; wake 1/);
+    await page.screenshot({ path: join(RESULTS, 'panel-seed-exploration.png'), fullPage: true });
+    await rows.first().getByRole('button').click();
+    assert.deepEqual(await posted(page), [{ type: 'openRun', sequence: 'new; clone 0; wake 0; wake 1' }]);
+    // The run the extension answers with replaces the table, which stays one click away.
+    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showRun', run });
+    await page.getByRole('button', { name: '← Back to exploration' }).click();
+    assert.equal(await rows.count(), 3);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('renderPanelHtml: strict CSP with the nonce, no remote resources, inert initial state', () => {
+    const html = renderPanelHtml({
+      cspSource: 'vscode-webview://abc',
+      nonce: NONCE,
+      scriptUri: 'vscode-webview://abc/media/webview.js',
+      styleUri: 'vscode-webview://abc/media/panel.css',
+      initialState: { run: { sequence: '</script><script>alert(1)</script>' } },
+    });
+    assert.match(html, new RegExp(`content="default-src 'none'; script-src 'nonce-${NONCE}'; style-src vscode-webview://abc; img-src vscode-webview://abc data:; font-src vscode-webview://abc"`));
+    assert.equal(html.match(/<script /g)?.length, 2);
+    assert.equal(html.match(new RegExp(`<script nonce="${NONCE}"`, 'g'))?.length, 2);
+    assert.doesNotMatch(html, /https?:\/\//);
+    assert.doesNotMatch(html, /style="/);
+    assert.doesNotMatch(html, /<\/script><script>alert/);
+    assert.match(html, /\\u003c\/script\\u003e/);
+    assert.throws(() => renderPanelHtml({ cspSource: 'x', nonce: 'short', scriptUri: '', styleUri: '' }), /nonce/);
+    assert.throws(() => renderPanelHtml({ cspSource: "x; script-src 'unsafe-inline'", nonce: NONCE, scriptUri: '', styleUri: '' }), /cspSource/);
+  });
+});
