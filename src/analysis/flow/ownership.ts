@@ -121,7 +121,10 @@ class FunctionAnalysis {
 
   run(findings: Finding[]): void {
     this.discover();
-    if (this.bindings.length === 0 && !this.poll) return;
+    if (this.bindings.length === 0 && !this.poll) {
+      findings.push(...this.reported.values());
+      return;
+    }
     const cfg = buildCfg(this.ts, this.root, {
       isInteresting: (identifier) => this.uses.has(identifier) || this.contextRefs.has(identifier),
     });
@@ -850,7 +853,7 @@ class FunctionAnalysis {
     }
     if (kind === 'wakerRef') return this.wakerRefRegisters(identifier);
     if (ts.isVariableDeclaration(parent) && parent.initializer === value) return !this.isAliasDeclaration(parent);
-    return !ts.isExpressionStatement(parent);
+    return !ts.isExpressionStatement(parent) && !this.isLibraryArgument(value, parent);
   }
 
   private wakerRefRegisters(node: ts.Expression): boolean {
@@ -866,7 +869,13 @@ class FunctionAnalysis {
       return false;
     }
     if (ts.isVariableDeclaration(parent) && parent.initializer === value) return !this.isAliasDeclaration(parent);
-    return true;
+    return !this.isLibraryArgument(value, parent);
+  }
+
+  /** An argument to a library call (`other.willWake(w)`): the library keeps nothing. */
+  private isLibraryArgument(value: ts.Node, parent: ts.Node): boolean {
+    const ts = this.ts;
+    return (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== value && this.context.library.calleeOf(parent) !== undefined;
   }
 
   private isAliasDeclaration(declaration: ts.VariableDeclaration): boolean {
