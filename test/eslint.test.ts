@@ -164,6 +164,253 @@ ruleTester.run('vtable-drop-no-release', rules['vtable-drop-no-release'], {
   invalid: [{ name: 'drop forgets', code: DROP_FORGETS, errors: [{ messageId: 'finding', ...at(DROP_FORGETS, 'dropSlot') }] }],
 });
 
+// --- The flow rules: one function each, the buggy version and the fixed one.
+
+const WAKER_IMPORT = "import { Waker, type WakerRef } from 'wakerscope/waker';\n";
+
+const WOKEN_TWICE = `${WAKER_IMPORT}
+export function twice(source: WakerRef): void {
+  const waker = source.clone();
+  waker.wake();
+  waker.wake();
+}
+`;
+
+const WOKEN_ON_ONE_BRANCH = `${WAKER_IMPORT}
+export function maybe(source: WakerRef, urgent: boolean): void {
+  const waker = source.clone();
+  if (urgent) {
+    waker.wake();
+  }
+  waker.wakeByRef();
+  waker.drop();
+}
+`;
+
+// The report is on the second `waker.wake()`; the fixes change the first, which consumed the waker.
+const FIRST_WAKE = WOKEN_TWICE.indexOf('waker.wake()');
+const SECOND_WAKE = WOKEN_TWICE.lastIndexOf('waker.wake()');
+const lineAt = (code: string, index: number): number => code.slice(0, index).split('\n').length;
+const editAt = (code: string, index: number, remove: number, insert: string): string => code.slice(0, index) + insert + code.slice(index + remove);
+
+ruleTester.run('use-after-wake', rules['use-after-wake'], {
+  valid: [
+    {
+      name: 'wakeByRef then wake',
+      code: `${WAKER_IMPORT}
+export function once(source: WakerRef): void {
+  const waker = source.clone();
+  waker.wakeByRef();
+  waker.wake();
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'woken twice, with both quick fixes as suggestions',
+      code: WOKEN_TWICE,
+      errors: [
+        {
+          messageId: 'finding',
+          line: lineAt(WOKEN_TWICE, SECOND_WAKE),
+          column: 3,
+          data: { message: `use of \`waker\` after it was woken (\`waker\` woken at line ${lineAt(WOKEN_TWICE, FIRST_WAKE)})` },
+          suggestions: [
+            { messageId: 'suggestion', data: { title: 'Use `wakeByRef()` here' }, output: editAt(WOKEN_TWICE, FIRST_WAKE + 'waker.'.length, 'wake'.length, 'wakeByRef') },
+            { messageId: 'suggestion', data: { title: 'Clone before waking' }, output: editAt(WOKEN_TWICE, FIRST_WAKE + 'waker'.length, 0, '.clone()') },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'woken on one branch: the message says when',
+      code: WOKEN_ON_ONE_BRANCH,
+      errors: [
+        {
+          messageId: 'finding',
+          ...at(WOKEN_ON_ONE_BRANCH, 'waker.wakeByRef'),
+          endColumn: at(WOKEN_ON_ONE_BRANCH, 'waker.wakeByRef').column + 'waker'.length,
+          data: { message: `use of \`waker\` after it was woken when \`urgent\` is true (\`waker\` woken at line ${lineOf(WOKEN_ON_ONE_BRANCH, 'waker.wake()')})` },
+          suggestions: [
+            { messageId: 'suggestion', data: { title: 'Use `wakeByRef()` here' }, output: WOKEN_ON_ONE_BRANCH.replace('waker.wake()', 'waker.wakeByRef()') },
+            { messageId: 'suggestion', data: { title: 'Clone before waking' }, output: WOKEN_ON_ONE_BRANCH.replace('waker.wake()', 'waker.clone().wake()') },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+const BOX_IMPORT = "import { Box, drop } from 'wakerscope/waker';\n";
+const READ_AFTER_DROP = `${BOX_IMPORT}
+export function late(): number {
+  const box = Box.new(1);
+  drop(box);
+  return box.value;
+}
+`;
+
+ruleTester.run('use-after-drop', rules['use-after-drop'], {
+  valid: [
+    {
+      name: 'read, then drop',
+      code: `${BOX_IMPORT}
+export function early(): number {
+  const box = Box.new(1);
+  const value = box.value;
+  drop(box);
+  return value;
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a Box read after drop',
+      code: READ_AFTER_DROP,
+      errors: [
+        {
+          messageId: 'finding',
+          ...at(READ_AFTER_DROP, 'box.value'),
+          endColumn: at(READ_AFTER_DROP, 'box.value').column + 'box'.length,
+          data: { message: `use of \`box\` after it was dropped (\`box\` dropped at line ${lineOf(READ_AFTER_DROP, 'drop(box)')})` },
+        },
+      ],
+    },
+  ],
+});
+
+const KEEP = `${WAKER_IMPORT}
+function keep(waker: Waker): void {
+  waker.drop();
+}
+`;
+const USED_AFTER_MOVE = `${KEEP}
+export function moved(source: WakerRef): void {
+  const waker = source.clone();
+  keep(waker);
+  waker.wakeByRef();
+}
+`;
+
+ruleTester.run('use-after-move', rules['use-after-move'], {
+  valid: [
+    {
+      name: 'a clone moved, the original kept',
+      code: `${KEEP}
+export function cloned(source: WakerRef): void {
+  const waker = source.clone();
+  keep(waker.clone());
+  waker.wake();
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'used after being passed by value',
+      code: USED_AFTER_MOVE,
+      errors: [
+        {
+          messageId: 'finding',
+          ...at(USED_AFTER_MOVE, 'waker.wakeByRef'),
+          endColumn: at(USED_AFTER_MOVE, 'waker.wakeByRef').column + 'waker'.length,
+          data: { message: `use of \`waker\` after it was moved (value moved at line ${lineOf(USED_AFTER_MOVE, 'keep(waker)')})` },
+        },
+      ],
+    },
+  ],
+});
+
+const LEAKED_CLONE = `${WAKER_IMPORT}
+export function leak(source: WakerRef): void {
+  const copy = source.clone();
+  copy.wakeByRef();
+}
+`;
+
+ruleTester.run('clone-without-drop', rules['clone-without-drop'], {
+  valid: [
+    {
+      name: 'declared with using',
+      code: `${WAKER_IMPORT}
+export function scoped(source: WakerRef): void {
+  using copy = source.clone();
+  copy.wakeByRef();
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a clone that is never dropped, with both quick fixes as suggestions',
+      code: LEAKED_CLONE,
+      errors: [
+        {
+          messageId: 'finding',
+          ...at(LEAKED_CLONE, 'source.clone()'),
+          data: {
+            message: `\`copy\` is never dropped, woken or moved: it leaks (\`copy\` cloned at line ${lineOf(LEAKED_CLONE, 'source.clone()')}; \`copy\` goes out of scope at line ${lineOf(LEAKED_CLONE, 'copy.wakeByRef') + 1})`,
+          },
+          suggestions: [
+            { messageId: 'suggestion', data: { title: 'Declare with `using`' }, output: LEAKED_CLONE.replace('const copy', 'using copy') },
+            { messageId: 'suggestion', data: { title: 'Drop at the end of the scope' }, output: LEAKED_CLONE.replace('copy.wakeByRef();\n', 'copy.wakeByRef();\n  copy.drop();\n') },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+const FUTURE_IMPORT = "import { Poll, type Context, type Future, type Waker } from 'wakerscope/waker';\n";
+const NEVER_WOKEN = `${FUTURE_IMPORT}
+export class Never implements Future<number> {
+  poll(cx: Context): Poll<number> {
+    return Poll.pending();
+  }
+}
+`;
+
+ruleTester.run('lost-wakeup', rules['lost-wakeup'], {
+  valid: [
+    {
+      name: 'the waker is kept for later',
+      code: `${FUTURE_IMPORT}
+export class Later implements Future<number> {
+  waker: Waker | undefined;
+  poll(cx: Context): Poll<number> {
+    this.waker = cx.waker().clone();
+    return Poll.pending();
+  }
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'pending without keeping or waking the waker',
+      code: NEVER_WOKEN,
+      errors: [
+        {
+          messageId: 'finding',
+          ...at(NEVER_WOKEN, 'return Poll.pending();'),
+          data: {
+            message: `\`poll\` returns \`Poll.pending()\` without keeping or waking \`cx\`'s waker: nothing will poll this future again (\`cx\` received at line ${lineOf(NEVER_WOKEN, 'poll(cx')})`,
+          },
+          suggestions: [
+            {
+              messageId: 'suggestion',
+              data: { title: 'Wake the task again (`cx.waker().wakeByRef()`)' },
+              output: NEVER_WOKEN.replace('return Poll.pending();', 'cx.waker().wakeByRef();\n    return Poll.pending();'),
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
 // --- Suppressions: a used one is fine, a stale one is reported.
 
 const SUPPRESSED_SEED = SEED_BOX.replace('function cloneSlot', '// wakerscope-ignore-next-line vtable-clone-no-retain -- the seed, on purpose\nfunction cloneSlot');
