@@ -9,12 +9,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as ts from 'typescript';
 import { RULES } from '../src/analysis/rules';
-import { REPO_ROOT, TsServer, locationOf } from './tsserver/client';
+import { REPO_ROOT, TsServer, applyCodeEdits, locationOf } from './tsserver/client';
 
 const PLUGIN_BUNDLE = path.join(REPO_ROOT, 'dist', 'tsserver', 'index.js');
 const PLUGIN_PACKAGE = path.join(REPO_ROOT, 'node_modules', 'wakerscope', 'index.js');
 const SEED = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'seed-box-waker.ts'), 'utf8');
 const CLONE_NO_RETAIN = RULES['vtable-clone-no-retain'].code;
+const CONFIG_ERROR_CODE = 9000;
 
 /** Fails with the fix when the bundle is missing or older than a file it bundles (its source map lists them). */
 function assertPluginBuilt(): void {
@@ -62,6 +63,14 @@ function ours(list: readonly ts.server.protocol.Diagnostic[]): ts.server.protoco
   return list.filter((d) => d.source === 'wakerscope');
 }
 
+/**
+ * Our diagnostics about the seed's vtable (and a configuration error): the
+ * seed's `main` may also draw flow findings, which other tests cover.
+ */
+function seedBug(list: readonly ts.server.protocol.Diagnostic[]): ts.server.protocol.Diagnostic[] {
+  return ours(list).filter((d) => d.code === CLONE_NO_RETAIN || d.code === CONFIG_ERROR_CODE);
+}
+
 function quickInfo(server: TsServer, file: string, text: string, offset: number): Promise<ts.server.protocol.QuickInfoResponseBody | undefined> {
   return server.request<ts.server.protocol.QuickInfoResponseBody | undefined>('quickinfo', { file, ...locationOf(text, offset) });
 }
@@ -76,6 +85,17 @@ function offsetOfText(text: string, needle: string, index = 0): number {
   return at;
 }
 
+/** A cloned waker that is never dropped: `clone-without-drop`, with two quick fixes. */
+const LEAKY_CLONE = `import { Waker } from 'wakerscope/waker';
+
+export function notify(waker: Waker): void {
+  const copy = waker.clone();
+  copy.wakeByRef();
+  waker.wake();
+}
+`;
+const CLONE_WITHOUT_DROP = RULES['clone-without-drop'].code;
+
 /** A file with one of TypeScript's own errors (2322) next to the seed's vtable bug. */
 const SEED_WITH_TS_ERROR = `${SEED}\nexport const notANumber: number = 'text';\n`;
 
@@ -84,13 +104,16 @@ describe('tsserver plugin: in the real tsserver', function () {
   let server: TsServer;
   let dir: string;
   let seedFile: string;
+  let notifyFile: string;
 
   before(async () => {
     assertPluginBuilt();
-    dir = makeProject({ 'seed.ts': SEED_WITH_TS_ERROR });
+    dir = makeProject({ 'seed.ts': SEED_WITH_TS_ERROR, 'notify.ts': LEAKY_CLONE });
     seedFile = path.join(dir, 'seed.ts');
+    notifyFile = path.join(dir, 'notify.ts');
     server = startServer();
     await server.open(seedFile);
+    await server.open(notifyFile);
   });
 
   after(async () => {
@@ -109,7 +132,7 @@ describe('tsserver plugin: in the real tsserver', function () {
     const list = await diagnostics(server, seedFile);
     const own = list.filter((d) => d.source !== 'wakerscope');
     assert.deepEqual(own.map((d) => d.code), [2322], 'TypeScript still reports its own error');
-    const [finding, ...rest] = ours(list);
+    const [finding, ...rest] = seedBug(list);
     assert.equal(rest.length, 0, JSON.stringify(rest));
     assert.equal(finding!.code, CLONE_NO_RETAIN);
     assert.equal(finding!.category, 'error');
@@ -121,7 +144,7 @@ describe('tsserver plugin: in the real tsserver', function () {
   });
 
   it('relates the notes to their spans: the releasing slots and the vtable', async () => {
-    const [finding] = ours(await diagnostics(server, seedFile));
+    const [finding] = seedBug(await diagnostics(server, seedFile));
     const related = (finding!.relatedInformation ?? []).map((r) => {
       const start = r.span!;
       const lineText = SEED_WITH_TS_ERROR.split('\n')[start.start.line - 1]!;
@@ -168,26 +191,65 @@ describe('tsserver plugin: in the real tsserver', function () {
   });
 
   it("answers code fix requests that mix TypeScript's codes and ours", async () => {
-    const start = offsetOfText(SEED_WITH_TS_ERROR, 'myClone(rawWaker');
-    const range = locationOf(SEED_WITH_TS_ERROR, start);
+    const start = locationOf(LEAKY_CLONE, offsetOfText(LEAKY_CLONE, 'waker.clone()'));
     const fixes = await server.request<ts.server.protocol.CodeFixAction[]>('getCodeFixes', {
-      file: seedFile,
-      startLine: range.line,
-      startOffset: range.offset,
-      endLine: range.line,
-      endOffset: range.offset + 'myClone'.length,
-      errorCodes: [CLONE_NO_RETAIN, 2322],
+      file: notifyFile,
+      startLine: start.line,
+      startOffset: start.offset,
+      endLine: start.line,
+      endOffset: start.offset + 'waker.clone()'.length,
+      errorCodes: [2322, CLONE_WITHOUT_DROP],
     });
-    // The vtable rules offer no fix yet (the finding's `fixes` is empty): nothing is invented.
-    assert.deepEqual(fixes.filter((f) => f.fixName.startsWith('wakerscope:')), []);
+    assert.deepEqual(fixes.map((f) => f.fixName), ['wakerscope:clone-without-drop', 'wakerscope:clone-without-drop']);
   });
+
+  it('reports a cloned waker that is never dropped, on the clone', async () => {
+    const list = await diagnostics(server, notifyFile);
+    assert.deepEqual(list.filter((d) => d.source !== 'wakerscope'), []);
+    const [finding, ...rest] = ours(list);
+    assert.equal(rest.length, 0, JSON.stringify(rest));
+    assert.equal(finding!.code, CLONE_WITHOUT_DROP);
+    assert.equal(finding!.text.split('\n')[0], '`copy` is never dropped, woken or moved: it leaks (clone-without-drop)');
+    assert.match(finding!.text.split('\n')[1] ?? '', /^help: drop `copy` or declare it with `using`$/);
+    const start = offsetOfText(LEAKY_CLONE, 'waker.clone()');
+    assert.deepEqual(finding!.start, locationOf(LEAKY_CLONE, start));
+    assert.deepEqual(finding!.end, locationOf(LEAKY_CLONE, start + 'waker.clone()'.length));
+    assert.ok((finding!.relatedInformation ?? []).some((r) => r.message === '`copy` goes out of scope here'));
+  });
+
+  for (const title of ['Declare with `using`', 'Drop at the end of the scope']) {
+    it(`quick fix "${title}" removes the leak and type-checks`, async () => {
+      const [finding] = ours(await diagnostics(server, notifyFile));
+      const fixes = await server.request<ts.server.protocol.CodeFixAction[]>('getCodeFixes', {
+        file: notifyFile,
+        startLine: finding!.start.line,
+        startOffset: finding!.start.offset,
+        endLine: finding!.end.line,
+        endOffset: finding!.end.offset,
+        errorCodes: [finding!.code],
+      });
+      assert.deepEqual(fixes.map((f) => f.description), ['Declare with `using`', 'Drop at the end of the scope']);
+      assert.ok(fixes.every((f) => f.fixName === 'wakerscope:clone-without-drop'));
+      const fix = fixes.find((f) => f.description === title)!;
+      assert.deepEqual(fix.changes.map((c) => c.fileName), [notifyFile]);
+      const fixed = applyCodeEdits(LEAKY_CLONE, fix.changes[0]!.textChanges);
+      assert.notEqual(fixed, LEAKY_CLONE);
+      await server.replaceText(notifyFile, LEAKY_CLONE, fixed);
+      try {
+        assert.deepEqual((await diagnostics(server, notifyFile)).map((d) => `${d.source ?? 'ts'} ${d.code}: ${d.text}`), []);
+      } finally {
+        await server.replaceText(notifyFile, fixed, LEAKY_CLONE);
+      }
+      assert.deepEqual(ours(await diagnostics(server, notifyFile)).map((d) => d.code), [CLONE_WITHOUT_DROP]);
+    });
+  }
 
   it('updates after an edit: a suppression comment above myClone removes the finding', async () => {
     const edited = SEED_WITH_TS_ERROR.replace('function myClone(', '// wakerscope-ignore-next-line vtable-clone-no-retain\nfunction myClone(');
     await server.replaceText(seedFile, SEED_WITH_TS_ERROR, edited);
-    assert.deepEqual(ours(await diagnostics(server, seedFile)), []);
+    assert.deepEqual(seedBug(await diagnostics(server, seedFile)), []);
     await server.replaceText(seedFile, edited, SEED_WITH_TS_ERROR);
-    assert.deepEqual(ours(await diagnostics(server, seedFile)).map((d) => d.code), [CLONE_NO_RETAIN]);
+    assert.deepEqual(seedBug(await diagnostics(server, seedFile)).map((d) => d.code), [CLONE_NO_RETAIN]);
   });
 });
 
@@ -214,33 +276,33 @@ describe('tsserver plugin: configuration', function () {
 
   it('takes rule levels from the tsconfig entry: warn makes the finding a warning', async () => {
     const { server, file } = await open({ 'seed.ts': SEED }, { name: 'wakerscope', rules: { 'vtable-clone-no-retain': 'warn' } });
-    assert.deepEqual(ours(await diagnostics(server, file)).map((d) => [d.code, d.category]), [[CLONE_NO_RETAIN, 'warning']]);
+    assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => [d.code, d.category]), [[CLONE_NO_RETAIN, 'warning']]);
   });
 
   it('runs as a global plugin in a project without a tsconfig entry', async () => {
     const { server, file } = await open({ 'seed.ts': SEED }, null);
     assert.ok(/Loading global plugin wakerscope/.test(server.log()), `no global plugin load in ${server.logFile}`);
-    assert.deepEqual(ours(await diagnostics(server, file)).map((d) => d.code), [CLONE_NO_RETAIN]);
+    assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => d.code), [CLONE_NO_RETAIN]);
   });
 
   it('reports a bad tsconfig entry as one diagnostic naming the rule, and uses the defaults', async () => {
     const { server, file } = await open({ 'seed.ts': SEED }, { name: 'wakerscope', rules: { 'no-such-rule': 'error' } });
-    const list = ours(await diagnostics(server, file));
-    assert.deepEqual(list.map((d) => d.code), [9000, CLONE_NO_RETAIN]);
+    const list = seedBug(await diagnostics(server, file));
+    assert.deepEqual(list.map((d) => d.code), [CONFIG_ERROR_CODE, CLONE_NO_RETAIN]);
     assert.match(list[0]!.text, /tsconfig\.json: unknown rule 'no-such-rule'/);
   });
 
   it('follows the editor settings sent with configurePlugin, over the tsconfig', async () => {
     const { server, file } = await open({ 'seed.ts': SEED });
-    assert.equal(ours(await diagnostics(server, file)).length, 1);
+    assert.equal(seedBug(await diagnostics(server, file)).length, 1);
     await server.request('configurePlugin', { pluginName: 'wakerscope', configuration: { enable: true, rules: { 'vtable-clone-no-retain': 'warn' } } });
-    assert.deepEqual(ours(await diagnostics(server, file)).map((d) => d.category), ['warning']);
+    assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => d.category), ['warning']);
     await server.request('configurePlugin', { pluginName: 'wakerscope', configuration: { enable: false } });
-    assert.deepEqual(ours(await diagnostics(server, file)), []);
+    assert.deepEqual(seedBug(await diagnostics(server, file)), []);
     const hover = await quickInfo(server, file, SEED, offsetOfText(SEED, 'myClone(rawWaker'));
     assert.doesNotMatch(String(hover!.documentation), /Wakerscope/, 'disabled: no hover text either');
     await server.request('configurePlugin', { pluginName: 'wakerscope', configuration: { enable: true, rules: {} } });
-    assert.deepEqual(ours(await diagnostics(server, file)).map((d) => d.category), ['error']);
+    assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => d.category), ['error']);
   });
 
   it('keeps TypeScript working when the plugin throws, and logs the error', async () => {

@@ -126,7 +126,10 @@ class WakerscopePlugin {
 
     proxy.getSemanticDiagnostics = (fileName) => {
       const own = inner.getSemanticDiagnostics(fileName);
+      const started = performance.now();
       const ours = this.guard('getSemanticDiagnostics', () => this.resultsFor(fileName)?.diagnostics ?? []);
+      // The time we add to the request, for users chasing a slow editor (and bench/tsserver-latency.ts).
+      if (this.verbose) this.log(`getSemanticDiagnostics ${fileName}: ${(performance.now() - started).toFixed(3)} ms added, ${ours?.length ?? 0} diagnostics`);
       return ours && ours.length > 0 ? [...own, ...ours] : own;
     };
 
@@ -175,7 +178,7 @@ class WakerscopePlugin {
     const ts = this.ts;
     const code = RULES[finding.rule].code;
     const category = finding.severity === 'error' ? ts.DiagnosticCategory.Error : ts.DiagnosticCategory.Warning;
-    const help = finding.help ? `\nhelp: ${finding.help}` : '';
+    const help = finding.help ? `\nhelp: ${finding.help.replace(/^help:\s*/, '')}` : '';
     return {
       file,
       start: finding.span.start,
@@ -265,6 +268,10 @@ class WakerscopePlugin {
 
   private injectFault(point: string): void {
     if (FAULTS.has(point)) throw new Error(`injected fault at '${point}' (WAKERSCOPE_TSSERVER_FAULT)`);
+  }
+
+  private get verbose(): boolean {
+    return this.info.project.projectService.logger.hasLevel(this.ts.server.LogLevel.verbose);
   }
 
   private log(message: string): void {
