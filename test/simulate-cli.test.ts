@@ -78,6 +78,11 @@ describe('simulate: the CLI', function () {
     const fs = cli(['simulate', scenario]);
     assert.equal(fs.code, 2);
     assert.match(fs.stderr, /^wakerscope: error: .*imports-fs\.ts:2:\d+: scenario module imports 'fs': simulated code has no file system, network or process access\n$/);
+    const noModule = join(OUT, 'no-module.wakersim');
+    writeFileSync(noModule, '# a typo in the path\nuse "./seed-box-waker.ts" create createRawWaker\nnew\n');
+    const typo = cli(['simulate', noModule]);
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stderr, `wakerscope: error: ${noModule}:2:5: cannot find the module './seed-box-waker.ts' (${join(OUT, 'seed-box-waker.ts')})\n`);
     const missing = cli(['simulate', 'nope.wakersim']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.wakersim: cannot read the scenario \(ENOENT\)/);

@@ -21,6 +21,7 @@ describe('simulate: parseScenario', () => {
     assert.deepEqual(scenario, {
       fileName: 'x.wakersim',
       module: './seed-box-waker.ts',
+      moduleLocation: { line: 1, column: 5 },
       factory: 'createRawWaker',
       expect: 'double-free',
       ops: [

@@ -158,6 +158,13 @@ describe('simulate: sandbox and bad input', () => {
     assert.ok(Date.now() - started < 10_000);
   });
 
+  it('a scenario that allocates without bound stops at the memory limit with a clear message', async () => {
+    await assert.rejects(
+      simulateSequence(join(FIXTURES, 'allocates-forever.ts'), 'createRawWaker', ops('new; wake 0'), { memoryLimitMb: 48, timeLimitMs: 20_000 }),
+      (error: Error) => error instanceof SimulationError && /^simulation stopped: running `new; wake 0` ran out of memory \(limit 48 MB\)$/.test(error.message),
+    );
+  });
+
   it('a simulator stays usable for many runs, and refuses work after a timeout', async () => {
     const simulator = await Simulator.open(join(FIXTURES, 'loops-forever.ts'), 'createRawWaker', { timeLimitMs: 300 });
     try {

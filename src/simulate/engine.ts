@@ -183,6 +183,10 @@ export async function simulateSequence(modulePath: string, factory: string, ops:
 /** Run a parsed scenario; its module path is relative to the scenario file. */
 export async function simulateScenario(scenario: Scenario, options: SimulatorOptions = {}): Promise<SimulationRun> {
   const modulePath = resolve(dirname(scenario.fileName), scenario.module);
+  if (!existsSync(modulePath)) {
+    const at = scenario.moduleLocation ? `${scenario.fileName}:${scenario.moduleLocation.line}:${scenario.moduleLocation.column}` : scenario.fileName;
+    throw new SimulationError(`${at}: cannot find the module '${scenario.module}' (${modulePath})`);
+  }
   const simulator = await Simulator.open(modulePath, scenario.factory, options);
   try {
     const [run] = await simulator.runAll([{ factory: scenario.factory, ops: scenario.ops, detail: true }]);

@@ -110,7 +110,7 @@ export interface ParseResult {
 export function parseScenario(text: string, fileName: string): ParseResult {
   const errors: ParseError[] = [];
   const reader = new OpReader();
-  let use: { module: string; factory: string } | undefined;
+  let use: { module: string; moduleLocation: { line: number; column: number }; factory: string } | undefined;
   let expect: ExpectableOutcome | undefined;
   let expectSeen = false;
   const lines = text.split(/\r?\n/);
@@ -136,7 +136,7 @@ export function parseScenario(text: string, fileName: string): ParseResult {
       }
       if (extra) return errors.push(errorAt(lineNumber, extra, `unexpected '${extra.text}' after the factory name`));
       if (reader.ops.length > 0) return errors.push(errorAt(lineNumber, head, '`use` must come before the first operation'));
-      use = { module: module.text, factory: factory.text };
+      use = { module: module.text, moduleLocation: { line: lineNumber, column: module.column }, factory: factory.text };
       return;
     }
     if (head.text === 'expect' && !head.quoted) {
@@ -158,7 +158,7 @@ export function parseScenario(text: string, fileName: string): ParseResult {
   if (reader.ops.length === 0 && errors.length === 0) {
     errors.push({ line: lines.length, column: 1, endColumn: 1, message: 'the scenario has no operations: add `new` to create handle 0' });
   }
-  const scenario: Scenario = { fileName, module: use.module, factory: use.factory, ops: reader.ops, ...(expect ? { expect } : {}) };
+  const scenario: Scenario = { fileName, module: use.module, moduleLocation: use.moduleLocation, factory: use.factory, ops: reader.ops, ...(expect ? { expect } : {}) };
   return { scenario, errors };
 }
 

@@ -26,6 +26,8 @@ export interface Scenario {
   readonly fileName: string;
   /** The module as written in `use "…"`, relative to the scenario file. */
   readonly module: string;
+  /** Where the module path is written (1-based), for errors about it. */
+  readonly moduleLocation?: { readonly line: number; readonly column: number };
   readonly factory: string;
   readonly ops: readonly ScenarioOp[];
   readonly expect?: ExpectableOutcome;
