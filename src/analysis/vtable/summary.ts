@@ -87,6 +87,8 @@ class Interpreter {
   private readonly ts: FileContext['ts'];
   private readonly checker: ts.TypeChecker;
   private readonly callStack: ts.Node[] = [];
+  /** Every name ever bound: an identifier with another name needs no symbol lookup (speed). */
+  private readonly boundNames = new Set<string>();
 
   constructor(private readonly context: FileContext) {
     this.ts = context.ts;
@@ -101,8 +103,11 @@ class Interpreter {
     try {
       const state = entry;
       fn.parameters.forEach((parameter, index) => {
-        const symbol = ts.isIdentifier(parameter.name) ? this.checker.getSymbolAtLocation(parameter.name) : undefined;
-        if (symbol) state.bindings.set(symbol, args[index] ?? OTHER);
+        if (!ts.isIdentifier(parameter.name)) return;
+        const symbol = this.checker.getSymbolAtLocation(parameter.name);
+        if (!symbol) return;
+        this.boundNames.add(parameter.name.text);
+        state.bindings.set(symbol, args[index] ?? OTHER);
       });
       const body = fn.body;
       let ends: State[];
@@ -279,13 +284,17 @@ class Interpreter {
     const ts = this.ts;
     if (ts.isIdentifier(name)) {
       const symbol = this.checker.getSymbolAtLocation(name);
-      if (symbol) state.bindings.set(symbol, value);
+      if (symbol) {
+        this.boundNames.add(name.text);
+        state.bindings.set(symbol, value);
+      }
       return;
     }
     // Destructuring a handle reads its fields; the handle itself stays where it was.
   }
 
   private valueOf(state: State, node: ts.Identifier): Value {
+    if (!this.boundNames.has(node.text)) return OTHER;
     const symbol = this.checker.getSymbolAtLocation(node);
     return (symbol && state.bindings.get(symbol)) ?? OTHER;
   }
@@ -341,7 +350,10 @@ class Interpreter {
         return this.expression(node.right, state).map(([s, value]) => {
           if (ts.isIdentifier(node.left)) {
             const symbol = this.checker.getSymbolAtLocation(node.left);
-            if (symbol) s.bindings.set(symbol, value);
+            if (symbol) {
+              this.boundNames.add(node.left.text);
+              s.bindings.set(symbol, value);
+            }
           } else {
             this.handOff(s, value); // stored in a property or element
           }
