@@ -4,6 +4,17 @@
 // the language service with the analyzer's findings, fixes and hovers, and
 // nothing else: every rule lives in src/analysis.
 //
+// Loading: tsserver resolves a plugin named `wakerscope` from
+// `<probe location>/node_modules/wakerscope` (Node10 resolution, `main` field).
+// VS Code passes the extension's folder as the probe location, so the build
+// (and the .vsix) carries node_modules/wakerscope, a stub whose index.js
+// re-exports this bundle (dist/tsserver/index.js, `module.exports = init`).
+// The tsconfig entry `{ "name": "wakerscope", "rules": {...} }` and the global
+// plugin share that name, so tsserver loads it once, with the tsconfig entry.
+//
+// Configuration: the tsconfig entry's rules (read from the project's compiler
+// options) with the editor's `configurePlugin` settings `{ enable, rules }` on top.
+//
 // Whatever goes wrong here is logged and swallowed: TypeScript's own results
 // always come back.
 
