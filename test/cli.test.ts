@@ -90,7 +90,7 @@ describe('wakerscope CLI (built, as a process)', function () {
     return root;
   };
 
-  before(buildCli);
+  before(() => buildCli());
   after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
   it('exits 0 on a clean project, with a plain-text summary', () => {
