@@ -79,9 +79,72 @@ export function buildCfg(ts: TypeScript, root: FlowRoot, options: CfgOptions): C
   return new Builder(ts, options).build(root);
 }
 
-/** Whether `node` starts a new function (its body is analysed on its own). */
+let boundaryKinds: ReadonlySet<ts.SyntaxKind> | undefined;
+
+/** Whether `node` starts a new function or class (its code is analysed on its own). */
 export function isFunctionBoundary(ts: TypeScript, node: ts.Node): boolean {
-  return ts.isFunctionLike(node) || ts.isClassLike(node) || ts.isClassStaticBlockDeclaration(node);
+  // A set lookup: this runs on every node of every candidate file.
+  boundaryKinds ??= new Set([
+    ts.SyntaxKind.FunctionDeclaration, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.ArrowFunction,
+    ts.SyntaxKind.MethodDeclaration, ts.SyntaxKind.Constructor, ts.SyntaxKind.GetAccessor, ts.SyntaxKind.SetAccessor,
+    ts.SyntaxKind.ClassDeclaration, ts.SyntaxKind.ClassExpression, ts.SyntaxKind.ClassStaticBlockDeclaration,
+    ts.SyntaxKind.MethodSignature, ts.SyntaxKind.CallSignature, ts.SyntaxKind.ConstructSignature, ts.SyntaxKind.IndexSignature,
+    ts.SyntaxKind.FunctionType, ts.SyntaxKind.ConstructorType,
+  ]);
+  return boundaryKinds.has(node.kind);
+}
+
+/** One analysable body and the nodes of its own code (not of nested functions), gathered in one walk of the file. */
+export interface FlowUnit {
+  readonly root: FlowRoot;
+  readonly identifiers: ts.Identifier[];
+  readonly declarations: ts.VariableDeclaration[];
+  readonly calls: (ts.CallExpression | ts.NewExpression)[];
+  readonly assignments: ts.BinaryExpression[];
+  /** Functions and classes directly inside (their references to this body's bindings are captures). */
+  readonly nested: ts.Node[];
+  /** Whether its own code names something of the library (else it is skipped). */
+  hinted: boolean;
+}
+
+/** Split a file into units; `hints` are the identifier texts that make a unit worth analysing. */
+export function scanUnits(ts: TypeScript, file: ts.SourceFile, hints: ReadonlySet<string>): FlowUnit[] {
+  const units: FlowUnit[] = [];
+  const newUnit = (root: FlowRoot): FlowUnit => ({ root, identifiers: [], declarations: [], calls: [], assignments: [], nested: [], hinted: false });
+  let current = newUnit(file);
+  units.push(current);
+  const visit = (node: ts.Node): void => {
+    if (isFunctionBoundary(ts, node)) {
+      current.nested.push(node);
+      const outer = current;
+      // Classes and bodiless signatures are containers: their own code belongs to no unit.
+      const hasBody = node.kind === ts.SyntaxKind.ClassStaticBlockDeclaration || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
+      current = newUnit(node as FlowRoot);
+      if (hasBody) units.push(current);
+      ts.forEachChild(node, visit);
+      current = outer;
+      return;
+    }
+    switch (node.kind) {
+      case ts.SyntaxKind.Identifier:
+        current.identifiers.push(node as ts.Identifier);
+        if (!current.hinted && hints.has((node as ts.Identifier).text)) current.hinted = true;
+        return;
+      case ts.SyntaxKind.VariableDeclaration:
+        current.declarations.push(node as ts.VariableDeclaration);
+        break;
+      case ts.SyntaxKind.CallExpression:
+      case ts.SyntaxKind.NewExpression:
+        current.calls.push(node as ts.CallExpression | ts.NewExpression);
+        break;
+      case ts.SyntaxKind.BinaryExpression:
+        if ((node as ts.BinaryExpression).operatorToken.kind === ts.SyntaxKind.EqualsToken) current.assignments.push(node as ts.BinaryExpression);
+        break;
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(file, visit);
+  return units;
 }
 
 class Builder {
@@ -428,8 +491,7 @@ class Builder {
       this.targets.push({ kind: 'catch', entry: catchEntry });
       this.tryDepth++;
     }
-    // An exception before the first statement completes.
-    this.mayThrow();
+    // Exceptions come from the operations inside (edges after each call, await, …), none before the first.
     this.statement(node.tryBlock);
     this.link(this.current, afterProtected);
     if (catchEntry && node.catchClause) {

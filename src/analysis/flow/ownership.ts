@@ -10,7 +10,7 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../index';
 import type { Finding, RelatedSpan, RuleId, Severity, Span } from '../types';
-import { buildCfg, isFunctionBoundary, skipParentheses, type BasicBlock, type Edge, type FlowRoot, type Op } from './graph';
+import { buildCfg, isFunctionBoundary, type BasicBlock, type Edge, type FlowRoot, type FlowUnit, type Op } from './graph';
 import { conditionOf, describeCondition, LATER_ITERATION, SOME_PATHS, type PathCondition } from './paths';
 import { leakFixes, lostWakeupFixes, useAfterWakeFixes } from './fixes';
 
@@ -59,6 +59,8 @@ const CREATIONS: Readonly<Record<string, ValueKind>> = {
   RawWaker: 'raw',
 };
 
+const WAKER_CREATORS = new Set(['clone', 'fromRaw', 'fromArc']);
+
 const OWNED_TYPE: Readonly<Record<ValueKind, 'Waker' | 'Box' | 'Arc' | 'RawWaker'>> = { waker: 'Waker', box: 'Box', arc: 'Arc', raw: 'RawWaker' };
 
 type Effect =
@@ -86,8 +88,8 @@ interface PollInfo {
 }
 
 /** Analyse one function body (or a file's top level) and append its findings. */
-export function analyzeFunction(context: FileContext, root: FlowRoot, findings: Finding[]): void {
-  const analysis = new FunctionAnalysis(context, root);
+export function analyzeFunction(context: FileContext, unit: FlowUnit, findings: Finding[]): void {
+  const analysis = new FunctionAnalysis(context, unit);
   analysis.run(findings);
 }
 
@@ -111,12 +113,17 @@ class FunctionAnalysis {
   private readonly leaks: LeakObservation[] = [];
   private readonly disposals = new Map<ts.Node, ts.Node[]>();
   private readonly moves = new Set<TrackedBinding>();
+  /** Bindings by the block whose end takes them out of scope. */
+  private readonly scoped = new Map<ts.Node, TrackedBinding[]>();
+
+  private readonly root: FlowRoot;
 
   constructor(
     private readonly context: FileContext,
-    private readonly root: FlowRoot,
+    private readonly unit: FlowUnit,
   ) {
     this.ts = context.ts;
+    this.root = unit.root;
   }
 
   run(findings: Finding[]): void {
@@ -147,21 +154,22 @@ class FunctionAnalysis {
     if (!ts.isSourceFile(root)) {
       for (const parameter of root.kind === ts.SyntaxKind.ClassStaticBlockDeclaration ? [] : root.parameters) this.discoverParameter(parameter);
     }
-    const nested: ts.Node[] = [];
-    const visit = (node: ts.Node): void => {
-      if (node !== root && isFunctionBoundary(ts, node)) {
-        nested.push(node);
-        return;
-      }
-      if (ts.isVariableDeclaration(node)) this.discoverVariable(node);
-      else if (ts.isCallExpression(node) || ts.isNewExpression(node)) this.discoverCall(node);
-      else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) this.discoverCreation(node.right);
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(root, visit);
+    const unit = this.unit;
+    // Declarations in source order, so `const b = a` sees `a` already tracked.
+    for (const declaration of unit.declarations) this.discoverVariable(declaration);
+    for (const call of unit.calls) this.discoverCall(call);
+    for (const assignment of unit.assignments) {
+      if (ts.isIdentifier(skipTransparent(ts, assignment.left))) this.discoverCreation(assignment.right, true);
+    }
     if (this.bindings.length === 0 && !this.poll) return;
-    this.discoverCaptures(nested);
+    this.discoverCaptures(unit.nested);
     this.mapUses();
+    for (const binding of this.bindings) {
+      if (!binding.scope) continue;
+      const list = this.scoped.get(binding.scope) ?? [];
+      list.push(binding);
+      this.scoped.set(binding.scope, list);
+    }
   }
 
   private detectPoll(): void {
@@ -182,10 +190,10 @@ class FunctionAnalysis {
   private discoverParameter(parameter: ts.ParameterDeclaration): void {
     const ts = this.ts;
     if (!ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || parameter.name.text === 'this') return;
+    // Only annotated parameters: an unannotated callback parameter (`wakers.map((w) => …)`) usually borrows.
     const annotation = parameter.type;
-    if (annotation && !mayNameOwnedType(ts, annotation)) return;
-    const checker = this.context.checker;
-    const type = annotation ? checker.getTypeFromTypeNode(annotation) : checker.getTypeAtLocation(parameter);
+    if (!annotation || !mayNameOwnedType(ts, annotation)) return;
+    const type = this.context.checker.getTypeFromTypeNode(annotation);
     const kind = this.ownedKindOf(type);
     if (!kind) return;
     const body = this.root.kind !== this.ts.SyntaxKind.SourceFile && 'body' in this.root && this.root.body && ts.isBlock(this.root.body) ? this.root.body : undefined;
@@ -203,7 +211,7 @@ class FunctionAnalysis {
     const initializer = declaration.initializer && skipTransparent(ts, declaration.initializer);
     let kind: ValueKind | undefined;
     if (initializer) {
-      kind = this.discoverCreation(initializer);
+      kind = this.discoverCreation(initializer, true);
       if (!kind && ts.isIdentifier(initializer)) {
         const source = this.context.checker.getSymbolAtLocation(initializer);
         kind = source ? this.bySymbol.get(source)?.kind : undefined;
@@ -237,7 +245,7 @@ class FunctionAnalysis {
   }
 
   /** Record what a creation expression creates (for assignments and declarations). */
-  private discoverCreation(node: ts.Expression): ValueKind | undefined {
+  private discoverCreation(node: ts.Expression, userRawWakers: boolean): ValueKind | undefined {
     const ts = this.ts;
     const inner = skipTransparent(ts, node);
     if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) return undefined;
@@ -246,14 +254,17 @@ class FunctionAnalysis {
     const name = this.context.library.calleeOf(inner);
     let kind = name ? CREATIONS[name] : undefined;
     // A RawWaker from the program's own functions (the seed's `createRawWaker()`): tracked for moves only.
-    if (!kind && !name && ts.isCallExpression(inner) && this.context.library.isType(this.context.checker.getTypeAtLocation(inner), 'RawWaker')) kind = 'raw';
+    if (!kind && !name && userRawWakers && ts.isCallExpression(inner) && this.context.library.isType(this.context.checker.getTypeAtLocation(inner), 'RawWaker')) kind = 'raw';
     if (kind) this.creations.set(inner, kind);
     return kind;
   }
 
   /** Temporaries: a created waker that is discarded or only borrowed leaks right away. */
   private discoverCall(node: ts.CallExpression | ts.NewExpression): void {
-    const kind = this.discoverCreation(node);
+    // Only `x.clone()`, `Waker.fromRaw(…)`, `Waker.fromArc(…)` can create a waker: skip the rest without the checker.
+    const callee = node.expression;
+    if (!this.ts.isPropertyAccessExpression(callee) || !WAKER_CREATORS.has(callee.name.text)) return;
+    const kind = this.discoverCreation(node, false);
     if (kind !== 'waker') return;
     const discardedAt = this.temporaryLeak(node);
     if (!discardedAt) return;
@@ -367,20 +378,15 @@ class FunctionAnalysis {
     const names = this.trackedNames();
     if (names.size === 0) return;
     if (this.poll) this.contextIndex = this.bindings.length;
-    const visit = (node: ts.Node): void => {
-      if (node !== this.root && isFunctionBoundary(ts, node)) return;
-      if (ts.isIdentifier(node) && names.has(node.text) && isReference(ts, node)) {
-        const symbol = this.symbolOfReference(node);
-        if (symbol) {
-          const binding = this.bySymbol.get(symbol);
-          if (binding) this.uses.set(node, binding);
-          const alias = this.contextAliases.get(symbol);
-          if (alias) this.contextRefs.set(node, alias);
-        }
-      }
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(this.root, visit);
+    for (const identifier of this.unit.identifiers) {
+      if (!names.has(identifier.text) || !isReference(ts, identifier)) continue;
+      const symbol = this.symbolOfReference(identifier);
+      if (!symbol) continue;
+      const binding = this.bySymbol.get(symbol);
+      if (binding) this.uses.set(identifier, binding);
+      const alias = this.contextAliases.get(symbol);
+      if (alias) this.contextRefs.set(identifier, alias);
+    }
   }
 
   private ownedKindOf(type: ts.Type): ValueKind | undefined {
@@ -480,14 +486,13 @@ class FunctionAnalysis {
         return;
       }
       case 'scopeEnd':
-        for (const binding of this.bindings) {
-          if (binding.scope !== op.node) continue;
-          if (binding.leakChecked) this.checkLeak(binding, closingBrace(ts, op.node), state);
+        for (const binding of this.scoped.get(op.node) ?? []) {
+          if (binding.leakChecked) this.checkLeak(binding, op.node, state);
           state[binding.index] = state[binding.index].length > 0 ? [this.fact('dead', op.node)] : [];
         }
         return;
       case 'exit':
-        for (const binding of this.bindings) if (binding.leakChecked) this.checkLeak(binding, op.node.kind === ts.SyntaxKind.Block ? closingBrace(ts, op.node as ts.Block) : op.node, state);
+        for (const binding of this.bindings) if (binding.leakChecked) this.checkLeak(binding, op.node, state);
         return;
       case 'eval':
         this.evaluate(op.node, state);
@@ -766,8 +771,10 @@ class FunctionAnalysis {
 
   // ---------------------------------------------------------------- leaks
 
-  private checkLeak(binding: TrackedBinding, point: ts.Node, state: Facts[]): void {
-    if (!this.reporting) return;
+  /** `at`: a statement leaving the function, or a block whose end is reached (the leak shows at its `}`). */
+  private checkLeak(binding: TrackedBinding, at: ts.Node, state: Facts[]): void {
+    if (!this.reporting || !state[binding.index].some((f) => f.kind === 'live')) return;
+    const point = at.kind === this.ts.SyntaxKind.Block ? closingBrace(this.ts, at as ts.Block) : at;
     const facts = state[binding.index].filter((f) => f.kind !== 'reported');
     const onlyLive = facts.length > 0 && facts.every((f) => f.kind === 'live');
     for (const fact of facts) {
