@@ -1,14 +1,14 @@
 // The ESLint plugin under @typescript-eslint/rule-tester (mocha) and the ESLint API:
 // real code, real typed parser services, the real analyzer.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import { ESLint, Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import plugin from '../src/eslint/index';
-import { analysisStats, rules } from '../src/eslint/rules';
-import { RULE_IDS } from '../src/analysis';
+import { analysisStats, applicableFixes, rules } from '../src/eslint/rules';
+import { RULE_IDS, type Finding } from '../src/analysis';
 import { RULES } from '../src/analysis/rules';
 
 RuleTester.afterAll = after;
@@ -454,11 +454,30 @@ describe('wakerscope/eslint plugin', () => {
       assert.equal(meta.type, 'problem');
       assert.equal(meta.docs?.description, RULES[id].description);
       assert.match(meta.docs?.url ?? '', new RegExp(`/docs/rules/${id}\\.md$`));
+      assert.ok(existsSync(resolve(ROOT, RULES[id].docs)), `the docs url of ${id} names a page that does not exist`);
       assert.deepEqual(meta.schema, []);
       assert.equal(meta.hasSuggestions, true);
     }
     assert.equal(plugin.meta.name, 'wakerscope');
     assert.match(plugin.meta.version, /^\d+\.\d+\.\d+/);
+  });
+
+  it('offers only quick fixes ESLint can apply: edits in this file, not overlapping', () => {
+    const edit = (file: string, start: number, end: number) => ({ file, start, end, newText: 'x' });
+    const finding: Finding = {
+      rule: 'use-after-wake',
+      severity: 'error',
+      message: 'm',
+      span: { file: '/p/a.ts', start: 0, end: 1 },
+      related: [],
+      fixes: [
+        { title: 'two edits here', edits: [edit('/p/a.ts', 10, 12), edit('/p/a.ts', 2, 10)] },
+        { title: 'touches another file', edits: [edit('/p/a.ts', 0, 1), edit('/p/b.ts', 0, 1)] },
+        { title: 'overlapping', edits: [edit('/p/a.ts', 0, 5), edit('/p/a.ts', 4, 6)] },
+        { title: 'nothing', edits: [] },
+      ],
+    };
+    assert.deepEqual(applicableFixes(finding, '/p/a.ts').map((fix) => fix.title), ['two edits here']);
   });
 
   it('recommended keeps the default levels; strict makes every rule an error', () => {

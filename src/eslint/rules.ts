@@ -6,7 +6,7 @@ import { getParserServices } from '@typescript-eslint/utils/eslint-utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { relative } from 'node:path';
 import ts from 'typescript';
-import { analyzeFile, isUserFile, RULE_IDS, type AnalyzerConfig, type Finding, type RelatedSpan, type RuleId } from '../analysis';
+import { analyzeFile, isUserFile, RULE_IDS, type AnalyzerConfig, type Finding, type Fix, type RelatedSpan, type RuleId } from '../analysis';
 import { RULES, docsUrl } from '../analysis/rules';
 
 export type MessageId = 'finding' | 'suggestion' | 'needsTypeInformation';
@@ -107,15 +107,24 @@ function whereIs(span: RelatedSpan, file: ts.SourceFile, program: ts.Program, cw
   return `${relative(cwd, span.file) || span.file}${line}`;
 }
 
-/** Quick fixes become suggestions when every edit stays in the linted file (ESLint fixes one file at a time). */
+/**
+ * The quick fixes ESLint can apply as suggestions: every edit in the linted file
+ * (ESLint fixes one file at a time), none overlapping (ESLint would throw).
+ */
+export function applicableFixes(finding: Finding, fileName: string): Fix[] {
+  return finding.fixes.filter((fix) => {
+    if (fix.edits.length === 0 || fix.edits.some((edit) => edit.file !== fileName)) return false;
+    const sorted = [...fix.edits].sort((a, b) => a.start - b.start);
+    return sorted.every((edit, index) => index === 0 || sorted[index - 1]!.end <= edit.start);
+  });
+}
+
 function suggestionsFor(finding: Finding, fileName: string): TSESLint.SuggestionReportDescriptor<MessageId>[] {
-  return finding.fixes
-    .filter((fix) => fix.edits.length > 0 && fix.edits.every((edit) => edit.file === fileName))
-    .map((fix) => ({
-      messageId: 'suggestion',
-      data: { title: fix.title },
-      fix: (fixer) => fix.edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.newText)),
-    }));
+  return applicableFixes(finding, fileName).map((fix) => ({
+    messageId: 'suggestion',
+    data: { title: fix.title },
+    fix: (fixer) => fix.edits.map((edit) => fixer.replaceTextRange([edit.start, edit.end], edit.newText)),
+  }));
 }
 
 export const rules: Readonly<Record<RuleId, WakerscopeRule>> = Object.fromEntries(RULE_IDS.map((id) => [id, createRule(id)])) as Record<RuleId, WakerscopeRule>;
