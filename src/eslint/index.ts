@@ -1,8 +1,6 @@
 // `wakerscope/eslint`: the analyzer's rules as an ESLint plugin, for projects that
-// lint with typescript-eslint. Rules need type information (parserOptions.projectService).
-//
-//   import wakerscope from 'wakerscope/eslint';
-//   export default [...tseslint.configs.recommended, wakerscope.configs.recommended];
+// lint with typescript-eslint. The rules need type information (parserOptions.projectService);
+// the README's "ESLint" section shows the eslint.config.mjs to use.
 
 import type { ESLint, Linter, Rule } from 'eslint';
 import { version } from '../../package.json';

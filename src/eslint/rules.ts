@@ -24,16 +24,16 @@ const ANALYZER_CONFIG: AnalyzerConfig = { rules: Object.fromEntries(RULE_IDS.map
 /** One analysis per program and file, shared by all rules (a program is replaced when any file changes). */
 const findingsCache = new WeakMap<ts.Program, WeakMap<ts.SourceFile, readonly Finding[]>>();
 
-/** How many files the analyzer has run on, so a test can check the rules share one analysis. */
+/** How many (program, file) analyses have run, so a test can check the rules share one. */
 export const analysisStats = { analyses: 0 };
 
 export function findingsFor(program: ts.Program, file: ts.SourceFile): readonly Finding[] {
   let byFile = findingsCache.get(program);
   if (!byFile) findingsCache.set(program, (byFile = new WeakMap()));
   let findings = byFile.get(file);
-  // The waker library itself and declaration files are not user code.
   if (!findings) {
     analysisStats.analyses++;
+    // The waker library itself and declaration files are not user code.
     findings = isUserFile(program, file) ? analyzeFile(ts, program, file, ANALYZER_CONFIG) : [];
     byFile.set(file, findings);
   }
