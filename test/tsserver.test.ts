@@ -305,6 +305,17 @@ describe('tsserver plugin: configuration', function () {
     assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => d.category), ['error']);
   });
 
+  it('follows a tsconfig edit after the project reloads, without reporting twice', async () => {
+    const { server, file } = await open({ 'seed.ts': SEED });
+    assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => d.category), ['error']);
+    const tsconfigPath = path.join(path.dirname(file), 'tsconfig.json');
+    const tsconfig = JSON.parse(fs.readFileSync(tsconfigPath, 'utf8'));
+    tsconfig.compilerOptions.plugins = [{ name: 'wakerscope', rules: { 'vtable-clone-no-retain': 'warn' } }];
+    fs.writeFileSync(tsconfigPath, JSON.stringify(tsconfig));
+    server.notify('reloadProjects');
+    assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => d.category), ['warning']);
+  });
+
   it('keeps TypeScript working when the plugin throws, and logs the error', async () => {
     const { server, file } = await open({ 'seed.ts': SEED_WITH_TS_ERROR }, undefined, { WAKERSCOPE_TSSERVER_FAULT: 'analyze,hover' });
     const list = await diagnostics(server, file);

@@ -49,6 +49,14 @@ const FAULTS = new Set((process.env.WAKERSCOPE_TSSERVER_FAULT ?? '').split(',').
 /** TypeScript instances whose code fix registry already knows our codes. */
 const registeredWith = new WeakSet<object>();
 
+/**
+ * Our decorated services, to the service each decorates. When a tsconfig change
+ * reloads a project, tsserver creates the plugin again around its current
+ * service, which is our previous decoration: we decorate the original instead,
+ * or every finding would be reported twice.
+ */
+const undecorated = new WeakMap<ts.LanguageService, ts.LanguageService>();
+
 interface CachedFile {
   readonly version: string;
   readonly program: ts.Program;
@@ -94,10 +102,14 @@ class WakerscopePlugin {
   private config: AnalyzerConfig = { rules: {} };
   private configError: string | undefined;
 
+  /** The language service we decorate and ask for TypeScript's own results. */
+  private readonly inner: ts.LanguageService;
+
   constructor(
     private readonly ts: TypeScript,
     private readonly info: ts.server.PluginCreateInfo,
   ) {
+    this.inner = undecorated.get(info.languageService) ?? info.languageService;
     // With configurePlugin overrides tsserver hands us those instead of the
     // tsconfig entry; the tsconfig's rules are read from the compiler options below either way.
     this.configure(info.config as EditorSettings | undefined);
@@ -127,8 +139,9 @@ class WakerscopePlugin {
   }
 
   decorate(): ts.LanguageService {
-    const inner = this.info.languageService;
+    const inner = this.inner;
     const proxy: ts.LanguageService = Object.create(null);
+    undecorated.set(proxy, inner);
     for (const key of Object.keys(inner) as (keyof ts.LanguageService)[]) {
       const member = inner[key];
       // @ts-expect-error: every member is copied under its own key, so the types match.
@@ -170,7 +183,7 @@ class WakerscopePlugin {
   private resultsFor(fileName: string): CachedFile | undefined {
     if (!this.enabled) return undefined;
     this.injectFault('analyze');
-    const program = this.info.languageService.getProgram();
+    const program = this.inner.getProgram();
     const file = program?.getSourceFile(fileName);
     if (!program || !file) return undefined;
     const version = this.info.languageServiceHost.getScriptVersion(fileName);
@@ -248,7 +261,7 @@ class WakerscopePlugin {
   private withHover(own: ts.QuickInfo | undefined, fileName: string, position: number): ts.QuickInfo | undefined {
     if (!this.enabled) return own;
     this.injectFault('hover');
-    const program = this.info.languageService.getProgram();
+    const program = this.inner.getProgram();
     const file = program?.getSourceFile(fileName);
     if (!program || !file || !isUserFile(program, file)) return own;
     const hover = hoverAt(this.ts, program, file, position);
