@@ -217,6 +217,14 @@ describe('tsserver plugin: in the real tsserver', function () {
     assert.ok((finding!.relatedInformation ?? []).some((r) => r.message === '`copy` goes out of scope here'));
   });
 
+  it('sends the same findings in the semanticDiag event of geterr, as editors ask', async () => {
+    server.notify('geterr', { files: [notifyFile], delay: 0 });
+    const event = await server.waitForEvent<ts.server.protocol.DiagnosticEvent>(
+      (e) => e.event === 'semanticDiag' && (e as ts.server.protocol.DiagnosticEvent).body?.file === notifyFile,
+    );
+    assert.deepEqual(ours(event.body!.diagnostics).map((d) => d.code), [CLONE_WITHOUT_DROP]);
+  });
+
   for (const title of ['Declare with `using`', 'Drop at the end of the scope']) {
     it(`quick fix "${title}" removes the leak and type-checks`, async () => {
       const [finding] = ours(await diagnostics(server, notifyFile));

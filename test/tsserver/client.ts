@@ -43,6 +43,7 @@ export class TsServer {
   readonly events: ts.server.protocol.Event[] = [];
   private readonly process: ChildProcessWithoutNullStreams;
   private readonly pending = new Map<number, Pending>();
+  private readonly eventWaiters = new Set<(event: ts.server.protocol.Event) => boolean>();
   private readonly timeoutMs: number;
   private buffer = Buffer.alloc(0);
   private seq = 0;
@@ -91,6 +92,28 @@ export class TsServer {
     this.process.stdin.write(JSON.stringify({ seq: ++this.seq, type: 'request', command, arguments: args }) + '\n');
   }
 
+  /**
+   * The first event (already received or still to come) that `matches`, e.g. the
+   * `semanticDiag` event a `geterr` request produces, as editors use it.
+   */
+  waitForEvent<T extends ts.server.protocol.Event = ts.server.protocol.Event>(matches: (event: ts.server.protocol.Event) => boolean, timeoutMs = this.timeoutMs): Promise<T> {
+    const seen = this.events.find(matches);
+    if (seen) return Promise.resolve(seen as T);
+    return new Promise<T>((resolve, reject) => {
+      const waiter = (event: ts.server.protocol.Event): boolean => {
+        if (!matches(event)) return false;
+        clearTimeout(timer);
+        resolve(event as T);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.eventWaiters.delete(waiter);
+        reject(new Error(`tsserver: no matching event within ${timeoutMs} ms; log: ${this.logFile}`));
+      }, timeoutMs);
+      this.eventWaiters.add(waiter);
+    });
+  }
+
   /** Open a file (through `updateOpen`, which, unlike `open`, answers: the caller knows when it is done). */
   async open(file: string, fileContent?: string, projectRootPath?: string): Promise<void> {
     await this.request('updateOpen', { openFiles: [{ file, fileContent, projectRootPath }] });
@@ -135,7 +158,9 @@ export class TsServer {
 
   private onMessage(message: ts.server.protocol.Message): void {
     if (message.type === 'event') {
-      this.events.push(message as ts.server.protocol.Event);
+      const event = message as ts.server.protocol.Event;
+      this.events.push(event);
+      for (const waiter of this.eventWaiters) if (waiter(event)) this.eventWaiters.delete(waiter);
       return;
     }
     if (message.type !== 'response') return;
