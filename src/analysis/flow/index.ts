@@ -31,7 +31,7 @@ export function analyzeFlow(context: FileContext): Finding[] {
       analyzeFunction(context, unit, findings);
     } catch (error) {
       // Never take the editor down over one odd function: skip it (tests set WAKERSCOPE_STRICT to see the error).
-      if (process.env.WAKERSCOPE_STRICT) throw error;
+      if (typeof process !== 'undefined' && process.env?.WAKERSCOPE_STRICT) throw error;
     }
   }
   return findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
