@@ -1,12 +1,13 @@
 // The analyzer benchmark: on the same synthetic corpus, in one run, at 1×, 2×
 // and 4× size, measure
-//   - `tsc --noEmit -p corpus`               (a process, wall time)
-//   - `wakerscope check -p corpus`           (a process, wall time)
+//   - `tsc --noEmit -p corpus`               (a process)
+//   - `wakerscope check -p corpus`           (a process)
 //   - the analysis alone, in process: analyzeProgram() on a program already
 //     built (program build excluded). "cold": the checker has not type-checked
 //     anything yet, so the types the analysis asks for are resolved here and
 //     counted; "warm": after a full type check, as in an editor.
-// and print analysis / type-check ratios and growth from 1×.
+// all as CPU time (user + system), which a busy shared machine skews far less
+// than wall time, and print analysis / type-check ratios and growth from 1×.
 //
 //   npm run bench [-- --files 200 --functions 30 --scales 1,2,4 --reps 3]
 import { spawnSync } from 'node:child_process';
@@ -42,27 +43,40 @@ const TSC = join(REPO, 'node_modules', 'typescript', 'lib', 'tsc.js');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** CPU milliseconds (user + system) of a child process, as it reports them at exit. */
 function timeProcess(args, okCodes) {
-  const start = performance.now();
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const ms = performance.now() - start;
+  const result = spawnSync(process.execPath, ['--require', join(REPO, 'bench', 'cpu-report.cjs'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (!okCodes.includes(result.status)) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr.split('\n')[0]}`);
-  return { ms, stdout: result.stdout };
+  const match = /wakerscope-bench-cpu-ms ([\d.]+)/.exec(result.stderr);
+  if (!match) throw new Error(`${args.join(' ')}: no CPU report`);
+  return { ms: Number(match[1]), stdout: result.stdout };
+}
+
+/** CPU milliseconds of `fn` in this process. */
+function cpu(fn) {
+  const before = process.cpuUsage();
+  const value = fn();
+  const { user, system } = process.cpuUsage(before);
+  return [(user + system) / 1000, value];
+}
+
+/** Builds a program and its checker (binding every file): the part of the work excluded from "analysis". */
+function buildProgram(dir) {
+  const project = loadProject(ts, join(dir, 'tsconfig.json'));
+  project.program.getTypeChecker();
+  return project;
 }
 
 function measureInProcess(dir) {
-  const start = performance.now();
-  const project = loadProject(ts, join(dir, 'tsconfig.json'));
-  const programMs = performance.now() - start;
-  const t0 = performance.now();
-  const findings = analysis.analyzeProgram(ts, project.program, project.config);
-  const coldMs = performance.now() - t0;
-  const t1 = performance.now();
-  for (const file of project.program.getSourceFiles()) project.program.getSemanticDiagnostics(file);
-  const typeCheckMs = performance.now() - t1;
-  const t2 = performance.now();
-  analysis.analyzeProgram(ts, project.program, project.config);
-  const warmMs = performance.now() - t2;
+  // Cold: a fresh checker, as `wakerscope check` has it; types the rules ask for are resolved (and counted) here.
+  const [programMs, cold] = cpu(() => buildProgram(dir));
+  const [coldMs, findings] = cpu(() => analysis.analyzeProgram(ts, cold.program, cold.config));
+  // Warm: after a full type check of a fresh program, as in the editor.
+  const warm = buildProgram(dir);
+  const [typeCheckMs] = cpu(() => {
+    for (const file of warm.program.getSourceFiles()) warm.program.getSemanticDiagnostics(file);
+  });
+  const [warmMs] = cpu(() => analysis.analyzeProgram(ts, warm.program, warm.config));
   return { programMs, coldMs, typeCheckMs, warmMs, findings: findings.length };
 }
 
@@ -86,11 +100,11 @@ for (const scale of SCALES) {
 
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
-console.log(`corpus: ${FILES} files × ${FUNCTIONS} functions per 1×; median of ${REPS} run(s); node ${process.version}, typescript ${ts.version}\n`);
-console.log('| size | files | tsc --noEmit | wakerscope check | analysis (cold) | analysis (warm) | cold / tsc | cold / in-process type-check | findings |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log(`corpus: ${FILES} files × ${FUNCTIONS} functions per 1×; CPU time, median of ${REPS} run(s); node ${process.version}, typescript ${ts.version}\n`);
+console.log('| size | files | tsc --noEmit | wakerscope check | type-check (in process) | analysis (cold) | analysis (warm) | cold / tsc | warm / type-check | findings |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.scale}× | ${r.files} | ${fmt(r.tscMs)} | ${fmt(r.checkMs)} | ${fmt(r.coldMs)} | ${fmt(r.warmMs)} | ${pct(r.coldMs / r.tscMs)} | ${pct(r.coldMs / r.typeCheckMs)} | ${r.findings} |`);
+  console.log(`| ${r.scale}× | ${r.files} | ${fmt(r.tscMs)} | ${fmt(r.checkMs)} | ${fmt(r.typeCheckMs)} | ${fmt(r.coldMs)} | ${fmt(r.warmMs)} | ${pct(r.coldMs / r.tscMs)} | ${pct(r.warmMs / r.typeCheckMs)} | ${r.findings} |`);
 }
 const base = rows[0];
 console.log('\ngrowth from 1× (time ratio / size ratio; 1.00 = linear):');

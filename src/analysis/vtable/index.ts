@@ -32,7 +32,23 @@ export interface VtableReport {
 export function vtablesInFile(context: FileContext): VtableReport[] {
   const ts = context.ts;
   const reports: VtableReport[] = [];
+  // Only subtrees whose text holds the class name can build a vtable: descend into those alone (speed).
+  const text = context.file.text;
+  const mentions: number[] = [];
+  for (let at = text.indexOf(VTABLE_CLASS); at >= 0; at = text.indexOf(VTABLE_CLASS, at + 1)) mentions.push(at);
+  if (mentions.length === 0) return reports;
+  const mentioned = (node: ts.Node): boolean => {
+    let low = 0;
+    let high = mentions.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (mentions[middle]! < node.pos) low = middle + 1;
+      else high = middle;
+    }
+    return low < mentions.length && mentions[low]! < node.end;
+  };
   const visit = (node: ts.Node): void => {
+    if (!mentioned(node)) return;
     if (ts.isNewExpression(node) && isVtableConstruction(context, node)) reports.push(checkVtable(context, node));
     ts.forEachChild(node, visit);
   };
@@ -71,12 +87,14 @@ function enclosingFunction(context: FileContext, node: ts.Node): ts.FunctionLike
   return undefined;
 }
 
+const VTABLE_CLASS = 'RawWakerVTable';
+
 function isVtableConstruction(context: FileContext, node: ts.NewExpression): boolean {
   const ts = context.ts;
   // Cheap syntactic filter first; the checker decides.
   const callee = node.expression;
   const text = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
-  if (text !== 'RawWakerVTable') return false;
+  if (text !== VTABLE_CLASS) return false;
   return context.library.calleeOf(node) === 'RawWakerVTable';
 }
 
