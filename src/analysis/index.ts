@@ -15,7 +15,7 @@ export { Library, isLibraryFile } from './library';
 export { RULES, docsUrl, isRuleId, ruleByCode } from './rules';
 export { ConfigError, RULE_LEVELS, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
 export { applySuppressions, findSuppressions, type Suppression } from './suppress';
-export { SLOT_NAMES, analyzeVtables, summarizeSlot, vtableAt, vtablesInFile, type SlotName, type SlotReport, type SlotSummary, type VtableReport } from './vtable/index';
+export { SLOT_NAMES, analyzeVtables, describeEffect, resolveSlotFunction, summarizeSlot, vtableAt, vtablesInFile, type SlotName, type SlotReport, type SlotSummary, type VtableReport } from './vtable/index';
 
 /** Everything a rule pass needs for one file. */
 export interface FileContext {
