@@ -28,7 +28,8 @@ function inertJson(value: unknown): string {
 export function renderPanelHtml(options: PanelHtmlOptions): string {
   const { cspSource, nonce, scriptUri, styleUri, initialState } = options;
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('renderPanelHtml: the nonce must be at least 16 base64 or hex characters');
-  if (/[;'"\s]/.test(cspSource.trim()) || cspSource.trim() === '') throw new Error(`renderPanelHtml: invalid cspSource '${cspSource}'`);
+  // VS Code's real value is a source list, `'self' https://*.vscode-cdn.net`: quotes and spaces are fine, a `;` would add a directive.
+  if (/[;"<>\r\n]/.test(cspSource) || cspSource.trim() === '') throw new Error(`renderPanelHtml: invalid cspSource '${cspSource}'`);
   const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${cspSource}`, `img-src ${cspSource} data:`, `font-src ${cspSource}`].join('; ');
   const state = initialState === undefined ? '' : `\n    <script nonce="${nonce}" id="initial-state" type="application/json">${inertJson(initialState)}</script>`;
   return `<!DOCTYPE html>
