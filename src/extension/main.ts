@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { registerScenarioDiagnostics } from './diagnostics';
 import { PLUGIN_NAME, pluginConfiguration } from './settings';
+import { registerSimulation } from './simulation';
 
 const TYPESCRIPT_EXTENSION = 'vscode.typescript-language-features';
 
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('wakerscope.showLog', () => log.show()),
   );
   registerScenarioDiagnostics(context);
+  registerSimulation(context, log);
 }
 
 export function deactivate(): void {

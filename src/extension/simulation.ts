@@ -1,0 +1,182 @@
+// The simulation commands: Simulate Scenario, Explore Vtable (also a code lens
+// above each `new RawWakerVTable`), Simulate Selected Sequence. They run the
+// workspace's code, so each first checks Workspace Trust and explains itself
+// when the workspace is not trusted.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { explore, simulateScenario, simulateSequence } from '../simulate/engine';
+import { formatParseError, parseScenario, parseSequence } from '../simulate/parse';
+import type { ScenarioOp } from '../simulate/types';
+import { isScenarioDocument } from './diagnostics';
+import { factoriesUsing, findFactories, findVtables, type Factory } from './factories';
+import { SimulationPanel, type PanelHandlers, type RunSource } from './panel';
+
+const TYPESCRIPT_FILES: vscode.DocumentSelector = [
+  { language: 'typescript', scheme: 'file' },
+  { language: 'typescriptreact', scheme: 'file' },
+];
+
+/** A user-facing, one-line reason a command cannot go on. */
+class CommandError extends Error {}
+
+export function registerSimulation(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  const handlers: PanelHandlers = {
+    log,
+    openRun: async (sequence, source) => {
+      const ops = parseSequenceOrThrow(sequence, 'the sequence');
+      await runSequence(source, ops);
+    },
+  };
+  const panel = () => SimulationPanel.show(context.extensionUri, handlers);
+
+  const runSequence = async (source: RunSource, ops: readonly ScenarioOp[]) => {
+    const run = await withProgress(`simulating ${source.factory}`, () => simulateSequence(source.module, source.factory, ops, limits()));
+    log.info(`${source.module} ${source.factory}: ${run.sequence} → ${run.outcome}`);
+    panel().showRun(run);
+  };
+
+  context.subscriptions.push(
+    SimulationPanel.registerSerializer(context.extensionUri, handlers),
+    command('wakerscope.simulateScenario', log, async (uri?: unknown) => {
+      const document = await scenarioDocument(uri instanceof vscode.Uri ? uri : undefined);
+      if (!document) return;
+      await saveIfDirty(document);
+      const { scenario, errors } = parseScenario(document.getText(), document.uri.fsPath);
+      if (errors.length > 0 || !scenario) throw new CommandError(formatParseError(vscode.workspace.asRelativePath(document.uri), errors[0]));
+      const run = await withProgress(`simulating ${path.basename(document.uri.fsPath)}`, () => simulateScenario(scenario, limits()));
+      log.info(`${document.uri.fsPath}: ${run.sequence} → ${run.outcome}${run.expect ? ` (expected ${run.expect})` : ''}`);
+      panel().showRun(run);
+    }),
+    command('wakerscope.exploreVtable', log, async (uri?: unknown, factoryNames?: unknown) => {
+      const document = await typescriptDocument(uri instanceof vscode.Uri ? uri : undefined);
+      const names = Array.isArray(factoryNames) ? factoryNames.filter((n): n is string => typeof n === 'string') : undefined;
+      const factory = await pickFactory(document, names);
+      if (!factory) return;
+      await saveIfDirty(document);
+      const depth = vscode.workspace.getConfiguration('wakerscope').get<number>('exploration.depth', 4);
+      const exploration = await withProgress(`exploring ${factory} to depth ${depth}`, () =>
+        explore(document.uri.fsPath, factory, { ...limits(), depth }),
+      );
+      log.info(`${document.uri.fsPath} ${factory}: ${exploration.explored} sequences, outcomes ${exploration.outcomes.map((o) => o.outcome).join(', ')}`);
+      panel().showExploration(exploration);
+    }),
+    command('wakerscope.simulateSelection', log, async () => {
+      const editor = vscode.window.activeTextEditor;
+      const selected = editor?.document.getText(editor.selection).trim();
+      if (!editor || !selected) throw new CommandError('select a sequence first, e.g. `new; clone 0; wake 0; drop 1`');
+      const ops = parseSequenceOrThrow(selected, 'the selected sequence');
+      let source: RunSource | undefined;
+      if (isScenarioDocument(editor.document)) {
+        const { scenario } = parseScenario(editor.document.getText(), editor.document.uri.fsPath);
+        if (!scenario) throw new CommandError(`${vscode.workspace.asRelativePath(editor.document.uri)} has no valid \`use\` line naming the module and factory`);
+        source = { module: path.resolve(path.dirname(editor.document.uri.fsPath), scenario.module), factory: scenario.factory };
+      } else {
+        const document = await typescriptDocument(editor.document.uri);
+        const factory = await pickFactory(document, undefined);
+        if (!factory) return;
+        await saveIfDirty(document);
+        source = { module: document.uri.fsPath, factory };
+      }
+      await runSequence(source, ops);
+    }),
+    vscode.languages.registerCodeLensProvider(TYPESCRIPT_FILES, { provideCodeLenses: vtableCodeLenses }),
+  );
+}
+
+/** Registers a command that needs trust, turning thrown errors into one-line messages. */
+function command(id: string, log: vscode.LogOutputChannel, run: (...args: unknown[]) => Promise<void>): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    if (!vscode.workspace.isTrusted) {
+      const manage = 'Manage Workspace Trust';
+      const choice = await vscode.window.showInformationMessage(
+        'Wakerscope: simulation runs this workspace\'s code, so it is disabled until you trust the workspace. Findings, hover and quick fixes still work.',
+        manage,
+      );
+      if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      return;
+    }
+    try {
+      await run(...args);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      log.error(`${id}: ${text}`);
+      if (!(error instanceof CommandError) && error instanceof Error && error.stack) log.debug(error.stack);
+      void vscode.window.showErrorMessage(`Wakerscope: ${text}`);
+    }
+  });
+}
+
+function limits(): { timeLimitMs: number } {
+  return { timeLimitMs: vscode.workspace.getConfiguration('wakerscope').get<number>('simulation.timeLimitMs', 2000) };
+}
+
+function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
+  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Wakerscope: ${title}…` }, task));
+}
+
+function parseSequenceOrThrow(text: string, what: string): ScenarioOp[] {
+  const { ops, errors } = parseSequence(text);
+  if (errors.length > 0) throw new CommandError(`${what}, column ${errors[0].column}: ${errors[0].message}`);
+  return ops;
+}
+
+/** The simulator reads files from disk: run what the user sees. */
+async function saveIfDirty(document: vscode.TextDocument): Promise<void> {
+  if (document.isDirty && !(await document.save())) throw new CommandError(`could not save ${vscode.workspace.asRelativePath(document.uri)} before simulating it`);
+}
+
+/** The given scenario, the active one, or one picked from the workspace's `*.wakersim` files. */
+async function scenarioDocument(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
+  if (uri) return vscode.workspace.openTextDocument(uri);
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && isScenarioDocument(active)) return active;
+  const files = await vscode.workspace.findFiles('**/*.wakersim', '**/node_modules/**', 500);
+  if (files.length === 0) throw new CommandError('no .wakersim scenario in this workspace: create one (see the README) or open one');
+  const items = files
+    .map((file) => ({ label: vscode.workspace.asRelativePath(file), uri: file }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+  const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Scenario to simulate' });
+  return picked ? vscode.workspace.openTextDocument(picked.uri) : undefined;
+}
+
+async function typescriptDocument(uri: vscode.Uri | undefined): Promise<vscode.TextDocument> {
+  const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+  if (!document || !/^typescript(?:react)?$/.test(document.languageId)) {
+    throw new CommandError('open the TypeScript file that exports the vtable factory (a function returning a RawWaker or a Waker)');
+  }
+  if (document.uri.scheme !== 'file') throw new CommandError(`${document.uri.toString()} is not a file on disk; save it first`);
+  return document;
+}
+
+/** `names` (from a code lens) narrows the choice; one candidate is taken without asking. */
+async function pickFactory(document: vscode.TextDocument, names: readonly string[] | undefined): Promise<string | undefined> {
+  let factories: Factory[] = findFactories(document.getText());
+  if (names && names.length > 0) factories = factories.filter((f) => names.includes(f.name));
+  const file = vscode.workspace.asRelativePath(document.uri);
+  if (factories.length === 0) {
+    throw new CommandError(`${file} exports no function that takes no arguments and returns a RawWaker or a Waker (the factory to simulate)`);
+  }
+  if (factories.length === 1) return factories[0].name;
+  const picked = await vscode.window.showQuickPick(
+    factories.map((f) => ({ label: f.name, description: f.returns ? `returns ${f.returns}` : undefined, detail: `${file}:${f.position.line + 1}` })),
+    { placeHolder: 'Vtable factory to simulate' },
+  );
+  return picked?.label;
+}
+
+function vtableCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  const text = document.getText();
+  if (!text.includes('RawWakerVTable')) return [];
+  const factories = findFactories(text);
+  if (factories.length === 0) return [];
+  return findVtables(text).map((site) => {
+    const candidates = factoriesUsing(text, factories, site);
+    const position = new vscode.Position(site.position.line, site.position.character);
+    return new vscode.CodeLens(new vscode.Range(position, position), {
+      title: candidates.length === 1 ? `Explore vtable with ${candidates[0].name}()` : 'Explore vtable…',
+      command: 'wakerscope.exploreVtable',
+      arguments: [document.uri, candidates.map((f) => f.name)],
+    });
+  });
+}
