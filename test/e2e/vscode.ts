@@ -571,3 +571,77 @@ export function makeWorkspace(files: Record<string, string>, prefix = 'wakerscop
   }
   return dir;
 }
+
+// --------------------------------------------------------------------- editor actions (extension e2e)
+
+/** Moves the cursor of the active editor to 1-based `line`:`column` with Go to Line (Ctrl+G). */
+export async function goToLine(page: Page, line: number, column = 1): Promise<void> {
+  await closeQuickInput(page);
+  await activeEditor(page).locator('.view-lines').click();
+  await page.keyboard.press('Control+G');
+  await quickInputVisible(page);
+  await page.locator('.quick-input-widget .quick-input-box input').fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** Shows the hover at the cursor and waits until it contains `text`; returns the hover's text. */
+export async function hoverAtCursor(page: Page, text: string | RegExp, timeoutMs = 60_000): Promise<string> {
+  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: text }).first();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // Ask again until tsserver has the answer: the first hover may come back empty while it loads.
+    await runCommand(page, 'Show or Focus Hover');
+    try {
+      await hover.waitFor({ state: 'visible', timeout: 5_000 });
+      return (await hover.innerText()).replace(/\u00a0/g, ' ');
+    } catch (error) {
+      if (Date.now() > deadline) {
+        const shown = await page.locator('.monaco-hover').allInnerTexts().catch(() => []);
+        fail(`no hover containing ${String(text)} at the cursor; hovers shown: ${JSON.stringify(shown)}`);
+      }
+      await page.keyboard.press('Escape');
+      await sleep(1000);
+    }
+  }
+}
+
+/** Opens Quick Fix (Ctrl+.) at the cursor and applies the action whose title matches `title`, with the keyboard. */
+export async function applyQuickFix(page: Page, title: string | RegExp, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const actions = page.locator('.action-widget .monaco-list-row.action');
+  const matches = (label: string) => (typeof title === 'string' ? label.includes(title) : title.test(label));
+  for (;;) {
+    await page.keyboard.press(`${mod}+.`);
+    try {
+      await actions.first().waitFor({ state: 'visible', timeout: 5_000 });
+      const labels = await actions.allInnerTexts();
+      const index = labels.findIndex(matches);
+      if (index < 0) throw new Error(`not offered yet`);
+      // The first action starts focused; arrows skip the group headers. (Mouse clicks
+      // on the list are intercepted by the editor's overlay in this layout.)
+      for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+      await page.locator('.action-widget .monaco-list-row.action.focused', { hasText: title }).waitFor({ state: 'visible', timeout: 5_000 });
+      await page.keyboard.press('Enter');
+      await actions.first().waitFor({ state: 'hidden' });
+      return;
+    } catch (error) {
+      const offered = await actions.allInnerTexts().catch(() => []);
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) {
+        const why = String((error as Error).message ?? error).split('\n')[0];
+        fail(`no quick fix ${String(title)} could be applied at the cursor (${why}); offered: ${JSON.stringify(offered)}`);
+      }
+      await sleep(1000);
+    }
+  }
+}
+
+/** The active editor's squiggle decorations, by severity. */
+export async function squiggles(page: Page): Promise<{ errors: number; warnings: number }> {
+  const editor = activeEditor(page);
+  return {
+    errors: await editor.locator('.squiggly-error').count(),
+    warnings: await editor.locator('.squiggly-warning').count(),
+  };
+}
