@@ -3,7 +3,8 @@
  * in Debian's Chromium: builds and packages the .vsix, installs it into a fresh
  * extensions folder, opens a folder with the seed example, and checks what a
  * user sees: the squiggle and Problems entry for the seed's clone bug, the hover
- * on `myClone`, a quick fix that removes a problem, and the simulation panel.
+ * on `myClone`, a quick fix that removes a problem, and the simulation panel
+ * (a scenario, an exploration from the code lens, a run opened from it, a reload).
  * Screenshots go to test-results/e2e/extension-*.png.
  *
  *   bash scripts/e2e.sh        (sets up code-server once, then runs every e2e test)
@@ -15,6 +16,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { RULES } from '../../src/analysis/rules';
 import {
+  activeEditor,
   applyQuickFix,
   type CodeServer,
   e2eEnv,
@@ -226,5 +228,41 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     const tab = page.locator('.tabs-container .tab', { hasText: 'Wakerscope Simulation' });
     await tab.first().waitFor({ state: 'visible' });
     await screenshot(page, 'extension-04-simulation');
+  });
+
+  it('explores the vtable from its code lens, then opens the double-free run from the table', async function () {
+    await openFile(page, 'seed-box-waker.ts');
+    await goToLine(page, locate(SEED, 'new RawWakerVTable').line, 1); // scrolls the lens into view
+    const lens = activeEditor(page).locator('.codelens-decoration a', { hasText: 'Explore vtable with createRawWaker()' });
+    await lens.first().waitFor({ state: 'visible', timeout: 60_000 });
+    await lens.first().click();
+    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await panel.locator('h1', { hasText: 'Exploration of' }).waitFor({ state: 'visible', timeout: 120_000 });
+    const table = await panel.locator('table').innerText();
+    assert.match(table, /double-free/);
+    assert.doesNotMatch(table, /use-after-free|error/, 'the seed vtable only frees twice or leaks');
+    await screenshot(page, 'extension-05-exploration');
+    await panel.getByRole('button', { name: /Open the double-free run/ }).click();
+    await panel.locator('text=Step 1 of').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await panel.locator('body').innerText(), /double-free/);
+    await screenshot(page, 'extension-06-opened-run');
+  });
+
+  it('restores the panel after a reload', async function () {
+    // VS Code's own reload saves the open editors first (a bare page reload may not).
+    const reloaded = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible', timeout: 90_000 });
+    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const tab = page.locator('.tabs-container .tab', { hasText: 'Wakerscope Simulation' }).first();
+    await tab.waitFor({ state: 'visible', timeout: 60_000 });
+    await tab.click();
+    await panel.locator('body', { hasText: 'double-free' }).waitFor({ state: 'visible', timeout: 60_000 });
+    // The run opened from the exploration, with the way back to it: the whole saved state came back.
+    const text = await panel.locator('body').innerText();
+    assert.match(text, /Back to exploration/);
+    assert.match(text, /Step 1 of \d/);
+    await screenshot(page, 'extension-07-restored');
   });
 });
