@@ -265,4 +265,22 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     assert.match(text, /Step 1 of \d/);
     await screenshot(page, 'extension-07-restored');
   });
+
+  it('passes wakerscope.* settings to the tsserver plugin: a rule set to off disappears, and comes back', async function () {
+    const rule = code('vtable-clone-no-retain');
+    await runCommand(page, 'View: Focus First Editor Group'); // not the panel's group, where the file is open too after the reload
+    await openFile(page, 'seed-box-waker.ts');
+    await waitForProblems(page, (r) => r.some((t) => rule.test(t)), 120_000);
+    const settingsFile = path.join(folder, '.vscode', 'settings.json');
+    fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+    fs.writeFileSync(settingsFile, JSON.stringify({ 'wakerscope.rules.vtable-clone-no-retain': 'off' }));
+    await waitForProblems(page, (r) => !r.some((t) => rule.test(t)), 60_000);
+    await runCommand(page, 'Wakerscope: Show Log');
+    const log = page.locator('.part.panel .view-lines', { hasText: 'tsserver plugin configured' }).first();
+    await log.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await log.innerText()).replace(/\u00a0/g, ' '), /"vtable-clone-no-retain":"off"/);
+    await screenshot(page, 'extension-08-setting-off');
+    fs.writeFileSync(settingsFile, '{}');
+    await waitForProblems(page, (r) => r.some((t) => rule.test(t)), 60_000);
+  });
 });
