@@ -41,7 +41,7 @@ const SEED = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'seed-box-waker.ts
 
 /** The seed scenario: clone, wake the original, drop the clone: a double free. */
 const SEED_SCENARIO = [
-  '# The seed: a clone and its original free the same box.',
+  '# The seed: a clone and its original free the same box. Try also: new; clone 0; drop 0; drop 1',
   'use "./seed-box-waker.ts" create createRawWaker',
   'new',
   'clone 0',
@@ -282,5 +282,18 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     await screenshot(page, 'extension-08-setting-off');
     fs.writeFileSync(settingsFile, '{}');
     await waitForProblems(page, (r) => r.some((t) => rule.test(t)), 60_000);
+  });
+
+  it('simulates a sequence selected in the scenario against its factory', async function () {
+    await runCommand(page, 'View: Focus First Editor Group');
+    await openFile(page, 'seed-box-waker.wakersim');
+    const { line, column } = locate(SEED_SCENARIO, 'new; clone 0; drop 0; drop 1');
+    await goToLine(page, line, column);
+    await page.keyboard.press('Shift+End');
+    await runCommand(page, 'Wakerscope: Simulate Selected Sequence');
+    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await panel.locator('body', { hasText: 'new; clone 0; drop 0; drop 1' }).waitFor({ state: 'visible', timeout: 120_000 });
+    assert.match(await panel.locator('body').innerText(), /double-free/);
+    await screenshot(page, 'extension-09-selected-sequence');
   });
 });
