@@ -41,19 +41,27 @@ export function findSuppressions(ts: TypeScript, file: ts.SourceFile): Suppressi
 }
 
 /**
- * Whether `position` is in a comment rather than inside a string, template or
- * regex: the deepest node around it either has it in its leading trivia, or is
- * not a literal (a `//` between tokens can only start a comment).
+ * Whether a comment starts exactly at `position` (so `// see // wakerscope-ignore-file`
+ * and text inside strings, templates or regexes are not directives): find the
+ * trivia run around `position` from the parse tree, and ask the scanner for its comments.
  */
 function isComment(ts: TypeScript, file: ts.SourceFile, position: number): boolean {
   let node: ts.Node = file;
+  let triviaStart = 0;
   for (;;) {
-    const child: ts.Node | undefined = ts.forEachChild(node, (c) => (c.pos <= position && position < c.end ? c : undefined));
-    if (!child) break;
-    node = child;
+    let next: ts.Node | undefined;
+    ts.forEachChild(node, (child) => {
+      if (child.end <= position) triviaStart = Math.max(triviaStart, child.end);
+      else if (!next && child.pos <= position) next = child;
+    });
+    if (!next) break;
+    triviaStart = Math.max(triviaStart, next.pos);
+    node = next;
   }
-  if (node === file || position < node.getStart(file)) return true;
-  return !LITERAL_KINDS.has(node.kind);
+  if (node !== file && position >= node.getStart(file) && LITERAL_KINDS.has(node.kind)) return false;
+  // Comments on the same line as the code before them are "trailing", the rest "leading".
+  const comments = [...(ts.getTrailingCommentRanges(file.text, triviaStart) ?? []), ...(ts.getLeadingCommentRanges(file.text, triviaStart) ?? [])];
+  return comments.some((comment) => comment.pos === position);
 }
 
 const LITERAL_KIND_NAMES = [

@@ -143,6 +143,14 @@ describe('suppression comments', () => {
     assert.deepEqual(analyze(text + BUGGY_VTABLE + CLONE).map((f) => f.split(':')[0]), ['9 vtable-clone-no-retain error']);
   });
 
+  it('only a comment that starts with the directive is one: documentation quoting it is not', () => {
+    const text = '//   // wakerscope-ignore-next-line [rule…]  documents the syntax\n/* // wakerscope-ignore-file */\nexport const x = 1;\n';
+    assert.deepEqual(analyze(text), []);
+    assert.deepEqual(analyze('export const x = 1; /* a */ // wakerscope-ignore-file\n'), [
+      '1 unused-suppression warning: `wakerscope-ignore-file` suppresses nothing: no finding in this file',
+    ]);
+  });
+
   it('does not report a suppression of a rule that is turned off, nor when unused-suppression is off', () => {
     const off: AnalyzerConfig = { rules: { 'vtable-clone-no-retain': 'off' } };
     assert.deepEqual(analyze(BUGGY_VTABLE + '// wakerscope-ignore-next-line vtable-clone-no-retain\n' + CLONE, off), []);

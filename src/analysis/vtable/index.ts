@@ -205,7 +205,7 @@ function findProblems(s: Summaries): Problem[] {
         rule: 'vtable-wake-by-ref-releases',
         slot: 'wakeByRef',
         severity,
-        message: `\`${s.wakeByRef.name}\` releases ${references(wakeByRef)}${onPaths(severity)}, but \`wakeByRef\` only borrows the waker: the reference is freed while the waker still holds it`,
+        message: `\`${s.wakeByRef.name}\` releases ${references(wakeByRef)}${onPaths(severity)}, but a \`wakeByRef\` slot only borrows the waker: the reference is freed while the waker still holds it`,
         others: ['wake'],
         help: 'end with `forget(arc)` instead of `drop(arc)`: the waker keeps its reference after `wakeByRef`',
       });
