@@ -1,0 +1,60 @@
+// The extension's manifest agrees with its code: every contributed command is
+// registered, menus and trust settings name real commands and settings, the
+// entry point is a build entry, and the icon is a 128×128 PNG.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const extensionSource = readdirSync(join(ROOT, 'src', 'extension'))
+  .map((name) => readFileSync(join(ROOT, 'src', 'extension', name), 'utf8'))
+  .join('\n');
+const registered = new Set([...extensionSource.matchAll(/(?:registerCommand|command)\(\s*'([\w.]+)'/g)].map((m) => m[1]));
+
+describe('extension manifest', () => {
+  it('registers every contributed command in src/extension, and contributes every registered one', () => {
+    const contributed = (manifest.contributes.commands as { command: string }[]).map((c) => c.command);
+    assert.ok(contributed.length >= 3);
+    assert.deepEqual([...contributed].sort(), [...registered].sort());
+  });
+
+  it('names only contributed commands in menus and activation events', () => {
+    const contributed = new Set((manifest.contributes.commands as { command: string }[]).map((c) => c.command));
+    for (const [menu, entries] of Object.entries(manifest.contributes.menus as Record<string, { command: string }[]>)) {
+      for (const entry of entries) assert.ok(contributed.has(entry.command), `${menu} names unknown command ${entry.command}`);
+    }
+    for (const event of manifest.activationEvents as string[]) {
+      if (event.startsWith('onCommand:')) assert.ok(contributed.has(event.slice('onCommand:'.length)), event);
+    }
+    assert.ok(manifest.activationEvents.includes('onLanguage:typescript'));
+    assert.ok(manifest.activationEvents.includes('onLanguage:wakersim'));
+    assert.ok(manifest.activationEvents.includes('onWebviewPanel:wakerscope.simulation'), 'the panel serializer needs its activation event');
+    assert.match(extensionSource, /PANEL_VIEW_TYPE = 'wakerscope\.simulation'/);
+  });
+
+  it('declares limited Workspace Trust, restricting only settings it declares', () => {
+    const trust = manifest.capabilities.untrustedWorkspaces;
+    assert.equal(trust.supported, 'limited');
+    assert.ok(trust.description.length > 20);
+    const settings = manifest.contributes.configuration.properties as Record<string, unknown>;
+    for (const key of trust.restrictedConfigurations as string[]) assert.ok(key in settings, `restricted setting ${key} is not declared`);
+    assert.match(extensionSource, /workspace\.isTrusted/);
+  });
+
+  it('points main at a build entry, targets the VS Code the e2e test runs, and contributes the tsserver plugin', () => {
+    assert.equal(manifest.main, './dist/extension/main.js');
+    assert.match(readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8'), /'extension\/main': 'src\/extension\/main\.ts'/);
+    assert.equal(manifest.engines.vscode, '^1.99.0');
+    assert.deepEqual(manifest.contributes.typescriptServerPlugins.map((p: { name: string }) => p.name), ['wakerscope']);
+  });
+
+  it('has a 128×128 PNG icon, a LICENSE, a CHANGELOG and a marketplace README', () => {
+    const icon = readFileSync(join(ROOT, manifest.icon));
+    assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.equal(icon.readUInt32BE(16), 128);
+    assert.equal(icon.readUInt32BE(20), 128);
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'README.marketplace.md', '.vscodeignore']) assert.ok(existsSync(join(ROOT, file)), file);
+    assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License/);
+  });
+});
