@@ -86,6 +86,7 @@ function workspaceFiles(): Record<string, string> {
     'seed-box-waker.ts': SEED,
     'seed-box-waker.wakersim': SEED_SCENARIO,
     'clone-leak.ts': CLONE_LEAK,
+    'broken.wakersim': 'use "./seed-box-waker.ts" create createRawWaker\nnew\nwake 3\n',
   };
   const waker = path.join(REPO_ROOT, 'src', 'waker');
   for (const name of fs.readdirSync(waker)) files[`src/waker/${name}`] = fs.readFileSync(path.join(waker, name), 'utf8');
@@ -295,5 +296,15 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     await panel.locator('body', { hasText: 'new; clone 0; drop 0; drop 1' }).waitFor({ state: 'visible', timeout: 120_000 });
     assert.match(await panel.locator('body').innerText(), /double-free/);
     await screenshot(page, 'extension-09-selected-sequence');
+  });
+
+  it('shows a malformed .wakersim line as a problem at its line and column', async function () {
+    await runCommand(page, 'View: Focus First Editor Group');
+    await openFile(page, 'broken.wakersim');
+    const rows = await waitForProblems(page, (r) => r.some((t) => t.includes('handle 3 does not exist yet')), 60_000);
+    const row = rows.find((t) => t.includes('handle 3 does not exist yet'))!;
+    assert.match(row, /wakerscope/);
+    assert.ok(row.includes('[Ln 3, Col 6]'), `wrong place: ${row}`);
+    await screenshot(page, 'extension-10-wakersim-error');
   });
 });
