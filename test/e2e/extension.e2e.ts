@@ -7,7 +7,7 @@
  * (a scenario, an exploration from the code lens, a run opened from it, a reload).
  * Screenshots go to test-results/e2e/extension-*.png.
  *
- *   bash scripts/e2e.sh        (sets up code-server once, then runs every e2e test)
+ *   npm run test:e2e           (after `npm run setup`, which builds the code-server cache)
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
