@@ -12,6 +12,8 @@ const nodeEntries = {
   'extension/main': 'src/extension/main.ts',
   'eslint/index': 'src/eslint/index.ts',
   'simulate/worker': 'src/simulate/worker.ts',
+  // The package's `main`: the extension's and the tsserver plugin's door (see src/main.ts).
+  main: 'src/main.ts',
 };
 const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, src]) => existsSync(src)));
 
@@ -24,7 +26,8 @@ await build({
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
-  external: ['typescript', 'vscode', 'esbuild'],
+  // main.js loads the other bundles at run time; it must not contain them.
+  external: ['typescript', 'vscode', 'esbuild', './tsserver/index.js', './extension/main.js'],
   logLevel: 'warning',
 });
 // tsserver loads a plugin by resolving its name from `<probe location>/node_modules`

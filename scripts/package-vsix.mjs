@@ -24,7 +24,7 @@ const fail = (message) => {
 };
 
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-for (const built of ['dist/extension/main.js', 'dist/tsserver/index.js', 'dist/simulate/worker.js']) {
+for (const built of ['dist/main.js', 'dist/extension/main.js', 'dist/tsserver/index.js', 'dist/simulate/worker.js']) {
   if (!existsSync(join(root, built))) fail(`${built} is missing: run \`npm run build\` first (or \`npm run package\`, which builds)`);
 }
 
@@ -66,7 +66,7 @@ try {
   const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
   execFileSync(process.execPath, [vsce, 'package', '--target', target, '--out', out], { cwd: stage, stdio: 'inherit' });
   const listing = execFileSync(process.execPath, [vsce, 'ls'], { cwd: stage, encoding: 'utf8' });
-  for (const needed of ['node_modules/wakerscope/index.js', 'node_modules/esbuild/lib/main.js', 'dist/extension/main.js', 'dist/tsserver/index.js', 'src/waker/index.ts', 'src/simulate/driver.ts']) {
+  for (const needed of ['node_modules/wakerscope/index.js', 'node_modules/esbuild/lib/main.js', 'dist/main.js', 'dist/extension/main.js', 'dist/tsserver/index.js', 'src/waker/index.ts', 'src/simulate/driver.ts']) {
     if (!listing.split('\n').includes(needed)) fail(`${needed} is not in the package: check .vscodeignore`);
   }
   const size = statSync(out).size;

@@ -43,8 +43,8 @@ describe('extension manifest', () => {
   });
 
   it('points main at a build entry, targets the VS Code the e2e test runs, and contributes the tsserver plugin', () => {
-    assert.equal(manifest.main, './dist/extension/main.js');
-    assert.match(readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8'), /'extension\/main': 'src\/extension\/main\.ts'/);
+    assert.equal(manifest.main, './dist/main.js');
+    assert.match(readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8'), /main: 'src\/main\.ts'/);
     assert.equal(manifest.engines.vscode, '^1.99.0');
     assert.deepEqual(manifest.contributes.typescriptServerPlugins.map((p: { name: string }) => p.name), ['wakerscope']);
   });

@@ -335,3 +335,34 @@ describe('tsserver plugin: configuration', function () {
     assert.ok(/\[wakerscope\] getQuickInfoAtPosition failed.*injected fault at 'hover'/.test(log), `no logged hover failure in ${server.logFile}`);
   });
 });
+
+describe('tsserver plugin: installed from npm, in any editor', function () {
+  this.timeout(60_000);
+  let server: TsServer | undefined;
+  let dir: string | undefined;
+
+  after(async () => {
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("loads through the package's main from the tsconfig entry alone, as editors other than VS Code do", async () => {
+    assertPluginBuilt();
+    dir = makeProject({ 'seed.ts': SEED });
+    // The project's node_modules/wakerscope is the package as npm installs it:
+    // its package.json, and its dist (a link to this repository's build).
+    const installed = path.join(dir, 'node_modules', 'wakerscope');
+    fs.mkdirSync(installed, { recursive: true });
+    fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(installed, 'package.json'));
+    fs.symlinkSync(path.join(REPO_ROOT, 'dist'), path.join(installed, 'dist'));
+    // No --globalPlugins: only the tsconfig's `plugins` entry asks for it. The
+    // project folder is where a project-local tsserver probes (its ../../..).
+    server = TsServer.start({ pluginProbeLocations: [dir] });
+    const file = path.join(dir, 'seed.ts');
+    await server.open(file);
+    assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => d.code), [CLONE_NO_RETAIN]);
+    // tsserver tries each candidate folder until one loads: only the project's may be tried.
+    const attempts = server.log().match(/Loading wakerscope from \S+/g) ?? [];
+    assert.deepEqual(attempts, [`Loading wakerscope from ${dir}`], `see ${server.logFile}`);
+  });
+});

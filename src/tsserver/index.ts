@@ -6,9 +6,10 @@
 //
 // Loading: tsserver resolves a plugin named `wakerscope` from
 // `<probe location>/node_modules/wakerscope` (Node10 resolution, `main` field).
-// VS Code passes the extension's folder as the probe location, so the build
-// (and the .vsix) carries node_modules/wakerscope, a stub whose index.js
-// re-exports this bundle (dist/tsserver/index.js, `module.exports = init`).
+// Installed from npm, that is the package itself, whose main (src/main.ts)
+// hands tsserver this bundle. VS Code passes the extension's folder as the probe
+// location, so the build (and the .vsix) also carries node_modules/wakerscope, a
+// stub whose index.js re-exports this bundle (`module.exports = init`).
 // The tsconfig entry `{ "name": "wakerscope", "rules": {...} }` and the global
 // plugin share that name, so tsserver loads it once, with the tsconfig entry.
 //
