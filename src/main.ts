@@ -4,16 +4,16 @@
 // loads only its own bundle, so tsserver never touches `vscode`.
 
 import type * as ts from 'typescript';
-import type * as vscode from 'vscode';
 
 type PluginModule = (modules: { typescript: typeof ts }) => ts.server.PluginModule;
-type ExtensionModule = { activate(context: vscode.ExtensionContext): void; deactivate(): void };
+// The context is VS Code's ExtensionContext, passed through untouched: only src/extension knows `vscode`.
+type ExtensionModule = { activate(context: unknown): void; deactivate(): void };
 
 function wakerscope(modules: { typescript: typeof ts }): ts.server.PluginModule {
   return (require('./tsserver/index.js') as PluginModule)(modules);
 }
 
-wakerscope.activate = (context: vscode.ExtensionContext): void => (require('./extension/main.js') as ExtensionModule).activate(context);
+wakerscope.activate = (context: unknown): void => (require('./extension/main.js') as ExtensionModule).activate(context);
 wakerscope.deactivate = (): void => (require('./extension/main.js') as ExtensionModule).deactivate();
 
 export = wakerscope;
