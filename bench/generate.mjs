@@ -2,7 +2,12 @@
 // functions each, mixing clean and buggy waker code (vtables, futures, waker
 // handling) with plain code, the way a runtime's source tree would.
 //
-//   node bench/generate.mjs [outDir] [files] [functionsPerFile]
+// `wakerShare` (0 to 1) makes a realistic corpus instead: that share of the
+// functions use wakers (drawn from the waker templates), the rest is ordinary
+// code (drawn from the plain ones). Without it, files rotate through every
+// template, which makes about 85% of functions waker code: the worst case.
+//
+//   node bench/generate.mjs [outDir] [files] [functionsPerFile] [wakerShare]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,8 +130,67 @@ export function describe${i}(task: { id: number; name?: string }): string {
 ];
 // How many functions each template contributes.
 const WEIGHT = [5, 1, 1, 1, 1, 1, 1, 1, 1];
+const WAKER_TEMPLATES = [0, 1, 2, 3, 4, 5, 6];
 
-export function generate(outDir, files = 200, functionsPerFile = 30) {
+// More ordinary code for the realistic corpus: what the rest of a project looks like.
+const PLAIN_TEMPLATES = [
+  TEMPLATES[7],
+  TEMPLATES[8],
+  (i) => `
+export interface Order${i} {
+  readonly id: number;
+  readonly lines: readonly { sku: string; quantity: number; price: number }[];
+}
+export function total${i}(orders: readonly Order${i}[]): Map<number, number> {
+  const totals = new Map<number, number>();
+  for (const order of orders) {
+    const sum = order.lines.filter((line) => line.quantity > 0).reduce((acc, line) => acc + line.quantity * line.price, 0);
+    totals.set(order.id, (totals.get(order.id) ?? 0) + sum);
+  }
+  return totals;
+}
+`,
+  (i) => `
+export class Cache${i}<K, V> {
+  private readonly entries = new Map<K, { value: V; at: number }>();
+  constructor(private readonly ttl: number) {}
+  get(key: K, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || now - entry.at > this.ttl) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+  set(key: K, value: V, now: number): void {
+    this.entries.set(key, { value, at: now });
+  }
+}
+`,
+  (i) => `
+export async function retry${i}<T>(attempt: () => Promise<T>, times: number): Promise<T> {
+  let last: unknown;
+  for (let k = 0; k <= times; k++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      last = error;
+      await new Promise((resolve) => setTimeout(resolve, 2 ** k));
+    }
+  }
+  throw last instanceof Error ? last : new Error(String(last));
+}
+`,
+  (i) => `
+export type Shape${i} = { kind: 'circle'; r: number } | { kind: 'rect'; w: number; h: number };
+export function area${i}(shapes: Shape${i}[]): number[] {
+  return shapes.map((shape) => (shape.kind === 'circle' ? Math.PI * shape.r ** 2 : shape.w * shape.h)).sort((a, b) => a - b);
+}
+`,
+];
+
+export function generate(outDir, files = 200, functionsPerFile = 30, wakerShare = undefined) {
+  if (wakerShare !== undefined && !(wakerShare >= 0 && wakerShare <= 1)) throw new Error(`waker share must be between 0 and 1, got ${wakerShare}`);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'src'), { recursive: true });
   const waker = relative(outDir, join(REPO, 'src', 'waker', 'index.ts')).split('\\').join('/');
@@ -147,21 +211,46 @@ export function generate(outDir, files = 200, functionsPerFile = 30) {
     ),
   );
   let unit = 0;
+  let wakerFunctions = 0;
+  let allFunctions = 0;
+  let nextWaker = 0;
+  let nextPlain = 0;
   for (let f = 0; f < files; f++) {
-    let text = HEADER;
+    let text = '';
     let count = 0;
-    // Rotate the start so files differ; at most one vtable of each kind per file.
-    for (let t = f % TEMPLATES.length; count < functionsPerFile; t = (t + 1) % TEMPLATES.length) {
-      text += TEMPLATES[t](unit++);
-      count += WEIGHT[t];
+    let usesWakers = false;
+    if (wakerShare === undefined) {
+      // Rotate the start so files differ; at most one vtable of each kind per file.
+      for (let t = f % TEMPLATES.length; count < functionsPerFile; t = (t + 1) % TEMPLATES.length) {
+        text += TEMPLATES[t](unit++);
+        count += WEIGHT[t];
+      }
+      usesWakers = true;
+    } else {
+      // Keep the running share of waker functions at `wakerShare`, corpus-wide.
+      while (count < functionsPerFile) {
+        if (wakerFunctions < wakerShare * (allFunctions + 1)) {
+          const t = WAKER_TEMPLATES[nextWaker++ % WAKER_TEMPLATES.length];
+          text += TEMPLATES[t](unit++);
+          count += WEIGHT[t];
+          wakerFunctions += WEIGHT[t];
+          allFunctions += WEIGHT[t];
+          usesWakers = true;
+        } else {
+          text += PLAIN_TEMPLATES[nextPlain++ % PLAIN_TEMPLATES.length](unit++);
+          count += 1;
+          allFunctions += 1;
+        }
+      }
     }
-    writeFileSync(join(outDir, 'src', `module${String(f).padStart(4, '0')}.ts`), text);
+    // A file without waker code does not import the library, as in a real project.
+    writeFileSync(join(outDir, 'src', `module${String(f).padStart(4, '0')}.ts`), (usesWakers ? HEADER : '') + text);
   }
   return outDir;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [out = join(REPO, 'bench', 'out', 'corpus'), files = '200', functions = '30'] = process.argv.slice(2);
-  generate(resolve(out), Number(files), Number(functions));
-  console.log(`wrote ${files} files × ${functions} functions to ${out}`);
+  const [out = join(REPO, 'bench', 'out', 'corpus'), files = '200', functions = '30', share] = process.argv.slice(2);
+  generate(resolve(out), Number(files), Number(functions), share === undefined ? undefined : Number(share));
+  console.log(`wrote ${files} files × ${functions} functions to ${out}${share === undefined ? '' : ` (waker share ${share})`}`);
 }
