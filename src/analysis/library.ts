@@ -28,25 +28,40 @@ const MEMBER_NAMES = new Set([
 ]);
 
 export class Library {
-  private readonly cache = new Map<ts.Node, LibraryName | undefined>();
+  /** Per checker: the flow and vtable passes ask about the same nodes, and `getSymbolAtLocation` re-resolves names on every call. */
+  private readonly symbols = new Map<ts.Node, ts.Symbol | undefined>();
+  private readonly names = new Map<ts.Node, LibraryName | undefined>();
+  private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
 
   constructor(
     private readonly ts: TypeScript,
     private readonly checker: ts.TypeChecker,
   ) {}
 
+  /** `checker.getSymbolAtLocation(node)`, memoised. */
+  symbolAt(node: ts.Node): ts.Symbol | undefined {
+    let symbol = this.symbols.get(node);
+    if (symbol === undefined && !this.symbols.has(node)) {
+      symbol = this.checker.getSymbolAtLocation(node);
+      this.symbols.set(node, symbol);
+    }
+    return symbol;
+  }
+
   /** The library name of the thing `node` (an identifier, property access or call callee) refers to. */
   nameOf(node: ts.Node): LibraryName | undefined {
-    if (this.cache.has(node)) return this.cache.get(node);
-    const name = this.resolve(node);
-    this.cache.set(node, name);
+    const nameNode = this.candidateName(node);
+    if (!nameNode) return undefined;
+    let name = this.names.get(nameNode);
+    if (name === undefined && !this.names.has(nameNode)) {
+      name = this.resolve(nameNode);
+      this.names.set(nameNode, name);
+    }
     return name;
   }
 
   /** The library name of a call's callee: `w.wake()` → `Waker#wake`. */
   calleeOf(call: ts.CallExpression | ts.NewExpression): LibraryName | undefined {
-    const ts = this.ts;
-    if (ts.isNewExpression(call)) return this.nameOf(call.expression);
     return this.nameOf(call.expression);
   }
 
@@ -58,19 +73,30 @@ export class Library {
     return (symbol.getDeclarations() ?? []).some((d) => isLibraryFile(d.getSourceFile().fileName));
   }
 
-  private resolve(node: ts.Node): LibraryName | undefined {
+  /** The identifier to resolve, when its text could name something of the library (no checker needed to rule out the rest). */
+  private candidateName(node: ts.Node): ts.Identifier | undefined {
     const ts = this.ts;
-    const nameNode = ts.isPropertyAccessExpression(node) ? node.name : ts.isIdentifier(node) ? node : undefined;
-    if (!nameNode) return undefined;
-    const text = nameNode.text;
-    if (ts.isIdentifier(node) && !MEMBER_NAMES.has(text) && !/^[A-Z]/.test(text)) return undefined;
-    if (ts.isPropertyAccessExpression(node) && !MEMBER_NAMES.has(text)) return undefined;
-    let symbol = this.checker.getSymbolAtLocation(nameNode);
+    if (node.kind === ts.SyntaxKind.PropertyAccessExpression) {
+      const name = (node as ts.PropertyAccessExpression).name;
+      return ts.isIdentifier(name) && MEMBER_NAMES.has(name.text) ? name : undefined;
+    }
+    if (node.kind === ts.SyntaxKind.Identifier) {
+      const text = (node as ts.Identifier).text;
+      return MEMBER_NAMES.has(text) || /^[A-Z]/.test(text) ? (node as ts.Identifier) : undefined;
+    }
+    return undefined;
+  }
+
+  private resolve(nameNode: ts.Identifier): LibraryName | undefined {
+    const symbol = this.symbolAt(nameNode);
     if (!symbol) return undefined;
-    if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
-    const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
-    if (!declaration || !isLibraryFile(declaration.getSourceFile().fileName)) return undefined;
-    return qualify(ts, symbol, declaration);
+    if (this.namesBySymbol.has(symbol)) return this.namesBySymbol.get(symbol);
+    let target = symbol;
+    if (target.flags & this.ts.SymbolFlags.Alias) target = this.checker.getAliasedSymbol(target);
+    const declaration = target.valueDeclaration ?? target.declarations?.[0];
+    const name = declaration && isLibraryFile(declaration.getSourceFile().fileName) ? qualify(this.ts, target, declaration) : undefined;
+    this.namesBySymbol.set(symbol, name);
+    return name;
   }
 }
 

@@ -9,6 +9,7 @@
 // leak into the code after the `try`.
 
 import type * as ts from 'typescript';
+import { mentionedIn } from '../mentions';
 import type { TypeScript } from '../types';
 
 export type Op =
@@ -107,8 +108,16 @@ export interface FlowUnit {
   hinted: boolean;
 }
 
-/** Split a file into units; `hints` are the identifier texts that make a unit worth analysing. */
-export function scanUnits(ts: TypeScript, file: ts.SourceFile, hints: ReadonlySet<string>): FlowUnit[] {
+/**
+ * Split a file into units; `hints` are the identifier texts that make a unit
+ * worth analysing. With `mentions` (where hint words occur in the text, see
+ * mentions.ts), a function or class whose text mentions none is not entered:
+ * neither it nor anything nested in it can be hinted, so those units are left
+ * out (the enclosing unit still lists it in `nested`).
+ */
+export function scanUnits(ts: TypeScript, file: ts.SourceFile, hints: ReadonlySet<string>, mentions?: readonly number[]): FlowUnit[] {
+  // Locals, not `ts.X` in the loop: the typescript module's exports are getters.
+  const { SyntaxKind, forEachChild } = ts;
   const units: FlowUnit[] = [];
   const newUnit = (root: FlowRoot): FlowUnit => ({ root, identifiers: [], declarations: [], calls: [], assignments: [], nested: [], hinted: false });
   let current = newUnit(file);
@@ -116,34 +125,35 @@ export function scanUnits(ts: TypeScript, file: ts.SourceFile, hints: ReadonlySe
   const visit = (node: ts.Node): void => {
     if (isFunctionBoundary(ts, node)) {
       current.nested.push(node);
+      if (mentions && !mentionedIn(mentions, node.pos, node.end)) return;
       const outer = current;
       // Classes and bodiless signatures are containers: their own code belongs to no unit.
-      const hasBody = node.kind === ts.SyntaxKind.ClassStaticBlockDeclaration || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
+      const hasBody = node.kind === SyntaxKind.ClassStaticBlockDeclaration || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
       current = newUnit(node as FlowRoot);
       if (hasBody) units.push(current);
-      ts.forEachChild(node, visit);
+      forEachChild(node, visit);
       current = outer;
       return;
     }
     switch (node.kind) {
-      case ts.SyntaxKind.Identifier:
+      case SyntaxKind.Identifier:
         current.identifiers.push(node as ts.Identifier);
         if (!current.hinted && hints.has((node as ts.Identifier).text)) current.hinted = true;
         return;
-      case ts.SyntaxKind.VariableDeclaration:
+      case SyntaxKind.VariableDeclaration:
         current.declarations.push(node as ts.VariableDeclaration);
         break;
-      case ts.SyntaxKind.CallExpression:
-      case ts.SyntaxKind.NewExpression:
+      case SyntaxKind.CallExpression:
+      case SyntaxKind.NewExpression:
         current.calls.push(node as ts.CallExpression | ts.NewExpression);
         break;
-      case ts.SyntaxKind.BinaryExpression:
-        if ((node as ts.BinaryExpression).operatorToken.kind === ts.SyntaxKind.EqualsToken) current.assignments.push(node as ts.BinaryExpression);
+      case SyntaxKind.BinaryExpression:
+        if ((node as ts.BinaryExpression).operatorToken.kind === SyntaxKind.EqualsToken) current.assignments.push(node as ts.BinaryExpression);
         break;
     }
-    ts.forEachChild(node, visit);
+    forEachChild(node, visit);
   };
-  ts.forEachChild(file, visit);
+  forEachChild(file, visit);
   return units;
 }
 

@@ -9,6 +9,7 @@
 
 import type { FileContext } from '../index';
 import type { Finding } from '../types';
+import { findMentions, wordsPattern } from '../mentions';
 import { scanUnits } from './graph';
 import { analyzeFunction } from './ownership';
 
@@ -20,12 +21,13 @@ const HINTS = new Set([
   'wake', 'clone', 'drop', 'forget', 'intoRaw', 'fromRaw', 'fromArc', 'pending', 'waker', 'poll',
 ]);
 const FILE_HINT = /\b(?:Waker|Box|Arc|RawWaker|Context|wake|clone|drop|forget|intoRaw|fromRaw|fromArc|pending|poll)\b/;
+const HINT_WORDS = wordsPattern(HINTS);
 
 export function analyzeFlow(context: FileContext): Finding[] {
   const { ts, file } = context;
   if (!FILE_HINT.test(file.text)) return [];
   const findings: Finding[] = [];
-  for (const unit of scanUnits(ts, file, HINTS)) {
+  for (const unit of scanUnits(ts, file, HINTS, findMentions(file.text, HINT_WORDS))) {
     if (!unit.hinted) continue;
     try {
       analyzeFunction(context, unit, findings);

@@ -183,7 +183,7 @@ class FunctionAnalysis {
     if (!parameter || !ts.isIdentifier(parameter.name)) return;
     if (!this.context.library.isType(this.context.checker.getTypeAtLocation(parameter), 'Context')) return;
     this.poll = { parameter, name: parameter.name.text };
-    const symbol = this.context.checker.getSymbolAtLocation(parameter.name);
+    const symbol = this.context.library.symbolAt(parameter.name);
     if (symbol) this.contextAliases.set(symbol, 'context');
   }
 
@@ -213,7 +213,7 @@ class FunctionAnalysis {
     if (initializer) {
       kind = this.discoverCreation(initializer, true);
       if (!kind && ts.isIdentifier(initializer)) {
-        const source = this.context.checker.getSymbolAtLocation(initializer);
+        const source = this.context.library.symbolAt(initializer);
         kind = source ? this.bySymbol.get(source)?.kind : undefined;
         if (this.poll && source && this.contextAliases.get(source) === 'context') this.alias(declaration, 'context');
       }
@@ -229,7 +229,7 @@ class FunctionAnalysis {
   }
 
   private alias(declaration: ts.VariableDeclaration, kind: 'context' | 'wakerRef'): void {
-    const symbol = this.context.checker.getSymbolAtLocation(declaration.name);
+    const symbol = this.context.library.symbolAt(declaration.name);
     if (symbol) this.contextAliases.set(symbol, kind);
   }
 
@@ -240,7 +240,7 @@ class FunctionAnalysis {
     if (this.context.library.calleeOf(node) !== 'Context#waker') return false;
     const receiver = skipTransparent(ts, node.expression.expression);
     if (!ts.isIdentifier(receiver)) return false;
-    const symbol = this.context.checker.getSymbolAtLocation(receiver);
+    const symbol = this.context.library.symbolAt(receiver);
     return !!symbol && this.contextAliases.get(symbol) === 'context';
   }
 
@@ -300,7 +300,7 @@ class FunctionAnalysis {
   }
 
   private track(declaration: ts.VariableDeclaration | ts.ParameterDeclaration, kind: ValueKind, scope: ts.Block | undefined, using: boolean, leakChecked: boolean): void {
-    const symbol = this.context.checker.getSymbolAtLocation(declaration.name);
+    const symbol = this.context.library.symbolAt(declaration.name);
     if (!symbol || this.bySymbol.has(symbol) || !this.ts.isIdentifier(declaration.name)) return;
     const binding: TrackedBinding = {
       index: this.bindings.length,
@@ -359,6 +359,9 @@ class FunctionAnalysis {
     }
   }
 
+  /** The tracked names, fixed once discovery ends (`mapUses`). */
+  private finalNames: ReadonlySet<string> = new Set();
+
   private trackedNames(): Set<string> {
     const names = new Set(this.bindings.map((b) => b.name));
     for (const symbol of this.contextAliases.keys()) names.add(symbol.getName());
@@ -369,13 +372,14 @@ class FunctionAnalysis {
     const ts = this.ts;
     const checker = this.context.checker;
     if (ts.isShorthandPropertyAssignment(identifier.parent) && identifier.parent.name === identifier) return checker.getShorthandAssignmentValueSymbol(identifier.parent);
-    return checker.getSymbolAtLocation(identifier);
+    return this.context.library.symbolAt(identifier);
   }
 
   /** Map every reference (in this body, not nested ones) to its tracked binding. */
   private mapUses(): void {
     const ts = this.ts;
     const names = this.trackedNames();
+    this.finalNames = names;
     if (names.size === 0) return;
     if (this.poll) this.contextIndex = this.bindings.length;
     for (const identifier of this.unit.identifiers) {
@@ -508,7 +512,7 @@ class FunctionAnalysis {
     if (contextRef) this.useContext(node as ts.Identifier, contextRef, state);
     if (binding || contextRef) return;
     if (ts.isCallExpression(node)) {
-      if (this.poll && this.context.library.calleeOf(node) === 'Poll.pending') this.checkPending(node, state);
+      if (this.poll && calleeNameText(ts, node) === 'pending' && this.context.library.calleeOf(node) === 'Poll.pending') this.checkPending(node, state);
       return;
     }
     if (ts.isBinaryExpression(node)) {
@@ -544,14 +548,14 @@ class FunctionAnalysis {
 
   private bindingOfDeclaration(declaration: ts.VariableDeclaration): TrackedBinding | undefined {
     if (!this.ts.isIdentifier(declaration.name)) return undefined;
-    const symbol = this.context.checker.getSymbolAtLocation(declaration.name);
+    const symbol = this.context.library.symbolAt(declaration.name);
     const binding = symbol && this.bySymbol.get(symbol);
     return binding && binding.declaration === declaration ? binding : undefined;
   }
 
   private bindingOfIdentifier(identifier: ts.Identifier): TrackedBinding | undefined {
-    if (!this.trackedNames().has(identifier.text)) return undefined;
-    const symbol = this.context.checker.getSymbolAtLocation(identifier);
+    if (!this.finalNames.has(identifier.text)) return undefined;
+    const symbol = this.context.library.symbolAt(identifier);
     return symbol ? this.bySymbol.get(symbol) : undefined;
   }
 
@@ -886,7 +890,7 @@ class FunctionAnalysis {
   }
 
   private isAliasDeclaration(declaration: ts.VariableDeclaration): boolean {
-    const symbol = this.context.checker.getSymbolAtLocation(declaration.name);
+    const symbol = this.context.library.symbolAt(declaration.name);
     return !!symbol && this.contextAliases.has(symbol);
   }
 
@@ -965,6 +969,14 @@ class FunctionAnalysis {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** The name a call's callee ends with (`pending` in `Poll.pending()`): a cheap filter before asking the checker. */
+function calleeNameText(ts: FileContext['ts'], call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  return undefined;
+}
 
 function sortFacts(facts: Fact[]): Facts {
   facts.sort((a, b) => a.id - b.id);

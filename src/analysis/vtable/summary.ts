@@ -104,7 +104,7 @@ class Interpreter {
       const state = entry;
       fn.parameters.forEach((parameter, index) => {
         if (!ts.isIdentifier(parameter.name)) return;
-        const symbol = this.checker.getSymbolAtLocation(parameter.name);
+        const symbol = this.context.library.symbolAt(parameter.name);
         if (!symbol) return;
         this.boundNames.add(parameter.name.text);
         state.bindings.set(symbol, args[index] ?? OTHER);
@@ -283,7 +283,7 @@ class Interpreter {
   private bind(state: State, name: ts.BindingName, value: Value): void {
     const ts = this.ts;
     if (ts.isIdentifier(name)) {
-      const symbol = this.checker.getSymbolAtLocation(name);
+      const symbol = this.context.library.symbolAt(name);
       if (symbol) {
         this.boundNames.add(name.text);
         state.bindings.set(symbol, value);
@@ -295,7 +295,7 @@ class Interpreter {
 
   private valueOf(state: State, node: ts.Identifier): Value {
     if (!this.boundNames.has(node.text)) return OTHER;
-    const symbol = this.checker.getSymbolAtLocation(node);
+    const symbol = this.context.library.symbolAt(node);
     return (symbol && state.bindings.get(symbol)) ?? OTHER;
   }
 
@@ -349,7 +349,7 @@ class Interpreter {
       if (operator === ts.SyntaxKind.EqualsToken) {
         return this.expression(node.right, state).map(([s, value]) => {
           if (ts.isIdentifier(node.left)) {
-            const symbol = this.checker.getSymbolAtLocation(node.left);
+            const symbol = this.context.library.symbolAt(node.left);
             if (symbol) {
               this.boundNames.add(node.left.text);
               s.bindings.set(symbol, value);
@@ -539,7 +539,7 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
   const nameNode = ts.isIdentifier(node) ? node : ts.isPropertyAccessExpression(node) ? node.name : undefined;
   if (!nameNode) return undefined;
-  let symbol = context.checker.getSymbolAtLocation(nameNode);
+  let symbol = context.library.symbolAt(nameNode);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!declaration) return undefined;

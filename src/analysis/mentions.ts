@@ -1,0 +1,33 @@
+// Cheap text filters: where names occur in a file's text, so walks can skip the
+// subtrees that mention none of them without looking at their nodes (speed).
+
+/**
+ * Offsets (ascending) where `pattern` (global, whole words) matches `text`, or
+ * `undefined` when the text may spell an identifier with a unicode escape
+ * (`\u0077ake` is `wake` to the parser): then nothing may be skipped.
+ */
+export function findMentions(text: string, pattern: RegExp): number[] | undefined {
+  if (text.includes('\\u')) return undefined;
+  const offsets: number[] = [];
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) offsets.push(match.index);
+  return offsets;
+}
+
+/** Whether a mention starts in `[pos, end)`; `undefined` mentions means "maybe". */
+export function mentionedIn(mentions: readonly number[] | undefined, pos: number, end: number): boolean {
+  if (!mentions) return true;
+  let low = 0;
+  let high = mentions.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (mentions[middle]! < pos) low = middle + 1;
+    else high = middle;
+  }
+  return low < mentions.length && mentions[low]! < end;
+}
+
+/** A global regular expression matching any of `words` as a whole word. */
+export function wordsPattern(words: Iterable<string>): RegExp {
+  return new RegExp(`\\b(?:${[...words].join('|')})\\b`, 'g');
+}
