@@ -124,6 +124,71 @@ describe('simulate: exploration', () => {
   });
 });
 
+describe('simulate: every run starts from a fresh module', () => {
+  const STATEFUL = join(FIXTURES, 'module-state.ts');
+  const request = (sequence: string) => ({ factory: 'createRawWaker', ops: ops(sequence), detail: true });
+
+  async function outcomesInOrder(sequences: readonly string[]): Promise<string[]> {
+    const simulator = await Simulator.open(STATEFUL, 'createRawWaker');
+    try {
+      const runs = await simulator.runAll(sequences.map(request));
+      // 11: one waker made by a fresh module (10 per module count) in a fresh global object (1).
+      return runs.map((run) => `${run.sequence} → ${run.outcome}, box ${run.steps?.[0].cells[0]?.value}`);
+    } finally {
+      await simulator.close();
+    }
+  }
+
+  it('the same sequence has the same outcome whatever ran before it, in one simulator', async () => {
+    const wake = 'new; wake 0 → ok, box 11';
+    const clone = 'new; clone 0 → leak, box 11';
+    assert.deepEqual(await outcomesInOrder(['new; wake 0', 'new; clone 0', 'new; wake 0']), [wake, clone, wake]);
+    assert.deepEqual(await outcomesInOrder(['new; clone 0', 'new; wake 0', 'new; clone 0']), [clone, wake, clone]);
+  });
+
+  it('an exploration of a module-level refcount table finds ok exactly where every handle is consumed', async () => {
+    const exploration = await explore(STATEFUL, 'createRawWaker', { depth: 3, all: true });
+    assert.equal(exploration.all?.length, enumerateSequences(3).length);
+    for (const { sequence, outcome } of exploration.all!) {
+      const made = sequence.split('; ').filter((op) => op === 'new' || op.startsWith('clone ')).length;
+      const consumed = sequence.split('; ').filter((op) => op.startsWith('wake ') || op.startsWith('drop ')).length;
+      assert.equal(outcome, made === consumed ? 'ok' : 'leak', sequence);
+    }
+  });
+
+  it('a module that loads for the check but throws while loading for a later run stops the batch, saying which run', async () => {
+    const module = join(FIXTURES, 'loads-by-chance.ts');
+    let simulator: Simulator | undefined;
+    // Its top level throws half the time, so opening (one load) needs a lucky draw.
+    for (let attempt = 0; !simulator && attempt < 30; attempt++) {
+      simulator = await Simulator.open(module, 'createRawWaker').catch((error: Error) => {
+        assert.match(error.message, /loads-by-chance\.ts: the module threw while loading: Error: unlucky load$/);
+        return undefined;
+      });
+    }
+    assert.ok(simulator, 'no lucky load in 30 attempts');
+    try {
+      // Each run loads it again: 40 lucky loads in a row has a chance of 2^-40.
+      const runs = Array.from({ length: 40 }, () => request('new; wake 0'));
+      await assert.rejects(simulator.runAll(runs), /loads-by-chance\.ts: the module threw while loading for run \d+: Error: unlucky load$/);
+    } finally {
+      await simulator.close();
+    }
+  });
+
+  it('slot definitions stay right when a later run meets the slot functions in another order', async () => {
+    const simulator = await Simulator.open(SEED, 'createRawWaker');
+    try {
+      const [woken, cloned] = await simulator.runAll([request('new; wake 0'), request('new; clone 0; drop 1')]);
+      assert.deepEqual(woken.steps?.[1].slots, [{ slot: 'wake', function: 'myWake', location: { file: SEED, line: 16, column: 10 } }]);
+      assert.deepEqual(cloned.steps?.[1].slots, [{ slot: 'clone', function: 'myClone', location: { file: SEED, line: 12, column: 10 } }]);
+      assert.deepEqual(cloned.steps?.[2].slots, [{ slot: 'drop', function: 'myDrop', location: { file: SEED, line: 22, column: 10 } }]);
+    } finally {
+      await simulator.close();
+    }
+  });
+});
+
 describe('simulate: sandbox and bad input', () => {
   it('a module importing fs fails to bundle with a clear message naming the import', async () => {
     await assert.rejects(

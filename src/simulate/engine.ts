@@ -1,6 +1,7 @@
 // Runs scenarios and explorations: one bundle and one worker per module, many
-// runs inside it, each in a fresh Runtime. The worker is terminated when a run
-// exceeds the time limit, and capped in memory by `resourceLimits`.
+// runs inside it, each in a fresh vm context (the module evaluated anew) with a
+// fresh Runtime. The worker is terminated when a run exceeds the time limit,
+// and capped in memory by `resourceLimits`.
 
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
@@ -31,6 +32,12 @@ export interface SimulatorOptions {
   readonly timeLimitMs?: number;
   /** The worker's heap limit; default 128 MB. */
   readonly memoryLimitMb?: number;
+  /**
+   * @internal For bench/simulate.ts only: run every sequence in one context, so
+   * module state carries over between runs (the old behaviour), to measure what
+   * a fresh context per run costs. Results are then not independent.
+   */
+  readonly sharedContext?: boolean;
 }
 
 /** Why a simulation could not produce a result: a one-line, user-facing reason. */
@@ -74,7 +81,7 @@ export class Simulator {
     const bundle = await bundleModule(absolute).catch((error: unknown) => {
       throw error instanceof BundleError ? new SimulationError(error.message) : error;
     });
-    const input: WorkerInput = { ...bundle, factory };
+    const input: WorkerInput = { ...bundle, factory, ...(options.sharedContext ? { sharedContext: true } : {}) };
     const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
     const script = await workerScript();
     const worker = new Worker('file' in script ? script.file : script.code, {

@@ -1,7 +1,9 @@
-// The simulation worker: evaluates one bundle in a vm context that has no
-// require, no process and no code generation from strings (the second fence
-// after the bundler's refusal of Node builtins), then runs whatever sequences
-// the engine sends. The engine enforces the time limit by terminating us.
+// The simulation worker: compiles one bundle, then runs whatever sequences the
+// engine sends, each in a NEW vm context where the bundle is evaluated afresh,
+// so no module-level or global state carries from one run to the next. A
+// context has no require, no process and no code generation from strings (the
+// second fence after the bundler's refusal of Node builtins). The engine
+// enforces the time limit by terminating us.
 
 import { Session } from 'node:inspector';
 import { SourceMap } from 'node:module';
@@ -18,6 +20,11 @@ export interface WorkerInput {
   readonly driverFile: string;
   readonly runtimeDir: string;
   readonly factory: string;
+  /**
+   * Reuse one context for every run, so module state carries over: the old
+   * behaviour, kept only for bench/simulate.ts to measure what fresh contexts cost.
+   */
+  readonly sharedContext?: boolean;
 }
 
 export type ToWorker = { readonly type: 'run'; readonly requests: readonly RunRequest[] };
@@ -48,28 +55,48 @@ function post(message: FromWorker): void {
   parentPort!.postMessage(message);
 }
 
+/** Compiles the bundle once; `load()` evaluates it in a fresh context and returns its driver. */
+function loader(input: WorkerInput): () => Driver {
+  // One compiled script serves every context: V8 shares its bytecode between them.
+  const prelude = new vm.Script(PRELUDE, { filename: 'wakersim-prelude.js' });
+  const bundle = new vm.Script(input.code, { filename: input.file });
+  return () => {
+    const context = vm.createContext({}, { name: 'wakersim', codeGeneration: { strings: false, wasm: false } });
+    prelude.runInContext(context);
+    bundle.runInContext(context);
+    return (context as { __wakersim: { driver: Driver } }).__wakersim.driver;
+  };
+}
+
 function start(input: WorkerInput): void {
-  const context = vm.createContext({}, { name: 'wakersim', codeGeneration: { strings: false, wasm: false } });
-  let driver: Driver;
+  let load: () => Driver;
+  let first: Driver;
   try {
-    vm.runInContext(PRELUDE, context);
-    new vm.Script(input.code, { filename: input.file }).runInContext(context);
-    driver = (context as { __wakersim: { driver: Driver } }).__wakersim.driver;
+    load = loader(input);
+    first = load();
   } catch (error) {
     post({ type: 'failed', message: `the module threw while loading: ${describe(error)}` });
     return;
   }
-  const problem = driver.check(input.factory);
+  const problem = first.check(input.factory);
   if (problem) return post({ type: 'failed', message: problem });
+  const driverForRun = input.sharedContext ? () => first : load;
 
   const locator = new Locator(input);
   post({ type: 'ready' });
   parentPort!.on('message', (message: ToWorker) => {
     try {
-      message.requests.forEach((request, index) => {
+      for (const [index, request] of message.requests.entries()) {
+        let driver: Driver;
+        try {
+          driver = driverForRun();
+        } catch (error) {
+          // It loaded once, so only nondeterministic module code (Math.random, Date) gets here.
+          return post({ type: 'failed', message: `the module threw while loading for run ${index + 1}: ${describe(error)}` });
+        }
         const raw = JSON.parse(driver.run(JSON.stringify(request))) as RawRun;
         post({ type: 'result', index, run: locator.mapRun(raw, driver) });
-      });
+      }
       post({ type: 'done' });
     } catch (error) {
       post({ type: 'failed', message: `the simulation failed: ${describe(error)}` });
@@ -85,8 +112,10 @@ function describe(error: unknown): string {
 class Locator {
   private readonly map: SourceMap;
   private readonly dir: string;
-  private readonly functionLocations = new Map<number, Location | undefined>();
+  /** User locations by bundle position (`line:column`), the one key valid in every context. */
+  private readonly mapped = new Map<string, Location | undefined>();
   private session?: Session;
+  private inspectorMissing = false;
   private readonly positionPattern: RegExp;
 
   constructor(private readonly input: WorkerInput) {
@@ -98,6 +127,12 @@ class Locator {
   /** The user's location for a bundle position, or undefined for driver, runtime or unmapped code. */
   mapLocation(location: Location | undefined): Location | undefined {
     if (!location || location.file !== this.input.file) return undefined;
+    const key = `${location.line}:${location.column}`;
+    if (!this.mapped.has(key)) this.mapped.set(key, this.lookUp(location));
+    return this.mapped.get(key);
+  }
+
+  private lookUp(location: Location): Location | undefined {
     const entry = this.map.findEntry(location.line - 1, location.column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
     if (!entry.originalSource) return undefined;
     const source = entry.originalSource.replace(/^file:\/\//, '');
@@ -115,6 +150,12 @@ class Locator {
   }
 
   mapRun(raw: RawRun, driver: Driver): WorkerRun {
+    // Function ids are the driver's, and each run has its own driver (and context).
+    const definitions = new Map<number, Location | undefined>();
+    const definition = (id: number): Location | undefined => {
+      if (!definitions.has(id)) definitions.set(id, this.functionLocation(driver.slotFunctions()[id]));
+      return definitions.get(id);
+    };
     const mapRef = <T extends { location?: Location }>(ref: T): T => {
       const { location, ...rest } = ref;
       const mapped = this.mapLocation(location);
@@ -129,7 +170,7 @@ class Locator {
             steps: raw.steps.map((step) => ({
               ...step,
               slots: step.slots.map(({ functionId, ...slot }): SlotCall => {
-                const location = functionId === undefined ? undefined : this.functionLocation(functionId, driver);
+                const location = functionId === undefined ? undefined : definition(functionId);
                 return location ? { ...slot, location } : slot;
               }),
               events: step.events.map((event) => mapRef({ ...event, text: this.mapText(event.text) })),
@@ -143,17 +184,20 @@ class Locator {
     };
   }
 
-  /** Where a slot function is defined, asked of V8 through the inspector ([[FunctionLocation]]). */
-  private functionLocation(id: number, driver: Driver): Location | undefined {
-    if (this.functionLocations.has(id)) return this.functionLocations.get(id);
-    let location: Location | undefined;
+  /**
+   * Where a slot function is defined, asked of V8 through the inspector
+   * ([[FunctionLocation]]): a function object lives in one run's context, so
+   * each run asks again, and the answer's bundle position keys the mapping.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  private functionLocation(fn: Function): Location | undefined {
+    if (this.inspectorMissing) return undefined;
     try {
-      location = this.inspectFunction(driver.slotFunctions()[id]);
+      return this.inspectFunction(fn);
     } catch {
-      location = undefined; // no inspector in this Node build: slots go without a definition site
+      this.inspectorMissing = true; // no inspector in this Node build: slots go without a definition site
+      return undefined;
     }
-    this.functionLocations.set(id, location);
-    return location;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

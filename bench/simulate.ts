@@ -1,0 +1,93 @@
+// What a fresh vm context per simulated run costs. Every run of an exploration
+// evaluates the user's module anew in a new context (so module state cannot
+// carry from one run to the next); the old engine ran them all in one context.
+// For the seed Box vtable and the Arc example, at depth 4 and 5, this times the
+// same batch of runs in both modes (the shared mode is a bench-only option),
+// alternating which goes first, and prints the medians and fresh / shared.
+// Bundling and starting the worker are outside the timing: both modes pay them
+// once per exploration.
+//
+// Run: npx tsx bench/simulate.ts [reps]   (default 5)
+
+import { join, resolve } from 'node:path';
+import * as vm from 'node:vm';
+import { enumerateSequences, Simulator } from '../src/simulate';
+
+const ROOT = resolve(__dirname, '..');
+const REPS = Number(process.argv[2] ?? 5);
+const CASES = [
+  { name: 'seed Box vtable', module: join(ROOT, 'examples', 'seed-box-waker.ts'), factory: 'createRawWaker' },
+  { name: 'Arc example', module: join(ROOT, 'examples', 'arc-waker.ts'), factory: 'createWaker' },
+];
+const DEPTHS = [4, 5];
+
+if (!Number.isInteger(REPS) || REPS < 1) {
+  console.error(`bench/simulate.ts: reps must be a whole number ≥ 1, got '${process.argv[2]}'`);
+  process.exit(2);
+}
+
+/** Milliseconds for one batch of every sequence to `depth`, outcomes only (as `explore` runs them). */
+async function timeBatch(module: string, factory: string, depth: number, sharedContext: boolean): Promise<{ ms: number; outcomes: string }> {
+  const simulator = await Simulator.open(module, factory, { sharedContext, timeLimitMs: 60_000 });
+  try {
+    const requests = enumerateSequences(depth).map((ops) => ({ factory, ops, detail: false }));
+    const started = process.hrtime.bigint();
+    const runs = await simulator.runAll(requests);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const counts = new Map<string, number>();
+    for (const run of runs) counts.set(run.outcome, (counts.get(run.outcome) ?? 0) + 1);
+    return { ms, outcomes: [...counts].map(([outcome, n]) => `${outcome} ${n}`).join(', ') };
+  } finally {
+    await simulator.close();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Microseconds for `vm.createContext` alone, with the worker's options: the floor of a fresh context. */
+function contextCreationUs(count = 2000): number {
+  const create = () => vm.createContext({}, { name: 'wakersim', codeGeneration: { strings: false, wasm: false } });
+  for (let i = 0; i < 200; i++) create();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) create();
+  return Number(process.hrtime.bigint() - started) / 1e3 / count;
+}
+
+async function main(): Promise<void> {
+  console.log(`Node ${process.version}, median of ${REPS}; times are the batch of runs alone (wall clock)\n`);
+  console.log('| module | depth | runs | shared context | fresh context | fresh / shared | per run (fresh − shared) | outcomes (fresh) |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const { name, module, factory } of CASES) {
+    for (const depth of DEPTHS) {
+      const shared: number[] = [];
+      const fresh: number[] = [];
+      let outcomes = '';
+      await timeBatch(module, factory, depth, false); // warm esbuild and the worker build
+      for (let rep = 0; rep < REPS; rep++) {
+        // Alternate the order so drift on the shared machine hits both modes alike.
+        const order = rep % 2 ? [true, false] : [false, true];
+        for (const sharedContext of order) {
+          const result = await timeBatch(module, factory, depth, sharedContext);
+          (sharedContext ? shared : fresh).push(result.ms);
+          if (!sharedContext) outcomes = result.outcomes;
+        }
+      }
+      const runs = enumerateSequences(depth).length;
+      const [sharedMs, freshMs] = [median(shared), median(fresh)];
+      const perRunUs = ((freshMs - sharedMs) / runs) * 1000;
+      console.log(
+        `| ${name} | ${depth} | ${runs} | ${sharedMs.toFixed(0)} ms | ${freshMs.toFixed(0)} ms | ${(freshMs / sharedMs).toFixed(2)}× | ${perRunUs.toFixed(0)} µs | ${outcomes} |`,
+      );
+    }
+  }
+  console.log(`\nvm.createContext alone: ${contextCreationUs().toFixed(0)} µs a context (this process, not the worker)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
