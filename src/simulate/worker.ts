@@ -56,7 +56,7 @@ function post(message: FromWorker): void {
 }
 
 /** Compiles the bundle once; `load()` evaluates it in a fresh context and returns its driver. */
-function loader(input: WorkerInput): () => Driver {
+export function loader(input: WorkerInput): () => Driver {
   // One compiled script serves every context: V8 shares its bytecode between them.
   const prelude = new vm.Script(PRELUDE, { filename: 'wakersim-prelude.js' });
   const bundle = new vm.Script(input.code, { filename: input.file });
