@@ -15,6 +15,7 @@ export { Library, isLibraryFile } from './library';
 export { RULES, docsUrl, isRuleId, ruleByCode } from './rules';
 export { ConfigError, RULE_LEVELS, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
 export { applySuppressions, findSuppressions, type Suppression } from './suppress';
+export { IncrementalAnalyzer, type IncrementalStats } from './incremental';
 export { SLOT_NAMES, analyzeVtables, describeEffect, resolveSlotFunction, summarizeSlot, vtableAt, vtablesInFile, type SlotName, type SlotReport, type SlotSummary, type VtableReport } from './vtable/index';
 
 /** Everything a rule pass needs for one file. */
@@ -24,6 +25,12 @@ export interface FileContext {
   readonly checker: ts.TypeChecker;
   readonly library: Library;
   readonly file: ts.SourceFile;
+  /**
+   * When set, the vtable pass adds every declaration whose code it reads beyond
+   * the vtable expression (slot functions, helpers it follows, variables it
+   * resolves through), so incremental re-analysis knows what a report depends on.
+   */
+  readonly readNodes?: ts.Node[];
 }
 
 export function createFileContext(ts: TypeScript, program: ts.Program, file: ts.SourceFile, library?: Library): FileContext {
@@ -41,8 +48,12 @@ export function runPasses(context: FileContext): Finding[] {
 
 export function analyzeFile(ts: TypeScript, program: ts.Program, file: ts.SourceFile, config: AnalyzerConfig = DEFAULT_CONFIG, library?: Library): Finding[] {
   const context = createFileContext(ts, program, file, library);
-  const findings = applyLevels(runPasses(context), config);
-  return sortFindings(applySuppressions(ts, file, findings, config));
+  return finishFindings(ts, file, runPasses(context), config);
+}
+
+/** The passes' findings for `file` with the configuration's levels and the file's suppressions applied, in order. */
+export function finishFindings(ts: TypeScript, file: ts.SourceFile, findings: readonly Finding[], config: AnalyzerConfig): Finding[] {
+  return sortFindings(applySuppressions(ts, file, applyLevels(findings, config), config));
 }
 
 /** Whether a file is user code worth analysing: not the library, not a declaration file, not a dependency. */

@@ -21,10 +21,10 @@
 
 import type * as ts from 'typescript';
 import {
-  analyzeFile,
   ConfigError,
   configFromCompilerOptions,
   configFromPluginEntry,
+  IncrementalAnalyzer,
   isUserFile,
   mergeConfig,
   RULES,
@@ -97,6 +97,8 @@ function registerFixableCodes(typescript: TypeScript): void {
 
 class WakerscopePlugin {
   private readonly cache = new Map<string, CachedFile>();
+  /** Re-analyses only the function bodies an edit touched (see src/analysis/incremental.ts). */
+  private readonly analyzer: IncrementalAnalyzer;
   /** Bumped when the configuration changes, so cached results from the old one are not reused. */
   private generation = 0;
   private enabled = true;
@@ -111,6 +113,7 @@ class WakerscopePlugin {
     private readonly info: ts.server.PluginCreateInfo,
   ) {
     this.inner = undecorated.get(info.languageService) ?? info.languageService;
+    this.analyzer = new IncrementalAnalyzer(ts);
     // With configurePlugin overrides tsserver hands us those instead of the
     // tsconfig entry; the tsconfig's rules are read from the compiler options below either way.
     this.configure(info.config as EditorSettings | undefined);
@@ -191,7 +194,7 @@ class WakerscopePlugin {
     const cached = this.cache.get(fileName);
     if (cached && cached.version === version && cached.program === program && cached.generation === this.generation) return cached;
 
-    const findings = isUserFile(program, file) ? analyzeFile(this.ts, program, file, this.config).filter((f) => f.span.file === file.fileName) : [];
+    const findings = isUserFile(program, file) ? this.analyzer.analyzeFile(program, file, this.config).filter((f) => f.span.file === file.fileName) : [];
     const diagnostics = findings.map((finding) => this.toDiagnostic(program, file, finding));
     if (this.configError) diagnostics.unshift(this.configDiagnostic(file, this.configError));
     const entry: CachedFile = { version, program, generation: this.generation, findings, diagnostics };

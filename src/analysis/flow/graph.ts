@@ -109,19 +109,18 @@ export interface FlowUnit {
 }
 
 /**
- * Split a file into units; `hints` are the identifier texts that make a unit
- * worth analysing. With `mentions` (where hint words occur in the text, see
+ * Split a file (or one function-like and what is nested in it) into units;
+ * `hints` are the identifier texts that make a unit worth analysing. With `mentions` (where hint words occur in the text, see
  * mentions.ts), a function or class whose text mentions none is not entered:
  * neither it nor anything nested in it can be hinted, so those units are left
  * out (the enclosing unit still lists it in `nested`).
  */
-export function scanUnits(ts: TypeScript, file: ts.SourceFile, hints: ReadonlySet<string>, mentions?: readonly number[]): FlowUnit[] {
+export function scanUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWithBody, hints: ReadonlySet<string>, mentions?: readonly number[]): FlowUnit[] {
   // Locals, not `ts.X` in the loop: the typescript module's exports are getters.
   const { SyntaxKind, forEachChild } = ts;
   const units: FlowUnit[] = [];
   const newUnit = (root: FlowRoot): FlowUnit => ({ root, identifiers: [], declarations: [], calls: [], assignments: [], nested: [], hinted: false });
-  let current = newUnit(file);
-  units.push(current);
+  let current = newUnit(root);
   const visit = (node: ts.Node): void => {
     if (isFunctionBoundary(ts, node)) {
       current.nested.push(node);
@@ -153,7 +152,12 @@ export function scanUnits(ts: TypeScript, file: ts.SourceFile, hints: ReadonlySe
     }
     forEachChild(node, visit);
   };
-  forEachChild(file, visit);
+  if (root.kind === SyntaxKind.SourceFile) {
+    units.push(current);
+    forEachChild(root, visit);
+  } else {
+    visit(root); // `current` is only a placeholder parent here
+  }
   return units;
 }
 

@@ -7,10 +7,11 @@
 // those with tracked bindings or a `poll(cx)` get a CFG. One walk of the file
 // gathers each unit's nodes, so discovery never walks the tree again.
 
+import type * as ts from 'typescript';
 import type { FileContext } from '../index';
-import type { Finding } from '../types';
+import type { Finding, TypeScript } from '../types';
 import { findMentions, wordsPattern } from '../mentions';
-import { scanUnits } from './graph';
+import { scanUnits, type FlowUnit, type FunctionLikeWithBody } from './graph';
 import { analyzeFunction } from './ownership';
 
 export { buildCfg, scanUnits, type BasicBlock, type Cfg, type FlowUnit, type Op } from './graph';
@@ -24,17 +25,35 @@ const FILE_HINT = /\b(?:Waker|Box|Arc|RawWaker|Context|wake|clone|drop|forget|in
 const HINT_WORDS = wordsPattern(HINTS);
 
 export function analyzeFlow(context: FileContext): Finding[] {
-  const { ts, file } = context;
-  if (!FILE_HINT.test(file.text)) return [];
+  if (!flowMayApply(context.file)) return [];
   const findings: Finding[] = [];
-  for (const unit of scanUnits(ts, file, HINTS, findMentions(file.text, HINT_WORDS))) {
-    if (!unit.hinted) continue;
-    try {
-      analyzeFunction(context, unit, findings);
-    } catch (error) {
-      // Never take the editor down over one odd function: skip it (tests set WAKERSCOPE_STRICT to see the error).
-      if (typeof process !== 'undefined' && process.env?.WAKERSCOPE_STRICT) throw error;
-    }
+  for (const unit of hintedUnits(context.ts, context.file)) analyzeUnit(context, unit, findings);
+  return sortFlowFindings(findings);
+}
+
+/** Whether the file's text names anything the flow rules look at (else it has no flow findings). */
+export function flowMayApply(file: ts.SourceFile): boolean {
+  return FILE_HINT.test(file.text);
+}
+
+/** The units worth analysing: the file's top level, or a function-like and the ones nested in it. */
+export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWithBody): FlowUnit[] {
+  const mentions = ts.isSourceFile(root) ? findMentions(root.text, HINT_WORDS) : undefined;
+  return scanUnits(ts, root, HINTS, mentions).filter((unit) => unit.hinted);
+}
+
+/** Analyse one unit, appending its findings; returns whether it looked inside nested functions (see analyzeFunction). */
+export function analyzeUnit(context: FileContext, unit: FlowUnit, findings: Finding[]): boolean {
+  try {
+    return analyzeFunction(context, unit, findings);
+  } catch (error) {
+    // Never take the editor down over one odd function: skip it (tests set WAKERSCOPE_STRICT to see the error).
+    if (typeof process !== 'undefined' && process.env?.WAKERSCOPE_STRICT) throw error;
+    return true;
   }
+}
+
+/** The flow pass's order: by position, then rule (stable, so a unit's own order stays). */
+export function sortFlowFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
 }

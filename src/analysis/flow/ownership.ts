@@ -87,10 +87,15 @@ interface PollInfo {
   readonly name: string;
 }
 
-/** Analyse one function body (or a file's top level) and append its findings. */
-export function analyzeFunction(context: FileContext, unit: FlowUnit, findings: Finding[]): void {
+/**
+ * Analyse one function body (or a file's top level) and append its findings.
+ * Returns whether the analysis looked inside the unit's nested functions and
+ * classes (it does when it tracks a binding they might capture).
+ */
+export function analyzeFunction(context: FileContext, unit: FlowUnit, findings: Finding[]): boolean {
   const analysis = new FunctionAnalysis(context, unit);
   analysis.run(findings);
+  return analysis.readNested;
 }
 
 class FunctionAnalysis {
@@ -117,6 +122,8 @@ class FunctionAnalysis {
   private readonly scoped = new Map<ts.Node, TrackedBinding[]>();
 
   private readonly root: FlowRoot;
+  /** Whether discovery walked the nested functions and classes (for incremental re-analysis). */
+  readNested = false;
 
   constructor(
     private readonly context: FileContext,
@@ -162,6 +169,7 @@ class FunctionAnalysis {
       if (ts.isIdentifier(skipTransparent(ts, assignment.left))) this.discoverCreation(assignment.right, true);
     }
     if (this.bindings.length === 0 && !this.poll) return;
+    this.readNested = true;
     this.discoverCaptures(unit.nested);
     this.mapUses();
     for (const binding of this.bindings) {

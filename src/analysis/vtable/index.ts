@@ -7,6 +7,7 @@
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../index';
+import { findMentions, mentionedIn } from '../mentions';
 import type { Finding, RelatedSpan, RuleId, Severity, Span } from '../types';
 import { SLOT_NAMES, resolveSlotFunction, summarizeSlot, type Range, type SlotName, type SlotSummary } from './summary';
 
@@ -30,30 +31,23 @@ export interface VtableReport {
 
 /** Every vtable built in the file, with per-slot effects and verdicts. */
 export function vtablesInFile(context: FileContext): VtableReport[] {
+  return vtableSites(context).map((site) => checkVtable(context, site));
+}
+
+/** The `new RawWakerVTable(...)` expressions of the file, in source order. */
+export function vtableSites(context: FileContext): ts.NewExpression[] {
   const ts = context.ts;
-  const reports: VtableReport[] = [];
+  const sites: ts.NewExpression[] = [];
   // Only subtrees whose text holds the class name can build a vtable: descend into those alone (speed).
-  const text = context.file.text;
-  const mentions: number[] = [];
-  for (let at = text.indexOf(VTABLE_CLASS); at >= 0; at = text.indexOf(VTABLE_CLASS, at + 1)) mentions.push(at);
-  if (mentions.length === 0) return reports;
-  const mentioned = (node: ts.Node): boolean => {
-    let low = 0;
-    let high = mentions.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (mentions[middle]! < node.pos) low = middle + 1;
-      else high = middle;
-    }
-    return low < mentions.length && mentions[low]! < node.end;
-  };
+  const mentions = findMentions(context.file.text, VTABLE_WORD);
+  if (mentions?.length === 0) return sites;
   const visit = (node: ts.Node): void => {
-    if (!mentioned(node)) return;
-    if (ts.isNewExpression(node) && isVtableConstruction(context, node)) reports.push(checkVtable(context, node));
+    if (!mentionedIn(mentions, node.pos, node.end)) return;
+    if (ts.isNewExpression(node) && isVtableConstruction(context, node)) sites.push(node);
     ts.forEachChild(node, visit);
   };
   visit(context.file);
-  return reports;
+  return sites;
 }
 
 /** The vtable rules' findings for one file. */
@@ -88,6 +82,8 @@ function enclosingFunction(context: FileContext, node: ts.Node): ts.FunctionLike
 }
 
 const VTABLE_CLASS = 'RawWakerVTable';
+// Not a whole word: `RawWakerVTable` may be spelled inside a longer name only where the old substring search found it too.
+const VTABLE_WORD = new RegExp(VTABLE_CLASS, 'g');
 
 function isVtableConstruction(context: FileContext, node: ts.NewExpression): boolean {
   const ts = context.ts;
@@ -98,7 +94,8 @@ function isVtableConstruction(context: FileContext, node: ts.NewExpression): boo
   return context.library.calleeOf(node) === 'RawWakerVTable';
 }
 
-function checkVtable(context: FileContext, site: ts.NewExpression): VtableReport {
+/** Check one vtable from its slots' summaries. */
+export function checkVtable(context: FileContext, site: ts.NewExpression): VtableReport {
   const args = site.arguments ?? [];
   const summaries = {} as Record<SlotName, SlotSummary & { argument: ts.Expression | undefined }>;
   SLOT_NAMES.forEach((slot, index) => {

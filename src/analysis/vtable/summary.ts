@@ -99,6 +99,7 @@ class Interpreter {
   run(fn: ts.FunctionLikeDeclaration, args: readonly Value[], entry: State): Outcome[] {
     const ts = this.ts;
     if (this.callStack.includes(fn) || this.callStack.length >= MAX_CALL_DEPTH) throw new Unknown();
+    this.context.readNodes?.push(fn);
     this.callStack.push(fn);
     try {
       const state = entry;
@@ -543,6 +544,7 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!declaration) return undefined;
+  context.readNodes?.push(declaration);
   if ((ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration)) && declaration.body) return declaration;
   if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
     return resolveSlotFunction(context, declaration.initializer, depth + 1);

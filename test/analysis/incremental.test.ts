@@ -1,0 +1,277 @@
+// IncrementalAnalyzer (src/analysis/incremental.ts) must return exactly what a
+// fresh analyzeFile returns after any edit, while re-analysing only the function
+// bodies an edit touched. Each check compares the two on the same program.
+
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ts from 'typescript';
+import { analyzeFile, IncrementalAnalyzer, type Finding } from '../../src/analysis/index';
+import { skeletonOf } from '../../src/analysis/incremental';
+import { generateFile } from '../../bench/tsserver-latency';
+import { FIXTURES_ROOT, FixtureProgram, fixtureFiles } from './fixture-runner';
+
+/** A small deterministic PRNG (mulberry32), so failures reproduce. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const describeFindings = (findings: readonly Finding[]): string[] =>
+  findings.map((f) => `${f.span.start}-${f.span.end} ${f.rule} ${f.severity} ${f.message} [${f.related.map((r) => `${r.start}-${r.end} ${r.message}`).join('; ')}] ${JSON.stringify(f.fixes)}`);
+
+/** Analyse the program's current version both ways and require the same findings; returns the incremental mode. */
+function check(fixtures: FixtureProgram, analyzer: IncrementalAnalyzer, fileName: string, what: string): 'whole' | 'incremental' {
+  const file = fixtures.sourceFile(fileName);
+  const incremental = analyzer.analyzeFile(fixtures.program, file);
+  const whole = analyzeFile(ts, fixtures.program, file);
+  assert.deepEqual(describeFindings(incremental), describeFindings(whole), `${what}: incremental and whole analyses differ`);
+  assert.deepEqual(incremental, whole, `${what}: findings differ beyond their text`);
+  return analyzer.last.mode;
+}
+
+const EDIT_CHARACTERS = ['x', '1', ' ', ';', '(', ')', '{', '}', '.', '\n', 'w', 'drop(arc);'];
+
+/** A one-character edit (or a short insertion) at `at`: insert, replace or delete. */
+function edit(text: string, at: number, next: () => number): string {
+  const choice = next();
+  const insert = EDIT_CHARACTERS[Math.floor(next() * EDIT_CHARACTERS.length)]!;
+  if (choice < 0.4) return text.slice(0, at) + insert + text.slice(at);
+  if (choice < 0.8) return text.slice(0, at) + insert + text.slice(at + 1);
+  return text.slice(0, at) + text.slice(at + 1);
+}
+
+/** Random edits inside opaque bodies (and one outside), each checked against a whole analysis. */
+function randomEdits(fixtures: FixtureProgram, fileName: string, count: number, seed: number): { incremental: number; total: number } {
+  const analyzer = new IncrementalAnalyzer(ts);
+  const next = random(seed);
+  let text = fixtures.sourceFile(fileName).text;
+  check(fixtures, analyzer, fileName, `${fileName} (first analysis)`);
+  let incremental = 0;
+  for (let round = 0; round < count; round++) {
+    const { bodies } = skeletonOf(ts, fixtures.sourceFile(fileName));
+    // Mostly inside a body (what incremental analysis speeds up); every fourth edit anywhere.
+    const body = round % 4 !== 3 && bodies.length > 0 ? bodies[Math.floor(next() * bodies.length)]! : { start: 0, end: text.length };
+    const at = body.start + 1 + Math.floor(next() * Math.max(1, body.end - body.start - 2));
+    text = edit(text, at, next);
+    fixtures.setText(fileName, text);
+    if (check(fixtures, analyzer, fileName, `${fileName} after edit ${round + 1} at ${at}`) === 'incremental') incremental++;
+  }
+  fixtures.setText(fileName, undefined); // an overridden file is parsed anew for every program: that would look like an edit to the others
+  return { incremental, total: count };
+}
+
+describe('incremental analysis (tsserver): the same findings as a whole analysis', () => {
+  const totals = { incremental: 0, total: 0 };
+  const files = [...fixtureFiles(join(FIXTURES_ROOT, 'flow')), ...fixtureFiles(join(FIXTURES_ROOT, 'vtable'))];
+
+  // One program for all fixtures (faster: unchanged files are reused); each test edits only its own file.
+  let fixtures: FixtureProgram;
+  before(() => {
+    fixtures = new FixtureProgram(files);
+  });
+
+  files.forEach((fileName, index) => {
+    it(`after random edits: ${fileName.slice(FIXTURES_ROOT.length + 1)}`, () => {
+      const result = randomEdits(fixtures, fileName, 4, 1000 + index);
+      totals.incremental += result.incremental;
+      totals.total += result.total;
+    });
+  });
+
+  it('reused most results across the fixtures (the edits really exercised incremental re-analysis)', () => {
+    assert.ok(totals.total >= 4 * files.length, `only ${totals.total} edits were checked`);
+    assert.ok(totals.incremental >= totals.total / 3, `only ${totals.incremental} of ${totals.total} edits were incremental`);
+  });
+
+  describe('the tsserver benchmark file (77 vtables, 3,000 lines)', () => {
+    let dir: string;
+    let fileName: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'wakerscope-incremental-'));
+      fileName = join(dir, 'big.ts');
+      writeFileSync(fileName, generateFile());
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('after 25 random edits, nearly all re-analysed incrementally', function () {
+      this.timeout(60_000);
+      const result = randomEdits(new FixtureProgram([fileName]), fileName, 25, 7);
+      assert.ok(result.incremental >= 12, `only ${result.incremental} of 25 edits were incremental`);
+    });
+  });
+});
+
+describe('incremental analysis: what an edit invalidates', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wakerscope-incremental-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Write `files`, analyse `main.ts`, apply `change` to it (or to another file), analyse again: both compared with a whole analysis. */
+  function scenario(files: Record<string, string>, change: { file?: string; from: string; to: string }): { before: Finding[]; after: Finding[]; mode: string } {
+    const names = Object.keys(files).map((name) => join(dir, name));
+    Object.entries(files).forEach(([name, text]) => writeFileSync(join(dir, name), text));
+    const main = join(dir, 'main.ts');
+    const fixtures = new FixtureProgram([main]);
+    const analyzer = new IncrementalAnalyzer(ts);
+    check(fixtures, analyzer, main, 'before the edit');
+    const before = analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main));
+    const target = join(dir, change.file ?? 'main.ts');
+    const text = files[change.file ?? 'main.ts']!;
+    assert.ok(text.includes(change.from), `the scenario's text has no '${change.from}'`);
+    fixtures.setText(target, text.replace(change.from, change.to));
+    const mode = check(fixtures, analyzer, main, 'after the edit');
+    const after = analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main));
+    names.forEach((name) => rmSync(name, { force: true }));
+    return { before, after, mode };
+  }
+
+  const rules = (findings: readonly Finding[]): string[] => findings.map((f) => f.rule);
+
+  const VTABLE = `import { Arc, RawWaker, RawWakerVTable, drop, forget, type Ptr } from 'wakerscope/waker';
+function retain(ptr: Ptr): void {
+  Arc.incrementStrongCount(ptr);
+}
+function myClone(ptr: Ptr): RawWaker {
+  retain(ptr);
+  return new RawWaker(ptr, VTABLE);
+}
+function myWake(ptr: Ptr): void {
+  drop(Arc.fromRaw<number>(ptr));
+}
+function myWakeByRef(ptr: Ptr): void {
+  forget(Arc.fromRaw<number>(ptr));
+}
+function myDrop(ptr: Ptr): void {
+  drop(Arc.fromRaw<number>(ptr));
+}
+export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
+`;
+
+  it("an edit in a slot function's body re-checks the vtable built elsewhere in the file", () => {
+    const result = scenario({ 'main.ts': VTABLE }, { from: '  retain(ptr);\n  return', to: '  return' });
+    assert.deepEqual(rules(result.before), []);
+    assert.deepEqual(rules(result.after), ['vtable-clone-no-retain']);
+    assert.equal(result.mode, 'incremental');
+  });
+
+  it('an edit in a helper the clone slot calls re-checks the vtable too', () => {
+    const result = scenario({ 'main.ts': VTABLE }, { from: 'Arc.incrementStrongCount(ptr);', to: 'void ptr;' });
+    assert.deepEqual(rules(result.after), ['vtable-clone-no-retain']);
+    assert.equal(result.mode, 'incremental');
+  });
+
+  it('an edit that shifts later code moves the findings after it', () => {
+    const buggy = VTABLE.replace('  retain(ptr);\n', '');
+    const result = scenario({ 'main.ts': buggy }, { from: 'drop(Arc.fromRaw<number>(ptr));\n}\nfunction myWakeByRef', to: 'drop(Arc.fromRaw<number>(ptr)); // a longer line\n}\nfunction myWakeByRef' });
+    assert.deepEqual(rules(result.after), ['vtable-clone-no-retain']);
+    assert.notDeepEqual(result.after[0]!.related.map((r) => r.start), result.before[0]!.related.map((r) => r.start));
+    assert.equal(result.mode, 'incremental');
+  });
+
+  it('removing a return type annotation re-analyses the whole file (the body now types the function)', () => {
+    const result = scenario({ 'main.ts': VTABLE }, { from: 'function retain(ptr: Ptr): void {', to: 'function retain(ptr: Ptr) {' });
+    assert.equal(result.mode, 'whole');
+  });
+
+  it("an unannotated function's body is part of the skeleton: editing it re-analyses the whole file", () => {
+    const source = `import { RawWaker, Waker, type Ptr, type RawWakerVTable } from 'wakerscope/waker';
+function make(ptr: Ptr, vtable: RawWakerVTable) {
+  return new RawWaker(ptr, vtable);
+}
+export function twice(ptr: Ptr, vtable: RawWakerVTable): Waker {
+  const raw = make(ptr, vtable);
+  Waker.fromRaw(raw).drop();
+  return Waker.fromRaw(raw);
+}
+`;
+    const result = scenario({ 'main.ts': source }, { from: '  return new RawWaker(ptr, vtable);', to: '  return 0;' });
+    assert.deepEqual(rules(result.before), ['use-after-move']);
+    assert.equal(result.mode, 'whole');
+  });
+
+  it('a body that mentions a module-level `let` re-analyses the whole file (closures narrow it unless assigned anywhere)', () => {
+    const source = `import { Waker } from 'wakerscope/waker';
+let calls = 0;
+export function park(waker: Waker): void {
+  calls++;
+  waker.drop();
+}
+export function count(n: number): number {
+  return n + 1;
+}
+`;
+    const inside = scenario({ 'main.ts': source }, { from: 'calls++;', to: 'calls += 2;' });
+    assert.equal(inside.mode, 'whole');
+    const elsewhere = scenario({ 'main.ts': source }, { from: 'return n + 1;', to: 'return n + 2;' });
+    assert.equal(elsewhere.mode, 'incremental');
+  });
+
+  it('a module-level waker captured by functions makes every body edit re-analyse the whole file', () => {
+    const source = `import { Waker } from 'wakerscope/waker';
+const shared = Waker.noop().clone();
+export function wakeShared(): void {
+  shared.wakeByRef();
+}
+export function count(n: number): number {
+  return n + 1;
+}
+`;
+    const result = scenario({ 'main.ts': source }, { from: 'return n + 1;', to: 'return n + 2;' });
+    assert.equal(result.mode, 'whole');
+  });
+
+  it('an edit in another file re-analyses the whole file', () => {
+    const slots = `import { Arc, RawWaker, type Ptr, type RawWakerVTable } from 'wakerscope/waker';
+export function cloneWith(ptr: Ptr, vtable: RawWakerVTable): RawWaker {
+  Arc.incrementStrongCount(ptr);
+  return new RawWaker(ptr, vtable);
+}
+`;
+    const main = `import { Arc, RawWaker, RawWakerVTable, drop, forget, type Ptr } from 'wakerscope/waker';
+import { cloneWith } from './slots';
+function myClone(ptr: Ptr): RawWaker {
+  return cloneWith(ptr, VTABLE);
+}
+function myWake(ptr: Ptr): void {
+  drop(Arc.fromRaw<number>(ptr));
+}
+function myWakeByRef(ptr: Ptr): void {
+  forget(Arc.fromRaw<number>(ptr));
+}
+function myDrop(ptr: Ptr): void {
+  drop(Arc.fromRaw<number>(ptr));
+}
+export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
+`;
+    const result = scenario({ 'main.ts': main, 'slots.ts': slots }, { file: 'slots.ts', from: '  Arc.incrementStrongCount(ptr);\n', to: '' });
+    assert.deepEqual(rules(result.before), []);
+    assert.deepEqual(rules(result.after), ['vtable-clone-no-retain']);
+    assert.equal(result.mode, 'whole');
+  });
+
+  it('an edited flow finding inside a body is found again, the others are reused', () => {
+    const source = `import { Waker } from 'wakerscope/waker';
+export function first(waker: Waker): void {
+  waker.wake();
+  waker.wakeByRef();
+}
+export function second(waker: Waker): void {
+  waker.wake();
+}
+`;
+    const result = scenario({ 'main.ts': source }, { from: '  waker.wake();\n}', to: '  waker.wake();\n  waker.wake();\n}' });
+    assert.deepEqual(rules(result.before), ['use-after-wake']);
+    assert.deepEqual(rules(result.after), ['use-after-wake', 'use-after-wake']);
+    assert.equal(result.mode, 'incremental');
+  });
+});
