@@ -75,6 +75,17 @@ export const DEFAULT_SETTINGS: Record<string, unknown> = {
   'npm.fetchOnlinePackageInfo': false,
 };
 
+/**
+ * With `workspaceTrust: true`: Workspace Trust on, the folder untrusted (a fresh
+ * browser profile has no trusted folders), and no modal at startup, so the
+ * workbench opens straight into Restricted Mode; the banner always shows.
+ */
+export const RESTRICTED_MODE_SETTINGS: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'always',
+};
+
 interface E2eEnv {
   codeServerVersion: string;
   nodeAbi: string;
@@ -228,6 +239,11 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** How long to wait for HTTP (ms). Default 60 s. */
   startTimeoutMs?: number;
+  /**
+   * Turn Workspace Trust on (default off): the folder then opens untrusted, in
+   * Restricted Mode, with the banner and no modal prompt (RESTRICTED_MODE_SETTINGS).
+   */
+  workspaceTrust?: boolean;
 }
 
 export interface CodeServer {
@@ -269,7 +285,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const userDataDir = path.resolve(opts.userDataDir ?? path.join(home, 'user-data'));
   fs.mkdirSync(extensionsDir, { recursive: true });
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
+  const settings = { ...DEFAULT_SETTINGS, ...(opts.workspaceTrust ? RESTRICTED_MODE_SETTINGS : {}), ...(opts.settings ?? {}) };
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
   const port = await freePort();
@@ -282,7 +298,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // The server flag overrides the setting: without it the workbench asks the setting.
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--config', path.join(home, 'config.yaml'),
