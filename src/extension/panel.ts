@@ -30,30 +30,29 @@ export interface RunSource {
 export class SimulationPanel {
   private static current: SimulationPanel | undefined;
   private source: RunSource | undefined;
+  /** Whether the webview has its HTML yet; a new panel gets it with its first content. */
+  private rendered = false;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
     private readonly handlers: PanelHandlers,
-    initialState: unknown,
   ) {
-    this.source = sourceOf(initialState);
     configureWebview(panel.webview, extensionUri);
-    panel.webview.html = html(panel.webview, extensionUri, initialState);
     panel.onDidDispose(() => {
       if (SimulationPanel.current === this) SimulationPanel.current = undefined;
     });
     panel.webview.onDidReceiveMessage((message: FromWebview) => void this.receive(message));
   }
 
-  /** The panel, created beside the editor if there is none. */
+  /** The panel, created beside the editor if there is none (its HTML comes with showRun/showExploration). */
   static show(extensionUri: vscode.Uri, handlers: PanelHandlers): SimulationPanel {
     if (SimulationPanel.current) {
       SimulationPanel.current.panel.reveal(undefined, true);
       return SimulationPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
-    SimulationPanel.current = new SimulationPanel(panel, extensionUri, handlers, undefined);
+    SimulationPanel.current = new SimulationPanel(panel, extensionUri, handlers);
     return SimulationPanel.current;
   }
 
@@ -61,7 +60,10 @@ export class SimulationPanel {
     return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         SimulationPanel.current?.panel.dispose();
-        SimulationPanel.current = new SimulationPanel(panel, extensionUri, handlers, state ?? undefined);
+        const restored = new SimulationPanel(panel, extensionUri, handlers);
+        restored.source = sourceOf(state);
+        restored.render(state ?? undefined);
+        SimulationPanel.current = restored;
       },
     });
   }
@@ -69,13 +71,31 @@ export class SimulationPanel {
   showRun(run: SimulationRun): void {
     this.source = { module: run.module, factory: run.factory };
     this.panel.title = `${TITLE}: ${run.outcome}`;
-    void this.panel.webview.postMessage({ type: 'showRun', run });
+    this.display({ run, view: 'run', step: 0 }, { type: 'showRun', run });
   }
 
   showExploration(exploration: Exploration): void {
     this.source = { module: exploration.module, factory: exploration.factory };
     this.panel.title = `${TITLE}: explore ${exploration.factory}`;
-    void this.panel.webview.postMessage({ type: 'showExploration', exploration });
+    this.display({ exploration, view: 'exploration', step: 0 }, { type: 'showExploration', exploration });
+  }
+
+  /**
+   * A new webview gets its content in its HTML (as its initial state), not by
+   * message: VS Code hands a new webview the messages posted so far 200 ms after
+   * writing its document, whether or not its script has loaded, so on a busy
+   * machine the first run was lost and the panel stayed empty (found by the e2e
+   * trust test). Later content goes by message, so a run opened from an
+   * exploration keeps the way back to it.
+   */
+  private display(state: object, message: object): void {
+    if (this.rendered) void this.panel.webview.postMessage(message);
+    else this.render(state);
+  }
+
+  private render(state: unknown): void {
+    this.panel.webview.html = html(this.panel.webview, this.extensionUri, state);
+    this.rendered = true;
   }
 
   private async receive(message: FromWebview): Promise<void> {
