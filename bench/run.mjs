@@ -9,7 +9,11 @@
 // all as CPU time (user + system), which a busy shared machine skews far less
 // than wall time, and print analysis / type-check ratios and growth from 1×.
 //
-//   npm run bench [-- --files 200 --functions 30 --scales 1,2,4 --reps 3]
+//   npm run bench [-- --files 200 --functions 30 --scales 1,2,4 --reps 3 --waker-share 0.2]
+//
+// Without --waker-share the corpus is the worst case (about 85% of functions
+// use wakers); `--waker-share 0.2` makes 20% of functions waker code and the rest
+// ordinary code, as in a real project.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,6 +34,8 @@ const FILES = Number(option('files', '200'));
 const FUNCTIONS = Number(option('functions', '30'));
 const SCALES = option('scales', '1,2,4').split(',').map(Number);
 const REPS = Number(option('reps', '3'));
+const WAKER_SHARE = option('waker-share') === undefined ? undefined : Number(option('waker-share'));
+const CORPUS = WAKER_SHARE === undefined ? 'corpus' : `corpus-share${WAKER_SHARE}`;
 
 // Our own bundles, so the numbers do not depend on a dist/ someone else is rebuilding.
 mkdirSync(OUT, { recursive: true });
@@ -85,12 +91,12 @@ function measureInProcess(dir) {
 }
 
 // Warm the JIT on a small corpus first, so 1× does not pay for it.
-measureInProcess(generate(join(OUT, 'corpus-warmup'), 10, FUNCTIONS));
+measureInProcess(generate(join(OUT, 'corpus-warmup'), 10, FUNCTIONS, WAKER_SHARE));
 
 const rows = [];
 for (const scale of SCALES) {
   const files = FILES * scale;
-  const dir = generate(join(OUT, `corpus-${scale}x`), files, FUNCTIONS);
+  const dir = generate(join(OUT, `${CORPUS}-${scale}x`), files, FUNCTIONS, WAKER_SHARE);
   const runs = [];
   for (let rep = 0; rep < REPS; rep++) {
     const tsc = timeProcess([TSC, '--noEmit', '-p', dir], [0]);
@@ -104,7 +110,8 @@ for (const scale of SCALES) {
 
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
-console.log(`corpus: ${FILES} files × ${FUNCTIONS} functions per 1×; CPU time, median of ${REPS} run(s); node ${process.version}, typescript ${ts.version}\n`);
+const mix = WAKER_SHARE === undefined ? 'worst case (every template, ~85% waker functions)' : `${WAKER_SHARE * 100}% waker functions`;
+console.log(`corpus: ${FILES} files × ${FUNCTIONS} functions per 1×, ${mix}; CPU time, median of ${REPS} run(s); node ${process.version}, typescript ${ts.version}\n`);
 console.log('| size | files | tsc --noEmit | wakerscope check | type-check (in process) | analysis (cold) | analysis (warm) | of which vtable rules | cold / tsc | warm / type-check | findings |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {

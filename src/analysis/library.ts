@@ -28,8 +28,7 @@ const MEMBER_NAMES = new Set([
 ]);
 
 export class Library {
-  /** Per checker: the flow and vtable passes ask about the same nodes, and `getSymbolAtLocation` re-resolves names on every call. */
-  private readonly symbols = new Map<ts.Node, ts.Symbol | undefined>();
+  /** Per checker: the flow and vtable passes ask about the same callees. */
   private readonly names = new Map<ts.Node, LibraryName | undefined>();
   private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
 
@@ -38,14 +37,9 @@ export class Library {
     private readonly checker: ts.TypeChecker,
   ) {}
 
-  /** `checker.getSymbolAtLocation(node)`, memoised. */
+  /** `checker.getSymbolAtLocation(node)` (one place to memoise it, should that ever pay: measured, it did not). */
   symbolAt(node: ts.Node): ts.Symbol | undefined {
-    let symbol = this.symbols.get(node);
-    if (symbol === undefined && !this.symbols.has(node)) {
-      symbol = this.checker.getSymbolAtLocation(node);
-      this.symbols.set(node, symbol);
-    }
-    return symbol;
+    return this.checker.getSymbolAtLocation(node);
   }
 
   /** The library name of the thing `node` (an identifier, property access or call callee) refers to. */

@@ -112,7 +112,9 @@ class FunctionAnalysis {
   private readonly effects = new Map<ts.Node, Effect>();
   private poll: PollInfo | undefined;
   private contextIndex = -1;
-  private facts = new Map<string, Fact>();
+  /** Facts by their site's start: one fact per kind, label and site range (`fact` runs for every operation of every pass). */
+  private readonly factsAt = new Map<number, Fact[]>();
+  private factCount = 0;
   private reporting = false;
   private readonly reported = new Map<string, Finding>();
   private readonly leaks: LeakObservation[] = [];
@@ -953,12 +955,16 @@ class FunctionAnalysis {
   // ---------------------------------------------------------------- plumbing
 
   private fact(kind: FactKind, site: ts.Node, label?: string): Fact {
-    const key = `${kind}:${site.pos}:${site.end}:${site.kind}:${label ?? ''}`;
-    let fact = this.facts.get(key);
-    if (!fact) {
-      fact = label === undefined ? { id: this.facts.size, kind, site } : { id: this.facts.size, kind, site, label };
-      this.facts.set(key, fact);
+    let list = this.factsAt.get(site.pos);
+    if (!list) {
+      list = [];
+      this.factsAt.set(site.pos, list);
     }
+    for (const fact of list) {
+      if (fact.kind === kind && fact.site.end === site.end && fact.site.kind === site.kind && (fact.label ?? '') === (label ?? '')) return fact;
+    }
+    const fact: Fact = label === undefined ? { id: this.factCount++, kind, site } : { id: this.factCount++, kind, site, label };
+    list.push(fact);
     return fact;
   }
 

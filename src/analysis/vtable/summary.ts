@@ -320,6 +320,19 @@ class Interpreter {
   private expressions(nodes: readonly ts.Expression[], state: State): Array<readonly [State, Value[]]> {
     let outcomes: Array<readonly [State, Value[]]> = [[state, []]];
     for (const node of nodes) {
+      if (outcomes.length === 1) {
+        // One path so far and one out of this node (the usual case): no copies (speed).
+        const [current, values] = outcomes[0]!;
+        const results = this.expression(node, current);
+        if (results.length === 1) {
+          values.push(results[0]![1]);
+          outcomes = [[results[0]![0], values]];
+          continue;
+        }
+        outcomes = results.map(([next, value]) => [next, [...values, value]] as const);
+        if (outcomes.length > MAX_STATES) throw new Unknown();
+        continue;
+      }
       outcomes = outcomes.flatMap(([s, values]) => this.expression(node, s).map(([next, value]) => [next, [...values, value]] as const));
       if (outcomes.length > MAX_STATES) throw new Unknown();
     }
