@@ -1,6 +1,8 @@
 // The simulation panel in headless Debian Chromium: the HTML from
 // renderPanelHtml with the bundled webview script, served from localhost under
-// its strict CSP, with a stub acquireVsCodeApi capturing posted messages.
+// its strict CSP, with a stub acquireVsCodeApi capturing posted messages and
+// keeping the state. Content arrives as the extension sends it: `show` messages
+// with a revision, after the webview has said `ready`.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -8,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { FromWebview, PanelContent, ToWebview } from '../src/extension/panel-delivery';
 import { explore, loadScenario, simulateScenario } from '../src/simulate';
 import type { Exploration, SimulationRun } from '../src/simulate/types';
 import { renderPanelHtml } from '../src/webview/html';
@@ -39,18 +42,8 @@ describe('panel: the webview in headless Chromium', function () {
     exploration = await explore(join(ROOT, 'examples', 'seed-box-waker.ts'), 'createRawWaker', { depth: 3, all: true });
     server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', origin);
-      const initialState = url.searchParams.get('state');
       const files: Record<string, [string, string]> = {
-        '/index.html': [
-          'text/html',
-          renderPanelHtml({
-            cspSource: origin,
-            nonce: NONCE,
-            scriptUri: `${origin}/webview.js`,
-            styleUri: `${origin}/panel.css`,
-            ...(initialState ? { initialState: JSON.parse(initialState) as unknown } : {}),
-          }),
-        ],
+        '/index.html': ['text/html', renderPanelHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/webview.js`, styleUri: `${origin}/panel.css` })],
         '/webview.js': ['text/javascript', script],
         '/panel.css': ['text/css', readFileSync(join(ROOT, 'media', 'panel.css'), 'utf8')],
       };
@@ -72,8 +65,8 @@ describe('panel: the webview in headless Chromium', function () {
     await new Promise((done) => server?.close(done));
   });
 
-  /** A page with the stub API; collects CSP reports and script errors. */
-  async function openPanel(savedState?: unknown, query = ''): Promise<{ page: Page; problems: string[] }> {
+  /** A page with the stub API (and `savedState` as what getState returns); collects CSP reports and script errors. Waits for `ready`. */
+  async function openPanel(savedState?: unknown): Promise<{ page: Page; problems: string[] }> {
     const page = await browser.newPage({ viewport: { width: 980, height: 720 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -90,16 +83,33 @@ describe('panel: the webview in headless Chromium', function () {
         setState: (state) => { window.__state = state; },
       });
     `);
-    await page.goto(`${origin}/index.html${query}`);
+    await page.goto(`${origin}/index.html`);
+    await page.waitForFunction(() => (window as unknown as Stubbed).__posted.length > 0, undefined, { timeout: 5000 }).catch((error: Error) => {
+      throw new Error(`the webview never posted ready: ${error.message}\n${problems.join('\n')}`);
+    });
     return { page, problems };
   }
 
-  const posted = (page: Page) => page.evaluate(() => (window as unknown as Stubbed).__posted);
+  const posted = async (page: Page) => (await page.evaluate(() => (window as unknown as Stubbed).__posted)) as FromWebview[];
+  /** What the webview posted after its `ready`. */
+  const postedAfterReady = async (page: Page) => (await posted(page)).slice(1);
+  /** Sends content as the extension does. */
+  const show = (page: Page, revision: number, content: PanelContent) =>
+    page.evaluate((message) => window.postMessage(message, '*'), { type: 'show', revision, content } satisfies ToWebview);
+  const showRun = (page: Page, revision = 1) => show(page, revision, { run, view: 'run', step: 0 });
+  /** Posts the messages and resolves once the webview has handled them (message events are dispatched in order). */
+  const handled = (page: Page, messages: ToWebview[]) =>
+    page.evaluate(`new Promise((done) => {
+      for (const message of ${JSON.stringify(messages)}) window.postMessage(message, '*');
+      window.addEventListener('message', (event) => event.data === 'handled' && done());
+      window.postMessage('handled', '*');
+    })`);
   const currentStep = (page: Page) => page.locator('.step[aria-current="step"] .number').textContent();
 
   it('shows the seed run: a timeline, the heap diagram, and a crossed-out freed cell after the double free', async () => {
     const { page, problems } = await openPanel();
-    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showRun', run });
+    assert.deepEqual(await posted(page), [{ type: 'ready', shown: 0 }], 'a new webview asks for content once its script has loaded');
+    await showRun(page);
     await page.locator('.timeline .step').first().waitFor({ timeout: 5000 }).catch((error: Error) => {
       throw new Error(`${error.message}\n${problems.join('\n')}`);
     });
@@ -135,32 +145,63 @@ describe('panel: the webview in headless Chromium', function () {
 
   it('clicking a step or a location posts reveal; the state survives being hidden', async () => {
     const { page } = await openPanel();
-    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showRun', run });
+    await showRun(page, 4);
     await page.locator('.timeline .step').nth(2).click();
     assert.equal(await currentStep(page), '3');
     await page.getByRole('button', { name: 'Open seed-box-waker.ts:16:10' }).click();
-    assert.deepEqual(await posted(page), [
+    assert.deepEqual(await postedAfterReady(page), [
       { type: 'reveal', file: join(ROOT, 'examples', 'seed-box-waker.wakersim'), line: 7, column: 1 },
       { type: 'reveal', file: join(ROOT, 'examples', 'seed-box-waker.ts'), line: 16, column: 10 },
     ]);
     const saved = await page.evaluate(() => (window as unknown as Stubbed).__state);
     await page.close();
 
-    // A hidden webview is destroyed; VS Code hands the saved state back to the new one.
+    // A hidden webview is destroyed; VS Code hands the saved state back to the new
+    // one (after a reload too), which tells the extension which revision it has.
     const restored = await openPanel(saved);
     await restored.page.locator('.timeline .step').first().waitFor();
     assert.equal(await currentStep(restored.page), '3');
+    assert.deepEqual(await posted(restored.page), [{ type: 'ready', shown: 4 }]);
     await restored.page.close();
+  });
 
-    // A panel restored after a reload gets it as initial state in the HTML instead.
-    const reloaded = await openPanel(undefined, `?state=${encodeURIComponent(JSON.stringify({ run, step: 4 }))}`);
-    assert.equal(await currentStep(reloaded.page), '5');
-    await reloaded.page.close();
+  it('ignores content not newer than what it shows: a late or repeated message changes nothing', async () => {
+    const { page, problems } = await openPanel();
+    await showRun(page, 2);
+    await page.locator('.timeline .step').first().waitFor();
+    await page.keyboard.press('End');
+    assert.equal(await currentStep(page), '5');
+    // An older exploration arriving late, then the same run again (sent to a webview thought reloaded).
+    await handled(page, [
+      { type: 'show', revision: 1, content: { exploration, view: 'exploration', step: 0 } },
+      { type: 'show', revision: 2, content: { run, view: 'run', step: 0 } },
+    ]);
+    assert.equal(await currentStep(page), '5', 'the step the user chose stays');
+    assert.equal(await page.locator('table.outcomes').count(), 0, 'the older exploration is not shown');
+    await show(page, 3, { run, exploration, view: 'exploration', step: 0 });
+    await page.locator('table.outcomes').waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Back to the last run →' }).click();
+    assert.equal(await currentStep(page), '1', 'revision 3 starts at its own step');
+    const state = (await page.evaluate(() => (window as unknown as Stubbed).__state)) as { revision: number; view: string };
+    assert.deepEqual([state.revision, state.view], [3, 'run'], 'the revision is saved with the state');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('shows the saved step, not a resent copy of its content, when the revision is the same', async () => {
+    const { page } = await openPanel({ run, view: 'run', step: 3, revision: 5 });
+    await page.locator('.timeline .step').first().waitFor();
+    assert.equal(await currentStep(page), '4');
+    await handled(page, [{ type: 'show', revision: 5, content: { run, view: 'run', step: 0 } }]);
+    assert.equal(await currentStep(page), '4');
+    await handled(page, [{ type: 'show', revision: 6, content: { run, view: 'run', step: 0 } }]);
+    assert.equal(await currentStep(page), '1', 'a newer revision does replace it');
+    await page.close();
   });
 
   it('works with the keyboard alone: Tab reaches the controls with a visible focus ring, Space plays', async () => {
     const { page } = await openPanel();
-    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showRun', run });
+    await showRun(page);
     await page.locator('.timeline .step').first().waitFor();
     const focusedLabels: string[] = [];
     for (let i = 0; i < 8; i++) {
@@ -184,37 +225,34 @@ describe('panel: the webview in headless Chromium', function () {
 
   it('shows an exploration as a table of outcomes, each openable as a run', async () => {
     const { page, problems } = await openPanel();
-    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showExploration', exploration });
+    await show(page, 1, { exploration, view: 'exploration', step: 0 });
     const rows = page.locator('table.outcomes tbody tr');
     await rows.first().waitFor();
     assert.deepEqual(await rows.locator('td:first-child').allTextContents(), ['double-free', 'leak', 'ok']);
     assert.match((await rows.first().textContent()) ?? '', /new; clone 0; wake 0; wake 1/);
     await page.screenshot({ path: join(RESULTS, 'panel-seed-exploration.png'), fullPage: true });
     await rows.first().getByRole('button').click();
-    assert.deepEqual(await posted(page), [{ type: 'openRun', sequence: 'new; clone 0; wake 0; wake 1' }]);
+    assert.deepEqual(await postedAfterReady(page), [{ type: 'openRun', sequence: 'new; clone 0; wake 0; wake 1' }]);
     // The run the extension answers with replaces the table, which stays one click away.
-    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'showRun', run });
+    await show(page, 2, { run, exploration, view: 'run', step: 0 });
     await page.getByRole('button', { name: '← Back to exploration' }).click();
     assert.equal(await rows.count(), 3);
     assert.deepEqual(problems, []);
     await page.close();
   });
 
-  it('renderPanelHtml: strict CSP with the nonce, no remote resources, inert initial state', () => {
+  it('renderPanelHtml: strict CSP with the nonce, no remote resources, no content', () => {
     const html = renderPanelHtml({
       cspSource: 'vscode-webview://abc',
       nonce: NONCE,
       scriptUri: 'vscode-webview://abc/media/webview.js',
       styleUri: 'vscode-webview://abc/media/panel.css',
-      initialState: { run: { sequence: '</script><script>alert(1)</script>' } },
     });
     assert.match(html, new RegExp(`content="default-src 'none'; script-src 'nonce-${NONCE}'; style-src vscode-webview://abc; img-src vscode-webview://abc data:; font-src vscode-webview://abc"`));
-    assert.equal(html.match(/<script /g)?.length, 2);
-    assert.equal(html.match(new RegExp(`<script nonce="${NONCE}"`, 'g'))?.length, 2);
+    assert.equal(html.match(/<script /g)?.length, 1);
+    assert.match(html, new RegExp(`<script nonce="${NONCE}" src="vscode-webview://abc/media/webview.js">`));
     assert.doesNotMatch(html, /https?:\/\//);
     assert.doesNotMatch(html, /style="/);
-    assert.doesNotMatch(html, /<\/script><script>alert/);
-    assert.match(html, /\\u003c\/script\\u003e/);
     assert.throws(() => renderPanelHtml({ cspSource: 'x', nonce: 'short', scriptUri: '', styleUri: '' }), /nonce/);
     assert.throws(() => renderPanelHtml({ cspSource: "x; script-src 'unsafe-inline'", nonce: NONCE, scriptUri: '', styleUri: '' }), /cspSource/);
   });

@@ -1,22 +1,19 @@
 // The one simulation panel: created on first use, reused after, restored after a
-// reload by a serializer. The webview keeps its own state (`setState`); VS Code
-// hands it back to `deserializeWebviewPanel`, and we render it as the initial state.
+// reload by a serializer. What it shows reaches the webview through a
+// PanelDelivery (see panel-delivery.ts): the latest content, numbered, sent when
+// the webview says it is ready and whenever the panel shows again.
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Exploration, SimulationRun } from '../simulate/types';
 import { renderPanelHtml } from '../webview/html';
+import { explorationContent, PanelDelivery, readPanelState, runContent, type FromWebview, type PanelState } from './panel-delivery';
 
 export const PANEL_VIEW_TYPE = 'wakerscope.simulation';
 const TITLE = 'Wakerscope Simulation';
 
-/** Messages the webview sends. */
-type FromWebview =
-  | { readonly type: 'reveal'; readonly file: string; readonly line: number; readonly column: number }
-  | { readonly type: 'openRun'; readonly sequence: string };
-
 export interface PanelHandlers {
-  /** Run `sequence` against the module and factory of what the panel shows. */
+  /** Run `sequence` against the module and factory of the exploration the panel shows. */
   openRun(sequence: string, source: RunSource): Promise<void>;
   log: vscode.LogOutputChannel;
 }
@@ -29,23 +26,26 @@ export interface RunSource {
 
 export class SimulationPanel {
   private static current: SimulationPanel | undefined;
-  private source: RunSource | undefined;
-  /** Whether the webview has its HTML yet; a new panel gets it with its first content. */
-  private rendered = false;
+  private readonly delivery: PanelDelivery;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly handlers: PanelHandlers,
+    restored?: PanelState,
   ) {
-    configureWebview(panel.webview, extensionUri);
+    this.delivery = new PanelDelivery((message) => void panel.webview.postMessage(message), panel.visible, restored);
+    panel.webview.options = webviewOptions(extensionUri);
     panel.onDidDispose(() => {
       if (SimulationPanel.current === this) SimulationPanel.current = undefined;
     });
+    panel.onDidChangeViewState(({ webviewPanel }) => this.delivery.visibilityChanged(webviewPanel.visible));
     panel.webview.onDidReceiveMessage((message: FromWebview) => void this.receive(message));
+    // Listen first, then load the script: its `ready` must find us listening.
+    panel.webview.html = html(panel.webview, extensionUri);
   }
 
-  /** The panel, created beside the editor if there is none (its HTML comes with showRun/showExploration). */
+  /** The panel, revealed beside the editor, or created there if there is none. */
   static show(extensionUri: vscode.Uri, handlers: PanelHandlers): SimulationPanel {
     if (SimulationPanel.current) {
       SimulationPanel.current.panel.reveal(undefined, true);
@@ -60,50 +60,32 @@ export class SimulationPanel {
     return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         SimulationPanel.current?.panel.dispose();
-        const restored = new SimulationPanel(panel, extensionUri, handlers);
-        restored.source = sourceOf(state);
-        restored.render(state ?? undefined);
-        SimulationPanel.current = restored;
+        // The webview restores itself from the same state (getState); the delivery
+        // keeps it too, to resend if the webview comes back without it.
+        SimulationPanel.current = new SimulationPanel(panel, extensionUri, handlers, readPanelState(state));
       },
     });
   }
 
   showRun(run: SimulationRun): void {
-    this.source = { module: run.module, factory: run.factory };
     this.panel.title = `${TITLE}: ${run.outcome}`;
-    this.display({ run, view: 'run', step: 0 }, { type: 'showRun', run });
+    this.delivery.show(runContent(run, this.delivery.content));
   }
 
   showExploration(exploration: Exploration): void {
-    this.source = { module: exploration.module, factory: exploration.factory };
     this.panel.title = `${TITLE}: explore ${exploration.factory}`;
-    this.display({ exploration, view: 'exploration', step: 0 }, { type: 'showExploration', exploration });
-  }
-
-  /**
-   * A new webview gets its content in its HTML (as its initial state), not by
-   * message: VS Code hands a new webview the messages posted so far 200 ms after
-   * writing its document, whether or not its script has loaded, so on a busy
-   * machine the first run was lost and the panel stayed empty (found by the e2e
-   * trust test). Later content goes by message, so a run opened from an
-   * exploration keeps the way back to it.
-   */
-  private display(state: object, message: object): void {
-    if (this.rendered) void this.panel.webview.postMessage(message);
-    else this.render(state);
-  }
-
-  private render(state: unknown): void {
-    this.panel.webview.html = html(this.panel.webview, this.extensionUri, state);
-    this.rendered = true;
+    this.delivery.show(explorationContent(exploration));
   }
 
   private async receive(message: FromWebview): Promise<void> {
     try {
-      if (message?.type === 'reveal') await reveal(message.file, message.line, message.column);
+      if (message?.type === 'ready') this.delivery.ready(typeof message.shown === 'number' ? message.shown : 0);
+      else if (message?.type === 'reveal') await reveal(message.file, message.line, message.column);
       else if (message?.type === 'openRun') {
-        if (!this.source) throw new Error('the panel does not know which module to run; run a command again');
-        await this.handlers.openRun(message.sequence, this.source);
+        // Runs are opened from the exploration table: run them against its module and factory.
+        const exploration = this.delivery.content?.exploration;
+        if (!exploration) throw new Error('the panel does not know which exploration the run belongs to; run Explore Vtable again');
+        await this.handlers.openRun(message.sequence, { module: exploration.module, factory: exploration.factory });
       } else this.handlers.log.warn(`unknown message from the panel: ${JSON.stringify(message)}`);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
@@ -117,31 +99,14 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
 }
 
-function configureWebview(webview: vscode.Webview, extensionUri: vscode.Uri): void {
-  webview.options = webviewOptions(extensionUri);
-}
-
-function html(webview: vscode.Webview, extensionUri: vscode.Uri, initialState: unknown): string {
+function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file)).toString();
   return renderPanelHtml({
     cspSource: webview.cspSource,
     nonce: randomBytes(16).toString('hex'),
     scriptUri: media('webview.js'),
     styleUri: media('panel.css'),
-    ...(initialState !== undefined ? { initialState } : {}),
   });
-}
-
-/** The module and factory of a restored panel's run or exploration, if its state has one. */
-function sourceOf(state: unknown): RunSource | undefined {
-  if (typeof state !== 'object' || state === null) return undefined;
-  for (const value of Object.values(state as Record<string, unknown>)) {
-    if (typeof value === 'object' && value !== null) {
-      const { module, factory } = value as { module?: unknown; factory?: unknown };
-      if (typeof module === 'string' && typeof factory === 'string') return { module, factory };
-    }
-  }
-  return undefined;
 }
 
 /** Opens `file` with the cursor at 1-based `line`:`column`. */

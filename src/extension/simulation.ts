@@ -11,6 +11,7 @@ import type { ScenarioOp } from '../simulate/types';
 import { isScenarioDocument } from './diagnostics';
 import { factoriesUsing, findFactories, findVtables, type Factory } from './factories';
 import { SimulationPanel, type PanelHandlers, type RunSource } from './panel';
+import { LatestRequest } from './panel-delivery';
 
 const TYPESCRIPT_FILES: vscode.DocumentSelector = [
   { language: 'typescript', scheme: 'file' },
@@ -28,12 +29,18 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       await runSequence(source, ops);
     },
   };
-  const panel = () => SimulationPanel.show(context.extensionUri, handlers);
+  // Simulations run concurrently; the one the user started last is the one shown.
+  const latest = new LatestRequest();
+  const showIfLatest = (isLatest: () => boolean, what: string, show: (panel: SimulationPanel) => void) => {
+    if (isLatest()) show(SimulationPanel.show(context.extensionUri, handlers));
+    else log.info(`${what} not shown: a later simulation was started meanwhile`);
+  };
 
   const runSequence = async (source: RunSource, ops: readonly ScenarioOp[]) => {
+    const isLatest = latest.start();
     const run = await withProgress(`simulating ${source.factory}`, () => simulateSequence(source.module, source.factory, ops, limits()));
     log.info(`${source.module} ${source.factory}: ${run.sequence} → ${run.outcome}`);
-    panel().showRun(run);
+    showIfLatest(isLatest, run.sequence, (panel) => panel.showRun(run));
   };
 
   context.subscriptions.push(
@@ -44,9 +51,10 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       await saveIfDirty(document);
       const { scenario, errors } = parseScenario(document.getText(), document.uri.fsPath);
       if (errors.length > 0 || !scenario) throw new CommandError(formatParseError(vscode.workspace.asRelativePath(document.uri), errors[0]));
+      const isLatest = latest.start();
       const run = await withProgress(`simulating ${path.basename(document.uri.fsPath)}`, () => simulateScenario(scenario, limits()));
       log.info(`${document.uri.fsPath}: ${run.sequence} → ${run.outcome}${run.expect ? ` (expected ${run.expect})` : ''}`);
-      panel().showRun(run);
+      showIfLatest(isLatest, run.sequence, (panel) => panel.showRun(run));
     }),
     command('wakerscope.exploreVtable', log, async (uri?: unknown, factoryNames?: unknown) => {
       const document = await typescriptDocument(uri instanceof vscode.Uri ? uri : undefined);
@@ -55,11 +63,12 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       if (!factory) return;
       await saveIfDirty(document);
       const depth = vscode.workspace.getConfiguration('wakerscope').get<number>('exploration.depth', 4);
+      const isLatest = latest.start();
       const exploration = await withProgress(`exploring ${factory} to depth ${depth}`, () =>
         explore(document.uri.fsPath, factory, { ...limits(), depth }),
       );
       log.info(`${document.uri.fsPath} ${factory}: ${exploration.explored} sequences, outcomes ${exploration.outcomes.map((o) => o.outcome).join(', ')}`);
-      panel().showExploration(exploration);
+      showIfLatest(isLatest, `the exploration of ${factory}`, (panel) => panel.showExploration(exploration));
     }),
     command('wakerscope.simulateSelection', log, async () => {
       const editor = vscode.window.activeTextEditor;

@@ -1,7 +1,8 @@
 // The panel's HTML shell: a strict content security policy (scripts only with
 // the nonce, styles and images only from the webview's own origin, nothing
-// remote), the stylesheet, the bundled script, and an optional initial state
-// (a restored panel's) as inert JSON.
+// remote), the stylesheet and the bundled script. Content never comes in the
+// HTML: the script asks for it (`ready`) once it has loaded (see
+// src/extension/panel-delivery.ts).
 
 export interface PanelHtmlOptions {
   /** `webview.cspSource`: the origin local resources are served from. */
@@ -12,26 +13,18 @@ export interface PanelHtmlOptions {
   readonly scriptUri: string;
   /** media/panel.css as a webview URI. */
   readonly styleUri: string;
-  /** What to show at once: the state the webview saved (`vscode.setState`), or `{ run }` / `{ exploration }`. */
-  readonly initialState?: unknown;
 }
 
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** JSON that cannot close its <script> element or open a comment. */
-function inertJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
 export function renderPanelHtml(options: PanelHtmlOptions): string {
-  const { cspSource, nonce, scriptUri, styleUri, initialState } = options;
+  const { cspSource, nonce, scriptUri, styleUri } = options;
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('renderPanelHtml: the nonce must be at least 16 base64 or hex characters');
   // VS Code's real value is a source list, `'self' https://*.vscode-cdn.net`: quotes and spaces are fine, a `;` would add a directive.
   if (/[;"<>\r\n]/.test(cspSource) || cspSource.trim() === '') throw new Error(`renderPanelHtml: invalid cspSource '${cspSource}'`);
   const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${cspSource}`, `img-src ${cspSource} data:`, `font-src ${cspSource}`].join('; ');
-  const state = initialState === undefined ? '' : `\n    <script nonce="${nonce}" id="initial-state" type="application/json">${inertJson(initialState)}</script>`;
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
@@ -45,7 +38,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
     <main id="app" aria-label="Wakerscope simulation">
       <p class="empty">Run <strong>Wakerscope: Simulate Scenario</strong> or <strong>Wakerscope: Explore Vtable</strong> to see a run here.</p>
     </main>
-    <div id="announcer" class="visually-hidden" aria-live="polite"></div>${state}
+    <div id="announcer" class="visually-hidden" aria-live="polite"></div>
     <script nonce="${nonce}" src="${escapeAttribute(scriptUri)}"></script>
   </body>
 </html>

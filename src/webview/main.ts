@@ -2,23 +2,14 @@
 // no dependencies. Shows a run as a timeline plus an SVG heap diagram of the
 // current step, or an exploration as a table of outcomes. All text goes in via
 // textContent, never innerHTML: messages carry user-controlled strings.
+// Content comes by message, after this script says `ready` (the protocol is in
+// src/extension/panel-delivery.ts).
 
+import { readPanelState, type FromWebview, type PanelState, type ToWebview } from '../extension/panel-delivery';
 import type { CellSnapshot, Exploration, HandleSnapshot, Location, SimulationRun, StepResult, ViolationReport } from '../simulate/types';
 
-interface PanelState {
-  readonly run?: SimulationRun;
-  readonly exploration?: Exploration;
-  /** Which one is on screen when both are known (a run opened from an exploration). */
-  readonly view: 'run' | 'exploration' | 'empty';
-  /** 0-based index into `run.steps`. */
-  readonly step: number;
-}
-
-type ToPanel = { type: 'showRun'; run: SimulationRun } | { type: 'showExploration'; exploration: Exploration };
-type FromPanel = { type: 'reveal'; file: string; line: number; column: number } | { type: 'openRun'; sequence: string };
-
 interface VsCodeApi {
-  postMessage(message: FromPanel): void;
+  postMessage(message: FromWebview): void;
   getState(): unknown;
   setState(state: unknown): void;
 }
@@ -33,26 +24,9 @@ const PLAY_INTERVAL_MS = 900;
 const MAX_LISTED_SEQUENCES = 1000;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-let state: PanelState = restore();
+// A webview hidden and shown again, or restored after a reload, starts from its saved state.
+let state: PanelState = readPanelState(vscode.getState());
 let playTimer: ReturnType<typeof setInterval> | undefined;
-
-function restore(): PanelState {
-  const saved = vscode.getState() ?? readInitialState();
-  if (typeof saved !== 'object' || saved === null) return { view: 'empty', step: 0 };
-  const { run, exploration, view, step } = saved as Partial<PanelState>;
-  const shown = view ?? (run ? 'run' : exploration ? 'exploration' : 'empty');
-  return { ...(run ? { run } : {}), ...(exploration ? { exploration } : {}), view: shown, step: typeof step === 'number' ? step : 0 };
-}
-
-function readInitialState(): unknown {
-  const element = document.getElementById('initial-state');
-  if (!element?.textContent) return undefined;
-  try {
-    return JSON.parse(element.textContent) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 function setState(next: PanelState): void {
   state = next;
@@ -171,15 +145,12 @@ document.addEventListener('keydown', (event) => {
   action();
 });
 
-window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
+window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const message = event.data;
-  if (message?.type === 'showRun') {
-    stopPlaying();
-    setState({ ...state, run: message.run, view: 'run', step: 0 });
-  } else if (message?.type === 'showExploration') {
-    stopPlaying();
-    setState({ exploration: message.exploration, view: 'exploration', step: 0 });
-  }
+  // Only newer content: a repeated or late message must not undo newer content or the user's step.
+  if (message?.type !== 'show' || typeof message.revision !== 'number' || message.revision <= state.revision) return;
+  stopPlaying();
+  setState({ ...message.content, revision: message.revision });
 });
 
 // ---- rendering ---------------------------------------------------------------------
@@ -444,3 +415,5 @@ function renderExploration(exploration: Exploration): Node[] {
 }
 
 render();
+// Listening and showing what was saved: now ask for anything newer.
+vscode.postMessage({ type: 'ready', shown: state.revision });
