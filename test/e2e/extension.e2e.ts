@@ -4,40 +4,18 @@
  * extensions folder, opens a folder with the seed example, and checks what a
  * user sees: the squiggle and Problems entry for the seed's clone bug, the hover
  * on `myClone`, a quick fix that removes a problem, and the simulation panel
- * (a scenario, an exploration from the code lens, a run opened from it, a reload).
+ * (a scenario, an exploration from the code lens, a run opened from it, a reload
+ * keeping the step, a run reaching a hidden panel, two simulations back to back).
  * Screenshots go to test-results/e2e/extension-*.png.
  *
  *   npm run test:e2e           (after `npm run setup`, which builds the code-server cache)
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { RULES } from '../../src/analysis/rules';
-import {
-  activeEditor,
-  applyQuickFix,
-  type CodeServer,
-  e2eEnv,
-  goToLine,
-  hoverAtCursor,
-  installVsix,
-  launchBrowser,
-  makeWorkspace,
-  newPage,
-  openFile,
-  openWorkbench,
-  REPO_ROOT,
-  runCommand,
-  screenshot,
-  squiggles,
-  startCodeServer,
-  waitForEditorText,
-  waitForProblems,
-} from './vscode';
-
-const SEED = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'seed-box-waker.ts'), 'utf8');
+import type { Page } from 'playwright-core';
+import { activeEditor, applyQuickFix, goToLine, hoverAtCursor, openFile, runCommand, screenshot, squiggles, waitForEditorText, waitForProblems } from './vscode';
+import { type ExtensionWorkbench, openExtensionWorkbench, recordFailure, ruleCode as code, SEED, simulationPanel } from './workspace';
 
 /** The seed scenario: clone, wake the original, drop the clone: a double free. */
 const SEED_SCENARIO = [
@@ -63,56 +41,6 @@ const CLONE_LEAK = [
   '',
 ].join('\n');
 
-/** Type-checks the waker library's sources from the folder, as a user's project would with `paths`. */
-const TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2022',
-    lib: ['ES2022', 'ESNext.Disposable', 'DOM'],
-    module: 'preserve',
-    moduleResolution: 'bundler',
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: ['node'],
-    baseUrl: '.',
-    paths: { 'wakerscope/waker': ['./src/waker/index.ts'] },
-  },
-  include: ['*.ts', 'src'],
-};
-
-function workspaceFiles(): Record<string, string> {
-  const files: Record<string, string> = {
-    'tsconfig.json': JSON.stringify(TSCONFIG, null, 2),
-    'seed-box-waker.ts': SEED,
-    'seed-box-waker.wakersim': SEED_SCENARIO,
-    'clone-leak.ts': CLONE_LEAK,
-    'broken.wakersim': 'use "./seed-box-waker.ts" create createRawWaker\nnew\nwake 3\n',
-  };
-  const waker = path.join(REPO_ROOT, 'src', 'waker');
-  for (const name of fs.readdirSync(waker)) files[`src/waker/${name}`] = fs.readFileSync(path.join(waker, name), 'utf8');
-  return files;
-}
-
-/** `npm run package`, as CI would; returns the .vsix path. WAKERSCOPE_E2E_VSIX=path reuses a package (for iterating on the test). */
-function buildVsix(): string {
-  const reuse = process.env.WAKERSCOPE_E2E_VSIX;
-  if (reuse) {
-    assert.ok(fs.existsSync(reuse), `WAKERSCOPE_E2E_VSIX=${reuse} does not exist`);
-    return path.resolve(reuse);
-  }
-  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-  const vsix = path.join(REPO_ROOT, `${manifest.name}-${manifest.version}.vsix`);
-  fs.rmSync(vsix, { force: true });
-  try {
-    execFileSync('npm', ['run', 'package'], { cwd: REPO_ROOT, stdio: 'pipe', encoding: 'utf8', timeout: 300_000 });
-  } catch (error) {
-    const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
-    throw new Error(`npm run package failed: ${output.trim().split('\n').slice(-8).join(' | ')}`);
-  }
-  assert.ok(fs.existsSync(vsix), `npm run package did not write ${vsix}`);
-  return vsix;
-}
-
 /** 1-based line and column of the first `needle` in `text`. */
 function locate(text: string, needle: string): { line: number; column: number } {
   const offset = text.indexOf(needle);
@@ -121,49 +49,43 @@ function locate(text: string, needle: string): { line: number; column: number } 
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
 
-/** How the Problems panel shows a rule's diagnostic code: `wakerscope(9006)` (innerText may split it). */
-const code = (rule: keyof typeof RULES) => new RegExp(`wakerscope\\W*${RULES[rule].code}\\b`);
-
 describe('e2e: the Wakerscope extension in VS Code', function () {
   this.timeout(600_000);
 
+  let workbench: ExtensionWorkbench | undefined;
   let folder: string;
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
   let page: Page;
 
   before(async function () {
-    e2eEnv(); // fails at once, with the setup command, when code-server is not set up
-    const vsix = buildVsix();
-    console.log(`    packaged ${path.basename(vsix)}: ${(fs.statSync(vsix).size / 1024 / 1024).toFixed(2)} MiB`);
-    folder = makeWorkspace(workspaceFiles(), 'wakerscope-e2e-ext-');
-    // The waker runtime uses Node's Error.captureStackTrace; type-check it with the repository's @types/node.
-    fs.mkdirSync(path.join(folder, 'node_modules', '@types'), { recursive: true });
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', '@types', 'node'), path.join(folder, 'node_modules', '@types', 'node'), 'dir');
-    const extensionsDir = path.join(folder, '..', `${path.basename(folder)}-extensions`);
-    const installed = await installVsix(vsix, extensionsDir);
-    assert.match(installed, /wakerscope/i);
-    server = await startCodeServer({ folder, extensionsDir });
-    browser = await launchBrowser();
-    page = await newPage(browser);
-    await openWorkbench(page, server.url);
+    workbench = await openExtensionWorkbench({
+      prefix: 'wakerscope-e2e-ext-',
+      files: {
+        'seed-box-waker.wakersim': SEED_SCENARIO,
+        'clone-leak.ts': CLONE_LEAK,
+        'broken.wakersim': 'use "./seed-box-waker.ts" create createRawWaker\nnew\nwake 3\n',
+      },
+    });
+    ({ folder, page } = workbench);
   });
 
-  after(async function () {
-    await browser?.close();
-    await server?.stop();
-    if (folder && !process.env.WAKERSCOPE_E2E_KEEP) {
-      fs.rmSync(folder, { recursive: true, force: true });
-      fs.rmSync(`${folder}-extensions`, { recursive: true, force: true });
-    }
-  });
+  after(async () => workbench?.close());
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await screenshot(page, `extension-failed-${this.currentTest.title}`).catch(() => {});
-      if (server) console.log(`    code-server log: ${server.logFile}`);
-    }
+    await recordFailure(this, 'extension', workbench);
   });
+
+  const panelTab = () => page.locator('.tabs-container .tab', { hasText: 'Wakerscope Simulation' });
+  /** The sequence of the run the panel shows. */
+  const shownSequence = () => simulationPanel(page).locator('.summary .sequence').innerText();
+
+  /** Opens the scenario in the first group and selects the other sequence its comment suggests. */
+  async function selectSequenceInScenario(): Promise<void> {
+    await runCommand(page, 'View: Focus First Editor Group');
+    await openFile(page, 'seed-box-waker.wakersim');
+    const { line, column } = locate(SEED_SCENARIO, 'new; clone 0; drop 0; drop 1');
+    await goToLine(page, line, column);
+    await page.keyboard.press('Shift+End');
+  }
 
   it("squiggles the seed's myClone and lists vtable-clone-no-retain in Problems", async function () {
     await openFile(page, 'seed-box-waker.ts');
@@ -213,8 +135,7 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
   it('simulates the seed scenario and shows the double free in the panel', async function () {
     await openFile(page, 'seed-box-waker.wakersim');
     await runCommand(page, 'Wakerscope: Simulate Scenario');
-    // The panel's content lives two iframes deep: the webview host, then its active frame.
-    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const panel = simulationPanel(page);
     const shown = panel.locator('body', { hasText: 'double-free' });
     const failed = page.locator('.notifications-toasts .notification-list-item:has(.codicon-error) .notification-list-item-message', { hasText: 'Wakerscope:' });
     const deadline = Date.now() + 120_000;
@@ -237,7 +158,7 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     const lens = activeEditor(page).locator('.codelens-decoration a', { hasText: 'Explore vtable with createRawWaker()' });
     await lens.first().waitFor({ state: 'visible', timeout: 60_000 });
     await lens.first().click();
-    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const panel = simulationPanel(page);
     await panel.locator('h1', { hasText: 'Exploration of' }).waitFor({ state: 'visible', timeout: 120_000 });
     const table = await panel.locator('table').innerText();
     assert.match(table, /double-free/);
@@ -246,6 +167,9 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     await panel.getByRole('button', { name: /Open the double-free run/ }).click();
     await panel.locator('text=Step 1 of').waitFor({ state: 'visible', timeout: 60_000 });
     assert.match(await panel.locator('body').innerText(), /double-free/);
+    // A step other than the first, for the reload to keep.
+    await panel.locator('.timeline .step').nth(2).click();
+    await panel.locator('.controls .position', { hasText: 'Step 3 of' }).waitFor({ state: 'visible' });
     await screenshot(page, 'extension-06-opened-run');
   });
 
@@ -255,7 +179,7 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     await runCommand(page, 'Developer: Reload Window');
     await reloaded;
     await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible', timeout: 90_000 });
-    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const panel = simulationPanel(page);
     const tab = page.locator('.tabs-container .tab', { hasText: 'Wakerscope Simulation' }).first();
     await tab.waitFor({ state: 'visible', timeout: 60_000 });
     await tab.click();
@@ -263,7 +187,7 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     // The run opened from the exploration, with the way back to it: the whole saved state came back.
     const text = await panel.locator('body').innerText();
     assert.match(text, /Back to exploration/);
-    assert.match(text, /Step 1 of \d/);
+    assert.match(text, /Step 3 of \d/, 'the step the user was on');
     await screenshot(page, 'extension-07-restored');
   });
 
@@ -286,16 +210,45 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
   });
 
   it('simulates a sequence selected in the scenario against its factory', async function () {
-    await runCommand(page, 'View: Focus First Editor Group');
-    await openFile(page, 'seed-box-waker.wakersim');
-    const { line, column } = locate(SEED_SCENARIO, 'new; clone 0; drop 0; drop 1');
-    await goToLine(page, line, column);
-    await page.keyboard.press('Shift+End');
+    await selectSequenceInScenario();
     await runCommand(page, 'Wakerscope: Simulate Selected Sequence');
-    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const panel = simulationPanel(page);
     await panel.locator('body', { hasText: 'new; clone 0; drop 0; drop 1' }).waitFor({ state: 'visible', timeout: 120_000 });
     assert.match(await panel.locator('body').innerText(), /double-free/);
     await screenshot(page, 'extension-09-selected-sequence');
+  });
+
+  it('a panel hidden behind another tab shows the run simulated meanwhile once revealed', async function () {
+    await simulationPanel(page).locator('.summary .sequence', { hasText: 'new; clone 0; drop 0; drop 1' }).waitFor({ state: 'visible' });
+    // Open a file in the panel's group: the panel's tab stays, its webview is hidden (and destroyed).
+    await panelTab().first().click();
+    await openFile(page, 'clone-leak.ts');
+    assert.equal(await panelTab().first().evaluate((tab) => tab.classList.contains('active')), false, 'the panel is still the active tab');
+    await runCommand(page, 'View: Focus First Editor Group');
+    await openFile(page, 'seed-box-waker.wakersim');
+    await runCommand(page, 'Wakerscope: Simulate Scenario');
+    await simulationPanel(page).locator('.summary .sequence', { hasText: 'new; clone 0; wake 0; drop 1' }).waitFor({ state: 'visible', timeout: 120_000 });
+    await screenshot(page, 'extension-10-revealed');
+  });
+
+  it('of two simulations started back to back, a new panel ends showing the second', async function () {
+    await panelTab().first().hover();
+    await panelTab().first().locator('.tab-actions .action-label').click();
+    await panelTab().first().waitFor({ state: 'detached' });
+    await selectSequenceInScenario();
+    // Both run at once; the first may finish first, and then the panel is still loading when the second comes.
+    await runCommand(page, 'Wakerscope: Simulate Scenario');
+    await runCommand(page, 'Wakerscope: Simulate Selected Sequence');
+    const second = simulationPanel(page).locator('.summary .sequence', { hasText: 'new; clone 0; drop 0; drop 1' });
+    await second.waitFor({ state: 'visible', timeout: 120_000 });
+    // Whichever finished last, the second stays: wait until neither is running, then look again.
+    const running = page.locator('.notifications-toasts .notification-list-item', { hasText: 'Wakerscope: simulating' });
+    const deadline = Date.now() + 60_000;
+    while ((await running.count()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await shownSequence(), 'new; clone 0; drop 0; drop 1');
+    assert.equal(await panelTab().count(), 1, 'one panel');
+    await screenshot(page, 'extension-11-second-of-two');
   });
 
   it('shows a malformed .wakersim line as a problem at its line and column', async function () {
@@ -305,6 +258,6 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     const row = rows.find((t) => t.includes('handle 3 does not exist yet'))!;
     assert.match(row, /wakerscope/);
     assert.ok(row.includes('[Ln 3, Col 6]'), `wrong place: ${row}`);
-    await screenshot(page, 'extension-10-wakersim-error');
+    await screenshot(page, 'extension-12-wakersim-error');
   });
 });

@@ -16,32 +16,11 @@
  *   npm run test:e2e   (WAKERSCOPE_E2E_VSIX=path reuses a packaged .vsix)
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { RULES } from '../../src/analysis/rules';
-import {
-  type CodeServer,
-  e2eEnv,
-  focusProblems,
-  goToLine,
-  installVsix,
-  launchBrowser,
-  makeWorkspace,
-  newPage,
-  openFile,
-  openWorkbench,
-  REPO_ROOT,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  waitForEditorText,
-  waitForNotification,
-  waitForProblems,
-} from './vscode';
-
-const SEED = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'seed-box-waker.ts'), 'utf8');
+import type { Page } from 'playwright-core';
+import { e2eEnv, focusProblems, goToLine, openFile, REPO_ROOT, runCommand, screenshot, waitForEditorText, waitForNotification, waitForProblems } from './vscode';
+import { type ExtensionWorkbench, installedExtension, openExtensionWorkbench, recordFailure, ruleCode, simulationPanel } from './workspace';
 
 const SEED_SCENARIO = [
   'use "./seed-box-waker.ts" create createRawWaker',
@@ -54,32 +33,12 @@ const SEED_SCENARIO = [
   '',
 ].join('\n');
 
-const TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2022',
-    lib: ['ES2022', 'ESNext.Disposable', 'DOM'],
-    module: 'preserve',
-    moduleResolution: 'bundler',
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: ['node'],
-    baseUrl: '.',
-    paths: { 'wakerscope/waker': ['./src/waker/index.ts'] },
-  },
-  include: ['*.ts', 'src'],
-};
-
 /** What the extension says instead of simulating (src/extension/simulation.ts). */
 const UNTRUSTED_MESSAGE =
   "Wakerscope: simulation runs this workspace's code, so it is disabled until you trust the workspace. Findings, hover and quick fixes still work.";
 
 /** The Simulate Scenario button in the editor title. */
 const PLAY_BUTTON = '.editor-group-container.active .editor-actions .action-label[aria-label^="Simulate Scenario"]';
-
-const ruleCode = (rule: keyof typeof RULES) => new RegExp(`wakerscope\\W*${RULES[rule].code}\\b`);
-
-const MANIFEST = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
 /** The TypeScript that code-server's built-in TypeScript extension ships. */
 const bundledTypeScript = () => path.resolve(e2eEnv().codeServerEntry, '..', '..', '..', 'lib', 'vscode', 'extensions', 'node_modules', 'typescript');
@@ -109,52 +68,24 @@ function semanticTsserverLogs(userDataDir: string): string[] {
   return semantic;
 }
 
-function workspaceFiles(): Record<string, string> {
-  const files: Record<string, string> = {
-    'tsconfig.json': JSON.stringify(TSCONFIG, null, 2),
-    'seed-box-waker.ts': SEED,
-    'seed-box-waker.wakersim': SEED_SCENARIO,
-    '.vscode/settings.json': JSON.stringify(
-      {
-        // Like many projects, the folder names its own TypeScript (node_modules/typescript, linked in before()).
-        'typescript.tsdk': 'node_modules/typescript/lib',
-        // VS Code's TypeScript then logs which tsserver it started and which plugins that loaded.
-        'typescript.tsserver.log': 'verbose',
-      },
-      null,
-      2,
-    ),
-  };
-  const waker = path.join(REPO_ROOT, 'src', 'waker');
-  for (const name of fs.readdirSync(waker)) files[`src/waker/${name}`] = fs.readFileSync(path.join(waker, name), 'utf8');
-  return files;
-}
-
-/** `npm run package`; WAKERSCOPE_E2E_VSIX=path reuses a package instead. */
-function buildVsix(): string {
-  const reuse = process.env.WAKERSCOPE_E2E_VSIX;
-  if (reuse) {
-    assert.ok(fs.existsSync(reuse), `WAKERSCOPE_E2E_VSIX=${reuse} does not exist`);
-    return path.resolve(reuse);
-  }
-  const vsix = path.join(REPO_ROOT, `${MANIFEST.name}-${MANIFEST.version}.vsix`);
-  try {
-    execFileSync('npm', ['run', 'package'], { cwd: REPO_ROOT, stdio: 'pipe', encoding: 'utf8', timeout: 300_000 });
-  } catch (error) {
-    const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
-    throw new Error(`npm run package failed: ${output.trim().split('\n').slice(-8).join(' | ')}`);
-  }
-  assert.ok(fs.existsSync(vsix), `npm run package did not write ${vsix}`);
-  return vsix;
-}
+const WORKSPACE_FILES = {
+  'seed-box-waker.wakersim': SEED_SCENARIO,
+  '.vscode/settings.json': JSON.stringify(
+    {
+      // Like many projects, the folder names its own TypeScript (node_modules/typescript, linked in).
+      'typescript.tsdk': 'node_modules/typescript/lib',
+      // VS Code's TypeScript then logs which tsserver it started and which plugins that loaded.
+      'typescript.tsserver.log': 'verbose',
+    },
+    null,
+    2,
+  ),
+};
 
 describe('e2e: Workspace Trust (Restricted Mode) in VS Code', function () {
   this.timeout(600_000);
 
-  let folder: string;
-  let extensionsDir: string;
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
+  let workbench: ExtensionWorkbench | undefined;
   let page: Page;
 
   /** A screenshot once the notification toasts have finished sliding in (or out). */
@@ -194,35 +125,14 @@ describe('e2e: Workspace Trust (Restricted Mode) in VS Code', function () {
   }
 
   before(async function () {
-    e2eEnv();
-    const vsix = buildVsix();
-    folder = makeWorkspace(workspaceFiles(), 'wakerscope-e2e-trust-');
-    // The waker runtime uses Node's Error.captureStackTrace; type-check it with the repository's @types/node.
-    fs.mkdirSync(path.join(folder, 'node_modules', '@types'), { recursive: true });
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', '@types', 'node'), path.join(folder, 'node_modules', '@types', 'node'), 'dir');
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', 'typescript'), path.join(folder, 'node_modules', 'typescript'), 'dir');
-    extensionsDir = `${folder}-extensions`;
-    assert.match(await installVsix(vsix, extensionsDir), /wakerscope/i);
-    server = await startCodeServer({ folder, extensionsDir, workspaceTrust: true });
-    browser = await launchBrowser();
-    page = await newPage(browser);
-    await openWorkbench(page, server.url);
+    workbench = await openExtensionWorkbench({ prefix: 'wakerscope-e2e-trust-', files: WORKSPACE_FILES, linkTypeScript: true, workspaceTrust: true });
+    page = workbench.page;
   });
 
-  after(async function () {
-    await browser?.close();
-    await server?.stop();
-    if (folder && !process.env.WAKERSCOPE_E2E_KEEP) {
-      fs.rmSync(folder, { recursive: true, force: true });
-      fs.rmSync(extensionsDir, { recursive: true, force: true });
-    }
-  });
+  after(async () => workbench?.close());
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await screenshot(page, `trust-failed-${this.currentTest.title}`).catch(() => {});
-      if (server) console.log(`    code-server log: ${server.logFile}`);
-    }
+    await recordFailure(this, 'trust', workbench);
   });
 
   it('opens the folder in Restricted Mode, without a modal prompt', async function () {
@@ -252,8 +162,8 @@ describe('e2e: Workspace Trust (Restricted Mode) in VS Code', function () {
     const bundled = packageVersion(bundledTypeScript());
     const workspace = packageVersion(path.join(REPO_ROOT, 'node_modules', 'typescript'));
     assert.notEqual(bundled, workspace, 'the fixture needs a workspace TypeScript that differs from the bundled one');
-    const pluginDir = path.join(extensionsDir, `wakerscope.wakerscope-${MANIFEST.version}`);
-    for (const log of semanticTsserverLogs(server!.userDataDir)) {
+    const pluginDir = installedExtension(workbench!.extensionsDir);
+    for (const log of semanticTsserverLogs(workbench!.server.userDataDir)) {
       assert.match(log, new RegExp(`Version: ${escape(bundled)}\\n`));
       const args = log.split('\n').find((line) => line.includes('Arguments:'))!;
       assert.ok(args.includes(path.join(bundledTypeScript(), 'lib', 'tsserver.js')), `not VS Code's bundled tsserver: ${args}`);
@@ -305,7 +215,7 @@ describe('e2e: Workspace Trust (Restricted Mode) in VS Code', function () {
     const play = page.locator(PLAY_BUTTON).first();
     await play.waitFor({ state: 'visible', timeout: 30_000 });
     await play.click();
-    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const panel = simulationPanel(page);
     await panel.locator('body', { hasText: 'double-free' }).waitFor({ state: 'visible', timeout: 120_000 });
     assert.match(await panel.locator('body').innerText(), /myDrop/);
     await panelTab().first().waitFor({ state: 'visible' });
