@@ -298,23 +298,24 @@ class Builder {
   }
 
   private statement(node: ts.Statement, labels: readonly string[] = []): void {
+    const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
     const ts = this.ts;
     // Unreachable code gets no blocks, so it is never analysed.
     if (!this.current) return;
     switch (node.kind) {
-      case ts.SyntaxKind.Block: {
+      case SyntaxKind.Block: {
         const block = node as ts.Block;
         this.statements(block.statements);
         this.emit({ kind: 'scopeEnd', node: block });
         return;
       }
-      case ts.SyntaxKind.VariableStatement:
+      case SyntaxKind.VariableStatement:
         this.variableList((node as ts.VariableStatement).declarationList);
         return;
-      case ts.SyntaxKind.ExpressionStatement:
+      case SyntaxKind.ExpressionStatement:
         this.expression((node as ts.ExpressionStatement).expression);
         return;
-      case ts.SyntaxKind.IfStatement: {
+      case SyntaxKind.IfStatement: {
         const n = node as ts.IfStatement;
         const thenBlock = this.newBlock();
         const after = this.newBlock();
@@ -331,7 +332,7 @@ class Builder {
         this.current = after;
         return;
       }
-      case ts.SyntaxKind.WhileStatement: {
+      case SyntaxKind.WhileStatement: {
         const n = node as ts.WhileStatement;
         const head = this.newBlock();
         const body = this.newBlock();
@@ -344,7 +345,7 @@ class Builder {
         this.current = after;
         return;
       }
-      case ts.SyntaxKind.DoStatement: {
+      case SyntaxKind.DoStatement: {
         const n = node as ts.DoStatement;
         const body = this.newBlock();
         const test = this.newBlock();
@@ -357,7 +358,7 @@ class Builder {
         this.current = after;
         return;
       }
-      case ts.SyntaxKind.ForStatement: {
+      case SyntaxKind.ForStatement: {
         const n = node as ts.ForStatement;
         if (n.initializer) {
           if (ts.isVariableDeclarationList(n.initializer)) this.variableList(n.initializer);
@@ -379,8 +380,8 @@ class Builder {
         this.current = after;
         return;
       }
-      case ts.SyntaxKind.ForOfStatement:
-      case ts.SyntaxKind.ForInStatement: {
+      case SyntaxKind.ForOfStatement:
+      case SyntaxKind.ForInStatement: {
         const n = node as ts.ForOfStatement | ts.ForInStatement;
         this.expression(n.expression);
         const head = this.newBlock();
@@ -396,31 +397,31 @@ class Builder {
         this.current = after;
         return;
       }
-      case ts.SyntaxKind.SwitchStatement:
+      case SyntaxKind.SwitchStatement:
         this.switchStatement(node as ts.SwitchStatement, labels);
         return;
-      case ts.SyntaxKind.TryStatement:
+      case SyntaxKind.TryStatement:
         this.tryStatement(node as ts.TryStatement);
         return;
-      case ts.SyntaxKind.ReturnStatement: {
+      case SyntaxKind.ReturnStatement: {
         const n = node as ts.ReturnStatement;
         if (n.expression) this.expression(n.expression);
         this.jump({ kind: 'return', origin: n });
         return;
       }
-      case ts.SyntaxKind.ThrowStatement: {
+      case SyntaxKind.ThrowStatement: {
         const n = node as ts.ThrowStatement;
         this.expression(n.expression);
         this.jump({ kind: 'throw', origin: n });
         return;
       }
-      case ts.SyntaxKind.BreakStatement:
-      case ts.SyntaxKind.ContinueStatement: {
+      case SyntaxKind.BreakStatement:
+      case SyntaxKind.ContinueStatement: {
         const n = node as ts.BreakOrContinueStatement;
-        this.jump({ kind: n.kind === ts.SyntaxKind.BreakStatement ? 'break' : 'continue', ...(n.label ? { label: n.label.text } : {}) });
+        this.jump({ kind: n.kind === SyntaxKind.BreakStatement ? 'break' : 'continue', ...(n.label ? { label: n.label.text } : {}) });
         return;
       }
-      case ts.SyntaxKind.LabeledStatement: {
+      case SyntaxKind.LabeledStatement: {
         const n = node as ts.LabeledStatement;
         const all = [...labels, n.label.text];
         if (isLoop(ts, n.statement) || ts.isLabeledStatement(n.statement) || ts.isSwitchStatement(n.statement)) {
@@ -435,7 +436,7 @@ class Builder {
         this.current = after;
         return;
       }
-      case ts.SyntaxKind.ExportAssignment:
+      case SyntaxKind.ExportAssignment:
         this.expression((node as ts.ExportAssignment).expression);
         return;
       default:
@@ -529,23 +530,24 @@ class Builder {
 
   /** Evaluate `node` as a condition: control goes to `whenTrue` or `whenFalse`. */
   private condition(node: ts.Expression, whenTrue: BasicBlock, whenFalse: BasicBlock): void {
+    const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
     const ts = this.ts;
     const inner = skipParentheses(ts, node);
-    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === SyntaxKind.AmpersandAmpersandToken) {
       const middle = this.newBlock();
       this.condition(inner.left, middle, whenFalse);
       this.current = middle;
       this.condition(inner.right, whenTrue, whenFalse);
       return;
     }
-    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === SyntaxKind.BarBarToken) {
       const middle = this.newBlock();
       this.condition(inner.left, whenTrue, middle);
       this.current = middle;
       this.condition(inner.right, whenTrue, whenFalse);
       return;
     }
-    if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
+    if (ts.isPrefixUnaryExpression(inner) && inner.operator === SyntaxKind.ExclamationToken) {
       this.condition(inner.operand, whenFalse, whenTrue);
       return;
     }
@@ -557,41 +559,42 @@ class Builder {
   }
 
   private expression(node: ts.Expression): void {
+    const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
     const ts = this.ts;
     if (!this.current) return;
     switch (node.kind) {
-      case ts.SyntaxKind.Identifier:
+      case SyntaxKind.Identifier:
         if (this.options.isInteresting(node as ts.Identifier)) this.emit({ kind: 'eval', node });
         return;
-      case ts.SyntaxKind.ParenthesizedExpression:
-      case ts.SyntaxKind.AsExpression:
-      case ts.SyntaxKind.SatisfiesExpression:
-      case ts.SyntaxKind.TypeAssertionExpression:
-      case ts.SyntaxKind.NonNullExpression:
-      case ts.SyntaxKind.TypeOfExpression:
-      case ts.SyntaxKind.VoidExpression:
-      case ts.SyntaxKind.DeleteExpression:
-      case ts.SyntaxKind.SpreadElement:
+      case SyntaxKind.ParenthesizedExpression:
+      case SyntaxKind.AsExpression:
+      case SyntaxKind.SatisfiesExpression:
+      case SyntaxKind.TypeAssertionExpression:
+      case SyntaxKind.NonNullExpression:
+      case SyntaxKind.TypeOfExpression:
+      case SyntaxKind.VoidExpression:
+      case SyntaxKind.DeleteExpression:
+      case SyntaxKind.SpreadElement:
         this.expression((node as ts.ParenthesizedExpression).expression);
         return;
-      case ts.SyntaxKind.PrefixUnaryExpression:
-      case ts.SyntaxKind.PostfixUnaryExpression:
+      case SyntaxKind.PrefixUnaryExpression:
+      case SyntaxKind.PostfixUnaryExpression:
         this.expression((node as ts.PrefixUnaryExpression).operand);
         return;
-      case ts.SyntaxKind.AwaitExpression:
+      case SyntaxKind.AwaitExpression:
         this.expression((node as ts.AwaitExpression).expression);
         this.mayThrow();
         return;
-      case ts.SyntaxKind.YieldExpression: {
+      case SyntaxKind.YieldExpression: {
         const n = node as ts.YieldExpression;
         if (n.expression) this.expression(n.expression);
         this.mayThrow();
         return;
       }
-      case ts.SyntaxKind.BinaryExpression:
+      case SyntaxKind.BinaryExpression:
         this.binary(node as ts.BinaryExpression);
         return;
-      case ts.SyntaxKind.ConditionalExpression: {
+      case SyntaxKind.ConditionalExpression: {
         const n = node as ts.ConditionalExpression;
         const whenTrue = this.newBlock();
         const whenFalse = this.newBlock();
@@ -606,13 +609,13 @@ class Builder {
         this.current = after;
         return;
       }
-      case ts.SyntaxKind.CallExpression:
-      case ts.SyntaxKind.NewExpression:
-      case ts.SyntaxKind.PropertyAccessExpression:
-      case ts.SyntaxKind.ElementAccessExpression:
+      case SyntaxKind.CallExpression:
+      case SyntaxKind.NewExpression:
+      case SyntaxKind.PropertyAccessExpression:
+      case SyntaxKind.ElementAccessExpression:
         this.chainable(node as ts.CallExpression | ts.NewExpression | ts.PropertyAccessExpression | ts.ElementAccessExpression);
         return;
-      case ts.SyntaxKind.TaggedTemplateExpression: {
+      case SyntaxKind.TaggedTemplateExpression: {
         const n = node as ts.TaggedTemplateExpression;
         this.expression(n.tag);
         this.expression(n.template);
@@ -620,12 +623,12 @@ class Builder {
         this.mayThrow();
         return;
       }
-      case ts.SyntaxKind.ArrowFunction:
-      case ts.SyntaxKind.FunctionExpression:
-      case ts.SyntaxKind.ClassExpression:
+      case SyntaxKind.ArrowFunction:
+      case SyntaxKind.FunctionExpression:
+      case SyntaxKind.ClassExpression:
         this.emit({ kind: 'eval', node });
         return;
-      case ts.SyntaxKind.ObjectLiteralExpression:
+      case SyntaxKind.ObjectLiteralExpression:
         for (const property of (node as ts.ObjectLiteralExpression).properties) {
           if (ts.isPropertyAssignment(property)) {
             if (ts.isComputedPropertyName(property.name)) this.expression(property.name.expression);
@@ -650,24 +653,25 @@ class Builder {
   }
 
   private binary(node: ts.BinaryExpression): void {
+    const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
     const ts = this.ts;
     const operator = node.operatorToken.kind;
     const logical =
-      operator === ts.SyntaxKind.AmpersandAmpersandToken ||
-      operator === ts.SyntaxKind.BarBarToken ||
-      operator === ts.SyntaxKind.QuestionQuestionToken ||
-      operator === ts.SyntaxKind.AmpersandAmpersandEqualsToken ||
-      operator === ts.SyntaxKind.BarBarEqualsToken ||
-      operator === ts.SyntaxKind.QuestionQuestionEqualsToken;
+      operator === SyntaxKind.AmpersandAmpersandToken ||
+      operator === SyntaxKind.BarBarToken ||
+      operator === SyntaxKind.QuestionQuestionToken ||
+      operator === SyntaxKind.AmpersandAmpersandEqualsToken ||
+      operator === SyntaxKind.BarBarEqualsToken ||
+      operator === SyntaxKind.QuestionQuestionEqualsToken;
     if (logical) {
       this.expression(node.left);
       const right = this.newBlock();
       const after = this.newBlock();
       const from = this.current;
       const [takeRight, skipRight]: [Narrowing['outcome'], Narrowing['outcome']] =
-        operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.AmpersandAmpersandEqualsToken
+        operator === SyntaxKind.AmpersandAmpersandToken || operator === SyntaxKind.AmpersandAmpersandEqualsToken
           ? ['truthy', 'falsy']
-          : operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.BarBarEqualsToken
+          : operator === SyntaxKind.BarBarToken || operator === SyntaxKind.BarBarEqualsToken
             ? ['falsy', 'truthy']
             : ['nullish', 'nonNullish'];
       const tested = skipParentheses(ts, node.left);
@@ -676,14 +680,14 @@ class Builder {
       this.current = right;
       this.expression(node.right);
       // The compound forms (`??=`, …) also assign.
-      if (operator !== ts.SyntaxKind.AmpersandAmpersandToken && operator !== ts.SyntaxKind.BarBarToken && operator !== ts.SyntaxKind.QuestionQuestionToken) {
+      if (operator !== SyntaxKind.AmpersandAmpersandToken && operator !== SyntaxKind.BarBarToken && operator !== SyntaxKind.QuestionQuestionToken) {
         this.emit({ kind: 'eval', node });
       }
       this.link(this.current, after);
       this.current = after;
       return;
     }
-    if (operator === ts.SyntaxKind.EqualsToken) {
+    if (operator === SyntaxKind.EqualsToken) {
       const left = skipParentheses(ts, node.left);
       // The target is written, not read: only its object/index sub-expressions are evaluated.
       if (ts.isPropertyAccessExpression(left)) this.expression(left.expression);

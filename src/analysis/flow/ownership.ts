@@ -429,6 +429,10 @@ class FunctionAnalysis {
 
   private solve(blocks: readonly BasicBlock[], entry: BasicBlock): Map<BasicBlock, State> {
     const outs = new Map<BasicBlock, State>();
+    // Without loops, one pass in reverse post-order sees every block's final inputs: the
+    // confirming pass would change nothing (transfer depends on its input alone), so skip it.
+    const order = new Map(blocks.map((block, index) => [block, index]));
+    const acyclic = blocks.every((block, index) => block.succs.every((edge) => (order.get(edge.to) ?? Infinity) > index));
     let changed = true;
     let rounds = 0;
     while (changed) {
@@ -444,6 +448,7 @@ class FunctionAnalysis {
           changed = true;
         }
       }
+      if (acyclic) break;
     }
     return outs;
   }
