@@ -10,7 +10,11 @@
 // Prints p50/p95 of each, the on/off ratio, and the plugin's time on a repeated
 // request with nothing edited (its cache). Target: p95 added under 10 ms.
 //
-// Run (after `npm run build`): npx tsx bench/tsserver-latency.ts [rounds]
+// The edit is inside a function body by default (what typing mostly is, and what
+// the plugin re-analyses incrementally); `skeleton` edits a class property's
+// initializer instead, outside every function body, which re-analyses the file whole.
+//
+// Run (after `npm run build`): npx tsx bench/tsserver-latency.ts [rounds] [body|skeleton]
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,6 +24,7 @@ import { REPO_ROOT, TsServer, locationOf } from '../test/tsserver/client';
 const LINES = 3_000;
 const WARMUP = 10;
 const ROUNDS = Number(process.argv[2] ?? 100);
+const WHERE = process.argv[3] ?? 'body';
 
 /** A realistic module: vtables (correct and buggy), waker factories, and functions that clone, wake and drop wakers. */
 export function generateFile(): string {
@@ -127,6 +132,7 @@ async function main(): Promise<void> {
     throw new Error('the tsserver plugin is not built: run `npm run build`');
   }
   if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`rounds must be a positive integer, got '${process.argv[2]}'`);
+  if (WHERE !== 'body' && WHERE !== 'skeleton') throw new Error(`where to edit must be 'body' or 'skeleton', got '${WHERE}'`);
   const text = generateFile();
   const findings = (text.match(/^function clone\d+\(ptr: Ptr\): RawWaker \{\n  return/gm) ?? []).length;
 
@@ -145,8 +151,10 @@ async function main(): Promise<void> {
     const reported = first.filter((d) => d.source === 'wakerscope').length;
     if (reported !== findings) throw new Error(`expected ${findings} wakerscope diagnostics in the generated file, got ${reported}: is the plugin loaded?`);
 
-    // The one-character edit: a digit in the middle of the file, toggled each round.
-    const anchor = text.indexOf('arc.value.wakeups += ', Math.floor(text.length / 2)) + 'arc.value.wakeups += '.length;
+    // The one-character edit: a digit in the middle of the file (in a function body), or in
+    // the class property `wakeups = 0` (outside every body), toggled each round.
+    const marker = WHERE === 'body' ? 'arc.value.wakeups += ' : 'wakeups = ';
+    const anchor = text.indexOf(marker, WHERE === 'body' ? Math.floor(text.length / 2) : 0) + marker.length;
     const where = locationOf(text, anchor);
     const digits = ['7', '8'];
     for (let round = 0; round < WARMUP + ROUNDS; round++) {
@@ -179,7 +187,7 @@ async function main(): Promise<void> {
   const row = (name: string, sorted: number[]): string => `${name.padEnd(12)} p50 ${percentile(sorted, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(sorted, 95).toFixed(1).padStart(7)} ms`;
   const added50 = percentile(added, 50);
   const added95 = percentile(added, 95);
-  console.log(`semanticDiagnosticsSync after a one-character edit, ${LINES}-line file (${findings} findings), ${ROUNDS} rounds after ${WARMUP} warm-up`);
+  console.log(`semanticDiagnosticsSync after a one-character edit ${WHERE === 'body' ? 'inside a function body' : 'outside every function body'}, ${LINES}-line file (${findings} findings), ${ROUNDS} rounds after ${WARMUP} warm-up`);
   console.log(row('plugin off', without));
   console.log(row('plugin on', withPlugin));
   console.log(`${'end to end'.padEnd(12)} p50 ${(percentile(withPlugin, 50) - percentile(without, 50)).toFixed(1).padStart(7)} ms   p95 ${(percentile(withPlugin, 95) - percentile(without, 95)).toFixed(1).padStart(7)} ms added (on - off)`);
