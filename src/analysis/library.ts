@@ -37,7 +37,7 @@ export class Library {
     private readonly checker: ts.TypeChecker,
   ) {}
 
-  /** `checker.getSymbolAtLocation(node)` (one place to memoise it, should that ever pay: measured, it did not). */
+  /** `checker.getSymbolAtLocation(node)`. Not memoised: nodes are asked about about once (measured, a memo cost what it saved). */
   symbolAt(node: ts.Node): ts.Symbol | undefined {
     return this.checker.getSymbolAtLocation(node);
   }

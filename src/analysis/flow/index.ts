@@ -5,7 +5,8 @@
 // nothing of the library is skipped outright; inside a file, only functions
 // that mention a library name (one AST walk, no checker) are analysed, and only
 // those with tracked bindings or a `poll(cx)` get a CFG. One walk of the file
-// gathers each unit's nodes, so discovery never walks the tree again.
+// gathers each unit's nodes, so discovery never walks the tree again; that walk
+// does not enter functions whose text holds no hint word at all.
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../index';

@@ -82,7 +82,7 @@ function enclosingFunction(context: FileContext, node: ts.Node): ts.FunctionLike
 }
 
 const VTABLE_CLASS = 'RawWakerVTable';
-// Not a whole word: `RawWakerVTable` may be spelled inside a longer name only where the old substring search found it too.
+// A substring, not a whole word: a longer name containing it only makes the walk descend a little further.
 const VTABLE_WORD = new RegExp(VTABLE_CLASS, 'g');
 
 function isVtableConstruction(context: FileContext, node: ts.NewExpression): boolean {
