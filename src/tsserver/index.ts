@@ -206,7 +206,7 @@ class WakerscopePlugin {
     const ts = this.ts;
     const code = RULES[finding.rule].code;
     const category = finding.severity === 'error' ? ts.DiagnosticCategory.Error : ts.DiagnosticCategory.Warning;
-    const help = finding.help ? `\nhelp: ${finding.help.replace(/^help:\s*/, '')}` : '';
+    const help = finding.help ? `\nhelp: ${finding.help}` : '';
     return {
       file,
       start: finding.span.start,

@@ -188,6 +188,12 @@ export class FixtureProgram {
     this.current = ts.createProgram({ rootNames: this.rootNames, options: this.options, host: this.host, oldProgram: this.current });
   }
 
+  /** Replace several files' texts at once, rebuilding the program once. */
+  setTexts(texts: ReadonlyMap<string, string>): void {
+    for (const [fileName, text] of texts) this.overrides.set(resolve(fileName), text);
+    this.current = ts.createProgram({ rootNames: this.rootNames, options: this.options, host: this.host, oldProgram: this.current });
+  }
+
   /** Syntactic and semantic errors of one file, formatted `file:line:col: message`. */
   errorsOf(fileName: string, { semantic }: { semantic: boolean }): string[] {
     const file = this.sourceFile(fileName);
@@ -295,6 +301,9 @@ export function describeFixtures(options: FixtureSuiteOptions): void {
         const findings = options.analyze(program.context(fileName));
         const problems = compareFindings(file, findings, expectations);
         assert.deepEqual(problems, [], `${name}: findings differ from expectations\n  got:\n    ${findings.map((f) => describeFinding(file, f)).join('\n    ') || '(none)'}`);
+        // Front ends add the "help:" label themselves; a labelled help would print it twice.
+        const labelledHelp = findings.filter((f) => f.help !== undefined && /^\s*help\s*:/i.test(f.help)).map((f) => describeFinding(file, f));
+        assert.deepEqual(labelledHelp, [], `${name}: Finding.help must not start with "help:"`);
       });
     }
 

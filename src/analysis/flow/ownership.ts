@@ -284,7 +284,7 @@ class FunctionAnalysis {
       message: 'this waker is never dropped, woken or moved: it leaks',
       span: this.span(node),
       related: [this.related(discardedAt, 'the new waker is only borrowed, then discarded here')],
-      help: 'help: wake or drop the new waker, or use the borrowed one directly (`wakeByRef()` needs no clone)',
+      help: 'wake or drop the new waker, or use the borrowed one directly (`wakeByRef()` needs no clone)',
       fixes: [],
     });
   }
@@ -753,14 +753,14 @@ class FunctionAnalysis {
     const secondDrop = rule === 'use-after-drop' && this.effects.get(use)?.kind === 'consume';
     const help =
       rule === 'use-after-wake'
-        ? 'help: use `wakeByRef()` if the waker is needed afterwards'
+        ? 'use `wakeByRef()` if the waker is needed afterwards'
         : rule === 'use-after-drop'
           ? secondDrop
-            ? 'help: remove the second drop: each owned value is released exactly once'
-            : 'help: clone the value before dropping it if it is needed afterwards'
+            ? 'remove the second drop: each owned value is released exactly once'
+            : 'clone the value before dropping it if it is needed afterwards'
           : binding.kind === 'raw'
-            ? 'help: a `RawWaker` becomes a `Waker` once; clone that waker instead'
-            : 'help: clone the value before moving it if it is needed afterwards';
+            ? 'a `RawWaker` becomes a `Waker` once; clone that waker instead'
+            : 'clone the value before moving it if it is needed afterwards';
     this.report({
       rule,
       severity: everyPath ? 'error' : 'warning',
@@ -823,7 +823,7 @@ class FunctionAnalysis {
         message: `${subject} is never dropped, woken or moved${path}: it leaks`,
         span: this.span(origin),
         related,
-        help: isParameter ? `help: drop or wake \`${binding.name}\`, or take a \`WakerRef\` if the function only borrows it` : `help: drop \`${binding.name}\` or declare it with \`using\``,
+        help: isParameter ? `drop or wake \`${binding.name}\`, or take a \`WakerRef\` if the function only borrows it` : `drop \`${binding.name}\` or declare it with \`using\``,
         fixes: leakFixes(this.ts, this.context.file, binding, observations, this.moves.has(binding)),
       });
     }
@@ -952,7 +952,7 @@ class FunctionAnalysis {
         this.related(this.poll.parameter, `\`${cx}\` received here`),
         ...registrations.map((r) => this.related(r.site, 'the waker is kept or woken here, on other paths')),
       ],
-      help: `help: store \`${cx}.waker().clone()\` where the event source will wake it, or pass \`${cx}\` on to the future you are waiting for`,
+      help: `store \`${cx}.waker().clone()\` where the event source will wake it, or pass \`${cx}\` on to the future you are waiting for`,
       fixes: lostWakeupFixes(this.context, this.root, returned, cx),
     });
   }
