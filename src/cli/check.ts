@@ -10,6 +10,7 @@ import type { RuleId, RuleLevel } from '../analysis/types';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, parseArgs, type Command, type Io } from './command';
 import { Locator, toJson, toSarif, toText } from './format';
 import { version } from '../../package.json';
+import { wantsColour } from './ansi';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -82,7 +83,7 @@ export function runCheck(args: readonly string[], io: Io): number {
   if (format === 'json') io.stdout.write(JSON.stringify(toJson(findings, locator), null, 2) + '\n');
   else if (format === 'sarif') io.stdout.write(JSON.stringify(toSarif(findings, locator, version), null, 2) + '\n');
   else {
-    const colour = io.stdout.isTTY === true && !io.env.NO_COLOR;
+    const colour = wantsColour(io);
     io.stdout.write(toText(findings, locator, { colour, files: selected.length }));
   }
   return findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;

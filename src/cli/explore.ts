@@ -1,9 +1,11 @@
 // `wakerscope explore MODULE.ts --create FACTORY [--depth N] [--all] [--format text|json]`
 
 import * as path from 'node:path';
-import { DEFAULT_DEPTH, explore as exploreModule, formatExplorationText } from '../simulate/index';
+import { DEFAULT_DEPTH, explore as exploreModule } from '../simulate/index';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, parseArgs, type Command, type Io } from './command';
 import { asUsageError, formatOption } from './simulate';
+import { wantsColour } from './ansi';
+import { formatExplorationText } from './simulate-format';
 
 const MAX_DEPTH = 6;
 
@@ -43,7 +45,7 @@ export async function runExplore(args: readonly string[], io: Io): Promise<numbe
   const modulePath = path.resolve(io.cwd, parsed.positionals[0]);
   const exploration = await asUsageError(() => exploreModule(modulePath, factory, { depth, all: parsed.flags.has('--all') }));
   io.stdout.write(
-    format === 'json' ? JSON.stringify(exploration, null, 2) + '\n' : formatExplorationText(exploration, { cwd: io.cwd, colour: io.stdout.isTTY === true }),
+    format === 'json' ? JSON.stringify(exploration, null, 2) + '\n' : formatExplorationText(exploration, { cwd: io.cwd, colour: wantsColour(io) }),
   );
   const problem = exploration.outcomes.some((o) => o.outcome !== 'ok' && o.outcome !== 'leak');
   return problem ? EXIT_FINDINGS : EXIT_OK;

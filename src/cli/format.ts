@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type * as ts from 'typescript';
 import { RULES, docsUrl } from '../analysis/rules';
 import { RULE_IDS, type Finding, type Span } from '../analysis/types';
+import { ansi } from './ansi';
 
 export interface Position {
   readonly file: string;
@@ -67,26 +68,13 @@ export function toJson(findings: readonly Finding[], locator: Locator): JsonFind
   });
 }
 
-interface Colours {
-  readonly red: (s: string) => string;
-  readonly yellow: (s: string) => string;
-  readonly dim: (s: string) => string;
-  readonly bold: (s: string) => string;
-  readonly cyan: (s: string) => string;
-}
-
-function colours(enabled: boolean): Colours {
-  const wrap = (open: number, close: number) => (s: string) => (enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return { red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22), cyan: wrap(36, 39) };
-}
-
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /** `file:line:col  severity  message  rule`, related places indented, a help line, a summary. */
 export function toText(findings: readonly Finding[], locator: Locator, options: { colour: boolean; files: number }): string {
-  const c = colours(options.colour);
+  const c = ansi(options.colour);
   const lines: string[] = [];
   for (const finding of findings) {
     const at = locator.position(finding.span);

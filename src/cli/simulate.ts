@@ -1,8 +1,10 @@
 // `wakerscope simulate FILE.wakersim [--format text|json]`: a thin adapter over src/simulate.
 
 import * as path from 'node:path';
-import { ScenarioSyntaxError, SimulationError, formatRunText, loadScenario, simulateScenario, type SimulationRun } from '../simulate/index';
+import { ScenarioSyntaxError, SimulationError, loadScenario, simulateScenario, type SimulationRun } from '../simulate/index';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, parseArgs, type Command, type Io } from './command';
+import { wantsColour } from './ansi';
+import { formatRunText } from './simulate-format';
 
 const HELP = `Usage: wakerscope simulate FILE.wakersim [options]
 
@@ -46,6 +48,6 @@ export async function runSimulate(args: readonly string[], io: Io): Promise<numb
   if (parsed.positionals.length !== 1) throw new UsageError('simulate needs exactly one FILE.wakersim (see wakerscope simulate --help)');
   const file = path.resolve(io.cwd, parsed.positionals[0]);
   const run: SimulationRun = await asUsageError(() => simulateScenario(loadScenario(file)));
-  io.stdout.write(format === 'json' ? JSON.stringify(run, null, 2) + '\n' : formatRunText(run, { cwd: io.cwd, colour: io.stdout.isTTY === true }));
+  io.stdout.write(format === 'json' ? JSON.stringify(run, null, 2) + '\n' : formatRunText(run, { cwd: io.cwd, colour: wantsColour(io) }));
   return run.expect === undefined || run.expect === run.outcome ? EXIT_OK : EXIT_FINDINGS;
 }

@@ -16,4 +16,3 @@ export {
   type ExploreOptions,
   type SimulatorOptions,
 } from './engine';
-export { formatExplorationText, formatRunText, type TextOptions } from './format';

@@ -1,25 +1,13 @@
-// Plain-text renderings of runs and explorations, for the CLI (and anything
-// else that wants a terminal view). Paths print relative to `cwd`.
+// Plain-text renderings of simulation runs and explorations for the terminal.
+// Paths print relative to `cwd`.
 
 import { relative, sep } from 'node:path';
-import type { Exploration, Location, SimulationRun, StepResult } from './types';
+import type { Exploration, Location, SimulationRun, StepResult } from '../simulate/index';
+import { ansi, type Ansi } from './ansi';
 
 export interface TextOptions {
   readonly cwd: string;
   readonly colour: boolean;
-}
-
-interface Paint {
-  readonly red: (s: string) => string;
-  readonly green: (s: string) => string;
-  readonly yellow: (s: string) => string;
-  readonly dim: (s: string) => string;
-  readonly bold: (s: string) => string;
-}
-
-function paint(enabled: boolean): Paint {
-  const wrap = (open: number, close: number) => (s: string) => (enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 }
 
 function pathFrom(cwd: string, file: string): string {
@@ -35,7 +23,7 @@ function isViolation(outcome: string): boolean {
   return outcome !== 'ok' && outcome !== 'leak';
 }
 
-function outcomeText(outcome: string, p: Paint): string {
+function outcomeText(outcome: string, p: Ansi): string {
   return isViolation(outcome) ? p.red(p.bold(outcome)) : outcome === 'leak' ? p.yellow(outcome) : p.green(outcome);
 }
 
@@ -48,7 +36,7 @@ function stepColumns(step: StepResult): [string, string, string, string, string]
 
 /** A numbered table of steps and states, violations under the step that raised them. */
 export function formatRunText(run: SimulationRun, options: TextOptions): string {
-  const p = paint(options.colour);
+  const p = ansi(options.colour);
   const header: [string, string, string, string, string] = ['step', 'operation', 'vtable slot', 'wakers after', 'heap after'];
   const rows = run.steps.map(stepColumns);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -85,7 +73,7 @@ export function formatRunText(run: SimulationRun, options: TextOptions): string 
 
 /** Per outcome, the shortest sequence; with `all`, every sequence after. */
 export function formatExplorationText(exploration: Exploration, options: TextOptions): string {
-  const p = paint(options.colour);
+  const p = ansi(options.colour);
   const out = [
     p.bold(`${exploration.factory} from ${pathFrom(options.cwd, exploration.module)}`) +
       `: ${exploration.explored} sequences explored to depth ${exploration.depth}`,
