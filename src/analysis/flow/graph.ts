@@ -74,6 +74,12 @@ type Target =
 export interface CfgOptions {
   /** Whether an identifier is worth an operation (a tracked binding); others are skipped. */
   readonly isInteresting: (identifier: ts.Identifier) => boolean;
+  /**
+   * Whether a switch without `default` has a case for every value its
+   * discriminant's type allows: then no path skips every case (as TypeScript's
+   * own exhaustiveness check assumes).
+   */
+  readonly coversEveryValue?: (node: ts.SwitchStatement) => boolean;
 }
 
 export function buildCfg(ts: TypeScript, root: FlowRoot, options: CfgOptions): Cfg {
@@ -479,7 +485,7 @@ class Builder {
       this.link(this.current, next);
       this.current = next;
     });
-    this.link(this.current, defaultBody ?? after);
+    if (defaultBody || !this.options.coversEveryValue?.(node)) this.link(this.current, defaultBody ?? after);
     this.current = undefined;
     this.targets.push({ kind: 'breakable', labels, isLoopOrSwitch: true, breakTo: after });
     clauses.forEach((clause, index) => {

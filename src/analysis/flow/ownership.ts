@@ -9,7 +9,7 @@
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../index';
-import type { Finding, RelatedSpan, RuleId, Severity, Span } from '../types';
+import type { Finding, RelatedSpan, RuleId, Severity, Span, TypeScript } from '../types';
 import { buildCfg, isFunctionBoundary, type BasicBlock, type Edge, type FlowRoot, type FlowUnit, type Op } from './graph';
 import { conditionOf, describeCondition, LATER_ITERATION, SOME_PATHS, type PathCondition } from './paths';
 import { leakFixes, lostWakeupFixes, useAfterWakeFixes } from './fixes';
@@ -143,6 +143,7 @@ class FunctionAnalysis {
     }
     const cfg = buildCfg(this.ts, this.root, {
       isInteresting: (identifier) => this.uses.has(identifier) || this.contextRefs.has(identifier),
+      coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
     });
     const outs = this.solve(cfg.blocks, cfg.entry);
     this.reporting = true;
@@ -1168,4 +1169,21 @@ function enclosingFunction(ts: FileContext['ts'], node: ts.Node): ts.Node | unde
     if (isFunctionBoundary(ts, current) || ts.isSourceFile(current)) return current;
   }
   return undefined;
+}
+
+/**
+ * A switch whose cases name every member of its discriminant's type, each a
+ * unit type (a literal, enum member, `true`/`false`, `null` or `undefined`), so
+ * comparing their printed types is exact: `kind: 'a' | 'b'` with both cases.
+ */
+function switchCoversEveryValue(ts: TypeScript, checker: ts.TypeChecker, node: ts.SwitchStatement): boolean {
+  const type = checker.getTypeAtLocation(node.expression);
+  const members = type.isUnion() ? type.types : [type];
+  const unit = ts.TypeFlags.Literal | ts.TypeFlags.EnumLiteral | ts.TypeFlags.BooleanLiteral | ts.TypeFlags.Null | ts.TypeFlags.Undefined;
+  if (!members.every((member) => member.flags & unit)) return false;
+  const covered = new Set<string>();
+  for (const clause of node.caseBlock.clauses) {
+    if (ts.isCaseClause(clause)) covered.add(checker.typeToString(checker.getTypeAtLocation(clause.expression)));
+  }
+  return members.every((member) => covered.has(checker.typeToString(member)));
 }
