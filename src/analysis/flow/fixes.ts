@@ -63,6 +63,8 @@ function dropAtScopeEnd(ts: TypeScript, file: ts.SourceFile, binding: LeakingBin
   for (const { point } of points) {
     if (point.kind === ts.SyntaxKind.CloseBraceToken) {
       edits.push(beforeClosingBrace(file, point, drop));
+    } else if (ts.isBreakOrContinueStatement(point)) {
+      edits.push(...beforeStatement(ts, file, point, drop));
     } else if (ts.isReturnStatement(point) || ts.isThrowStatement(point)) {
       if (point.expression && mentions(ts, point.expression, binding.name)) return undefined;
       edits.push(...beforeStatement(ts, file, point, drop));

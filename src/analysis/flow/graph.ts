@@ -17,8 +17,8 @@ export type Op =
   | { readonly kind: 'eval'; readonly node: ts.Node }
   /** A variable declaration is initialised (after its initializer). */
   | { readonly kind: 'declare'; readonly node: ts.VariableDeclaration }
-  /** A block completes normally: its block-scoped bindings go out of scope. */
-  | { readonly kind: 'scopeEnd'; readonly node: ts.Block }
+  /** A block completes normally, or is left by `via` (a break or continue): its block-scoped bindings go out of scope. */
+  | { readonly kind: 'scopeEnd'; readonly node: ts.Block; readonly via?: ts.BreakOrContinueStatement }
   /** The function is left through `node`: a return, a throw, or the end of the body. */
   | { readonly kind: 'exit'; readonly node: ts.Node };
 
@@ -174,6 +174,8 @@ class Builder {
   private chainEnds: BasicBlock[] = [];
   /** How many catch/finally targets are open: calls inside may throw to them. */
   private tryDepth = 0;
+  /** The blocks being built, each with the number of jump targets open when it began. */
+  private openBlocks: { readonly block: ts.Block; readonly targetDepth: number }[] = [];
   private readonly entry: BasicBlock;
   private readonly exit: BasicBlock;
 
@@ -239,6 +241,25 @@ class Builder {
     this.current = undefined;
   }
 
+  /**
+   * A break or continue leaves every block opened inside its target: their
+   * bindings go out of scope at the jump (where a leak then shows), not later.
+   */
+  private leaveBlocks(node: ts.BreakOrContinueStatement): void {
+    const isBreak = node.kind === this.ts.SyntaxKind.BreakStatement;
+    const label = node.label?.text;
+    let depth = this.targets.length - 1;
+    for (; depth >= 0; depth--) {
+      const target = this.targets[depth];
+      if (target.kind !== 'breakable') continue;
+      if (isBreak ? (label ? target.labels.includes(label) : target.isLoopOrSwitch) : target.continueTo && (!label || target.labels.includes(label))) break;
+    }
+    if (depth < 0) return;
+    for (let i = this.openBlocks.length - 1; i >= 0 && this.openBlocks[i].targetDepth > depth; i--) {
+      this.emit({ kind: 'scopeEnd', node: this.openBlocks[i].block, via: node });
+    }
+  }
+
   private jump(jump: Jump): void {
     const to = this.route(this.targets.length, jump);
     if (to) this.link(this.current, to);
@@ -280,9 +301,11 @@ class Builder {
     if (cached) return cached;
     const entry = this.newBlock();
     target.copies.set(key, entry);
-    const saved = { current: this.current, targets: this.targets, chainEnds: this.chainEnds, tryDepth: this.tryDepth };
+    const saved = { current: this.current, targets: this.targets, chainEnds: this.chainEnds, tryDepth: this.tryDepth, openBlocks: this.openBlocks };
     this.current = entry;
     this.targets = this.targets.slice(0, index);
+    // The copy runs outside the protected block: only the blocks around the `try` are open.
+    this.openBlocks = this.openBlocks.filter((open) => open.targetDepth <= index);
     this.chainEnds = [];
     this.tryDepth = this.targets.filter((t) => t.kind !== 'breakable').length;
     this.statement(target.body);
@@ -294,6 +317,7 @@ class Builder {
     this.targets = saved.targets;
     this.chainEnds = saved.chainEnds;
     this.tryDepth = saved.tryDepth;
+    this.openBlocks = saved.openBlocks;
     return entry;
   }
 
@@ -311,7 +335,9 @@ class Builder {
     switch (node.kind) {
       case SyntaxKind.Block: {
         const block = node as ts.Block;
+        this.openBlocks.push({ block, targetDepth: this.targets.length });
         this.statements(block.statements);
+        this.openBlocks.pop();
         this.emit({ kind: 'scopeEnd', node: block });
         return;
       }
@@ -424,6 +450,7 @@ class Builder {
       case SyntaxKind.BreakStatement:
       case SyntaxKind.ContinueStatement: {
         const n = node as ts.BreakOrContinueStatement;
+        this.leaveBlocks(n);
         this.jump({ kind: n.kind === SyntaxKind.BreakStatement ? 'break' : 'continue', ...(n.label ? { label: n.label.text } : {}) });
         return;
       }

@@ -507,7 +507,7 @@ class FunctionAnalysis {
       }
       case 'scopeEnd':
         for (const binding of this.scoped.get(op.node) ?? []) {
-          if (binding.leakChecked) this.checkLeak(binding, op.node, state);
+          if (binding.leakChecked) this.checkLeak(binding, op.via ?? op.node, state);
           state[binding.index] = state[binding.index].length > 0 ? [this.fact('dead', op.node)] : [];
         }
         return;
@@ -843,12 +843,20 @@ class FunctionAnalysis {
     const ts = this.ts;
     if (ts.isReturnStatement(point)) return `\`${binding.name}\` leaks when returning here`;
     if (ts.isThrowStatement(point)) return `\`${binding.name}\` leaks when throwing here`;
+    if (ts.isBreakStatement(point)) return `\`${binding.name}\` leaks when breaking out here`;
+    if (ts.isContinueStatement(point)) return `\`${binding.name}\` leaks when the loop continues here`;
     if (ts.isVariableDeclaration(point) || ts.isBinaryExpression(point)) return `\`${binding.name}\` overwritten here while still live`;
     return `\`${binding.name}\` goes out of scope here`;
   }
 
   private leakPath(binding: TrackedBinding, observations: readonly LeakObservation[], disposals: readonly ts.Node[]): string {
     const ts = this.ts;
+    // A jump out of the block is the path itself: name it.
+    const jump = observations.find((o) => ts.isBreakOrContinueStatement(o.point))?.point;
+    if (jump) {
+      const line = this.context.file.getLineAndCharacterOfPosition(jump.getStart(this.context.file)).line + 1;
+      return ts.isBreakStatement(jump) ? `when breaking out at line ${line}` : `when the loop continues at line ${line}`;
+    }
     for (const observation of observations) {
       if (ts.isReturnStatement(observation.point) || ts.isThrowStatement(observation.point)) {
         const condition = conditionOf(ts, observation.point, binding.declaration, this.root);
