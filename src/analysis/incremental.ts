@@ -85,18 +85,36 @@ export interface IncrementalStats {
 
 export class IncrementalAnalyzer {
   private readonly states = new Map<string, FileState>();
+  /** The program of the last call: when another one comes, files it no longer holds are forgotten. */
+  private lastProgram: ts.Program | undefined;
   last: IncrementalStats = { mode: 'whole', changedBodies: 0 };
 
   constructor(private readonly ts: TypeScript) {}
 
   /** The same findings as `analyzeFile(ts, program, file, config)`. */
   analyzeFile(program: ts.Program, file: ts.SourceFile, config: AnalyzerConfig = DEFAULT_CONFIG): Finding[] {
+    if (program !== this.lastProgram) {
+      this.lastProgram = program;
+      this.pruneFilesOutside(program);
+    }
     return finishFindings(this.ts, file, this.passes(program, file), config);
   }
 
   /** Forget a file's saved results (closed, or removed from the project). */
   forget(fileName: string): void {
     this.states.delete(fileName);
+  }
+
+  /** The files whose results are kept (for tests and diagnostics). */
+  trackedFiles(): string[] {
+    return [...this.states.keys()];
+  }
+
+  /** Drop the state of files the program no longer holds (deleted, renamed, or left the project). */
+  private pruneFilesOutside(program: ts.Program): void {
+    for (const fileName of this.states.keys()) {
+      if (!program.getSourceFile(fileName)) this.states.delete(fileName);
+    }
   }
 
   private passes(program: ts.Program, file: ts.SourceFile): Finding[] {

@@ -183,6 +183,13 @@ class WakerscopePlugin {
     return proxy;
   }
 
+  /** Results of files a new program no longer holds would keep the old program alive: drop them. */
+  private forgetFilesOutside(program: ts.Program): void {
+    for (const [fileName, entry] of this.cache) {
+      if (entry.program !== program && !program.getSourceFile(fileName)) this.cache.delete(fileName);
+    }
+  }
+
   /** Findings and diagnostics for one file, recomputed only when its version, the program or the configuration changed. */
   private resultsFor(fileName: string): CachedFile | undefined {
     if (!this.enabled) return undefined;
@@ -193,6 +200,7 @@ class WakerscopePlugin {
     const version = this.info.languageServiceHost.getScriptVersion(fileName);
     const cached = this.cache.get(fileName);
     if (cached && cached.version === version && cached.program === program && cached.generation === this.generation) return cached;
+    if (cached?.program !== program) this.forgetFilesOutside(program);
 
     const findings = isUserFile(program, file) ? this.analyzer.analyzeFile(program, file, this.config).filter((f) => f.span.file === file.fileName) : [];
     const diagnostics = findings.map((finding) => this.toDiagnostic(program, file, finding));

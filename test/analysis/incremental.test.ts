@@ -275,3 +275,25 @@ export function second(waker: Waker): void {
     assert.equal(result.mode, 'incremental');
   });
 });
+
+describe('incremental analysis: state of files that left the program', () => {
+  it('is dropped when a program without them is analysed, and kept while the program holds them', () => {
+    const first = join(FIXTURES_ROOT, 'flow', 'clone-without-drop.fail-block.ts');
+    const second = join(FIXTURES_ROOT, 'flow', 'clone-without-drop.fail-if.ts');
+    const analyzer = new IncrementalAnalyzer(ts);
+    const both = new FixtureProgram([first, second]);
+    analyzer.analyzeFile(both.program, both.sourceFile(first));
+    analyzer.analyzeFile(both.program, both.sourceFile(second));
+    assert.deepEqual(analyzer.trackedFiles().sort(), [both.sourceFile(first).fileName, both.sourceFile(second).fileName].sort());
+
+    // The same program again: nothing is pruned.
+    analyzer.analyzeFile(both.program, both.sourceFile(first));
+    assert.equal(analyzer.trackedFiles().length, 2);
+
+    // A new program without `second` (deleted, or left the project).
+    const onlyFirst = new FixtureProgram([first]);
+    const findings = analyzer.analyzeFile(onlyFirst.program, onlyFirst.sourceFile(first));
+    assert.deepEqual(analyzer.trackedFiles(), [onlyFirst.sourceFile(first).fileName]);
+    assert.deepEqual(findings, analyzeFile(ts, onlyFirst.program, onlyFirst.sourceFile(first)));
+  });
+});
