@@ -17,9 +17,8 @@
 // Run (after `npm run build`): npx tsx bench/tsserver-latency.ts [rounds] [body|skeleton]
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT, TsServer, locationOf } from '../test/tsserver/client';
+import { REPO_ROOT, TsServer, locationOf, makeProject } from '../test/tsserver/client';
 
 const LINES = 3_000;
 const WARMUP = 10;
@@ -84,24 +83,9 @@ export function generateFile(): string {
   return lines.slice(0, LINES).join('\n') + '\n';
 }
 
-function makeProject(text: string, withPluginEntry: boolean): { dir: string; file: string } {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'wakerscope-bench-')));
-  const compilerOptions = {
-    target: 'ES2022',
-    lib: ['ES2022', 'ESNext.Disposable'],
-    module: 'preserve',
-    moduleResolution: 'bundler',
-    strict: true,
-    noEmit: true,
-    typeRoots: [path.join(REPO_ROOT, 'node_modules', '@types')],
-    types: ['node'],
-    paths: { 'wakerscope/waker': [path.join(REPO_ROOT, 'src', 'waker', 'index.ts')] },
-    ...(withPluginEntry ? { plugins: [{ name: 'wakerscope' }] } : {}),
-  };
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }, null, 2));
-  const file = path.join(dir, 'big.ts');
-  fs.writeFileSync(file, text);
-  return { dir, file };
+function makeBenchProject(text: string, withPluginEntry: boolean): { dir: string; file: string } {
+  const dir = makeProject({ 'big.ts': text }, withPluginEntry ? { name: 'wakerscope' } : null);
+  return { dir, file: path.join(dir, 'big.ts') };
 }
 
 interface Side {
@@ -137,8 +121,8 @@ async function main(): Promise<void> {
   const findings = (text.match(/^function clone\d+\(ptr: Ptr\): RawWaker \{\n  return/gm) ?? []).length;
 
   // The off side has no plugin anywhere: no tsconfig entry, no --globalPlugins.
-  const on = makeProject(text, true);
-  const off = makeProject(text, false);
+  const on = makeBenchProject(text, true);
+  const off = makeBenchProject(text, false);
   const sides: Side[] = [
     { name: 'plugin on', server: TsServer.start({ globalPlugins: ['wakerscope'], pluginProbeLocations: [REPO_ROOT] }), ...on, times: [] },
     { name: 'plugin off', server: TsServer.start(), ...off, times: [] },

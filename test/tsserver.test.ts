@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as ts from 'typescript';
 import { RULES } from '../src/analysis/rules';
-import { REPO_ROOT, TsServer, applyCodeEdits, locationOf } from './tsserver/client';
+import { REPO_ROOT, TsServer, applyCodeEdits, locationOf, makeProject } from './tsserver/client';
 
 const PLUGIN_BUNDLE = path.join(REPO_ROOT, 'dist', 'tsserver', 'index.js');
 const PLUGIN_PACKAGE = path.join(REPO_ROOT, 'node_modules', 'wakerscope', 'index.js');
@@ -25,30 +25,6 @@ function assertPluginBuilt(): void {
   const bundled = sources.map((source) => path.resolve(path.dirname(PLUGIN_BUNDLE), source));
   const newer = bundled.find((file) => !fs.existsSync(file) || fs.statSync(file).mtimeMs > built);
   if (newer) throw new Error(`dist/tsserver/index.js is older than ${path.relative(REPO_ROOT, newer)}: run \`npm run build\``);
-}
-
-/** A project folder in the temp dir: a tsconfig mapping `wakerscope/waker` to this repository, plus `files`. */
-/** `plugin`: the tsconfig's wakerscope entry, or null for none. */
-function makeProject(files: Record<string, string>, plugin: object | null = { name: 'wakerscope' }): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'wakerscope-tsserver-')));
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022',
-      lib: ['ES2022', 'ESNext.Disposable'],
-      module: 'preserve',
-      moduleResolution: 'bundler',
-      strict: true,
-      noEmit: true,
-      typeRoots: [path.join(REPO_ROOT, 'node_modules', '@types')],
-      types: ['node'],
-      paths: { 'wakerscope/waker': [path.join(REPO_ROOT, 'src', 'waker', 'index.ts')] },
-      ...(plugin ? { plugins: [plugin] } : {}),
-    },
-    include: ['*.ts'],
-  };
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  return dir;
 }
 
 function startServer(env?: Record<string, string>): TsServer {

@@ -200,3 +200,27 @@ export function applyCodeEdits(text: string, edits: readonly ts.server.protocol.
   for (const edit of resolved) text = text.slice(0, edit.start) + edit.newText + text.slice(edit.end);
   return text;
 }
+
+/** A project folder in the temp dir: a tsconfig mapping `wakerscope/waker` to this repository, plus `files`. */
+/** `plugin`: the tsconfig's wakerscope entry, or null for none. */
+export function makeProject(files: Record<string, string>, plugin: object | null = { name: 'wakerscope' }): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'wakerscope-tsserver-')));
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['ES2022', 'ESNext.Disposable'],
+      module: 'preserve',
+      moduleResolution: 'bundler',
+      strict: true,
+      noEmit: true,
+      typeRoots: [path.join(REPO_ROOT, 'node_modules', '@types')],
+      types: ['node'],
+      paths: { 'wakerscope/waker': [path.join(REPO_ROOT, 'src', 'waker', 'index.ts')] },
+      ...(plugin ? { plugins: [plugin] } : {}),
+    },
+    include: ['*.ts'],
+  };
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
