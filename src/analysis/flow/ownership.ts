@@ -106,6 +106,13 @@ class FunctionAnalysis {
   /** Context-parameter references inside a `poll`: the context itself, or its waker (`const w = cx.waker()`). */
   private readonly contextRefs = new Map<ts.Node, 'context' | 'wakerRef'>();
   private readonly contextAliases = new Map<ts.Symbol, 'context' | 'wakerRef'>();
+  /**
+   * `const w = cx.waker().clone()`: the clone registers only while `w` may still be
+   * kept or woken. Maps `w` to the context reference whose registration it holds;
+   * dropping or forgetting `w` before any other use takes that registration back.
+   */
+  private readonly heldClones = new Map<TrackedBinding, ts.Identifier>();
+  private readonly heldCloneOf = new Map<ts.Identifier, TrackedBinding | null>();
   private readonly captures = new Map<ts.Node, TrackedBinding[]>();
   private readonly capturesContext = new Set<ts.Node>();
   private readonly creations = new Map<ts.Node, ValueKind>();
@@ -608,6 +615,7 @@ class FunctionAnalysis {
       effect = this.classify(binding, identifier);
       this.effects.set(identifier, effect);
     }
+    if (this.poll && this.contextIndex >= 0) this.useHeldClone(binding, effect, identifier, state);
     switch (effect.kind) {
       case 'ignore':
         return;
@@ -873,7 +881,49 @@ class FunctionAnalysis {
   // ---------------------------------------------------------------- lost wakeups
 
   private useContext(identifier: ts.Identifier, kind: 'context' | 'wakerRef', state: Facts[]): void {
-    if (this.contextRegisters(identifier, kind)) this.register(identifier, state);
+    if (!this.contextRegisters(identifier, kind)) return;
+    const held = this.heldClone(identifier, kind);
+    if (held) this.heldClones.set(held, identifier);
+    this.register(identifier, state);
+  }
+
+  /** The tracked binding declared with a clone of the context's waker (`const w = cx.waker().clone()`), if that is what this reference does. */
+  private heldClone(identifier: ts.Identifier, kind: 'context' | 'wakerRef'): TrackedBinding | undefined {
+    const cached = this.heldCloneOf.get(identifier);
+    if (cached !== undefined) return cached ?? undefined;
+    const ts = this.ts;
+    let held: TrackedBinding | undefined;
+    let waker: ts.Node = identifier;
+    if (kind === 'context') {
+      // `cx.waker()`: the waker is the call (other context uses hand on `cx` itself, not a clone).
+      const access = climb(ts, identifier).parent;
+      waker = access.parent;
+      if (!ts.isPropertyAccessExpression(access) || !ts.isCallExpression(waker) || waker.expression !== access) waker = identifier;
+    }
+    const { value, parent } = climb(ts, waker);
+    const clone = parent.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === value && ts.isCallExpression(clone) && clone.expression === parent) {
+      const declaration = climb(ts, clone).parent;
+      if (ts.isVariableDeclaration(declaration) && this.context.library.nameOf(parent) === 'Waker#clone') held = this.bindingOfDeclaration(declaration);
+    }
+    this.heldCloneOf.set(identifier, held ?? null);
+    return held;
+  }
+
+  /**
+   * A use of a held clone: dropping or forgetting it takes the registration back
+   * (nobody can wake the task with it); any other use keeps it, as we cannot tell.
+   */
+  private useHeldClone(binding: TrackedBinding, effect: Effect, use: ts.Identifier, state: Facts[]): void {
+    const source = this.heldClones.get(binding);
+    if (!source || effect.kind === 'ignore') return;
+    const facts = state[this.contextIndex];
+    if (!facts.some((f) => f.kind === 'registered' && f.site === source)) return;
+    const discarded =
+      (effect.kind === 'consume' && effect.how === 'dropped') ||
+      (effect.kind === 'move' && this.ts.isCallExpression(effect.site) && this.context.library.calleeOf(effect.site) === 'forget');
+    const replacement = discarded ? this.fact('unregistered', effect.site) : this.fact('registered', use);
+    state[this.contextIndex] = sortFacts([...facts.filter((f) => !(f.kind === 'registered' && f.site === source)), replacement]);
   }
 
   /** Whether this reference to the context (or its waker) keeps, wakes or hands on the waker. */
@@ -960,6 +1010,9 @@ class FunctionAnalysis {
       related: [
         this.related(this.poll.parameter, `\`${cx}\` received here`),
         ...registrations.map((r) => this.related(r.site, 'the waker is kept or woken here, on other paths')),
+        ...facts
+          .filter((f) => f.kind === 'unregistered' && f.site !== this.poll?.parameter)
+          .map((f) => this.related(f.site, 'the clone of the waker is dropped or forgotten here: nothing can wake the task with it')),
       ],
       help: `store \`${cx}.waker().clone()\` where the event source will wake it, or pass \`${cx}\` on to the future you are waiting for`,
       fixes: lostWakeupFixes(this.context, this.root, returned, cx),
