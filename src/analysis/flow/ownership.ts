@@ -9,6 +9,7 @@
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../index';
+import { isLibraryFile } from '../library';
 import type { Finding, RelatedSpan, RuleId, Severity, Span, TypeScript } from '../types';
 import { buildCfg, isFunctionBoundary, type BasicBlock, type Edge, type FlowRoot, type FlowUnit, type Op } from './graph';
 import { conditionOf, describeCondition, LATER_ITERATION, SOME_PATHS, type PathCondition } from './paths';
@@ -113,6 +114,8 @@ class FunctionAnalysis {
    */
   private readonly heldClones = new Map<TrackedBinding, ts.Identifier>();
   private readonly heldCloneOf = new Map<ts.Identifier, TrackedBinding | null>();
+  /** Readiness tests (`Poll.isReady(r)`, `r.ready`) of `const r = inner.poll(cx)`, to the `cx` handed on there (null: not one). */
+  private readonly readyTests = new Map<ts.Expression, { readonly context: ts.Identifier; readonly whenReady: 'truthy' | 'falsy' } | null>();
   private readonly captures = new Map<ts.Node, TrackedBinding[]>();
   private readonly capturesContext = new Set<ts.Node>();
   private readonly creations = new Map<ts.Node, ValueKind>();
@@ -476,6 +479,7 @@ class FunctionAnalysis {
   private narrow(state: State, edge: Edge): State {
     const narrowing = edge.narrowing;
     if (!narrowing) return state;
+    if (this.poll && this.contextIndex >= 0) state = this.narrowInnerReady(state, narrowing.expr, narrowing.outcome);
     const ts = this.ts;
     let expr = skipTransparent(ts, narrowing.expr);
     let nullOnEdge = narrowing.outcome === 'falsy' || narrowing.outcome === 'nullish';
@@ -922,8 +926,55 @@ class FunctionAnalysis {
     const discarded =
       (effect.kind === 'consume' && effect.how === 'dropped') ||
       (effect.kind === 'move' && this.ts.isCallExpression(effect.site) && this.context.library.calleeOf(effect.site) === 'forget');
-    const replacement = discarded ? this.fact('unregistered', effect.site) : this.fact('registered', use);
+    const replacement = discarded ? this.fact('unregistered', effect.site, 'the clone of the waker is dropped or forgotten here: nothing can wake the task with it') : this.fact('registered', use);
     state[this.contextIndex] = sortFacts([...facts.filter((f) => !(f.kind === 'registered' && f.site === source)), replacement]);
+  }
+
+  /**
+   * Where `const r = inner.poll(cx)` tested ready: the inner future has finished and
+   * registered nothing, so handing `cx` on there no longer counts as keeping the waker.
+   */
+  private narrowInnerReady(state: State, expr: ts.Expression, outcome: string): State {
+    const test = this.readyTest(expr);
+    if (!test || outcome !== test.whenReady) return state;
+    const facts = state[this.contextIndex];
+    if (!facts.some((f) => f.kind === 'registered' && f.site === test.context)) return state;
+    const next = state.slice();
+    const unregistered = this.fact('unregistered', expr, 'the inner future is ready here: it keeps no waker');
+    next[this.contextIndex] = sortFacts([...facts.filter((f) => !(f.kind === 'registered' && f.site === test.context)), unregistered]);
+    return next;
+  }
+
+  /** `Poll.isReady(r)`, `Poll.isPending(r)` or `r.ready`, with `r` a `const` holding `inner.poll(cx)` directly. */
+  private readyTest(expr: ts.Expression): { readonly context: ts.Identifier; readonly whenReady: 'truthy' | 'falsy' } | undefined {
+    const cached = this.readyTests.get(expr);
+    if (cached !== undefined) return cached ?? undefined;
+    const ts = this.ts;
+    let result: { readonly context: ts.Identifier; readonly whenReady: 'truthy' | 'falsy' } | undefined;
+    let tested: ts.Expression | undefined;
+    let whenReady: 'truthy' | 'falsy' = 'truthy';
+    if (ts.isCallExpression(expr) && expr.arguments.length === 1 && ts.isPropertyAccessExpression(expr.expression)) {
+      // `Library.nameOf` skips these names (speed): resolve the two here.
+      const name = expr.expression.name.text;
+      const declaration = (name === 'isReady' || name === 'isPending') && this.context.library.symbolAt(expr.expression)?.valueDeclaration;
+      if (declaration && isLibraryFile(declaration.getSourceFile().fileName)) {
+        tested = expr.arguments[0];
+        whenReady = name === 'isReady' ? 'truthy' : 'falsy';
+      }
+    } else if (ts.isPropertyAccessExpression(expr) && expr.name.text === 'ready') {
+      tested = expr.expression;
+    }
+    tested = tested && skipTransparent(ts, tested);
+    if (tested && ts.isIdentifier(tested)) {
+      const declaration = this.context.library.symbolAt(tested)?.valueDeclaration;
+      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isVariableDeclarationList(declaration.parent) && declaration.parent.flags & ts.NodeFlags.Const) {
+        const poll = skipTransparent(ts, declaration.initializer);
+        const argument = ts.isCallExpression(poll) && ts.isPropertyAccessExpression(poll.expression) && poll.expression.name.text === 'poll' && poll.arguments.length === 1 ? skipTransparent(ts, poll.arguments[0]) : undefined;
+        if (argument && ts.isIdentifier(argument) && this.contextRefs.get(argument) === 'context') result = { context: argument, whenReady };
+      }
+    }
+    this.readyTests.set(expr, result ?? null);
+    return result;
   }
 
   /** Whether this reference to the context (or its waker) keeps, wakes or hands on the waker. */
@@ -1010,9 +1061,7 @@ class FunctionAnalysis {
       related: [
         this.related(this.poll.parameter, `\`${cx}\` received here`),
         ...registrations.map((r) => this.related(r.site, 'the waker is kept or woken here, on other paths')),
-        ...facts
-          .filter((f) => f.kind === 'unregistered' && f.site !== this.poll?.parameter)
-          .map((f) => this.related(f.site, 'the clone of the waker is dropped or forgotten here: nothing can wake the task with it')),
+        ...facts.filter((f) => f.kind === 'unregistered' && f.label !== undefined).map((f) => this.related(f.site, f.label!)),
       ],
       help: `store \`${cx}.waker().clone()\` where the event source will wake it, or pass \`${cx}\` on to the future you are waiting for`,
       fixes: lostWakeupFixes(this.context, this.root, returned, cx),
