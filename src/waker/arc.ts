@@ -102,8 +102,7 @@ export class Arc<T> implements Owned, Disposable {
 
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   [forgetWith](entry: Function): void {
-    const runtime = this.#handle.runtime;
-    runtime.op('mem::forget', entry, () => runtime.consume(this.#handle, 'moved', 'mem::forget'));
+    this.#handle.runtime.forget(this.#handle, entry);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

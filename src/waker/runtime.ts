@@ -328,6 +328,12 @@ export class Runtime {
     this.violate(new Error(what, handle, this.here()));
   }
 
+  /** @internal `mem::forget`: the handle is gone, what it owned is not released. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  forget(handle: HandleRecord, entry: Function): void {
+    this.op('mem::forget', entry, () => this.consume(handle, 'moved', 'mem::forget'));
+  }
+
   /** @internal */
   consume(handle: HandleRecord, how: Exclude<HandleState, 'live'>, what: string): void {
     this.use(handle, what);

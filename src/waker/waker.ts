@@ -1,6 +1,6 @@
 import { Arc } from './arc';
 import { drop, forget } from './mem';
-import { currentRuntime, dropWith, forgetWith, nullPtr, type HandleRecord, type Owned, type Ptr, type SlotName } from './runtime';
+import { currentRuntime, dropWith, forgetWith, getterOf, nullPtr, type HandleRecord, type Owned, type Ptr, type SlotName } from './runtime';
 
 export type RawWakerCloneFn = (data: Ptr) => RawWaker;
 export type RawWakerFn = (data: Ptr) => void;
@@ -164,8 +164,7 @@ export class Waker implements WakerRef, Owned, Disposable {
 
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   [forgetWith](entry: Function): void {
-    const runtime = this.#handle.runtime;
-    runtime.op('mem::forget', entry, () => runtime.consume(this.#handle, 'moved', 'mem::forget'));
+    this.#handle.runtime.forget(this.#handle, entry);
   }
 
   /** @internal The runtime's handle id, so tools can name this waker in a trace. */
@@ -200,8 +199,8 @@ export class Waker implements WakerRef, Owned, Disposable {
   }
 }
 
-const dataGetter = Object.getOwnPropertyDescriptor(Waker.prototype, 'data')!.get!;
-const vtableGetter = Object.getOwnPropertyDescriptor(Waker.prototype, 'vtable')!.get!;
+const dataGetter = getterOf(Waker.prototype, 'data');
+const vtableGetter = getterOf(Waker.prototype, 'vtable');
 
 // The seed's Arc runtime, as std implements `Waker: From<Arc<W: Wake>>`.
 const ARC_WAKER_VTABLE: RawWakerVTable = new RawWakerVTable(
