@@ -8,29 +8,16 @@
 //
 //   node bench/eslint.mjs [--files 200 --functions 30 --reps 3]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { bundle, corpusOptions, OUT, REPO } from './common.mjs';
 import { generate } from './generate.mjs';
 
-const REPO = resolve(fileURLToPath(import.meta.url), '..', '..');
-const OUT = join(REPO, 'bench', 'out');
 const ESLINT = join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js');
+const { files: FILES, functions: FUNCTIONS, reps: REPS } = corpusOptions();
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
-const FILES = Number(option('files', '200'));
-const FUNCTIONS = Number(option('functions', '30'));
-const REPS = Number(option('reps', '3'));
-
-// Our own bundles, so the numbers do not depend on a dist/ someone else is rebuilding.
-mkdirSync(OUT, { recursive: true });
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript', 'esbuild', 'vscode'], logLevel: 'warning' };
-buildSync({ ...common, entryPoints: [join(REPO, 'src/cli/main.ts')], outfile: join(OUT, 'cli.cjs') });
-buildSync({ ...common, entryPoints: [join(REPO, 'src/eslint/index.ts')], outfile: join(OUT, 'eslint-plugin.cjs') });
+const CLI = bundle('cli/main.ts', 'cli');
+bundle('eslint/index.ts', 'eslint-plugin'); // the configs below import it as ./eslint-plugin.cjs
 
 // Two flat configs beside the corpus (ESLint ignores files outside its config's folder).
 const parserConfig = `{
@@ -60,7 +47,7 @@ const runs = [];
 let checkFindings = [];
 let eslintFindings = [];
 for (let rep = 0; rep < REPS; rep++) {
-  const check = timeProcess([join(OUT, 'cli.cjs'), 'check', '-p', dir, '--format', 'json'], [0, 1]);
+  const check = timeProcess([CLI, 'check', '-p', dir, '--format', 'json'], [0, 1]);
   const parserOnly = timeProcess(eslintArgs(configs.parserOnly), [0]);
   const plugin = timeProcess(eslintArgs(configs.plugin), [0, 1]);
   runs.push({ checkMs: check.ms, parserOnlyMs: parserOnly.ms, pluginMs: plugin.ms });

@@ -15,36 +15,16 @@
 // use wakers); `--waker-share 0.2` makes 20% of functions waker code and the rest
 // ordinary code, as in a real project.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { join } from 'node:path';
+import { bundle, corpusOptions, cpu, loadAnalyzer, option, OUT, REPO } from './common.mjs';
 import { generate } from './generate.mjs';
 
-const REPO = resolve(fileURLToPath(import.meta.url), '..', '..');
-const OUT = join(REPO, 'bench', 'out');
-const require = createRequire(import.meta.url);
-
-function option(name, fallback) {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-}
-const FILES = Number(option('files', '200'));
-const FUNCTIONS = Number(option('functions', '30'));
+const { files: FILES, functions: FUNCTIONS, reps: REPS, wakerShare: WAKER_SHARE } = corpusOptions();
 const SCALES = option('scales', '1,2,4').split(',').map(Number);
-const REPS = Number(option('reps', '3'));
-const WAKER_SHARE = option('waker-share') === undefined ? undefined : Number(option('waker-share'));
 const CORPUS = WAKER_SHARE === undefined ? 'corpus' : `corpus-share${WAKER_SHARE}`;
 
-// Our own bundles, so the numbers do not depend on a dist/ someone else is rebuilding.
-mkdirSync(OUT, { recursive: true });
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript', 'esbuild', 'vscode'], logLevel: 'warning' };
-buildSync({ ...common, entryPoints: [join(REPO, 'src/cli/main.ts')], outfile: join(OUT, 'cli.cjs') });
-buildSync({ ...common, entryPoints: [join(REPO, 'src/analysis/index.ts')], outfile: join(OUT, 'analysis.cjs') });
-const analysis = require(join(OUT, 'analysis.cjs'));
-const { loadProject } = (buildSync({ ...common, entryPoints: [join(REPO, 'src/analysis/program.ts')], outfile: join(OUT, 'program.cjs') }), require(join(OUT, 'program.cjs')));
-const ts = require('typescript');
+const CLI = bundle('cli/main.ts', 'cli');
+const { analysis, ts, buildProgram } = loadAnalyzer();
 const TSC = join(REPO, 'node_modules', 'typescript', 'lib', 'tsc.js');
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -56,21 +36,6 @@ function timeProcess(args, okCodes) {
   const match = /wakerscope-bench-cpu-ms ([\d.]+)/.exec(result.stderr);
   if (!match) throw new Error(`${args.join(' ')}: no CPU report`);
   return { ms: Number(match[1]), stdout: result.stdout };
-}
-
-/** CPU milliseconds of `fn` in this process. */
-function cpu(fn) {
-  const before = process.cpuUsage();
-  const value = fn();
-  const { user, system } = process.cpuUsage(before);
-  return [(user + system) / 1000, value];
-}
-
-/** Builds a program and its checker (binding every file): the part of the work excluded from "analysis". */
-function buildProgram(dir) {
-  const project = loadProject(ts, join(dir, 'tsconfig.json'));
-  project.program.getTypeChecker();
-  return project;
 }
 
 function measureInProcess(dir) {
@@ -103,7 +68,7 @@ for (const scale of SCALES) {
   const runs = [];
   for (let rep = 0; rep < REPS; rep++) {
     const tsc = timeProcess([TSC, '--noEmit', '-p', dir], [0]);
-    const check = timeProcess([join(OUT, 'cli.cjs'), 'check', '-p', dir, '--format', 'json'], [0, 1]);
+    const check = timeProcess([CLI, 'check', '-p', dir, '--format', 'json'], [0, 1]);
     runs.push({ tscMs: tsc.ms, checkMs: check.ms, ...measureInProcess(dir) });
   }
   const pick = (key) => median(runs.map((r) => r[key]));

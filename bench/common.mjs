@@ -1,0 +1,62 @@
+// What the analyzer benchmarks (run.mjs, profile.mjs, eslint.mjs) share: where
+// things are, their command-line options, CPU timing, and bundles of our own
+// sources (so the numbers do not depend on a dist/ someone else is rebuilding).
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+
+export const REPO = resolve(fileURLToPath(import.meta.url), '..', '..');
+export const OUT = join(REPO, 'bench', 'out');
+const require = createRequire(import.meta.url);
+
+/** The value after `--name` on the command line, else `fallback`. */
+export function option(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+
+/** The corpus options: `--files 200 --functions 30 --reps 3 [--waker-share 0.2]` (no share: the worst-case mix). */
+export function corpusOptions() {
+  const share = option('waker-share');
+  return {
+    files: Number(option('files', '200')),
+    functions: Number(option('functions', '30')),
+    reps: Number(option('reps', '3')),
+    wakerShare: share === undefined ? undefined : Number(share),
+  };
+}
+
+/** CPU milliseconds (user + system) of `fn` in this process, and its value. */
+export function cpu(fn) {
+  const before = process.cpuUsage();
+  const value = fn();
+  const { user, system } = process.cpuUsage(before);
+  return [(user + system) / 1000, value];
+}
+
+/** Bundles `src/<entry>` into `bench/out/<name>.cjs`; returns its path. `extra`: more esbuild options. */
+export function bundle(entry, name, extra = {}) {
+  mkdirSync(OUT, { recursive: true });
+  const outfile = join(OUT, `${name}.cjs`);
+  buildSync({ bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript', 'esbuild', 'vscode'], logLevel: 'warning', ...extra, entryPoints: [join(REPO, 'src', entry)], outfile });
+  return outfile;
+}
+
+/**
+ * The analyzer (bundled as `<prefix>analysis.cjs`), the typescript it runs on,
+ * and `buildProgram(dir)`: the corpus's program and its checker (binding every
+ * file), the part of the work excluded from "analysis".
+ */
+export function loadAnalyzer(prefix = '', extra = {}) {
+  const analysis = require(bundle('analysis/index.ts', `${prefix}analysis`, extra));
+  const { loadProject } = require(bundle('analysis/program.ts', `${prefix}program`, extra));
+  const ts = require('typescript');
+  const buildProgram = (dir) => {
+    const project = loadProject(ts, join(dir, 'tsconfig.json'));
+    project.program.getTypeChecker();
+    return project;
+  };
+  return { analysis, ts, buildProgram };
+}
