@@ -3,8 +3,8 @@
 // the Simulate command agree on what is an error.
 
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { scenarioModulePath } from '../simulate/engine';
 import { parseScenario } from '../simulate/parse';
 
 export function isScenarioDocument(document: vscode.TextDocument): boolean {
@@ -37,22 +37,14 @@ function scenarioDiagnostics(document: vscode.TextDocument): vscode.Diagnostic[]
   });
   // A missing module is only known on disk; say so before the user runs it.
   if (scenario && document.uri.scheme === 'file') {
-    const modulePath = path.resolve(path.dirname(document.uri.fsPath), scenario.module);
+    const modulePath = scenarioModulePath(scenario);
     if (!fs.existsSync(modulePath)) {
-      const useLine = findUseLine(document);
-      const column = document.lineAt(useLine).text.indexOf('"');
-      const range = new vscode.Range(useLine, Math.max(column, 0), useLine, document.lineAt(useLine).text.length);
+      const { line, column } = scenario.moduleLocation ?? { line: 1, column: 1 };
+      const range = new vscode.Range(line - 1, column - 1, line - 1, document.lineAt(line - 1).text.length);
       const diagnostic = new vscode.Diagnostic(range, `cannot find the module ${modulePath}`, vscode.DiagnosticSeverity.Error);
       diagnostic.source = 'wakerscope';
       diagnostics.push(diagnostic);
     }
   }
   return diagnostics;
-}
-
-function findUseLine(document: vscode.TextDocument): number {
-  for (let line = 0; line < document.lineCount; line++) {
-    if (/^\s*use\s/.test(document.lineAt(line).text)) return line;
-  }
-  return 0;
 }

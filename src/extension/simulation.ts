@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { explore, simulateScenario, simulateSequence } from '../simulate/engine';
+import { explore, scenarioModulePath, simulateScenario, simulateSequence } from '../simulate/engine';
 import { formatParseError, parseScenario, parseSequence } from '../simulate/parse';
 import type { ScenarioOp } from '../simulate/types';
 import { isScenarioDocument } from './diagnostics';
@@ -79,7 +79,7 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       if (isScenarioDocument(editor.document)) {
         const { scenario } = parseScenario(editor.document.getText(), editor.document.uri.fsPath);
         if (!scenario) throw new CommandError(`${vscode.workspace.asRelativePath(editor.document.uri)} has no valid \`use\` line naming the module and factory`);
-        source = { module: path.resolve(path.dirname(editor.document.uri.fsPath), scenario.module), factory: scenario.factory };
+        source = { module: scenarioModulePath(scenario), factory: scenario.factory };
       } else {
         const document = await typescriptDocument(editor.document.uri);
         const factory = await pickFactory(document, undefined);

@@ -187,9 +187,14 @@ export async function simulateSequence(modulePath: string, factory: string, ops:
   }
 }
 
+/** The scenario's module: its `use` path, resolved against the scenario file's folder. */
+export function scenarioModulePath(scenario: Pick<Scenario, 'fileName' | 'module'>): string {
+  return resolve(dirname(scenario.fileName), scenario.module);
+}
+
 /** Run a parsed scenario; its module path is relative to the scenario file. */
 export async function simulateScenario(scenario: Scenario, options: SimulatorOptions = {}): Promise<SimulationRun> {
-  const modulePath = resolve(dirname(scenario.fileName), scenario.module);
+  const modulePath = scenarioModulePath(scenario);
   if (!existsSync(modulePath)) {
     const at = scenario.moduleLocation ? `${scenario.fileName}:${scenario.moduleLocation.line}:${scenario.moduleLocation.column}` : scenario.fileName;
     throw new SimulationError(`${at}: cannot find the module '${scenario.module}' (${modulePath})`);

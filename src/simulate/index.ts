@@ -11,6 +11,7 @@ export {
   enumerateSequences,
   explore,
   loadScenario,
+  scenarioModulePath,
   simulateScenario,
   simulateSequence,
   type ExploreOptions,
