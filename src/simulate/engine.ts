@@ -177,14 +177,8 @@ export class Simulator {
 }
 
 /** Run `ops` against `factory` of `modulePath`. */
-export async function simulateSequence(modulePath: string, factory: string, ops: readonly ScenarioOp[], options: SimulatorOptions = {}): Promise<SimulationRun> {
-  const simulator = await Simulator.open(modulePath, factory, options);
-  try {
-    const [run] = await simulator.runAll([{ factory, ops, detail: true }]);
-    return completeRun(run, simulator.modulePath, factory, ops);
-  } finally {
-    await simulator.close();
-  }
+export function simulateSequence(modulePath: string, factory: string, ops: readonly ScenarioOp[], options: SimulatorOptions = {}): Promise<SimulationRun> {
+  return simulateOnce(modulePath, factory, ops, options);
 }
 
 /** The scenario's module: its `use` path, resolved against the scenario file's folder. */
@@ -199,10 +193,15 @@ export async function simulateScenario(scenario: Scenario, options: SimulatorOpt
     const at = scenario.moduleLocation ? `${scenario.fileName}:${scenario.moduleLocation.line}:${scenario.moduleLocation.column}` : scenario.fileName;
     throw new SimulationError(`${at}: cannot find the module '${scenario.module}' (${modulePath})`);
   }
-  const simulator = await Simulator.open(modulePath, scenario.factory, options);
+  return simulateOnce(modulePath, scenario.factory, scenario.ops, options, scenario);
+}
+
+/** One detailed run in a simulator of its own. */
+async function simulateOnce(modulePath: string, factory: string, ops: readonly ScenarioOp[], options: SimulatorOptions, scenario?: Scenario): Promise<SimulationRun> {
+  const simulator = await Simulator.open(modulePath, factory, options);
   try {
-    const [run] = await simulator.runAll([{ factory: scenario.factory, ops: scenario.ops, detail: true }]);
-    return completeRun(run, simulator.modulePath, scenario.factory, scenario.ops, scenario);
+    const [run] = await simulator.runAll([{ factory, ops, detail: true }]);
+    return completeRun(run, simulator.modulePath, factory, ops, scenario);
   } finally {
     await simulator.close();
   }
