@@ -1,6 +1,7 @@
 // The layering rule from ARCHITECTURE.md, checked on every import in src/.
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, relative, resolve, dirname } from 'node:path';
 
 const SRC = resolve(__dirname, '..', 'src');
@@ -32,7 +33,7 @@ function importsOf(file: string): Import[] {
 
 /** The layer (src/ subfolder) an import lands in, or the package name. */
 function target(imp: Import): string {
-  if (!imp.specifier.startsWith('.')) return imp.specifier.replace(/^node:/, 'node:');
+  if (!imp.specifier.startsWith('.')) return imp.specifier;
   const path = relative(SRC, resolve(dirname(imp.file), imp.specifier));
   return path.startsWith('..') ? path : `src/${path.split(/[\\/]/)[0]}`;
 }
@@ -67,6 +68,16 @@ describe('architecture: who may import what', () => {
   it('nothing outside src/extension imports vscode', () => {
     const bad = all.filter((i) => i.specifier === 'vscode' && layerOf(i.file) !== 'src/extension');
     assert.deepEqual(bad.map((i) => relative(SRC, i.file)), []);
+  });
+
+  it('src/webview imports nothing of Node, and of the extension only the panel protocol', () => {
+    const bad = all.filter((i) => {
+      if (layerOf(i.file) !== 'src/webview') return false;
+      const to = target(i);
+      if (i.specifier.startsWith('node:') || builtinModules.includes(i.specifier)) return true;
+      return to === 'src/extension' && resolve(dirname(i.file), i.specifier) !== join(SRC, 'extension', 'panel-delivery');
+    });
+    assert.deepEqual(bad.map((i) => `${relative(SRC, i.file)} → ${i.specifier}`), []);
   });
 
   it('front ends do not reach into each other', () => {
