@@ -63,6 +63,8 @@ function identifierAt(ts: TypeScript, file: ts.SourceFile, position: number): ts
 // ---- vtable slot functions ----
 
 function slotHover(context: FileContext, identifier: ts.Identifier): Hover | undefined {
+  // `slotNamedBy` only ever matches these identifiers: skip checking the file's vtables for any other.
+  if (!mayNameSlot(context.ts, identifier)) return undefined;
   const report = vtableAt(context, identifier);
   if (!report) return undefined;
   const slot = slotNamedBy(context, report, identifier);
@@ -86,6 +88,14 @@ function slotNamedBy(context: FileContext, report: VtableReport, identifier: ts.
     if (declaration && declarationName(ts, declaration) === identifier) return slot;
   }
   return undefined;
+}
+
+/** Whether `identifier` could be what `slotNamedBy` looks for: an argument of a `new` expression, or the name `declarationName` gives a function. */
+function mayNameSlot(ts: TypeScript, identifier: ts.Identifier): boolean {
+  const parent = identifier.parent;
+  if (ts.isNewExpression(parent)) return parent.arguments?.includes(identifier) ?? false;
+  if (ts.isFunctionLike(parent)) return (parent as { name?: ts.Node }).name === identifier;
+  return (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.name === identifier;
 }
 
 function declarationName(ts: TypeScript, fn: ts.FunctionLikeDeclaration): ts.Node | undefined {
