@@ -179,15 +179,15 @@ export class IncrementalAnalyzer {
     const file = context.file;
     const flow: Finding[][] = [[], ...bodies.map(() => [])];
     let topLevelReadsBodies = false;
+    const owners = ownersOf(bodies);
     if (current.flowApplies) {
-      const owners = new Map(bodies.map((body, index) => [body.owner as ts.Node, index]));
       for (const unit of hintedUnits(ts, file)) {
         const group = flow[bodyIndexOf(bodies, owners, unit.root) + 1]!;
         const readNested = analyzeUnit(context, unit, group);
         if (unit.root === file && readNested) topLevelReadsBodies = true;
       }
     }
-    const vtables = vtableSites(context).map((site) => this.checkSite(context, site, bodies));
+    const vtables = vtableSites(context).map((site) => this.checkSite(context, site, bodies, owners));
     return { ...current, flow, topLevelReadsBodies, vtables };
   }
 
@@ -218,21 +218,20 @@ export class IncrementalAnalyzer {
     });
 
     const previousSites = new Map(previous.vtables.map((entry) => [`${entry.start}:${entry.end}`, entry]));
-    const owners = new Map(bodies.map((body, index) => [body.owner as ts.Node, index]));
+    const owners = ownersOf(bodies);
     const vtables = vtableSites(context).map((site): VtableEntry => {
       const inside = bodyIndexOf(bodies, owners, site);
       const reusable = inside < 0 || !changed.has(inside);
       const old = reusable ? previousSites.get(`${toOld(site.pos)}:${toOld(site.end)}`) : undefined;
       if (old && !old.reads.some((index) => changed.has(index))) return { start: site.pos, end: site.end, reads: old.reads, findings: move(old.findings) };
-      return this.checkSite(context, site, bodies);
+      return this.checkSite(context, site, bodies, owners);
     });
     return { ...current, flow, topLevelReadsBodies: previous.topLevelReadsBodies, vtables };
   }
 
-  private checkSite(context: FileContext, site: ts.NewExpression, bodies: readonly Body[]): VtableEntry {
+  private checkSite(context: FileContext, site: ts.NewExpression, bodies: readonly Body[], owners: ReadonlyMap<ts.Node, number>): VtableEntry {
     const readNodes: ts.Node[] = [site];
     const report = checkVtable({ ...context, readNodes }, site);
-    const owners = new Map(bodies.map((body, index) => [body.owner as ts.Node, index]));
     const reads = new Set<number>();
     for (const node of readNodes) {
       if (node.getSourceFile() !== context.file) continue;
@@ -284,6 +283,11 @@ function moveFinding(finding: Finding, fileName: string, map: (position: number)
     related: finding.related.map(moveSpan),
     fixes: finding.fixes.map((fix) => ({ ...fix, edits: fix.edits.map(moveSpan) })),
   };
+}
+
+/** Each opaque body's owning function, to its index (for `bodyIndexOf`). */
+function ownersOf(bodies: readonly Body[]): Map<ts.Node, number> {
+  return new Map(bodies.map((body, index) => [body.owner as ts.Node, index]));
 }
 
 /** The index of the opaque body a node is in (its owner counts as inside), or -1 for the skeleton. */
