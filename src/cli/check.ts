@@ -46,7 +46,7 @@ function loadTypeScript(): typeof ts {
   return require('typescript') as typeof ts;
 }
 
-export function runCheck(args: readonly string[], io: Io): number {
+function runCheck(args: readonly string[], io: Io): number {
   const parsed = parseArgs(args, { options: ['--project', '-p', '--format', '--rule'], flags: [] });
   const format = (parsed.options.get('--format')?.at(-1) ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown --format '${format}' (expected text, json or sarif)`);

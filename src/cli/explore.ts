@@ -32,7 +32,7 @@ export const explore: Command = {
   run: runExplore,
 };
 
-export async function runExplore(args: readonly string[], io: Io): Promise<number> {
+async function runExplore(args: readonly string[], io: Io): Promise<number> {
   const parsed = parseArgs(args, { options: ['--create', '--depth', '--format'], flags: ['--all'] });
   const format = formatOption(parsed.options.get('--format')?.at(-1));
   if (parsed.positionals.length !== 1) throw new UsageError('explore needs exactly one MODULE.ts (see wakerscope explore --help)');

@@ -42,7 +42,7 @@ export function formatOption(value: string | undefined): 'text' | 'json' {
   return format;
 }
 
-export async function runSimulate(args: readonly string[], io: Io): Promise<number> {
+async function runSimulate(args: readonly string[], io: Io): Promise<number> {
   const parsed = parseArgs(args, { options: ['--format'], flags: [] });
   const format = formatOption(parsed.options.get('--format')?.at(-1));
   if (parsed.positionals.length !== 1) throw new UsageError('simulate needs exactly one FILE.wakersim (see wakerscope simulate --help)');

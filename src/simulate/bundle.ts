@@ -26,7 +26,7 @@ export class BundleError extends Error {
 }
 
 /** The folder holding this package's package.json (src/simulate → root, dist/cli → root). */
-export function packageRoot(): string {
+function packageRoot(): string {
   let dir = __dirname;
   for (;;) {
     const manifest = join(dir, 'package.json');
@@ -39,7 +39,7 @@ export function packageRoot(): string {
 
 const BUILTIN = new RegExp(`^(?:node:.*|(?:${builtinModules.map((name) => name.replace(/[/\\^$*+?.()|[\]{}]/g, '\\$&')).join('|')})(?:/.*)?)$`);
 
-export function noSystemAccessMessage(specifier: string): string {
+function noSystemAccessMessage(specifier: string): string {
   return `scenario module imports '${specifier}': simulated code has no file system, network or process access`;
 }
 

@@ -25,8 +25,6 @@ import type {
 import { VIOLATION_KINDS } from './types';
 import type { FromWorker, ToWorker, WorkerInput, WorkerRun } from './worker';
 
-export { BundleError };
-
 export interface SimulatorOptions {
   /** Per run (and for loading the module); default 2000 ms. */
   readonly timeLimitMs?: number;
