@@ -36,6 +36,9 @@ export function cpu(fn) {
   return [(user + system) / 1000, value];
 }
 
+/** The middle value (the upper one of an even count). */
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 /** Bundles `src/<entry>` into `bench/out/<name>.cjs`; returns its path. `extra`: more esbuild options. */
 export function bundle(entry, name, extra = {}) {
   mkdirSync(OUT, { recursive: true });

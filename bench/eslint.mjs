@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundle, corpusOptions, OUT, REPO } from './common.mjs';
+import { bundle, corpusOptions, median, OUT, REPO } from './common.mjs';
 import { generate } from './generate.mjs';
 
 const ESLINT = join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js');
@@ -30,8 +30,6 @@ const configs = {
 };
 writeFileSync(configs.parserOnly, `import tseslint from 'typescript-eslint';\nexport default [${parserConfig}];\n`);
 writeFileSync(configs.plugin, `import tseslint from 'typescript-eslint';\nimport wakerscope from './eslint-plugin.cjs';\nexport default [${parserConfig}, wakerscope.configs.recommended];\n`);
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function timeProcess(args, okCodes) {
   const start = performance.now();

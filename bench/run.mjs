@@ -16,7 +16,7 @@
 // ordinary code, as in a real project.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { bundle, corpusOptions, cpu, loadAnalyzer, option, OUT, REPO } from './common.mjs';
+import { bundle, corpusOptions, cpu, loadAnalyzer, median, option, OUT, REPO } from './common.mjs';
 import { generate } from './generate.mjs';
 
 const { files: FILES, functions: FUNCTIONS, reps: REPS, wakerShare: WAKER_SHARE } = corpusOptions();
@@ -26,8 +26,6 @@ const CORPUS = WAKER_SHARE === undefined ? 'corpus' : `corpus-share${WAKER_SHARE
 const CLI = bundle('cli/main.ts', 'cli');
 const { analysis, ts, buildProgram } = loadAnalyzer();
 const TSC = join(REPO, 'node_modules', 'typescript', 'lib', 'tsc.js');
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** CPU milliseconds (user + system) of a child process, as it reports them at exit. */
 function timeProcess(args, okCodes) {
