@@ -59,6 +59,8 @@ describe('vtable rules: the seed examples', () => {
     const file = context.file;
     const nodeAt = (text: string): ts.Node => {
       const position = file.text.indexOf(text);
+      // Not found would mean the whole file, where "no vtable here" holds whatever the code under test does.
+      assert.ok(position >= 0, `'${text}' not in ${seedBox}`);
       let node: ts.Node = file;
       for (;;) {
         const child = ts.forEachChild(node, (c) => (c.getStart() <= position && position < c.end ? c : undefined));
