@@ -7,13 +7,10 @@ import { analyzeProgram, isUserFile } from '../analysis/index';
 import { mergeConfig, parseRuleFlag } from '../analysis/config';
 import { findTsconfig, loadProject } from '../analysis/program';
 import type { RuleId, RuleLevel } from '../analysis/types';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, parseArgs, type Command, type Io } from './command';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
 import { Locator, toJson, toSarif, toText } from './format';
 import { version } from '../../package.json';
 import { wantsColour } from './ansi';
-
-const FORMATS = ['text', 'json', 'sarif'] as const;
-type Format = (typeof FORMATS)[number];
 
 /** Progress only pays off (and only makes sense) on a terminal with many files. */
 const PROGRESS_THRESHOLD = 200;
@@ -48,8 +45,7 @@ function loadTypeScript(): typeof ts {
 
 function runCheck(args: readonly string[], io: Io): number {
   const parsed = parseArgs(args, { options: ['--project', '-p', '--format', '--rule'], flags: [] });
-  const format = (parsed.options.get('--format')?.at(-1) ?? 'text') as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`unknown --format '${format}' (expected text, json or sarif)`);
+  const format = formatOption(parsed, ['text', 'json', 'sarif']);
   const overrides: Partial<Record<RuleId, RuleLevel>> = {};
   for (const value of parsed.options.get('--rule') ?? []) {
     const [id, level] = parseRuleFlag(value);

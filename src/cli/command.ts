@@ -72,3 +72,12 @@ export function parseArgs(args: readonly string[], spec: { readonly options: rea
   }
   return { positionals, options, flags };
 }
+
+/** The last `--format` given, or the first of `formats` by default; anything else is a UsageError. */
+export function formatOption<F extends string>(parsed: ParsedArgs, formats: readonly [F, ...F[]]): F {
+  const format = parsed.options.get('--format')?.at(-1) ?? formats[0];
+  if (!(formats as readonly string[]).includes(format)) {
+    throw new UsageError(`unknown --format '${format}' (expected ${formats.slice(0, -1).join(', ')} or ${formats.at(-1)})`);
+  }
+  return format as F;
+}

@@ -2,8 +2,8 @@
 
 import * as path from 'node:path';
 import { DEFAULT_DEPTH, explore as exploreModule } from '../simulate/index';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, parseArgs, type Command, type Io } from './command';
-import { asUsageError, formatOption } from './simulate';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
+import { asUsageError } from './simulate';
 import { wantsColour } from './ansi';
 import { formatExplorationText } from './simulate-format';
 
@@ -34,7 +34,7 @@ export const explore: Command = {
 
 async function runExplore(args: readonly string[], io: Io): Promise<number> {
   const parsed = parseArgs(args, { options: ['--create', '--depth', '--format'], flags: ['--all'] });
-  const format = formatOption(parsed.options.get('--format')?.at(-1));
+  const format = formatOption(parsed, ['text', 'json']);
   if (parsed.positionals.length !== 1) throw new UsageError('explore needs exactly one MODULE.ts (see wakerscope explore --help)');
   const factory = parsed.options.get('--create')?.at(-1);
   if (!factory) throw new UsageError('explore needs --create FACTORY, the exported function that makes the waker');

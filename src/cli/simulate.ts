@@ -2,7 +2,7 @@
 
 import * as path from 'node:path';
 import { ScenarioSyntaxError, SimulationError, loadScenario, simulateScenario, type SimulationRun } from '../simulate/index';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, parseArgs, type Command, type Io } from './command';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
 import { wantsColour } from './ansi';
 import { formatRunText } from './simulate-format';
 
@@ -36,15 +36,9 @@ export async function asUsageError<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function formatOption(value: string | undefined): 'text' | 'json' {
-  const format = value ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown --format '${format}' (expected text or json)`);
-  return format;
-}
-
 async function runSimulate(args: readonly string[], io: Io): Promise<number> {
   const parsed = parseArgs(args, { options: ['--format'], flags: [] });
-  const format = formatOption(parsed.options.get('--format')?.at(-1));
+  const format = formatOption(parsed, ['text', 'json']);
   if (parsed.positionals.length !== 1) throw new UsageError('simulate needs exactly one FILE.wakersim (see wakerscope simulate --help)');
   const file = path.resolve(io.cwd, parsed.positionals[0]);
   const run: SimulationRun = await asUsageError(() => simulateScenario(loadScenario(file)));
