@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import * as ts from 'typescript';
 import { analyzeFile, type Finding } from '../../src/analysis/index';
 import { FIXTURES_ROOT, REPO_ROOT, fixtureFiles, repoCompilerOptions } from './fixture-runner';
+import { mulberry32 } from './random';
 
 const BATCH = 500;
 const VIRTUAL_DIR = join(REPO_ROOT, 'test', 'fuzz-virtual');
@@ -239,14 +240,3 @@ describe('analyzer fuzz: never throws', function () {
     assert.ok(batches.syntaxBroken > 500, `only ${batches.syntaxBroken} mutants have syntax errors: the mutator should break syntax often`);
   });
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

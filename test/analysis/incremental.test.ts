@@ -11,18 +11,7 @@ import { analyzeFile, IncrementalAnalyzer, type Finding } from '../../src/analys
 import { skeletonOf } from '../../src/analysis/incremental';
 import { generateFile } from '../../bench/tsserver-latency';
 import { FIXTURES_ROOT, FixtureProgram, fixtureFiles } from './fixture-runner';
-
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './random';
 
 const describeFindings = (findings: readonly Finding[]): string[] =>
   findings.map((f) => `${f.span.start}-${f.span.end} ${f.rule} ${f.severity} ${f.message} [${f.related.map((r) => `${r.start}-${r.end} ${r.message}`).join('; ')}] ${JSON.stringify(f.fixes)}`);
@@ -51,7 +40,7 @@ function edit(text: string, at: number, next: () => number): string {
 /** Random edits inside opaque bodies (and one outside), each checked against a whole analysis. */
 function randomEdits(fixtures: FixtureProgram, fileName: string, count: number, seed: number): { incremental: number; total: number } {
   const analyzer = new IncrementalAnalyzer(ts);
-  const next = random(seed);
+  const next = mulberry32(seed);
   let text = fixtures.sourceFile(fileName).text;
   check(fixtures, analyzer, fileName, `${fileName} (first analysis)`);
   let incremental = 0;
