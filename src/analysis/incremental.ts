@@ -100,11 +100,6 @@ export class IncrementalAnalyzer {
     return finishFindings(this.ts, file, this.passes(program, file), config);
   }
 
-  /** Forget a file's saved results (closed, or removed from the project). */
-  forget(fileName: string): void {
-    this.states.delete(fileName);
-  }
-
   /** The files whose results are kept (for tests and diagnostics). */
   trackedFiles(): string[] {
     return [...this.states.keys()];
