@@ -6,15 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
 import { version } from '../package.json';
 import { RULE_IDS } from '../src/analysis/types';
+import { bundleCli } from './cli-bundle';
 
 const REPO = resolve(__dirname, '..');
 // The bundle scripts/build.mjs makes for dist/cli/main.js, built to a private
 // place: other test runs start with `rm -rf dist` and would pull it from under us.
-// (typescript still resolves from the repository's node_modules.)
-const CLI = join(REPO, 'node_modules', '.cache', 'wakerscope-cli-test', 'main.js');
+const CLI_DIR = join(REPO, 'node_modules', '.cache', 'wakerscope-cli-test');
+const CLI = join(CLI_DIR, 'cli', 'main.js');
 const DIST_CLI = join(REPO, 'dist', 'cli', 'main.js');
 const WAKER = join(REPO, 'src', 'waker', 'index.ts');
 
@@ -47,14 +47,9 @@ interface Run {
   readonly stderr: string;
 }
 
-/** The same bundle scripts/build.mjs makes for this entry. */
-function buildCli(outfile = CLI): void {
-  buildSync({ entryPoints: [join(REPO, 'src/cli/main.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, external: ['typescript', 'vscode', 'esbuild'], logLevel: 'warning' });
-}
-
 function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Run {
   // Another `npm run build` may have emptied dist/ meanwhile (it starts with rm -rf dist).
-  if (!existsSync(CLI)) buildCli();
+  if (!existsSync(CLI)) bundleCli(CLI_DIR);
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -90,7 +85,7 @@ describe('wakerscope CLI (built, as a process)', function () {
     return root;
   };
 
-  before(() => buildCli());
+  before(() => bundleCli(CLI_DIR));
   after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
   it('exits 0 on a clean project, with a plain-text summary', () => {
@@ -235,7 +230,7 @@ describe('wakerscope CLI (built, as a process)', function () {
 
   it('colours only on a terminal, and NO_COLOR turns it off there', () => {
     const root = make({ 'src/bad.ts': BUGGY });
-    if (!existsSync(CLI)) buildCli();
+    if (!existsSync(CLI)) bundleCli(CLI_DIR);
     // script(1) gives the CLI a pseudo-terminal as stdout.
     const onTerminal = (env: NodeJS.ProcessEnv) =>
       spawnSync('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} check`, '/dev/null'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } }).stdout;
@@ -245,7 +240,7 @@ describe('wakerscope CLI (built, as a process)', function () {
   });
 
   it("`npx wakerscope check examples/` in this repository reports the seed's Box vtable bug", () => {
-    if (!existsSync(DIST_CLI)) buildCli(DIST_CLI);
+    if (!existsSync(DIST_CLI)) bundleCli(join(REPO, 'dist'));
     const result = spawnSync('npx', ['--no-install', 'wakerscope', 'check', 'examples/'], { cwd: REPO, encoding: 'utf8' });
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stdout, /^examples\/seed-box-waker\.ts:\d+:\d+ {2}error {2}`myClone` takes 0 references, but `myDrop` releases 1: a clone and its original free the data twice {2}vtable-clone-no-retain$/m);

@@ -5,8 +5,8 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import type { Exploration, SimulationRun } from '../src/simulate/types';
+import { bundleCli } from './cli-bundle';
 
 const ROOT = resolve(__dirname, '..');
 const OUT = join(ROOT, 'test-results', 'simulate-cli');
@@ -20,17 +20,8 @@ function cli(args: string[], cwd = ROOT): { code: number; stdout: string; stderr
 describe('simulate: the CLI', function () {
   this.timeout(60_000);
 
-  before(async () => {
-    await build({
-      entryPoints: { 'cli/main': join(ROOT, 'src/cli/main.ts'), 'simulate/worker': join(ROOT, 'src/simulate/worker.ts') },
-      outdir: OUT,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external: ['typescript', 'vscode', 'esbuild'],
-      logLevel: 'warning',
-    });
+  before(() => {
+    bundleCli(OUT);
   });
 
   it('simulate: a numbered table of steps, the violation with both locations, exit 0 when expect holds', () => {
