@@ -279,12 +279,13 @@ describe('tsserver plugin: configuration', function () {
   it('follows the editor settings sent with configurePlugin, over the tsconfig', async () => {
     const { server, file } = await open({ 'seed.ts': SEED });
     assert.equal(seedBug(await diagnostics(server, file)).length, 1);
+    const hoverDoc = async () => String((await quickInfo(server, file, SEED, offsetOfText(SEED, 'myClone(rawWaker')))!.documentation);
+    assert.match(await hoverDoc(), /Wakerscope/, 'enabled: our hover text (the control for the disabled check below)');
     await server.request('configurePlugin', { pluginName: 'wakerscope', configuration: { enable: true, rules: { 'vtable-clone-no-retain': 'warn' } } });
     assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => d.category), ['warning']);
     await server.request('configurePlugin', { pluginName: 'wakerscope', configuration: { enable: false } });
     assert.deepEqual(seedBug(await diagnostics(server, file)), []);
-    const hover = await quickInfo(server, file, SEED, offsetOfText(SEED, 'myClone(rawWaker'));
-    assert.doesNotMatch(String(hover!.documentation), /Wakerscope/, 'disabled: no hover text either');
+    assert.doesNotMatch(await hoverDoc(), /Wakerscope/, 'disabled: no hover text either');
     await server.request('configurePlugin', { pluginName: 'wakerscope', configuration: { enable: true, rules: {} } });
     assert.deepEqual(seedBug(await diagnostics(server, file)).map((d) => d.category), ['error']);
   });
