@@ -5,7 +5,7 @@
 import { RULES, isRuleId } from './rules';
 import { RULE_IDS, type AnalyzerConfig, type Finding, type RuleId, type RuleLevel } from './types';
 
-export const RULE_LEVELS: readonly RuleLevel[] = ['off', 'warn', 'error'];
+const RULE_LEVELS: readonly RuleLevel[] = ['off', 'warn', 'error'];
 
 /** A configuration problem, always one line; `where` names the file or flag it comes from. */
 export class ConfigError extends Error {
@@ -20,7 +20,7 @@ function isRuleLevel(level: unknown): level is RuleLevel {
 }
 
 /** Validate one rule setting: an unknown id or level is a ConfigError naming it. */
-export function checkRuleSetting(id: string, level: unknown, where: string): [RuleId, RuleLevel] {
+function checkRuleSetting(id: string, level: unknown, where: string): [RuleId, RuleLevel] {
   if (!isRuleId(id)) throw new ConfigError(`${where}: unknown rule '${id}' (known rules: ${RULE_IDS.join(', ')})`);
   if (!isRuleLevel(level)) throw new ConfigError(`${where}: rule '${id}' has invalid level ${JSON.stringify(level)} (expected off, warn or error)`);
   return [id, level];

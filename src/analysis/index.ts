@@ -13,9 +13,9 @@ import { analyzeVtables } from './vtable/index';
 export * from './types';
 export { Library, isLibraryFile } from './library';
 export { RULES, docsUrl, isRuleId, ruleByCode } from './rules';
-export { ConfigError, RULE_LEVELS, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
-export { applySuppressions, findSuppressions, type Suppression } from './suppress';
-export { IncrementalAnalyzer, type IncrementalStats } from './incremental';
+export { ConfigError, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
+export { applySuppressions } from './suppress';
+export { IncrementalAnalyzer } from './incremental';
 export { SLOT_NAMES, analyzeVtables, describeEffect, resolveSlotFunction, summarizeSlot, vtableAt, vtablesInFile, type SlotName, type SlotReport, type SlotSummary, type VtableReport } from './vtable/index';
 
 /** Everything a rule pass needs for one file. */
@@ -39,7 +39,7 @@ export function createFileContext(ts: TypeScript, program: ts.Program, file: ts.
 }
 
 /** The rule passes alone: findings with the analyzer's own severities, before configuration and suppressions. */
-export function runPasses(context: FileContext): Finding[] {
+function runPasses(context: FileContext): Finding[] {
   const findings: Finding[] = [];
   findings.push(...analyzeFlow(context));
   findings.push(...analyzeVtables(context));

@@ -9,7 +9,7 @@ import { levelOf } from './config';
 import { isRuleId } from './rules';
 import type { AnalyzerConfig, Finding, RuleId, TypeScript } from './types';
 
-export interface Suppression {
+interface Suppression {
   readonly kind: 'next-line' | 'file';
   /** Empty: every rule. */
   readonly rules: readonly string[];
@@ -23,7 +23,7 @@ export interface Suppression {
 const DIRECTIVE = /\/\/[ \t]*wakerscope-ignore-(next-line|file)\b([^\r\n]*)/g;
 
 /** The suppression directives in a file: `//` comments only, never text inside strings. */
-export function findSuppressions(ts: TypeScript, file: ts.SourceFile): Suppression[] {
+function findSuppressions(ts: TypeScript, file: ts.SourceFile): Suppression[] {
   const text = file.text;
   if (!text.includes('wakerscope-ignore')) return [];
   if (LITERAL_KINDS.size === 0) LITERAL_KINDS = new Set(LITERAL_KIND_NAMES.map((name) => ts.SyntaxKind[name]));

@@ -13,7 +13,7 @@ export type MessageId = 'finding' | 'suggestion' | 'needsTypeInformation';
 export type WakerscopeRule = TSESLint.RuleModule<MessageId, []>;
 type Context = Readonly<TSESLint.RuleContext<MessageId, []>>;
 
-export const TYPE_INFORMATION_DOCS = 'https://typescript-eslint.io/getting-started/typed-linting';
+const TYPE_INFORMATION_DOCS = 'https://typescript-eslint.io/getting-started/typed-linting';
 
 /**
  * Every rule at `error` keeps the analyzer's own verdicts: in ESLint, the lint
@@ -89,7 +89,7 @@ function reportFindings(context: Context, id: RuleId, programNode: TSESTree.Prog
 }
 
 /** The analyzer's message with its related spans appended briefly: "… (woken at line 12)". */
-export function messageWithRelated(finding: Finding, file: ts.SourceFile, program: ts.Program, cwd: string): string {
+function messageWithRelated(finding: Finding, file: ts.SourceFile, program: ts.Program, cwd: string): string {
   if (finding.related.length === 0) return finding.message;
   const notes = finding.related.map((related) => `${placeLabel(related.message)} ${whereIs(related, file, program, cwd)}`);
   return `${finding.message} (${notes.join('; ')})`;
