@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { explore, scenarioModulePath, simulateScenario, simulateSequence } from '../simulate/engine';
+import { DEFAULT_DEPTH, DEFAULT_TIME_LIMIT_MS, explore, scenarioModulePath, simulateScenario, simulateSequence } from '../simulate/engine';
 import { formatParseError, parseScenario, parseSequence } from '../simulate/parse';
 import type { ScenarioOp } from '../simulate/types';
 import { isScenarioDocument } from './diagnostics';
@@ -62,7 +62,7 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       const factory = await pickFactory(document, names);
       if (!factory) return;
       await saveIfDirty(document);
-      const depth = vscode.workspace.getConfiguration('wakerscope').get<number>('exploration.depth', 4);
+      const depth = vscode.workspace.getConfiguration('wakerscope').get<number>('exploration.depth', DEFAULT_DEPTH);
       const isLatest = latest.start();
       const exploration = await withProgress(`exploring ${factory} to depth ${depth}`, () =>
         explore(document.uri.fsPath, factory, { ...limits(), depth }),
@@ -117,7 +117,7 @@ function command(id: string, log: vscode.LogOutputChannel, run: (...args: unknow
 }
 
 function limits(): { timeLimitMs: number } {
-  return { timeLimitMs: vscode.workspace.getConfiguration('wakerscope').get<number>('simulation.timeLimitMs', 2000) };
+  return { timeLimitMs: vscode.workspace.getConfiguration('wakerscope').get<number>('simulation.timeLimitMs', DEFAULT_TIME_LIMIT_MS) };
 }
 
 function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
