@@ -2,7 +2,7 @@
 // Paths print relative to `cwd`.
 
 import { relative, sep } from 'node:path';
-import type { Exploration, Location, SimulationRun, StepResult } from '../simulate/index';
+import { isProblemOutcome, type Exploration, type Location, type Outcome, type SimulationRun, type StepResult } from '../simulate/index';
 import { ansi, type Ansi } from './ansi';
 
 export interface TextOptions {
@@ -19,12 +19,8 @@ function where(cwd: string, location: Location | undefined): string {
   return location ? `${pathFrom(cwd, location.file)}:${location.line}:${location.column}` : '';
 }
 
-function isViolation(outcome: string): boolean {
-  return outcome !== 'ok' && outcome !== 'leak';
-}
-
-function outcomeText(outcome: string, p: Ansi): string {
-  return isViolation(outcome) ? p.red(p.bold(outcome)) : outcome === 'leak' ? p.yellow(outcome) : p.green(outcome);
+function outcomeText(outcome: Outcome, p: Ansi): string {
+  return isProblemOutcome(outcome) ? p.red(p.bold(outcome)) : outcome === 'leak' ? p.yellow(outcome) : p.green(outcome);
 }
 
 function stepColumns(step: StepResult): [string, string, string, string, string] {
@@ -83,7 +79,7 @@ export function formatExplorationText(exploration: Exploration, options: TextOpt
   out.push(p.dim(`${'outcome'.padEnd(width)}  steps  shortest sequence`));
   for (const o of exploration.outcomes) {
     out.push(`${outcomeText(o.outcome, p)}${' '.repeat(width - o.outcome.length)}  ${String(o.length).padStart(5)}  ${o.sequence}`);
-    if (o.message && isViolation(o.outcome)) out.push(`${' '.repeat(width + 9)}${p.dim(o.message)}`);
+    if (o.message && isProblemOutcome(o.outcome)) out.push(`${' '.repeat(width + 9)}${p.dim(o.message)}`);
   }
   if (exploration.all) {
     out.push('', p.dim('every sequence:'));

@@ -13,6 +13,11 @@ export const EXPECTABLE_OUTCOMES = ['ok', 'leak', ...VIOLATION_KINDS] as const;
 export type ExpectableOutcome = (typeof EXPECTABLE_OUTCOMES)[number];
 export type Outcome = ExpectableOutcome | 'error';
 
+/** A violation or an exception: what front ends flag (`ok` and `leak` are not). */
+export function isProblemOutcome(outcome: Outcome): boolean {
+  return outcome !== 'ok' && outcome !== 'leak';
+}
+
 /** One scenario line: `clone 0`. `line` is the 1-based scenario line, when there is a file. */
 export interface ScenarioOp {
   readonly operation: Operation;

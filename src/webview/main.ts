@@ -6,7 +6,7 @@
 // src/extension/panel-delivery.ts).
 
 import { readPanelState, type FromWebview, type PanelState, type ToWebview } from '../extension/panel-delivery';
-import type { CellSnapshot, Exploration, HandleSnapshot, Location, SimulationRun, StepResult, ViolationReport } from '../simulate/types';
+import { isProblemOutcome, type CellSnapshot, type Exploration, type HandleSnapshot, type Location, type Outcome, type SimulationRun, type StepResult, type ViolationReport } from '../simulate/types';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -85,12 +85,8 @@ function richText(text: string): Node[] {
   return text.split('`').map((part, i) => (i % 2 === 1 ? h('code', {}, part) : document.createTextNode(part)));
 }
 
-function isProblem(outcome: string): boolean {
-  return outcome !== 'ok' && outcome !== 'leak';
-}
-
-function outcomeBadge(outcome: string): HTMLElement {
-  return h('span', { class: `badge outcome-${isProblem(outcome) ? 'violation' : outcome}` }, outcome);
+function outcomeBadge(outcome: Outcome): HTMLElement {
+  return h('span', { class: `badge outcome-${isProblemOutcome(outcome) ? 'violation' : outcome}` }, outcome);
 }
 
 // ---- navigation ------------------------------------------------------------------
@@ -386,10 +382,10 @@ function renderExploration(exploration: Exploration): Node[] {
       ...exploration.outcomes.map((o, i) =>
         h(
           'tr',
-          { class: isProblem(o.outcome) ? 'problem' : '' },
+          { class: isProblemOutcome(o.outcome) ? 'problem' : '' },
           h('td', {}, outcomeBadge(o.outcome)),
           h('td', { class: 'number' }, String(o.length)),
-          h('td', {}, h('code', {}, o.sequence), o.message ? h('div', { class: isProblem(o.outcome) ? 'message error' : 'message' }, ...richText(o.message)) : null),
+          h('td', {}, h('code', {}, o.sequence), o.message ? h('div', { class: isProblemOutcome(o.outcome) ? 'message error' : 'message' }, ...richText(o.message)) : null),
           h('td', {}, button('Open run', { class: 'secondary', 'data-focus-key': `open-${i}`, 'aria-label': `Open the ${o.outcome} run: ${o.sequence}` }, () => openRun(o.sequence))),
         ),
       ),
