@@ -65,6 +65,14 @@ export function codeOnly(text: string): string {
   return out.join('');
 }
 
+let lastScan: { readonly text: string; readonly code: string } | undefined;
+
+/** `codeOnly`, kept for the last text: one code-lens pass asks for it 2 + (one per vtable) times. */
+function codeOf(text: string): string {
+  if (lastScan?.text !== text) lastScan = { text, code: codeOnly(text) };
+  return lastScan.code;
+}
+
 function positionAt(text: string, offset: number): TextPosition {
   let line = 0;
   let lineStart = 0;
@@ -164,7 +172,7 @@ const EXPORT_LIST = /\bexport\s*\{([^}]*)\}(?!\s*from\b)/g;
  * function is offered (the simulator reports a wrong return value clearly).
  */
 export function findFactories(text: string): Factory[] {
-  const code = codeOnly(text);
+  const code = codeOf(text);
   const found = new Map<string, Factory>();
   const add = (name: string, nameOffset: number, declarationStart: number, signatureAt: number) => {
     const signature = readSignature(code, signatureAt);
@@ -202,7 +210,7 @@ export function findFactories(text: string): Factory[] {
 
 /** Every `new RawWakerVTable(` in the file, with the variable it initialises. */
 export function findVtables(text: string): VtableSite[] {
-  const code = codeOnly(text);
+  const code = codeOf(text);
   const sites: VtableSite[] = [];
   for (const match of code.matchAll(/\bnew\s+RawWakerVTable\s*[(<]/g)) {
     const before = code.slice(Math.max(0, match.index - 200), match.index);
@@ -219,7 +227,7 @@ export function findVtables(text: string): VtableSite[] {
 /** The factories that build wakers with this vtable: those whose text names its variable; else all. */
 export function factoriesUsing(text: string, factories: readonly Factory[], vtable: VtableSite): Factory[] {
   if (!vtable.variable) return [...factories];
-  const code = codeOnly(text);
+  const code = codeOf(text);
   const mention = new RegExp(`(?<![\\w$.])${vtable.variable.replace(/\$/g, '\\$')}(?![\\w$])`);
   const using = factories.filter((f) => mention.test(code.slice(f.start, f.end)));
   return using.length > 0 ? using : [...factories];
