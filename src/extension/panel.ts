@@ -9,7 +9,7 @@ import type { Exploration, SimulationRun } from '../simulate/types';
 import { renderPanelHtml } from '../webview/html';
 import { explorationContent, PanelDelivery, readPanelState, runContent, type FromWebview, type PanelState } from './panel-delivery';
 
-export const PANEL_VIEW_TYPE = 'wakerscope.simulation';
+const PANEL_VIEW_TYPE = 'wakerscope.simulation';
 const TITLE = 'Wakerscope Simulation';
 
 export interface PanelHandlers {
