@@ -439,9 +439,24 @@ export async function openWorkbench(page: Page, url: string, timeoutMs = 90_000)
   }
 }
 
-async function quickInputVisible(page: Page): Promise<void> {
-  await page.locator('.quick-input-widget').waitFor({ state: 'visible' });
-  await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible' });
+/**
+ * Press `key` (F1, Ctrl+P, Ctrl+G) and wait for the quick input. A webview's
+ * iframe can hold the focus and keep the key to itself (right after clicking a
+ * panel's tab), so on a miss the focus goes back to the workbench's active tab
+ * and the key is pressed again.
+ */
+async function openQuickInput(page: Page, key: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press(key);
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+    await page.locator('.tabs-container .tab.active').first().click();
+  }
 }
 
 async function closeQuickInput(page: Page): Promise<void> {
@@ -459,8 +474,7 @@ async function closeQuickInput(page: Page): Promise<void> {
  */
 export async function runCommand(page: Page, label: string): Promise<void> {
   await closeQuickInput(page);
-  await page.keyboard.press('F1');
-  await quickInputVisible(page);
+  await openQuickInput(page, 'F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.fill(`>${label}`);
   const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
@@ -493,8 +507,7 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   await closeQuickInput(page);
   const rel = relativePath.split(path.sep).join('/');
   const base = path.posix.basename(rel);
-  await page.keyboard.press(`${mod}+P`);
-  await quickInputVisible(page);
+  await openQuickInput(page, `${mod}+P`);
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.fill(rel);
   // Wait for a result whose file name matches (file search runs ripgrep on the server).
@@ -595,8 +608,7 @@ export function makeWorkspace(files: Record<string, string>, prefix = 'wakerscop
 export async function goToLine(page: Page, line: number, column = 1): Promise<void> {
   await closeQuickInput(page);
   await activeEditor(page).locator('.view-lines').click();
-  await page.keyboard.press('Control+G');
-  await quickInputVisible(page);
+  await openQuickInput(page, 'Control+G');
   await page.locator('.quick-input-widget .quick-input-box input').fill(`:${line}:${column}`);
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
