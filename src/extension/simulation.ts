@@ -5,7 +5,8 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DEFAULT_DEPTH, DEFAULT_TIME_LIMIT_MS, explore, scenarioModulePath, simulateScenario, simulateSequence } from '../simulate/engine';
+import { DEFAULT_DEPTH, DEFAULT_TIME_LIMIT_MS, scenarioModulePath, simulateScenario, simulateSequence } from '../simulate/engine';
+import { explore } from '../simulate/explore';
 import { formatParseError, parseScenario, parseSequence } from '../simulate/parse';
 import type { ScenarioOp } from '../simulate/types';
 import { isScenarioDocument } from './diagnostics';

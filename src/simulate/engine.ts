@@ -1,6 +1,6 @@
-// Runs scenarios and explorations: one bundle and one worker per module, many
-// runs inside it, each in a fresh vm context (the module evaluated anew) with a
-// fresh Runtime. The worker is terminated when a run exceeds the time limit,
+// Runs scenarios, and the sequences explore.ts chooses: one bundle and one
+// worker per module, many runs inside it, each in a fresh vm context (the
+// module evaluated anew) with a fresh Runtime. The worker is terminated when a run exceeds the time limit,
 // and capped in memory by `resourceLimits`.
 
 import { build } from 'esbuild';
@@ -10,19 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { BundleError, bundleModule } from './bundle';
 import type { RunRequest } from './driver';
 import { formatParseError, formatSequence, parseScenario } from './parse';
-import type {
-  EventSummary,
-  Exploration,
-  ExploredOutcome,
-  ExploredSequence,
-  Location,
-  Outcome,
-  Scenario,
-  ScenarioOp,
-  SimulationRun,
-  StepResult,
-} from './types';
-import { VIOLATION_KINDS } from './types';
+import type { EventSummary, Location, Scenario, ScenarioOp, SimulationRun, StepResult } from './types';
 import type { FromWorker, ToWorker, WorkerInput, WorkerRun } from './worker';
 
 export interface SimulatorOptions {
@@ -249,69 +237,4 @@ function completeRun(run: WorkerRun, modulePath: string, factory: string, ops: r
     outcome: run.outcome,
     ...(scenario?.expect ? { expect: scenario.expect } : {}),
   };
-}
-
-const EXPLORED_OPERATIONS = ['clone', 'wake', 'wake_by_ref', 'drop'] as const;
-
-/**
- * Every sequence from one `new` applying clone / wake / wake_by_ref / drop to a
- * live handle, with at most `depth` operations after `new`, shortest first.
- * Liveness follows the scenario alone: wake and drop consume, clone adds.
- */
-export function enumerateSequences(depth: number): ScenarioOp[][] {
-  if (!Number.isInteger(depth) || depth < 0) throw new RangeError(`depth must be a whole number ≥ 0, got ${depth}`);
-  type Node = { ops: ScenarioOp[]; live: boolean[] };
-  let level: Node[] = [{ ops: [{ operation: 'new' }], live: [true] }];
-  const all: ScenarioOp[][] = [level[0].ops];
-  for (let length = 1; length <= depth; length++) {
-    const next: Node[] = [];
-    for (const node of level) {
-      node.live.forEach((isLive, handle) => {
-        if (!isLive) return;
-        for (const operation of EXPLORED_OPERATIONS) {
-          const live = [...node.live];
-          if (operation === 'clone') live.push(true);
-          if (operation === 'wake' || operation === 'drop') live[handle] = false;
-          next.push({ ops: [...node.ops, { operation, handle }], live });
-        }
-      });
-    }
-    for (const node of next) all.push(node.ops);
-    level = next;
-  }
-  return all;
-}
-
-const OUTCOME_RANK: readonly Outcome[] = [...VIOLATION_KINDS, 'error', 'leak', 'ok'];
-
-export interface ExploreOptions extends SimulatorOptions {
-  /** Operations after `new`; default 4. */
-  readonly depth?: number;
-  /** Include every sequence and its outcome. */
-  readonly all?: boolean;
-}
-
-/** Run every sequence to `depth` and keep, per outcome, the shortest that reaches it. */
-export async function explore(modulePath: string, factory: string, options: ExploreOptions = {}): Promise<Exploration> {
-  const depth = options.depth ?? DEFAULT_DEPTH;
-  const sequences = enumerateSequences(depth);
-  const simulator = await Simulator.open(modulePath, factory, options);
-  const shortest = new Map<Outcome, ExploredOutcome>();
-  const all: ExploredSequence[] = [];
-  try {
-    await simulator.runAll(
-      sequences.map((ops) => ({ factory, ops, detail: false })),
-      (index, run) => {
-        if (options.all) all.push({ sequence: run.sequence, outcome: run.outcome });
-        // Sequences arrive shortest first, so the first of each outcome is a shortest one.
-        if (!shortest.has(run.outcome)) {
-          shortest.set(run.outcome, { outcome: run.outcome, sequence: run.sequence, length: sequences[index].length - 1, ...(run.message ? { message: run.message } : {}) });
-        }
-      },
-    );
-  } finally {
-    await simulator.close();
-  }
-  const outcomes = [...shortest.values()].sort((a, b) => OUTCOME_RANK.indexOf(a.outcome) - OUTCOME_RANK.indexOf(b.outcome));
-  return { module: simulator.modulePath, factory, depth, explored: sequences.length, outcomes, ...(options.all ? { all } : {}) };
 }

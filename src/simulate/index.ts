@@ -8,12 +8,10 @@ export {
   ScenarioSyntaxError,
   SimulationError,
   Simulator,
-  enumerateSequences,
-  explore,
   loadScenario,
   scenarioModulePath,
   simulateScenario,
   simulateSequence,
-  type ExploreOptions,
   type SimulatorOptions,
 } from './engine';
+export { enumerateSequences, explore, type ExploreOptions } from './explore';
