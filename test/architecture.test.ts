@@ -1,6 +1,6 @@
 // The layering rule from ARCHITECTURE.md, checked on every import in src/.
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative, resolve, dirname } from 'node:path';
 
@@ -43,6 +43,39 @@ function layerOf(file: string): string {
 }
 
 const all = sourceFiles(SRC).flatMap(importsOf);
+
+/** The source file a relative import resolves to (`./x` → `x.ts` or `x/index.ts`), else undefined. */
+function resolvedFile(imp: Import): string | undefined {
+  if (!imp.specifier.startsWith('.')) return undefined;
+  const base = resolve(dirname(imp.file), imp.specifier);
+  return [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find((path) => existsSync(path) && statSync(path).isFile());
+}
+
+/** Every import cycle among `files` (type-only imports count: they tie the modules' meaning together), each as a path `a → b → a`. */
+function importCycles(imports: readonly Import[]): string[] {
+  const edges = new Map<string, string[]>();
+  for (const imp of imports) {
+    const to = resolvedFile(imp);
+    if (to) edges.set(imp.file, [...(edges.get(imp.file) ?? []), to]);
+  }
+  const cycles: string[] = [];
+  const done = new Set<string>();
+  const onStack: string[] = [];
+  const visit = (file: string): void => {
+    if (done.has(file)) return;
+    const at = onStack.indexOf(file);
+    if (at >= 0) {
+      cycles.push([...onStack.slice(at), file].map((f) => relative(SRC, f)).join(' → '));
+      return;
+    }
+    onStack.push(file);
+    for (const next of edges.get(file) ?? []) visit(next);
+    onStack.pop();
+    done.add(file);
+  };
+  for (const file of edges.keys()) visit(file);
+  return cycles;
+}
 
 describe('architecture: who may import what', () => {
   it('finds the imports it checks', () => {
@@ -87,6 +120,25 @@ describe('architecture: who may import what', () => {
       const to = target(i);
       return frontEnds.includes(from) && frontEnds.includes(to) && from !== to;
     });
+    assert.deepEqual(bad.map((i) => `${relative(SRC, i.file)} → ${i.specifier}`), []);
+  });
+
+  it('src/analysis has no import cycles, type-only imports included', () => {
+    const analysis = all.filter((i) => layerOf(i.file) === 'src/analysis');
+    assert.ok(analysis.some((i) => resolvedFile(i)), 'no relative imports resolved in src/analysis');
+    assert.deepEqual(importCycles(analysis), []);
+  });
+
+  it('the cycle check sees a cycle', () => {
+    const a = join(SRC, 'analysis', 'index.ts');
+    const b = join(SRC, 'analysis', 'types.ts');
+    assert.deepEqual(importCycles([{ file: a, specifier: './types', typeOnly: false }, { file: b, specifier: './index', typeOnly: true }]), ['analysis/index.ts → analysis/types.ts → analysis/index.ts']);
+  });
+
+  it('front ends reach src/analysis through its index only', () => {
+    const frontEnds = ['src/cli', 'src/tsserver', 'src/eslint', 'src/extension', 'src/simulate', 'src/webview'];
+    const index = join(SRC, 'analysis', 'index.ts');
+    const bad = all.filter((i) => frontEnds.includes(layerOf(i.file)) && target(i) === 'src/analysis' && resolvedFile(i) !== index);
     assert.deepEqual(bad.map((i) => `${relative(SRC, i.file)} → ${i.specifier}`), []);
   });
 });

@@ -3,7 +3,8 @@
 // program through the checker and the vtable summaries, and returns Markdown.
 
 import type * as ts from 'typescript';
-import { createFileContext, type FileContext } from './index';
+import { createFileContext, type FileContext } from './context';
+import { skipOuterExpressions } from './syntax';
 import type { RuleId, TypeScript } from './types';
 import { SLOT_NAMES, vtableAt, type SlotName, type SlotReport, type VtableReport } from './vtable/index';
 
@@ -275,9 +276,3 @@ function declarationOf(context: FileContext, node: ts.Node): ts.Declaration | un
   return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
 }
 
-function skipOuterExpressions(ts: TypeScript, node: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node)) {
-    node = node.expression;
-  }
-  return node;
-}

@@ -39,7 +39,8 @@
 // position that does not map) falls back to a whole analysis.
 
 import type * as ts from 'typescript';
-import { createFileContext, finishFindings, type FileContext } from './index';
+import { createFileContext, type FileContext } from './context';
+import { finishFindings } from './finish';
 import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
 import { findMentions, mentionedIn } from './mentions';

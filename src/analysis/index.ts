@@ -3,9 +3,9 @@
 // severities already resolved against the configuration and suppressions.
 
 import type * as ts from 'typescript';
-import { applyLevels } from './config';
+import { createFileContext, type FileContext } from './context';
+import { finishFindings } from './finish';
 import { isLibraryFile, Library } from './library';
-import { applySuppressions } from './suppress';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type TypeScript } from './types';
 import { analyzeFlow } from './flow/index';
 import { analyzeVtables } from './vtable/index';
@@ -16,27 +16,11 @@ export { RULES, docsUrl, isRuleId, ruleByCode } from './rules';
 export { ConfigError, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
 export { applySuppressions } from './suppress';
 export { IncrementalAnalyzer } from './incremental';
+export { createFileContext, type FileContext } from './context';
+export { finishFindings } from './finish';
+export { hoverAt, type Hover } from './hover';
+export { findTsconfig, loadProject } from './program';
 export { SLOT_NAMES, analyzeVtables, describeEffect, resolveSlotFunction, summarizeSlot, vtableAt, vtablesInFile, type SlotName, type SlotReport, type SlotSummary, type VtableReport } from './vtable/index';
-
-/** Everything a rule pass needs for one file. */
-export interface FileContext {
-  readonly ts: TypeScript;
-  readonly program: ts.Program;
-  readonly checker: ts.TypeChecker;
-  readonly library: Library;
-  readonly file: ts.SourceFile;
-  /**
-   * When set, the vtable pass adds every declaration whose code it reads beyond
-   * the vtable expression (slot functions, helpers it follows, variables it
-   * resolves through), so incremental re-analysis knows what a report depends on.
-   */
-  readonly readNodes?: ts.Node[];
-}
-
-export function createFileContext(ts: TypeScript, program: ts.Program, file: ts.SourceFile, library?: Library): FileContext {
-  const checker = program.getTypeChecker();
-  return { ts, program, checker, library: library ?? new Library(ts, checker), file };
-}
 
 /** The rule passes alone: findings with the analyzer's own severities, before configuration and suppressions. */
 function runPasses(context: FileContext): Finding[] {
@@ -49,11 +33,6 @@ function runPasses(context: FileContext): Finding[] {
 export function analyzeFile(ts: TypeScript, program: ts.Program, file: ts.SourceFile, config: AnalyzerConfig = DEFAULT_CONFIG, library?: Library): Finding[] {
   const context = createFileContext(ts, program, file, library);
   return finishFindings(ts, file, runPasses(context), config);
-}
-
-/** The passes' findings for `file` with the configuration's levels and the file's suppressions applied, in order. */
-export function finishFindings(ts: TypeScript, file: ts.SourceFile, findings: readonly Finding[], config: AnalyzerConfig): Finding[] {
-  return sortFindings(applySuppressions(ts, file, applyLevels(findings, config), config));
 }
 
 /** Whether a file is user code worth analysing: not the library, not a declaration file, not a dependency. */
@@ -81,8 +60,4 @@ export function analyzeProgram(
     onFile?.(index + 1, sources.length);
   });
   return findings;
-}
-
-function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => (a.span.file === b.span.file ? a.span.start - b.span.start : a.span.file < b.span.file ? -1 : 1));
 }

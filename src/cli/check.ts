@@ -3,10 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ts from 'typescript';
-import { analyzeProgram, isUserFile } from '../analysis/index';
-import { mergeConfig, parseRuleFlag } from '../analysis/config';
-import { findTsconfig, loadProject } from '../analysis/program';
-import type { RuleId, RuleLevel } from '../analysis/types';
+import { analyzeProgram, findTsconfig, isUserFile, loadProject, mergeConfig, parseRuleFlag, type RuleId, type RuleLevel } from '../analysis/index';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
 import { Locator, toJson, toSarif, toText } from './format';
 import { version } from '../../package.json';

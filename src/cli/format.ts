@@ -4,8 +4,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as ts from 'typescript';
-import { RULES, docsUrl } from '../analysis/rules';
-import { RULE_IDS, type Finding, type Span } from '../analysis/types';
+import { RULES, RULE_IDS, docsUrl, type Finding, type Span } from '../analysis/index';
 import { ansi } from './ansi';
 
 export interface Position {

@@ -4,8 +4,7 @@
 
 import type { ESLint, Linter, Rule } from 'eslint';
 import { version } from '../../package.json';
-import { RULE_IDS } from '../analysis';
-import { RULES } from '../analysis/rules';
+import { RULES, RULE_IDS } from '../analysis/index';
 import { rules as typedRules } from './rules';
 
 interface WakerscopePlugin {

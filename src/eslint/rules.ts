@@ -6,8 +6,7 @@ import { getParserServices } from '@typescript-eslint/utils/eslint-utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { relative } from 'node:path';
 import ts from 'typescript';
-import { analyzeFile, isUserFile, RULE_IDS, type AnalyzerConfig, type Finding, type Fix, type RelatedSpan, type RuleId } from '../analysis';
-import { RULES, docsUrl } from '../analysis/rules';
+import { analyzeFile, docsUrl, isUserFile, RULES, RULE_IDS, type AnalyzerConfig, type Finding, type Fix, type RelatedSpan, type RuleId } from '../analysis/index';
 
 export type MessageId = 'finding' | 'suggestion' | 'needsTypeInformation';
 export type WakerscopeRule = TSESLint.RuleModule<MessageId, []>;

@@ -5,7 +5,7 @@
 // "rules": { … } }`) plus `enable`, so the plugin reads it with the same
 // `configFromPluginEntry` it uses for tsconfig.json.
 
-import { RULE_IDS, type RuleId, type RuleLevel } from '../analysis/types';
+import { RULE_IDS, type RuleId, type RuleLevel } from '../analysis/index';
 
 /** The name tsserver knows the plugin by (`contributes.typescriptServerPlugins`). */
 export const PLUGIN_NAME = 'wakerscope';

@@ -24,6 +24,7 @@ import {
   ConfigError,
   configFromCompilerOptions,
   configFromPluginEntry,
+  hoverAt,
   IncrementalAnalyzer,
   isUserFile,
   mergeConfig,
@@ -32,7 +33,6 @@ import {
   type Finding,
   type TypeScript,
 } from '../analysis/index';
-import { hoverAt } from '../analysis/hover';
 
 /** What the VS Code extension sends with `configurePlugin`. Rules here win over the tsconfig's. */
 interface EditorSettings {

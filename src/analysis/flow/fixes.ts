@@ -4,7 +4,7 @@
 // the waker is certainly still live.
 
 import type * as ts from 'typescript';
-import type { FileContext } from '../index';
+import type { FileContext } from '../context';
 import type { Fix, TextEdit, TypeScript } from '../types';
 import type { FlowRoot } from './graph';
 

@@ -10,6 +10,7 @@
 
 import type * as ts from 'typescript';
 import { mentionedIn } from '../mentions';
+import { skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
 
 export type Op =
@@ -565,7 +566,7 @@ class Builder {
   private condition(node: ts.Expression, whenTrue: BasicBlock, whenFalse: BasicBlock): void {
     const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
     const ts = this.ts;
-    const inner = skipParentheses(ts, node);
+    const inner = skipOuterExpressions(ts, node);
     if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === SyntaxKind.AmpersandAmpersandToken) {
       const middle = this.newBlock();
       this.condition(inner.left, middle, whenFalse);
@@ -707,7 +708,7 @@ class Builder {
           : operator === SyntaxKind.BarBarToken || operator === SyntaxKind.BarBarEqualsToken
             ? ['falsy', 'truthy']
             : ['nullish', 'nonNullish'];
-      const tested = skipParentheses(ts, node.left);
+      const tested = skipOuterExpressions(ts, node.left);
       this.link(from, right, { expr: tested, outcome: takeRight });
       this.link(from, after, { expr: tested, outcome: skipRight });
       this.current = right;
@@ -721,7 +722,7 @@ class Builder {
       return;
     }
     if (operator === SyntaxKind.EqualsToken) {
-      const left = skipParentheses(ts, node.left);
+      const left = skipOuterExpressions(ts, node.left);
       // The target is written, not read: only its object/index sub-expressions are evaluated.
       if (ts.isPropertyAccessExpression(left)) this.expression(left.expression);
       else if (ts.isElementAccessExpression(left)) {
@@ -749,7 +750,7 @@ class Builder {
     if ('questionDotToken' in node && node.questionDotToken && this.current) {
       const target = this.chainEnds[this.chainEnds.length - 1];
       const next = this.newBlock();
-      const tested = skipParentheses(ts, node.expression);
+      const tested = skipOuterExpressions(ts, node.expression);
       if (target) this.link(this.current, target, { expr: tested, outcome: 'nullish' });
       this.link(this.current, next, { expr: tested, outcome: 'nonNullish' });
       this.current = next;
@@ -784,12 +785,6 @@ function continuesChain(ts: TypeScript, node: ts.Node): boolean {
 
 function isLoop(ts: TypeScript, node: ts.Node): boolean {
   return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
-}
-
-export function skipParentheses(ts: TypeScript, node: ts.Expression): ts.Expression {
-  let current = node;
-  while (ts.isParenthesizedExpression(current)) current = current.expression;
-  return current;
 }
 
 function reversePostOrder(entry: BasicBlock): BasicBlock[] {

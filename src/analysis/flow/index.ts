@@ -9,7 +9,7 @@
 // does not enter functions whose text holds no hint word at all.
 
 import type * as ts from 'typescript';
-import type { FileContext } from '../index';
+import type { FileContext } from '../context';
 import type { Finding, TypeScript } from '../types';
 import { findMentions, wordsPattern } from '../mentions';
 import { scanUnits, type FlowUnit, type FunctionLikeWithBody } from './graph';

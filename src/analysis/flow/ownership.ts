@@ -8,7 +8,8 @@
 // pass over the converged states, so every report sees the final facts.
 
 import type * as ts from 'typescript';
-import type { FileContext } from '../index';
+import type { FileContext } from '../context';
+import { isOuterExpression, skipOuterExpressions, walkUpOuterExpressions } from '../syntax';
 import { isLibraryFile } from '../library';
 import type { Finding, RelatedSpan, RuleId, Severity, Span, TypeScript } from '../types';
 import { buildCfg, isFunctionBoundary, type BasicBlock, type Edge, type FlowRoot, type FlowUnit, type Op } from './graph';
@@ -179,7 +180,7 @@ class FunctionAnalysis {
     for (const declaration of unit.declarations) this.discoverVariable(declaration);
     for (const call of unit.calls) this.discoverCall(call);
     for (const assignment of unit.assignments) {
-      if (ts.isIdentifier(skipTransparent(ts, assignment.left))) this.discoverCreation(assignment.right, true);
+      if (ts.isIdentifier(skipOuterExpressions(ts, assignment.left))) this.discoverCreation(assignment.right, true);
     }
     if (this.bindings.length === 0 && !this.poll) return;
     this.readNested = true;
@@ -229,7 +230,7 @@ class FunctionAnalysis {
     const statement = list.parent;
     // Loop variables and catch bindings are assigned by the loop/runtime, not tracked.
     if (!ts.isVariableStatement(statement) && !ts.isForStatement(statement)) return;
-    const initializer = declaration.initializer && skipTransparent(ts, declaration.initializer);
+    const initializer = declaration.initializer && skipOuterExpressions(ts, declaration.initializer);
     let kind: ValueKind | undefined;
     if (initializer) {
       kind = this.discoverCreation(initializer, true);
@@ -259,7 +260,7 @@ class FunctionAnalysis {
     const ts = this.ts;
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
     if (this.context.library.calleeOf(node) !== 'Context#waker') return false;
-    const receiver = skipTransparent(ts, node.expression.expression);
+    const receiver = skipOuterExpressions(ts, node.expression.expression);
     if (!ts.isIdentifier(receiver)) return false;
     const symbol = this.context.library.symbolAt(receiver);
     return !!symbol && this.contextAliases.get(symbol) === 'context';
@@ -268,7 +269,7 @@ class FunctionAnalysis {
   /** Record what a creation expression creates (for assignments and declarations). */
   private discoverCreation(node: ts.Expression, userRawWakers: boolean): ValueKind | undefined {
     const ts = this.ts;
-    const inner = skipTransparent(ts, node);
+    const inner = skipOuterExpressions(ts, node);
     if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) return undefined;
     const cached = this.creations.get(inner);
     if (cached) return cached;
@@ -481,7 +482,7 @@ class FunctionAnalysis {
     if (!narrowing) return state;
     if (this.poll && this.contextIndex >= 0) state = this.narrowInnerReady(state, narrowing.expr, narrowing.outcome);
     const ts = this.ts;
-    let expr = skipTransparent(ts, narrowing.expr);
+    let expr = skipOuterExpressions(ts, narrowing.expr);
     let nullOnEdge = narrowing.outcome === 'falsy' || narrowing.outcome === 'nullish';
     if (ts.isBinaryExpression(expr)) {
       const operator = expr.operatorToken.kind;
@@ -490,7 +491,7 @@ class FunctionAnalysis {
       if (!equal && !notEqual) return state;
       const other = isNullish(ts, expr.right) ? expr.left : isNullish(ts, expr.left) ? expr.right : undefined;
       if (!other) return state;
-      expr = skipTransparent(ts, other);
+      expr = skipOuterExpressions(ts, other);
       const truthy = narrowing.outcome === 'truthy';
       nullOnEdge = equal ? truthy : !truthy;
     }
@@ -543,7 +544,7 @@ class FunctionAnalysis {
       return;
     }
     if (ts.isBinaryExpression(node)) {
-      const left = skipTransparent(ts, node.left);
+      const left = skipOuterExpressions(ts, node.left);
       if (ts.isIdentifier(left)) {
         const target = this.bindingOfIdentifier(left);
         if (target) this.assign(target, node.right, node, state);
@@ -594,7 +595,7 @@ class FunctionAnalysis {
       state[binding.index] = [this.fact('nullish', site)];
       return;
     }
-    const inner = skipTransparent(ts, value);
+    const inner = skipOuterExpressions(ts, value);
     const source = ts.isIdentifier(inner) ? this.uses.get(inner) : undefined;
     if (source && source !== binding) {
       this.checkUse(source, inner, state);
@@ -676,7 +677,7 @@ class FunctionAnalysis {
       const operator = parent.operatorToken.kind;
       if (operator === ts.SyntaxKind.EqualsToken) {
         if (parent.left === value) return IGNORE;
-        const target = skipTransparent(ts, parent.left);
+        const target = skipOuterExpressions(ts, parent.left);
         if (ts.isIdentifier(target)) {
           if (!flowed && this.bindingOfIdentifier(target)) return IGNORE;
           return { kind: 'move', site: value, label: `value moved into \`${target.text}\` here` };
@@ -964,12 +965,12 @@ class FunctionAnalysis {
     } else if (ts.isPropertyAccessExpression(expr) && expr.name.text === 'ready') {
       tested = expr.expression;
     }
-    tested = tested && skipTransparent(ts, tested);
+    tested = tested && skipOuterExpressions(ts, tested);
     if (tested && ts.isIdentifier(tested)) {
       const declaration = this.context.library.symbolAt(tested)?.valueDeclaration;
       if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isVariableDeclarationList(declaration.parent) && declaration.parent.flags & ts.NodeFlags.Const) {
-        const poll = skipTransparent(ts, declaration.initializer);
-        const argument = ts.isCallExpression(poll) && ts.isPropertyAccessExpression(poll.expression) && poll.expression.name.text === 'poll' && poll.arguments.length === 1 ? skipTransparent(ts, poll.arguments[0]) : undefined;
+        const poll = skipOuterExpressions(ts, declaration.initializer);
+        const argument = ts.isCallExpression(poll) && ts.isPropertyAccessExpression(poll.expression) && poll.expression.name.text === 'poll' && poll.arguments.length === 1 ? skipOuterExpressions(ts, poll.arguments[0]) : undefined;
         if (argument && ts.isIdentifier(argument) && this.contextRefs.get(argument) === 'context') result = { context: argument, whenReady };
       }
     }
@@ -1154,15 +1155,6 @@ function sameState(a: State, b: State): boolean {
   return true;
 }
 
-/** Parentheses and type-only wrappers: the value passes through unchanged. */
-export function skipTransparent(ts: FileContext['ts'], node: ts.Expression): ts.Expression {
-  let current = node;
-  for (;;) {
-    if (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) current = current.expression;
-    else return current;
-  }
-}
-
 /**
  * Where a value ends up: climb through wrappers and the value positions of `?:`,
  * `??`, `||`, `&&` (right) and `,` (right). `flowed` tells whether it went
@@ -1173,7 +1165,7 @@ export function climb(ts: FileContext['ts'], node: ts.Node): { value: ts.Node; p
   let parent = node.parent;
   let flowed = false;
   for (;;) {
-    if (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent)) {
+    if (isOuterExpression(ts, parent)) {
       value = parent;
       parent = parent.parent;
       continue;
@@ -1226,13 +1218,12 @@ function isTestPosition(ts: FileContext['ts'], value: ts.Node, parent: ts.Node):
 }
 
 function isNullish(ts: FileContext['ts'], node: ts.Expression): boolean {
-  const inner = skipTransparent(ts, node);
+  const inner = skipOuterExpressions(ts, node);
   return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === 'undefined') || ts.isVoidExpression(inner);
 }
 
 function isWriteTarget(ts: FileContext['ts'], identifier: ts.Identifier): boolean {
-  let node: ts.Node = identifier;
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const node = walkUpOuterExpressions(ts, identifier);
   const parent = node.parent;
   if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
   if ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)) return true;

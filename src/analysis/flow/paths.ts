@@ -5,6 +5,7 @@
 // place the problem shows up.
 
 import type * as ts from 'typescript';
+import { isOuterExpression } from '../syntax';
 import type { TypeScript } from '../types';
 
 export type Outcome = 'true' | 'false' | 'nullish' | 'nonNullish' | 'case' | 'default' | 'loop' | 'try' | 'catch';
@@ -80,7 +81,7 @@ function truthOf(ts: TypeScript, expression: ts.Expression, value: boolean): Pat
   let tested = expression;
   let truth = value;
   for (;;) {
-    if (ts.isParenthesizedExpression(tested)) tested = tested.expression;
+    if (isOuterExpression(ts, tested)) tested = tested.expression;
     else if (ts.isPrefixUnaryExpression(tested) && tested.operator === ts.SyntaxKind.ExclamationToken) {
       tested = tested.operand;
       truth = !truth;

@@ -6,7 +6,7 @@
 // reported on its argument, with a related span at its declaration.
 
 import type * as ts from 'typescript';
-import type { FileContext } from '../index';
+import type { FileContext } from '../context';
 import { findMentions, mentionedIn } from '../mentions';
 import type { Finding, RelatedSpan, RuleId, Severity, Span } from '../types';
 import { SLOT_NAMES, resolveSlotFunction, summarizeSlot, type Range, type SlotName, type SlotSummary } from './summary';

@@ -8,7 +8,8 @@
 // the pointer makes the summary unknown, and unknown summaries never report.
 
 import type * as ts from 'typescript';
-import type { FileContext } from '../index';
+import type { FileContext } from '../context';
+import { isOuterExpression, skipOuterExpressions } from '../syntax';
 
 export type SlotName = 'clone' | 'wake' | 'wakeByRef' | 'drop';
 export const SLOT_NAMES: readonly SlotName[] = ['clone', 'wake', 'wakeByRef', 'drop'];
@@ -341,9 +342,7 @@ class Interpreter {
 
   expression(node: ts.Expression, state: State): Outcome[] {
     const ts = this.ts;
-    if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) {
-      return this.expression(node.expression, state);
-    }
+    if (isOuterExpression(ts, node)) return this.expression(node.expression, state);
     if (ts.isIdentifier(node)) return [[state, this.valueOf(state, node)]];
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.call(node, state);
     if (ts.isConditionalExpression(node)) {
@@ -430,7 +429,7 @@ class Interpreter {
     const receiverOutcomes: Outcome[] =
       ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)
         ? this.expression(callee.expression, state)
-        : ts.isCallExpression(callee) || ts.isParenthesizedExpression(callee)
+        : ts.isCallExpression(callee) || isOuterExpression(ts, callee)
           ? this.expression(callee, state)
           : [[state, OTHER]];
     const args = [...(node.arguments ?? [])];
@@ -548,8 +547,7 @@ function resolveCallee(context: FileContext, node: ts.CallExpression | ts.NewExp
 export function resolveSlotFunction(context: FileContext, expression: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | undefined {
   const ts = context.ts;
   if (depth > 8) return undefined;
-  let node: ts.Expression = expression;
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node)) node = node.expression;
+  const node = skipOuterExpressions(ts, expression);
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
   const nameNode = ts.isIdentifier(node) ? node : ts.isPropertyAccessExpression(node) ? node.name : undefined;
   if (!nameNode) return undefined;
