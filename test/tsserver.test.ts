@@ -313,6 +313,74 @@ describe('tsserver plugin: configuration', function () {
   });
 });
 
+/**
+ * TypeScript errors with code fixes of TypeScript's own, beside a finding of
+ * ours: `compute` lacks the return type `isolatedDeclarations` wants (9007, a
+ * code number inside the range Wakerscope's codes used to share) and calls
+ * `helper` without importing it (2304, "Add import from").
+ */
+const WITH_TS_FIXES = `${LEAKY_CLONE}
+export function compute(x: number) {
+  return x + helper();
+}
+`;
+const HELPER = 'export function helper(): number {\n  return 1;\n}\n';
+
+describe('tsserver plugin: passes every request through to TypeScript', function () {
+  this.timeout(90_000);
+  const servers: TsServer[] = [];
+  const dirs: string[] = [];
+
+  before(assertPluginBuilt);
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function openProject(withPlugin: boolean): Promise<{ server: TsServer; file: string }> {
+    const dir = makeProject({ 'main.ts': WITH_TS_FIXES, 'helper.ts': HELPER }, withPlugin ? { name: 'wakerscope' } : null, { isolatedDeclarations: true, declaration: true });
+    dirs.push(dir);
+    const server = withPlugin ? startServer() : TsServer.start();
+    servers.push(server);
+    const file = path.join(dir, 'main.ts');
+    await server.open(file);
+    await server.open(path.join(dir, 'helper.ts'));
+    return { server, file };
+  }
+
+  /** For each of TypeScript's diagnostics, TypeScript's fixes at its span: asked for its code alone, and with every code in the file. */
+  async function typescriptFixes(server: TsServer, file: string): Promise<string[]> {
+    const list = (await diagnostics(server, file)).filter((d) => d.source !== 'wakerscope');
+    // What an editor sends for a cursor on several diagnostics; the same list to both servers.
+    const allCodes = [...list.map((d) => d.code), CLONE_WITHOUT_DROP];
+    const lines: string[] = [];
+    for (const diagnostic of list) {
+      const span = { file, startLine: diagnostic.start.line, startOffset: diagnostic.start.offset, endLine: diagnostic.end.line, endOffset: diagnostic.end.offset };
+      for (const errorCodes of [[diagnostic.code], allCodes]) {
+        const fixes = await server.request<ts.server.protocol.CodeFixAction[]>('getCodeFixes', { ...span, errorCodes });
+        const theirs = fixes.filter((fix) => !fix.fixName.startsWith('wakerscope:'));
+        lines.push(`${diagnostic.code} [${errorCodes.join(',')}]: ${theirs.map((fix) => `${fix.fixName} "${fix.description}" ${JSON.stringify(fix.changes)}`).join(' | ')}`);
+      }
+    }
+    return lines;
+  }
+
+  it("offers TypeScript's own code fixes unchanged, with the plugin as without it", async () => {
+    const plain = await openProject(false);
+    const withPlugin = await openProject(true);
+    const codes = (await diagnostics(plain.server, plain.file)).map((d) => d.code).sort();
+    assert.deepEqual(codes, [2304, 9007], "the control: TypeScript's own errors in the file");
+    const expected = await typescriptFixes(plain.server, plain.file);
+    assert.ok(expected.some((line) => /^9007 .*Add return type/.test(line)), `no "Add return type" fix from TypeScript: ${expected.join('\n')}`);
+    assert.ok(expected.some((line) => /^2304 .*Add import from/.test(line)), `no "Add import" fix from TypeScript: ${expected.join('\n')}`);
+    // The paths differ only by the project folder.
+    const normalise = (lines: string[], dir: string) => lines.map((line) => line.split(dir).join('<project>'));
+    const actual = await typescriptFixes(withPlugin.server, withPlugin.file);
+    assert.deepEqual(normalise(actual, path.dirname(withPlugin.file)), normalise(expected, path.dirname(plain.file)));
+    assert.deepEqual(ours(await diagnostics(withPlugin.server, withPlugin.file)).map((d) => d.code), [CLONE_WITHOUT_DROP], 'the plugin adds its finding');
+  });
+});
+
 describe('tsserver plugin: installed from npm, in any editor', function () {
   this.timeout(60_000);
   let server: TsServer | undefined;

@@ -167,10 +167,11 @@ class WakerscopePlugin {
       return [...own, ...ours];
     };
 
+    // TypeScript is asked about every code, ours included: a code number may be
+    // both ours and TypeScript's, and a code with no fix of TypeScript's costs it nothing.
     proxy.getCodeFixesAtPosition = (fileName, start, end, errorCodes, formatOptions, preferences) => {
-      const theirCodes = errorCodes.filter((code) => !WAKERSCOPE_CODES.has(code));
-      const own = theirCodes.length > 0 ? inner.getCodeFixesAtPosition(fileName, start, end, theirCodes, formatOptions, preferences) : [];
-      if (theirCodes.length === errorCodes.length) return own;
+      const own = inner.getCodeFixesAtPosition(fileName, start, end, errorCodes, formatOptions, preferences);
+      if (!errorCodes.some((code) => WAKERSCOPE_CODES.has(code))) return own;
       const ours = this.guard('getCodeFixesAtPosition', () => this.fixesAt(fileName, start, end, errorCodes));
       return ours && ours.length > 0 ? [...own, ...ours] : own;
     };

@@ -203,7 +203,7 @@ export function applyCodeEdits(text: string, edits: readonly ts.server.protocol.
 
 /** A project folder in the temp dir: a tsconfig mapping `wakerscope/waker` to this repository, plus `files`. */
 /** `plugin`: the tsconfig's wakerscope entry, or null for none. */
-export function makeProject(files: Record<string, string>, plugin: object | null = { name: 'wakerscope' }): string {
+export function makeProject(files: Record<string, string>, plugin: object | null = { name: 'wakerscope' }, compilerOptions: object = {}): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'wakerscope-tsserver-')));
   const tsconfig = {
     compilerOptions: {
@@ -217,6 +217,7 @@ export function makeProject(files: Record<string, string>, plugin: object | null
       types: ['node'],
       paths: { 'wakerscope/waker': [path.join(REPO_ROOT, 'src', 'waker', 'index.ts')] },
       ...(plugin ? { plugins: [plugin] } : {}),
+      ...compilerOptions,
     },
     include: ['*.ts'],
   };
