@@ -6,7 +6,7 @@
 // `<T>x` assertion. Passes look through all five, always: `(w as Waker).wake()`
 // wakes `w`. Anything that computes (`await`, `void`, `typeof`, `,`, `?:`) is
 // not an outer expression; a pass that follows a value through those says so
-// itself (`climb` in flow/ownership.ts).
+// itself (`climb` in flow/positions.ts).
 
 import type * as ts from 'typescript';
 import type { TypeScript } from './types';

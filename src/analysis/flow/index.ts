@@ -13,7 +13,10 @@ import type { FileContext } from '../context';
 import type { Finding, TypeScript } from '../types';
 import { findMentions, wordsPattern } from '../mentions';
 import { scanUnits, type FlowUnit, type FunctionLikeWithBody } from './graph';
-import { analyzeFunction } from './ownership';
+import { FlowEngine } from './engine';
+import { LeakChecker } from './checkers/leaks';
+import { LostWakeupChecker } from './checkers/lost-wakeup';
+import { UseAfterChecker } from './checkers/use-after';
 
 export { buildCfg, scanUnits, type BasicBlock, type Cfg, type FlowUnit, type Op } from './graph';
 
@@ -41,6 +44,21 @@ export function flowMayApply(file: ts.SourceFile): boolean {
 export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWithBody): FlowUnit[] {
   const mentions = ts.isSourceFile(root) ? findMentions(root.text, HINT_WORDS) : undefined;
   return scanUnits(ts, root, HINTS, mentions).filter((unit) => unit.hinted);
+}
+
+/**
+ * Analyse one function body (or a file's top level) and append its findings:
+ * the dataflow engine with one checker per rule (use-after-* share one).
+ * Returns whether the analysis looked inside the unit's nested functions and
+ * classes (it does when it tracks a binding they might capture).
+ */
+function analyzeFunction(context: FileContext, unit: FlowUnit, findings: Finding[]): boolean {
+  const engine = new FlowEngine(context, unit);
+  engine.use(new LostWakeupChecker(engine));
+  engine.use(new UseAfterChecker(engine));
+  engine.use(new LeakChecker(engine));
+  engine.run(findings);
+  return engine.discovery.readNested;
 }
 
 /** Analyse one unit, appending its findings; returns whether it looked inside nested functions (see analyzeFunction). */

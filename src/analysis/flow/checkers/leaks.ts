@@ -1,0 +1,165 @@
+// clone-without-drop: an owned waker that is never dropped, woken or moved.
+// Two ways: a temporary (`cx.waker().clone().wakeByRef()`), seen in discovery;
+// and a tracked binding whose live value leaves its scope, leaves the function
+// or is overwritten, collected during the reporting pass and reported once per
+// origin at the end.
+
+import type * as ts from 'typescript';
+import type { TrackedBinding } from '../discovery';
+import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFacts, WorkingState } from '../engine';
+import { leakFixes } from '../fixes';
+import { conditionOf, describeCondition, SOME_PATHS } from '../paths';
+import { climb, closingBrace } from '../positions';
+
+/** Only these calls can create a waker: the rest are skipped without the checker. */
+const WAKER_CREATORS = new Set(['clone', 'fromRaw', 'fromArc']);
+
+interface LeakObservation {
+  readonly binding: TrackedBinding;
+  readonly origin: ts.Node;
+  readonly point: ts.Node;
+  /** Every fact at the point is live: dropping there is always right. */
+  readonly onlyLive: boolean;
+}
+
+export class LeakChecker implements FlowChecker {
+  private readonly leaks: LeakObservation[] = [];
+  /** Where each live value (by its origin) was disposed of, on the paths that did. */
+  private readonly disposals = new Map<ts.Node, ts.Node[]>();
+  /** Bindings whose value was handed on somewhere (a `using` fix would drop it twice). */
+  private readonly handedOff = new Set<TrackedBinding>();
+
+  constructor(private readonly engine: FlowEngine) {}
+
+  /** Temporaries: a created waker that is discarded or only borrowed leaks right away. */
+  onCall(node: ts.CallExpression | ts.NewExpression): void {
+    const engine = this.engine;
+    const callee = node.expression;
+    if (!engine.ts.isPropertyAccessExpression(callee) || !WAKER_CREATORS.has(callee.name.text)) return;
+    const kind = engine.discovery.discoverLibraryCreation(node);
+    if (kind !== 'waker') return;
+    const discardedAt = this.temporaryLeak(node);
+    if (!discardedAt) return;
+    engine.report({
+      rule: 'clone-without-drop',
+      severity: 'error',
+      message: 'this waker is never dropped, woken or moved: it leaks',
+      span: engine.span(node),
+      related: [engine.related(discardedAt, 'the new waker is only borrowed, then discarded here')],
+      help: 'wake or drop the new waker, or use the borrowed one directly (`wakeByRef()` needs no clone)',
+      fixes: [],
+    });
+  }
+
+  private temporaryLeak(node: ts.Expression): ts.Node | undefined {
+    const { ts, context } = this.engine;
+    const { value, parent } = climb(ts, node);
+    if (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent)) return parent;
+    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === value) {
+      const call = parent.parent;
+      const name = ts.isPropertyAccessExpression(parent) ? context.library.nameOf(parent) : undefined;
+      if (name === 'Waker#wake' || name === 'Waker#drop') return undefined;
+      if (ts.isCallExpression(call) && call.expression === parent && !name) return undefined;
+      return parent;
+    }
+    if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(value as ts.Expression)) {
+      const name = context.library.calleeOf(parent);
+      if (name === 'drop' || name === 'forget') return undefined;
+      const expected = context.checker.getContextualType(value as ts.Expression);
+      if (expected && context.library.isType(expected, 'WakerRef') && !context.library.isType(expected, 'Waker')) return parent;
+    }
+    return undefined;
+  }
+
+  onHandOff(binding: TrackedBinding): void {
+    this.handedOff.add(binding);
+  }
+
+  onDispose(_binding: TrackedBinding, before: OwnershipFacts, fact: OwnershipFact): void {
+    for (const old of before) {
+      if (old.kind !== 'live') continue;
+      const list = this.disposals.get(old.site) ?? [];
+      if (!list.includes(fact.site)) list.push(fact.site);
+      this.disposals.set(old.site, list);
+    }
+  }
+
+  /** `at`: a statement leaving the function, or a block whose end is reached (the leak shows at its `}`), or an overwrite. */
+  onLeave(binding: TrackedBinding, at: ts.Node, state: WorkingState): void {
+    const ts = this.engine.ts;
+    if (!binding.leakChecked || !this.engine.reporting || !state.bindings[binding.index].some((f) => f.kind === 'live')) return;
+    const point = at.kind === ts.SyntaxKind.Block ? closingBrace(ts, at as ts.Block) : at;
+    const facts = state.bindings[binding.index].filter((f) => f.kind !== 'reported');
+    const onlyLive = facts.length > 0 && facts.every((f) => f.kind === 'live');
+    for (const fact of facts) {
+      if (fact.kind === 'live') this.leaks.push({ binding, origin: fact.site, point, onlyLive });
+    }
+  }
+
+  finish(): void {
+    const engine = this.engine;
+    const ts = engine.ts;
+    const byOrigin = new Map<ts.Node, LeakObservation[]>();
+    for (const leak of this.leaks) {
+      const list = byOrigin.get(leak.origin) ?? [];
+      if (!list.some((l) => l.point === leak.point && l.binding === leak.binding)) list.push(leak);
+      byOrigin.set(leak.origin, list);
+    }
+    for (const [origin, observations] of byOrigin) {
+      const binding = observations[0].binding;
+      const disposals = this.disposals.get(origin) ?? [];
+      const everyPath = disposals.length === 0;
+      const isParameter = ts.isParameter(binding.declaration);
+      const path = everyPath ? '' : ` ${this.leakPath(binding, observations, disposals)}`;
+      const subject = isParameter ? `waker parameter \`${binding.name}\`` : `\`${binding.name}\``;
+      const related = observations.map((o) => engine.related(o.point, this.leakLabel(binding, o.point)));
+      if (!isParameter && origin !== binding.declaration.name) related.unshift(engine.related(origin, `\`${binding.name}\` ${this.createdVerb(origin)} here`));
+      engine.report({
+        rule: 'clone-without-drop',
+        severity: everyPath ? 'error' : 'warning',
+        message: `${subject} is never dropped, woken or moved${path}: it leaks`,
+        span: engine.span(origin),
+        related,
+        help: isParameter ? `drop or wake \`${binding.name}\`, or take a \`WakerRef\` if the function only borrows it` : `drop \`${binding.name}\` or declare it with \`using\``,
+        fixes: leakFixes(ts, engine.context.file, binding, observations, /*everMoved*/ this.handedOff.has(binding)),
+      });
+    }
+  }
+
+  private createdVerb(origin: ts.Node): string {
+    const { ts, context } = this.engine;
+    if (ts.isCallExpression(origin) && context.library.calleeOf(origin) === 'Waker#clone') return 'cloned';
+    return 'created';
+  }
+
+  private leakLabel(binding: TrackedBinding, point: ts.Node): string {
+    const ts = this.engine.ts;
+    if (ts.isReturnStatement(point)) return `\`${binding.name}\` leaks when returning here`;
+    if (ts.isThrowStatement(point)) return `\`${binding.name}\` leaks when throwing here`;
+    if (ts.isBreakStatement(point)) return `\`${binding.name}\` leaks when breaking out here`;
+    if (ts.isContinueStatement(point)) return `\`${binding.name}\` leaks when the loop continues here`;
+    if (ts.isVariableDeclaration(point) || ts.isBinaryExpression(point)) return `\`${binding.name}\` overwritten here while still live`;
+    return `\`${binding.name}\` goes out of scope here`;
+  }
+
+  private leakPath(binding: TrackedBinding, observations: readonly LeakObservation[], disposals: readonly ts.Node[]): string {
+    const { ts, context, root } = this.engine;
+    // A jump out of the block is the path itself: name it.
+    const jump = observations.find((o) => ts.isBreakOrContinueStatement(o.point))?.point;
+    if (jump) {
+      const line = context.file.getLineAndCharacterOfPosition(jump.getStart(context.file)).line + 1;
+      return ts.isBreakStatement(jump) ? `when breaking out at line ${line}` : `when the loop continues at line ${line}`;
+    }
+    for (const observation of observations) {
+      if (ts.isReturnStatement(observation.point) || ts.isThrowStatement(observation.point)) {
+        const condition = conditionOf(ts, observation.point, binding.declaration, root);
+        if (condition) return describeCondition(condition);
+      }
+    }
+    for (const disposal of disposals) {
+      const condition = conditionOf(ts, disposal, binding.declaration, root);
+      if (condition) return describeCondition(condition, /*negate*/ true);
+    }
+    return SOME_PATHS;
+  }
+}

@@ -1,0 +1,304 @@
+// Discovery: which bindings of one body the ownership dataflow tracks, what
+// each of their references is, and which closures capture them. Checkers join
+// in through hooks (`DiscoveryHooks`): lost-wakeup names the poll context's
+// aliases, clone-without-drop looks at temporaries.
+
+import type * as ts from 'typescript';
+import type { FileContext } from '../context';
+import { isReference, isWriteTarget, mayNameOwnedType } from './positions';
+import type { FlowRoot, FlowUnit } from './graph';
+import { skipOuterExpressions } from '../syntax';
+
+/** What a binding holds. Every owned kind has use-after rules; only wakers are checked for leaks. */
+export type ValueKind = 'waker' | 'box' | 'arc' | 'raw';
+
+export interface TrackedBinding {
+  readonly index: number;
+  readonly name: string;
+  readonly kind: ValueKind;
+  readonly symbol: ts.Symbol;
+  readonly declaration: ts.VariableDeclaration | ts.ParameterDeclaration;
+  /** The block whose end takes the binding out of scope (undefined: the function's end, or module lifetime). */
+  readonly scope: ts.Block | undefined;
+  readonly using: boolean;
+  /** Whether reaching the end of its scope while live is a leak. */
+  readonly leakChecked: boolean;
+}
+
+/** Library calls that create an owned value, and what they create. */
+const CREATIONS: Readonly<Record<string, ValueKind>> = {
+  'Waker#clone': 'waker',
+  'Waker.fromRaw': 'waker',
+  'Waker.fromArc': 'waker',
+  'Box.new': 'box',
+  'Box.fromRaw': 'box',
+  'Arc.new': 'arc',
+  'Arc.fromRaw': 'arc',
+  'Arc.clone': 'arc',
+  'Arc#clone': 'arc',
+  RawWaker: 'raw',
+};
+
+/** How a checker takes part in discovery. */
+export interface DiscoveryHooks {
+  /** Before any binding is discovered. */
+  startDiscovery?(): void;
+  /** A declaration whose initializer creates nothing tracked (`const w = cx.waker()`). */
+  onUntrackedInitializer?(declaration: ts.VariableDeclaration, initializer: ts.Expression): void;
+  /** A call in the unit's own code. */
+  onCall?(call: ts.CallExpression | ts.NewExpression): void;
+  /** Whether the unit needs the dataflow even when it tracks no binding. */
+  needsDataflow?(): boolean;
+  /** Symbols (other than tracked bindings) whose references the checker wants as operations. */
+  watchedSymbols?(): Iterable<ts.Symbol>;
+  /** A reference to a watched symbol inside a nested function or class. */
+  onNestedReference?(closure: ts.Node, symbol: ts.Symbol): void;
+  /** A reference to a watched symbol in the unit's own code; returns whether it becomes an operation. */
+  onReference?(identifier: ts.Identifier, symbol: ts.Symbol): boolean;
+}
+
+export class Discovery {
+  readonly bindings: TrackedBinding[] = [];
+  readonly bySymbol = new Map<ts.Symbol, TrackedBinding>();
+  /** References to tracked bindings in the unit's own code. */
+  readonly uses = new Map<ts.Node, TrackedBinding>();
+  /** References that a checker watches (see `DiscoveryHooks.onReference`). */
+  readonly watchedReferences = new Set<ts.Node>();
+  /** Closures (and classes) to the tracked bindings they capture. */
+  readonly captures = new Map<ts.Node, TrackedBinding[]>();
+  /** Creation calls to what they create. */
+  readonly creations = new Map<ts.Node, ValueKind>();
+  /** Bindings by the block whose end takes them out of scope. */
+  readonly scoped = new Map<ts.Node, TrackedBinding[]>();
+  /** The names of tracked bindings and watched symbols, fixed once discovery ends. */
+  private finalNames: ReadonlySet<string> = new Set();
+  /** Whether discovery walked the nested functions and classes (for incremental re-analysis). */
+  readNested = false;
+  private readonly ts: FileContext['ts'];
+  private readonly root: FlowRoot;
+
+  constructor(
+    private readonly context: FileContext,
+    private readonly unit: FlowUnit,
+    private readonly hooks: readonly DiscoveryHooks[],
+  ) {
+    this.ts = context.ts;
+    this.root = unit.root;
+  }
+
+  /** Whether anything needs the dataflow: a tracked binding, or a checker that asks for it. */
+  get needsDataflow(): boolean {
+    return this.bindings.length > 0 || this.hooks.some((hook) => hook.needsDataflow?.());
+  }
+
+  run(): void {
+    const ts = this.ts;
+    const root = this.root;
+    for (const hook of this.hooks) hook.startDiscovery?.();
+    if (!ts.isSourceFile(root)) {
+      for (const parameter of root.kind === ts.SyntaxKind.ClassStaticBlockDeclaration ? [] : root.parameters) this.discoverParameter(parameter);
+    }
+    const unit = this.unit;
+    // Declarations in source order, so `const b = a` sees `a` already tracked.
+    for (const declaration of unit.declarations) this.discoverVariable(declaration);
+    for (const call of unit.calls) for (const hook of this.hooks) hook.onCall?.(call);
+    for (const assignment of unit.assignments) {
+      if (ts.isIdentifier(skipOuterExpressions(ts, assignment.left))) this.discoverCreation(assignment.right);
+    }
+    if (!this.needsDataflow) return;
+    this.readNested = true;
+    this.discoverCaptures(unit.nested);
+    this.mapUses();
+    for (const binding of this.bindings) {
+      if (!binding.scope) continue;
+      const list = this.scoped.get(binding.scope) ?? [];
+      list.push(binding);
+      this.scoped.set(binding.scope, list);
+    }
+  }
+
+  bindingOfDeclaration(declaration: ts.VariableDeclaration): TrackedBinding | undefined {
+    if (!this.ts.isIdentifier(declaration.name)) return undefined;
+    const symbol = this.context.library.symbolAt(declaration.name);
+    const binding = symbol && this.bySymbol.get(symbol);
+    return binding && binding.declaration === declaration ? binding : undefined;
+  }
+
+  bindingOfIdentifier(identifier: ts.Identifier): TrackedBinding | undefined {
+    if (!this.finalNames.has(identifier.text)) return undefined;
+    const symbol = this.context.library.symbolAt(identifier);
+    return symbol ? this.bySymbol.get(symbol) : undefined;
+  }
+
+  /** What a creation expression creates, including a `RawWaker` from the program's own functions (for declarations and assignments). */
+  discoverCreation(node: ts.Expression): ValueKind | undefined {
+    return this.creationKind(node, 'library or user RawWaker');
+  }
+
+  /** What a library creation call creates (`x.clone()`, `Waker.fromRaw(…)`, …). */
+  discoverLibraryCreation(node: ts.Expression): ValueKind | undefined {
+    return this.creationKind(node, 'library only');
+  }
+
+  private creationKind(node: ts.Expression, creators: 'library only' | 'library or user RawWaker'): ValueKind | undefined {
+    const ts = this.ts;
+    const inner = skipOuterExpressions(ts, node);
+    if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) return undefined;
+    const cached = this.creations.get(inner);
+    if (cached) return cached;
+    const name = this.context.library.calleeOf(inner);
+    let kind = name ? CREATIONS[name] : undefined;
+    // A RawWaker from the program's own functions (the seed's `createRawWaker()`): tracked for moves only.
+    if (!kind && !name && creators === 'library or user RawWaker' && ts.isCallExpression(inner) && this.context.library.isType(this.context.checker.getTypeAtLocation(inner), 'RawWaker')) kind = 'raw';
+    if (kind) this.creations.set(inner, kind);
+    return kind;
+  }
+
+  private discoverParameter(parameter: ts.ParameterDeclaration): void {
+    const ts = this.ts;
+    if (!ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || parameter.name.text === 'this') return;
+    // Only annotated parameters: an unannotated callback parameter (`wakers.map((w) => …)`) usually borrows.
+    const annotation = parameter.type;
+    if (!annotation || !mayNameOwnedType(ts, annotation)) return;
+    const type = this.context.checker.getTypeFromTypeNode(annotation);
+    const kind = this.ownedKindOf(type);
+    if (!kind) return;
+    const body = this.root.kind !== ts.SyntaxKind.SourceFile && 'body' in this.root && this.root.body && ts.isBlock(this.root.body) ? this.root.body : undefined;
+    this.track(parameter, kind, body, { using: false, leakChecked: true });
+  }
+
+  private discoverVariable(declaration: ts.VariableDeclaration): void {
+    const ts = this.ts;
+    if (!ts.isIdentifier(declaration.name)) return;
+    const list = declaration.parent;
+    if (!ts.isVariableDeclarationList(list)) return;
+    const statement = list.parent;
+    // Loop variables and catch bindings are assigned by the loop/runtime, not tracked.
+    if (!ts.isVariableStatement(statement) && !ts.isForStatement(statement)) return;
+    const initializer = declaration.initializer && skipOuterExpressions(ts, declaration.initializer);
+    let kind: ValueKind | undefined;
+    if (initializer) {
+      kind = this.discoverCreation(initializer);
+      if (!kind && ts.isIdentifier(initializer)) {
+        const source = this.context.library.symbolAt(initializer);
+        kind = source ? this.bySymbol.get(source)?.kind : undefined;
+      }
+      if (!kind) for (const hook of this.hooks) hook.onUntrackedInitializer?.(declaration, initializer);
+    }
+    if (!kind && declaration.type && mayNameOwnedType(ts, declaration.type)) kind = this.ownedKindOf(this.context.checker.getTypeFromTypeNode(declaration.type));
+    if (!kind) return;
+    const flags = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using);
+    const using = (flags & ts.NodeFlags.Using) !== 0;
+    const scope = ts.isVariableStatement(statement) && ts.isBlock(statement.parent) ? statement.parent : undefined;
+    const moduleLevel = ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
+    this.track(declaration, kind, scope, { using, leakChecked: !using && !moduleLevel });
+  }
+
+  private track(declaration: ts.VariableDeclaration | ts.ParameterDeclaration, kind: ValueKind, scope: ts.Block | undefined, how: { readonly using: boolean; readonly leakChecked: boolean }): void {
+    const symbol = this.context.library.symbolAt(declaration.name);
+    if (!symbol || this.bySymbol.has(symbol) || !this.ts.isIdentifier(declaration.name)) return;
+    const binding: TrackedBinding = {
+      index: this.bindings.length,
+      name: declaration.name.text,
+      kind,
+      symbol,
+      declaration,
+      scope,
+      using: how.using,
+      leakChecked: how.leakChecked && kind === 'waker',
+    };
+    this.bindings.push(binding);
+    this.bySymbol.set(symbol, binding);
+  }
+
+  /**
+   * Nested functions and classes: a reference to a tracked binding captures it
+   * (a move, where the closure is created). Hoisted declarations or writes from
+   * inside make the binding's flow unknowable here, so it is not tracked at all.
+   */
+  private discoverCaptures(nested: readonly ts.Node[]): void {
+    const ts = this.ts;
+    const names = this.trackedNames();
+    const watched = this.watchedSymbols();
+    const untracked = new Set<TrackedBinding>();
+    for (const closure of nested) {
+      const hoisted = ts.isFunctionDeclaration(closure) || ts.isClassDeclaration(closure);
+      const captured = new Set<TrackedBinding>();
+      const visit = (node: ts.Node): void => {
+        if (ts.isIdentifier(node) && names.has(node.text)) {
+          const symbol = this.symbolOfReference(node);
+          const binding = symbol && this.bySymbol.get(symbol);
+          if (binding) {
+            if (hoisted || isWriteTarget(ts, node)) untracked.add(binding);
+            else captured.add(binding);
+          }
+          if (symbol && watched.has(symbol)) for (const hook of this.hooks) hook.onNestedReference?.(closure, symbol);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(closure);
+      if (captured.size > 0) this.captures.set(closure, [...captured]);
+    }
+    if (untracked.size === 0) return;
+    const kept = this.bindings.filter((b) => !untracked.has(b));
+    this.bindings.length = 0;
+    this.bySymbol.clear();
+    for (const binding of kept) {
+      const renumbered = { ...binding, index: this.bindings.length };
+      this.bindings.push(renumbered);
+      this.bySymbol.set(binding.symbol, renumbered);
+    }
+    for (const [closure, list] of this.captures) {
+      const remaining = list.filter((b) => !untracked.has(b)).map((b) => this.bySymbol.get(b.symbol)!);
+      if (remaining.length > 0) this.captures.set(closure, remaining);
+      else this.captures.delete(closure);
+    }
+  }
+
+  private watchedSymbols(): Set<ts.Symbol> {
+    const symbols = new Set<ts.Symbol>();
+    for (const hook of this.hooks) for (const symbol of hook.watchedSymbols?.() ?? []) symbols.add(symbol);
+    return symbols;
+  }
+
+  private trackedNames(): Set<string> {
+    const names = new Set(this.bindings.map((b) => b.name));
+    for (const symbol of this.watchedSymbols()) names.add(symbol.getName());
+    return names;
+  }
+
+  symbolOfReference(identifier: ts.Identifier): ts.Symbol | undefined {
+    const ts = this.ts;
+    const checker = this.context.checker;
+    if (ts.isShorthandPropertyAssignment(identifier.parent) && identifier.parent.name === identifier) return checker.getShorthandAssignmentValueSymbol(identifier.parent);
+    return this.context.library.symbolAt(identifier);
+  }
+
+  /** Map every reference (in this body, not nested ones) to its tracked binding, or to the checker that watches it. */
+  private mapUses(): void {
+    const ts = this.ts;
+    const names = this.trackedNames();
+    this.finalNames = names;
+    if (names.size === 0) return;
+    const watched = this.watchedSymbols();
+    for (const identifier of this.unit.identifiers) {
+      if (!names.has(identifier.text) || !isReference(ts, identifier)) continue;
+      const symbol = this.symbolOfReference(identifier);
+      if (!symbol) continue;
+      const binding = this.bySymbol.get(symbol);
+      if (binding) this.uses.set(identifier, binding);
+      if (watched.has(symbol)) {
+        for (const hook of this.hooks) if (hook.onReference?.(identifier, symbol)) this.watchedReferences.add(identifier);
+      }
+    }
+  }
+
+  ownedKindOf(type: ts.Type): ValueKind | undefined {
+    const library = this.context.library;
+    if (library.isType(type, 'Waker')) return 'waker';
+    if (library.isType(type, 'Box')) return 'box';
+    if (library.isType(type, 'Arc')) return 'arc';
+    if (library.isType(type, 'RawWaker')) return 'raw';
+    return undefined;
+  }
+}

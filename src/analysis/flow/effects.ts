@@ -1,0 +1,132 @@
+// Effects: what one reference to a tracked binding does to the value it holds,
+// read from where the reference appears (`w.wake()` consumes, `drop(w)` drops,
+// `f(w)` with an owned parameter moves, `w.wakeByRef()` only uses).
+
+import type * as ts from 'typescript';
+import type { FileContext } from '../context';
+import type { Discovery, TrackedBinding, ValueKind } from './discovery';
+import { climb, isDestructuringTarget, isTestPosition } from './positions';
+import { skipOuterExpressions } from '../syntax';
+
+export type Effect =
+  | { readonly kind: 'ignore' }
+  | { readonly kind: 'use' }
+  | { readonly kind: 'write' }
+  | { readonly kind: 'consume'; readonly how: 'woken' | 'dropped'; readonly site: ts.Node }
+  | { readonly kind: 'move'; readonly site: ts.Node; readonly label: string }
+  | { readonly kind: 'escape'; readonly site: ts.Node };
+
+const IGNORE: Effect = { kind: 'ignore' };
+const USE: Effect = { kind: 'use' };
+
+const OWNED_TYPE: Readonly<Record<ValueKind, 'Waker' | 'Box' | 'Arc' | 'RawWaker'>> = { waker: 'Waker', box: 'Box', arc: 'Arc', raw: 'RawWaker' };
+
+export class Effects {
+  private readonly ts: FileContext['ts'];
+  /** Effects by reference: the same in every pass of the dataflow. */
+  private readonly byReference = new Map<ts.Node, Effect>();
+
+  constructor(
+    private readonly context: FileContext,
+    private readonly discovery: Discovery,
+  ) {
+    this.ts = context.ts;
+  }
+
+  /** What `identifier` (a reference to `binding`) does to its value. */
+  of(binding: TrackedBinding, identifier: ts.Identifier): Effect {
+    let effect = this.byReference.get(identifier);
+    if (!effect) {
+      effect = this.classify(binding, identifier);
+      this.byReference.set(identifier, effect);
+    }
+    return effect;
+  }
+
+  /** The effect already computed for a reference, if any. */
+  known(reference: ts.Node): Effect | undefined {
+    return this.byReference.get(reference);
+  }
+
+  private classify(binding: TrackedBinding, identifier: ts.Identifier): Effect {
+    const ts = this.ts;
+    const library = this.context.library;
+    if (ts.isShorthandPropertyAssignment(identifier.parent)) return { kind: 'move', site: identifier.parent, label: 'value stored here' };
+    const { value, parent, flowed } = climb(ts, identifier);
+    if (isTestPosition(ts, value, parent)) return IGNORE;
+    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === value) {
+      const call = parent.parent;
+      if (ts.isPropertyAccessExpression(parent) && ts.isCallExpression(call) && call.expression === parent) {
+        const name = library.nameOf(parent);
+        if (name === 'Waker#wake') return { kind: 'consume', how: 'woken', site: call };
+        if (name === 'Waker#drop' || name === 'Box#drop' || name === 'Arc#drop') return { kind: 'consume', how: 'dropped', site: call };
+      }
+      return USE;
+    }
+    if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) {
+      if (parent.expression === value) return USE;
+      return this.argumentEffect(binding, parent, value as ts.Expression);
+    }
+    if (ts.isSpreadElement(parent)) return { kind: 'escape', site: parent };
+    if (ts.isVariableDeclaration(parent) && parent.initializer === value) {
+      if (!ts.isIdentifier(parent.name)) return USE;
+      if (!flowed && this.discovery.bindingOfDeclaration(parent)) return IGNORE;
+      return { kind: 'move', site: value, label: `value moved into \`${parent.name.text}\` here` };
+    }
+    if (ts.isBinaryExpression(parent)) {
+      const operator = parent.operatorToken.kind;
+      if (operator === ts.SyntaxKind.EqualsToken) {
+        if (parent.left === value) return IGNORE;
+        const target = skipOuterExpressions(ts, parent.left);
+        if (ts.isIdentifier(target)) {
+          if (!flowed && this.discovery.bindingOfIdentifier(target)) return IGNORE;
+          return { kind: 'move', site: value, label: `value moved into \`${target.text}\` here` };
+        }
+        if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) return { kind: 'move', site: value, label: 'value stored here' };
+        return USE;
+      }
+      return USE;
+    }
+    if (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) return parent.initializer === value ? { kind: 'write' } : USE;
+    if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === value)) return { kind: 'move', site: parent, label: 'value returned here' };
+    if (ts.isThrowStatement(parent) || ts.isYieldExpression(parent)) return { kind: 'move', site: parent, label: 'value moved here' };
+    if (ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent)) {
+      if (isDestructuringTarget(ts, parent)) return { kind: 'write' };
+      return { kind: 'move', site: value, label: 'value stored here' };
+    }
+    if (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) return USE;
+    return USE;
+  }
+
+  private argumentEffect(binding: TrackedBinding, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): Effect {
+    const ts = this.ts;
+    const name = this.context.library.calleeOf(call);
+    switch (name) {
+      case 'drop':
+        return { kind: 'consume', how: 'dropped', site: call };
+      case 'forget':
+        return { kind: 'move', site: call, label: 'value forgotten here' };
+      case 'Box.intoRaw':
+      case 'Arc.intoRaw':
+        return { kind: 'move', site: call, label: 'value turned into a raw pointer here' };
+      case 'Waker.fromRaw':
+      case 'Waker.fromArc':
+        return { kind: 'move', site: call, label: 'value moved into a waker here' };
+      case 'Box.new':
+      case 'Arc.new':
+        return { kind: 'move', site: call, label: 'value stored here' };
+      case 'Arc.clone':
+      case 'Arc.strongCount':
+      case 'Context.fromWaker':
+        return USE;
+    }
+    // `Wake#wakeByRef(self: Arc<this>)` borrows its Arc even though the type says Arc, as Rust's `&Arc<Self>`.
+    if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'wakeByRef') return USE;
+    const expected = this.context.checker.getContextualType(argument);
+    if (!expected || expected.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter)) return { kind: 'escape', site: call };
+    if (this.context.library.isType(expected, OWNED_TYPE[binding.kind])) return { kind: 'move', site: argument, label: 'value moved here' };
+    if (this.context.library.isType(expected, 'WakerRef')) return USE;
+    return { kind: 'escape', site: call };
+  }
+
+}

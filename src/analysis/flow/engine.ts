@@ -1,0 +1,403 @@
+// The ownership dataflow of one function body: which tracked bindings hold a
+// live value, and which were woken, dropped or moved, at every point of the CFG.
+//
+// Facts per binding form a may-set: a use where every fact is "woken" is an
+// error, a use where some path still holds a live value is a warning. The
+// analysis is forward, joins by union, and iterates to a fixed point (the facts
+// are finite: one per kind and syntax node). Findings are produced by one more
+// pass over the converged states, so every report sees the final facts.
+//
+// The engine knows no rule. Checkers (flow/checkers/) see the dataflow through
+// `FlowChecker` hooks: ownership events (a use, a binding leaving its scope, a
+// value disposed), and, for a checker with a lattice of its own (lost-wakeup's
+// registrations), its state carried beside the bindings' and joined with them.
+
+import type * as ts from 'typescript';
+import type { FileContext } from '../context';
+import type { Finding, RelatedSpan, Span } from '../types';
+import { Discovery, type DiscoveryHooks, type TrackedBinding } from './discovery';
+import { Effects, type Effect } from './effects';
+import { buildCfg, type BasicBlock, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
+import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Facts } from './lattice';
+import { isNullish, switchCoversEveryValue } from './positions';
+import { skipOuterExpressions } from '../syntax';
+
+export type OwnershipFactKind = 'live' | 'woken' | 'dropped' | 'moved' | 'escaped' | 'nullish' | 'dead' | 'reported';
+export type OwnershipFact = Fact<OwnershipFactKind>;
+export type OwnershipFacts = Facts<OwnershipFactKind>;
+
+/** The dataflow state at one point: facts per tracked binding (by its index), and each stateful checker's own state (by its slot). */
+export interface FlowState {
+  readonly bindings: readonly OwnershipFacts[];
+  readonly checkers: readonly unknown[];
+}
+
+/** The state while one block is transferred: updated in place. */
+export interface WorkingState {
+  readonly bindings: OwnershipFacts[];
+  readonly checkers: unknown[];
+}
+
+/** A checker's own lattice. */
+export interface CheckerLattice<S> {
+  initial(): S;
+  /** The union; `a` itself when `b` adds nothing. */
+  join(a: S, b: S): S;
+  same(a: S, b: S): boolean;
+}
+
+/** A checker's place in the state; `get`/`set` read and write it. */
+export interface StateSlot<S> {
+  get(state: FlowState | WorkingState): S;
+  set(state: { readonly checkers: unknown[] }, value: S): void;
+}
+
+/** How a checker takes part: every hook is optional. */
+export interface FlowChecker extends DiscoveryHooks {
+  /** A state edge taken only when `narrowing` holds: returns the narrowed state (or `state` itself). */
+  narrow?(state: FlowState, narrowing: Narrowing): FlowState;
+  /** A reference the checker watches (`DiscoveryHooks.onReference`) is evaluated. */
+  evaluateReference?(identifier: ts.Identifier, state: WorkingState): void;
+  /** A call whose callee and arguments were evaluated. */
+  evaluateCall?(call: ts.CallExpression, state: WorkingState): void;
+  /** A closure or class is created. */
+  evaluateClosure?(closure: ts.Node, state: WorkingState): void;
+  /** A reference to `binding` is about to apply `effect`. */
+  beforeEffect?(binding: TrackedBinding, effect: Effect, reference: ts.Identifier, state: WorkingState): void;
+  /** The value of `binding` is read at `use` (a reference, or a capture by a closure). */
+  onUse?(binding: TrackedBinding, use: ts.Node, state: WorkingState): void;
+  /** `binding`'s current value stops being reachable through it at `at`: a scope end, an exit, or an overwrite. */
+  onLeave?(binding: TrackedBinding, at: ts.Node, state: WorkingState): void;
+  /** `binding`'s value, with facts `before`, is disposed of by `fact` (woken, dropped, moved, escaped). Reporting pass only. */
+  onDispose?(binding: TrackedBinding, before: OwnershipFacts, fact: OwnershipFact): void;
+  /** `binding`'s value is handed on (moved into another binding, stored, passed, returned). */
+  onHandOff?(binding: TrackedBinding): void;
+  /** After the reporting pass. */
+  finish?(): void;
+}
+
+export class FlowEngine {
+  readonly ts: FileContext['ts'];
+  readonly root: FlowRoot;
+  readonly discovery: Discovery;
+  readonly effects: Effects;
+  /** Whether the current pass is the reporting one (after convergence). */
+  reporting = false;
+  private readonly checkers: FlowChecker[] = [];
+  private readonly lattices: CheckerLattice<unknown>[] = [];
+  private readonly facts = new FactTable();
+  private readonly reported = new Map<string, Finding>();
+
+  constructor(
+    readonly context: FileContext,
+    readonly unit: FlowUnit,
+  ) {
+    this.ts = context.ts;
+    this.root = unit.root;
+    this.discovery = new Discovery(context, unit, this.checkers);
+    this.effects = new Effects(context, this.discovery);
+  }
+
+  /** Adds a checker; its hooks run in the order checkers were added. */
+  use(checker: FlowChecker): void {
+    this.checkers.push(checker);
+  }
+
+  /** A place in the state for a checker's own lattice. */
+  allocate<S>(lattice: CheckerLattice<S>): StateSlot<S> {
+    const slot = this.lattices.length;
+    this.lattices.push(lattice as CheckerLattice<unknown>);
+    return {
+      get: (state) => state.checkers[slot] as S,
+      set: (state, value) => {
+        state.checkers[slot] = value;
+      },
+    };
+  }
+
+  /** Discovers, solves to a fixed point, then transfers once more with reporting on; appends the findings. */
+  run(findings: Finding[]): void {
+    this.discovery.run();
+    if (!this.discovery.needsDataflow) {
+      findings.push(...this.reported.values());
+      return;
+    }
+    const discovery = this.discovery;
+    const cfg = buildCfg(this.ts, this.root, {
+      isInteresting: (identifier) => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier),
+      coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
+    });
+    const outs = this.solve(cfg.blocks, cfg.entry);
+    this.reporting = true;
+    for (const block of cfg.blocks) {
+      const input = this.inputOf(block, cfg.entry, outs);
+      if (input) this.transferBlock(block, input);
+    }
+    for (const checker of this.checkers) checker.finish?.();
+    findings.push(...this.reported.values());
+  }
+
+  // ---------------------------------------------------------------- for checkers
+
+  fact<Kind extends string>(kind: Kind, site: ts.Node, label?: string): Fact<Kind> {
+    return this.facts.fact(kind, site, label);
+  }
+
+  span(node: ts.Node): Span {
+    return { file: this.context.file.fileName, start: node.getStart(this.context.file), end: node.getEnd() };
+  }
+
+  related(node: ts.Node, message: string): RelatedSpan {
+    return { ...this.span(node), message };
+  }
+
+  /** One finding per rule and span: the first report wins. */
+  report(finding: Finding): void {
+    const key = `${finding.rule}:${finding.span.start}:${finding.span.end}`;
+    if (!this.reported.has(key)) this.reported.set(key, finding);
+  }
+
+  /** `next`, keeping the `reported` fact of `before` (one report per chain of misuses). */
+  keepReported(before: OwnershipFacts, next: OwnershipFact[]): OwnershipFacts {
+    const reported = before.find((f) => f.kind === 'reported');
+    return reported ? sortFacts([...next, reported]) : next;
+  }
+
+  // ---------------------------------------------------------------- dataflow
+
+  private initialState(): FlowState {
+    const bindings: OwnershipFacts[] = this.discovery.bindings.map(() => []);
+    for (const binding of this.discovery.bindings) {
+      if (this.ts.isParameter(binding.declaration)) {
+        const facts: OwnershipFact[] = [this.fact('live', binding.declaration.name)];
+        if (binding.declaration.questionToken || binding.declaration.initializer) facts.push(this.fact('nullish', binding.declaration));
+        bindings[binding.index] = sortFacts(facts);
+      }
+    }
+    return { bindings, checkers: this.lattices.map((lattice) => lattice.initial()) };
+  }
+
+  private solve(blocks: readonly BasicBlock[], entry: BasicBlock): Map<BasicBlock, FlowState> {
+    const outs = new Map<BasicBlock, FlowState>();
+    // Without loops, one pass in reverse post-order sees every block's final inputs: the
+    // confirming pass would change nothing (transfer depends on its input alone), so skip it.
+    const order = new Map(blocks.map((block, index) => [block, index]));
+    const acyclic = blocks.every((block, index) => block.succs.every((edge) => (order.get(edge.to) ?? Infinity) > index));
+    let changed = true;
+    let rounds = 0;
+    while (changed) {
+      changed = false;
+      if (++rounds > 1000) break; // A safety net: the lattice is finite, so this is never reached in practice.
+      for (const block of blocks) {
+        const input = this.inputOf(block, entry, outs);
+        if (!input) continue;
+        const output = this.transferBlock(block, input);
+        const previous = outs.get(block);
+        if (!previous || !this.sameState(previous, output)) {
+          outs.set(block, output);
+          changed = true;
+        }
+      }
+      if (acyclic) break;
+    }
+    return outs;
+  }
+
+  private inputOf(block: BasicBlock, entry: BasicBlock, outs: Map<BasicBlock, FlowState>): FlowState | undefined {
+    let input: FlowState | undefined = block === entry ? this.initialState() : undefined;
+    for (const edge of block.preds) {
+      const out = outs.get(edge.from);
+      if (!out) continue;
+      const narrowed = this.narrow(out, edge);
+      input = input ? this.joinStates(input, narrowed) : narrowed;
+    }
+    return input;
+  }
+
+  private joinStates(a: FlowState, b: FlowState): FlowState {
+    const bindings = joinFactLists(a.bindings, b.bindings);
+    let checkers: unknown[] | undefined;
+    this.lattices.forEach((lattice, slot) => {
+      const joined = lattice.join(a.checkers[slot], b.checkers[slot]);
+      if (joined !== a.checkers[slot]) {
+        checkers ??= a.checkers.slice();
+        checkers[slot] = joined;
+      }
+    });
+    return bindings === a.bindings && !checkers ? a : { bindings, checkers: checkers ?? a.checkers };
+  }
+
+  private sameState(a: FlowState, b: FlowState): boolean {
+    return sameFactLists(a.bindings, b.bindings) && this.lattices.every((lattice, slot) => lattice.same(a.checkers[slot], b.checkers[slot]));
+  }
+
+  /** On the edge where a tracked binding is known to be null/undefined, it holds nothing. */
+  private narrow(state: FlowState, edge: Edge): FlowState {
+    const narrowing = edge.narrowing;
+    if (!narrowing) return state;
+    for (const checker of this.checkers) if (checker.narrow) state = checker.narrow(state, narrowing);
+    const ts = this.ts;
+    let expr = skipOuterExpressions(ts, narrowing.expr);
+    let nullOnEdge = narrowing.outcome === 'falsy' || narrowing.outcome === 'nullish';
+    if (ts.isBinaryExpression(expr)) {
+      const operator = expr.operatorToken.kind;
+      const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
+      const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+      if (!equal && !notEqual) return state;
+      const other = isNullish(ts, expr.right) ? expr.left : isNullish(ts, expr.left) ? expr.right : undefined;
+      if (!other) return state;
+      expr = skipOuterExpressions(ts, other);
+      const truthy = narrowing.outcome === 'truthy';
+      nullOnEdge = equal ? truthy : !truthy;
+    }
+    if (!nullOnEdge || !ts.isIdentifier(expr)) return state;
+    const binding = this.discovery.uses.get(expr);
+    if (!binding || state.bindings[binding.index].length === 0) return state;
+    const bindings = state.bindings.slice();
+    bindings[binding.index] = this.keepReported(state.bindings[binding.index], [this.fact('nullish', expr)]);
+    return { bindings, checkers: state.checkers };
+  }
+
+  private transferBlock(block: BasicBlock, input: FlowState): FlowState {
+    const state: WorkingState = { bindings: input.bindings.slice(), checkers: input.checkers.slice() };
+    for (const op of block.ops) this.transfer(op, state);
+    return state;
+  }
+
+  private transfer(op: Op, state: WorkingState): void {
+    switch (op.kind) {
+      case 'declare': {
+        const binding = this.discovery.bindingOfDeclaration(op.node);
+        if (binding) this.assign(binding, op.node.initializer, op.node, state);
+        return;
+      }
+      case 'scopeEnd':
+        for (const binding of this.discovery.scoped.get(op.node) ?? []) {
+          this.leave(binding, op.via ?? op.node, state);
+          state.bindings[binding.index] = state.bindings[binding.index].length > 0 ? [this.fact('dead', op.node)] : [];
+        }
+        return;
+      case 'exit':
+        for (const binding of this.discovery.bindings) this.leave(binding, op.node, state);
+        return;
+      case 'eval':
+        this.evaluate(op.node, state);
+        return;
+    }
+  }
+
+  private evaluate(node: ts.Node, state: WorkingState): void {
+    const ts = this.ts;
+    const binding = this.discovery.uses.get(node);
+    if (binding) this.useBinding(binding, node as ts.Identifier, state);
+    const watched = this.discovery.watchedReferences.has(node);
+    if (watched) for (const checker of this.checkers) checker.evaluateReference?.(node as ts.Identifier, state);
+    if (binding || watched) return;
+    if (ts.isCallExpression(node)) {
+      for (const checker of this.checkers) checker.evaluateCall?.(node, state);
+      return;
+    }
+    if (ts.isBinaryExpression(node)) {
+      const left = skipOuterExpressions(ts, node.left);
+      if (ts.isIdentifier(left)) {
+        const target = this.discovery.bindingOfIdentifier(left);
+        if (target) this.assign(target, node.right, node, state);
+      } else if (ts.isArrayLiteralExpression(left) || ts.isObjectLiteralExpression(left)) {
+        // Destructuring writes: whatever lands in a tracked binding is unknown.
+        this.forEachIdentifier(left, (identifier) => {
+          const target = this.discovery.bindingOfIdentifier(identifier);
+          if (target) state.bindings[target.index] = [this.fact('escaped', identifier)];
+        });
+      }
+      return;
+    }
+    // A closure (or object-literal method) is created: it captures what it references.
+    for (const captured of this.discovery.captures.get(node) ?? []) {
+      this.used(captured, node, state);
+      this.setFacts(captured, this.fact('moved', node, 'value moved into closure here'), state);
+    }
+    for (const checker of this.checkers) checker.evaluateClosure?.(node, state);
+  }
+
+  private forEachIdentifier(node: ts.Node, action: (identifier: ts.Identifier) => void): void {
+    const ts = this.ts;
+    const visit = (child: ts.Node): void => {
+      if (ts.isIdentifier(child)) action(child);
+      else ts.forEachChild(child, visit);
+    };
+    visit(node);
+  }
+
+  /** `binding = value` (or its declaration): the old value leaves; the new one is tracked. */
+  private assign(binding: TrackedBinding, value: ts.Expression | undefined, site: ts.Node, state: WorkingState): void {
+    const ts = this.ts;
+    this.leave(binding, site, state);
+    if (!value) {
+      state.bindings[binding.index] = [this.fact('nullish', site)];
+      return;
+    }
+    const inner = skipOuterExpressions(ts, value);
+    const source = ts.isIdentifier(inner) ? this.discovery.uses.get(inner) : undefined;
+    if (source && source !== binding) {
+      this.used(source, inner, state);
+      const sourceFacts = state.bindings[source.index];
+      const carried = sourceFacts.filter((f) => f.kind === 'live' || f.kind === 'nullish');
+      const others = sourceFacts.some((f) => f.kind !== 'live' && f.kind !== 'nullish' && f.kind !== 'reported');
+      state.bindings[binding.index] = sortFacts(others ? [...carried, this.fact('escaped', site)] : carried);
+      this.handOff(source);
+      state.bindings[source.index] = this.keepReported(state.bindings[source.index], [this.fact('moved', inner, `value moved into \`${binding.name}\` here`)]);
+      return;
+    }
+    if (source === binding) return;
+    if (this.discovery.creations.has(inner)) state.bindings[binding.index] = [this.fact('live', inner)];
+    else if (isNullish(ts, inner)) state.bindings[binding.index] = [this.fact('nullish', inner)];
+    else state.bindings[binding.index] = [this.fact('escaped', site)];
+  }
+
+  private useBinding(binding: TrackedBinding, identifier: ts.Identifier, state: WorkingState): void {
+    const effect = this.effects.of(binding, identifier);
+    for (const checker of this.checkers) checker.beforeEffect?.(binding, effect, identifier, state);
+    switch (effect.kind) {
+      case 'ignore':
+        return;
+      case 'write':
+        state.bindings[binding.index] = [this.fact('escaped', identifier)];
+        return;
+      case 'use':
+        this.used(binding, identifier, state);
+        return;
+      case 'consume':
+        this.used(binding, identifier, state);
+        this.setFacts(binding, this.fact(effect.how, effect.site), state);
+        return;
+      case 'move':
+        this.used(binding, identifier, state);
+        this.handOff(binding);
+        this.setFacts(binding, this.fact('moved', effect.site, effect.label), state);
+        return;
+      case 'escape':
+        this.used(binding, identifier, state);
+        this.handOff(binding);
+        this.setFacts(binding, this.fact('escaped', effect.site), state);
+        return;
+    }
+  }
+
+  private used(binding: TrackedBinding, use: ts.Node, state: WorkingState): void {
+    for (const checker of this.checkers) checker.onUse?.(binding, use, state);
+  }
+
+  private leave(binding: TrackedBinding, at: ts.Node, state: WorkingState): void {
+    for (const checker of this.checkers) checker.onLeave?.(binding, at, state);
+  }
+
+  private handOff(binding: TrackedBinding): void {
+    for (const checker of this.checkers) checker.onHandOff?.(binding);
+  }
+
+  private setFacts(binding: TrackedBinding, fact: OwnershipFact, state: WorkingState): void {
+    const before = state.bindings[binding.index];
+    if (this.reporting) for (const checker of this.checkers) checker.onDispose?.(binding, before, fact);
+    state.bindings[binding.index] = this.keepReported(before, [fact]);
+  }
+}

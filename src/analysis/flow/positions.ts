@@ -1,0 +1,150 @@
+// Syntax questions the flow engine and its checkers ask: where a value flows
+// (`climb`), which positions only test a value, which identifiers are
+// references. Pure syntax, except `switchCoversEveryValue` (the checker).
+
+import type * as ts from 'typescript';
+import type { TypeScript } from '../types';
+import { isOuterExpression, skipOuterExpressions, walkUpOuterExpressions } from '../syntax';
+import { isFunctionBoundary } from './graph';
+
+/** The name a call's callee ends with (`pending` in `Poll.pending()`): a cheap filter before asking the checker. */
+export function calleeNameText(ts: TypeScript, call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  return undefined;
+}
+
+/**
+ * Where a value ends up: climb through wrappers and the value positions of `?:`,
+ * `??`, `||`, `&&` (right) and `,` (right). `flowed` tells whether it went
+ * through a choice (so it is not simply the expression assigned).
+ */
+export function climb(ts: TypeScript, node: ts.Node): { value: ts.Node; parent: ts.Node; flowed: boolean } {
+  let value = node;
+  let parent = node.parent;
+  let flowed = false;
+  for (;;) {
+    if (isOuterExpression(ts, parent)) {
+      value = parent;
+      parent = parent.parent;
+      continue;
+    }
+    if (ts.isConditionalExpression(parent) && parent.condition !== value) {
+      flowed = true;
+      value = parent;
+      parent = parent.parent;
+      continue;
+    }
+    if (ts.isBinaryExpression(parent)) {
+      const operator = parent.operatorToken.kind;
+      const valueOperand =
+        operator === ts.SyntaxKind.QuestionQuestionToken ||
+        operator === ts.SyntaxKind.BarBarToken ||
+        ((operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.CommaToken) && parent.right === value);
+      if (valueOperand) {
+        flowed = true;
+        value = parent;
+        parent = parent.parent;
+        continue;
+      }
+    }
+    return { value, parent, flowed };
+  }
+}
+
+/** Positions where only the value's truthiness or identity is looked at: no use of what it owns. */
+export function isTestPosition(ts: TypeScript, value: ts.Node, parent: ts.Node): boolean {
+  if (ts.isIfStatement(parent) || ts.isWhileStatement(parent) || ts.isDoStatement(parent)) return parent.expression === value;
+  if (ts.isForStatement(parent)) return parent.condition === value;
+  if (ts.isConditionalExpression(parent)) return parent.condition === value;
+  if (ts.isPrefixUnaryExpression(parent)) return parent.operator === ts.SyntaxKind.ExclamationToken;
+  if (ts.isTypeOfExpression(parent) || ts.isVoidExpression(parent) || ts.isDeleteExpression(parent)) return true;
+  if (ts.isBinaryExpression(parent)) {
+    switch (parent.operatorToken.kind) {
+      case ts.SyntaxKind.EqualsEqualsEqualsToken:
+      case ts.SyntaxKind.ExclamationEqualsEqualsToken:
+      case ts.SyntaxKind.EqualsEqualsToken:
+      case ts.SyntaxKind.ExclamationEqualsToken:
+      case ts.SyntaxKind.InstanceOfKeyword:
+      case ts.SyntaxKind.InKeyword:
+        return true;
+      case ts.SyntaxKind.AmpersandAmpersandToken:
+        return parent.left === value;
+    }
+  }
+  if (ts.isSwitchStatement(parent) || ts.isCaseClause(parent)) return true;
+  return false;
+}
+
+export function isNullish(ts: TypeScript, node: ts.Expression): boolean {
+  const inner = skipOuterExpressions(ts, node);
+  return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === 'undefined') || ts.isVoidExpression(inner);
+}
+
+export function isWriteTarget(ts: TypeScript, identifier: ts.Identifier): boolean {
+  const node = walkUpOuterExpressions(ts, identifier);
+  const parent = node.parent;
+  if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
+  if ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)) return true;
+  return isDestructuringTarget(ts, parent);
+}
+
+export function isDestructuringTarget(ts: TypeScript, node: ts.Node): boolean {
+  let current = node;
+  while (ts.isArrayLiteralExpression(current) || ts.isObjectLiteralExpression(current) || ts.isPropertyAssignment(current) || ts.isShorthandPropertyAssignment(current) || ts.isSpreadElement(current) || ts.isSpreadAssignment(current)) {
+    const parent = current.parent;
+    if (ts.isBinaryExpression(parent) && parent.left === current && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
+    if ((ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === current) return true;
+    current = parent;
+  }
+  return false;
+}
+
+/** Identifiers in expression position (not property names, declarations' own names, labels). */
+export function isReference(ts: TypeScript, identifier: ts.Identifier): boolean {
+  const parent = identifier.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name === identifier) return false;
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent)) && parent.name === identifier) return false;
+  if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent)) && parent.name === identifier) return false;
+  if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return false;
+  if (ts.isTypeReferenceNode(parent) || ts.isQualifiedName(parent)) return false;
+  return true;
+}
+
+/** Whether a type annotation could name an owned library type (skips `number`, `string`, …). */
+export function mayNameOwnedType(ts: TypeScript, node: ts.TypeNode): boolean {
+  if (ts.isTypeReferenceNode(node)) return true;
+  if (ts.isUnionTypeNode(node) || ts.isIntersectionTypeNode(node)) return node.types.some((t) => mayNameOwnedType(ts, t));
+  if (ts.isParenthesizedTypeNode(node)) return mayNameOwnedType(ts, node.type);
+  return ts.isTypeQueryNode(node) || ts.isIndexedAccessTypeNode(node) || ts.isImportTypeNode(node);
+}
+
+export function closingBrace(ts: TypeScript, block: ts.Block): ts.Node {
+  const last = block.getChildren().find((c) => c.kind === ts.SyntaxKind.CloseBraceToken);
+  return last ?? block;
+}
+
+export function enclosingFunction(ts: TypeScript, node: ts.Node): ts.Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (isFunctionBoundary(ts, current) || ts.isSourceFile(current)) return current;
+  }
+  return undefined;
+}
+
+/**
+ * A switch whose cases name every member of its discriminant's type, each a
+ * unit type (a literal, enum member, `true`/`false`, `null` or `undefined`), so
+ * comparing their printed types is exact: `kind: 'a' | 'b'` with both cases.
+ */
+export function switchCoversEveryValue(ts: TypeScript, checker: ts.TypeChecker, node: ts.SwitchStatement): boolean {
+  const type = checker.getTypeAtLocation(node.expression);
+  const members = type.isUnion() ? type.types : [type];
+  const unit = ts.TypeFlags.Literal | ts.TypeFlags.EnumLiteral | ts.TypeFlags.BooleanLiteral | ts.TypeFlags.Null | ts.TypeFlags.Undefined;
+  if (!members.every((member) => member.flags & unit)) return false;
+  const covered = new Set<string>();
+  for (const clause of node.caseBlock.clauses) {
+    if (ts.isCaseClause(clause)) covered.add(checker.typeToString(checker.getTypeAtLocation(clause.expression)));
+  }
+  return members.every((member) => covered.has(checker.typeToString(member)));
+}
