@@ -50,6 +50,16 @@ function endOf(token: Token): number {
   return token.column + token.text.length + (token.quoted ? 2 : 0);
 }
 
+/**
+ * Messages quote what the user wrote, and a quoted string may hold control
+ * characters or line separators: escape them, so every error prints as one line.
+ */
+function printable(error: ParseError): ParseError {
+  // eslint-disable-next-line no-control-regex
+  const message = error.message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return message === error.message ? error : { ...error, message };
+}
+
 function errorAt(line: number, token: Token, message: string): ParseError {
   return { line, column: token.column, endColumn: endOf(token), message };
 }
@@ -113,7 +123,8 @@ export function parseScenario(text: string, fileName: string): ParseResult {
   let use: { module: string; moduleLocation: { line: number; column: number }; factory: string } | undefined;
   let expect: ExpectableOutcome | undefined;
   let expectSeen = false;
-  const lines = text.split(/\r?\n/);
+  // Every line break an editor counts, so error positions match what the user sees.
+  const lines = text.split(/\r\n|\r|\n/);
 
   lines.forEach((lineText, index) => {
     const lineNumber = index + 1;
@@ -153,13 +164,13 @@ export function parseScenario(text: string, fileName: string): ParseResult {
 
   if (!use) {
     errors.unshift({ line: 1, column: 1, endColumn: (lines[0]?.length ?? 0) + 1, message: `missing \`use\` line (${USE_SHAPE})` });
-    return { errors };
+    return { errors: errors.map(printable) };
   }
   if (reader.ops.length === 0 && errors.length === 0) {
     errors.push({ line: lines.length, column: 1, endColumn: 1, message: 'the scenario has no operations: add `new` to create handle 0' });
   }
   const scenario: Scenario = { fileName, module: use.module, moduleLocation: use.moduleLocation, factory: use.factory, ops: reader.ops, ...(expect ? { expect } : {}) };
-  return { scenario, errors };
+  return { scenario, errors: errors.map(printable) };
 }
 
 /** Parse the one-line notation `new; clone 0; wake 0` (semicolons or newlines between steps). */
@@ -177,7 +188,7 @@ export function parseSequence(text: string): { ops: ScenarioOp[]; errors: ParseE
     offset += part.length + 1;
   }
   if (reader.ops.length === 0 && errors.length === 0) errors.push({ line: 1, column: 1, endColumn: 1, message: 'empty sequence: start with `new`' });
-  return { ops: reader.ops, errors };
+  return { ops: reader.ops, errors: errors.map(printable) };
 }
 
 export function formatOp(op: ScenarioOp): string {
