@@ -3,78 +3,13 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { version } from '../package.json';
 import { RULE_IDS } from '../src/analysis/types';
 import { bundleCli } from './cli-bundle';
-
-const REPO = resolve(__dirname, '..');
-// The bundle scripts/build.mjs makes for dist/cli/main.js, built to a private
-// place: other test runs start with `rm -rf dist` and would pull it from under us.
-const CLI_DIR = join(REPO, 'node_modules', '.cache', 'wakerscope-cli-test');
-const CLI = join(CLI_DIR, 'cli', 'main.js');
-const DIST_CLI = join(REPO, 'dist', 'cli', 'main.js');
-const WAKER = join(REPO, 'src', 'waker', 'index.ts');
-
-const BUGGY = `import { Box, RawWaker, RawWakerVTable, drop, type Ptr } from 'wakerscope/waker';
-
-function myClone(data: Ptr): RawWaker {
-  return new RawWaker(data, VTABLE);
-}
-
-function myDrop(data: Ptr): void {
-  drop(Box.fromRaw<number>(data));
-}
-
-export const VTABLE: RawWakerVTable = new RawWakerVTable(myClone, myDrop, () => {}, myDrop);
-`;
-
-const CLEAN = `import { Arc, RawWaker, RawWakerVTable, drop, type Ptr } from 'wakerscope/waker';
-
-function cloneArc(data: Ptr): RawWaker {
-  Arc.incrementStrongCount(data);
-  return new RawWaker(data, VTABLE);
-}
-
-export const VTABLE: RawWakerVTable = new RawWakerVTable(cloneArc, (d) => drop(Arc.fromRaw(d)), () => {}, (d) => Arc.decrementStrongCount(d));
-`;
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Run {
-  // Another `npm run build` may have emptied dist/ meanwhile (it starts with rm -rf dist).
-  if (!existsSync(CLI)) bundleCli(CLI_DIR);
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', ...env } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** A temporary project: `files` relative to its root; the tsconfig maps wakerscope/waker to this repo's library. */
-function project(files: Record<string, string>, plugin: object = { name: 'wakerscope' }, tsconfig?: string): string {
-  const root = mkdtempSync(join(tmpdir(), 'wakerscope-cli-'));
-  const config = {
-    compilerOptions: { target: 'ES2022', lib: ['ES2022', 'ESNext.Disposable'], module: 'preserve', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: true, types: [], paths: { 'wakerscope/waker': [WAKER] }, plugins: [plugin] },
-    include: ['src'],
-  };
-  writeFileSync(join(root, 'tsconfig.json'), tsconfig ?? JSON.stringify(config, null, 2));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(root, name, '..'), { recursive: true });
-    writeFileSync(join(root, name), text);
-  }
-  return root;
-}
-
-/** One line, prefixed, and nothing on stdout: the bad-input contract. */
-function assertUsageError(result: Run, pattern: RegExp): void {
-  assert.equal(result.status, 2, `exit code, stderr: ${result.stderr}`);
-  assert.match(result.stderr, /^wakerscope: error: [^\n]+\n$/);
-  assert.match(result.stderr, pattern);
-}
+import { BUGGY, CLEAN, CLI, CLI_DIR, DIST_CLI, REPO, assertUsageError, project, run, withoutForceColor } from './cli-harness';
 
 describe('wakerscope CLI (built, as a process)', function () {
   this.timeout(60_000);
@@ -149,8 +84,8 @@ describe('wakerscope CLI (built, as a process)', function () {
     const [runLog] = sarif.runs;
     assert.equal(runLog.tool.driver.name, 'wakerscope');
     assert.equal(runLog.tool.driver.version, version);
-    assert.deepEqual(runLog.tool.driver.rules.map((r: { id: string }) => r.id), [...RULE_IDS]);
-    for (const rule of runLog.tool.driver.rules) {
+    assert.deepEqual(runLog.tool.driver.rules.map((r: { id: string }) => r.id), [...RULE_IDS, 'parse-error']);
+    for (const rule of runLog.tool.driver.rules.slice(0, RULE_IDS.length)) {
       assert.match(rule.helpUri, new RegExp(`docs/rules/${rule.id}\\.md$`));
       assert.ok(rule.fullDescription.text.length > 10 && rule.shortDescription.text.length > 0);
     }
@@ -209,11 +144,22 @@ describe('wakerscope CLI (built, as a process)', function () {
     assertUsageError(run(['check', 'a.ts'], noConfig), /no tsconfig\.json found in .* or above it \(pass --project\)/);
   });
 
-  it('analyses a file with syntax errors as far as TypeScript recovers, without crashing', () => {
-    const root = make({ 'src/bad.ts': BUGGY + '\nfunction broken( {\n  const = ;\n' });
-    const result = run(['check', '--format', 'json'], root);
-    assert.equal(result.status, 1, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout).map((f: { rule: string }) => f.rule), ['vtable-clone-no-retain']);
+  it('reports a file with syntax errors as a parse-error with TypeScript\'s message, in text, JSON and SARIF, and does not analyse it', () => {
+    const root = make({ 'src/bad.ts': BUGGY + '\nfunction broken( {\n  const = ;\n', 'src/other.ts': BUGGY });
+    const json = run(['check', '--format', 'json'], root);
+    assert.equal(json.status, 1, json.stderr);
+    const findings = JSON.parse(json.stdout) as Array<{ file: string; rule: string; message: string; line: number; severity: string }>;
+    assert.deepEqual(findings.map((f) => [f.file, f.rule]), [['src/bad.ts', 'parse-error'], ['src/other.ts', 'vtable-clone-no-retain']]);
+    assert.equal(findings[0]!.line, 14);
+    assert.equal(findings[0]!.severity, 'error');
+    assert.match(findings[0]!.message, /^Parsing error: .*expected/);
+    const text = run(['check', 'src/bad.ts'], root);
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /^src\/bad\.ts:14:\d+ {2}error {2}Parsing error: .+ {2}parse-error$/m);
+    const sarif = JSON.parse(run(['check', '--format', 'sarif', 'src/bad.ts'], root).stdout);
+    const [result] = sarif.runs[0].results;
+    assert.equal(result.ruleId, 'parse-error');
+    assert.equal(sarif.runs[0].tool.driver.rules[result.ruleIndex].id, 'parse-error');
   });
 
   it('--help and --version', () => {
@@ -222,10 +168,11 @@ describe('wakerscope CLI (built, as a process)', function () {
     assert.match(help.stdout, /Usage: wakerscope <command>/);
     assert.match(help.stdout, /check\s+analyse the project/);
     const checkHelp = run(['check', '--help'], REPO);
-    assert.match(checkHelp.stdout, /--format text\|json\|sarif/);
+    assert.match(checkHelp.stdout, /--format <format> +text, json, sarif or github/);
     assert.equal(run(['--version'], REPO).stdout, `${version}\n`);
     const bare = run([], REPO);
-    assert.equal(bare.status, 2);
+    assert.equal(bare.status, 0);
+    assert.match(bare.stdout, /^Usage: wakerscope <command>/);
   });
 
   it('colours only on a terminal, and NO_COLOR turns it off there', () => {
@@ -233,10 +180,13 @@ describe('wakerscope CLI (built, as a process)', function () {
     if (!existsSync(CLI)) bundleCli(CLI_DIR);
     // script(1) gives the CLI a pseudo-terminal as stdout.
     const onTerminal = (env: NodeJS.ProcessEnv) =>
-      spawnSync('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} check`, '/dev/null'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } }).stdout;
+      spawnSync('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} check`, '/dev/null'], { cwd: root, encoding: 'utf8', env: { ...withoutForceColor(), ...env } }).stdout;
     assert.match(onTerminal({ NO_COLOR: '' }), /\u001b\[31merror\u001b\[39m/);
     assert.doesNotMatch(onTerminal({ NO_COLOR: '1' }), /\u001b\[/);
     assert.doesNotMatch(run(['check'], root).stdout, /\u001b\[/);
+    // FORCE_COLOR decides outright, over NO_COLOR and whatever stdout is.
+    assert.doesNotMatch(onTerminal({ FORCE_COLOR: '0' }), /\u001b\[/);
+    assert.match(run(['check'], root, { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout, /\u001b\[31merror\u001b\[39m/);
   });
 
   it("`npx wakerscope check examples/` in this repository reports the seed's Box vtable bug", () => {

@@ -19,7 +19,7 @@ export { IncrementalAnalyzer } from './incremental';
 export { createFileContext, type FileContext } from './context';
 export { finishFindings } from './finish';
 export { hoverAt, type Hover } from './hover';
-export { findTsconfig, loadProject } from './program';
+export { findTsconfig, loadProject, readProject, type ParsedProject } from './program';
 export { SLOT_NAMES, analyzeVtables, describeEffect, resolveSlotFunction, summarizeSlot, vtableAt, vtablesInFile, type SlotName, type SlotReport, type SlotSummary, type VtableReport } from './vtable/index';
 
 /** The rule passes alone: findings with the analyzer's own severities, before configuration and suppressions. */

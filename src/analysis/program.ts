@@ -26,11 +26,18 @@ function formatDiagnostic(ts: TypeScript, diagnostic: ts.Diagnostic, fallbackFil
   return `${fallbackFile}: ${text}`;
 }
 
+export interface ParsedProject {
+  readonly configPath: string;
+  readonly parsed: ts.ParsedCommandLine;
+  /** Rule levels from the tsconfig's wakerscope plugin entry. */
+  readonly config: AnalyzerConfig;
+}
+
 /**
- * Parse `configPath` and create its program. `extraRoots` are files named on
- * the command line that the tsconfig does not include: they are analysed too.
+ * Parse `configPath` without building a program (cheap: the file list, options
+ * and references). `allowNoInputs` accepts a tsconfig that matches no file.
  */
-export function loadProject(ts: TypeScript, configPath: string, extraRoots: readonly string[] = []): LoadedProject {
+export function readProject(ts: TypeScript, configPath: string, allowNoInputs = false): ParsedProject {
   if (!ts.sys.fileExists(configPath)) throw new ConfigError(`${configPath}: cannot read tsconfig (no such file)`);
   let unrecoverable: ts.Diagnostic | undefined;
   const host: ts.ParseConfigFileHost = {
@@ -41,11 +48,19 @@ export function loadProject(ts: TypeScript, configPath: string, extraRoots: read
   };
   const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, host);
   if (unrecoverable || !parsed) throw new ConfigError(unrecoverable ? formatDiagnostic(ts, unrecoverable, configPath) : `${configPath}: cannot read tsconfig`);
-  // "No inputs were found" is fine when files are named on the command line.
   const NO_INPUTS = 18003;
-  const errors = parsed.errors.filter((d) => d.category === ts.DiagnosticCategory.Error && !(d.code === NO_INPUTS && extraRoots.length > 0));
+  const errors = parsed.errors.filter((d) => d.category === ts.DiagnosticCategory.Error && !(d.code === NO_INPUTS && allowNoInputs));
   if (errors.length > 0) throw new ConfigError(formatDiagnostic(ts, errors[0]!, configPath));
-  const config = configFromCompilerOptions(parsed.options as { plugins?: unknown }, configPath);
+  return { configPath, parsed, config: configFromCompilerOptions(parsed.options as { plugins?: unknown }, configPath) };
+}
+
+/**
+ * Parse `configPath` and create its program. `extraRoots` are files named on
+ * the command line that the tsconfig does not include: they are analysed too.
+ */
+export function loadProject(ts: TypeScript, configPath: string, extraRoots: readonly string[] = []): LoadedProject {
+  // "No inputs were found" is fine when files are named on the command line.
+  const { parsed, config } = readProject(ts, configPath, extraRoots.length > 0);
   const known = new Set(parsed.fileNames.map((f) => f.toLowerCase()));
   const rootNames = [...parsed.fileNames, ...extraRoots.filter((f) => !known.has(f.toLowerCase()))];
   const program = ts.createProgram({ rootNames, options: parsed.options, projectReferences: parsed.projectReferences, configFileParsingDiagnostics: parsed.errors });

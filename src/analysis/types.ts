@@ -48,6 +48,11 @@ export interface TextEdit extends Span {
 export interface Fix {
   readonly title: string;
   readonly edits: readonly TextEdit[];
+  /**
+   * Right without a human's choice, and changes nothing but the finding:
+   * `wakerscope check --fix` applies these unattended, the rest only in an editor.
+   */
+  readonly safe?: boolean;
 }
 
 export interface Finding {

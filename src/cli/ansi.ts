@@ -1,4 +1,6 @@
-// Terminal colour for every command: on when stdout is a TTY and NO_COLOR is unset.
+// Terminal colour for every command, decided as Node's own tty.getColorDepth
+// does: FORCE_COLOR wins (`0`/`false` off, anything else on), then a
+// non-empty NO_COLOR turns it off, else colour when stdout is a terminal.
 
 import type { Io } from './command';
 
@@ -12,6 +14,8 @@ export interface Ansi {
 }
 
 export function wantsColour(io: Pick<Io, 'stdout' | 'env'>): boolean {
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   return io.stdout.isTTY === true && !io.env.NO_COLOR;
 }
 

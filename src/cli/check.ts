@@ -1,11 +1,14 @@
-// `wakerscope check [paths…] [--project tsconfig.json] [--format text|json|sarif] [--rule id=level]`
+// `wakerscope check [paths…] [options]`: plan the projects and files, analyse
+// them project by project, and print the reports.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ts from 'typescript';
-import { analyzeProgram, findTsconfig, isUserFile, loadProject, mergeConfig, parseRuleFlag, type RuleId, type RuleLevel } from '../analysis/index';
+import { analyzeProgram, findTsconfig, mergeConfig, parseRuleFlag, type RuleId, type RuleLevel } from '../analysis/index';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
-import { Locator, toJson, toSarif, toText } from './format';
+import { FORMATS, toGithub, toJson, toSarif, toText, type Format } from './format';
+import { planCheck, resolvePathArguments, sharedCompilerHost, toTsPath, type ProjectPlan } from './projects';
+import { Locator, sortReports, type Report } from './report';
 import { version } from '../../package.json';
 import { wantsColour } from './ansi';
 
@@ -14,17 +17,24 @@ const PROGRESS_THRESHOLD = 200;
 
 const HELP = `Usage: wakerscope check [paths…] [options]
 
-Find waker lifecycle bugs. Paths (files or directories, default: the whole
-project) select which files of the TypeScript program are reported.
+Find waker lifecycle bugs. Paths (files, directories or quoted globs such as
+'src/**/*.ts'; default: the whole project) select which files are reported.
+A tsconfig's references are checked too, like tsc -b: on a solution tsconfig
+(files: [] plus references) every referenced project is checked.
 
 Options:
-  --project <tsconfig>     the tsconfig.json (default: nearest above the first path, or the cwd)
-  --format text|json|sarif output format (default: text)
-  --rule <id>=off|warn|error
-                           override a rule's level from the tsconfig (repeatable)
-  --help                   show this help
+  -p, --project <tsconfig>   the tsconfig.json (default: nearest above the first path, or the cwd)
+  --format <format>          text, json, sarif or github (Actions annotations); default: text
+  -o, --output-file <file>   write the report to a file instead of stdout
+  --rule <id>=off|warn|error override a rule's level from the tsconfig (repeatable)
+  --quiet                    report errors only (warnings are neither shown nor counted)
+  --max-warnings <n>         exit 1 when there are more than n warnings
+  --shard <i>/<n>            check only the i-th of n deterministic slices of the files
+  --help                     show this help
 
-Exit codes: 0 no error-level finding, 1 at least one, 2 bad usage or input.
+Exit codes: 0 no error and no more warnings than --max-warnings, 1 otherwise,
+2 bad usage or input (one line on stderr).
+Colour: on a terminal; NO_COLOR turns it off, FORCE_COLOR (0 or 1) decides outright.
 Rule levels are read from the tsconfig: "plugins": [{ "name": "wakerscope", "rules": { "lost-wakeup": "warn" } }]
 `;
 
@@ -36,54 +46,129 @@ export const check: Command = {
 };
 
 function loadTypeScript(): typeof ts {
-  // The user's own TypeScript when installed next to the project, else ours.
   return require('typescript') as typeof ts;
 }
 
-function runCheck(args: readonly string[], io: Io): number {
-  const parsed = parseArgs(args, { options: ['--project', '-p', '--format', '--rule'], flags: [] });
-  const format = formatOption(parsed, ['text', 'json', 'sarif']);
+interface CheckOptions {
+  readonly format: Format;
+  readonly overrides: Partial<Record<RuleId, RuleLevel>>;
+  readonly quiet: boolean;
+  readonly maxWarnings?: number;
+  readonly outputFile?: string;
+  readonly shard?: { readonly index: number; readonly count: number };
+}
+
+function checkOptions(args: readonly string[]): CheckOptions & { readonly positionals: string[]; readonly project?: string } {
+  const parsed = parseArgs(args, {
+    options: ['--project', '-p', '--format', '--rule', '--max-warnings', '--output-file', '-o', '--shard'],
+    flags: ['--quiet'],
+  });
+  const last = (...names: string[]) => names.flatMap((name) => parsed.options.get(name) ?? []).at(-1);
   const overrides: Partial<Record<RuleId, RuleLevel>> = {};
   for (const value of parsed.options.get('--rule') ?? []) {
     const [id, level] = parseRuleFlag(value);
     overrides[id] = level;
   }
-
-  const paths = parsed.positionals.map((p) => path.resolve(io.cwd, p));
-  for (const [index, p] of paths.entries()) {
-    if (!fs.existsSync(p)) throw new UsageError(`path not found: ${parsed.positionals[index]}`);
+  const maxWarnings = last('--max-warnings');
+  if (maxWarnings !== undefined && !/^\d+$/.test(maxWarnings)) throw new UsageError(`--max-warnings must be a whole number, got '${maxWarnings}'`);
+  const shardText = last('--shard');
+  let shard: CheckOptions['shard'];
+  if (shardText !== undefined) {
+    const match = /^(\d+)\/(\d+)$/.exec(shardText);
+    const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+    if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must be i/n with 1 ≤ i ≤ n, got '${shardText}'`);
+    shard = { index, count };
   }
+  return {
+    positionals: parsed.positionals,
+    project: last('--project', '-p'),
+    format: formatOption(parsed, FORMATS),
+    overrides,
+    quiet: parsed.flags.has('--quiet'),
+    ...(maxWarnings !== undefined ? { maxWarnings: Number(maxWarnings) } : {}),
+    ...(last('--output-file', '-o') !== undefined ? { outputFile: last('--output-file', '-o') } : {}),
+    ...(shard ? { shard } : {}),
+  };
+}
 
+function runCheck(args: readonly string[], io: Io): number {
+  const options = checkOptions(args);
+  const pathArgs = resolvePathArguments(io.cwd, options.positionals);
   const ts = loadTypeScript();
-  const projectFlag = parsed.options.get('--project')?.at(-1) ?? parsed.options.get('-p')?.at(-1);
-  const configPath = projectFlag !== undefined ? resolveProject(io.cwd, projectFlag) : findNearestTsconfig(ts, paths[0] ?? io.cwd);
-  const namedFiles = paths.filter((p) => fs.statSync(p).isFile()).map(toTsPath);
-  const project = loadProject(ts, configPath, namedFiles);
-  const config = mergeConfig(project.config, overrides);
-
-  const selected = selectFiles(ts, project.program, paths);
-  if (paths.length > 0 && selected.length === 0) {
-    throw new UsageError(`no TypeScript files of ${path.relative(io.cwd, configPath) || configPath} under ${parsed.positionals.join(', ')}`);
+  const configPath = options.project !== undefined ? resolveProject(io.cwd, options.project) : findNearestTsconfig(ts, pathArgs[0]?.paths[0] ?? io.cwd);
+  const { plans, selected } = planCheck(ts, configPath, pathArgs, options.shard);
+  if (pathArgs.length > 0 && selected === 0) {
+    throw new UsageError(`no TypeScript files of ${path.relative(io.cwd, configPath) || configPath} under ${options.positionals.join(', ')}`);
   }
 
-  const progress = io.stderr.isTTY === true && selected.length >= PROGRESS_THRESHOLD;
-  const findings = analyzeProgram(ts, project.program, config, selected, (done, total) => {
-    if (progress && (done % 25 === 0 || done === total)) io.stderr.write(`\rwakerscope: checked ${done}/${total} files`);
+  const files = plans.reduce((sum, plan) => sum + plan.files.length, 0);
+  const progress = io.stderr.isTTY === true && files >= PROGRESS_THRESHOLD;
+  let done = 0;
+  const all = checkPlans(ts, plans, options, io.cwd, () => {
+    done++;
+    if (progress && (done % 25 === 0 || done === files)) io.stderr.write(`\rwakerscope: checked ${done}/${files} files`);
   });
   if (progress) io.stderr.write('\r\u001b[K');
 
-  const locator = new Locator(project.program, io.cwd);
-  if (format === 'json') io.stdout.write(JSON.stringify(toJson(findings, locator), null, 2) + '\n');
-  else if (format === 'sarif') io.stdout.write(JSON.stringify(toSarif(findings, locator, version), null, 2) + '\n');
-  else {
-    const colour = wantsColour(io);
-    io.stdout.write(toText(findings, locator, { colour, files: selected.length }));
+  const reports = options.quiet ? all.filter((r) => r.severity === 'error') : all;
+  const toFile = options.outputFile !== undefined;
+  const output = render(reports, options.format, { cwd: io.cwd, colour: !toFile && wantsColour(io), files });
+  if (toFile) writeOutput(path.resolve(io.cwd, options.outputFile!), output, options.outputFile!);
+  else io.stdout.write(output);
+
+  const warnings = reports.filter((r) => r.severity === 'warning').length;
+  if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
+    io.stderr.write(`wakerscope: too many warnings (${warnings}, --max-warnings is ${options.maxWarnings})\n`);
+    return EXIT_FINDINGS;
   }
-  return findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
+  return reports.some((r) => r.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }
 
-function toTsPath(p: string): string {
-  return p.split(path.sep).join('/');
+/** Each project's program in turn (one at a time, so peak memory is one project's), its planned files reported. */
+function checkPlans(ts: typeof import('typescript'), plans: readonly ProjectPlan[], options: CheckOptions, cwd: string, onFile: () => void): Report[] {
+  const hostFor = sharedCompilerHost(ts, new Map());
+  const reports: Report[] = [];
+  for (const plan of plans) {
+    const { parsed } = plan.project;
+    const known = new Set(parsed.fileNames.map((f) => f.toLowerCase()));
+    const rootNames = [...parsed.fileNames, ...plan.extraRoots.filter((f) => !known.has(f.toLowerCase()))];
+    const program = ts.createProgram({ rootNames, options: parsed.options, projectReferences: parsed.projectReferences, host: hostFor(parsed.options) });
+    const locator = new Locator(ts, program, cwd);
+    const parsable: string[] = [];
+    for (const file of plan.files) {
+      const source = program.getSourceFile(file);
+      const syntaxError = source && program.getSyntacticDiagnostics(source).find((d) => d.start !== undefined);
+      if (syntaxError) {
+        reports.push(locator.parseError(syntaxError as ts.Diagnostic & { file: ts.SourceFile; start: number }));
+        onFile();
+      } else parsable.push(file);
+    }
+    const config = mergeConfig(plan.project.config, options.overrides);
+    reports.push(...analyzeProgram(ts, program, config, parsable, onFile).map((finding) => locator.report(finding)));
+  }
+  return sortReports(reports);
+}
+
+function render(reports: readonly Report[], format: Format, options: { cwd: string; colour: boolean; files: number }): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(toJson(reports), null, 2) + '\n';
+    case 'sarif':
+      return JSON.stringify(toSarif(reports, { cwd: options.cwd, version }), null, 2) + '\n';
+    case 'github':
+      return toGithub(reports);
+    case 'text':
+      return toText(reports, options);
+  }
+}
+
+function writeOutput(file: string, text: string, spelled: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  } catch (error) {
+    throw new UsageError(`--output-file ${spelled}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }
 
 function resolveProject(cwd: string, value: string): string {
@@ -99,14 +184,4 @@ function findNearestTsconfig(ts: typeof import('typescript'), start: string): st
   const found = findTsconfig(ts, toTsPath(directory));
   if (!found) throw new UsageError(`no tsconfig.json found in ${directory} or above it (pass --project)`);
   return found;
-}
-
-/** The user files of the program under `paths` (all of them when no path is given). */
-function selectFiles(ts: typeof import('typescript'), program: ts.Program, paths: readonly string[]): string[] {
-  const files = program.getSourceFiles().filter((f) => isUserFile(program, f)).map((f) => f.fileName);
-  if (paths.length === 0) return files;
-  const wanted = paths.map(toTsPath);
-  const caseInsensitive = !ts.sys.useCaseSensitiveFileNames;
-  const norm = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
-  return files.filter((file) => wanted.some((p) => norm(file) === norm(p) || norm(file).startsWith(norm(p.endsWith('/') ? p : p + '/'))));
 }

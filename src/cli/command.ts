@@ -1,6 +1,8 @@
 // What a subcommand is: a name, a help text and a `run` that returns an exit
 // code. `main.ts` dispatches; each subcommand is one module.
 
+import { parseArgs as nodeParseArgs } from 'node:util';
+
 export interface Io {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
@@ -36,41 +38,42 @@ export interface ParsedArgs {
 }
 
 /**
- * A small argv parser: `--name value`, `--name=value`, boolean `--flag`, and
- * `--` ending options. Unknown options are a UsageError naming them.
+ * Node's `util.parseArgs` over a spec of spelled names (`--project`, `-p`,
+ * `--all`): `--name value`, `--name=value`, boolean flags, and `--` ending
+ * options. Its errors become one-line UsageErrors naming the option.
  */
 export function parseArgs(args: readonly string[], spec: { readonly options: readonly string[]; readonly flags: readonly string[] }): ParsedArgs {
-  const positionals: string[] = [];
-  const options = new Map<string, string[]>();
-  const flags = new Set<string>();
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index]!;
-    if (arg === '--') {
-      positionals.push(...args.slice(index + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (spec.flags.includes(name)) {
-      if (eq >= 0) throw new UsageError(`${name} takes no value`);
-      flags.add(name);
-      continue;
-    }
-    if (!spec.options.includes(name)) throw new UsageError(`unknown option '${name}'`);
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      value = args[index + 1];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
-      index++;
-    }
-    options.set(name, [...(options.get(name) ?? []), value]);
+  const key = (name: string) => name.replace(/^--?/, '');
+  const options: Record<string, { type: 'string' | 'boolean'; multiple: true }> = {};
+  // A one-letter key is matched by `-x` (Node looks a short option up as a key when no option declares it).
+  for (const name of spec.options) options[key(name)] = { type: 'string', multiple: true };
+  for (const name of spec.flags) options[key(name)] = { type: 'boolean', multiple: true };
+  let parsed: ReturnType<typeof nodeParseArgs>;
+  try {
+    parsed = nodeParseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(argumentErrorMessage(error));
   }
-  return { positionals, options, flags };
+  const spelled = (k: string) => [...spec.options, ...spec.flags].find((name) => key(name) === k)!;
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  for (const [k, value] of Object.entries(parsed.values)) {
+    if (spec.flags.includes(spelled(k))) flags.add(spelled(k));
+    else values.set(spelled(k), value as string[]);
+  }
+  return { positionals: parsed.positionals, options: values, flags };
+}
+
+/** Node's multi-line, `--o <value>`-style messages as one line in the user's spelling. */
+function argumentErrorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const named = /'(-{1,2}[^' <]+)/.exec(message)?.[1] ?? '';
+  const name = /^--.$/.test(named) ? named.slice(1) : named;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${name}'`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return /does not take an argument/.test(message) ? `${name} takes no value` : `${name} needs a value`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${message.split("'")[1] ?? ''}`.trim();
+  return message.split('\n')[0]!;
 }
 
 /** The last `--format` given, or the first of `formats` by default; anything else is a UsageError. */

@@ -1,39 +1,17 @@
-// Output formats for `wakerscope check`: text (tsc/eslint style), JSON and SARIF 2.1.0.
+// Output formats for `wakerscope check`: text (tsc/eslint style), JSON, SARIF
+// 2.1.0 for GitHub code scanning, and GitHub Actions workflow commands.
 // Positions are 1-based; files are relative to the working directory with `/`.
 
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type * as ts from 'typescript';
-import { RULES, RULE_IDS, docsUrl, type Finding, type Span } from '../analysis/index';
+import { RULES, RULE_IDS, docsUrl, type RuleId } from '../analysis/index';
 import { ansi } from './ansi';
+import type { Report, ReportRule } from './report';
 
-export interface Position {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-}
-
-/** Resolves spans to 1-based positions through the program's source files. */
-export class Locator {
-  constructor(
-    private readonly program: ts.Program,
-    readonly cwd: string,
-  ) {}
-
-  relative(fileName: string): string {
-    return path.relative(this.cwd, fileName).split(path.sep).join('/') || fileName;
-  }
-
-  position(span: Span): Position {
-    const file = this.program.getSourceFile(span.file);
-    if (!file) return { file: this.relative(span.file), line: 1, column: 1, endLine: 1, endColumn: 1 };
-    const start = file.getLineAndCharacterOfPosition(span.start);
-    const end = file.getLineAndCharacterOfPosition(span.end);
-    return { file: this.relative(span.file), line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
-  }
-}
+export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+export type Format = (typeof FORMATS)[number];
 
 export interface JsonFinding {
   readonly file: string;
@@ -41,30 +19,20 @@ export interface JsonFinding {
   readonly column: number;
   readonly endLine: number;
   readonly endColumn: number;
-  readonly rule: string;
+  readonly rule: ReportRule;
   readonly severity: 'error' | 'warning';
   readonly message: string;
   readonly related: ReadonlyArray<{ file: string; line: number; column: number; message: string }>;
 }
 
-export function toJson(findings: readonly Finding[], locator: Locator): JsonFinding[] {
-  return findings.map((finding) => {
-    const at = locator.position(finding.span);
-    return {
-      file: at.file,
-      line: at.line,
-      column: at.column,
-      endLine: at.endLine,
-      endColumn: at.endColumn,
-      rule: finding.rule,
-      severity: finding.severity,
-      message: finding.message,
-      related: finding.related.map((r) => {
-        const where = locator.position(r);
-        return { file: where.file, line: where.line, column: where.column, message: r.message };
-      }),
-    };
-  });
+export function toJson(reports: readonly Report[]): JsonFinding[] {
+  return reports.map((report) => ({
+    ...report.at,
+    rule: report.rule,
+    severity: report.severity,
+    message: report.message,
+    related: report.related.map((r) => ({ file: r.at.file, line: r.at.line, column: r.at.column, message: r.message })),
+  }));
 }
 
 function plural(count: number, word: string): string {
@@ -72,44 +40,95 @@ function plural(count: number, word: string): string {
 }
 
 /** `file:line:col  severity  message  rule`, related places indented, a help line, a summary. */
-export function toText(findings: readonly Finding[], locator: Locator, options: { colour: boolean; files: number }): string {
+export function toText(reports: readonly Report[], options: { colour: boolean; files: number }): string {
   const c = ansi(options.colour);
   const lines: string[] = [];
-  for (const finding of findings) {
-    const at = locator.position(finding.span);
-    const severity = finding.severity === 'error' ? c.red('error') : c.yellow('warning');
-    lines.push(`${c.bold(`${at.file}:${at.line}:${at.column}`)}  ${severity}  ${finding.message}  ${c.dim(finding.rule)}`);
-    for (const related of finding.related) {
-      const where = locator.position(related);
-      lines.push(`    ${c.cyan(`${where.file}:${where.line}:${where.column}`)}  ${related.message}`);
-    }
-    if (finding.help) lines.push(`    ${c.bold('help:')} ${finding.help}`);
+  for (const report of reports) {
+    const severity = report.severity === 'error' ? c.red('error') : c.yellow('warning');
+    lines.push(`${c.bold(`${report.at.file}:${report.at.line}:${report.at.column}`)}  ${severity}  ${report.message}  ${c.dim(report.rule)}`);
+    for (const related of report.related) lines.push(`    ${c.cyan(`${related.at.file}:${related.at.line}:${related.at.column}`)}  ${related.message}`);
+    if (report.help) lines.push(`    ${c.bold('help:')} ${report.help}`);
   }
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  const warnings = findings.length - errors;
-  if (findings.length === 0) {
+  const errors = reports.filter((r) => r.severity === 'error').length;
+  const warnings = reports.length - errors;
+  if (reports.length === 0) {
     lines.push(`✔ no problems (${plural(options.files, 'file')} checked)`);
   } else {
-    if (lines.length > 0) lines.push('');
-    const summary = `✖ ${plural(findings.length, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`;
+    lines.push('');
+    const summary = `✖ ${plural(reports.length, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`;
     lines.push(errors > 0 ? c.red(c.bold(summary)) : c.yellow(c.bold(summary)));
   }
   return lines.join('\n') + '\n';
 }
 
+// GitHub Actions workflow commands: https://docs.github.com/actions/reference/workflow-commands-for-github-actions
+const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** One `::error` / `::warning` annotation a line; related places and the help line go in its (multi-line) message. */
+export function toGithub(reports: readonly Report[]): string {
+  return reports
+    .map((report) => {
+      const { file, line, column, endLine, endColumn } = report.at;
+      const properties = `file=${escapeProperty(file)},line=${line},col=${column},endLine=${endLine},endColumn=${endColumn},title=${escapeProperty(`wakerscope ${report.rule}`)}`;
+      const body = [report.message, ...report.related.map((r) => `${r.at.file}:${r.at.line}:${r.at.column}: ${r.message}`), ...(report.help ? [`help: ${report.help}`] : [])].join('\n');
+      return `::${report.severity} ${properties}::${escapeData(body)}\n`;
+    })
+    .join('');
+}
+
 const SARIF_LEVEL = { error: 'error', warn: 'warning', off: 'none' } as const;
 
-/** SARIF 2.1.0, the subset GitHub code scanning reads. */
-export function toSarif(findings: readonly Finding[], locator: Locator, version: string): object {
-  const location = (span: Span) => {
-    const at = locator.position(span);
-    return {
-      physicalLocation: {
-        artifactLocation: { uri: encodeURI(at.file), uriBaseId: '%SRCROOT%' },
-        region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn },
-      },
-    };
-  };
+/** `use-after-wake` → "Use after wake": a short description distinct from the full one. */
+function shortDescription(id: string): string {
+  const words = id.split('-').join(' ');
+  return words[0]!.toUpperCase() + words.slice(1);
+}
+
+/** The package root (where docs/ ships), found from this bundle's folder. */
+function packageRoot(): string | undefined {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && fs.existsSync(path.join(dir, 'docs', 'rules'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function helpMarkdown(id: RuleId, root: string | undefined): string {
+  const page = root ? path.join(root, RULES[id].docs) : undefined;
+  if (page && fs.existsSync(page)) return fs.readFileSync(page, 'utf8');
+  return `${RULES[id].description}\n\n[Documentation](${docsUrl(id)})`;
+}
+
+/** SARIF message text is Markdown-like: `[text](n)` links a related location, so literal brackets are escaped. */
+const escapeSarifText = (s: string) => s.replace(/[[\]\\]/g, (c) => `\\${c}`);
+
+function fingerprint(report: Report): string {
+  // No line numbers: an edit above the finding must not make it a new alert.
+  return createHash('sha256').update(JSON.stringify([report.rule, report.at.file, report.within, report.message])).digest('hex').slice(0, 32);
+}
+
+const PARSE_ERROR_RULE = {
+  id: 'parse-error',
+  name: 'ParseError',
+  shortDescription: { text: 'Parse error' },
+  fullDescription: { text: 'A file TypeScript cannot parse. It is reported with the parser\'s message and not analysed.' },
+  help: { text: 'Fix the syntax error; the file is analysed once it parses.', markdown: 'Fix the syntax error; the file is analysed once it parses.' },
+  defaultConfiguration: { level: 'error' },
+  properties: { tags: ['correctness'] },
+};
+
+/** SARIF 2.1.0 as GitHub code scanning takes it: rules with help, fingerprints, related locations linked from the message. */
+export function toSarif(reports: readonly Report[], options: { cwd: string; version: string }): object {
+  const root = packageRoot();
+  const location = (at: Report['at']) => ({
+    physicalLocation: {
+      artifactLocation: { uri: encodeURI(at.file), uriBaseId: '%SRCROOT%' },
+      region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn },
+    },
+  });
+  const ruleIndex = (rule: ReportRule) => (rule === 'parse-error' ? RULE_IDS.length : RULE_IDS.indexOf(rule));
+  const seen = new Map<string, number>();
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -118,32 +137,45 @@ export function toSarif(findings: readonly Finding[], locator: Locator, version:
         tool: {
           driver: {
             name: 'wakerscope',
-            version,
-            semanticVersion: version,
+            version: options.version,
+            semanticVersion: options.version,
             informationUri: 'https://github.com/wakerscope/wakerscope',
-            rules: RULE_IDS.map((id) => ({
-              id,
-              name: id.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase()),
-              shortDescription: { text: RULES[id].description.split(': ')[0]! },
-              fullDescription: { text: RULES[id].description },
-              helpUri: docsUrl(id),
-              help: { text: `${RULES[id].description} See ${docsUrl(id)}` },
-              defaultConfiguration: { level: SARIF_LEVEL[RULES[id].defaultLevel] },
-              properties: { tags: ['correctness', 'waker'], precision: 'high' },
-            })),
+            rules: [
+              ...RULE_IDS.map((id) => ({
+                id,
+                name: id.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase()),
+                shortDescription: { text: shortDescription(id) },
+                fullDescription: { text: RULES[id].description },
+                helpUri: docsUrl(id),
+                help: { text: `${RULES[id].description} See ${docsUrl(id)}`, markdown: helpMarkdown(id, root) },
+                defaultConfiguration: { level: SARIF_LEVEL[RULES[id].defaultLevel] },
+                properties: { tags: ['correctness', 'waker'], precision: 'high' },
+              })),
+              PARSE_ERROR_RULE,
+            ],
           },
         },
+        invocations: [{ executionSuccessful: true }],
         // Result URIs are relative to the working directory (the repository root in CI).
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(locator.cwd + path.sep).href } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(options.cwd + path.sep).href } },
         columnKind: 'utf16CodeUnits',
-        results: findings.map((finding) => ({
-          ruleId: finding.rule,
-          ruleIndex: RULE_IDS.indexOf(finding.rule),
-          level: finding.severity,
-          message: { text: finding.help ? `${finding.message}\nhelp: ${finding.help}` : finding.message },
-          locations: [location(finding.span)],
-          relatedLocations: finding.related.map((related, index) => ({ id: index + 1, ...location(related), message: { text: related.message } })),
-        })),
+        results: reports.map((report) => {
+          const links = report.related.map((r, index) => `[${escapeSarifText(r.message)}](${index + 1})`);
+          const text = [escapeSarifText(report.message) + (links.length > 0 ? ` (${links.join('; ')})` : ''), ...(report.help ? [`help: ${escapeSarifText(report.help)}`] : [])].join('\n');
+          const key = fingerprint(report);
+          // Two identical findings in one function stay two alerts: number the repeats.
+          const occurrence = (seen.get(key) ?? 0) + 1;
+          seen.set(key, occurrence);
+          return {
+            ruleId: report.rule,
+            ruleIndex: ruleIndex(report.rule),
+            level: report.severity,
+            message: { text },
+            locations: [location(report.at)],
+            partialFingerprints: { 'wakerscope/v1': occurrence === 1 ? key : `${key}:${occurrence}` },
+            relatedLocations: report.related.map((related, index) => ({ id: index + 1, ...location(related.at), message: { text: related.message } })),
+          };
+        }),
       },
     ],
   };

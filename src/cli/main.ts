@@ -30,7 +30,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.stdout.write(usage());
-      return name === undefined ? EXIT_USAGE : 0;
+      return 0;
     }
     if (name === '--version' || name === '-v') {
       io.stdout.write(`${version}\n`);

@@ -5,7 +5,8 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { analyzeFile, type Finding } from '../../src/analysis/index';
-import { Locator, toSarif, toText } from '../../src/cli/format';
+import { toSarif, toText } from '../../src/cli/format';
+import { Locator } from '../../src/cli/report';
 import { FIXTURES_ROOT, FixtureProgram, REPO_ROOT } from './fixture-runner';
 
 const countLabels = (text: string): number => text.match(/help:/g)?.length ?? 0;
@@ -33,14 +34,14 @@ describe('the "help:" label is printed once', () => {
   });
 
   it('CLI text: one help line per finding, each labelled once', () => {
-    const text = toText(findings, new Locator(program.program, REPO_ROOT), { colour: false, files: files.length });
+    const text = toText(findings.map((f) => new Locator(ts, program.program, REPO_ROOT).report(f)), { colour: false, files: files.length });
     const helpLines = text.split('\n').filter((line) => line.includes('help:'));
     assert.equal(helpLines.length, findings.length);
     for (const line of helpLines) assert.equal(countLabels(line), 1, line);
   });
 
   it('SARIF: each result message carries the label once', () => {
-    const sarif = toSarif(findings, new Locator(program.program, REPO_ROOT), '0.0.0') as { runs: { results: { message: { text: string } }[] }[] };
+    const sarif = toSarif(findings.map((f) => new Locator(ts, program.program, REPO_ROOT).report(f)), { cwd: REPO_ROOT, version: '0.0.0' }) as { runs: { results: { message: { text: string } }[] }[] };
     const results = sarif.runs[0].results;
     assert.equal(results.length, findings.length);
     for (const result of results) assert.equal(countLabels(result.message.text), 1, result.message.text);

@@ -37,7 +37,8 @@ export function leakFixes(ts: TypeScript, file: ts.SourceFile, binding: LeakingB
   const usingEdit = usingDeclaration(ts, file, binding, everMoved);
   if (usingEdit) fixes.push({ title: 'Declare with `using`', edits: [usingEdit] });
   const dropEdits = dropAtScopeEnd(ts, file, binding, points);
-  if (dropEdits) fixes.push({ title: 'Drop at the end of the scope', edits: dropEdits });
+  // Safe: a drop only where the waker is certainly live and about to leak, so no path changes but the leaking ones.
+  if (dropEdits) fixes.push({ title: 'Drop at the end of the scope', edits: dropEdits, safe: true });
   return fixes;
 }
 
