@@ -3,7 +3,7 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { version } from '../package.json';
@@ -100,6 +100,23 @@ describe('wakerscope CLI (built, as a process)', function () {
     assert.equal(sarifResult.relatedLocations.length, 3);
     assert.equal(sarifResult.relatedLocations[0].message.text, '`myDrop` releases 1 reference');
     assert.match(runLog.originalUriBaseIds['%SRCROOT%'].uri, /^file:\/\/.*\/$/);
+    assert.equal(runLog.invocations[0].executionSuccessful, true);
+    for (const rule of runLog.tool.driver.rules) assert.notEqual(rule.shortDescription.text, rule.fullDescription.text, rule.id);
+    const ruleMeta = runLog.tool.driver.rules[sarifResult.ruleIndex];
+    assert.equal(ruleMeta.help.markdown, readFileSync(join(REPO, 'docs', 'rules', 'vtable-clone-no-retain.md'), 'utf8'), 'help.markdown is the docs page');
+    // GitHub shows related locations only when the message links them.
+    assert.match(sarifResult.message.text, /\[`myDrop` releases 1 reference\]\(1\)/);
+    assert.match(sarifResult.message.text, /\[the vtable is built here\]\(3\)/);
+    // The fingerprint ignores lines: the same finding moved down by an edit above it keeps it.
+    const [fingerprint] = Object.values(sarifResult.partialFingerprints as Record<string, string>);
+    assert.match(fingerprint!, /^[0-9a-f]{32}$/);
+    writeFileSync(join(root, 'src', 'bad.ts'), '// a comment above\n\n' + BUGGY);
+    const moved = JSON.parse(run(['check', '--format', 'sarif'], root).stdout).runs[0].results[0];
+    assert.equal(moved.locations[0].physicalLocation.region.startLine, 5);
+    assert.deepEqual(moved.partialFingerprints, sarifResult.partialFingerprints);
+    writeFileSync(join(root, 'src', 'bad.ts'), BUGGY.replace(/myClone/g, 'otherClone'));
+    const changed = JSON.parse(run(['check', '--format', 'sarif'], root).stdout).runs[0].results[0];
+    assert.notDeepEqual(changed.partialFingerprints, sarifResult.partialFingerprints);
   });
 
   it('--rule overrides levels: warn exits 0 with a warning, off reports nothing', () => {
