@@ -23,26 +23,35 @@ export interface DocExample {
 
 /**
  * The first ```ts block under each example heading (`## Failing example`,
- * `## Fixed example`), up to the next `## ` heading. Throws `page:line: …` when
- * a heading is missing, has no ts block, or its block is not closed.
+ * `## Fixed example`, and further cases titled `## Failing example: …`,
+ * `## Fixed example: …`), up to the next `## ` heading. Throws `page:line: …`
+ * when a plain heading is missing, has no ts block, or its block is not closed.
  */
 export function extractExamples(page: string, markdown: string): DocExample[] {
   const lines = markdown.split(/\r?\n/);
-  return EXAMPLES.map((kind) => {
-    const heading = lines.findIndex((l) => l.trim().toLowerCase() === `## ${kind.toLowerCase()}`);
-    if (heading < 0) throw new Error(`${page}: no "## ${kind}" heading`);
-    let open = -1;
-    for (let i = heading + 1; i < lines.length && !/^##\s/.test(lines[i]); i++) {
-      if (/^```(ts|typescript)\s*$/.test(lines[i].trim())) {
-        open = i;
-        break;
-      }
-    }
-    if (open < 0) throw new Error(`${page}:${heading + 1}: no \`\`\`ts block under "## ${kind}"`);
-    const close = lines.findIndex((l, i) => i > open && l.trim() === '```');
-    if (close < 0) throw new Error(`${page}:${open + 1}: unclosed code block`);
-    return { kind, code: lines.slice(open + 1, close).join('\n') + '\n', line: open + 2 };
+  return EXAMPLES.flatMap((kind) => {
+    const heading = kind.toLowerCase();
+    const headings = lines.flatMap((l, i) => {
+      const text = l.trim().toLowerCase();
+      return text === `## ${heading}` || text.startsWith(`## ${heading}: `) ? [i] : [];
+    });
+    if (!headings.some((i) => lines[i].trim().toLowerCase() === `## ${heading}`)) throw new Error(`${page}: no "## ${kind}" heading`);
+    return headings.map((start) => exampleUnder(page, lines, start, kind));
   });
+}
+
+function exampleUnder(page: string, lines: readonly string[], heading: number, kind: ExampleKind): DocExample {
+  let open = -1;
+  for (let i = heading + 1; i < lines.length && !/^##\s/.test(lines[i]); i++) {
+    if (/^```(ts|typescript)\s*$/.test(lines[i].trim())) {
+      open = i;
+      break;
+    }
+  }
+  if (open < 0) throw new Error(`${page}:${heading + 1}: no \`\`\`ts block under "${lines[heading].trim().slice(3)}"`);
+  const close = lines.findIndex((l, i) => i > open && l.trim() === '```');
+  if (close < 0) throw new Error(`${page}:${open + 1}: unclosed code block`);
+  return { kind, code: lines.slice(open + 1, close).join('\n') + '\n', line: open + 2 };
 }
 
 describe('docs/rules pages are proven by the analyzer', () => {
@@ -61,6 +70,10 @@ describe('docs/rules pages are proven by the analyzer', () => {
     assert.throws(() => extractExamples('p.md', '## Failing example\n```ts\nA\n```\n'), /^Error: p\.md: no "## Fixed example" heading$/);
     assert.throws(() => extractExamples('p.md', '## Failing example\n\n## Fixed example\n```ts\nB\n```\n'), /^Error: p\.md:1: no ```ts block/);
     assert.throws(() => extractExamples('p.md', '## Failing example\n```ts\nA\n'), /^Error: p\.md:2: unclosed code block$/);
+    // Further cases: every titled example is extracted, after the plain one of its kind.
+    const cases = '## Failing example\n```ts\nA\n```\n## Fixed example\n```ts\nB\n```\n## Failing example: a queue\n```ts\nC\n```\n';
+    assert.deepEqual(extractExamples('p.md', cases).map((e) => [e.kind, e.code]), [['Failing example', 'A\n'], ['Failing example', 'C\n'], ['Fixed example', 'B\n']]);
+    assert.throws(() => extractExamples('p.md', '## Failing example: a queue\n```ts\nA\n```\n## Fixed example\n```ts\nB\n```\n'), /^Error: p\.md: no "## Failing example" heading$/);
   });
 
   // One program over every example: the library is loaded and checked once.
@@ -68,7 +81,7 @@ describe('docs/rules pages are proven by the analyzer', () => {
   for (const page of pages) {
     const rule = page.replace(/\.md$/, '');
     for (const example of extractExamples(`docs/rules/${page}`, readFileSync(join(DOCS, page), 'utf8'))) {
-      const fileName = join(REPO_ROOT, 'test', 'fixtures', 'docs', `${rule}.${example.kind === 'Failing example' ? 'failing' : 'fixed'}.ts`);
+      const fileName = join(REPO_ROOT, 'test', 'fixtures', 'docs', `${rule}.${example.kind === 'Failing example' ? 'failing' : 'fixed'}-line${example.line}.ts`);
       files.set(fileName, { page, rule, example });
     }
   }

@@ -17,7 +17,8 @@ export interface TrackedBinding {
   readonly name: string;
   readonly kind: ValueKind;
   readonly symbol: ts.Symbol;
-  readonly declaration: ts.VariableDeclaration | ts.ParameterDeclaration;
+  /** A binding element for `waker` in `const { waker } = entry`. */
+  readonly declaration: ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement;
   /** The block whose end takes the binding out of scope (undefined: the function's end, or module lifetime). */
   readonly scope: ts.Block | undefined;
   readonly using: boolean;
@@ -70,6 +71,8 @@ export class Discovery {
   readonly creations = new Map<ts.Node, ValueKind>();
   /** Bindings by the block whose end takes them out of scope. */
   readonly scoped = new Map<ts.Node, TrackedBinding[]>();
+  /** Destructuring declarations to the symbols of the tracked bindings they declare (`const { waker } = entry`). */
+  private readonly destructured = new Map<ts.VariableDeclaration, ts.Symbol[]>();
   /** The names of tracked bindings and watched symbols, fixed once discovery ends. */
   private finalNames: ReadonlySet<string> = new Set();
   /** Whether discovery walked the nested functions and classes (for incremental re-analysis). */
@@ -103,7 +106,7 @@ export class Discovery {
     for (const declaration of unit.declarations) this.discoverVariable(declaration);
     for (const call of unit.calls) for (const hook of this.hooks) hook.onCall?.(call);
     for (const assignment of unit.assignments) {
-      if (ts.isIdentifier(skipOuterExpressions(ts, assignment.left))) this.discoverCreation(assignment.right);
+      if (ts.isIdentifier(skipOuterExpressions(ts, assignment.left))) this.discoverSources(assignment.right);
     }
     if (!this.needsDataflow) return;
     this.readNested = true;
@@ -124,15 +127,26 @@ export class Discovery {
     return binding && binding.declaration === declaration ? binding : undefined;
   }
 
+  /** The tracked bindings a destructuring declaration declares. */
+  bindingsDestructuredBy(declaration: ts.VariableDeclaration): TrackedBinding[] {
+    const symbols = this.destructured.get(declaration);
+    if (!symbols) return [];
+    return symbols.map((symbol) => this.bySymbol.get(symbol)).filter((binding): binding is TrackedBinding => binding !== undefined);
+  }
+
   bindingOfIdentifier(identifier: ts.Identifier): TrackedBinding | undefined {
     if (!this.finalNames.has(identifier.text)) return undefined;
     const symbol = this.context.library.symbolAt(identifier);
     return symbol ? this.bySymbol.get(symbol) : undefined;
   }
 
-  /** What a creation expression creates, including a `RawWaker` from the program's own functions (for declarations and assignments). */
+  /**
+   * What a creation expression creates: a library creation, or a call of the
+   * program's own functions and methods (`this.takeWaiter()`, `queue.pop()`)
+   * whose type is owned: the value returned is the caller's to release.
+   */
   discoverCreation(node: ts.Expression): ValueKind | undefined {
-    return this.creationKind(node, 'library or user RawWaker');
+    return this.creationKind(node, 'library or owned result');
   }
 
   /** What a library creation call creates (`x.clone()`, `Waker.fromRaw(…)`, …). */
@@ -140,7 +154,16 @@ export class Discovery {
     return this.creationKind(node, 'library only');
   }
 
-  private creationKind(node: ts.Expression, creators: 'library only' | 'library or user RawWaker'): ValueKind | undefined {
+  /** The creations a value may come from: both branches of `c ? a.clone() : undefined`. */
+  private discoverSources(node: ts.Expression): ValueKind | undefined {
+    const inner = skipOuterExpressions(this.ts, node);
+    if (!this.ts.isConditionalExpression(inner)) return this.discoverCreation(inner);
+    const whenTrue = this.discoverSources(inner.whenTrue);
+    const whenFalse = this.discoverSources(inner.whenFalse);
+    return whenTrue ?? whenFalse;
+  }
+
+  private creationKind(node: ts.Expression, creators: 'library only' | 'library or owned result'): ValueKind | undefined {
     const ts = this.ts;
     const inner = skipOuterExpressions(ts, node);
     if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) return undefined;
@@ -148,8 +171,8 @@ export class Discovery {
     if (cached) return cached;
     const name = this.context.library.calleeOf(inner);
     let kind = name ? CREATIONS[name] : undefined;
-    // A RawWaker from the program's own functions (the seed's `createRawWaker()`): tracked for moves only.
-    if (!kind && !name && creators === 'library or user RawWaker' && ts.isCallExpression(inner) && this.context.library.isType(this.context.checker.getTypeAtLocation(inner), 'RawWaker')) kind = 'raw';
+    // A call of the program's own code: its owned result (the seed's `createRawWaker()`, a `take()`, `pop()`) is the caller's.
+    if (!kind && !name && creators === 'library or owned result' && ts.isCallExpression(inner)) kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(inner));
     if (kind) this.creations.set(inner, kind);
     return kind;
   }
@@ -169,16 +192,29 @@ export class Discovery {
 
   private discoverVariable(declaration: ts.VariableDeclaration): void {
     const ts = this.ts;
-    if (!ts.isIdentifier(declaration.name)) return;
     const list = declaration.parent;
     if (!ts.isVariableDeclarationList(list)) return;
     const statement = list.parent;
-    // Loop variables and catch bindings are assigned by the loop/runtime, not tracked.
+    const flags = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using);
+    const using = (flags & ts.NodeFlags.Using) !== 0;
+    if (ts.isForOfStatement(statement)) {
+      this.discoverLoopVariable(declaration, statement, using);
+      return;
+    }
+    // Other loop variables and catch bindings are assigned by the loop/runtime, not tracked.
     if (!ts.isVariableStatement(statement) && !ts.isForStatement(statement)) return;
+    const scope = ts.isVariableStatement(statement) && ts.isBlock(statement.parent) ? statement.parent : undefined;
+    const moduleLevel = ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
+    const how = { using, leakChecked: !using && !moduleLevel };
+    if (!ts.isIdentifier(declaration.name)) {
+      // `const { waker } = this.queue.shift()!`: destructuring moves the owned parts out.
+      this.discoverPattern(declaration, declaration.name, scope, how);
+      return;
+    }
     const initializer = declaration.initializer && skipOuterExpressions(ts, declaration.initializer);
     let kind: ValueKind | undefined;
     if (initializer) {
-      kind = this.discoverCreation(initializer);
+      kind = this.discoverSources(initializer);
       if (!kind && ts.isIdentifier(initializer)) {
         const source = this.context.library.symbolAt(initializer);
         kind = source ? this.bySymbol.get(source)?.kind : undefined;
@@ -187,16 +223,49 @@ export class Discovery {
     }
     if (!kind && declaration.type && mayNameOwnedType(ts, declaration.type)) kind = this.ownedKindOf(this.context.checker.getTypeFromTypeNode(declaration.type));
     if (!kind) return;
-    const flags = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using);
-    const using = (flags & ts.NodeFlags.Using) !== 0;
-    const scope = ts.isVariableStatement(statement) && ts.isBlock(statement.parent) ? statement.parent : undefined;
-    const moduleLevel = ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
-    this.track(declaration, kind, scope, { using, leakChecked: !using && !moduleLevel });
+    this.track(declaration, kind, scope, how);
   }
 
-  private track(declaration: ts.VariableDeclaration | ts.ParameterDeclaration, kind: ValueKind, scope: ts.Block | undefined, how: { readonly using: boolean; readonly leakChecked: boolean }): void {
+  /**
+   * `for (const w of queue.splice(0))`: each element of a fresh array (the
+   * iterated expression is a call) is the loop's to release. Iterating a place
+   * (`for (const w of this.wakers)`) only borrows: the array still holds them.
+   */
+  private discoverLoopVariable(declaration: ts.VariableDeclaration, loop: ts.ForOfStatement, using: boolean): void {
+    const ts = this.ts;
+    if (using || !ts.isCallExpression(skipOuterExpressions(ts, loop.expression))) return;
+    const scope = ts.isBlock(loop.statement) ? loop.statement : undefined;
+    const how = { using: false, leakChecked: true };
+    if (!ts.isIdentifier(declaration.name)) {
+      this.discoverPattern(declaration, declaration.name, scope, how);
+      return;
+    }
+    const kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(declaration.name));
+    if (kind) this.track(declaration, kind, scope, how);
+  }
+
+  /** The bindings of a destructuring pattern whose type is owned. */
+  private discoverPattern(declaration: ts.VariableDeclaration, pattern: ts.BindingPattern, scope: ts.Block | undefined, how: { readonly using: boolean; readonly leakChecked: boolean }): void {
+    const ts = this.ts;
+    for (const element of pattern.elements) {
+      if (!ts.isBindingElement(element) || element.dotDotDotToken) continue;
+      if (!ts.isIdentifier(element.name)) {
+        this.discoverPattern(declaration, element.name, scope, how);
+        continue;
+      }
+      const kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(element.name));
+      if (!kind) continue;
+      const binding = this.track(element, kind, scope, how);
+      if (!binding) continue;
+      const symbols = this.destructured.get(declaration) ?? [];
+      symbols.push(binding.symbol);
+      this.destructured.set(declaration, symbols);
+    }
+  }
+
+  private track(declaration: TrackedBinding['declaration'], kind: ValueKind, scope: ts.Block | undefined, how: { readonly using: boolean; readonly leakChecked: boolean }): TrackedBinding | undefined {
     const symbol = this.context.library.symbolAt(declaration.name);
-    if (!symbol || this.bySymbol.has(symbol) || !this.ts.isIdentifier(declaration.name)) return;
+    if (!symbol || this.bySymbol.has(symbol) || !this.ts.isIdentifier(declaration.name)) return undefined;
     const binding: TrackedBinding = {
       index: this.bindings.length,
       name: declaration.name.text,
@@ -209,6 +278,7 @@ export class Discovery {
     };
     this.bindings.push(binding);
     this.bySymbol.set(symbol, binding);
+    return binding;
   }
 
   /**

@@ -266,11 +266,9 @@ export class FlowEngine {
 
   private transfer(op: Op, state: WorkingState): void {
     switch (op.kind) {
-      case 'declare': {
-        const binding = this.discovery.bindingOfDeclaration(op.node);
-        if (binding) this.assign(binding, op.node.initializer, op.node, state);
+      case 'declare':
+        this.declare(op.node, state);
         return;
-      }
       case 'scopeEnd':
         for (const binding of this.discovery.scoped.get(op.node) ?? []) {
           this.leave(binding, op.via ?? op.node, state);
@@ -328,6 +326,28 @@ export class FlowEngine {
     visit(node);
   }
 
+  /**
+   * A declaration is initialised. A destructured binding (`const { waker } =
+   * entry`) and the variable of a loop over a fresh array (`for (const w of
+   * queue.splice(0))`) receive a value of their own, live from their name.
+   */
+  private declare(declaration: ts.VariableDeclaration, state: WorkingState): void {
+    const ts = this.ts;
+    if (!ts.isIdentifier(declaration.name)) {
+      for (const binding of this.discovery.bindingsDestructuredBy(declaration)) this.receive(binding, binding.declaration.name, state);
+      return;
+    }
+    const binding = this.discovery.bindingOfDeclaration(declaration);
+    if (!binding) return;
+    if (ts.isForOfStatement(declaration.parent.parent)) this.receive(binding, declaration.name, state);
+    else this.assign(binding, declaration.initializer, declaration, state);
+  }
+
+  private receive(binding: TrackedBinding, origin: ts.Node, state: WorkingState): void {
+    this.leave(binding, binding.declaration, state);
+    state.bindings[binding.index] = [this.fact('live', origin)];
+  }
+
   /** `binding = value` (or its declaration): the old value leaves; the new one is tracked. */
   private assign(binding: TrackedBinding, value: ts.Expression | undefined, site: ts.Node, state: WorkingState): void {
     const ts = this.ts;
@@ -349,9 +369,17 @@ export class FlowEngine {
       return;
     }
     if (source === binding) return;
-    if (this.discovery.creations.has(inner)) state.bindings[binding.index] = [this.fact('live', inner)];
-    else if (isNullish(ts, inner)) state.bindings[binding.index] = [this.fact('nullish', inner)];
-    else state.bindings[binding.index] = [this.fact('escaped', site)];
+    state.bindings[binding.index] = sortFacts(this.originsOf(inner, site));
+  }
+
+  /** Where an assigned value comes from: a creation (live), nothing (nullish), either branch of `?:`, or somewhere unknown (escaped at `site`). */
+  private originsOf(value: ts.Expression, site: ts.Node): OwnershipFact[] {
+    const ts = this.ts;
+    const inner = skipOuterExpressions(ts, value);
+    if (this.discovery.creations.has(inner)) return [this.fact('live', inner)];
+    if (isNullish(ts, inner)) return [this.fact('nullish', inner)];
+    if (ts.isConditionalExpression(inner)) return [...this.originsOf(inner.whenTrue, site), ...this.originsOf(inner.whenFalse, site)];
+    return [this.fact('escaped', site)];
   }
 
   private useBinding(binding: TrackedBinding, identifier: ts.Identifier, state: WorkingState): void {

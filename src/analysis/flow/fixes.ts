@@ -11,7 +11,9 @@ import type { FlowRoot } from './graph';
 /** The slice of a tracked binding the fixes need. */
 interface LeakingBinding {
   readonly name: string;
-  readonly declaration: ts.VariableDeclaration | ts.ParameterDeclaration;
+  readonly declaration: ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement;
+  /** Its type admits `undefined` or `null` (`queue.pop()`): the drop must be `w?.drop()`. */
+  readonly mayBeNullish: boolean;
 }
 
 interface LeakPoint {
@@ -60,7 +62,7 @@ function usingDeclaration(ts: TypeScript, file: ts.SourceFile, binding: LeakingB
 function dropAtScopeEnd(ts: TypeScript, file: ts.SourceFile, binding: LeakingBinding, points: readonly LeakPoint[]): TextEdit[] | undefined {
   if (points.length === 0 || points.some((p) => !p.onlyLive)) return undefined;
   const edits: TextEdit[] = [];
-  const drop = `${binding.name}.drop();`;
+  const drop = `${binding.name}${binding.mayBeNullish ? '?.' : '.'}drop();`;
   for (const { point } of points) {
     if (point.kind === ts.SyntaxKind.CloseBraceToken) {
       edits.push(beforeClosingBrace(file, point, drop));

@@ -426,6 +426,7 @@ class Builder {
         this.current = body;
         // Each iteration assigns the loop variable; an existing binding used as the target is written.
         if (!ts.isVariableDeclarationList(n.initializer)) this.expression(n.initializer);
+        else for (const declaration of n.initializer.declarations) this.emit({ kind: 'declare', node: declaration });
         this.loopBody(n.statement, after, head, labels);
         this.current = after;
         return;

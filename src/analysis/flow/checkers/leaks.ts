@@ -121,9 +121,16 @@ export class LeakChecker implements FlowChecker {
         span: engine.span(origin),
         related,
         help: isParameter ? `drop or wake \`${binding.name}\`, or take a \`WakerRef\` if the function only borrows it` : `drop \`${binding.name}\` or declare it with \`using\``,
-        fixes: leakFixes(ts, engine.context.file, binding, observations, /*everMoved*/ this.handedOff.has(binding)),
+        fixes: leakFixes(ts, engine.context.file, { ...binding, mayBeNullish: this.mayBeNullish(binding) }, observations, /*everMoved*/ this.handedOff.has(binding)),
       });
     }
+  }
+
+  private mayBeNullish(binding: TrackedBinding): boolean {
+    const { ts, context } = this.engine;
+    const type = context.checker.getTypeAtLocation(binding.declaration.name);
+    const nullish = ts.TypeFlags.Undefined | ts.TypeFlags.Null;
+    return type.isUnion() ? type.types.some((t) => t.flags & nullish) : (type.flags & nullish) !== 0;
   }
 
   private createdVerb(origin: ts.Node): string {

@@ -6,14 +6,27 @@
 import type * as ts from 'typescript';
 import type { RuleId } from '../../types';
 import type { TrackedBinding } from '../discovery';
-import type { FlowChecker, FlowEngine, OwnershipFactKind, WorkingState } from '../engine';
+import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFactKind, WorkingState } from '../engine';
 import { useAfterWakeFixes } from '../fixes';
 import { sortFacts } from '../lattice';
 import { conditionOf, describeCondition, LATER_ITERATION, SOME_PATHS } from '../paths';
 
 const BAD: ReadonlySet<OwnershipFactKind> = new Set(['woken', 'dropped', 'moved']);
 
+interface Misuse {
+  readonly binding: TrackedBinding;
+  /** The woken, dropped and moved facts at the use. */
+  readonly bad: readonly OwnershipFact[];
+  /** Every fact at the use was bad, in every copy of it that was reached. */
+  readonly everyPath: boolean;
+}
+
 export class UseAfterChecker implements FlowChecker {
+  /** Uses seen, in the reporting pass, on a path where the value was not consumed (a copy of a `finally` body). */
+  private readonly cleanUses = new Set<ts.Node>();
+  /** Misuses by use, over every copy of it; reported in `finish`. */
+  private readonly misuses = new Map<ts.Node, Misuse>();
+
   constructor(private readonly engine: FlowEngine) {}
 
   /** A use of `binding` at `use`: reported when some path has woken, dropped or moved it. */
@@ -23,10 +36,30 @@ export class UseAfterChecker implements FlowChecker {
     // One report per chain of misuses: later uses stay quiet (but a loop's own use is not "later").
     if (facts.length === 0 || facts.some((f) => f.kind === 'reported' && f.site !== use)) return;
     const bad = facts.filter((f) => BAD.has(f.kind));
-    if (bad.length === 0) return;
+    if (bad.length === 0) {
+      if (engine.reporting) this.cleanUses.add(use);
+      return;
+    }
     state.bindings[binding.index] = sortFacts([...facts, engine.fact('reported', use)]);
     if (!engine.reporting) return;
     const everyPath = facts.every((f) => BAD.has(f.kind) || f.kind === 'reported');
+    const seen = this.misuses.get(use);
+    // Every copy must agree for an error; the first copy's facts name the cause.
+    this.misuses.set(use, seen ? { ...seen, everyPath: seen.everyPath && everyPath } : { binding, bad, everyPath });
+  }
+
+  finish(): void {
+    for (const [use, misuse] of this.misuses) this.report(use, misuse);
+  }
+
+  /**
+   * A `finally` body is analysed once per way into it; a use there that one
+   * copy sees consumed and another does not is a misuse on some paths only
+   * (`try { f(); w.wake(); } finally { w.drop(); }`, when `f` throws).
+   */
+  private report(use: ts.Node, { binding, bad, everyPath: everyPathInEachCopy }: Misuse): void {
+    const engine = this.engine;
+    const everyPath = everyPathInEachCopy && !this.cleanUses.has(use);
     const rule: RuleId = bad.some((f) => f.kind === 'woken') ? 'use-after-wake' : bad.some((f) => f.kind === 'dropped') ? 'use-after-drop' : 'use-after-move';
     const decisive = bad.find((f) => (rule === 'use-after-wake' ? f.kind === 'woken' : rule === 'use-after-drop' ? f.kind === 'dropped' : true)) ?? bad[0];
     const what = rule === 'use-after-wake' ? 'woken' : rule === 'use-after-drop' ? 'dropped' : 'moved';
