@@ -31,6 +31,14 @@ describe('wakerscope CLI (built, as a process)', function () {
     assert.equal(result.stderr, '');
   });
 
+  it('says in one line when no file of the program imports the library, never "no problems"', () => {
+    const root = make({ 'src/plain.ts': 'export const answer = 42;\n' });
+    const text = run(['check'], root);
+    assert.deepEqual([text.status, text.stdout, text.stderr], [0, 'no file in this program imports wakerscope/waker\n', '']);
+    const json = run(['check', '--format', 'json'], root);
+    assert.deepEqual([json.status, JSON.parse(json.stdout), json.stderr], [0, [], 'wakerscope: no file in this program imports wakerscope/waker\n']);
+  });
+
   it('exits 1 and prints file:line:col  severity  message  rule, related places, help and a summary', () => {
     const root = make({ 'src/bad.ts': BUGGY, 'src/clean.ts': CLEAN });
     const result = run(['check', 'src'], root);

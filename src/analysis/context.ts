@@ -23,5 +23,5 @@ export interface FileContext {
 
 export function createFileContext(ts: TypeScript, program: ts.Program, file: ts.SourceFile, library?: Library): FileContext {
   const checker = program.getTypeChecker();
-  return { ts, program, checker, library: library ?? new Library(ts, checker), file };
+  return { ts, program, checker, library: library ?? new Library(ts, program), file };
 }

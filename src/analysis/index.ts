@@ -11,7 +11,7 @@ import { analyzeFlow } from './flow/index';
 import { analyzeVtables } from './vtable/index';
 
 export * from './types';
-export { Library, isLibraryFile } from './library';
+export { Library, isLibraryFile, programImportsLibrary } from './library';
 export { RULES, docsUrl, isRuleId, ruleByCode } from './rules';
 export { ConfigError, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
 export { applySuppressions } from './suppress';
@@ -37,7 +37,7 @@ export function analyzeFile(ts: TypeScript, program: ts.Program, file: ts.Source
 
 /** Whether a file is user code worth analysing: not the library, not a declaration file, not a dependency. */
 export function isUserFile(program: ts.Program, file: ts.SourceFile): boolean {
-  return !file.isDeclarationFile && !isLibraryFile(file.fileName) && !program.isSourceFileFromExternalLibrary(file) && !/[\\/]node_modules[\\/]/.test(file.fileName);
+  return !file.isDeclarationFile && !isLibraryFile(program, file) && !program.isSourceFileFromExternalLibrary(file) && !/[\\/]node_modules[\\/]/.test(file.fileName);
 }
 
 /**
@@ -53,7 +53,7 @@ export function analyzeProgram(
 ): Finding[] {
   const wanted = files ? new Set(files.map((f) => f.replace(/\\/g, '/'))) : undefined;
   const sources = program.getSourceFiles().filter((file) => isUserFile(program, file) && (!wanted || wanted.has(file.fileName)));
-  const library = new Library(ts, program.getTypeChecker());
+  const library = new Library(ts, program);
   const findings: Finding[] = [];
   sources.forEach((file, index) => {
     findings.push(...analyzeFile(ts, program, file, config, library));

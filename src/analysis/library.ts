@@ -1,16 +1,43 @@
 // Recognising the waker library through the type checker: a call is a waker
 // operation when the symbol it resolves to is declared in the library's files,
-// whether imported as `wakerscope/waker` (installed or mapped with `paths`) or
-// by a relative path. Names alone never decide.
+// whether imported as `wakerscope/waker` (installed by copy or symlink, or
+// mapped with `paths`) or by a relative path. Names alone never decide.
+//
+// The library's files are known by identity, not by path: a folder is the
+// library when its `runtime` module (src/waker/runtime.ts, or the published
+// dist/waker/runtime.d.ts) declares the brand interface `WakerscopeLibrary`.
+// TypeScript resolves a symlinked install to its real path, which no path
+// pattern can know, and a user's own `src/waker/` folder has no brand.
 
 import type * as ts from 'typescript';
 import type { TypeScript } from './types';
 
-/** Files that declare the library: this repository's sources or the installed package's .d.ts. */
-const LIBRARY_FILE = /(?:^|[\\/])(?:src[\\/]waker|wakerscope[\\/]dist[\\/]waker)[\\/][^\\/]+\.(?:d\.)?ts$/;
+const BRAND = 'WakerscopeLibrary';
+const BRAND_MODULES = ['runtime.ts', 'runtime.d.ts'];
 
-export function isLibraryFile(fileName: string): boolean {
-  return LIBRARY_FILE.test(fileName);
+/** Per program: which folders (by file-name prefix) hold the branded library. */
+const libraryFolders = new WeakMap<ts.Program, Map<string, boolean>>();
+
+/** Whether `file` is one of the library's own files (source or declaration). */
+export function isLibraryFile(program: ts.Program, file: ts.SourceFile): boolean {
+  const folder = file.fileName.slice(0, file.fileName.lastIndexOf('/') + 1);
+  let known = libraryFolders.get(program);
+  if (!known) libraryFolders.set(program, (known = new Map()));
+  let branded = known.get(folder);
+  if (branded === undefined) {
+    branded = BRAND_MODULES.some((name) => program.getSourceFile(folder + name)?.statements.some(declaresBrand) === true);
+    known.set(folder, branded);
+  }
+  return branded;
+}
+
+/** Whether some file of the program is the library, i.e. some file imports it. */
+export function programImportsLibrary(program: ts.Program): boolean {
+  return program.getSourceFiles().some((file) => isLibraryFile(program, file));
+}
+
+function declaresBrand(statement: ts.Statement): boolean {
+  return (statement as Partial<ts.InterfaceDeclaration>).name?.text === BRAND;
 }
 
 /**
@@ -32,10 +59,19 @@ export class Library {
   private readonly names = new Map<ts.Node, LibraryName | undefined>();
   private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
 
+  private readonly checker: ts.TypeChecker;
+
   constructor(
     private readonly ts: TypeScript,
-    private readonly checker: ts.TypeChecker,
-  ) {}
+    private readonly program: ts.Program,
+  ) {
+    this.checker = program.getTypeChecker();
+  }
+
+  /** Whether `declaration` is the library's (declared in one of its files). */
+  declares(declaration: ts.Declaration): boolean {
+    return isLibraryFile(this.program, declaration.getSourceFile());
+  }
 
   /** `checker.getSymbolAtLocation(node)`. Not memoised: nodes are asked about about once (measured, a memo cost what it saved). */
   symbolAt(node: ts.Node): ts.Symbol | undefined {
@@ -64,7 +100,7 @@ export class Library {
     if (type.isUnion()) return type.types.some((t) => this.isType(t, name));
     const symbol = type.getSymbol() ?? type.aliasSymbol;
     if (!symbol || symbol.getName() !== name) return false;
-    return (symbol.getDeclarations() ?? []).some((d) => isLibraryFile(d.getSourceFile().fileName));
+    return (symbol.getDeclarations() ?? []).some((d) => this.declares(d));
   }
 
   /** The identifier to resolve, when its text could name something of the library (no checker needed to rule out the rest). */
@@ -88,7 +124,7 @@ export class Library {
     let target = symbol;
     if (target.flags & this.ts.SymbolFlags.Alias) target = this.checker.getAliasedSymbol(target);
     const declaration = target.valueDeclaration ?? target.declarations?.[0];
-    const name = declaration && isLibraryFile(declaration.getSourceFile().fileName) ? qualify(this.ts, target, declaration) : undefined;
+    const name = declaration && this.declares(declaration) ? qualify(this.ts, target, declaration) : undefined;
     this.namesBySymbol.set(symbol, name);
     return name;
   }
@@ -104,7 +140,8 @@ function qualify(ts: TypeScript, symbol: ts.Symbol, declaration: ts.Declaration)
     const ownerName = owner === 'WakerRef' ? 'Waker' : owner;
     return isStatic ? `${ownerName}.${name}` : `${ownerName}#${name}`;
   }
-  if (ts.isObjectLiteralExpression(parent) && ts.isVariableDeclaration(parent.parent) && ts.isIdentifier(parent.parent.name)) {
+  // `Poll.pending` in `const Poll = { pending() {…} }`, and in the .d.ts's `declare const Poll: { pending…(): … }`.
+  if ((ts.isObjectLiteralExpression(parent) || ts.isTypeLiteralNode(parent)) && ts.isVariableDeclaration(parent.parent) && ts.isIdentifier(parent.parent.name)) {
     return `${parent.parent.name.text}.${name}`;
   }
   return name;

@@ -4,13 +4,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ts from 'typescript';
-import { analyzeProgram, findTsconfig, mergeConfig, parseRuleFlag, type RuleId, type RuleLevel } from '../analysis/index';
+import { analyzeProgram, findTsconfig, isUserFile, mergeConfig, parseRuleFlag, programImportsLibrary, type RuleId, type RuleLevel } from '../analysis/index';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
 import { FORMATS, toGithub, toJson, toSarif, toText, type Format } from './format';
 import { planCheck, resolvePathArguments, sharedCompilerHost, toTsPath, type ProjectPlan } from './projects';
 import { Locator, sortReports, type Report } from './report';
 import { version } from '../../package.json';
 import { wantsColour } from './ansi';
+
+export const NO_LIBRARY = 'no file in this program imports wakerscope/waker';
 
 /** Progress only pays off (and only makes sense) on a terminal with many files. */
 const PROGRESS_THRESHOLD = 200;
@@ -104,7 +106,7 @@ function runCheck(args: readonly string[], io: Io): number {
   const files = plans.reduce((sum, plan) => sum + plan.files.length, 0);
   const progress = io.stderr.isTTY === true && files >= PROGRESS_THRESHOLD;
   let done = 0;
-  const all = checkPlans(ts, plans, options, io.cwd, () => {
+  const { reports: all, checked, importsLibrary } = checkPlans(ts, plans, options, io.cwd, () => {
     done++;
     if (progress && (done % 25 === 0 || done === files)) io.stderr.write(`\rwakerscope: checked ${done}/${files} files`);
   });
@@ -112,7 +114,12 @@ function runCheck(args: readonly string[], io: Io): number {
 
   const reports = options.quiet ? all.filter((r) => r.severity === 'error') : all;
   const toFile = options.outputFile !== undefined;
-  const output = render(reports, options.format, { cwd: io.cwd, colour: !toFile && wantsColour(io), files });
+  let output = render(reports, options.format, { cwd: io.cwd, colour: !toFile && wantsColour(io), files: checked });
+  // Nothing to find is not the same as nothing found: never say "no problems" then.
+  if (!importsLibrary) {
+    if (options.format === 'text' && reports.length === 0) output = `${NO_LIBRARY}\n`;
+    else io.stderr.write(`wakerscope: ${NO_LIBRARY}\n`);
+  }
   if (toFile) writeOutput(path.resolve(io.cwd, options.outputFile!), output, options.outputFile!);
   else io.stdout.write(output);
 
@@ -125,18 +132,24 @@ function runCheck(args: readonly string[], io: Io): number {
 }
 
 /** Each project's program in turn (one at a time, so peak memory is one project's), its planned files reported. */
-function checkPlans(ts: typeof import('typescript'), plans: readonly ProjectPlan[], options: CheckOptions, cwd: string, onFile: () => void): Report[] {
+function checkPlans(ts: typeof import('typescript'), plans: readonly ProjectPlan[], options: CheckOptions, cwd: string, onFile: () => void): { reports: Report[]; checked: number; importsLibrary: boolean } {
   const hostFor = sharedCompilerHost(ts, new Map());
   const reports: Report[] = [];
+  let importsLibrary = false;
+  let checked = 0;
   for (const plan of plans) {
     const { parsed } = plan.project;
     const known = new Set(parsed.fileNames.map((f) => f.toLowerCase()));
     const rootNames = [...parsed.fileNames, ...plan.extraRoots.filter((f) => !known.has(f.toLowerCase()))];
     const program = ts.createProgram({ rootNames, options: parsed.options, projectReferences: parsed.projectReferences, host: hostFor(parsed.options) });
+    importsLibrary ||= programImportsLibrary(program);
     const locator = new Locator(ts, program, cwd);
     const parsable: string[] = [];
     for (const file of plan.files) {
       const source = program.getSourceFile(file);
+      // The library's own sources (this repository's src/waker) are known only now, by their brand.
+      if (source && !isUserFile(program, source)) continue;
+      checked++;
       const syntaxError = source && program.getSyntacticDiagnostics(source).find((d) => d.start !== undefined);
       if (syntaxError) {
         reports.push(locator.parseError(syntaxError as ts.Diagnostic & { file: ts.SourceFile; start: number }));
@@ -146,7 +159,7 @@ function checkPlans(ts: typeof import('typescript'), plans: readonly ProjectPlan
     const config = mergeConfig(plan.project.config, options.overrides);
     reports.push(...analyzeProgram(ts, program, config, parsable, onFile).map((finding) => locator.report(finding)));
   }
-  return sortReports(reports);
+  return { reports: sortReports(reports), checked, importsLibrary };
 }
 
 function render(reports: readonly Report[], format: Format, options: { cwd: string; colour: boolean; files: number }): string {

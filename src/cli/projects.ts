@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ts from 'typescript';
-import { isLibraryFile, readProject, type ParsedProject } from '../analysis/index';
+import { readProject, type ParsedProject } from '../analysis/index';
 import { UsageError } from './command';
 
 // Required, not imported: esbuild then bundles tinyglobby's (and fdir's) CommonJS
@@ -74,9 +74,9 @@ export function projectsFrom(ts: typeof import('typescript'), configPath: string
   return ordered;
 }
 
-/** What a project's own file list contributes: user sources, not declarations, dependencies or the library. */
+/** What a project's own file list contributes: sources, not declarations or dependencies (the library's sources are told apart by their brand, once there is a program). */
 function ownFiles(project: ParsedProject): string[] {
-  return project.parsed.fileNames.filter((file) => SOURCE_FILE.test(file) && !/\.d\.[cm]?ts$/.test(file) && !/[\\/]node_modules[\\/]/.test(file) && !isLibraryFile(file));
+  return project.parsed.fileNames.filter((file) => SOURCE_FILE.test(file) && !/\.d\.[cm]?ts$/.test(file) && !/[\\/]node_modules[\\/]/.test(file));
 }
 
 /**

@@ -14,6 +14,17 @@ import {
 
 export { formatAddress };
 
+/**
+ * The library's brand. The analyzer recognises `wakerscope/waker` by this
+ * declaration (which the published .d.ts keeps) in the folder of the file that
+ * declares a symbol, never by the folder's path: an install by copy or symlink,
+ * a `paths` mapping and a relative import of these sources are one library, and
+ * a user's own `waker/` folder is not.
+ */
+export interface WakerscopeLibrary {
+  readonly library: 'wakerscope/waker';
+}
+
 /** A place in user code, taken from the V8 stack. */
 export interface SourceLocation {
   readonly file: string;

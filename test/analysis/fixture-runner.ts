@@ -178,7 +178,7 @@ export class FixtureProgram {
 
   context(fileName: string): FileContext {
     const checker = this.current.getTypeChecker();
-    return { ts, program: this.current, checker, library: new Library(ts, checker), file: this.sourceFile(fileName) };
+    return { ts, program: this.current, checker, library: new Library(ts, this.current), file: this.sourceFile(fileName) };
   }
 
   /** Replace (or with `undefined`, restore) a file's text and rebuild the program. */

@@ -10,7 +10,6 @@ import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from
 import { lostWakeupFixes } from '../fixes';
 import type { Narrowing } from '../graph';
 import { joinFacts, sameFacts, sortFacts, type Facts } from '../lattice';
-import { isLibraryFile } from '../../library';
 import { conditionOf, describeCondition, SOME_PATHS, type PathCondition } from '../paths';
 import { calleeNameText, climb, enclosingFunction, isTestPosition } from '../positions';
 import { skipOuterExpressions } from '../../syntax';
@@ -208,7 +207,7 @@ export class LostWakeupChecker implements FlowChecker {
       // `Library.nameOf` skips these names (speed): resolve the two here.
       const name = expr.expression.name.text;
       const declaration = (name === 'isReady' || name === 'isPending') && this.engine.context.library.symbolAt(expr.expression)?.valueDeclaration;
-      if (declaration && isLibraryFile(declaration.getSourceFile().fileName)) {
+      if (declaration && this.engine.context.library.declares(declaration)) {
         tested = expr.arguments[0];
         whenReady = name === 'isReady' ? 'truthy' : 'falsy';
       }
