@@ -22,7 +22,6 @@ export function differenceKey(d: Difference): string {
 }
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
-  { program: 'arc-task-wake-self.ts', line: 11, kind: 'missed', rule: 'clone-without-drop', severity: 'warning', reason: "only wakers leak: the `self: Arc<this>` that `Wake.wake` owns is not tracked (issue 9 \u00a73, leaks for every owned type)" },
   { program: 'atomic-waker-overwrite.ts', line: 12, kind: 'missed', rule: 'clone-without-drop', severity: 'warning', reason: "fields are not places: assigning over a field that still holds a waker is not seen as a leak" },
   { program: 'join-handle-trace.ts', line: 23, kind: 'missed', rule: 'use-after-wake', severity: 'error', reason: "a waker read out of a field (`const joiner = this.state.joiner`) is not tracked" },
   { program: 'oneshot-wake-then-drop.ts', line: 21, kind: 'missed', rule: 'use-after-wake', severity: 'error', reason: "consuming a waker through a field and then using the field again is not seen" },

@@ -9,7 +9,7 @@ import { isReference, isWriteTarget, mayNameOwnedType } from './positions';
 import type { FlowRoot, FlowUnit } from './graph';
 import { skipOuterExpressions } from '../syntax';
 
-/** What a binding holds. Every owned kind has use-after rules; only wakers are checked for leaks. */
+/** What a binding holds. Every owned kind has use-after rules; all but a `RawWaker` (plain data) are checked for leaks. */
 export type ValueKind = 'waker' | 'box' | 'arc' | 'raw';
 
 export interface TrackedBinding {
@@ -187,7 +187,9 @@ export class Discovery {
     const kind = this.ownedKindOf(type);
     if (!kind) return;
     const body = this.root.kind !== ts.SyntaxKind.SourceFile && 'body' in this.root && this.root.body && ts.isBlock(this.root.body) ? this.root.body : undefined;
-    this.track(parameter, kind, body, { using: false, leakChecked: true });
+    // `Wake#wakeByRef(self: Arc<this>)` borrows its Arc even though the type says Arc, as Rust's `&Arc<Self>`.
+    const borrowed = kind === 'arc' && ts.isMethodDeclaration(this.root) && ts.isIdentifier(this.root.name) && this.root.name.text === 'wakeByRef';
+    this.track(parameter, kind, body, { using: false, leakChecked: !borrowed });
   }
 
   private discoverVariable(declaration: ts.VariableDeclaration): void {
@@ -274,7 +276,7 @@ export class Discovery {
       declaration,
       scope,
       using: how.using,
-      leakChecked: how.leakChecked && kind === 'waker',
+      leakChecked: how.leakChecked && kind !== 'raw',
     };
     this.bindings.push(binding);
     this.bySymbol.set(symbol, binding);
