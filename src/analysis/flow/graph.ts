@@ -586,6 +586,12 @@ class Builder {
       this.condition(inner.operand, whenFalse, whenTrue);
       return;
     }
+    // `while (true)`: a constant takes one way only, so the body always runs and only `break` leaves.
+    if (inner.kind === SyntaxKind.TrueKeyword || inner.kind === SyntaxKind.FalseKeyword) {
+      this.link(this.current, inner.kind === SyntaxKind.TrueKeyword ? whenTrue : whenFalse);
+      this.current = undefined;
+      return;
+    }
     this.expression(inner);
     const from = this.current;
     this.link(from, whenTrue, { expr: inner, outcome: 'truthy' });
