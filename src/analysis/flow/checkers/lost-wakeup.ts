@@ -162,6 +162,11 @@ export class LostWakeupChecker implements FlowChecker {
   narrow(state: FlowState, narrowing: Narrowing): FlowState {
     const slot = this.registrations;
     if (!slot) return state;
+    if (narrowing.outcome === 'truthy' && this.isHeldWakerWillWake(narrowing.expr)) {
+      const next = { bindings: state.bindings, checkers: state.checkers.slice() };
+      slot.set(next, [this.engine.fact('registered', narrowing.expr)]);
+      return next;
+    }
     const test = this.readyTest(narrowing.expr);
     if (!test || narrowing.outcome !== test.whenReady) return state;
     const facts = slot.get(state);
@@ -170,6 +175,34 @@ export class LostWakeupChecker implements FlowChecker {
     const unregistered = this.engine.fact('unregistered', narrowing.expr, 'the inner future is ready here: it keeps no waker');
     slot.set(next, sortFacts([...facts.filter((f) => !(f.kind === 'registered' && f.site === test.context)), unregistered]));
     return next;
+  }
+
+  /**
+   * `stored?.willWake(cx.waker())` with `stored` reached from `this` (directly or
+   * through `const`s): where it is true, the future already holds a waker for
+   * this task, the AtomicWaker / oneshot dedup, so returning pending is fine.
+   */
+  private isHeldWakerWillWake(expr: ts.Expression): boolean {
+    const { ts, context } = this.engine;
+    const call = skipOuterExpressions(ts, expr);
+    if (!ts.isCallExpression(call) || call.arguments.length !== 1 || !ts.isPropertyAccessExpression(call.expression)) return false;
+    if (context.library.nameOf(call.expression) !== 'Waker#willWake') return false;
+    const argument = skipOuterExpressions(ts, call.arguments[0]);
+    const argumentSymbol = ts.isIdentifier(argument) ? context.library.symbolAt(argument) : undefined;
+    const isOurWaker = this.isContextWaker(argument) || (!!argumentSymbol && this.contextAliases.get(argumentSymbol) === 'wakerRef');
+    return isOurWaker && this.isHeldByFuture(call.expression.expression, 0);
+  }
+
+  /** `this.a.b`, or a `const` initialised with one (`const stored = this.inner.waker`). */
+  private isHeldByFuture(node: ts.Expression, depth: number): boolean {
+    const { ts, context } = this.engine;
+    const inner = skipOuterExpressions(ts, node);
+    if (inner.kind === ts.SyntaxKind.ThisKeyword) return true;
+    if (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) return this.isHeldByFuture(inner.expression, depth);
+    if (!ts.isIdentifier(inner) || depth > 4) return false;
+    const declaration = context.library.symbolAt(inner)?.valueDeclaration;
+    if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer || !ts.isVariableDeclarationList(declaration.parent)) return false;
+    return (declaration.parent.flags & ts.NodeFlags.Const) !== 0 && this.isHeldByFuture(declaration.initializer, depth + 1);
   }
 
   /** The tracked binding declared with a clone of the context's waker (`const w = cx.waker().clone()`), if that is what this reference does. */
