@@ -53,7 +53,8 @@ try {
   cpSync(join(root, 'README.marketplace.md'), join(stage, 'README.md'));
 
   // The package's runtime dependencies: esbuild only (vsce lists them with npm).
-  const { devDependencies: _dev, scripts: _scripts, ...shipped } = manifest;
+  // No peers: in the editor, tsserver hands the plugin its own typescript, and ESLint is not involved.
+  const { devDependencies: _dev, scripts: _scripts, peerDependencies: _peers, peerDependenciesMeta: _peersMeta, files: _files, ...shipped } = manifest;
   writeFileSync(join(stage, 'package.json'), JSON.stringify({ ...shipped, dependencies: { esbuild: esbuildVersion } }, null, 2));
   cpSync(esbuildDir, join(stage, 'node_modules', 'esbuild'), { recursive: true });
   cpSync(esbuildPlatformDir, join(stage, 'node_modules', esbuildPlatformPackage), { recursive: true });

@@ -47,8 +47,20 @@ export const check: Command = {
   run: runCheck,
 };
 
-function loadTypeScript(): typeof ts {
-  return require('typescript') as typeof ts;
+/**
+ * The project's own TypeScript, resolved from `start` as `tsc` would be (a peer
+ * dependency, like typescript-eslint's), so the analysis sees the types the
+ * project's compiler sees; else the one installed beside wakerscope.
+ */
+function loadTypeScript(start: string): typeof ts {
+  for (const paths of [[start], undefined]) {
+    try {
+      return require(require.resolve('typescript', paths && { paths })) as typeof ts;
+    } catch {
+      // Not installed there: try the next place.
+    }
+  }
+  throw new UsageError('typescript is not installed: wakerscope needs it as a peer dependency (npm install --save-dev typescript)');
 }
 
 interface CheckOptions {
@@ -96,7 +108,7 @@ function checkOptions(args: readonly string[]): CheckOptions & { readonly positi
 function runCheck(args: readonly string[], io: Io): number {
   const options = checkOptions(args);
   const pathArgs = resolvePathArguments(io.cwd, options.positionals);
-  const ts = loadTypeScript();
+  const ts = loadTypeScript(options.project !== undefined ? path.resolve(io.cwd, options.project) : (pathArgs[0]?.paths[0] ?? io.cwd));
   const configPath = options.project !== undefined ? resolveProject(io.cwd, options.project) : findNearestTsconfig(ts, pathArgs[0]?.paths[0] ?? io.cwd);
   const { plans, selected } = planCheck(ts, configPath, pathArgs, options.shard);
   if (pathArgs.length > 0 && selected === 0) {

@@ -5,7 +5,7 @@
 import { getParserServices } from '@typescript-eslint/utils/eslint-utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { relative } from 'node:path';
-import ts from 'typescript';
+import type * as ts from 'typescript';
 import { analyzeFile, docsUrl, isUserFile, RULES, RULE_IDS, type AnalyzerConfig, type Finding, type Fix, type RelatedSpan, type RuleId } from '../analysis/index';
 
 export type MessageId = 'finding' | 'suggestion' | 'needsTypeInformation';
@@ -26,6 +26,31 @@ const findingsCache = new WeakMap<ts.Program, WeakMap<ts.SourceFile, readonly Fi
 /** How many (program, file) analyses have run, so a test can check the rules share one. */
 export const analysisStats = { analyses: 0 };
 
+/** The loaded `typescript` modules, by the SourceFile class each one makes. */
+const typeScriptBySourceFileClass = new WeakMap<object, typeof ts>();
+
+/**
+ * The `typescript` module that made `file`: the parser's own instance, never a
+ * second copy, whose SyntaxKind numbers could differ from the program's. Found
+ * among the loaded modules by the class of its source files; the one resolved
+ * beside this plugin (the same module when both are the project's peer) if none matches.
+ */
+export function typeScriptOf(file: ts.SourceFile): typeof ts {
+  const made = Object.getPrototypeOf(file).constructor as object;
+  let found = typeScriptBySourceFileClass.get(made);
+  if (!found) {
+    for (const loaded of Object.values(require.cache)) {
+      if (!loaded || !/[\\/]typescript[\\/]lib[\\/]typescript\.js$/.test(loaded.filename)) continue;
+      // `objectAllocator` is typescript's own (not in its .d.ts): it makes the program's nodes.
+      const candidate = loaded.exports as { objectAllocator?: { getSourceFileConstructor?(): unknown } };
+      if (candidate.objectAllocator?.getSourceFileConstructor?.() === made) found = loaded.exports as typeof ts;
+    }
+    found ??= require('typescript') as typeof ts;
+    typeScriptBySourceFileClass.set(made, found);
+  }
+  return found;
+}
+
 export function findingsFor(program: ts.Program, file: ts.SourceFile): readonly Finding[] {
   let byFile = findingsCache.get(program);
   if (!byFile) findingsCache.set(program, (byFile = new WeakMap()));
@@ -33,7 +58,7 @@ export function findingsFor(program: ts.Program, file: ts.SourceFile): readonly 
   if (!findings) {
     analysisStats.analyses++;
     // The waker library itself and declaration files are not user code.
-    findings = isUserFile(program, file) ? analyzeFile(ts, program, file, ANALYZER_CONFIG) : [];
+    findings = isUserFile(program, file) ? analyzeFile(typeScriptOf(file), program, file, ANALYZER_CONFIG) : [];
     byFile.set(file, findings);
   }
   return findings;
