@@ -10,6 +10,7 @@ import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFactKind, Working
 import { useAfterWakeFixes } from '../fixes';
 import { sortFacts } from '../lattice';
 import { conditionOf, describeCondition, LATER_ITERATION, SOME_PATHS } from '../paths';
+import { closingBrace } from '../positions';
 
 const BAD: ReadonlySet<OwnershipFactKind> = new Set(['woken', 'dropped', 'moved']);
 
@@ -24,6 +25,8 @@ interface Misuse {
 export class UseAfterChecker implements FlowChecker {
   /** Uses seen, in the reporting pass, on a path where the value was not consumed (a copy of a `finally` body). */
   private readonly cleanUses = new Set<ts.Node>();
+  /** `using` bindings whose value was moved before the end of their scope: where, and where the scope ended. */
+  private readonly movedUsings = new Map<TrackedBinding, { readonly moves: OwnershipFact[]; readonly points: ts.Node[]; everyPath: boolean }>();
   /** Misuses by use, over every copy of it; reported in `finish`. */
   private readonly misuses = new Map<ts.Node, Misuse>();
 
@@ -48,8 +51,50 @@ export class UseAfterChecker implements FlowChecker {
     this.misuses.set(use, seen ? { ...seen, everyPath: seen.everyPath && everyPath } : { binding, bad, everyPath });
   }
 
+  /**
+   * A `using` binding leaving its scope is dropped there by `Symbol.dispose`,
+   * which does not know about moves: if its value was moved (stored, passed as
+   * owned, returned), that drop is a use after move.
+   */
+  onLeave(binding: TrackedBinding, at: ts.Node, state: WorkingState): void {
+    const engine = this.engine;
+    if (!binding.using || !engine.reporting) return;
+    const facts = state.bindings[binding.index].filter((f) => f.kind !== 'reported');
+    const moved = facts.filter((f) => f.kind === 'moved');
+    if (moved.length === 0) return;
+    const seen = this.movedUsings.get(binding);
+    const everyPath = facts.every((f) => f.kind === 'moved');
+    if (seen) {
+      seen.everyPath &&= everyPath;
+      for (const fact of moved) if (!seen.moves.includes(fact)) seen.moves.push(fact);
+      if (!seen.points.includes(at)) seen.points.push(at);
+    } else {
+      this.movedUsings.set(binding, { moves: [...moved], points: [at], everyPath });
+    }
+  }
+
   finish(): void {
+    for (const [binding, { moves, points, everyPath }] of this.movedUsings) this.reportMovedUsing(binding, moves, points, everyPath);
     for (const [use, misuse] of this.misuses) this.report(use, misuse);
+  }
+
+  private reportMovedUsing(binding: TrackedBinding, moves: readonly OwnershipFact[], points: readonly ts.Node[], everyPath: boolean): void {
+    const engine = this.engine;
+    const ts = engine.ts;
+    const name = `\`${binding.name}\``;
+    const path = everyPath ? '' : ` ${this.pathOf(moves[0].site, points[0])}`;
+    engine.report({
+      rule: 'use-after-move',
+      severity: everyPath ? 'error' : 'warning',
+      message: `${name} is declared with \`using\`, so the end of its scope drops it after it was moved${path}`,
+      span: engine.span(binding.declaration.name),
+      related: [
+        ...moves.map((f) => engine.related(f.site, f.label ?? 'value moved here')),
+        ...points.map((point) => engine.related(point.kind === ts.SyntaxKind.Block ? closingBrace(ts, point as ts.Block) : point, `${name} is dropped here by \`using\``)),
+      ],
+      help: `declare ${name} with \`const\`: the value belongs to where it was moved`,
+      fixes: [],
+    });
   }
 
   /**

@@ -1,0 +1,72 @@
+// This tree's analyzer side by side with a baseline commit's, in one process,
+// on the same programs: the warm analysis (after a full type check, as in the
+// editor), runs interleaved A B A B … so load on the shared machine hits both
+// alike. Prints the median CPU time of each and the ratio.
+//
+//   node bench/compare.mjs [--baseline 4763cf5] [--files 200 --functions 30 --waker-share 0.2] [--reps 7]
+//
+// Programs: the generated corpus (realistic with --waker-share 0.2) and the
+// realistic programs of test/corpus/programs.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { corpusOptions, cpu, loadAnalyzer, median, option, OUT, REPO } from './common.mjs';
+import { generate } from './generate.mjs';
+
+const BASELINE = option('baseline', '4763cf5');
+const { files: FILES, functions: FUNCTIONS, wakerShare: WAKER_SHARE } = corpusOptions();
+const REPS = Number(option('reps', '7'));
+const require = createRequire(import.meta.url);
+
+/** The baseline's analyzer, bundled from `git archive` of its src/. */
+function loadBaseline(commit) {
+  const root = join(OUT, `baseline-${commit}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const archive = execFileSync('git', ['-C', REPO, 'archive', '--format=tar', commit, 'src'], { maxBuffer: 1 << 28 });
+  execFileSync('tar', ['-x', '-C', root], { input: archive });
+  const outfile = join(OUT, `baseline-${commit}-analysis.cjs`);
+  buildSync({ bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript'], logLevel: 'warning', entryPoints: [join(root, 'src', 'analysis', 'index.ts')], outfile });
+  return require(outfile);
+}
+
+const current = loadAnalyzer('compare-');
+const ts = current.ts;
+const baseline = loadBaseline(BASELINE);
+
+function corpusProgram(dir) {
+  const rootNames = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
+  const options = { target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts', 'lib.dom.d.ts'], module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, noEmit: true, skipLibCheck: true, types: [], paths: { 'wakerscope/waker': [join(REPO, 'src', 'waker', 'index.ts')] } };
+  return ts.createProgram({ rootNames, options });
+}
+
+function compare(label, program) {
+  for (const file of program.getSourceFiles()) program.getSemanticDiagnostics(file);
+  // Warm the JIT on this program for both, then measure interleaved.
+  for (let i = 0; i < 2; i++) {
+    current.analysis.analyzeProgram(ts, program);
+    baseline.analyzeProgram(ts, program);
+  }
+  const mine = [];
+  const theirs = [];
+  let findings = [0, 0];
+  for (let rep = 0; rep < REPS; rep++) {
+    const [a, fa] = cpu(() => baseline.analyzeProgram(ts, program));
+    const [b, fb] = cpu(() => current.analysis.analyzeProgram(ts, program));
+    theirs.push(a);
+    mine.push(b);
+    findings = [fa.length, fb.length];
+  }
+  const [base, now] = [median(theirs), median(mine)];
+  console.log(`| ${label} | ${base.toFixed(0)} ms | ${now.toFixed(0)} ms | ${(now / base).toFixed(2)} | ${findings[0]} → ${findings[1]} |`);
+}
+
+const mix = WAKER_SHARE === undefined ? 'worst case' : `${WAKER_SHARE * 100}% waker functions`;
+console.log(`warm analysis, CPU time, median of ${REPS} interleaved runs; baseline ${BASELINE}; node ${process.version}, typescript ${ts.version}\n`);
+console.log(`| program | baseline | this tree | ratio | findings |`);
+console.log('|---|---|---|---|---|');
+const generated = generate(join(OUT, `compare-corpus-${FILES}x${FUNCTIONS}-${WAKER_SHARE ?? 'worst'}`), FILES, FUNCTIONS, WAKER_SHARE);
+compare(`generated: ${FILES} files × ${FUNCTIONS} functions, ${mix}`, current.buildProgram(generated).program);
+compare('test/corpus/programs (33 realistic programs)', corpusProgram(join(REPO, 'test', 'corpus', 'programs')));
