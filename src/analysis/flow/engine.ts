@@ -17,6 +17,7 @@ import type { FileContext } from '../context';
 import type { Finding, RelatedSpan, Span } from '../types';
 import { Discovery, type DiscoveryHooks, type TrackedBinding } from './discovery';
 import { Effects, type Effect } from './effects';
+import { correlateConditions } from './correlate';
 import { buildCfg, type BasicBlock, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
 import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Facts } from './lattice';
 import { isNullish, switchCoversEveryValue } from './positions';
@@ -123,16 +124,23 @@ export class FlowEngine {
       return;
     }
     const discovery = this.discovery;
-    const cfg = buildCfg(this.ts, this.root, {
+    const whole = buildCfg(this.ts, this.root, {
       isInteresting: (identifier) => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier),
       coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
     });
+    const cfg = correlateConditions(this.ts, this.context.checker, whole);
     const outs = this.solve(cfg.blocks, cfg.entry);
     this.reporting = true;
+    // Once per original block, from the union of its copies' inputs: a problem on some paths stays a warning.
+    const inputs = new Map<BasicBlock, FlowState>();
     for (const block of cfg.blocks) {
       const input = this.inputOf(block, cfg.entry, outs);
-      if (input) this.transferBlock(block, input);
+      if (!input) continue;
+      const original = block.original ?? block;
+      const earlier = inputs.get(original);
+      inputs.set(original, earlier ? this.joinStates(earlier, input) : input);
     }
+    for (const [block, input] of inputs) this.transferBlock(block, input);
     for (const checker of this.checkers) checker.finish?.();
     findings.push(...this.reported.values());
   }

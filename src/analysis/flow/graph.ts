@@ -40,6 +40,8 @@ export interface BasicBlock {
   readonly ops: Op[];
   readonly succs: Edge[];
   readonly preds: Edge[];
+  /** For a copy made by splitting on correlated conditions (correlate.ts): the block it copies. */
+  readonly original?: BasicBlock;
 }
 
 export interface Cfg {
@@ -794,7 +796,7 @@ function isLoop(ts: TypeScript, node: ts.Node): boolean {
   return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
 }
 
-function reversePostOrder(entry: BasicBlock): BasicBlock[] {
+export function reversePostOrder(entry: BasicBlock): BasicBlock[] {
   const visited = new Set<BasicBlock>();
   const order: BasicBlock[] = [];
   // Iterative DFS: long functions must not overflow the stack.

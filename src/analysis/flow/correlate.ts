@@ -1,0 +1,161 @@
+// Correlated conditions: `if (last) a(); … if (!last) b();` on the same
+// unchanged `const` or parameter runs exactly one of `a` and `b`. The dataflow
+// joins paths where they merge, so on its own it would also walk "both" and
+// "neither". Here the CFG is split by what each such variable was last found
+// to be (the product of the graph with the variables' truth values, as jump
+// threading does), so a path that contradicts itself is never built. The
+// engine solves on the split graph and reports once per original block, from
+// the union of its copies' inputs: a problem on some paths stays a warning.
+
+import type * as ts from 'typescript';
+import { skipOuterExpressions } from '../syntax';
+import type { TypeScript } from '../types';
+import { reversePostOrder, type BasicBlock, type Cfg, type Edge } from './graph';
+
+/** Copies grow as 3^n with the number of variables: only the first few tested twice are followed. */
+const MAX_VARIABLES = 3;
+/** If splitting would make the graph this many times larger, keep it whole (less precise, never wrong). */
+const MAX_GROWTH = 8;
+
+type Truth = 'T' | 'F';
+
+interface TruthTest {
+  readonly variable: ts.Declaration;
+  /** The truth of the variable when the tested expression is truthy. */
+  readonly whenTruthy: Truth;
+}
+
+/**
+ * The CFG split by the truth of every `const` or never-assigned parameter
+ * that two or more conditions test; `cfg` itself when there is none.
+ */
+export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg: Cfg): Cfg {
+  const tests = new Map<Edge, TruthTest>();
+  const sites = new Map<ts.Declaration, Set<ts.Expression>>();
+  const stable = new Map<ts.Declaration, boolean>();
+  for (const block of cfg.blocks) {
+    for (const edge of block.succs) {
+      const narrowing = edge.narrowing;
+      if (!narrowing || (narrowing.outcome !== 'truthy' && narrowing.outcome !== 'falsy')) continue;
+      const test = truthTest(ts, checker, narrowing.expr, stable);
+      if (!test) continue;
+      tests.set(edge, test);
+      let exprs = sites.get(test.variable);
+      if (!exprs) sites.set(test.variable, (exprs = new Set()));
+      exprs.add(narrowing.expr);
+    }
+  }
+  const variables = [...sites].filter(([, exprs]) => exprs.size >= 2).map(([variable]) => variable).sort((a, b) => a.pos - b.pos).slice(0, MAX_VARIABLES);
+  if (variables.length === 0) return cfg;
+  const indexOf = new Map(variables.map((variable, index) => [variable, index]));
+  // A `const` declared in a loop body holds a new value on each iteration: its declaration forgets what was known.
+  const declarations = variables.map((variable) => variableDeclarationOf(ts, variable));
+  const resets = new Map<BasicBlock, number[]>();
+  for (const block of cfg.blocks) {
+    const forgotten = declarations.flatMap((declaration, index) => (block.ops.some((op) => op.kind === 'declare' && op.node === declaration) ? [index] : []));
+    if (forgotten.length > 0) resets.set(block, forgotten);
+  }
+
+  const copies = new Map<string, BasicBlock>();
+  const pending: { readonly copy: BasicBlock; readonly original: BasicBlock; readonly truths: string }[] = [];
+  let nextId = 0;
+  const copyOf = (original: BasicBlock, truths: string): BasicBlock => {
+    const key = `${original.id}:${truths}`;
+    let copy = copies.get(key);
+    if (!copy) {
+      copy = { id: nextId++, ops: original.ops, succs: [], preds: [], original };
+      copies.set(key, copy);
+      pending.push({ copy, original, truths });
+    }
+    return copy;
+  };
+  const entry = copyOf(cfg.entry, '?'.repeat(variables.length));
+  const limit = cfg.blocks.length * MAX_GROWTH;
+  while (pending.length > 0) {
+    if (copies.size > limit) return cfg;
+    const { copy, original, truths } = pending.pop()!;
+    let known = truths;
+    for (const index of resets.get(original) ?? []) known = known.slice(0, index) + '?' + known.slice(index + 1);
+    for (const edge of original.succs) {
+      let next = known;
+      const test = tests.get(edge);
+      const index = test && indexOf.get(test.variable);
+      if (test && index !== undefined) {
+        const truth = edge.narrowing!.outcome === 'truthy' ? test.whenTruthy : flip(test.whenTruthy);
+        if (known[index] !== '?' && known[index] !== truth) continue; // this path contradicts itself
+        next = known.slice(0, index) + truth + known.slice(index + 1);
+      }
+      const to = copyOf(edge.to, next);
+      const copied: Edge = edge.narrowing ? { from: copy, to, narrowing: edge.narrowing } : { from: copy, to };
+      copy.succs.push(copied);
+      to.preds.push(copied);
+    }
+  }
+  const exit = [...copies.values()].find((block) => block.original === cfg.exit) ?? cfg.exit;
+  return { entry, exit, blocks: reversePostOrder(entry) };
+}
+
+function flip(truth: Truth): Truth {
+  return truth === 'T' ? 'F' : 'T';
+}
+
+/** `x`, `!x`, `!!(x)`: which stable variable the expression tests, and which way. */
+function truthTest(ts: TypeScript, checker: ts.TypeChecker, expr: ts.Expression, stable: Map<ts.Declaration, boolean>): TruthTest | undefined {
+  let tested = skipOuterExpressions(ts, expr);
+  let whenTruthy: Truth = 'T';
+  while (ts.isPrefixUnaryExpression(tested) && tested.operator === ts.SyntaxKind.ExclamationToken) {
+    tested = skipOuterExpressions(ts, tested.operand);
+    whenTruthy = flip(whenTruthy);
+  }
+  if (!ts.isIdentifier(tested)) return undefined;
+  const variable = checker.getSymbolAtLocation(tested)?.valueDeclaration;
+  if (!variable) return undefined;
+  let unchanged = stable.get(variable);
+  if (unchanged === undefined) stable.set(variable, (unchanged = isUnchanged(ts, variable)));
+  return unchanged ? { variable, whenTruthy } : undefined;
+}
+
+/** A `const` (not a `for…of`/`for…in` one, which changes each iteration), or a parameter nothing assigns. */
+function isUnchanged(ts: TypeScript, declaration: ts.Declaration): boolean {
+  if (ts.isParameter(declaration)) return ts.isIdentifier(declaration.name) && !isAssignedIn(ts, declaration.parent, declaration.name.text);
+  const node = variableDeclarationOf(ts, declaration);
+  if (!node || !ts.isVariableDeclarationList(node.parent)) return false;
+  const list = node.parent;
+  return (list.flags & ts.NodeFlags.Const) !== 0 && !ts.isForOfStatement(list.parent) && !ts.isForInStatement(list.parent);
+}
+
+/** Whether any assignment in `scope` (closures included) may write a variable named `name`; by name, so shadowing only makes it more careful. */
+function isAssignedIn(ts: TypeScript, scope: ts.Node, name: string): boolean {
+  let assigned = false;
+  const isTarget = (node: ts.Node): boolean => {
+    const target = skipOuterExpressions(ts, node as ts.Expression);
+    if (ts.isIdentifier(target)) return target.text === name;
+    if (ts.isArrayLiteralExpression(target)) return target.elements.some((element) => isTarget(ts.isSpreadElement(element) ? element.expression : element));
+    if (ts.isObjectLiteralExpression(target)) {
+      return target.properties.some((property) =>
+        ts.isShorthandPropertyAssignment(property) ? property.name.text === name
+        : ts.isPropertyAssignment(property) ? isTarget(property.initializer)
+        : ts.isSpreadAssignment(property) ? isTarget(property.expression)
+        : false,
+      );
+    }
+    if (ts.isBinaryExpression(target) && target.operatorToken.kind === ts.SyntaxKind.EqualsToken) return isTarget(target.left); // a default in a destructuring target
+    return false;
+  };
+  const visit = (node: ts.Node): void => {
+    if (assigned) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isTarget(node.left)) assigned = true;
+    else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) && isTarget(node.operand)) assigned = true;
+    else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && !ts.isVariableDeclarationList(node.initializer) && isTarget(node.initializer)) assigned = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return assigned;
+}
+
+/** The `VariableDeclaration` a name belongs to: itself, or the one whose binding pattern holds it. */
+function variableDeclarationOf(ts: TypeScript, declaration: ts.Declaration): ts.VariableDeclaration | undefined {
+  let node: ts.Node = declaration;
+  while (ts.isBindingElement(node) || ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) node = node.parent;
+  return ts.isVariableDeclaration(node) ? node : undefined;
+}
