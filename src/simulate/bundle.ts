@@ -3,10 +3,12 @@
 // imports of this repository's src/waker land on the same files, so the
 // driver's `Runtime` and the user's `Box` share one heap.
 
-import { build, type Message, type Plugin } from 'esbuild';
+import { build, type Loader, type Message, type Plugin } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { moduleBindings, registration } from './module-bindings';
 
 export interface ModuleBundle {
   /** The script, evaluated as if it lived at `file` (stack traces name it). */
@@ -43,12 +45,28 @@ function noSystemAccessMessage(specifier: string): string {
   return `scenario module imports '${specifier}': simulated code has no file system, network or process access`;
 }
 
-function plugin(runtimeEntry: string): Plugin {
+const LOADERS: Readonly<Record<string, Loader>> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx' };
+/** A file written as CommonJS: an appended `import` would turn it into a module and break its `module.exports`. */
+const COMMONJS = /\bmodule\.exports\b|\bexports\.[\w$]+\s*=|\brequire\s*\(/;
+
+function plugin(runtimeEntry: string, ownDirs: readonly string[], registryFile: string): Plugin {
   return {
     name: 'wakersim',
     setup(build) {
       build.onResolve({ filter: /^wakerscope\/waker$/ }, () => ({ path: runtimeEntry }));
       build.onResolve({ filter: BUILTIN }, (args) => ({ errors: [{ text: noSystemAccessMessage(args.path) }] }));
+      // Each user file shows the explorer its top-level state (module-state.ts).
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+        if (ownDirs.some((dir) => args.path.startsWith(dir))) return undefined;
+        const loader = LOADERS[extname(args.path)];
+        if (!loader) return undefined;
+        const source = await readFile(args.path, 'utf8');
+        if (COMMONJS.test(source)) {
+          const reason = `${args.path} is CommonJS, whose top-level state the explorer cannot list`;
+          return { contents: `${source}\n;globalThis.__wakersimUnreadable ??= ${JSON.stringify(reason)};\n`, loader };
+        }
+        return { contents: source + registration(await moduleBindings(source, loader, args.path), registryFile), loader };
+      });
     },
   };
 }
@@ -85,7 +103,7 @@ export async function bundleModule(modulePath: string): Promise<ModuleBundle> {
       target: 'es2022',
       sourcemap: 'external',
       absWorkingDir: dirname(modulePath),
-      plugins: [plugin(runtimeEntry)],
+      plugins: [plugin(runtimeEntry, [runtimeDir + sep, dirname(driverFile) + sep], join(root, 'src', 'simulate', 'module-state.ts'))],
       logLevel: 'silent',
     });
     const code = result.outputFiles.find((out) => out.path.endsWith('.js'))!.text;

@@ -7,6 +7,7 @@
 // back to the user's sources.
 
 import { RawWaker, Runtime, Waker, WakerError, withRuntime, type EventRef, type TraceEvent } from 'wakerscope/waker';
+import { Fingerprinter, type Fingerprint } from './fingerprint';
 import { formatOp, formatSequence } from './parse';
 import type {
   CellSnapshot,
@@ -28,6 +29,8 @@ export interface RunRequest {
   readonly ops: readonly ScenarioOp[];
   /** `false` for exploration: outcome and first message only, no per-step states. */
   readonly detail: boolean;
+  /** Fingerprint the state the run leaves, for the explorer's state reduction (fingerprint.ts). */
+  readonly fingerprint?: boolean;
 }
 
 /** A slot call whose function the worker locates; `functionId` indexes `slotFunctions()`. */
@@ -43,6 +46,8 @@ export interface RawRun {
   readonly steps?: readonly (Omit<StepResult, 'slots'> & { readonly slots: readonly RawSlotCall[] })[];
   readonly violations?: readonly ViolationReport[];
   readonly leaks?: readonly LeakReport[];
+  /** When asked for: the state after the run, or why it cannot be fingerprinted. */
+  readonly state?: Fingerprint;
 }
 
 export interface Driver {
@@ -86,8 +91,12 @@ export function createDriver(user: Record<string, unknown>): Driver {
 }
 
 function runOps(user: Record<string, unknown>, request: RunRequest, idOf: (fn: SlotFunction) => number): RawRun {
+  // Made before the run: it remembers the built-ins and the module's functions as loaded.
+  const fingerprinter = request.fingerprint ? new Fingerprinter() : undefined;
   const runtime = new Runtime({ mode: 'record', locations: request.detail });
   const wakers: (Waker | undefined)[] = [];
+  // Read while live, as `addresses`: the vtable each scenario waker had.
+  const vtables: unknown[] = [];
   // Read while live: reading `data` of a consumed waker is itself a violation.
   const addresses: string[] = [];
   // Slot functions by name, from every vtable a scenario waker had while live.
@@ -102,6 +111,7 @@ function runOps(user: Record<string, unknown>, request: RunRequest, idOf: (fn: S
       slotFunctionsByName.set(fn.name || `<anonymous ${slot}>`, fn);
     }
     addresses[wakers.length] = waker.data.toString();
+    vtables[wakers.length] = vtable;
     wakers.push(waker);
     return wakers.length - 1;
   };
@@ -153,7 +163,8 @@ function runOps(user: Record<string, unknown>, request: RunRequest, idOf: (fn: S
   const outcome: Outcome = violations[0]?.kind ?? (errors.length ? 'error' : leaks.length ? 'leak' : 'ok');
   const message = violations[0]?.summary ?? errors[0];
   const sequence = formatSequence(request.ops);
-  if (!request.detail) return { sequence, outcome, ...(message ? { message } : {}) };
+  const state = fingerprinter?.fingerprint(runtime, scenarioLiveHandles(request.ops), { wakers, addresses, vtables }, errors.length > 0);
+  if (!request.detail) return { sequence, outcome, ...(message ? { message } : {}), ...(state ? { state } : {}) };
   return {
     sequence,
     outcome,
@@ -162,6 +173,16 @@ function runOps(user: Record<string, unknown>, request: RunRequest, idOf: (fn: S
     violations,
     leaks: leaks.map((leak) => ({ address: leak.address, kind: leak.kind, count: leak.count, allocated: summarize(leak.allocated) })),
   };
+}
+
+/** The handles live by the scenario's rules (wake and drop consume, clone adds), in creation order. */
+function scenarioLiveHandles(ops: readonly ScenarioOp[]): number[] {
+  const live: boolean[] = [];
+  for (const op of ops) {
+    if (op.operation === 'new' || op.operation === 'clone') live.push(true);
+    if (op.operation === 'wake' || op.operation === 'drop') live[op.handle!] = false;
+  }
+  return live.flatMap((isLive, handle) => (isLive ? [handle] : []));
 }
 
 /** Perform one operation; returns the handle it created, if any. */

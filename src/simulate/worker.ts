@@ -11,6 +11,7 @@ import { isAbsolute, resolve, dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as vm from 'node:vm';
 import type { Driver, RawRun, RunRequest } from './driver';
+import type { Fingerprint } from './fingerprint';
 import type { Location, SlotCall, SimulationRun } from './types';
 
 export interface WorkerInput {
@@ -30,7 +31,8 @@ export interface WorkerInput {
 export type ToWorker = { readonly type: 'run'; readonly requests: readonly RunRequest[] };
 
 /** A mapped run: locations point at the user's sources; slots carry their definitions. */
-export type WorkerRun = Pick<SimulationRun, 'sequence' | 'outcome'> & Partial<Pick<SimulationRun, 'steps' | 'violations' | 'leaks'>> & { readonly message?: string };
+export type WorkerRun = Pick<SimulationRun, 'sequence' | 'outcome'> &
+  Partial<Pick<SimulationRun, 'steps' | 'violations' | 'leaks'>> & { readonly message?: string; readonly state?: Fingerprint };
 
 export type FromWorker =
   | { readonly type: 'ready' }
@@ -165,6 +167,7 @@ class Locator {
       sequence: raw.sequence,
       outcome: raw.outcome,
       ...(raw.message ? { message: raw.message } : {}),
+      ...(raw.state ? { state: raw.state } : {}),
       ...(raw.steps
         ? {
             steps: raw.steps.map((step) => ({
