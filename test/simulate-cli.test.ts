@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Exploration, SimulationRun } from '../src/simulate/types';
+import { explore } from '../src/cli/explore';
 import { bundleCli } from './cli-bundle';
 
 const ROOT = resolve(__dirname, '..');
@@ -80,9 +81,12 @@ describe('simulate: the CLI', function () {
   });
 
   it('explore: the shortest counterexample per outcome, exit 1 when a violation is reachable', () => {
-    const { code, stdout } = cli(['explore', 'examples/seed-box-waker.ts', '--create', 'createRawWaker']);
+    const { code, stdout, stderr } = cli(['explore', 'examples/seed-box-waker.ts', '--create', 'createRawWaker']);
     assert.equal(code, 1);
-    assert.match(stdout, /577 sequences explored to depth 4/);
+    assert.equal(stderr, '', 'no progress line when stderr is not a terminal');
+    const [, runs] = /(\d+) sequences explored to depth 4/.exec(stdout) ?? [];
+    assert.ok(Number(runs) > 0 && Number(runs) < 577, `state reduction runs fewer than the 577 sequences: ${stdout}`);
+    assert.match(stdout, /each of \d+ distinct states extended once/);
     assert.match(stdout, /^double-free\s+3\s+new; clone 0; wake 0; (wake|drop) 1$/m);
     assert.match(stdout, /^ok\s+1\s+new; wake 0$/m);
   });
@@ -98,13 +102,46 @@ describe('simulate: the CLI', function () {
     assert.deepEqual(exploration.all?.[0], { sequence: 'new', outcome: 'leak' });
   });
 
+  it('explore --depth 8 on the seed: the same shortest counterexample, in state-reduced runs', () => {
+    const { code, stdout } = cli(['explore', 'examples/seed-box-waker.ts', '--create', 'createRawWaker', '--depth', '8']);
+    assert.equal(code, 1);
+    assert.match(stdout, /sequences explored to depth 8/);
+    assert.match(stdout, /^double-free\s+3\s+new; clone 0; wake 0; (wake|drop) 1$/m);
+  });
+
+  it('explore: a module whose state cannot be read runs every sequence and says why', () => {
+    const { stdout } = cli(['explore', join(FIXTURES, 'hidden-closure.ts'), '--create', 'createRawWaker', '--depth', '2']);
+    assert.match(stdout, /17 sequences explored to depth 2/);
+    assert.match(stdout, /^every sequence run: .*closure/m);
+  });
+
+  it('explore on a terminal: a progress line on stderr per level, erased at the end; stdout unchanged', async () => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await explore.run(['examples/seed-box-waker.ts', '--create', 'createRawWaker', '--depth', '3'], {
+      cwd: ROOT,
+      env: {},
+      stdout: { write: (text: string) => stdout.push(text) },
+      stderr: { write: (text: string) => stderr.push(text), isTTY: true },
+    });
+    assert.equal(code, 1);
+    assert.deepEqual(
+      stderr.map((text) => /depth (\d) of 3/.exec(text)?.[1] ?? text),
+      ['0', '1', '2', '3', '\r\u001b[2K'],
+    );
+    assert.doesNotMatch(stdout.join(''), /exploring/);
+  });
+
   it('explore: bad usage is exit 2 with one line', () => {
     const noFactory = cli(['explore', 'examples/arc-waker.ts']);
     assert.equal(noFactory.code, 2);
     assert.match(noFactory.stderr, /^wakerscope: error: explore needs --create FACTORY/);
-    const depth = cli(['explore', 'examples/arc-waker.ts', '--create', 'createWaker', '--depth', '9']);
+    const depth = cli(['explore', 'examples/arc-waker.ts', '--create', 'createWaker', '--depth', '13']);
     assert.equal(depth.code, 2);
-    assert.match(depth.stderr, /--depth must be a whole number from 0 to 6, got '9'/);
+    assert.match(depth.stderr, /--depth must be a whole number from 0 to 12, got '13'/);
+    const all = cli(['explore', 'examples/arc-waker.ts', '--create', 'createWaker', '--depth', '7', '--all']);
+    assert.equal(all.code, 2);
+    assert.match(all.stderr, /^wakerscope: error: --all lists every sequence, so --depth goes to 6 with it: .* over half a million\); without --all, --depth goes to 12\n$/);
     const factory = cli(['explore', 'examples/arc-waker.ts', '--create', 'nope']);
     assert.equal(factory.code, 2);
     assert.match(factory.stderr, /does not export a function 'nope' \(it exports .*createWaker/);

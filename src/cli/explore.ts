@@ -1,13 +1,11 @@
 // `wakerscope explore MODULE.ts --create FACTORY [--depth N] [--all] [--format text|json]`
 
 import * as path from 'node:path';
-import { DEFAULT_DEPTH, explore as exploreModule } from '../simulate/index';
+import { DEFAULT_DEPTH, MAX_DEPTH, MAX_PLAIN_DEPTH, explore as exploreModule, type ExploreProgress } from '../simulate/index';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
 import { asUsageError } from './simulate';
 import { wantsColour } from './ansi';
 import { formatExplorationText } from './simulate-format';
-
-const MAX_DEPTH = 6;
 
 const HELP = `Usage: wakerscope explore MODULE.ts --create FACTORY [options]
 
@@ -15,10 +13,17 @@ Run every sequence of clone / wake / wake_by_ref / drop on live wakers, from
 one \`new\` (a waker from FACTORY), and show per outcome the shortest sequence
 that reaches it, in scenario notation (new; clone 0; wake 0; drop 1).
 
+Sequences that reach the same state (heap, live wakers, the module's
+top-level state) are extended once, breadth first, which finds the same
+shortest sequences as running them all. A module whose state the explorer
+cannot read (a closure's locals, #private fields) runs every sequence, and
+the output says why. On a terminal, progress goes to stderr.
+
 Options:
   --create <name>      the exported factory returning a RawWaker or a Waker (required)
-  --depth <n>          operations after \`new\`, 0–${MAX_DEPTH} (default: ${DEFAULT_DEPTH})
-  --all                list every explored sequence with its outcome
+  --depth <n>          operations after \`new\`, 0–${MAX_DEPTH} (default: ${DEFAULT_DEPTH}); 0–${MAX_PLAIN_DEPTH} when
+                       every sequence runs (--all, or state the explorer cannot read)
+  --all                run and list every sequence with its outcome
   --format text|json   output format (default: text; JSON is described in the README)
   --help               show this help
 
@@ -40,13 +45,35 @@ async function runExplore(args: readonly string[], io: Io): Promise<number> {
   if (!factory) throw new UsageError('explore needs --create FACTORY, the exported function that makes the waker');
   const depthText = parsed.options.get('--depth')?.at(-1) ?? String(DEFAULT_DEPTH);
   const depth = Number(depthText);
-  // Sequences grow about tenfold per level: depth 6 is 54 641 runs, 7 would be over half a million.
+  const all = parsed.flags.has('--all');
   if (!/^\d+$/.test(depthText) || depth > MAX_DEPTH) throw new UsageError(`--depth must be a whole number from 0 to ${MAX_DEPTH}, got '${depthText}'`);
+  if (all && depth > MAX_PLAIN_DEPTH) {
+    throw new UsageError(
+      `--all lists every sequence, so --depth goes to ${MAX_PLAIN_DEPTH} with it: each level has about ten times as many (depth ${MAX_PLAIN_DEPTH + 1} would be over half a million); without --all, --depth goes to ${MAX_DEPTH}`,
+    );
+  }
   const modulePath = path.resolve(io.cwd, parsed.positionals[0]);
-  const exploration = await asUsageError(() => exploreModule(modulePath, factory, { depth, all: parsed.flags.has('--all') }));
+  const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
+  const exploration = await asUsageError(() => exploreModule(modulePath, factory, { depth, all, ...(progress ? { onProgress: progress.show } : {}) })).finally(
+    () => progress?.clear(),
+  );
   io.stdout.write(
     format === 'json' ? JSON.stringify(exploration, null, 2) + '\n' : formatExplorationText(exploration, { cwd: io.cwd, colour: wantsColour(io) }),
   );
   const problem = exploration.outcomes.some((o) => o.outcome !== 'ok' && o.outcome !== 'leak');
   return problem ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** One line on a terminal, rewritten after each level and erased at the end. */
+function progressLine(stderr: Io['stderr']): { show(progress: ExploreProgress): void; clear(): void } {
+  let shown = false;
+  return {
+    show(progress) {
+      stderr.write(`\r\x1b[2Kexploring: depth ${progress.length} of ${progress.depth}, ${progress.explored} sequences run, ${progress.states} distinct states`);
+      shown = true;
+    },
+    clear() {
+      if (shown) stderr.write('\r\x1b[2K');
+    },
+  };
 }

@@ -73,8 +73,11 @@ export function formatExplorationText(exploration: Exploration, options: TextOpt
   const out = [
     p.bold(`${exploration.factory} from ${pathFrom(options.cwd, exploration.module)}`) +
       `: ${exploration.explored} sequences explored to depth ${exploration.depth}`,
-    '',
   ];
+  const reduction = exploration.reduction;
+  if (reduction?.kind === 'states') out.push(p.dim(`each of ${reduction.states} distinct states extended once (the same shortest sequences as running every one)`));
+  if (reduction?.kind === 'none' && exploration.all === undefined) out.push(`every sequence run: ${reduction.reason}`);
+  out.push('');
   const width = Math.max('outcome'.length, ...exploration.outcomes.map((o) => o.outcome.length));
   out.push(p.dim(`${'outcome'.padEnd(width)}  steps  shortest sequence`));
   for (const o of exploration.outcomes) {

@@ -14,4 +14,4 @@ export {
   simulateSequence,
   type SimulatorOptions,
 } from './engine';
-export { enumerateSequences, explore, type ExploreOptions } from './explore';
+export { MAX_DEPTH, MAX_PLAIN_DEPTH, enumerateSequences, explore, type ExploreOptions, type ExploreProgress } from './explore';

@@ -182,6 +182,12 @@ export interface Exploration {
   readonly depth: number;
   /** How many sequences were run. */
   readonly explored: number;
+  /**
+   * How the search was cut: `states` ran each distinct state once (breadth
+   * first, exact for the shortest sequence per outcome); `none` ran every
+   * sequence, and says why.
+   */
+  readonly reduction?: { readonly kind: 'states'; readonly states: number } | { readonly kind: 'none'; readonly reason: string };
   /** One entry per outcome reached, `ok` and `leak` last. */
   readonly outcomes: readonly ExploredOutcome[];
   /** Every sequence, in breadth-first order, when asked for. */
