@@ -102,13 +102,17 @@ export async function explore(modulePath: string, factory: string, options: Expl
     if (options.all) return { ...(await enumerate(simulator, depth, /*all*/ true)), reduction: { kind: 'none', reason: 'every sequence was asked for' } };
     const reduced = await breadthFirst(simulator, depth, options.onProgress);
     if (!('opaque' in reduced)) return reduced;
-    // Without state reduction every sequence runs: cap the depth as for --all.
-    const plainDepth = Math.min(depth, MAX_PLAIN_DEPTH);
-    const reason = depth > plainDepth ? `${reduced.opaque}; without state reduction the depth is capped at ${MAX_PLAIN_DEPTH}` : reduced.opaque;
-    return { ...(await enumerate(simulator, plainDepth, /*all*/ false)), reduction: { kind: 'none', reason } };
+    const fallback = plainFallback(depth, reduced.opaque);
+    return { ...(await enumerate(simulator, fallback.depth, /*all*/ false)), reduction: { kind: 'none', reason: fallback.reason } };
   } finally {
     await simulator.close();
   }
+}
+
+/** Without state reduction every sequence runs: the depth is capped as for --all, and the reason says so. */
+export function plainFallback(depth: number, opaque: string): { readonly depth: number; readonly reason: string } {
+  if (depth <= MAX_PLAIN_DEPTH) return { depth, reason: opaque };
+  return { depth: MAX_PLAIN_DEPTH, reason: `${opaque}; without state reduction the depth is capped at ${MAX_PLAIN_DEPTH}` };
 }
 
 /** Keeps the first (shortest) sequence seen per outcome. */
