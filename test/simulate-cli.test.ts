@@ -80,6 +80,79 @@ describe('simulate: the CLI', function () {
     assert.match(missing.stderr, /nope\.wakersim: cannot read the scenario \(ENOENT\)/);
   });
 
+  it("simulate 'examples/**/*.wakersim': a test suite, one line per scenario, then the count; exit 0", () => {
+    const { code, stdout, stderr } = cli(['simulate', 'examples/**/*.wakersim']);
+    assert.equal(stderr, '');
+    assert.equal(code, 0, stdout);
+    assert.equal(stdout, ['✔ examples/arc-waker.wakersim  ok (as expected)', '✔ examples/seed-box-waker.wakersim  double-free (as expected)', '', '2 passed, 0 failed', ''].join('\n'));
+  });
+
+  it('simulate FILE FILE: exit 1 when an expectation fails', () => {
+    const { code, stdout } = cli(['simulate', 'test/fixtures/simulate/seed.wakersim', join(FIXTURES, 'wrong-expect.wakersim')]);
+    assert.equal(code, 1);
+    assert.equal(
+      stdout,
+      [
+        '✔ test/fixtures/simulate/seed.wakersim  double-free (as expected)',
+        '✖ test/fixtures/simulate/wrong-expect.wakersim  ok (expected leak)',
+        '',
+        '1 passed, 1 failed',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('simulate FOLDER: every scenario below it; a failed violation expectation names the scenario line that raised it', () => {
+    mkdirSync(join(OUT, 'suite'), { recursive: true });
+    writeFileSync(join(OUT, 'suite', 'expects-ok.wakersim'), `use "${join(ROOT, 'examples', 'seed-box-waker.ts')}" create createRawWaker\nnew\nclone 0\nwake 0\nwake 1\nexpect ok\n`);
+    const { code, stdout } = cli(['simulate', join(OUT, 'suite')]);
+    assert.equal(code, 1);
+    assert.match(stdout, /^✖ .*expects-ok\.wakersim {2}double-free \(expected ok\)\n {4}.*expects-ok\.wakersim:5: double-free: freed at step 3 by `myWake`, freed again at step 4 by `myWake`\n\n0 passed, 1 failed\n$/);
+  });
+
+  it('simulate: every parse error of a file, alone (stderr, exit 2) or in a suite (under its line, exit 2 after the report)', () => {
+    mkdirSync(OUT, { recursive: true });
+    const broken = join(OUT, 'two-errors.wakersim');
+    writeFileSync(broken, `use "${join(ROOT, 'examples', 'seed-box-waker.ts')}" create createRawWaker\nnew\nwke 0\ndrop 7\n`);
+    const alone = cli(['simulate', broken]);
+    assert.equal(alone.code, 2);
+    assert.equal(alone.stdout, '');
+    assert.equal(
+      alone.stderr,
+      [
+        `wakerscope: error: ${broken}:3:1: unknown operation 'wke' (expected new, clone, wake, wake_by_ref, drop, expect)`,
+        `wakerscope: error: ${broken}:4:6: handle 7 does not exist yet (only handle 0 exists here)`,
+        '',
+      ].join('\n'),
+    );
+    const suite = cli(['simulate', 'test/fixtures/simulate/seed.wakersim', broken]);
+    assert.equal(suite.code, 2);
+    assert.match(suite.stdout, /✖ .*two-errors\.wakersim {2}cannot run\n {4}.*two-errors\.wakersim:3:1: unknown operation 'wke'.*\n {4}.*two-errors\.wakersim:4:6: handle 7 does not exist yet/);
+    assert.match(suite.stdout, /\n1 passed, 1 failed\n$/);
+  });
+
+  it('simulate --format junit: a JUnit report with a failure per unmet expect and an error per scenario that cannot run', () => {
+    const { code, stdout } = cli(['simulate', 'test/fixtures/simulate/*.wakersim', '--format', 'junit']);
+    assert.equal(code, 2, 'malformed.wakersim cannot run');
+    assert.match(stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="wakerscope simulate" tests="4" failures="1" errors="1" time="[\d.]+">\n/);
+    assert.match(stdout, /<testcase name="test\/fixtures\/simulate\/seed\.wakersim" classname="test\/fixtures\/simulate" file="test\/fixtures\/simulate\/seed\.wakersim" time="[\d.]+">\n {4}<\/testcase>/);
+    assert.match(stdout, /<failure type="ok" message="outcome ok, expected leak">sequence: new; wake 0<\/failure>/);
+    assert.match(stdout, /<error type="cannot-run" message="[^"]*malformed\.wakersim:3:3: unknown operation 'wke'/);
+    assert.match(stdout, /<testcase name="test\/fixtures\/simulate\/times-out\.wakersim"[^>]*>\n {4}<\/testcase>/, 'the timeout was expected');
+    assert.equal((stdout.match(/<testcase /g) ?? []).length, 4);
+    assert.match(stdout, /<\/testsuite>\n<\/testsuites>\n$/);
+  });
+
+  it('simulate --time-limit: a run the limit stops has the outcome timeout, which a scenario can expect', () => {
+    const { code, stdout } = cli(['simulate', join(FIXTURES, 'times-out.wakersim'), '--time-limit', '1000']);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /✖ simulation stopped: running `new; wake 0` took longer than the 1000 ms time limit/);
+    assert.match(stdout, /outcome: timeout \(as expected\)/);
+    const bad = cli(['simulate', join(FIXTURES, 'times-out.wakersim'), '--time-limit', 'soon']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "wakerscope: error: --time-limit must be a whole number of milliseconds ≥ 1, got 'soon'\n");
+  });
+
   it('explore: the shortest counterexample per outcome, exit 1 when a violation is reachable', () => {
     const { code, stdout, stderr } = cli(['explore', 'examples/seed-box-waker.ts', '--create', 'createRawWaker']);
     assert.equal(code, 1);

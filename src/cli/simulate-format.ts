@@ -63,6 +63,7 @@ export function formatRunText(run: SimulationRun, options: TextOptions): string 
       ? ` ${p.green(`(as expected)`)}`
       : ` ${p.red(`(expected ${run.expect})`)}`
     : '';
+  if (run.stopped) out.push(p.red(`✖ ${run.stopped}`));
   out.push(`outcome: ${outcomeText(run.outcome, p)}${expectation}`);
   return out.join('\n') + '\n';
 }
@@ -89,5 +90,96 @@ export function formatExplorationText(exploration: Exploration, options: TextOpt
     const allWidth = Math.max(...exploration.all.map((s) => s.outcome.length));
     for (const s of exploration.all) out.push(`${outcomeText(s.outcome, p)}${' '.repeat(allWidth - s.outcome.length)}  ${s.sequence}`);
   }
+  return out.join('\n') + '\n';
+}
+
+/** One scenario file of a suite: its run, or why it could not run. */
+export interface ScenarioResult {
+  readonly file: string;
+  /** Present when the scenario parsed and its module loaded. */
+  readonly run?: SimulationRun;
+  /** The outcome is the `expect` (or there is none). */
+  readonly passed: boolean;
+  /** Why it could not run: every parse error (`file:line:col: reason`), or the module's problem. */
+  readonly problems?: readonly string[];
+  readonly seconds: number;
+}
+
+/**
+ * Where a failed run went wrong, at the scenario line of the step that did it:
+ * the first violation, else the first error, else the stop or the first leak.
+ */
+export function failureDetail(run: SimulationRun, cwd: string): string | undefined {
+  const atStep = (step: number) => {
+    const location = run.steps[step - 1]?.location;
+    return location ? `${pathFrom(cwd, location.file)}:${location.line}: ` : '';
+  };
+  const violation = run.violations[0];
+  if (violation) return `${atStep(violation.step)}${violation.kind}: ${violation.summary}`;
+  const failedStep = run.steps.find((step) => step.error);
+  if (failedStep) return `${atStep(failedStep.step)}error: ${failedStep.error}`;
+  if (run.stopped) return run.stopped;
+  const leak = run.leaks[0];
+  if (leak) return `${atStep(leak.allocated.step)}leak: ${leak.kind === 'box' ? 'Box' : 'Arc'} ${leak.address} allocated here is never freed`;
+  return undefined;
+}
+
+/** One line per scenario (with the reason under a failure), then `N passed, M failed`. */
+export function formatSuiteText(results: readonly ScenarioResult[], options: TextOptions): string {
+  const p = ansi(options.colour);
+  const out: string[] = [];
+  for (const result of results) {
+    const name = pathFrom(options.cwd, result.file);
+    if (result.problems) {
+      out.push(`${p.red('✖')} ${name}  ${p.red('cannot run')}`);
+      for (const problem of result.problems) out.push(`    ${problem}`);
+      continue;
+    }
+    const run = result.run!;
+    const expectation = run.expect === undefined ? '' : result.passed ? p.dim(' (as expected)') : ` ${p.red(`(expected ${run.expect})`)}`;
+    out.push(`${result.passed ? p.green('✔') : p.red('✖')} ${name}  ${outcomeText(run.outcome, p)}${expectation}`);
+    const detail = result.passed ? undefined : failureDetail(run, options.cwd);
+    if (detail) out.push(`    ${p.dim(detail)}`);
+  }
+  const passed = results.filter((result) => result.passed).length;
+  out.push('', `${passed} passed, ${results.length - passed} failed`);
+  return out.join('\n') + '\n';
+}
+
+/** XML 1.0 text: escaped, without the control characters it cannot hold. */
+function xml(text: string): string {
+  return text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+/** A JUnit XML report, as CI systems read it: a failure per unmet `expect`, an error per scenario that could not run. */
+export function formatSuiteJunit(results: readonly ScenarioResult[], options: Pick<TextOptions, 'cwd'>): string {
+  const failures = results.filter((result) => !result.passed && !result.problems).length;
+  const errors = results.filter((result) => result.problems).length;
+  const seconds = (value: number) => value.toFixed(3);
+  const total = seconds(results.reduce((sum, result) => sum + result.seconds, 0));
+  const counts = `tests="${results.length}" failures="${failures}" errors="${errors}" time="${total}"`;
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="wakerscope simulate" ${counts}>`, `  <testsuite name="wakerscope simulate" ${counts}>`];
+  for (const result of results) {
+    const name = pathFrom(options.cwd, result.file);
+    const folder = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '.';
+    out.push(`    <testcase name="${xml(name)}" classname="${xml(folder)}" file="${xml(name)}" time="${seconds(result.seconds)}">`);
+    if (result.problems) {
+      out.push(`      <error type="cannot-run" message="${xml(result.problems[0])}">${xml(result.problems.join('\n'))}</error>`);
+    } else if (!result.passed) {
+      const run = result.run!;
+      const detail = failureDetail(run, options.cwd);
+      out.push(
+        `      <failure type="${xml(run.outcome)}" message="${xml(`outcome ${run.outcome}, expected ${run.expect}`)}">${xml([`sequence: ${run.sequence}`, ...(detail ? [detail] : [])].join('\n'))}</failure>`,
+      );
+    }
+    out.push('    </testcase>');
+  }
+  out.push('  </testsuite>', '</testsuites>');
   return out.join('\n') + '\n';
 }

@@ -28,7 +28,12 @@ export interface SimulatorOptions {
 
 /** Why a simulation could not produce a result: a one-line, user-facing reason. */
 export class SimulationError extends Error {
-  override readonly name = 'SimulationError';
+  override readonly name: string = 'SimulationError';
+}
+
+/** A run the time limit stopped: a scenario's outcome is then `timeout`. */
+export class SimulationTimeout extends SimulationError {
+  override readonly name = 'SimulationTimeout';
 }
 
 export const DEFAULT_TIME_LIMIT_MS = 2000;
@@ -129,7 +134,7 @@ export class Simulator {
       const arm = () => {
         clearTimeout(timer);
         timer = setTimeout(() => {
-          finish(new SimulationError(`simulation stopped: ${what()} took longer than the ${this.timeLimitMs} ms time limit (an infinite loop in ${this.modulePath}?)`));
+          finish(new SimulationTimeout(`simulation stopped: ${what()} took longer than the ${this.timeLimitMs} ms time limit (an infinite loop in ${this.modulePath}?)`));
         }, this.timeLimitMs);
       };
       const onMessage = (reply: FromWorker) => {
@@ -179,7 +184,24 @@ export async function simulateScenario(scenario: Scenario, options: SimulatorOpt
     const at = scenario.moduleLocation ? `${scenario.fileName}:${scenario.moduleLocation.line}:${scenario.moduleLocation.column}` : scenario.fileName;
     throw new SimulationError(`${at}: cannot find the module '${scenario.module}' (${modulePath})`);
   }
-  return simulateOnce(modulePath, scenario.factory, scenario.ops, options, scenario);
+  try {
+    return await simulateOnce(modulePath, scenario.factory, scenario.ops, options, scenario);
+  } catch (error) {
+    if (!(error instanceof SimulationTimeout)) throw error;
+    // A scenario can expect this: the run's steps are unknown, the stop is its outcome.
+    return {
+      module: modulePath,
+      factory: scenario.factory,
+      scenarioFile: scenario.fileName,
+      sequence: formatSequence(scenario.ops),
+      steps: [],
+      violations: [],
+      leaks: [],
+      outcome: 'timeout',
+      stopped: error.message,
+      ...(scenario.expect ? { expect: scenario.expect } : {}),
+    };
+  }
 }
 
 /** One detailed run in a simulator of its own. */

@@ -7,6 +7,7 @@ export {
   DEFAULT_TIME_LIMIT_MS,
   ScenarioSyntaxError,
   SimulationError,
+  SimulationTimeout,
   Simulator,
   loadScenario,
   scenarioModulePath,

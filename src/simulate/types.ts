@@ -8,8 +8,11 @@ export type Operation = (typeof OPERATIONS)[number];
 export const VIOLATION_KINDS = ['double-free', 'use-after-free', 'use-after-wake', 'use-after-drop', 'use-after-move'] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
-/** What `expect` may name; a run's outcome is one of these, or `error` when the simulated code threw. */
-export const EXPECTABLE_OUTCOMES = ['ok', 'leak', ...VIOLATION_KINDS] as const;
+/**
+ * What `expect` may name; a run's outcome is one of these, or `error` when the
+ * simulated code threw. `timeout`: the time limit stopped a scenario's run.
+ */
+export const EXPECTABLE_OUTCOMES = ['ok', 'leak', 'timeout', ...VIOLATION_KINDS] as const;
 export type ExpectableOutcome = (typeof EXPECTABLE_OUTCOMES)[number];
 export type Outcome = ExpectableOutcome | 'error';
 
@@ -157,6 +160,8 @@ export interface SimulationRun {
   readonly leaks: readonly LeakReport[];
   /** The first violation's kind, else `error` if a step threw, else `leak` if an allocation is live, else `ok`. */
   readonly outcome: Outcome;
+  /** Why the time limit stopped the run (outcome `timeout`; its steps are then unknown). */
+  readonly stopped?: string;
   readonly expect?: ExpectableOutcome;
 }
 
