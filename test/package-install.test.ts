@@ -16,7 +16,7 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const versionOf = (name: string) => (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** What the package ships: the built entry points, the runtime's sources (the simulator bundles them), the rule docs. */
-const SHIPPED = /^(?:package\.json|README(?:\.marketplace)?\.md|LICENSE|CHANGELOG\.md|dist\/main\.js|dist\/(?:cli|eslint|simulate|tsserver|waker)\/[^/]+|src\/waker\/[^/]+\.ts|src\/simulate\/(?:driver|parse|types)\.ts|docs\/rules\/[^/]+\.md)$/;
+const SHIPPED = /^(?:package\.json|README(?:\.marketplace)?\.md|LICENSE|CHANGELOG\.md|dist\/main\.js|dist\/(?:cli|eslint|simulate|tsserver|waker)\/[^/]+|src\/waker\/[^/]+\.ts|src\/simulate\/(?:driver|fingerprint|module-state|parse|types)\.ts|docs\/rules\/[^/]+\.md)$/;
 
 const LOST_WAKEUP = `import { Poll, type Context, type Future } from 'wakerscope/waker';
 
@@ -102,6 +102,17 @@ describe('the npm package, installed from its tarball into a project', function 
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /strong count back to 1/);
     assert.match(result.stdout, /leaks: 0/);
+  });
+
+  it('`npx wakerscope explore` and `simulate` run the seed in the sandbox from the installed package', () => {
+    const explored = run(NPM, ['exec', '--offline', '--', 'wakerscope', 'explore', 'src/seed-box-waker.ts', '--create', 'createRawWaker', '--depth', '3']);
+    assert.equal(explored.status, 1, explored.stderr);
+    assert.match(explored.stdout, /^double-free\s+3\s+new; clone 0; wake 0; (wake|drop) 1$/m);
+    assert.match(explored.stdout, /each of \d+ distinct states extended once/);
+    writeFileSync(join(project, 'src', 'seed.wakersim'), 'use "./seed-box-waker.ts" create createRawWaker\nnew\nclone 0\nwake 0\ndrop 1\nexpect double-free\n');
+    const simulated = run(NPM, ['exec', '--offline', '--', 'wakerscope', 'simulate', 'src/**/*.wakersim']);
+    assert.equal(simulated.status, 0, simulated.stderr || simulated.stdout);
+    assert.equal(simulated.stdout, '✔ src/seed.wakersim  double-free (as expected)\n\n1 passed, 0 failed\n');
   });
 
   it('ESLint with the README configuration reports the seed bug through wakerscope/eslint', () => {
