@@ -2,7 +2,7 @@
 // Paths print relative to `cwd`.
 
 import { relative, sep } from 'node:path';
-import { isProblemOutcome, type Exploration, type Location, type Outcome, type SimulationRun, type StepResult } from '../simulate/index';
+import { failureReason, isProblemOutcome, type Exploration, type Location, type Outcome, type SimulationRun, type StepResult } from '../simulate/index';
 import { ansi, type Ansi } from './ansi';
 
 export interface TextOptions {
@@ -105,23 +105,11 @@ export interface ScenarioResult {
   readonly seconds: number;
 }
 
-/**
- * Where a failed run went wrong, at the scenario line of the step that did it:
- * the first violation, else the first error, else the stop or the first leak.
- */
-export function failureDetail(run: SimulationRun, cwd: string): string | undefined {
-  const atStep = (step: number) => {
-    const location = run.steps[step - 1]?.location;
-    return location ? `${pathFrom(cwd, location.file)}:${location.line}: ` : '';
-  };
-  const violation = run.violations[0];
-  if (violation) return `${atStep(violation.step)}${violation.kind}: ${violation.summary}`;
-  const failedStep = run.steps.find((step) => step.error);
-  if (failedStep) return `${atStep(failedStep.step)}error: ${failedStep.error}`;
-  if (run.stopped) return run.stopped;
-  const leak = run.leaks[0];
-  if (leak) return `${atStep(leak.allocated.step)}leak: ${leak.kind === 'box' ? 'Box' : 'Arc'} ${leak.address} allocated here is never freed`;
-  return undefined;
+/** Why a failed run failed, at the scenario line of the step that did it. */
+function failureDetail(run: SimulationRun, cwd: string): string | undefined {
+  const reason = failureReason(run);
+  if (!reason) return undefined;
+  return reason.line !== undefined && run.scenarioFile ? `${pathFrom(cwd, run.scenarioFile)}:${reason.line}: ${reason.text}` : reason.text;
 }
 
 /** One line per scenario (with the reason under a failure), then `N passed, M failed`. */

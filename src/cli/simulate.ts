@@ -10,6 +10,7 @@ import {
   SimulationError,
   formatParseError,
   parseScenario,
+  scenarioPassed,
   simulateScenario,
   type SimulationRun,
 } from '../simulate/index';
@@ -105,7 +106,7 @@ async function runScenarioFile(file: string, timeLimitMs: number): Promise<Scena
   if (errors.length > 0 || !scenario) return { file, passed: false, problems: errors.map((error) => formatParseError(file, error)), seconds: elapsed() };
   try {
     const run: SimulationRun = await simulateScenario(scenario, { timeLimitMs });
-    return { file, run, passed: run.expect === undefined || run.expect === run.outcome, seconds: elapsed() };
+    return { file, run, passed: scenarioPassed(run), seconds: elapsed() };
   } catch (error) {
     if (error instanceof SimulationError) return { file, passed: false, problems: [error.message.split('\n')[0]], seconds: elapsed() };
     throw error;

@@ -1,10 +1,12 @@
 // The VS Code extension: a thin host. Findings, hover text and quick fixes come
 // from the tsserver plugin (contributed in package.json and loaded by VS Code's
 // own TypeScript support); this module only hands the plugin its settings,
-// shows `.wakersim` syntax errors, and runs the simulation commands.
+// shows `.wakersim` syntax errors, runs the simulation commands, and offers
+// scenarios to the Test Explorer.
 
 import * as vscode from 'vscode';
 import { registerScenarioDiagnostics } from './diagnostics';
+import { registerScenarioTests } from './scenario-tests';
 import { PLUGIN_NAME, pluginConfiguration } from './settings';
 import { registerSimulation } from './simulation';
 
@@ -29,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerScenarioDiagnostics(context);
   registerSimulation(context, log);
+  registerScenarioTests(context, log);
 }
 
 export function deactivate(): void {

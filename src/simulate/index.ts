@@ -16,3 +16,4 @@ export {
   type SimulatorOptions,
 } from './engine';
 export { MAX_DEPTH, MAX_PLAIN_DEPTH, enumerateSequences, explore, type ExploreOptions, type ExploreProgress } from './explore';
+export { failureReason, scenarioPassed, type FailureReason } from './verdict';
