@@ -40,11 +40,10 @@ describe('e2e: scenarios in the Test Explorer', function () {
   });
 
   /** The Test Explorer row of a scenario, by its label. */
-  const row = (label: string) => page.locator('.test-explorer .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) });
-  /** Waits until the row shows `state` (the testing-<state>-icon codicon). */
+  const row = (label: string) => page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.testing-stdtree-container .label', { hasText: label }) });
+  /** Waits until the row shows `state` (its testing-<state>-icon). */
   async function waitForState(label: string, state: 'passed' | 'failed', timeoutMs = 120_000): Promise<void> {
-    const icon = row(label).locator(`.codicon-testing-${state}-icon`);
-    await icon.first().waitFor({ state: 'visible', timeout: timeoutMs });
+    await row(label).locator(`.computed-state.codicon-testing-${state}-icon`).first().waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
   it('lists the workspace scenarios and runs them all: the held expectation passes, the broken one fails', async function () {
@@ -62,14 +61,17 @@ describe('e2e: scenarios in the Test Explorer', function () {
   it('shows the failure at the scenario line that raised it: expected against actual, and the violation', async function () {
     await runCommand(page, 'View: Focus First Editor Group');
     await openFile(page, 'failing.wakersim');
-    // VS Code shows a failure's message inline, after the line it is located at.
-    const inline = activeEditor(page).locator('.test-message-inline-content');
-    await inline.first().waitFor({ state: 'visible', timeout: 60_000 });
-    const text = (await inline.first().innerText()).replace(/\u00a0/g, ' ');
-    assert.match(text, /expected ok, got double-free: double-free: freed at step 3 by `myWake`, freed again at step 4 by `myWake`/);
-    // On line 5, `wake 1`: the line's own view-line holds the decoration.
-    const line = activeEditor(page).locator('.view-line', { has: page.locator('.test-message-inline-content') });
-    assert.match((await line.first().innerText()).replace(/\u00a0/g, ' '), /^wake 1/);
+    // In the editor: actual against expected, beside `wake 1`, the step that freed the box again.
+    const widget = activeEditor(page).locator('.test-error-content-widget', { hasText: 'double-free != ok' });
+    await widget.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const line = activeEditor(page).locator('.view-line', { hasText: /^wake\s1$/ });
+    const [widgetBox, lineBox] = [await widget.first().boundingBox(), await line.first().boundingBox()];
+    assert.ok(widgetBox && lineBox && Math.abs(widgetBox.y - lineBox.y) < lineBox.height, `the failure is not on line 5 (widget ${JSON.stringify(widgetBox)}, line ${JSON.stringify(lineBox)})`);
+    // In Test Results: the message, with the violation.
+    const result = page.locator('.part.panel .monaco-list-row', { hasText: 'expected ok, got double-free' });
+    await result.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const text = ((await result.first().getAttribute('aria-label')) ?? '') + (await result.first().innerText());
+    assert.match(text.replace(/\u00a0/g, ' '), /expected ok, got double-free: double-free: freed at step 3 by `myWake`, freed again at step 4 by `myWake`/);
     await screenshot(page, 'scenarios-02-failure');
   });
 
