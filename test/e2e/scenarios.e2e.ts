@@ -39,6 +39,23 @@ describe('e2e: scenarios in the Test Explorer', function () {
     await recordFailure(this, 'scenarios', workbench);
   });
 
+  /**
+   * Focuses the Test Explorer. Its command exists once a test controller is
+   * registered, that is once the extension has activated: retry until then.
+   */
+  async function focusTestExplorer(): Promise<void> {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      try {
+        await runCommand(page, 'Testing: Focus on Test Explorer View');
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  }
+
   /** The Test Explorer row of a scenario, by its label. */
   const row = (label: string) => page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.testing-stdtree-container .label', { hasText: label }) });
   /** Waits until the row shows `state` (its testing-<state>-icon). */
@@ -49,7 +66,7 @@ describe('e2e: scenarios in the Test Explorer', function () {
   it('lists the workspace scenarios and runs them all: the held expectation passes, the broken one fails', async function () {
     // Opening a scenario activates the extension (as does a workspace that contains one).
     await openFile(page, 'failing.wakersim');
-    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    await focusTestExplorer();
     await row('passing.wakersim').first().waitFor({ state: 'visible', timeout: 60_000 });
     await row('failing.wakersim').first().waitFor({ state: 'visible' });
     await runCommand(page, 'Test: Run All Tests');
@@ -87,7 +104,7 @@ describe('e2e: scenarios in the Test Explorer', function () {
     while (!fs.readFileSync(path.join(folder, 'failing.wakersim'), 'utf8').includes('expect double-free') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    await focusTestExplorer();
     await waitForState('failing.wakersim', 'passed');
     await screenshot(page, 'scenarios-03-rerun-on-save');
   });
