@@ -14,7 +14,7 @@ export * from './types';
 export { Library, isLibraryFile, programImportsLibrary } from './library';
 export { RULES, docsUrl, isRuleId, ruleByCode } from './rules';
 export { ConfigError, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
-export { applySuppressions } from './suppress';
+export { applySuppressions, ignoreFix } from './suppress';
 export { IncrementalAnalyzer } from './incremental';
 export { createFileContext, type FileContext } from './context';
 export { finishFindings } from './finish';

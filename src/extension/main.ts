@@ -4,6 +4,7 @@
 // shows `.wakersim` syntax errors, and runs the simulation commands.
 
 import * as vscode from 'vscode';
+import { registerRuleDocsActions } from './code-actions';
 import { registerScenarioDiagnostics } from './diagnostics';
 import { PLUGIN_NAME, pluginConfiguration } from './settings';
 import { registerSimulation } from './simulation';
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('wakerscope.showLog', () => log.show()),
   );
   registerScenarioDiagnostics(context);
+  registerRuleDocsActions(context, log);
   registerSimulation(context, log);
 }
 

@@ -25,6 +25,7 @@ import {
   configFromCompilerOptions,
   configFromPluginEntry,
   hoverAt,
+  ignoreFix,
   IncrementalAnalyzer,
   isUserFile,
   mergeConfig,
@@ -250,11 +251,14 @@ class WakerscopePlugin {
   private fixesAt(fileName: string, start: number, end: number, errorCodes: readonly number[]): ts.CodeFixAction[] {
     const results = this.resultsFor(fileName);
     if (!results) return [];
+    const file = results.program.getSourceFile(fileName);
     const wanted = new Set(errorCodes);
     const actions: ts.CodeFixAction[] = [];
     for (const finding of results.findings) {
       if (!wanted.has(RULES[finding.rule].code) || !overlaps(finding.span.start, finding.span.end, start, end)) continue;
-      for (const fix of finding.fixes) {
+      // The finding's own fixes first; silencing it is the last resort.
+      const ignore = file && ignoreFix(file, finding);
+      for (const fix of ignore ? [...finding.fixes, ignore] : finding.fixes) {
         const changes = new Map<string, ts.TextChange[]>();
         for (const edit of fix.edits) {
           const list = changes.get(edit.file) ?? [];
