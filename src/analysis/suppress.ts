@@ -119,7 +119,10 @@ export function applySuppressions(ts: TypeScript, file: ts.SourceFile, findings:
   return kept;
 }
 
-/** "Remove the comment": its whole line when nothing else is on it, else the comment and the blanks before it. */
+/**
+ * "Remove the comment": its whole line when nothing else is on it, else the
+ * comment and the blanks before it. Safe for `--fix`: the directive silences nothing.
+ */
 function removeDirective(file: ts.SourceFile, s: Suppression): Fix {
   const text = file.text;
   const lineStart = text.lastIndexOf('\n', s.start - 1) + 1;
@@ -133,7 +136,7 @@ function removeDirective(file: ts.SourceFile, s: Suppression): Fix {
   } else {
     while (start > lineStart && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
   }
-  return { title: 'Remove the comment', edits: [{ file: file.fileName, start, end, newText: '' }] };
+  return { title: 'Remove the comment', edits: [{ file: file.fileName, start, end, newText: '' }], safe: true };
 }
 
 /** "Remove `rule` from the comment": the name and the separator before it (after it, for the first name). */
@@ -150,7 +153,7 @@ function removeRuleName(file: ts.SourceFile, s: Suppression, rule: string): Fix 
     const after = /^[\s,]*/.exec(file.text.slice(end, s.end))![0];
     end += after.length;
   }
-  return { title: `Remove \`${rule}\` from the comment`, edits: [{ file: file.fileName, start, end, newText: '' }] };
+  return { title: `Remove \`${rule}\` from the comment`, edits: [{ file: file.fileName, start, end, newText: '' }], safe: true };
 }
 
 /**

@@ -97,7 +97,7 @@ describe('suppression actions', () => {
     it(`unused suppression: "Remove the comment" removes ${what}`, () => {
       const { findings } = analyze(text);
       assert.deepEqual(findings.map((f) => f.rule), ['unused-suppression']);
-      assert.deepEqual(findings[0]!.fixes.map((f) => f.title), ['Remove the comment']);
+      assert.deepEqual(findings[0]!.fixes.map((f) => [f.title, f.safe]), [['Remove the comment', true]], 'safe: check --fix applies it');
       const fixed = applyFix(text, findings[0]!.fixes[0]!);
       assert.equal(fixed, expected);
       assert.deepEqual(rules(fixed), []);
