@@ -15,6 +15,7 @@ export { Library, isLibraryFile, programImportsLibrary } from './library';
 export { RULES, docsUrl, isRuleId, ruleByCode } from './rules';
 export { ConfigError, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
 export { applySuppressions, ignoreFix } from './suppress';
+export { factoriesUsing, findFactories, findVtables, type Factory, type TextPosition, type VtableSite } from './factories';
 export { IncrementalAnalyzer } from './incremental';
 export { createFileContext, type FileContext } from './context';
 export { finishFindings } from './finish';

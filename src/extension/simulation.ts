@@ -10,7 +10,9 @@ import { explore } from '../simulate/explore';
 import { formatParseError, parseScenario, parseSequence } from '../simulate/parse';
 import type { ScenarioOp } from '../simulate/types';
 import { isScenarioDocument } from './diagnostics';
-import { factoriesUsing, findFactories, findVtables, type Factory } from './factories';
+import type * as ts from 'typescript';
+import { factoriesUsing, findFactories, findVtables, type Factory } from '../analysis/index';
+import { typescript } from './typescript';
 import { SimulationPanel, type PanelHandlers, type RunSource } from './panel';
 import { LatestRequest } from './panel-delivery';
 
@@ -44,6 +46,7 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
     showIfLatest(isLatest, run.sequence, (panel) => panel.showRun(run));
   };
 
+  const lensesChanged = new vscode.EventEmitter<void>();
   context.subscriptions.push(
     SimulationPanel.registerSerializer(context.extensionUri, handlers),
     command('wakerscope.simulateScenario', log, async (uri?: unknown) => {
@@ -90,7 +93,10 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       }
       await runSequence(source, ops);
     }),
-    vscode.languages.registerCodeLensProvider(TYPESCRIPT_FILES, { provideCodeLenses: vtableCodeLenses }),
+    lensesChanged,
+    vscode.languages.registerCodeLensProvider(TYPESCRIPT_FILES, { provideCodeLenses: vtableCodeLenses, onDidChangeCodeLenses: lensesChanged.event }),
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('wakerscope.codeLens.enable') && lensesChanged.fire()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => lensesChanged.fire()),
   );
 }
 
@@ -161,7 +167,8 @@ async function typescriptDocument(uri: vscode.Uri | undefined): Promise<vscode.T
 
 /** `names` (from a code lens) narrows the choice; one candidate is taken without asking. */
 async function pickFactory(document: vscode.TextDocument, names: readonly string[] | undefined): Promise<string | undefined> {
-  let factories: Factory[] = findFactories(document.getText());
+  const typescriptModule = typescript();
+  let factories: Factory[] = findFactories(typescriptModule, syntaxOf(typescriptModule, document));
   if (names && names.length > 0) factories = factories.filter((f) => names.includes(f.name));
   const file = vscode.workspace.asRelativePath(document.uri);
   if (factories.length === 0) {
@@ -175,13 +182,22 @@ async function pickFactory(document: vscode.TextDocument, names: readonly string
   return picked?.label;
 }
 
+/** The document's syntax tree (no type check: a lens must not wait for one). */
+function syntaxOf(typescriptModule: typeof ts, document: vscode.TextDocument): ts.SourceFile {
+  const kind = document.languageId === 'typescriptreact' ? typescriptModule.ScriptKind.TSX : typescriptModule.ScriptKind.TS;
+  return typescriptModule.createSourceFile(document.fileName, document.getText(), typescriptModule.ScriptTarget.Latest, true, kind);
+}
+
 function vtableCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-  const text = document.getText();
-  if (!text.includes('RawWakerVTable')) return [];
-  const factories = findFactories(text);
+  // A lens runs the workspace's code: none until the workspace is trusted, nor when switched off.
+  if (!vscode.workspace.isTrusted || !vscode.workspace.getConfiguration('wakerscope').get<boolean>('codeLens.enable', true)) return [];
+  if (!document.getText().includes('RawWakerVTable')) return [];
+  const typescriptModule = typescript();
+  const file = syntaxOf(typescriptModule, document);
+  const factories = findFactories(typescriptModule, file);
   if (factories.length === 0) return [];
-  return findVtables(text).map((site) => {
-    const candidates = factoriesUsing(text, factories, site);
+  return findVtables(typescriptModule, file).map((site) => {
+    const candidates = factoriesUsing(typescriptModule, factories, site);
     const position = new vscode.Position(site.position.line, site.position.character);
     return new vscode.CodeLens(new vscode.Range(position, position), {
       title: candidates.length === 1 ? `Explore vtable with ${candidates[0].name}()` : 'Explore vtable…',
