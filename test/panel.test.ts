@@ -43,7 +43,9 @@ describe('panel: the webview in headless Chromium', function () {
     server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', origin);
       const files: Record<string, [string, string]> = {
-        '/index.html': ['text/html', renderPanelHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/webview.js`, styleUri: `${origin}/panel.css` })],
+        '/index.html': ['text/html', renderPanelHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/webview.js`, styleUri: `${origin}/panel.css`, codiconsUri: `${origin}/codicons/codicon.css` })],
+        '/codicons/codicon.css': ['text/css', readFileSync(join(ROOT, 'media', 'codicons', 'codicon.css'), 'utf8')],
+        '/codicons/codicon.ttf': ['font/ttf', readFileSync(join(ROOT, 'media', 'codicons', 'codicon.ttf')) as unknown as string],
         '/webview.js': ['text/javascript', script],
         '/panel.css': ['text/css', readFileSync(join(ROOT, 'media', 'panel.css'), 'utf8')],
       };
@@ -139,6 +141,16 @@ describe('panel: the webview in headless Chromium', function () {
     assert.equal(await currentStep(page), '1');
     await page.keyboard.press('ArrowRight');
     assert.equal(await currentStep(page), '2');
+    // The controls' icons are codicons, in the codicon font (loaded under the CSP: font-src).
+    assert.deepEqual(await page.locator('.controls .control .codicon').evaluateAll((icons) => icons.map((i) => i.className.replace('codicon ', ''))), [
+      'codicon-arrow-left',
+      'codicon-chevron-left',
+      'codicon-play',
+      'codicon-chevron-right',
+      'codicon-arrow-right',
+    ]);
+    assert.equal(await page.evaluate(() => document.fonts.check('16px codicon')), true, 'the codicon font did not load');
+    assert.equal(await page.locator('.controls svg').count(), 0, 'no hand-drawn SVG icons');
     assert.deepEqual(problems, [], 'no CSP violations or script errors');
     await page.close();
   });
@@ -278,13 +290,14 @@ describe('panel: the webview in headless Chromium', function () {
       nonce: NONCE,
       scriptUri: 'vscode-webview://abc/media/webview.js',
       styleUri: 'vscode-webview://abc/media/panel.css',
+      codiconsUri: 'vscode-webview://abc/media/codicons/codicon.css',
     });
     assert.match(html, new RegExp(`content="default-src 'none'; script-src 'nonce-${NONCE}'; style-src vscode-webview://abc; img-src vscode-webview://abc data:; font-src vscode-webview://abc"`));
     assert.equal(html.match(/<script /g)?.length, 1);
     assert.match(html, new RegExp(`<script nonce="${NONCE}" src="vscode-webview://abc/media/webview.js">`));
     assert.doesNotMatch(html, /https?:\/\//);
     assert.doesNotMatch(html, /style="/);
-    assert.throws(() => renderPanelHtml({ cspSource: 'x', nonce: 'short', scriptUri: '', styleUri: '' }), /nonce/);
-    assert.throws(() => renderPanelHtml({ cspSource: "x; script-src 'unsafe-inline'", nonce: NONCE, scriptUri: '', styleUri: '' }), /cspSource/);
+    assert.throws(() => renderPanelHtml({ cspSource: 'x', nonce: 'short', scriptUri: '', styleUri: '', codiconsUri: '' }), /nonce/);
+    assert.throws(() => renderPanelHtml({ cspSource: "x; script-src 'unsafe-inline'", nonce: NONCE, scriptUri: '', styleUri: '', codiconsUri: '' }), /cspSource/);
   });
 });

@@ -5,6 +5,9 @@
 
 import * as vscode from 'vscode';
 import { registerRuleDocsActions } from './code-actions';
+import { registerLanguageStatus } from './status';
+import { registerWalkthrough } from './walkthrough';
+import { registerWorkspaceCheck } from './workspace-check';
 import { registerScenarioDiagnostics } from './diagnostics';
 import { PLUGIN_NAME, pluginConfiguration } from './settings';
 import { registerSimulation } from './simulation';
@@ -30,6 +33,9 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerScenarioDiagnostics(context);
   registerRuleDocsActions(context, log);
+  registerWorkspaceCheck(context, log);
+  registerLanguageStatus(context);
+  registerWalkthrough(context, log);
   registerSimulation(context, log);
 }
 

@@ -112,6 +112,7 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
     nonce: randomBytes(16).toString('hex'),
     scriptUri: media('webview.js'),
     styleUri: media('panel.css'),
+    codiconsUri: media('codicons/codicon.css'),
   });
 }
 

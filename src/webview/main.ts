@@ -183,19 +183,9 @@ function renderRun(run: SimulationRun): Node[] {
   return [header, renderControls(run, index), h('div', { class: 'layout' }, renderTimeline(run, index), renderStep(run, current)), ...(leaks ? [leaks] : [])];
 }
 
-// Drawn, not typed: media-control glyphs are missing from many fonts.
-const ICONS: Record<string, { path: string; filled: boolean }> = {
-  first: { path: 'M6 5v14 M17 5l-7 7 7 7', filled: false },
-  back: { path: 'M15 5l-7 7 7 7', filled: false },
-  play: { path: 'M7 4.5v15l12.5-7.5z', filled: true },
-  pause: { path: 'M7 5h3.5v14H7z M13.5 5H17v14h-3.5z', filled: true },
-  forward: { path: 'M9 5l7 7-7 7', filled: false },
-  last: { path: 'M18 5v14 M7 5l7 7-7 7', filled: false },
-};
-
-function icon(name: string): SVGElement {
-  const { path, filled } = ICONS[name];
-  return svg('svg', { class: `icon${filled ? ' filled' : ''}`, viewBox: '0 0 24 24', width: 16, height: 16, 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d: path }));
+/** A codicon (VS Code's icon font, media/codicons): the same glyphs as the workbench's own buttons. */
+function icon(name: string): HTMLElement {
+  return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
 function renderControls(run: SimulationRun, index: number): HTMLElement {
@@ -210,11 +200,11 @@ function renderControls(run: SimulationRun, index: number): HTMLElement {
   return h(
     'nav',
     { class: 'controls', 'aria-label': 'Playback' },
-    control('first', 'first', 'First step (Home)', index === 0, () => goTo(0)),
-    control('back', 'back', 'Previous step (Left arrow)', index === 0, () => goTo(index - 1)),
-    control(playing ? 'pause' : 'play', 'play', playing ? 'Pause (Space)' : 'Play (Space)', false, togglePlay),
-    control('forward', 'forward', 'Next step (Right arrow)', index === last, () => goTo(index + 1)),
-    control('last', 'last', 'Last step (End)', index === last, () => goTo(last)),
+    control('arrow-left', 'first', 'First step (Home)', index === 0, () => goTo(0)),
+    control('chevron-left', 'back', 'Previous step (Left arrow)', index === 0, () => goTo(index - 1)),
+    control(playing ? 'debug-pause' : 'play', 'play', playing ? 'Pause (Space)' : 'Play (Space)', false, togglePlay),
+    control('chevron-right', 'forward', 'Next step (Right arrow)', index === last, () => goTo(index + 1)),
+    control('arrow-right', 'last', 'Last step (End)', index === last, () => goTo(last)),
     h('span', { class: 'position', 'aria-hidden': 'true' }, `Step ${run.steps[index].step} of ${run.steps.length}`),
   );
 }
@@ -243,7 +233,7 @@ function renderTimeline(run: SimulationRun, index: number): HTMLElement {
         },
       );
       item.append(h('span', { class: 'number' }, String(step.step)), h('code', { class: 'op' }, step.text), h('span', { class: 'slot' }, slot));
-      if (bad) item.append(h('span', { class: 'mark', 'aria-hidden': 'true' }, '✖'));
+      if (bad) item.append(h('span', { class: 'mark codicon codicon-error', 'aria-hidden': 'true' }));
       item.append(h('code', { class: 'rust', title: 'The Rust this step stands for' }, rust));
       return h('li', {}, item);
     }),

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { docsUrl } from '../../src/analysis/rules';
-import { activeEditor, goToLine, openFile, runCommand, screenshot, waitForEditorText, waitForProblems } from './vscode';
+import { activeEditor, goToLine, openFile, REPO_ROOT, runCommand, screenshot, waitForEditorText, waitForProblems } from './vscode';
 import { type ExtensionWorkbench, openExtensionWorkbench, recordFailure, ruleCode as code, simulationPanel } from './workspace';
 
 /** A clone that is never dropped: `clone-without-drop`. */
@@ -29,6 +29,14 @@ const CLONE_LEAK = [
 
 /** A directive with nothing to suppress: `unused-suppression`. */
 const STALE_DIRECTIVE = ['// wakerscope-ignore-next-line use-after-wake -- fixed long ago', 'export const answer = 42;', ''].join('\n');
+
+/** Never opened in the editor (until the test opens it): only Check Workspace and the task report it. */
+const FAR_LEAK = CLONE_LEAK.replace('notifyTwice', 'notifyFromAfar');
+
+const TASKS_JSON = JSON.stringify({
+  version: '2.0.0',
+  tasks: [{ type: 'wakerscope', command: 'check', label: 'wakerscope check (configured)', problemMatcher: ['$wakerscope'] }],
+});
 
 /** The titles in the Quick Fix menu at the cursor, once it lists one matching `expected`. */
 async function quickFixTitles(page: Page, expected: RegExp, timeoutMs = 60_000): Promise<string[]> {
@@ -57,6 +65,27 @@ async function applyAction(page: Page, title: string): Promise<void> {
   await actions.first().waitFor({ state: 'hidden' });
 }
 
+/** Runs `command` from the Command Palette, then picks `item` in the quick pick it opens. */
+async function runCommandAndPick(page: Page, command: string, item: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('.quick-input-box input');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${command}`);
+  await widget.locator('.monaco-list-row', { hasText: command }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  // The command's own quick pick replaces the palette: its input starts empty.
+  const deadline = Date.now() + 30_000;
+  while ((await input.inputValue().catch(() => '>')).startsWith('>') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await input.fill(item);
+  // Run Task lists tasks only once every provider has answered (slow on a loaded machine).
+  const row = widget.locator('.monaco-list-row', { hasText: item }).first();
+  await row.waitFor({ state: 'visible', timeout: 120_000 });
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: 30_000 });
+}
+
 describe('e2e: editor conventions of the Wakerscope extension', function () {
   this.timeout(600_000);
 
@@ -67,9 +96,11 @@ describe('e2e: editor conventions of the Wakerscope extension', function () {
   before(async function () {
     workbench = await openExtensionWorkbench({
       prefix: 'wakerscope-e2e-editor-',
-      files: { 'clone-leak.ts': CLONE_LEAK, 'stale.ts': STALE_DIRECTIVE },
+      files: { 'clone-leak.ts': CLONE_LEAK, 'stale.ts': STALE_DIRECTIVE, 'src/far-leak.ts': FAR_LEAK, '.vscode/tasks.json': TASKS_JSON },
     });
     ({ page, folder } = workbench);
+    // The project installs wakerscope, as `npm install --save-dev wakerscope` would (a link to this build).
+    fs.symlinkSync(REPO_ROOT, path.join(folder, 'node_modules', 'wakerscope'), 'dir');
   });
 
   after(async () => workbench?.close());
@@ -153,5 +184,70 @@ describe('e2e: editor conventions of the Wakerscope extension', function () {
     assert.ok(!text.includes('wakerscope-ignore'), `the comment is still there: ${text}`);
     assert.match(text, /export const answer = 42;/);
     await screenshot(page, 'editor-04-removed');
+  });
+
+  /** The Problems rows of src/far-leak.ts's finding, shown with the rule as its code (Check Workspace and the task), not tsserver's number. */
+  const farRows = (rows: string[]) => rows.filter((t) => /wakerscope\W*clone-without-drop/.test(t) && /never dropped/.test(t));
+
+  it('Check Workspace fills Problems for a file that is not open; opening it hands the file to the live plugin', async function () {
+    await runCommand(page, 'Wakerscope: Check Workspace');
+    const rows = await waitForProblems(page, (r) => r.some((t) => t.startsWith('far-leak.ts')) && farRows(r).length > 0, 180_000);
+    assert.ok(farRows(rows).some((t) => t.includes('[Ln 4, Col 16]')), `not at the clone: ${JSON.stringify(rows)}`);
+    await screenshot(page, 'editor-07-check-workspace');
+    await openFile(page, 'src/far-leak.ts');
+    // Now tsserver reports it (its numeric code), and the snapshot is gone.
+    await waitForProblems(page, (r) => farRows(r).length === 0 && r.some((t) => code('clone-without-drop').test(t) && t.includes('[Ln 4, Col 16]')), 120_000);
+    await runCommand(page, 'View: Close Editor');
+    await waitForProblems(page, (r) => !r.some((t) => t.startsWith('far-leak.ts')), 60_000);
+  });
+
+  it('the wakerscope task runs the project CLI, and the $wakerscope problem matcher fills Problems', async function () {
+    await runCommandAndPick(page, 'Tasks: Run Task', 'wakerscope check (configured)');
+    const terminal = page.locator('.part.panel .terminal-wrapper');
+    await terminal.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const rows = await waitForProblems(page, (r) => farRows(r).length > 0, 180_000);
+    assert.ok(farRows(rows).some((t) => t.includes('[Ln 4, Col 16]')), JSON.stringify(rows));
+    assert.ok(rows.some((t) => /wakerscope\W*vtable-clone-no-retain/.test(t) && t.includes('[Ln 12, Col 10]')), `the seed's finding is not from the matcher: ${JSON.stringify(rows)}`);
+    await screenshot(page, 'editor-08-task');
+  });
+
+  it('a language status item on TypeScript files says the plugin is active, which rules are off, and the last analysis', async function () {
+    await openFile(page, 'clone-leak.ts');
+    const status = page.locator('[id="status.languageStatus"]');
+    await status.waitFor({ state: 'visible', timeout: 30_000 });
+    await status.click();
+    const item = page.locator('.hover-language-status', { hasText: 'Wakerscope' });
+    await item.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const text = (await item.first().innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /plugin active/);
+    assert.match(text, /all rules on/);
+    assert.match(text, /last analysis \d/);
+    await screenshot(page, 'editor-09-language-status');
+    await item.first().getByRole('link', { name: 'Show Log' }).or(item.first().getByRole('button', { name: 'Show Log' })).first().click();
+    await page.locator('.part.panel .view-lines', { hasText: 'Wakerscope' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  it('wakerscope.codeLens.enable: false removes the Explore lens, and true brings it back', async function () {
+    await runCommand(page, 'View: Focus First Editor Group');
+    await openFile(page, 'seed-box-waker.ts');
+    await goToLine(page, 26, 1); // scrolls the lens into view
+    const lens = activeEditor(page).locator('.codelens-decoration a', { hasText: /Explore vtable/ });
+    await lens.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const settingsFile = path.join(folder, '.vscode', 'settings.json');
+    fs.writeFileSync(settingsFile, JSON.stringify({ 'wakerscope.codeLens.enable': false }));
+    await lens.first().waitFor({ state: 'detached', timeout: 30_000 });
+    await screenshot(page, 'editor-10-no-lens');
+    fs.writeFileSync(settingsFile, '{}');
+    await lens.first().waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  it('the walkthrough has three steps, and its first opens the seed example', async function () {
+    await runCommandAndPick(page, 'Welcome: Open Walkthrough...', 'Get started with Wakerscope');
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await walkthrough.locator('text=Open the seed example and see the squiggle').first().waitFor({ state: 'visible', timeout: 60_000 });
+    for (const title of ['Explore its vtable', 'Configure the rules']) assert.ok(await walkthrough.locator(`text=${title}`).first().isVisible(), `no step "${title}"`);
+    await screenshot(page, 'editor-11-walkthrough');
+    await walkthrough.getByRole('button', { name: 'Open the Seed Example' }).first().click();
+    await page.locator('.tabs-container .tab.active', { hasText: /^seed-box-waker\.ts/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
   });
 });
