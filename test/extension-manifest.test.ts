@@ -59,7 +59,7 @@ describe('extension manifest', () => {
   });
 
   it('a walkthrough of three steps, each with shipped media and a way to complete it; its seed is the example', () => {
-    const [walkthrough, ...others] = manifest.contributes.walkthroughs as { steps: { title: string; media: { markdown: string }; completionEvents: string[] }[] }[];
+    const [walkthrough, ...others] = manifest.contributes.walkthroughs as { steps: { title: string; description: string; media: { markdown: string }; completionEvents: string[] }[] }[];
     assert.equal(others.length, 0);
     assert.deepEqual(walkthrough!.steps.map((s) => s.title), ['Open the seed example and see the squiggle', 'Explore its vtable', 'Configure the rules']);
     const shipped = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n');
@@ -67,6 +67,7 @@ describe('extension manifest', () => {
       assert.ok(existsSync(join(ROOT, step.media.markdown)), step.media.markdown);
       assert.ok(step.media.markdown.startsWith('media/walkthrough/') && shipped.includes('!media/walkthrough/**'), `${step.media.markdown} is not in the .vsix`);
       assert.ok(step.completionEvents.length > 0, `${step.title} can never complete`);
+      for (const [, command] of step.description.matchAll(/\]\(command:([\w.]+)/g)) assert.ok(command!.startsWith('workbench.') || registered.has(command!), `${step.title} links to unknown command ${command}`);
     }
     assert.equal(readFileSync(join(ROOT, 'media', 'walkthrough', 'seed-box-waker.ts'), 'utf8'), readFileSync(join(ROOT, 'examples', 'seed-box-waker.ts'), 'utf8'), 'the walkthrough ships a stale copy of the seed example');
   });
