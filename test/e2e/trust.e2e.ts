@@ -186,6 +186,7 @@ describe('e2e: Workspace Trust (Restricted Mode) in VS Code', function () {
   it('Explore Vtable and Simulate Selected Sequence explain themselves too', async function () {
     await openFile(page, 'seed-box-waker.ts');
     // No Explore lens either: it would run the code. (The file's findings are in already, so lenses had their time.)
+    await goToLine(page, 26, 1); // the vtable's line, where the lens would be
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(await activeEditor(page).locator('.codelens-decoration a', { hasText: /Explore vtable/ }).count(), 0, 'an Explore lens in Restricted Mode');
     await expectRefused('Wakerscope: Explore Vtable', 'trust-04-explore-refused');
@@ -230,6 +231,7 @@ describe('e2e: Workspace Trust (Restricted Mode) in VS Code', function () {
     // Trusted now, the seed's vtable gets its Explore lens.
     await runCommand(page, 'View: Focus First Editor Group');
     await openFile(page, 'seed-box-waker.ts');
+    await goToLine(page, 26, 1); // scrolls the vtable, and its lens, into view
     await activeEditor(page).locator('.codelens-decoration a', { hasText: /Explore vtable/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
   });
 });
