@@ -8,14 +8,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as ts from 'typescript';
-import { RULES } from '../src/analysis/rules';
+import { CONFIG_ERROR_CODE, RULES } from '../src/analysis/index';
 import { REPO_ROOT, TsServer, applyCodeEdits, locationOf, makeProject } from './tsserver/client';
 
 const PLUGIN_BUNDLE = path.join(REPO_ROOT, 'dist', 'tsserver', 'index.js');
 const PLUGIN_PACKAGE = path.join(REPO_ROOT, 'node_modules', 'wakerscope', 'index.js');
 const SEED = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'seed-box-waker.ts'), 'utf8');
 const CLONE_NO_RETAIN = RULES['vtable-clone-no-retain'].code;
-const CONFIG_ERROR_CODE = 9000;
 
 /** Fails with the fix when the bundle is missing or older than a file it bundles (its source map lists them). */
 function assertPluginBuilt(): void {

@@ -6,7 +6,7 @@
 
 import type * as ts from 'typescript';
 import { levelOf } from './config';
-import { isRuleId } from './rules';
+import { isRuleId, unusedSuppression } from './rules/index';
 import type { AnalyzerConfig, Finding, Fix, RuleId, TypeScript } from './types';
 
 interface Suppression {
@@ -99,21 +99,22 @@ export function applySuppressions(ts: TypeScript, file: ts.SourceFile, findings:
     const directive = `wakerscope-ignore-${s.kind}`;
     const span = { file: file.fileName, start: s.start, end: s.end };
     const report = (message: string, fix: Fix): void => {
-      kept.push({ rule: 'unused-suppression', severity, message, span, related: [], help: 'remove the comment, or the rule names that no longer apply', fixes: [fix] });
+      kept.push({ rule: 'unused-suppression', severity, message, span, related: [], help: unusedSuppression.messages.help(), fixes: [fix] });
     };
+    const where = s.kind === 'file' ? 'in this file' : `on line ${s.line + 1}`;
     if (s.rules.length === 0) {
-      if (used[index]!.size === 0) report(`\`${directive}\` suppresses nothing: no finding ${s.kind === 'file' ? 'in this file' : `on line ${s.line + 1}`}`, removeDirective(file, s));
+      if (used[index]!.size === 0) report(unusedSuppression.messages.suppressesNothing(directive, where), removeDirective(file, s));
       return;
     }
     // One rule name that no longer applies goes; the comment goes with the last one.
     const removeName = (rule: string): Fix => (s.rules.length === 1 ? removeDirective(file, s) : removeRuleName(file, s, rule));
     for (const rule of s.rules) {
       if (!isRuleId(rule)) {
-        report(`\`${directive}\` names unknown rule '${rule}'`, removeName(rule));
+        report(unusedSuppression.messages.unknownRule(directive, rule), removeName(rule));
         continue;
       }
       if (used[index]!.has(rule) || levelOf(config, rule as RuleId) === 'off') continue;
-      report(`\`${directive} ${rule}\` suppresses nothing: no ${rule} finding ${s.kind === 'file' ? 'in this file' : `on line ${s.line + 1}`}`, removeName(rule));
+      report(unusedSuppression.messages.ruleSuppressesNothing(directive, rule, where), removeName(rule));
     }
   });
   return kept;

@@ -21,6 +21,7 @@
 
 import type * as ts from 'typescript';
 import {
+  CONFIG_ERROR_CODE,
   ConfigError,
   configFromCompilerOptions,
   configFromPluginEntry,
@@ -41,8 +42,7 @@ interface EditorSettings {
   readonly rules?: unknown;
 }
 
-/** The code of the diagnostic that reports a bad configuration. */
-const CONFIG_ERROR_CODE = 9000;
+/** The rules' diagnostic codes: tsserver asks this plugin, not TypeScript, for their fixes. */
 const WAKERSCOPE_CODES = new Set(Object.values(RULES).map((rule) => rule.code));
 
 /** Test hook: methods named in this variable throw inside the plugin, to prove TypeScript keeps working. */

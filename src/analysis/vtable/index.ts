@@ -8,6 +8,7 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import { findMentions, mentionedIn } from '../mentions';
+import { vtableCloneNoRetain, vtableDropNoRelease, vtableWakeByRefReleases, vtableWakeNoRelease } from '../rules/index';
 import type { Finding, RelatedSpan, RuleId, Severity, Span } from '../types';
 import { SLOT_NAMES, resolveSlotFunction, summarizeSlot, type Range, type SlotName, type SlotSummary } from './summary';
 
@@ -175,9 +176,9 @@ function findProblems(s: Summaries): Problem[] {
         rule: 'vtable-clone-no-retain',
         slot: 'clone',
         severity,
-        message: `\`${s.clone.name}\` takes ${references(clone)}${onPaths(severity)}, but \`${s[slot].name}\` releases ${count(released)}: a clone and its original free the data twice`,
+        message: vtableCloneNoRetain.messages.mismatch(s.clone.name, references(clone), onPaths(severity), s[slot].name, count(released)),
         others: [slot, slot === 'drop' ? 'wake' : 'drop'],
-        help: `take a new reference in \`${s.clone.name}\` before returning the same data: \`Arc.incrementStrongCount(data)\`, or \`Arc.fromRaw\` + \`Arc.clone\` + \`forget\` + \`Arc.intoRaw\``,
+        help: vtableCloneNoRetain.messages.help(s.clone.name),
       });
     }
   }
@@ -188,9 +189,9 @@ function findProblems(s: Summaries): Problem[] {
         rule: 'vtable-wake-no-release',
         slot: 'wake',
         severity,
-        message: `\`${s.wake.name}\` releases ${references(wake)}${onPaths(severity)}, but \`${s.drop.name}\` releases ${count(drop)}: every woken waker leaks its reference`,
+        message: vtableWakeNoRelease.messages.mismatch(s.wake.name, references(wake), onPaths(severity), s.drop.name, count(drop)),
         others: ['drop'],
-        help: `\`wake\` consumes the waker: release its reference as \`${s.drop.name}\` does (\`drop(Arc.fromRaw(data))\`)`,
+        help: vtableWakeNoRelease.messages.help(s.drop.name),
       });
     }
   }
@@ -202,9 +203,9 @@ function findProblems(s: Summaries): Problem[] {
         rule: 'vtable-wake-by-ref-releases',
         slot: 'wakeByRef',
         severity,
-        message: `\`${s.wakeByRef.name}\` releases ${references(wakeByRef)}${onPaths(severity)}, but a \`wakeByRef\` slot only borrows the waker: the reference is freed while the waker still holds it`,
+        message: vtableWakeByRefReleases.messages.releases(s.wakeByRef.name, references(wakeByRef), onPaths(severity)),
         others: ['wake'],
-        help: 'end with `forget(arc)` instead of `drop(arc)`: the waker keeps its reference after `wakeByRef`',
+        help: vtableWakeByRefReleases.messages.help(),
       });
     }
   }
@@ -215,9 +216,9 @@ function findProblems(s: Summaries): Problem[] {
         rule: 'vtable-drop-no-release',
         slot: 'drop',
         severity,
-        message: `\`${s.drop.name}\` releases ${references(drop)}${onPaths(severity)}, but \`${s.clone.name}\` takes ${count(clone)}: every dropped waker leaks its reference`,
+        message: vtableDropNoRelease.messages.mismatch(s.drop.name, references(drop), onPaths(severity), s.clone.name, count(clone)),
         others: ['clone'],
-        help: `release the waker's reference in \`${s.drop.name}\`: \`drop(Arc.fromRaw(data))\``,
+        help: vtableDropNoRelease.messages.help(s.drop.name),
       });
     }
   }
