@@ -8,8 +8,12 @@ export const vtableWakeByRefReleases = createRule({
   defaultLevel: 'error',
   consequence: 'use after free',
   messages: {
-    releases: (wakeByRef: string, releases: string, path: string) =>
-      `\`${wakeByRef}\` releases ${releases}${path}, but a \`wakeByRef\` slot only borrows the waker: the reference is freed while the waker still holds it`,
-    help: () => 'end with `forget(arc)` instead of `drop(arc)`: the waker keeps its reference after `wakeByRef`',
+    /** `releases`: "1 reference", or "1 reference on some paths". */
+    releases: (wakeByRef: string, releases: string) =>
+      `\`${wakeByRef}\` releases ${releases}, but a \`wakeByRef\` slot only borrows the waker: the reference is freed while the waker still holds it`,
+    help: (allocation: 'box' | 'arc' | undefined) => {
+      const handle = allocation === 'box' ? 'box' : 'arc';
+      return `end with \`forget(${handle})\` instead of \`drop(${handle})\`: the waker keeps its reference after \`wakeByRef\``;
+    },
   },
 });
