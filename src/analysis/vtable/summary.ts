@@ -656,7 +656,8 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   const node = skipOuterExpressions(ts, expression);
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
   const nameNode = ts.isIdentifier(node) ? node : ts.isPropertyAccessExpression(node) ? node.name : undefined;
-  if (!nameNode) return undefined;
+  // The library's own functions (`Arc.fromRaw` passed as a slot) are not slot code the program wrote.
+  if (!nameNode || context.library.nameOf(node) !== undefined) return undefined;
   let symbol = context.library.symbolAt(nameNode);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
