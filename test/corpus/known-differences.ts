@@ -22,8 +22,6 @@ export function differenceKey(d: Difference): string {
 }
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
-  { program: 'atomic-waker-overwrite.ts', line: 12, kind: 'missed', rule: 'clone-without-drop', severity: 'warning', reason: "fields are not places: assigning over a field that still holds a waker is not seen as a leak" },
   { program: 'join-handle-trace.ts', line: 23, kind: 'missed', rule: 'use-after-wake', severity: 'error', reason: "a waker read out of a field (`const joiner = this.state.joiner`) is not tracked" },
-  { program: 'oneshot-wake-then-drop.ts', line: 21, kind: 'missed', rule: 'use-after-wake', severity: 'error', reason: "consuming a waker through a field and then using the field again is not seen" },
   { program: 'waiter-log-leak.ts', line: 35, kind: 'missed', rule: 'clone-without-drop', severity: 'error', reason: "a waker read out of a field is not tracked (and a helper that only borrows would count as a move)" },
 ];
