@@ -6,9 +6,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_DEPTH, DEFAULT_TIME_LIMIT_MS, scenarioModulePath, simulateScenario, simulateSequence } from '../simulate/engine';
-import { explore } from '../simulate/explore';
+import { ExplorationCancelled, explore } from '../simulate/explore';
 import { formatParseError, parseScenario, parseSequence } from '../simulate/parse';
-import type { ScenarioOp } from '../simulate/types';
+import type { Exploration, ScenarioOp } from '../simulate/types';
 import { isScenarioDocument } from './diagnostics';
 import type * as ts from 'typescript';
 import { factoriesUsing, findFactories, findVtables, type Factory } from '../analysis/index';
@@ -68,9 +68,8 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       await saveIfDirty(document);
       const depth = vscode.workspace.getConfiguration('wakerscope').get<number>('exploration.depth', DEFAULT_DEPTH);
       const isLatest = latest.start();
-      const exploration = await withProgress(`exploring ${factory} to depth ${depth}`, () =>
-        explore(document.uri.fsPath, factory, { ...limits(), depth }),
-      );
+      const exploration = await exploreWithProgress(document.uri.fsPath, factory, depth);
+      if (!exploration) return void log.info(`${document.uri.fsPath} ${factory}: exploration cancelled`);
       log.info(`${document.uri.fsPath} ${factory}: ${exploration.explored} sequences, outcomes ${exploration.outcomes.map((o) => o.outcome).join(', ')}`);
       showIfLatest(isLatest, `the exploration of ${factory}`, (panel) => panel.showExploration(exploration));
     }),
@@ -129,6 +128,39 @@ function limits(): { timeLimitMs: number } {
 
 function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
   return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Wakerscope: ${title}…` }, task));
+}
+
+/**
+ * An exploration behind a cancellable progress notification that fills as the
+ * sequences (counted up front) run; undefined when the user cancels it, which
+ * stops the worker.
+ */
+function exploreWithProgress(module: string, factory: string, depth: number): Thenable<Exploration | undefined> {
+  const title = `Wakerscope: exploring ${factory} to depth ${depth}`;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    let reported = 0;
+    try {
+      return await explore(module, factory, {
+        ...limits(),
+        depth,
+        signal: controller.signal,
+        onProgress: (done, total) => {
+          // Whole percents only: a notification update per run would flood the renderer.
+          const percent = Math.floor((done / total) * 100);
+          if (percent === reported) return;
+          progress.report({ increment: percent - reported, message: `${done} of ${total} sequences` });
+          reported = percent;
+        },
+      });
+    } catch (error) {
+      if (error instanceof ExplorationCancelled) return undefined;
+      throw error;
+    } finally {
+      subscription.dispose();
+    }
+  });
 }
 
 function parseSequenceOrThrow(text: string, what: string): ScenarioOp[] {

@@ -43,6 +43,17 @@ export interface ExploreOptions extends SimulatorOptions {
   readonly depth?: number;
   /** Include every sequence and its outcome. */
   readonly all?: boolean;
+  /** After each run: how many of the `total` sequences (known up front) are done, for a progress bar. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Aborting stops the run (its worker is terminated); `explore` then rejects with `ExplorationCancelled`. */
+  readonly signal?: AbortSignal;
+}
+
+export class ExplorationCancelled extends Error {
+  constructor() {
+    super('the exploration was cancelled');
+    this.name = 'ExplorationCancelled';
+  }
 }
 
 /** Run every sequence to `depth` and keep, per outcome, the shortest that reaches it. */
@@ -52,7 +63,12 @@ export async function explore(modulePath: string, factory: string, options: Expl
   const simulator = await Simulator.open(modulePath, factory, options);
   const shortest = new Map<Outcome, ExploredOutcome>();
   const all: ExploredSequence[] = [];
+  // Cancelling terminates the worker, which ends the batch at once.
+  const cancel = () => void simulator.close();
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  let done = 0;
   try {
+    if (options.signal?.aborted) throw new ExplorationCancelled();
     await simulator.runAll(
       sequences.map((ops) => ({ factory, ops, detail: false })),
       (index, run) => {
@@ -61,9 +77,13 @@ export async function explore(modulePath: string, factory: string, options: Expl
         if (!shortest.has(run.outcome)) {
           shortest.set(run.outcome, { outcome: run.outcome, sequence: run.sequence, length: sequences[index].length - 1, ...(run.message ? { message: run.message } : {}) });
         }
+        options.onProgress?.(++done, sequences.length);
       },
     );
+  } catch (error) {
+    throw options.signal?.aborted ? new ExplorationCancelled() : error;
   } finally {
+    options.signal?.removeEventListener('abort', cancel);
     await simulator.close();
   }
   const outcomes = [...shortest.values()].sort((a, b) => OUTCOME_RANK.indexOf(a.outcome) - OUTCOME_RANK.indexOf(b.outcome));

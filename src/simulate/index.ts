@@ -14,4 +14,4 @@ export {
   simulateSequence,
   type SimulatorOptions,
 } from './engine';
-export { enumerateSequences, explore, type ExploreOptions } from './explore';
+export { enumerateSequences, explore, ExplorationCancelled, type ExploreOptions } from './explore';
