@@ -51,9 +51,13 @@ async function quickFixTitles(page: Page, expected: RegExp, timeoutMs = 60_000):
 /** Applies the Quick Fix titled exactly `title` (keyboard: mouse clicks on the list are intercepted). */
 async function applyAction(page: Page, title: string): Promise<void> {
   const titles = await quickFixTitles(page, new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
-  await page.keyboard.press('Control+.');
   const actions = page.locator('.action-widget .monaco-list-row.action');
-  await actions.first().waitFor({ state: 'visible' });
+  // The menu may not open on the first press while the editor regains focus: press again.
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Control+.');
+    if (await actions.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) break;
+    if (attempt === 5) assert.fail(`the Quick Fix menu did not open to apply "${title}"`);
+  }
   for (let i = 0; i < titles.indexOf(title); i++) await page.keyboard.press('ArrowDown');
   await page.locator('.action-widget .monaco-list-row.action.focused', { hasText: title }).waitFor({ state: 'visible', timeout: 5_000 });
   await page.keyboard.press('Enter');
@@ -218,6 +222,7 @@ describe('e2e: editor conventions of the Wakerscope extension', function () {
     const lens = activeEditor(page).locator('.codelens-decoration a', { hasText: /Explore vtable/ });
     await lens.first().waitFor({ state: 'visible', timeout: 60_000 });
     const settingsFile = path.join(folder, '.vscode', 'settings.json');
+    fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
     fs.writeFileSync(settingsFile, JSON.stringify({ 'wakerscope.codeLens.enable': false }));
     await lens.first().waitFor({ state: 'detached', timeout: 30_000 });
     await screenshot(page, 'editor-10-no-lens');
