@@ -3,7 +3,7 @@
 // `typescript` and `vscode` are never bundled: tsserver and VS Code hand us theirs.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const nodeEntries = {
   'waker/index': 'src/waker/index.ts',
@@ -38,6 +38,9 @@ if (present['tsserver/index']) {
   writeFileSync('node_modules/wakerscope/index.js', "module.exports = require('../../dist/tsserver/index.js');\n");
 }
 if (existsSync('src/webview/main.ts')) {
+  // The panel's icons: VS Code's own codicon font, from @vscode/codicons (shipped in the .vsix).
+  mkdirSync('media/codicons', { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `media/codicons/${file}`);
   await build({
     entryPoints: { webview: 'src/webview/main.ts' },
     outdir: 'media',

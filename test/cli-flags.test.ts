@@ -67,7 +67,7 @@ describe('wakerscope check: flags (built CLI)', function () {
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /^::error file=src\/bad\.ts,line=3,col=10,endLine=3,endColumn=17,title=wakerscope vtable-clone-no-retain::`myClone` takes 0 references/);
     assert.match(lines[0]!, /%0Asrc\/bad\.ts:7:10: `myDrop` releases 1 reference%0A/);
-    assert.match(lines[0]!, /%0Ahelp: take a new reference/);
+    assert.match(lines[0]!, /%0Ahelp: a `Box` has one owner/);
     assert.match(run(['check', '--format', 'github', ...WARN], root).stdout, /^::warning file=src\/bad\.ts,/);
   });
 

@@ -418,7 +418,19 @@ const STALE_SUPPRESSION = vtable().replace('function cloneSlot', '// wakerscope-
 
 ruleTester.run('unused-suppression', rules['unused-suppression'], {
   valid: [{ name: 'no suppression', code: vtable() }, { name: 'a suppression that suppresses', code: SUPPRESSED_SEED }],
-  invalid: [{ name: 'a stale suppression', code: STALE_SUPPRESSION, errors: [{ messageId: 'finding', line: lineOf(STALE_SUPPRESSION, 'wakerscope-ignore-next-line') }] }],
+  invalid: [
+    {
+      name: 'a stale suppression, with its removal as a suggestion',
+      code: STALE_SUPPRESSION,
+      errors: [
+        {
+          messageId: 'finding',
+          line: lineOf(STALE_SUPPRESSION, 'wakerscope-ignore-next-line'),
+          suggestions: [{ messageId: 'suggestion', data: { title: 'Remove the comment' }, output: vtable() }],
+        },
+      ],
+    },
+  ],
 });
 
 ruleTester.run('vtable-clone-no-retain (suppressed)', rules['vtable-clone-no-retain'], {

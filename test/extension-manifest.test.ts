@@ -57,4 +57,28 @@ describe('extension manifest', () => {
     for (const file of ['LICENSE', 'CHANGELOG.md', 'README.marketplace.md', '.vscodeignore']) assert.ok(existsSync(join(ROOT, file)), file);
     assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License/);
   });
+
+  it('a walkthrough of three steps, each with shipped media and a way to complete it; its seed is the example', () => {
+    const [walkthrough, ...others] = manifest.contributes.walkthroughs as { steps: { title: string; description: string; media: { markdown: string }; completionEvents: string[] }[] }[];
+    assert.equal(others.length, 0);
+    assert.deepEqual(walkthrough!.steps.map((s) => s.title), ['Open the seed example and see the squiggle', 'Explore its vtable', 'Configure the rules']);
+    const shipped = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+    for (const step of walkthrough!.steps) {
+      assert.ok(existsSync(join(ROOT, step.media.markdown)), step.media.markdown);
+      assert.ok(step.media.markdown.startsWith('media/walkthrough/') && shipped.includes('!media/walkthrough/**'), `${step.media.markdown} is not in the .vsix`);
+      assert.ok(step.completionEvents.length > 0, `${step.title} can never complete`);
+      for (const [, command] of step.description.matchAll(/\]\(command:([\w.]+)/g)) assert.ok(command!.startsWith('workbench.') || registered.has(command!), `${step.title} links to unknown command ${command}`);
+    }
+    assert.equal(readFileSync(join(ROOT, 'media', 'walkthrough', 'seed-box-waker.ts'), 'utf8'), readFileSync(join(ROOT, 'examples', 'seed-box-waker.ts'), 'utf8'), 'the walkthrough ships a stale copy of the seed example');
+  });
+
+  it('activates without onCommand events (VS Code derives them from contributes.commands since 1.74)', () => {
+    assert.deepEqual((manifest.activationEvents as string[]).filter((e) => e.startsWith('onCommand:')), []);
+  });
+
+  it('contributes the wakerscope task type and its $wakerscope problem matcher', () => {
+    assert.deepEqual((manifest.contributes.taskDefinitions as { type: string }[]).map((t) => t.type), ['wakerscope']);
+    assert.deepEqual((manifest.contributes.problemMatchers as { name: string; owner: string }[]).map((m) => [m.name, m.owner]), [['wakerscope', 'wakerscope']]);
+    assert.match(readFileSync(join(ROOT, 'src', 'extension', 'workspace-check.ts'), 'utf8'), /'\$wakerscope'/);
+  });
 });

@@ -1,8 +1,8 @@
 // The npm package where users meet it: `npm pack`, then `npm install` of the
 // tarball (with typescript, eslint and typescript-eslint, from npm's cache when
 // it has them) into a temporary project, and what the README promises there:
-// `npx wakerscope check`, running an example against the installed runtime,
-// and ESLint with `wakerscope/eslint`. Needs `npm run build` first.
+// `npx wakerscope check` and `simulate`, running an example against the
+// installed runtime, and ESLint with `wakerscope/eslint`. Needs `npm run build` first.
 
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -113,6 +113,14 @@ describe('the npm package, installed from its tarball into a project', function 
     const simulated = run(NPM, ['exec', '--offline', '--', 'wakerscope', 'simulate', 'src/**/*.wakersim']);
     assert.equal(simulated.status, 0, simulated.stderr || simulated.stdout);
     assert.equal(simulated.stdout, '✔ src/seed.wakersim  double-free (as expected)\n\n1 passed, 0 failed\n');
+  });
+
+  it('simulates a scenario with the runtime sources it ships', () => {
+    cpSync(join(REPO, 'examples', 'seed-box-waker.wakersim'), join(project, 'src', 'seed-box-waker.wakersim'));
+    const result = run(NPM, ['exec', '--offline', '--', 'wakerscope', 'simulate', 'src/seed-box-waker.wakersim', '--format', 'json']);
+    assert.equal(result.status, 0, result.stderr);
+    const simulation = JSON.parse(result.stdout) as { outcome: string; expect: string };
+    assert.deepEqual([simulation.outcome, simulation.expect], ['double-free', 'double-free']);
   });
 
   it('ESLint with the README configuration reports the seed bug through wakerscope/eslint', () => {

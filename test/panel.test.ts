@@ -43,7 +43,9 @@ describe('panel: the webview in headless Chromium', function () {
     server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', origin);
       const files: Record<string, [string, string]> = {
-        '/index.html': ['text/html', renderPanelHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/webview.js`, styleUri: `${origin}/panel.css` })],
+        '/index.html': ['text/html', renderPanelHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/webview.js`, styleUri: `${origin}/panel.css`, codiconsUri: `${origin}/codicons/codicon.css` })],
+        '/codicons/codicon.css': ['text/css', readFileSync(join(ROOT, 'media', 'codicons', 'codicon.css'), 'utf8')],
+        '/codicons/codicon.ttf': ['font/ttf', readFileSync(join(ROOT, 'media', 'codicons', 'codicon.ttf')) as unknown as string],
         '/webview.js': ['text/javascript', script],
         '/panel.css': ['text/css', readFileSync(join(ROOT, 'media', 'panel.css'), 'utf8')],
       };
@@ -66,8 +68,8 @@ describe('panel: the webview in headless Chromium', function () {
   });
 
   /** A page with the stub API (and `savedState` as what getState returns); collects CSP reports and script errors. Waits for `ready`. */
-  async function openPanel(savedState?: unknown): Promise<{ page: Page; problems: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 980, height: 720 } });
+  async function openPanel(savedState?: unknown, viewport = { width: 980, height: 720 }): Promise<{ page: Page; problems: string[] }> {
+    const page = await browser.newPage({ viewport });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
@@ -139,6 +141,16 @@ describe('panel: the webview in headless Chromium', function () {
     assert.equal(await currentStep(page), '1');
     await page.keyboard.press('ArrowRight');
     assert.equal(await currentStep(page), '2');
+    // The controls' icons are codicons, in the codicon font (loaded under the CSP: font-src).
+    assert.deepEqual(await page.locator('.controls .control .codicon').evaluateAll((icons) => icons.map((i) => i.className.replace('codicon ', ''))), [
+      'codicon-arrow-left',
+      'codicon-chevron-left',
+      'codicon-play',
+      'codicon-chevron-right',
+      'codicon-arrow-right',
+    ]);
+    assert.equal(await page.evaluate(() => document.fonts.check('16px codicon')), true, 'the codicon font did not load');
+    assert.equal(await page.locator('.controls svg').count(), 0, 'no hand-drawn SVG icons');
     assert.deepEqual(problems, [], 'no CSP violations or script errors');
     await page.close();
   });
@@ -231,12 +243,43 @@ describe('panel: the webview in headless Chromium', function () {
     assert.deepEqual(await rows.locator('td:first-child').allTextContents(), ['double-free', 'leak', 'ok']);
     assert.match((await rows.first().textContent()) ?? '', /new; clone 0; wake 0; wake 1/);
     await page.screenshot({ path: join(RESULTS, 'panel-seed-exploration.png'), fullPage: true });
-    await rows.first().getByRole('button').click();
+    await rows.first().getByRole('button', { name: /^Open the double-free run/ }).click();
     assert.deepEqual(await postedAfterReady(page), [{ type: 'openRun', sequence: 'new; clone 0; wake 0; wake 1' }]);
+    await rows.nth(1).getByRole('button', { name: /^Save the leak run as a scenario/ }).click();
+    assert.deepEqual((await postedAfterReady(page)).slice(1), [{ type: 'saveScenario', sequence: (await rows.nth(1).locator('code').first().textContent())! }]);
+    await page.locator('details.all summary').click();
+    await page.locator('details.all li').first().getByRole('button', { name: /as a scenario$/ }).click();
+    assert.equal((await postedAfterReady(page)).at(-1)?.type, 'saveScenario', 'every sequence of the full list can be saved too');
     // The run the extension answers with replaces the table, which stays one click away.
     await show(page, 2, { run, exploration, view: 'run', step: 0 });
     await page.getByRole('button', { name: '← Back to exploration' }).click();
     assert.equal(await rows.count(), 3);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("speaks Rust beside each step, and keeps the heap diagram's text at full size at the panel's default width", async () => {
+    // VS Code's default: the panel beside the editor in a 1400 px window, about 520 px wide.
+    const { page, problems } = await openPanel(undefined, { width: 520, height: 900 });
+    await showRun(page);
+    await page.locator('.timeline .step').first().waitFor({ timeout: 5000 });
+    assert.deepEqual(await page.locator('.timeline .step .rust').allTextContents(), [
+      'let w0 = createRawWaker();',
+      'let w1 = w0.clone();',
+      'w0.wake();',
+      'w1.wake_by_ref();',
+      'drop(w1);',
+    ]);
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.locator('.detail .rust-line').textContent(), 'Rust let w1 = w0.clone();');
+    assert.equal(await page.locator('.detail .slots li').first().evaluate((li) => li.textContent?.replace(/\s+seed-box-waker.*$/, '')), 'RawWakerVTable::clone → myClone');
+    await page.keyboard.press('End');
+    // Text as tall as the body's (13 px), not scaled down to fit, and the diagram fits without scrolling.
+    const sizes = await page.locator('.diagram text.title').evaluateAll((texts) => texts.map((t) => t.getBoundingClientRect().height));
+    assert.ok(sizes.length >= 3 && sizes.every((height) => height >= 12), `diagram text heights: ${sizes.join(', ')} px`);
+    const frame = page.locator('.diagram-frame');
+    assert.ok(await frame.evaluate((f) => f.scrollWidth <= f.clientWidth), 'the diagram fits the panel without scrolling');
+    await page.screenshot({ path: join(RESULTS, 'panel-seed-run-narrow.png'), fullPage: true });
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -247,13 +290,14 @@ describe('panel: the webview in headless Chromium', function () {
       nonce: NONCE,
       scriptUri: 'vscode-webview://abc/media/webview.js',
       styleUri: 'vscode-webview://abc/media/panel.css',
+      codiconsUri: 'vscode-webview://abc/media/codicons/codicon.css',
     });
     assert.match(html, new RegExp(`content="default-src 'none'; script-src 'nonce-${NONCE}'; style-src vscode-webview://abc; img-src vscode-webview://abc data:; font-src vscode-webview://abc"`));
     assert.equal(html.match(/<script /g)?.length, 1);
     assert.match(html, new RegExp(`<script nonce="${NONCE}" src="vscode-webview://abc/media/webview.js">`));
     assert.doesNotMatch(html, /https?:\/\//);
     assert.doesNotMatch(html, /style="/);
-    assert.throws(() => renderPanelHtml({ cspSource: 'x', nonce: 'short', scriptUri: '', styleUri: '' }), /nonce/);
-    assert.throws(() => renderPanelHtml({ cspSource: "x; script-src 'unsafe-inline'", nonce: NONCE, scriptUri: '', styleUri: '' }), /cspSource/);
+    assert.throws(() => renderPanelHtml({ cspSource: 'x', nonce: 'short', scriptUri: '', styleUri: '', codiconsUri: '' }), /nonce/);
+    assert.throws(() => renderPanelHtml({ cspSource: "x; script-src 'unsafe-inline'", nonce: NONCE, scriptUri: '', styleUri: '', codiconsUri: '' }), /cspSource/);
   });
 });

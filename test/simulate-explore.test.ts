@@ -73,7 +73,7 @@ describe('simulate: explore with state reduction', function () {
 
   it('reports progress after each level', async () => {
     const levels: number[] = [];
-    await explore(join(ROOT, 'examples', 'seed-box-waker.ts'), 'createRawWaker', { depth: 3, onProgress: (p) => levels.push(p.length) });
+    await explore(join(ROOT, 'examples', 'seed-box-waker.ts'), 'createRawWaker', { depth: 3, onLevel: (p) => levels.push(p.length) });
     assert.deepEqual(levels, [0, 1, 2, 3]);
   });
 

@@ -2,7 +2,7 @@
 // `wakerscope` (where tsserver plugins are configured), so the command, the
 // editor and CI agree. The command line can override them with `--rule id=level`.
 
-import { RULES, isRuleId } from './rules';
+import { RULES, isRuleId } from './rules/index';
 import { RULE_IDS, type AnalyzerConfig, type Finding, type RuleId, type RuleLevel } from './types';
 
 const RULE_LEVELS: readonly RuleLevel[] = ['off', 'warn', 'error'];

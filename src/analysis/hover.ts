@@ -4,8 +4,9 @@
 
 import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
+import { RULES } from './rules/index';
 import { skipOuterExpressions } from './syntax';
-import type { RuleId, TypeScript } from './types';
+import type { TypeScript } from './types';
 import { SLOT_NAMES, vtableAt, type SlotName, type SlotReport, type VtableReport } from './vtable/index';
 
 export interface Hover {
@@ -24,14 +25,6 @@ export const SLOT_CONTRACTS: Readonly<Record<SlotName, string>> = {
   wakeByRef:
     'Called when a Waker is woken through a borrow, so the Waker stays alive. Must schedule the task without releasing the reference the Waker still holds.',
   drop: 'Called when a Waker is dropped without being woken. Must release the reference the Waker held, exactly once.',
-};
-
-/** What breaking each vtable rule leads to at run time. */
-const CONSEQUENCES: Partial<Record<RuleId, string>> = {
-  'vtable-clone-no-retain': 'double free',
-  'vtable-wake-no-release': 'leak',
-  'vtable-wake-by-ref-releases': 'use after free',
-  'vtable-drop-no-release': 'leak',
 };
 
 type WakerMethod = 'clone' | 'wake' | 'wakeByRef' | 'drop';
@@ -109,7 +102,7 @@ function declarationName(ts: TypeScript, fn: ts.FunctionLikeDeclaration): ts.Nod
 function verdictLine(summary: SlotReport): string {
   if (summary.verdict === 'ok') return '✓ keeps the contract';
   if (summary.verdict === 'unknown') return '? no verdict: Wakerscope cannot follow this function, so it does not judge it';
-  const consequence = CONSEQUENCES[summary.verdict] ?? 'broken contract';
+  const consequence = RULES[summary.verdict].consequence ?? 'broken contract';
   return `✗ ${consequence}: ${summary.problem ?? 'breaks the contract'} (${summary.verdict})`;
 }
 

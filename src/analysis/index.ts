@@ -12,9 +12,10 @@ import { analyzeVtables } from './vtable/index';
 
 export * from './types';
 export { Library, isLibraryFile, programImportsLibrary } from './library';
-export { RULES, docsUrl, isRuleId, ruleByCode } from './rules';
+export { CONFIG_ERROR_CODE, RULES, docsUrl, isRuleId, ruleByCode } from './rules/index';
 export { ConfigError, applyLevels, configFromCompilerOptions, configFromPluginEntry, levelOf, mergeConfig, parseRuleFlag } from './config';
-export { applySuppressions } from './suppress';
+export { applySuppressions, ignoreFix } from './suppress';
+export { factoriesUsing, findFactories, findVtables, type Factory, type TextPosition, type VtableSite } from './factories';
 export { IncrementalAnalyzer } from './incremental';
 export { createFileContext, type FileContext } from './context';
 export { finishFindings } from './finish';

@@ -8,24 +8,10 @@ import type * as ts from 'typescript';
 
 export type TypeScript = typeof ts;
 
-export const RULE_IDS = [
-  'use-after-wake',
-  'use-after-drop',
-  'use-after-move',
-  'clone-without-drop',
-  'lost-wakeup',
-  'vtable-clone-no-retain',
-  'vtable-wake-no-release',
-  'vtable-wake-by-ref-releases',
-  'vtable-drop-no-release',
-  // Reported by the suppression pass, not by a lifecycle rule.
-  'unused-suppression',
-] as const;
+// The rules themselves (ids, codes, levels, messages) live in the registry.
+export { RULE_IDS, type RuleId, type RuleLevel, type RuleMeta } from './rules/index';
+import type { RuleId, RuleLevel } from './rules/index';
 
-export type RuleId = (typeof RULE_IDS)[number];
-
-/** A configured level: `error` keeps the analyzer's own verdict (error on every path, warning on some). */
-export type RuleLevel = 'off' | 'warn' | 'error';
 export type Severity = 'error' | 'warning';
 
 /** A 0-based half-open range of text in one file. */
@@ -66,16 +52,6 @@ export interface Finding {
   /** A "help:" line. */
   readonly help?: string;
   readonly fixes: readonly Fix[];
-}
-
-export interface RuleMeta {
-  readonly id: RuleId;
-  /** Stable numeric code for tsserver diagnostics. */
-  readonly code: number;
-  readonly description: string;
-  /** Path of the docs page, relative to the repository root. */
-  readonly docs: string;
-  readonly defaultLevel: RuleLevel;
 }
 
 export interface AnalyzerConfig {

@@ -54,7 +54,7 @@ async function runExplore(args: readonly string[], io: Io): Promise<number> {
   }
   const modulePath = path.resolve(io.cwd, parsed.positionals[0]);
   const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
-  const exploration = await asUsageError(() => exploreModule(modulePath, factory, { depth, all, ...(progress ? { onProgress: progress.show } : {}) })).finally(
+  const exploration = await asUsageError(() => exploreModule(modulePath, factory, { depth, all, ...(progress ? { onLevel: progress.show } : {}) })).finally(
     () => progress?.clear(),
   );
   io.stdout.write(

@@ -5,6 +5,10 @@
 // scenarios to the Test Explorer.
 
 import * as vscode from 'vscode';
+import { registerRuleDocsActions } from './code-actions';
+import { registerLanguageStatus } from './status';
+import { registerWalkthrough } from './walkthrough';
+import { registerWorkspaceCheck } from './workspace-check';
 import { registerScenarioDiagnostics } from './diagnostics';
 import { registerScenarioTests } from './scenario-tests';
 import { PLUGIN_NAME, pluginConfiguration } from './settings';
@@ -30,6 +34,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('wakerscope.showLog', () => log.show()),
   );
   registerScenarioDiagnostics(context);
+  registerRuleDocsActions(context, log);
+  registerWorkspaceCheck(context, log);
+  registerLanguageStatus(context);
+  registerWalkthrough(context, log);
   registerSimulation(context, log);
   registerScenarioTests(context, log);
 }

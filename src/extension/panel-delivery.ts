@@ -35,7 +35,9 @@ export type ToWebview = { readonly type: 'show'; readonly revision: number; read
 export type FromWebview =
   | { readonly type: 'ready'; readonly shown: number }
   | { readonly type: 'reveal'; readonly file: string; readonly line: number; readonly column: number }
-  | { readonly type: 'openRun'; readonly sequence: string };
+  | { readonly type: 'openRun'; readonly sequence: string }
+  /** Save as Scenario on an exploration row: the extension looks the outcome up in the exploration it sent. */
+  | { readonly type: 'saveScenario'; readonly sequence: string };
 
 export const EMPTY_STATE: PanelState = { view: 'empty', step: 0, revision: 0 };
 

@@ -4,9 +4,11 @@
 // the webview says it is ready and whenever the panel shows again.
 
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Exploration, SimulationRun } from '../simulate/types';
 import { renderPanelHtml } from '../webview/html';
+import { scenarioFor } from './save-scenario';
 import { explorationContent, PanelDelivery, readPanelState, runContent, type FromWebview, type PanelState } from './panel-delivery';
 
 const PANEL_VIEW_TYPE = 'wakerscope.simulation';
@@ -86,6 +88,10 @@ export class SimulationPanel {
         const exploration = this.delivery.content?.exploration;
         if (!exploration) throw new Error('the panel does not know which exploration the run belongs to; run Explore Vtable again');
         await this.handlers.openRun(message.sequence, { module: exploration.module, factory: exploration.factory });
+      } else if (message?.type === 'saveScenario') {
+        const exploration = this.delivery.content?.exploration;
+        if (!exploration) throw new Error('the panel does not know which exploration the row belongs to; run Explore Vtable again');
+        await saveScenario(exploration, message.sequence, this.handlers.log);
       } else this.handlers.log.warn(`unknown message from the panel: ${JSON.stringify(message)}`);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
@@ -106,7 +112,18 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
     nonce: randomBytes(16).toString('hex'),
     scriptUri: media('webview.js'),
     styleUri: media('panel.css'),
+    codiconsUri: media('codicons/codicon.css'),
   });
+}
+
+/** Writes the row's sequence as a `.wakersim` regression file beside the module, and opens it. */
+async function saveScenario(exploration: Exploration, sequence: string, log: vscode.LogOutputChannel): Promise<void> {
+  const row = exploration.outcomes.find((o) => o.sequence === sequence) ?? exploration.all?.find((o) => o.sequence === sequence);
+  if (!row) throw new Error(`${sequence} is not a sequence of this exploration`);
+  const saved = scenarioFor(exploration.module, exploration.factory, sequence, row.outcome, fs.existsSync);
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(saved.file), new TextEncoder().encode(saved.text));
+  log.info(`saved ${sequence} (${row.outcome}) as ${saved.file}`);
+  await vscode.window.showTextDocument(vscode.Uri.file(saved.file), { viewColumn: vscode.ViewColumn.One });
 }
 
 /** Opens `file` with the cursor at 1-based `line`:`column`. */

@@ -6,11 +6,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_DEPTH, DEFAULT_TIME_LIMIT_MS, scenarioModulePath, simulateScenario, simulateSequence } from '../simulate/engine';
-import { explore } from '../simulate/explore';
+import { ExplorationCancelled, explore } from '../simulate/explore';
 import { formatParseError, parseScenario, parseSequence } from '../simulate/parse';
-import type { ScenarioOp } from '../simulate/types';
+import type { Exploration, ScenarioOp } from '../simulate/types';
 import { isScenarioDocument } from './diagnostics';
-import { factoriesUsing, findFactories, findVtables, type Factory } from './factories';
+import type * as ts from 'typescript';
+import { factoriesUsing, findFactories, findVtables, type Factory } from '../analysis/index';
+import { typescript } from './typescript';
 import { SimulationPanel, type PanelHandlers, type RunSource } from './panel';
 import { LatestRequest } from './panel-delivery';
 
@@ -44,6 +46,7 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
     showIfLatest(isLatest, run.sequence, (panel) => panel.showRun(run));
   };
 
+  const lensesChanged = new vscode.EventEmitter<void>();
   context.subscriptions.push(
     SimulationPanel.registerSerializer(context.extensionUri, handlers),
     command('wakerscope.simulateScenario', log, async (uri?: unknown) => {
@@ -65,9 +68,8 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       await saveIfDirty(document);
       const depth = vscode.workspace.getConfiguration('wakerscope').get<number>('exploration.depth', DEFAULT_DEPTH);
       const isLatest = latest.start();
-      const exploration = await withProgress(`exploring ${factory} to depth ${depth}`, () =>
-        explore(document.uri.fsPath, factory, { ...limits(), depth }),
-      );
+      const exploration = await exploreWithProgress(document.uri.fsPath, factory, depth);
+      if (!exploration) return void log.info(`${document.uri.fsPath} ${factory}: exploration cancelled`);
       log.info(`${document.uri.fsPath} ${factory}: ${exploration.explored} sequences, outcomes ${exploration.outcomes.map((o) => o.outcome).join(', ')}`);
       showIfLatest(isLatest, `the exploration of ${factory}`, (panel) => panel.showExploration(exploration));
     }),
@@ -90,7 +92,10 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       }
       await runSequence(source, ops);
     }),
-    vscode.languages.registerCodeLensProvider(TYPESCRIPT_FILES, { provideCodeLenses: vtableCodeLenses }),
+    lensesChanged,
+    vscode.languages.registerCodeLensProvider(TYPESCRIPT_FILES, { provideCodeLenses: vtableCodeLenses, onDidChangeCodeLenses: lensesChanged.event }),
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('wakerscope.codeLens.enable') && lensesChanged.fire()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => lensesChanged.fire()),
   );
 }
 
@@ -123,6 +128,39 @@ function limits(): { timeLimitMs: number } {
 
 function withProgress<T>(title: string, task: () => Promise<T>): Promise<T> {
   return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Wakerscope: ${title}…` }, task));
+}
+
+/**
+ * An exploration behind a cancellable progress notification that fills as the
+ * sequences (counted up front) run; undefined when the user cancels it, which
+ * stops the worker.
+ */
+function exploreWithProgress(module: string, factory: string, depth: number): Thenable<Exploration | undefined> {
+  const title = `Wakerscope: exploring ${factory} to depth ${depth}`;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    let reported = 0;
+    try {
+      return await explore(module, factory, {
+        ...limits(),
+        depth,
+        signal: controller.signal,
+        onProgress: (done, total) => {
+          // Whole percents only: a notification update per run would flood the renderer.
+          const percent = Math.floor((done / total) * 100);
+          if (percent === reported) return;
+          progress.report({ increment: percent - reported, message: `${done} of ${total} sequences` });
+          reported = percent;
+        },
+      });
+    } catch (error) {
+      if (error instanceof ExplorationCancelled) return undefined;
+      throw error;
+    } finally {
+      subscription.dispose();
+    }
+  });
 }
 
 function parseSequenceOrThrow(text: string, what: string): ScenarioOp[] {
@@ -161,7 +199,8 @@ async function typescriptDocument(uri: vscode.Uri | undefined): Promise<vscode.T
 
 /** `names` (from a code lens) narrows the choice; one candidate is taken without asking. */
 async function pickFactory(document: vscode.TextDocument, names: readonly string[] | undefined): Promise<string | undefined> {
-  let factories: Factory[] = findFactories(document.getText());
+  const typescriptModule = typescript();
+  let factories: Factory[] = findFactories(typescriptModule, syntaxOf(typescriptModule, document));
   if (names && names.length > 0) factories = factories.filter((f) => names.includes(f.name));
   const file = vscode.workspace.asRelativePath(document.uri);
   if (factories.length === 0) {
@@ -175,13 +214,22 @@ async function pickFactory(document: vscode.TextDocument, names: readonly string
   return picked?.label;
 }
 
+/** The document's syntax tree (no type check: a lens must not wait for one). */
+function syntaxOf(typescriptModule: typeof ts, document: vscode.TextDocument): ts.SourceFile {
+  const kind = document.languageId === 'typescriptreact' ? typescriptModule.ScriptKind.TSX : typescriptModule.ScriptKind.TS;
+  return typescriptModule.createSourceFile(document.fileName, document.getText(), typescriptModule.ScriptTarget.Latest, true, kind);
+}
+
 function vtableCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-  const text = document.getText();
-  if (!text.includes('RawWakerVTable')) return [];
-  const factories = findFactories(text);
+  // A lens runs the workspace's code: none until the workspace is trusted, nor when switched off.
+  if (!vscode.workspace.isTrusted || !vscode.workspace.getConfiguration('wakerscope').get<boolean>('codeLens.enable', true)) return [];
+  if (!document.getText().includes('RawWakerVTable')) return [];
+  const typescriptModule = typescript();
+  const file = syntaxOf(typescriptModule, document);
+  const factories = findFactories(typescriptModule, file);
   if (factories.length === 0) return [];
-  return findVtables(text).map((site) => {
-    const candidates = factoriesUsing(text, factories, site);
+  return findVtables(typescriptModule, file).map((site) => {
+    const candidates = factoriesUsing(typescriptModule, factories, site);
     const position = new vscode.Position(site.position.line, site.position.character);
     return new vscode.CodeLens(new vscode.Range(position, position), {
       title: candidates.length === 1 ? `Explore vtable with ${candidates[0].name}()` : 'Explore vtable…',

@@ -82,8 +82,23 @@ export interface ExploreOptions extends SimulatorOptions {
   readonly depth?: number;
   /** Include every sequence and its outcome (plain enumeration). */
   readonly all?: boolean;
-  /** After each level of the breadth-first search. */
-  readonly onProgress?: (progress: ExploreProgress) => void;
+  /** After each level of the breadth-first search (the CLI's progress line). */
+  readonly onLevel?: (progress: ExploreProgress) => void;
+  /**
+   * After each run: how many sequences are done of the `total` known so far
+   * (all of them up front when every sequence runs; level by level when
+   * breadth first), for a progress bar.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Aborting stops the run (its worker is terminated); `explore` then rejects with `ExplorationCancelled`. */
+  readonly signal?: AbortSignal;
+}
+
+export class ExplorationCancelled extends Error {
+  constructor() {
+    super('the exploration was cancelled');
+    this.name = 'ExplorationCancelled';
+  }
 }
 
 /** Run sequences to `depth` and keep, per outcome, the shortest that reaches it. */
@@ -98,14 +113,40 @@ export async function explore(modulePath: string, factory: string, options: Expl
     );
   }
   const simulator = await Simulator.open(modulePath, factory, options);
+  // Cancelling terminates the worker, which ends the batch at once.
+  const cancel = () => void simulator.close();
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  const progress = new Progress(options.onProgress);
   try {
-    if (options.all) return { ...(await enumerate(simulator, depth, /*all*/ true)), reduction: { kind: 'none', reason: 'every sequence was asked for' } };
-    const reduced = await breadthFirst(simulator, depth, options.onProgress);
+    if (options.signal?.aborted) throw new ExplorationCancelled();
+    if (options.all) return { ...(await enumerate(simulator, depth, /*all*/ true, progress)), reduction: { kind: 'none', reason: 'every sequence was asked for' } };
+    const reduced = await breadthFirst(simulator, depth, options.onLevel, progress);
     if (!('opaque' in reduced)) return reduced;
     const fallback = plainFallback(depth, reduced.opaque);
-    return { ...(await enumerate(simulator, fallback.depth, /*all*/ false)), reduction: { kind: 'none', reason: fallback.reason } };
+    return { ...(await enumerate(simulator, fallback.depth, /*all*/ false, progress)), reduction: { kind: 'none', reason: fallback.reason } };
+  } catch (error) {
+    throw options.signal?.aborted ? new ExplorationCancelled() : error;
   } finally {
+    options.signal?.removeEventListener('abort', cancel);
     await simulator.close();
+  }
+}
+
+/** Counts runs for `onProgress`; the total grows as the search learns what it will run. */
+class Progress {
+  private done = 0;
+  private total = 0;
+
+  constructor(private readonly report: ExploreOptions['onProgress']) {}
+
+  /** `count` more runs are coming; a fallback to plain enumeration counts afresh. */
+  expect(count: number, fresh: boolean): void {
+    if (fresh) this.done = this.total = 0;
+    this.total += count;
+  }
+
+  ran(): void {
+    this.report?.(++this.done, this.total);
   }
 }
 
@@ -129,8 +170,9 @@ class Shortest {
 }
 
 /** Plain enumeration: every sequence, shortest first. */
-async function enumerate(simulator: Simulator, depth: number, all: boolean): Promise<Exploration> {
+async function enumerate(simulator: Simulator, depth: number, all: boolean, progress: Progress): Promise<Exploration> {
   const sequences = enumerateSequences(depth);
+  progress.expect(sequences.length, /*fresh*/ true);
   const shortest = new Shortest();
   const every: ExploredSequence[] = [];
   await simulator.runAll(
@@ -139,6 +181,7 @@ async function enumerate(simulator: Simulator, depth: number, all: boolean): Pro
       if (all) every.push({ sequence: run.sequence, outcome: run.outcome });
       // Sequences arrive shortest first, so the first of each outcome is a shortest one.
       shortest.note(run.outcome, run.sequence, sequences[index].length - 1, run.message);
+      progress.ran();
     },
   );
   return { module: simulator.modulePath, factory: simulator.factory, depth, explored: sequences.length, outcomes: shortest.outcomes(), ...(all ? { all: every } : {}) };
@@ -147,14 +190,18 @@ async function enumerate(simulator: Simulator, depth: number, all: boolean): Pro
 const VIOLATIONS: ReadonlySet<Outcome> = new Set(VIOLATION_KINDS);
 
 /** Breadth-first over distinct states; `opaque` when a state cannot be fingerprinted. */
-async function breadthFirst(simulator: Simulator, depth: number, onProgress: ExploreOptions['onProgress']): Promise<Exploration | { readonly opaque: string }> {
+async function breadthFirst(simulator: Simulator, depth: number, onLevel: ExploreOptions['onLevel'], progress: Progress): Promise<Exploration | { readonly opaque: string }> {
   const shortest = new Shortest();
   const seen = new Set<string>();
   let level: Sequence[] = [START];
   let explored = 0;
   for (let length = 0; level.length > 0; length++) {
     const last = length === depth;
-    const runs = await simulator.runAll(level.map((sequence) => ({ factory: simulator.factory, ops: sequence.ops, detail: false, fingerprint: !last })));
+    progress.expect(level.length, /*fresh*/ false);
+    const runs = await simulator.runAll(
+      level.map((sequence) => ({ factory: simulator.factory, ops: sequence.ops, detail: false, fingerprint: !last })),
+      () => progress.ran(),
+    );
     explored += runs.length;
     const kept: Sequence[] = [];
     for (const [index, run] of runs.entries()) {
@@ -167,7 +214,7 @@ async function breadthFirst(simulator: Simulator, depth: number, onProgress: Exp
       seen.add(state.key);
       kept.push(level[index]);
     }
-    onProgress?.({ length, depth, explored, states: seen.size });
+    onLevel?.({ length, depth, explored, states: seen.size });
     level = last ? [] : kept.flatMap(extensions);
   }
   return {

@@ -21,10 +21,12 @@
 
 import type * as ts from 'typescript';
 import {
+  CONFIG_ERROR_CODE,
   ConfigError,
   configFromCompilerOptions,
   configFromPluginEntry,
   hoverAt,
+  ignoreFix,
   IncrementalAnalyzer,
   isUserFile,
   mergeConfig,
@@ -40,8 +42,7 @@ interface EditorSettings {
   readonly rules?: unknown;
 }
 
-/** The code of the diagnostic that reports a bad configuration. */
-const CONFIG_ERROR_CODE = 9000;
+/** The rules' diagnostic codes: tsserver asks this plugin, not TypeScript, for their fixes. */
 const WAKERSCOPE_CODES = new Set(Object.values(RULES).map((rule) => rule.code));
 
 /** Test hook: methods named in this variable throw inside the plugin, to prove TypeScript keeps working. */
@@ -250,11 +251,14 @@ class WakerscopePlugin {
   private fixesAt(fileName: string, start: number, end: number, errorCodes: readonly number[]): ts.CodeFixAction[] {
     const results = this.resultsFor(fileName);
     if (!results) return [];
+    const file = results.program.getSourceFile(fileName);
     const wanted = new Set(errorCodes);
     const actions: ts.CodeFixAction[] = [];
     for (const finding of results.findings) {
       if (!wanted.has(RULES[finding.rule].code) || !overlaps(finding.span.start, finding.span.end, start, end)) continue;
-      for (const fix of finding.fixes) {
+      // The finding's own fixes first; silencing it is the last resort.
+      const ignore = file && ignoreFix(file, finding);
+      for (const fix of ignore ? [...finding.fixes, ignore] : finding.fixes) {
         const changes = new Map<string, ts.TextChange[]>();
         for (const edit of fix.edits) {
           const list = changes.get(edit.file) ?? [];

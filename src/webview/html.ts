@@ -1,6 +1,6 @@
 // The panel's HTML shell: a strict content security policy (scripts only with
 // the nonce, styles and images only from the webview's own origin, nothing
-// remote), the stylesheet and the bundled script. Content never comes in the
+// remote), the stylesheets (the panel's, the codicon font's) and the bundled script. Content never comes in the
 // HTML: the script asks for it (`ready`) once it has loaded (see
 // src/extension/panel-delivery.ts).
 
@@ -13,6 +13,8 @@ export interface PanelHtmlOptions {
   readonly scriptUri: string;
   /** media/panel.css as a webview URI. */
   readonly styleUri: string;
+  /** media/codicons/codicon.css (VS Code's icon font, from @vscode/codicons) as a webview URI. */
+  readonly codiconsUri: string;
 }
 
 function escapeAttribute(value: string): string {
@@ -20,7 +22,7 @@ function escapeAttribute(value: string): string {
 }
 
 export function renderPanelHtml(options: PanelHtmlOptions): string {
-  const { cspSource, nonce, scriptUri, styleUri } = options;
+  const { cspSource, nonce, scriptUri, styleUri, codiconsUri } = options;
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('renderPanelHtml: the nonce must be at least 16 base64 or hex characters');
   // VS Code's real value is a source list, `'self' https://*.vscode-cdn.net`: quotes and spaces are fine, a `;` would add a directive.
   if (/[;"<>\r\n]/.test(cspSource) || cspSource.trim() === '') throw new Error(`renderPanelHtml: invalid cspSource '${cspSource}'`);
@@ -31,6 +33,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
     <meta charset="UTF-8" />
     <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}" />
     <meta name="viewport" content="width=device-width, initial-scale=1.0" />
+    <link rel="stylesheet" href="${escapeAttribute(codiconsUri)}" />
     <link rel="stylesheet" href="${escapeAttribute(styleUri)}" />
     <title>Wakerscope Simulation</title>
   </head>

@@ -6,6 +6,7 @@
 // src/extension/panel-delivery.ts).
 
 import { readPanelState, type FromWebview, type PanelState, type ToWebview } from '../extension/panel-delivery';
+import { rustSlot, rustStatement } from './rust';
 import { isProblemOutcome, type CellSnapshot, type Exploration, type HandleSnapshot, type Location, type Outcome, type SimulationRun, type StepResult, type ViolationReport } from '../simulate/types';
 
 interface VsCodeApi {
@@ -182,19 +183,9 @@ function renderRun(run: SimulationRun): Node[] {
   return [header, renderControls(run, index), h('div', { class: 'layout' }, renderTimeline(run, index), renderStep(run, current)), ...(leaks ? [leaks] : [])];
 }
 
-// Drawn, not typed: media-control glyphs are missing from many fonts.
-const ICONS: Record<string, { path: string; filled: boolean }> = {
-  first: { path: 'M6 5v14 M17 5l-7 7 7 7', filled: false },
-  back: { path: 'M15 5l-7 7 7 7', filled: false },
-  play: { path: 'M7 4.5v15l12.5-7.5z', filled: true },
-  pause: { path: 'M7 5h3.5v14H7z M13.5 5H17v14h-3.5z', filled: true },
-  forward: { path: 'M9 5l7 7-7 7', filled: false },
-  last: { path: 'M18 5v14 M7 5l7 7-7 7', filled: false },
-};
-
-function icon(name: string): SVGElement {
-  const { path, filled } = ICONS[name];
-  return svg('svg', { class: `icon${filled ? ' filled' : ''}`, viewBox: '0 0 24 24', width: 16, height: 16, 'aria-hidden': 'true', focusable: 'false' }, svg('path', { d: path }));
+/** A codicon (VS Code's icon font, media/codicons): the same glyphs as the workbench's own buttons. */
+function icon(name: string): HTMLElement {
+  return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
 function renderControls(run: SimulationRun, index: number): HTMLElement {
@@ -209,11 +200,11 @@ function renderControls(run: SimulationRun, index: number): HTMLElement {
   return h(
     'nav',
     { class: 'controls', 'aria-label': 'Playback' },
-    control('first', 'first', 'First step (Home)', index === 0, () => goTo(0)),
-    control('back', 'back', 'Previous step (Left arrow)', index === 0, () => goTo(index - 1)),
-    control(playing ? 'pause' : 'play', 'play', playing ? 'Pause (Space)' : 'Play (Space)', false, togglePlay),
-    control('forward', 'forward', 'Next step (Right arrow)', index === last, () => goTo(index + 1)),
-    control('last', 'last', 'Last step (End)', index === last, () => goTo(last)),
+    control('arrow-left', 'first', 'First step (Home)', index === 0, () => goTo(0)),
+    control('chevron-left', 'back', 'Previous step (Left arrow)', index === 0, () => goTo(index - 1)),
+    control(playing ? 'debug-pause' : 'play', 'play', playing ? 'Pause (Space)' : 'Play (Space)', false, togglePlay),
+    control('chevron-right', 'forward', 'Next step (Right arrow)', index === last, () => goTo(index + 1)),
+    control('arrow-right', 'last', 'Last step (End)', index === last, () => goTo(last)),
     h('span', { class: 'position', 'aria-hidden': 'true' }, `Step ${run.steps[index].step} of ${run.steps.length}`),
   );
 }
@@ -225,12 +216,13 @@ function renderTimeline(run: SimulationRun, index: number): HTMLElement {
     ...run.steps.map((step, i) => {
       const bad = step.violations.length > 0 || step.error !== undefined;
       const slot = step.slots[0] ? ` → ${step.slots[0].function}` : '';
+      const rust = rustStatement(step, run.factory);
       const item = button(
         '',
         {
           class: `step${i === index ? ' current' : ''}${bad ? ' bad' : ''}${i > index ? ' future' : ''}`,
           'data-focus-key': `step-${i}`,
-          'aria-label': `Step ${step.step}: ${step.text}${slot}${bad ? ', violation' : ''}`,
+          'aria-label': `Step ${step.step}: ${step.text}${slot}, in Rust ${rust}${bad ? ', violation' : ''}`,
           ...(i === index ? { 'aria-current': 'step' } : {}),
         },
         () => {
@@ -241,7 +233,8 @@ function renderTimeline(run: SimulationRun, index: number): HTMLElement {
         },
       );
       item.append(h('span', { class: 'number' }, String(step.step)), h('code', { class: 'op' }, step.text), h('span', { class: 'slot' }, slot));
-      if (bad) item.append(h('span', { class: 'mark', 'aria-hidden': 'true' }, '✖'));
+      if (bad) item.append(h('span', { class: 'mark codicon codicon-error', 'aria-hidden': 'true' }));
+      item.append(h('code', { class: 'rust', title: 'The Rust this step stands for' }, rust));
       return h('li', {}, item);
     }),
   );
@@ -253,14 +246,15 @@ function renderStep(run: SimulationRun, step: StepResult): HTMLElement {
     'section',
     { class: 'detail', 'aria-label': `Step ${step.step} details` },
     h('h2', {}, `Step ${step.step}: `, h('code', {}, step.text), ' ', locationLink(step.location)),
+    h('p', { class: 'rust-line' }, h('span', { class: 'label' }, 'Rust '), h('code', { class: 'rust' }, rustStatement(step, run.factory))),
     step.slots.length
       ? h(
           'ul',
           { class: 'slots' },
-          ...step.slots.map((slot) => h('li', {}, 'vtable ', h('code', {}, slot.slot), ' → ', h('code', { class: 'fn' }, slot.function), ' ', locationLink(slot.location))),
+          ...step.slots.map((slot) => h('li', {}, h('code', { class: 'rust-slot' }, rustSlot(slot.slot)), ' → ', h('code', { class: 'fn' }, slot.function), ' ', locationLink(slot.location))),
         )
       : null,
-    renderDiagram(step, violations),
+    h('div', { class: 'diagram-frame' }, renderDiagram(step, violations)),
     ...violations.map(renderViolation),
     step.error ? h('p', { class: 'error', role: 'alert' }, `✖ exception: ${step.error}`) : null,
     step.events.length
@@ -301,23 +295,26 @@ function renderLeaks(run: SimulationRun, index: number): HTMLElement | null {
 
 // ---- the heap diagram -----------------------------------------------------------------
 
-const HANDLE = { x: 12, width: 190, height: 58, gap: 14 };
-const CELL = { x: 330, width: 200, height: 76, gap: 16 };
-const TOP = 34;
+// Drawn at one user unit per CSS pixel (never scaled down: at the panel's
+// default width a scaled diagram had 8 px text), narrow enough to fit beside the
+// editor; a narrower panel scrolls it sideways.
+const HANDLE = { x: 2, width: 164, height: 58, gap: 14 };
+const CELL = { x: 232, width: 176, height: 76, gap: 16 };
+const TOP = 30;
 
 /** Wakers on the left, their data pointers drawn as arrows to heap cells on the right. */
 function renderDiagram(step: StepResult, violations: readonly ViolationReport[]): SVGElement {
   const badAddresses = new Set(violations.map((v) => v.address).filter(Boolean));
   const rows = Math.max(step.handles.length * (HANDLE.height + HANDLE.gap), step.cells.length * (CELL.height + CELL.gap));
   const height = TOP + rows + 8;
-  const width = CELL.x + CELL.width + 12;
+  const width = CELL.x + CELL.width + 2;
   const cellY = new Map(step.cells.map((cell, i) => [cell.address, TOP + i * (CELL.height + CELL.gap)]));
-  const description = `Heap after step ${step.step}: ${step.handles.map((h) => `waker ${h.id} ${h.state} points to ${h.address}`).join('; ')}. ${step.cells
+  const description = `Heap after step ${step.step}: ${step.handles.map((h) => `waker w${h.id} ${h.state} points to ${h.address}`).join('; ')}. ${step.cells
     .map((c) => `${c.kind} ${c.address} ${c.state}, count ${c.count}`)
     .join('; ')}.`;
   return svg(
     'svg',
-    { class: 'diagram', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': description, preserveAspectRatio: 'xMinYMin meet' },
+    { class: 'diagram', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': description },
     svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }))),
     svg('text', { x: HANDLE.x, y: 18, class: 'column-title' }, 'wakers'),
     svg('text', { x: CELL.x, y: 18, class: 'column-title' }, 'heap'),
@@ -332,9 +329,10 @@ function renderHandle(handle: HandleSnapshot, y: number, cellY: ReadonlyMap<stri
     'g',
     { class: `handle handle-${handle.state}` },
     svg('rect', { x: HANDLE.x, y, width: HANDLE.width, height: HANDLE.height, rx: 6 }),
-    svg('text', { x: HANDLE.x + 12, y: y + 22, class: 'title' }, `waker #${handle.id}`),
+    svg('text', { x: HANDLE.x + 12, y: y + 22, class: 'title' }, `w${handle.id}`),
     svg('text', { x: HANDLE.x + HANDLE.width - 12, y: y + 22, class: `state state-${handle.state}`, 'text-anchor': 'end' }, handle.state),
     svg('text', { x: HANDLE.x + 12, y: y + 44, class: 'pointer' }, `data → ${handle.address}`),
+    svg('title', {}, `w${handle.id}: ${handle.state}, data pointer ${handle.address}`),
   );
   const target = cellY.get(handle.address);
   if (target !== undefined) {
@@ -371,6 +369,7 @@ function renderCell(cell: CellSnapshot, y: number, bad: boolean): SVGElement {
 
 function renderExploration(exploration: Exploration): Node[] {
   const openRun = (sequence: string) => vscode.postMessage({ type: 'openRun', sequence });
+  const saveScenario = (sequence: string) => vscode.postMessage({ type: 'saveScenario', sequence });
   const table = h(
     'table',
     { class: 'outcomes' },
@@ -386,7 +385,12 @@ function renderExploration(exploration: Exploration): Node[] {
           h('td', {}, outcomeBadge(o.outcome)),
           h('td', { class: 'number' }, String(o.length)),
           h('td', {}, h('code', {}, o.sequence), o.message ? h('div', { class: isProblemOutcome(o.outcome) ? 'message error' : 'message' }, ...richText(o.message)) : null),
-          h('td', {}, button('Open run', { class: 'secondary', 'data-focus-key': `open-${i}`, 'aria-label': `Open the ${o.outcome} run: ${o.sequence}` }, () => openRun(o.sequence))),
+          h(
+            'td',
+            { class: 'actions' },
+            button('Open run', { class: 'secondary', 'data-focus-key': `open-${i}`, 'aria-label': `Open the ${o.outcome} run: ${o.sequence}` }, () => openRun(o.sequence)),
+            button('Save as Scenario', { class: 'secondary', 'data-focus-key': `save-${i}`, 'aria-label': `Save the ${o.outcome} run as a scenario: ${o.sequence}` }, () => saveScenario(o.sequence)),
+          ),
         ),
       ),
     ),
@@ -402,7 +406,21 @@ function renderExploration(exploration: Exploration): Node[] {
         'details',
         { class: 'all' },
         h('summary', {}, `Every sequence (${exploration.all.length}${shown.length < exploration.all.length ? `, first ${shown.length} shown` : ''})`),
-        h('ul', {}, ...shown.map((s) => h('li', {}, outcomeBadge(s.outcome), ' ', button(s.sequence, { class: 'link', 'aria-label': `Open the run ${s.sequence}` }, () => openRun(s.sequence))))),
+        h(
+          'ul',
+          {},
+          ...shown.map((s) =>
+            h(
+              'li',
+              {},
+              outcomeBadge(s.outcome),
+              ' ',
+              button(s.sequence, { class: 'link', 'aria-label': `Open the run ${s.sequence}` }, () => openRun(s.sequence)),
+              ' ',
+              button('Save as Scenario', { class: 'link save', 'aria-label': `Save ${s.sequence} as a scenario` }, () => saveScenario(s.sequence)),
+            ),
+          ),
+        ),
       ),
     );
   }

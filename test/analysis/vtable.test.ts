@@ -35,7 +35,7 @@ describe('vtable rules: the seed examples', () => {
     assert.equal(file.text.slice(finding!.span.start, finding!.span.end), 'myClone');
     const related = finding!.related.map((r) => `${file.text.slice(r.start, r.end)}: ${r.message}`);
     assert.deepEqual(related, ['myDrop: `myDrop` releases 1 reference', 'myWake: `myWake` releases 1 reference', 'RawWakerVTable: the vtable is built here']);
-    assert.match(finding!.help ?? '', /Arc\.incrementStrongCount/);
+    assert.match(finding!.help ?? '', /^a `Box` has one owner/);
   });
 
   it("finds the seed's Arc vtable clean", () => {
@@ -100,5 +100,52 @@ describe('vtable rules: robustness', () => {
     }
     fixtures.setText(source, undefined);
     assert.equal(analysed, variants.length);
+  });
+});
+
+describe('vtable rules: help that fits the allocation', () => {
+  const folder = join(FIXTURES_ROOT, 'vtable');
+  const seedBox = join(REPO_ROOT, 'examples', 'seed-box-waker.ts');
+  const arcCopy = join(folder, 'vtable-clone-no-retain', 'fail-arc-pointer-copy.ts');
+  const handCount = join(folder, 'vtable-clone-no-retain', 'fail-box-hand-count-no-increment.ts');
+  const handKept = join(folder, 'vtable-drop-no-release', 'fail-box-hand-count-kept.ts');
+  const boxDrop = join(folder, 'vtable-wake-by-ref-releases', 'fail-box.ts');
+  let fixtures: FixtureProgram;
+  before(() => {
+    fixtures = new FixtureProgram([seedBox, arcCopy, handCount, handKept, boxDrop]);
+  });
+  const helpOf = (fileName: string, rule: string): string => {
+    const finding = analyzeVtables(fixtures.context(fileName)).find((f) => f.rule === rule);
+    assert.ok(finding, `${fileName}: no ${rule}`);
+    return finding.help ?? '';
+  };
+
+  it('tells a Box clone to allocate a box of its own, never to count an Arc on a Box pointer', () => {
+    const help = helpOf(seedBox, 'vtable-clone-no-retain');
+    assert.match(help, /a `Box` has one owner/);
+    assert.match(help, /Box\.intoRaw\(Box\.new\(copy\)\)/);
+    assert.doesNotMatch(help, /Arc\.incrementStrongCount\(data\)/);
+  });
+
+  it('tells an Arc clone to take a count', () => {
+    assert.match(helpOf(arcCopy, 'vtable-clone-no-retain'), /^take a new reference in `\w+` before returning the same data: `Arc\.incrementStrongCount\(data\)`/);
+  });
+
+  it('tells a hand-kept count to count up in clone', () => {
+    assert.equal(
+      helpOf(handCount, 'vtable-clone-no-retain'),
+      '`dropShared` counts `refs` down before freeing at zero: count it up in `cloneShared` (`box.value.refs++`, then `forget(box)`) before returning the same data',
+    );
+  });
+
+  it('tells a drop that keeps a hand-kept count to count it down', () => {
+    assert.equal(
+      helpOf(handKept, 'vtable-drop-no-release'),
+      "release the waker's reference in `dropShared`: count `refs` down and free the box at zero, as `wake` does",
+    );
+  });
+
+  it('names the Box in the release help of a Box vtable', () => {
+    assert.match(helpOf(boxDrop, 'vtable-wake-by-ref-releases'), /`forget\(box\)` instead of `drop\(box\)`/);
   });
 });

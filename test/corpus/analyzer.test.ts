@@ -5,7 +5,7 @@
 // deleted, so the list only shrinks. Prints precision and recall.
 import { strict as assert } from 'node:assert';
 import * as ts from 'typescript';
-import { analyzeFile, type Finding } from '../../src/analysis/index';
+import { IncrementalAnalyzer, analyzeFile, type Finding } from '../../src/analysis/index';
 import { FixtureProgram } from '../analysis/fixture-runner';
 import { corpusPrograms, type CorpusProgram } from './corpus';
 import { KNOWN_DIFFERENCES, differenceKey, type Difference } from './known-differences';
@@ -69,6 +69,17 @@ describe('realistic corpus: the analyzer against the markers', () => {
     const names = new Set(programs.map((p) => p.name));
     assert.deepEqual(KNOWN_DIFFERENCES.filter((d) => !names.has(d.program)).map(differenceKey), [], 'entries for programs that do not exist');
     assert.deepEqual(KNOWN_DIFFERENCES.filter((d) => !d.reason?.trim()).map(differenceKey), [], 'entries without a reason');
+  });
+
+  it('gives the same findings through the incremental analyzer (what the editor runs)', function () {
+    this.timeout(120_000);
+    const fixtures = new FixtureProgram(programs.map((p) => p.path));
+    const incremental = new IncrementalAnalyzer(ts);
+    const differing = programs.filter((program) => {
+      const file = fixtures.sourceFile(program.path);
+      return JSON.stringify(incremental.analyzeFile(fixtures.program, file)) !== JSON.stringify(analyzeFile(ts, fixtures.program, file));
+    });
+    assert.deepEqual(differing.map((p) => p.name), []);
   });
 
   for (const program of programs) {

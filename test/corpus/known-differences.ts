@@ -22,13 +22,6 @@ export function differenceKey(d: Difference): string {
 }
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
-  { program: 'atomic-waker-overwrite.ts', line: 12, kind: 'missed', rule: 'clone-without-drop', severity: 'warning', reason: "fields are not places: assigning over a field that still holds a waker is not seen as a leak" },
   { program: 'join-handle-trace.ts', line: 23, kind: 'missed', rule: 'use-after-wake', severity: 'error', reason: "a waker read out of a field (`const joiner = this.state.joiner`) is not tracked" },
-  { program: 'oneshot-wake-then-drop.ts', line: 21, kind: 'missed', rule: 'use-after-wake', severity: 'error', reason: "consuming a waker through a field and then using the field again is not seen" },
   { program: 'waiter-log-leak.ts', line: 35, kind: 'missed', rule: 'clone-without-drop', severity: 'error', reason: "a waker read out of a field is not tracked (and a helper that only borrows would count as a move)" },
-  { program: 'box-refcount-vtable.ts', line: 31, kind: 'false-positive', rule: 'vtable-clone-no-retain', severity: 'warning', reason: "a reference count kept by hand in a Box (`refs++` in `clone`, free at zero) is not read as a reference count" },
-  { program: 'box-refcount-vtable.ts', line: 36, kind: 'false-positive', rule: 'vtable-wake-no-release', severity: 'warning', reason: "a reference count kept by hand in a Box (`refs--` through a shared `release` helper) is not read as a reference count" },
-  { program: 'idle-waker-vtable.ts', line: 21, kind: 'false-positive', rule: 'vtable-clone-no-retain', severity: 'warning', reason: "slots that take/release 0 or 1 on the same condition are consistent; the message contradicts itself (\"0 or 1 … but … 0 or 1\")" },
-  { program: 'idle-waker-vtable.ts', line: 26, kind: 'false-positive', rule: 'vtable-wake-no-release', severity: 'warning', reason: "`wake` and `drop` both release 0 or 1 on the same condition: \"`timerWake` releases 0 or 1 … but `timerDrop` releases 0 or 1\" contradicts itself" },
-  { program: 'idle-waker-vtable.ts', line: 46, kind: 'false-positive', rule: 'vtable-drop-no-release', severity: 'warning', reason: "`drop` and `clone` both take/release 0 or 1 on the same condition: no mismatch, the message contradicts itself" },
 ];

@@ -19,7 +19,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { e2eEnv, focusProblems, goToLine, openFile, REPO_ROOT, runCommand, screenshot, waitForEditorText, waitForNotification, waitForProblems } from './vscode';
+import { activeEditor, e2eEnv, focusProblems, goToLine, openFile, REPO_ROOT, runCommand, screenshot, waitForEditorText, waitForNotification, waitForProblems } from './vscode';
 import { type ExtensionWorkbench, installedExtension, openExtensionWorkbench, recordFailure, ruleCode, simulationPanel } from './workspace';
 
 const SEED_SCENARIO = [
@@ -185,6 +185,10 @@ describe('e2e: Workspace Trust (Restricted Mode) in VS Code', function () {
 
   it('Explore Vtable and Simulate Selected Sequence explain themselves too', async function () {
     await openFile(page, 'seed-box-waker.ts');
+    // No Explore lens either: it would run the code. (The file's findings are in already, so lenses had their time.)
+    await goToLine(page, 26, 1); // the vtable's line, where the lens would be
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(await activeEditor(page).locator('.codelens-decoration a', { hasText: /Explore vtable/ }).count(), 0, 'an Explore lens in Restricted Mode');
     await expectRefused('Wakerscope: Explore Vtable', 'trust-04-explore-refused');
     await openFile(page, 'seed-box-waker.wakersim');
     const selected = SEED_SCENARIO.split('\n')[6];
@@ -224,5 +228,10 @@ describe('e2e: Workspace Trust (Restricted Mode) in VS Code', function () {
     // them) and VS Code's TypeScript loads the project again: the finding comes back.
     const rule = ruleCode('vtable-clone-no-retain');
     await waitForProblems(page, (r) => r.some((t) => rule.test(t)), 240_000);
+    // Trusted now, the seed's vtable gets its Explore lens.
+    await runCommand(page, 'View: Focus First Editor Group');
+    await openFile(page, 'seed-box-waker.ts');
+    await goToLine(page, 26, 1); // scrolls the vtable, and its lens, into view
+    await activeEditor(page).locator('.codelens-decoration a', { hasText: /Explore vtable/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
   });
 });

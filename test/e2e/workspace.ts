@@ -143,5 +143,5 @@ export async function recordFailure(context: Mocha.Context, prefix: string, work
 /** The simulation panel's content: two iframes deep, the webview host, then its active frame. */
 export const simulationPanel = (page: Page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
-/** How the Problems panel shows a rule's diagnostic code: `wakerscope(9006)` (innerText may split it). */
+/** How the Problems panel shows a rule's diagnostic code: `wakerscope(39006)` (innerText may split it). */
 export const ruleCode = (rule: keyof typeof RULES) => new RegExp(`wakerscope\\W*${RULES[rule].code}\\b`);

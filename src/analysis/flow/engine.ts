@@ -61,6 +61,10 @@ export interface FlowChecker extends DiscoveryHooks {
   evaluateReference?(identifier: ts.Identifier, state: WorkingState): void;
   /** A call whose callee and arguments were evaluated. */
   evaluateCall?(call: ts.CallExpression, state: WorkingState): void;
+  /** An assignment `a = b` whose target is not a tracked binding (`this.waker = w`), after the engine's own handling. */
+  evaluateAssignment?(assignment: ts.BinaryExpression, state: WorkingState): void;
+  /** A variable declaration is initialised, after the engine's own handling. */
+  evaluateDeclaration?(declaration: ts.VariableDeclaration, state: WorkingState): void;
   /** A closure or class is created. */
   evaluateClosure?(closure: ts.Node, state: WorkingState): void;
   /** A reference to `binding` is about to apply `effect`. */
@@ -315,6 +319,7 @@ export class FlowEngine {
           if (target) state.bindings[target.index] = [this.fact('escaped', identifier)];
         });
       }
+      if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken) for (const checker of this.checkers) checker.evaluateAssignment?.(node, state);
       return;
     }
     // A closure (or object-literal method) is created: it captures what it references.
@@ -340,6 +345,11 @@ export class FlowEngine {
    * queue.splice(0))`) receive a value of their own, live from their name.
    */
   private declare(declaration: ts.VariableDeclaration, state: WorkingState): void {
+    this.declareBindings(declaration, state);
+    for (const checker of this.checkers) checker.evaluateDeclaration?.(declaration, state);
+  }
+
+  private declareBindings(declaration: ts.VariableDeclaration, state: WorkingState): void {
     const ts = this.ts;
     if (!ts.isIdentifier(declaration.name)) {
       for (const binding of this.discovery.bindingsDestructuredBy(declaration)) this.receive(binding, binding.declaration.name, state);

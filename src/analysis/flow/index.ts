@@ -14,6 +14,7 @@ import type { Finding, TypeScript } from '../types';
 import { findMentions, wordsPattern } from '../mentions';
 import { scanUnits, type FlowUnit, type FunctionLikeWithBody } from './graph';
 import { FlowEngine } from './engine';
+import { FieldChecker } from './checkers/fields';
 import { LeakChecker } from './checkers/leaks';
 import { LostWakeupChecker } from './checkers/lost-wakeup';
 import { UseAfterChecker } from './checkers/use-after';
@@ -57,6 +58,7 @@ function analyzeFunction(context: FileContext, unit: FlowUnit, findings: Finding
   engine.use(new LostWakeupChecker(engine));
   engine.use(new UseAfterChecker(engine));
   engine.use(new LeakChecker(engine));
+  engine.use(new FieldChecker(engine));
   engine.run(findings);
   return engine.discovery.readNested;
 }

@@ -8,10 +8,11 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import { findMentions, mentionedIn } from '../mentions';
+import { vtableCloneNoRetain, vtableDropNoRelease, vtableWakeByRefReleases, vtableWakeNoRelease } from '../rules/index';
 import type { Finding, RelatedSpan, RuleId, Severity, Span } from '../types';
-import { SLOT_NAMES, resolveSlotFunction, summarizeSlot, type Range, type SlotName, type SlotSummary } from './summary';
+import { SLOT_NAMES, resolveSlotFunction, summarizeSlot, type Allocation, type Range, type SlotName, type SlotSummary, type SummaryOptions } from './summary';
 
-export { SLOT_NAMES, describeEffect, resolveSlotFunction, summarizeSlot, type Range, type SlotName, type SlotSummary } from './summary';
+export { SLOT_NAMES, describeEffect, resolveSlotFunction, summarizeSlot, type Allocation, type Range, type SlotName, type SlotSummary } from './summary';
 
 export interface SlotReport extends SlotSummary {
   /** The argument in `new RawWakerVTable(...)`. */
@@ -97,13 +98,17 @@ function isVtableConstruction(context: FileContext, node: ts.NewExpression): boo
 /** Check one vtable from its slots' summaries. */
 export function checkVtable(context: FileContext, site: ts.NewExpression): VtableReport {
   const args = site.arguments ?? [];
-  const summaries = {} as Record<SlotName, SlotSummary & { argument: ts.Expression | undefined }>;
-  SLOT_NAMES.forEach((slot, index) => {
+  const functions = SLOT_NAMES.map((slot, index) => {
     const argument = args[index];
-    const fn = argument ? resolveSlotFunction(context, argument) : undefined;
-    summaries[slot] = { ...summarizeSlot(context, fn, slot), argument };
+    return { slot, argument, fn: argument ? resolveSlotFunction(context, argument) : undefined };
   });
-  const problems = findProblems(summaries);
+  const summarize = (options: SummaryOptions): Summaries =>
+    Object.fromEntries(functions.map(({ slot, argument, fn }) => [slot, { ...summarizeSlot(context, fn, slot, undefined, options), argument }])) as Summaries;
+  let summaries = summarize({});
+  // A count kept by hand in a Box is a reference count: summarise again, counting it.
+  const counterFields = handKeptCounts(summaries);
+  if (counterFields.size > 0) summaries = summarize({ counterFields });
+  const problems = findProblems(summaries, counterFields);
   const findings: Finding[] = [];
   const slots = {} as Record<SlotName, SlotReport>;
   for (const slot of SLOT_NAMES) {
@@ -121,6 +126,25 @@ export function checkVtable(context: FileContext, site: ts.NewExpression): Vtabl
   return { site, slots, findings };
 }
 
+/**
+ * Fields of a Box's contents that `wake` or `drop` counts down by one
+ * (`box.value.refs--`, then free at zero): the vtable keeps its reference
+ * count by hand there.
+ */
+function handKeptCounts(summaries: Summaries): Set<string> {
+  const fields = new Set<string>();
+  for (const slot of ['wake', 'drop'] as const) {
+    for (const [field, steps] of summaries[slot].fieldSteps) if (steps.has('-')) fields.add(field);
+  }
+  return fields;
+}
+
+/** The one allocation every slot treats the data as, if they agree. */
+function allocationOf(summaries: Summaries): Allocation | undefined {
+  const all = new Set(SLOT_NAMES.flatMap((slot) => [...summaries[slot].allocations]));
+  return all.size === 1 ? [...all][0] : undefined;
+}
+
 interface Problem {
   readonly rule: RuleId;
   readonly slot: SlotName;
@@ -131,10 +155,19 @@ interface Problem {
   readonly help: string;
 }
 
-type Summaries = Record<SlotName, SlotSummary>;
+type Summaries = Record<SlotName, SlotSummary & { readonly argument: ts.Expression | undefined }>;
 
-/** Holds on every path (`all`) or on some (`some`), given a test per count. */
-function verdict(a: Range, testA: (n: number) => boolean, b: Range, testB: (n: number) => boolean): Severity | undefined {
+type CountTest = (n: number) => boolean;
+const none: CountTest = (n) => n <= 0;
+const some: CountTest = (n) => n >= 1;
+
+/**
+ * Whether two slots disagree on every path (`error`) or on some (`warning`),
+ * given what each must not do. The same range on both sides is no mismatch:
+ * "0 or 1" against "0 or 1" is two slots taking the same paths.
+ */
+function verdict(a: Range, testA: CountTest, b: Range, testB: CountTest): Severity | undefined {
+  if (a.min === b.min && a.max === b.max) return undefined;
   const everyA = testA(a.min) && testA(a.max);
   const everyB = testB(b.min) && testB(b.max);
   if (everyA && everyB) return 'error';
@@ -147,23 +180,32 @@ function count(range: Range): string {
   return range.min === range.max ? `${range.min}` : `${range.min} or ${range.max}`;
 }
 
-/** "1 reference", "0 references", "0 or 1 references". */
-function references(range: Range): string {
-  return `${count(range)} ${range.min === 1 && range.max === 1 ? 'reference' : 'references'}`;
+function noun(range: Range): string {
+  return range.min === 1 && range.max === 1 ? 'reference' : 'references';
 }
 
-function onPaths(severity: Severity): string {
-  return severity === 'warning' ? ' on some paths' : '';
+/**
+ * What a slot does in the message, in the same words for every rule. When the
+ * mismatch holds on every path: its whole range ("0 references", and "1" for the
+ * slot it is compared with). On some paths: the count that makes the mismatch,
+ * and "on some paths" when the slot does otherwise on others.
+ */
+function counted(range: Range, test: CountTest, always: boolean, withNoun: boolean): string {
+  if (always) return withNoun ? `${count(range)} ${noun(range)}` : count(range);
+  const n = test(range.min) ? range.min : range.max;
+  const exact = { min: n, max: n };
+  const paths = test(range.min) && test(range.max) ? '' : ' on some paths';
+  return `${withNoun ? `${n} ${noun(exact)}` : n}${paths}`;
 }
 
-function findProblems(s: Summaries): Problem[] {
+function findProblems(s: Summaries, counterFields: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
   const clone = s.clone.references;
   const wake = s.wake.references;
   const wakeByRef = s.wakeByRef.references;
   const drop = s.drop.references;
-  const none = (n: number): boolean => n <= 0;
-  const some = (n: number): boolean => n >= 1;
+  const allocation = allocationOf(s);
+  const counter = allocation === 'box' ? [...counterFields][0] : undefined;
 
   if (clone) {
     // The releasing slot the clone is compared against: drop first, as in the seed's message.
@@ -171,60 +213,60 @@ function findProblems(s: Summaries): Problem[] {
     if (releaser) {
       const [slot, released] = releaser;
       const severity = verdict(clone, none, released, some)!;
+      const always = severity === 'error';
       problems.push({
         rule: 'vtable-clone-no-retain',
         slot: 'clone',
         severity,
-        message: `\`${s.clone.name}\` takes ${references(clone)}${onPaths(severity)}, but \`${s[slot].name}\` releases ${count(released)}: a clone and its original free the data twice`,
+        message: vtableCloneNoRetain.messages.mismatch(s.clone.name, counted(clone, none, always, true), s[slot].name, counted(released, some, always, false), always),
         others: [slot, slot === 'drop' ? 'wake' : 'drop'],
-        help: `take a new reference in \`${s.clone.name}\` before returning the same data: \`Arc.incrementStrongCount(data)\`, or \`Arc.fromRaw\` + \`Arc.clone\` + \`forget\` + \`Arc.intoRaw\``,
+        help: counter ? vtableCloneNoRetain.messages.countHelp(s.clone.name, counter, s[slot].name) : vtableCloneNoRetain.messages.help(s.clone.name, allocation),
       });
     }
   }
   if (wake && drop) {
     const severity = verdict(wake, none, drop, some);
     if (severity) {
+      const always = severity === 'error';
       problems.push({
         rule: 'vtable-wake-no-release',
         slot: 'wake',
         severity,
-        message: `\`${s.wake.name}\` releases ${references(wake)}${onPaths(severity)}, but \`${s.drop.name}\` releases ${count(drop)}: every woken waker leaks its reference`,
+        message: vtableWakeNoRelease.messages.mismatch(s.wake.name, counted(wake, none, always, true), s.drop.name, counted(drop, some, always, false), always),
         others: ['drop'],
-        help: `\`wake\` consumes the waker: release its reference as \`${s.drop.name}\` does (\`drop(Arc.fromRaw(data))\`)`,
+        help: counter ? vtableWakeNoRelease.messages.countHelp(s.drop.name, counter) : vtableWakeNoRelease.messages.help(s.drop.name, allocation),
       });
     }
   }
-  if (wakeByRef) {
-    const every = wakeByRef.min >= 1;
-    if (wakeByRef.max >= 1) {
-      const severity: Severity = every ? 'error' : 'warning';
-      problems.push({
-        rule: 'vtable-wake-by-ref-releases',
-        slot: 'wakeByRef',
-        severity,
-        message: `\`${s.wakeByRef.name}\` releases ${references(wakeByRef)}${onPaths(severity)}, but a \`wakeByRef\` slot only borrows the waker: the reference is freed while the waker still holds it`,
-        others: ['wake'],
-        help: 'end with `forget(arc)` instead of `drop(arc)`: the waker keeps its reference after `wakeByRef`',
-      });
-    }
+  if (wakeByRef && wakeByRef.max >= 1) {
+    const severity: Severity = wakeByRef.min >= 1 ? 'error' : 'warning';
+    problems.push({
+      rule: 'vtable-wake-by-ref-releases',
+      slot: 'wakeByRef',
+      severity,
+      message: vtableWakeByRefReleases.messages.releases(s.wakeByRef.name, counted(wakeByRef, some, severity === 'error', true)),
+      others: ['wake'],
+      help: vtableWakeByRefReleases.messages.help(allocation),
+    });
   }
   if (drop && clone) {
     const severity = verdict(drop, none, clone, some);
     if (severity) {
+      const always = severity === 'error';
       problems.push({
         rule: 'vtable-drop-no-release',
         slot: 'drop',
         severity,
-        message: `\`${s.drop.name}\` releases ${references(drop)}${onPaths(severity)}, but \`${s.clone.name}\` takes ${count(clone)}: every dropped waker leaks its reference`,
+        message: vtableDropNoRelease.messages.mismatch(s.drop.name, counted(drop, none, always, true), s.clone.name, counted(clone, some, always, false), always),
         others: ['clone'],
-        help: `release the waker's reference in \`${s.drop.name}\`: \`drop(Arc.fromRaw(data))\``,
+        help: counter ? vtableDropNoRelease.messages.countHelp(s.drop.name, counter) : vtableDropNoRelease.messages.help(s.drop.name, allocation),
       });
     }
   }
   return problems;
 }
 
-function toFinding(context: FileContext, site: ts.NewExpression, summaries: Record<SlotName, SlotSummary & { argument: ts.Expression | undefined }>, problem: Problem): Finding {
+function toFinding(context: FileContext, site: ts.NewExpression, summaries: Summaries, problem: Problem): Finding {
   const file = context.file;
   const summary = summaries[problem.slot];
   const argument = summary.argument!;

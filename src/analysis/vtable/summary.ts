@@ -2,10 +2,12 @@
 //
 // A small abstract interpreter over the slot's body: it follows every path
 // (branches fork, loops run zero or one time, calls to user functions that
-// receive the pointer are followed into their bodies) and counts, per path, the
-// change to the data's reference count. Only the waker library changes counts,
-// so anything else is ignored; a call the checker cannot resolve that receives
-// the pointer makes the summary unknown, and unknown summaries never report.
+// receive the pointer, a handle or the data's contents are followed into their
+// bodies, so slots that share a helper share its effect) and counts, per path,
+// the change to the data's reference count. The waker library changes counts,
+// and so does a count kept by hand in the data (see `counterFields`); anything
+// else is ignored. A call the checker cannot resolve that receives the pointer
+// makes the summary unknown, and unknown summaries never report.
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
@@ -19,6 +21,9 @@ export interface Range {
   readonly min: number;
   readonly max: number;
 }
+
+/** What the data pointer points at, as the slots treat it: `Box.fromRaw(data)` or `Arc.fromRaw(data)` / `Arc.incrementStrongCount(data)`. */
+export type Allocation = 'box' | 'arc';
 
 export interface SlotSummary {
   readonly slot: SlotName;
@@ -34,6 +39,25 @@ export interface SlotSummary {
   readonly references: Range | undefined;
   /** "takes 1 reference", "releases 0 references", "takes 0 or 1 references", "unknown effect". */
   readonly effect: string;
+  /** The allocations the slot (helpers included) treats its data as; two when it is inconsistent. */
+  readonly allocations: ReadonlySet<Allocation>;
+  /**
+   * Fields of the data's contents the slot counts up (`+`) or down (`-`) by one
+   * through a `Box` (`box.value.refs++`): candidates for a count kept by hand.
+   */
+  readonly fieldSteps: ReadonlyMap<string, ReadonlySet<'+' | '-'>>;
+}
+
+/**
+ * How to summarise: `counterFields` are fields of a `Box`'s contents that the
+ * vtable uses as a reference count kept by hand (incremented in `clone`,
+ * decremented in `wake`/`drop`). Counting one of them up or down changes the
+ * count like `Arc.incrementStrongCount`/`decrementStrongCount`, and freeing the
+ * box after counting down on the same path is the free at zero, not another
+ * release.
+ */
+export interface SummaryOptions {
+  readonly counterFields?: ReadonlySet<string>;
 }
 
 type Value =
@@ -41,6 +65,7 @@ type Value =
   | { readonly kind: 'fresh' } // a pointer to an allocation made in the slot
   | { readonly kind: 'handle'; readonly id: number } // an Arc or Box handle
   | { readonly kind: 'raw'; readonly pointer: Value } // a RawWaker
+  | { readonly kind: 'contents'; readonly id: number } // what a handle holds (`box.value`, and fields reached from it)
   | { readonly kind: 'other' };
 
 const OTHER: Value = { kind: 'other' };
@@ -49,6 +74,7 @@ const FRESH: Value = { kind: 'fresh' };
 
 interface Handle {
   readonly origin: 'data' | 'fresh';
+  readonly allocation: Allocation;
   live: boolean;
   /** Declared with `using`: dropped when the slot returns. */
   disposed: boolean;
@@ -63,6 +89,8 @@ interface State {
   bindings: Map<ts.Symbol, Value>;
   ending: Ending;
   returned: Value;
+  /** A count kept by hand was counted down on this path: freeing the box now is the free at zero. */
+  countedDown: boolean;
 }
 
 /** Forks are capped: a slot with more paths than this is summarised as unknown. */
@@ -79,6 +107,7 @@ function fork(state: State): State {
     bindings: new Map(state.bindings),
     ending: state.ending,
     returned: state.returned,
+    countedDown: state.countedDown,
   };
 }
 
@@ -90,8 +119,13 @@ class Interpreter {
   private readonly callStack: ts.Node[] = [];
   /** Every name ever bound: an identifier with another name needs no symbol lookup (speed). */
   private readonly boundNames = new Set<string>();
+  readonly allocations = new Set<Allocation>();
+  readonly fieldSteps = new Map<string, Set<'+' | '-'>>();
 
-  constructor(private readonly context: FileContext) {
+  constructor(
+    private readonly context: FileContext,
+    private readonly options: SummaryOptions,
+  ) {
     this.ts = context.ts;
     this.checker = context.checker;
   }
@@ -310,12 +344,52 @@ class Interpreter {
 
   private release(state: State, handle: Handle): void {
     handle.live = false;
-    if (handle.origin === 'data') state.net -= 1;
+    // After counting a hand-kept count down, freeing the box is the free at zero: the count already went.
+    if (handle.origin === 'data' && !(handle.allocation === 'box' && state.countedDown)) state.net -= 1;
   }
 
-  private newHandle(state: State, origin: Handle['origin']): Value {
-    state.handles.push({ origin, live: true, disposed: false });
+  private newHandle(state: State, origin: Handle['origin'], allocation: Allocation): Value {
+    if (origin === 'data') this.allocations.add(allocation);
+    state.handles.push({ origin, allocation, live: true, disposed: false });
     return { kind: 'handle', id: state.handles.length - 1 };
+  }
+
+  /**
+   * `box.value.refs++`, `--box.value.refs`, `box.value.refs += 1`: a step of one
+   * on a field of what a `Box` from the data pointer holds. Returns whether
+   * `target` was such a field (for a count kept by hand it changes the count).
+   */
+  private stepField(state: State, target: ts.Expression, step: '+' | '-'): boolean {
+    const ts = this.ts;
+    const field = skipOuterExpressions(ts, target);
+    if (!ts.isPropertyAccessExpression(field)) return false;
+    const owner = this.expression(field.expression, fork(state));
+    if (owner.length !== 1) return false;
+    const value = owner[0]![1];
+    if (value.kind !== 'contents') return false;
+    const handle = state.handles[value.id];
+    if (!handle || handle.origin !== 'data' || handle.allocation !== 'box') return false;
+    const name = field.name.text;
+    let steps = this.fieldSteps.get(name);
+    if (!steps) this.fieldSteps.set(name, (steps = new Set()));
+    steps.add(step);
+    if (this.options.counterFields?.has(name)) {
+      state.net += step === '+' ? 1 : -1;
+      if (step === '-') state.countedDown = true;
+    }
+    return true;
+  }
+
+  /** The step a `++`/`--`/`+= 1`/`-= 1` makes, or undefined for any other update. */
+  private stepOf(node: ts.Expression): '+' | '-' | undefined {
+    const ts = this.ts;
+    if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
+      return node.operator === ts.SyntaxKind.PlusPlusToken ? '+' : node.operator === ts.SyntaxKind.MinusMinusToken ? '-' : undefined;
+    }
+    if (ts.isBinaryExpression(node) && ts.isNumericLiteral(skipOuterExpressions(ts, node.right)) && (skipOuterExpressions(ts, node.right) as ts.NumericLiteral).text === '1') {
+      return node.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken ? '+' : node.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken ? '-' : undefined;
+    }
+    return undefined;
   }
 
   private expressions(nodes: readonly ts.Expression[], state: State): Array<readonly [State, Value[]]> {
@@ -373,6 +447,8 @@ class Interpreter {
           return [s, value] as const;
         });
       }
+      const step = this.stepOf(node);
+      if (step && this.stepField(state, node.left, step)) return [[state, OTHER]];
       return this.expressions([node.left, node.right], state).map(([s]) => [s, OTHER] as const);
     }
     if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) {
@@ -399,14 +475,20 @@ class Interpreter {
       });
     }
     if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
-      // Reading through a handle borrows it.
+      // Reading through a handle borrows it; what it holds (and what that reaches) is its contents.
       const parts = ts.isElementAccessExpression(node) ? [node.expression, node.argumentExpression] : [node.expression];
-      return this.expressions(parts, state).map(([s]) => [s, OTHER] as const);
+      return this.expressions(parts, state).map(([s, [owner]]) => {
+        if (owner?.kind === 'contents') return [s, owner] as const;
+        if (owner?.kind === 'handle' && ts.isPropertyAccessExpression(node) && node.name.text === 'value') return [s, { kind: 'contents', id: owner.id }] as const;
+        return [s, OTHER] as const;
+      });
     }
     if (ts.isAwaitExpression(node) || ts.isVoidExpression(node) || ts.isTypeOfExpression(node) || ts.isDeleteExpression(node) || ts.isSpreadElement(node)) {
       return this.expression(node.expression, state).map(([s]) => [s, OTHER] as const);
     }
     if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
+      const step = this.stepOf(node);
+      if (step && this.stepField(state, node.operand, step)) return [[state, OTHER]];
       return this.expression(node.operand, state).map(([s]) => [s, OTHER] as const);
     }
     if (ts.isTemplateExpression(node)) return this.expressions(node.templateSpans.map((s) => s.expression), state).map(([s]) => [s, OTHER] as const);
@@ -442,14 +524,16 @@ class Interpreter {
     const first = args[0] ?? OTHER;
     switch (operation) {
       case 'Arc.fromRaw':
-      case 'Box.fromRaw':
-        if (first.kind === 'data') return [[state, this.newHandle(state, 'data')]];
-        if (first.kind === 'fresh') return [[state, this.newHandle(state, 'fresh')]];
+      case 'Box.fromRaw': {
+        const allocation = operation === 'Arc.fromRaw' ? 'arc' : 'box';
+        if (first.kind === 'data') return [[state, this.newHandle(state, 'data', allocation)]];
+        if (first.kind === 'fresh') return [[state, this.newHandle(state, 'fresh', allocation)]];
         return [[state, OTHER]];
+      }
       case 'Arc.new':
       case 'Box.new':
         args.forEach((v) => this.handOff(state, v));
-        return [[state, this.newHandle(state, 'fresh')]];
+        return [[state, this.newHandle(state, 'fresh', operation === 'Arc.new' ? 'arc' : 'box')]];
       case 'Arc.clone':
       case 'Arc#clone': {
         const source = operation === 'Arc.clone' ? first : receiver;
@@ -457,7 +541,7 @@ class Interpreter {
         const handle = state.handles[source.id];
         if (!handle) return [[state, OTHER]];
         if (handle.origin === 'data') state.net += 1;
-        return [[state, this.newHandle(state, handle.origin)]];
+        return [[state, this.newHandle(state, handle.origin, handle.allocation)]];
       }
       case 'Arc.intoRaw':
       case 'Box.intoRaw': {
@@ -482,10 +566,11 @@ class Interpreter {
         this.handOff(state, receiver);
         return [[state, OTHER]];
       case 'Arc.incrementStrongCount':
-        if (first.kind === 'data') state.net += 1;
-        return [[state, OTHER]];
       case 'Arc.decrementStrongCount':
-        if (first.kind === 'data') state.net -= 1;
+        if (first.kind === 'data') {
+          this.allocations.add('arc');
+          state.net += operation === 'Arc.incrementStrongCount' ? 1 : -1;
+        }
         return [[state, OTHER]];
       case 'RawWaker':
         return [[state, { kind: 'raw', pointer: first }]];
@@ -501,15 +586,36 @@ class Interpreter {
     return this.userCall(node, args, state);
   }
 
-  /** A call outside the library: follow it when it receives the data pointer, else it changes no count. */
+  /**
+   * A call outside the library. When it receives the data pointer, a handle or
+   * the data's contents and its body is in the program, follow it: what it does
+   * counts for the slot, so slots that share a helper share its effect. Else a
+   * handle passed to it leaves the slot's hands, and the data pointer passed to
+   * code the checker cannot resolve makes the summary unknown.
+   */
   private userCall(node: ts.CallExpression | ts.NewExpression, args: Value[], state: State): Outcome[] {
-    args.forEach((v) => this.handOff(state, v));
     const passesData = args.some((v) => v.kind === 'data' || (v.kind === 'raw' && v.pointer.kind === 'data'));
-    if (!passesData) return [[state, OTHER]];
+    const passesHandle = args.some((v) => v.kind === 'handle' || v.kind === 'contents');
+    const handOffAll = (): Outcome[] => {
+      args.forEach((v) => this.handOff(state, v));
+      return [[state, OTHER]];
+    };
+    if (!passesData && !passesHandle) return handOffAll();
     const target = resolveCallee(this.context, node);
-    if (target === 'declaration-file') return [[state, OTHER]]; // lib.d.ts and packages cannot reach the library's counts
-    if (!target) throw new Unknown();
-    return this.run(target, args, state);
+    if (target === 'declaration-file') return handOffAll(); // lib.d.ts and packages cannot reach the library's counts
+    if (passesData) {
+      if (!target) throw new Unknown();
+      return this.run(target, args, state);
+    }
+    if (!target) return handOffAll();
+    // A handle's helper that cannot be followed (too deep, recursive) takes the handle, as before following.
+    const attempt = fork(state);
+    try {
+      return this.run(target, args, attempt);
+    } catch (error) {
+      if (!(error instanceof Unknown)) throw error;
+      return handOffAll();
+    }
   }
 
   /** A closure that captures a live handle takes it (the handle moves into the closure). */
@@ -550,7 +656,8 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   const node = skipOuterExpressions(ts, expression);
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
   const nameNode = ts.isIdentifier(node) ? node : ts.isPropertyAccessExpression(node) ? node.name : undefined;
-  if (!nameNode) return undefined;
+  // The library's own functions (`Arc.fromRaw` passed as a slot) are not slot code the program wrote.
+  if (!nameNode || context.library.nameOf(node) !== undefined) return undefined;
   let symbol = context.library.symbolAt(nameNode);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
@@ -565,13 +672,14 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
 }
 
 /** The effect of one slot function on the reference its data pointer holds. */
-export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclaration | undefined, slot: SlotName, name?: string): SlotSummary {
+export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclaration | undefined, slot: SlotName, name?: string, options: SummaryOptions = {}): SlotSummary {
   const displayName = name ?? (fn ? functionName(context, fn) : undefined) ?? slot;
-  if (!fn) return { slot, name: displayName, declaration: undefined, references: undefined, effect: 'unknown effect' };
+  if (!fn) return { slot, name: displayName, declaration: undefined, references: undefined, effect: 'unknown effect', allocations: new Set(), fieldSteps: new Map() };
   let references: Range | undefined;
+  const interpreter = new Interpreter(context, options);
   try {
-    const entry: State = { net: 0, handles: [], bindings: new Map(), ending: 'none', returned: OTHER };
-    const outcomes = new Interpreter(context).run(fn, [DATA], entry);
+    const entry: State = { net: 0, handles: [], bindings: new Map(), ending: 'none', returned: OTHER, countedDown: false };
+    const outcomes = interpreter.run(fn, [DATA], entry);
     const counts = outcomes.map(([state, returned]) => {
       if (slot !== 'clone') return -state.net;
       if (returned.kind !== 'raw') throw new Unknown(); // a clone that returns no RawWaker we can see
@@ -581,7 +689,7 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
   } catch (error) {
     if (!(error instanceof Unknown)) throw error;
   }
-  return { slot, name: displayName, declaration: fn, references, effect: describeEffect(slot, references) };
+  return { slot, name: displayName, declaration: fn, references, effect: describeEffect(slot, references), allocations: interpreter.allocations, fieldSteps: interpreter.fieldSteps };
 }
 
 export function describeEffect(slot: SlotName, references: Range | undefined): string {

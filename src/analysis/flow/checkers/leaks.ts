@@ -5,7 +5,8 @@
 // origin at the end.
 
 import type * as ts from 'typescript';
-import type { TrackedBinding, ValueKind } from '../discovery';
+import { cloneWithoutDrop } from '../../rules/index';
+import type { TrackedBinding } from '../discovery';
 import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFacts, WorkingState } from '../engine';
 import { leakFixes } from '../fixes';
 import { conditionOf, describeCondition, SOME_PATHS } from '../paths';
@@ -13,8 +14,6 @@ import { climb, closingBrace } from '../positions';
 
 /** Only these calls can create a waker: the rest are skipped without the checker. */
 const WAKER_CREATORS = new Set(['clone', 'fromRaw', 'fromArc']);
-
-const PARAMETER_NOUN: Readonly<Record<ValueKind, string>> = { waker: 'waker parameter', box: '`Box` parameter', arc: '`Arc` parameter', raw: '`RawWaker` parameter' };
 
 interface LeakObservation {
   readonly binding: TrackedBinding;
@@ -45,10 +44,10 @@ export class LeakChecker implements FlowChecker {
     engine.report({
       rule: 'clone-without-drop',
       severity: 'error',
-      message: 'this waker is never dropped, woken or moved: it leaks',
+      message: cloneWithoutDrop.messages.temporaryLeak(),
       span: engine.span(node),
-      related: [engine.related(discardedAt, 'the new waker is only borrowed, then discarded here')],
-      help: 'wake or drop the new waker, or use the borrowed one directly (`wakeByRef()` needs no clone)',
+      related: [engine.related(discardedAt, cloneWithoutDrop.messages.temporaryDiscarded())],
+      help: cloneWithoutDrop.messages.temporaryHelp(),
       fixes: [],
     });
   }
@@ -113,25 +112,18 @@ export class LeakChecker implements FlowChecker {
       const everyPath = disposals.length === 0;
       const isParameter = ts.isParameter(binding.declaration);
       const path = everyPath ? '' : ` ${this.leakPath(binding, observations, disposals)}`;
-      const subject = isParameter ? `${PARAMETER_NOUN[binding.kind]} \`${binding.name}\`` : `\`${binding.name}\``;
       const related = observations.map((o) => engine.related(o.point, this.leakLabel(binding, o.point)));
       if (!isParameter && origin !== binding.declaration.name) related.unshift(engine.related(origin, `\`${binding.name}\` ${this.createdVerb(origin)} here`));
       engine.report({
         rule: 'clone-without-drop',
         severity: everyPath ? 'error' : 'warning',
-        message: `${subject} is never ${binding.kind === 'waker' ? 'dropped, woken or moved' : 'dropped, moved or turned into a raw pointer'}${path}: it leaks`,
+        message: isParameter ? cloneWithoutDrop.messages.parameterLeak(binding.name, binding.kind, path) : cloneWithoutDrop.messages.leak(binding.name, binding.kind, path),
         span: engine.span(origin),
         related,
-        help: this.leakHelp(binding, isParameter),
+        help: isParameter ? cloneWithoutDrop.messages.parameterHelp(binding.name, binding.kind) : cloneWithoutDrop.messages.help(binding.name, binding.kind),
         fixes: leakFixes(ts, engine.context.file, { ...binding, mayBeNullish: this.mayBeNullish(binding) }, observations, /*everMoved*/ this.handedOff.has(binding)),
       });
     }
-  }
-
-  private leakHelp(binding: TrackedBinding, isParameter: boolean): string {
-    const name = `\`${binding.name}\``;
-    if (binding.kind !== 'waker') return isParameter ? `drop ${name} or move it on: the function owns it` : `drop ${name}, or declare it with \`using\``;
-    return isParameter ? `drop or wake ${name}, or take a \`WakerRef\` if the function only borrows it` : `drop ${name} or declare it with \`using\``;
   }
 
   private mayBeNullish(binding: TrackedBinding): boolean {

@@ -10,6 +10,7 @@ import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from
 import { lostWakeupFixes } from '../fixes';
 import type { Narrowing } from '../graph';
 import { joinFacts, sameFacts, sortFacts, type Facts } from '../lattice';
+import { lostWakeup } from '../../rules/index';
 import { conditionOf, describeCondition, SOME_PATHS, type PathCondition } from '../paths';
 import { calleeNameText, climb, enclosingFunction, isTestPosition } from '../positions';
 import { skipOuterExpressions } from '../../syntax';
@@ -341,14 +342,14 @@ export class LostWakeupChecker implements FlowChecker {
     engine.report({
       rule: 'lost-wakeup',
       severity: everyPath ? 'error' : 'warning',
-      message: `\`poll\` returns \`Poll.pending()\` without keeping or waking \`${cx}\`'s waker${path}: nothing will poll this future again`,
+      message: lostWakeup.messages.pending(cx, path),
       span: engine.span(returned),
       related: [
-        engine.related(this.poll.parameter, `\`${cx}\` received here`),
-        ...registrations.map((r) => engine.related(r.site, 'the waker is kept or woken here, on other paths')),
+        engine.related(this.poll.parameter, lostWakeup.messages.received(cx)),
+        ...registrations.map((r) => engine.related(r.site, lostWakeup.messages.keptOnOtherPaths())),
         ...facts.filter((f) => f.kind === 'unregistered' && f.label !== undefined).map((f) => engine.related(f.site, f.label!)),
       ],
-      help: `store \`${cx}.waker().clone()\` where the event source will wake it, or pass \`${cx}\` on to the future you are waiting for`,
+      help: lostWakeup.messages.help(cx),
       fixes: lostWakeupFixes(engine.context, root, returned, cx),
     });
   }

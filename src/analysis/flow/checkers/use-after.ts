@@ -4,6 +4,7 @@
 // rule is named by the decisive fact.
 
 import type * as ts from 'typescript';
+import { RULES, useAfterDrop, useAfterMove, useAfterWake } from '../../rules/index';
 import type { RuleId } from '../../types';
 import type { TrackedBinding } from '../discovery';
 import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFactKind, WorkingState } from '../engine';
@@ -107,26 +108,25 @@ export class UseAfterChecker implements FlowChecker {
     const everyPath = everyPathInEachCopy && !this.cleanUses.has(use);
     const rule: RuleId = bad.some((f) => f.kind === 'woken') ? 'use-after-wake' : bad.some((f) => f.kind === 'dropped') ? 'use-after-drop' : 'use-after-move';
     const decisive = bad.find((f) => (rule === 'use-after-wake' ? f.kind === 'woken' : rule === 'use-after-drop' ? f.kind === 'dropped' : true)) ?? bad[0];
-    const what = rule === 'use-after-wake' ? 'woken' : rule === 'use-after-drop' ? 'dropped' : 'moved';
     const path = everyPath ? '' : ` ${this.pathOf(decisive.site, use)}`;
     const related = bad.map((f) =>
-      engine.related(f.site, f.kind === 'moved' ? f.label ?? 'value moved here' : `\`${binding.name}\` ${f.kind === 'woken' ? 'woken' : 'dropped'} here`),
+      engine.related(f.site, f.kind === 'moved' ? f.label ?? useAfterMove.messages.movedHere() : (f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.consumedHere(binding.name)),
     );
     const secondDrop = rule === 'use-after-drop' && engine.effects.known(use)?.kind === 'consume';
     const help =
       rule === 'use-after-wake'
-        ? 'use `wakeByRef()` if the waker is needed afterwards'
+        ? useAfterWake.messages.help()
         : rule === 'use-after-drop'
           ? secondDrop
-            ? 'remove the second drop: each owned value is released exactly once'
-            : 'clone the value before dropping it if it is needed afterwards'
+            ? useAfterDrop.messages.secondDropHelp()
+            : useAfterDrop.messages.help()
           : binding.kind === 'raw'
-            ? 'a `RawWaker` becomes a `Waker` once; clone that waker instead'
-            : 'clone the value before moving it if it is needed afterwards';
+            ? useAfterMove.messages.rawWakerHelp()
+            : useAfterMove.messages.help();
     engine.report({
       rule,
       severity: everyPath ? 'error' : 'warning',
-      message: `use of \`${binding.name}\` after it was ${what}${path}`,
+      message: RULES[rule].messages.use(binding.name, path),
       span: engine.span(use),
       related,
       help,

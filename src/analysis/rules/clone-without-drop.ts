@@ -1,0 +1,30 @@
+import { createRule } from './rule';
+
+/** What leaks: an owned `Waker`, `Box`, `Arc` or `RawWaker`. */
+type OwnedKind = 'waker' | 'box' | 'arc' | 'raw';
+
+const PARAMETER_NOUN: Readonly<Record<OwnedKind, string>> = { waker: 'waker parameter', box: '`Box` parameter', arc: '`Arc` parameter', raw: '`RawWaker` parameter' };
+
+function never(kind: OwnedKind): string {
+  return kind === 'waker' ? 'dropped, woken or moved' : 'dropped, moved or turned into a raw pointer';
+}
+
+export const cloneWithoutDrop = createRule({
+  id: 'clone-without-drop',
+  code: 39004,
+  description: 'An owned waker that reaches the end of its scope on some path without being consumed or moved (a leak).',
+  summary: 'an owned waker that reaches the end of its scope on some path without being consumed or moved',
+  defaultLevel: 'error',
+  messages: {
+    /** `path`: "" on every path, else " when `urgent` is true". */
+    leak: (name: string, kind: OwnedKind, path: string) => `\`${name}\` is never ${never(kind)}${path}: it leaks`,
+    help: (name: string, kind: OwnedKind) => (kind === 'waker' ? `drop \`${name}\` or declare it with \`using\`` : `drop \`${name}\`, or declare it with \`using\``),
+    parameterLeak: (name: string, kind: OwnedKind, path: string) => `${PARAMETER_NOUN[kind]} \`${name}\` is never ${never(kind)}${path}: it leaks`,
+    parameterHelp: (name: string, kind: OwnedKind) =>
+      kind === 'waker' ? `drop or wake \`${name}\`, or take a \`WakerRef\` if the function only borrows it` : `drop \`${name}\` or move it on: the function owns it`,
+    /** `w.clone()` used as a temporary: borrowed, then thrown away. */
+    temporaryLeak: () => 'this waker is never dropped, woken or moved: it leaks',
+    temporaryDiscarded: () => 'the new waker is only borrowed, then discarded here',
+    temporaryHelp: () => 'wake or drop the new waker, or use the borrowed one directly (`wakeByRef()` needs no clone)',
+  },
+});

@@ -1,0 +1,16 @@
+import { createRule } from './rule';
+
+export const lostWakeup = createRule({
+  id: 'lost-wakeup',
+  code: 39005,
+  description: "A `poll` that returns `Poll.pending()` on a path where the context's waker was neither kept, woken, nor handed on.",
+  summary: "a `poll` that returns `Poll.pending()` without keeping, waking or handing on the context's waker",
+  defaultLevel: 'error',
+  messages: {
+    /** `cx`: the context parameter's name; `path`: "" on every path, else " when `urgent` is false". */
+    pending: (cx: string, path: string) => `\`poll\` returns \`Poll.pending()\` without keeping or waking \`${cx}\`'s waker${path}: nothing will poll this future again`,
+    received: (cx: string) => `\`${cx}\` received here`,
+    keptOnOtherPaths: () => 'the waker is kept or woken here, on other paths',
+    help: (cx: string) => `store \`${cx}.waker().clone()\` where the event source will wake it, or pass \`${cx}\` on to the future you are waiting for`,
+  },
+});

@@ -1,0 +1,15 @@
+import { createRule } from './rule';
+
+export const useAfterDrop = createRule({
+  id: 'use-after-drop',
+  code: 39002,
+  description: 'A waker, Box or Arc handle used after it was dropped, including a second drop.',
+  summary: 'a waker, Box or Arc handle used after drop, including a second drop',
+  defaultLevel: 'error',
+  messages: {
+    use: (name: string, path: string) => `use of \`${name}\` after it was dropped${path}`,
+    consumedHere: (name: string) => `\`${name}\` dropped here`,
+    help: () => 'clone the value before dropping it if it is needed afterwards',
+    secondDropHelp: () => 'remove the second drop: each owned value is released exactly once',
+  },
+});

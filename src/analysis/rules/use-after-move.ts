@@ -1,0 +1,15 @@
+import { createRule } from './rule';
+
+export const useAfterMove = createRule({
+  id: 'use-after-move',
+  code: 39003,
+  description: 'A value used after its ownership moved (passed, assigned, stored, captured, `fromRaw` twice).',
+  summary: 'a value used after its ownership moved (passed, assigned, stored, captured, `fromRaw` twice)',
+  defaultLevel: 'error',
+  messages: {
+    use: (name: string, path: string) => `use of \`${name}\` after it was moved${path}`,
+    movedHere: () => 'value moved here',
+    help: () => 'clone the value before moving it if it is needed afterwards',
+    rawWakerHelp: () => 'a `RawWaker` becomes a `Waker` once; clone that waker instead',
+  },
+});

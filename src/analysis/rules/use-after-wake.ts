@@ -1,0 +1,15 @@
+import { createRule } from './rule';
+
+export const useAfterWake = createRule({
+  id: 'use-after-wake',
+  code: 39001,
+  description: 'A waker used after `wake()` consumed it.',
+  summary: 'a waker used after `wake()` consumed it',
+  defaultLevel: 'error',
+  messages: {
+    /** `path`: "" on every path, else " when `urgent` is true". */
+    use: (name: string, path: string) => `use of \`${name}\` after it was woken${path}`,
+    consumedHere: (name: string) => `\`${name}\` woken here`,
+    help: () => 'use `wakeByRef()` if the waker is needed afterwards',
+  },
+});

@@ -1,0 +1,44 @@
+// Exploration progress and cancellation, as the editor's progress notification
+// uses them: one report per sequence out of a total known up front, and an
+// abort that stops the worker mid-run.
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { enumerateSequences, ExplorationCancelled, explore } from '../src/simulate';
+
+const SEED = join(__dirname, '..', 'examples', 'seed-box-waker.ts');
+
+describe('explore: progress and cancellation', function () {
+  this.timeout(120_000);
+
+  it('reports every sequence done, out of the total counted up front', async () => {
+    const reports: [number, number][] = [];
+    const exploration = await explore(SEED, 'createRawWaker', { depth: 3, onProgress: (done, total) => reports.push([done, total]) });
+    const total = enumerateSequences(3).length;
+    assert.equal(exploration.explored, total);
+    assert.equal(reports.length, total);
+    assert.deepEqual(reports.at(-1), [total, total]);
+    assert.ok(reports.every(([done, t], i) => done === i + 1 && t === total));
+  });
+
+  it('stops when aborted: rejects with ExplorationCancelled before running every sequence', async () => {
+    const controller = new AbortController();
+    let done = 0;
+    const total = enumerateSequences(5).length;
+    const run = explore(SEED, 'createRawWaker', {
+      depth: 5,
+      signal: controller.signal,
+      onProgress: (n) => {
+        done = n;
+        if (n === 20) controller.abort();
+      },
+    });
+    await assert.rejects(run, ExplorationCancelled);
+    assert.ok(done >= 20 && done < total, `${done} of ${total} sequences ran`);
+  });
+
+  it('does not start when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(explore(SEED, 'createRawWaker', { depth: 2, signal: controller.signal }), ExplorationCancelled);
+  });
+});
