@@ -114,6 +114,17 @@ ruleTester.run('vtable-clone-no-retain', rules['vtable-clone-no-retain'], {
               `\`wakeSlot\` releases 1 reference at line ${lineOf(SEED_BOX, 'function wakeSlot')}; ` +
               `the vtable is built at line ${lineOf(SEED_BOX, 'new RawWakerVTable')})`,
           },
+          // A Box has one owner: the clone gets a box of its own (never an Arc count on a Box pointer).
+          suggestions: [
+            {
+              messageId: 'suggestion',
+              data: { title: "Give `cloneSlot`'s waker a box of its own, holding a copy of the value" },
+              output: SEED_BOX.replace(
+                '  return new RawWaker(ptr, VTABLE);',
+                '  const original = Box.fromRaw<number>(ptr);\n  const copy = Box.new(original.value);\n  forget(original);\n  return new RawWaker(Box.intoRaw(copy), VTABLE);',
+              ),
+            },
+          ],
         },
       ],
     },
@@ -156,7 +167,25 @@ ruleTester.run('vtable-wake-no-release', rules['vtable-wake-no-release'], {
 
 ruleTester.run('vtable-wake-by-ref-releases', rules['vtable-wake-by-ref-releases'], {
   valid: [{ name: 'the Arc vtable', code: vtable() }, { name: "the seed's Box vtable", code: SEED_BOX }],
-  invalid: [{ name: 'wakeByRef drops', code: WAKE_BY_REF_DROPS, errors: [{ messageId: 'finding', ...at(WAKE_BY_REF_DROPS, 'wakeByRefSlot') }] }],
+  invalid: [
+    {
+      name: 'wakeByRef drops, with forget as a suggestion',
+      code: WAKE_BY_REF_DROPS,
+      errors: [
+        {
+          messageId: 'finding',
+          ...at(WAKE_BY_REF_DROPS, 'wakeByRefSlot'),
+          suggestions: [
+            {
+              messageId: 'suggestion',
+              data: { title: 'Use `forget` instead of `drop` in `wakeByRefSlot`: it only borrows the waker' },
+              output: WAKE_BY_REF_DROPS.replace('void {\n  drop(Arc.fromRaw<Task>(ptr));\n}\nfunction dropSlot', 'void {\n  forget(Arc.fromRaw<Task>(ptr));\n}\nfunction dropSlot'),
+            },
+          ],
+        },
+      ],
+    },
+  ],
 });
 
 ruleTester.run('vtable-drop-no-release', rules['vtable-drop-no-release'], {

@@ -9,7 +9,8 @@ import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import { findMentions, mentionedIn } from '../mentions';
 import { vtableCloneNoRetain, vtableDropNoRelease, vtableWakeByRefReleases, vtableWakeNoRelease } from '../rules/index';
-import type { Finding, RelatedSpan, RuleId, Severity, Span } from '../types';
+import type { Finding, Fix, RelatedSpan, RuleId, Severity, Span } from '../types';
+import { cloneFixes, forgetInsteadOfDropFix } from './fixes';
 import { SLOT_NAMES, resolveSlotFunction, summarizeSlot, type Allocation, type Range, type SlotName, type SlotSummary, type SummaryOptions } from './summary';
 
 export { SLOT_NAMES, describeEffect, resolveSlotFunction, summarizeSlot, type Allocation, type Range, type SlotName, type SlotSummary } from './summary';
@@ -108,7 +109,7 @@ export function checkVtable(context: FileContext, site: ts.NewExpression): Vtabl
   // A count kept by hand in a Box is a reference count: summarise again, counting it.
   const counterFields = handKeptCounts(summaries);
   if (counterFields.size > 0) summaries = summarize({ counterFields });
-  const problems = findProblems(summaries, counterFields);
+  const problems = findProblems(context, summaries, counterFields);
   const findings: Finding[] = [];
   const slots = {} as Record<SlotName, SlotReport>;
   for (const slot of SLOT_NAMES) {
@@ -153,6 +154,7 @@ interface Problem {
   /** The slots the message compares against, for related spans. */
   readonly others: readonly SlotName[];
   readonly help: string;
+  readonly fixes: readonly Fix[];
 }
 
 type Summaries = Record<SlotName, SlotSummary & { readonly argument: ts.Expression | undefined }>;
@@ -174,6 +176,15 @@ function verdict(a: Range, testA: CountTest, b: Range, testB: CountTest): Severi
   const someA = testA(a.min) || testA(a.max);
   const someB = testB(b.min) || testB(b.max);
   return someA && someB ? 'warning' : undefined;
+}
+
+/** The value types every slot's `Box.fromRaw<T>(data)` names. */
+function boxValueTypes(s: Summaries): Set<string> {
+  return new Set(SLOT_NAMES.flatMap((slot) => [...s[slot].boxValueTypes]));
+}
+
+function fixList(fix: Fix | undefined): Fix[] {
+  return fix ? [fix] : [];
 }
 
 function count(range: Range): string {
@@ -198,7 +209,7 @@ function counted(range: Range, test: CountTest, always: boolean, withNoun: boole
   return `${withNoun ? `${n} ${noun(exact)}` : n}${paths}`;
 }
 
-function findProblems(s: Summaries, counterFields: ReadonlySet<string>): Problem[] {
+function findProblems(context: FileContext, s: Summaries, counterFields: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
   const clone = s.clone.references;
   const wake = s.wake.references;
@@ -221,6 +232,8 @@ function findProblems(s: Summaries, counterFields: ReadonlySet<string>): Problem
         message: vtableCloneNoRetain.messages.mismatch(s.clone.name, counted(clone, none, always, true), s[slot].name, counted(released, some, always, false), always),
         others: [slot, slot === 'drop' ? 'wake' : 'drop'],
         help: counter ? vtableCloneNoRetain.messages.countHelp(s.clone.name, counter, s[slot].name) : vtableCloneNoRetain.messages.help(s.clone.name, allocation),
+        // An edit is right only when the clone takes nothing on every path and the count is the library's.
+        fixes: !counter && clone.min === 0 && clone.max === 0 ? cloneFixes(context, s.clone, allocation, boxValueTypes(s)) : [],
       });
     }
   }
@@ -235,6 +248,7 @@ function findProblems(s: Summaries, counterFields: ReadonlySet<string>): Problem
         message: vtableWakeNoRelease.messages.mismatch(s.wake.name, counted(wake, none, always, true), s.drop.name, counted(drop, some, always, false), always),
         others: ['drop'],
         help: counter ? vtableWakeNoRelease.messages.countHelp(s.drop.name, counter) : vtableWakeNoRelease.messages.help(s.drop.name, allocation),
+        fixes: [],
       });
     }
   }
@@ -247,6 +261,7 @@ function findProblems(s: Summaries, counterFields: ReadonlySet<string>): Problem
       message: vtableWakeByRefReleases.messages.releases(s.wakeByRef.name, counted(wakeByRef, some, severity === 'error', true)),
       others: ['wake'],
       help: vtableWakeByRefReleases.messages.help(allocation),
+      fixes: fixList(s.wakeByRef.releasesOnlyByDrop ? forgetInsteadOfDropFix(context, s.wakeByRef, s.wakeByRef.drops) : undefined),
     });
   }
   if (drop && clone) {
@@ -260,6 +275,7 @@ function findProblems(s: Summaries, counterFields: ReadonlySet<string>): Problem
         message: vtableDropNoRelease.messages.mismatch(s.drop.name, counted(drop, none, always, true), s.clone.name, counted(clone, some, always, false), always),
         others: ['clone'],
         help: counter ? vtableDropNoRelease.messages.countHelp(s.drop.name, counter) : vtableDropNoRelease.messages.help(s.drop.name, allocation),
+        fixes: [],
       });
     }
   }
@@ -284,7 +300,7 @@ function toFinding(context: FileContext, site: ts.NewExpression, summaries: Summ
     related.push({ ...where, message: `\`${otherSummary.name}\` ${otherSummary.effect}` });
   }
   related.push({ ...spanOf(site.expression), message: 'the vtable is built here' });
-  return { rule: problem.rule, severity: problem.severity, message: problem.message, span, related, help: problem.help, fixes: [] };
+  return { rule: problem.rule, severity: problem.severity, message: problem.message, span, related, help: problem.help, fixes: problem.fixes };
 }
 
 function isInside(node: ts.Node, container: ts.Node): boolean {

@@ -46,6 +46,12 @@ export interface SlotSummary {
    * through a `Box` (`box.value.refs++`): candidates for a count kept by hand.
    */
   readonly fieldSteps: ReadonlyMap<string, ReadonlySet<'+' | '-'>>;
+  /** The `drop(handle)` / `handle.drop()` calls that released the data's reference, for quick fixes. */
+  readonly drops: readonly ts.CallExpression[];
+  /** Every release the slot makes is one of `drops` (no hand-off, no `decrementStrongCount`, no `using`). */
+  readonly releasesOnlyByDrop: boolean;
+  /** `T` of each `Box.fromRaw<T>(data)`, as written: what a fresh box for a clone would hold. */
+  readonly boxValueTypes: ReadonlySet<string>;
 }
 
 /**
@@ -121,6 +127,11 @@ class Interpreter {
   private readonly boundNames = new Set<string>();
   readonly allocations = new Set<Allocation>();
   readonly fieldSteps = new Map<string, Set<'+' | '-'>>();
+  readonly drops = new Set<ts.CallExpression>();
+  releasesOtherwise = false;
+  readonly boxValueTypes = new Set<string>();
+  /** Set while a `drop` call releases, so `release` can tell it from other releases. */
+  private dropping: ts.CallExpression | undefined;
 
   constructor(
     private readonly context: FileContext,
@@ -345,7 +356,21 @@ class Interpreter {
   private release(state: State, handle: Handle): void {
     handle.live = false;
     // After counting a hand-kept count down, freeing the box is the free at zero: the count already went.
-    if (handle.origin === 'data' && !(handle.allocation === 'box' && state.countedDown)) state.net -= 1;
+    if (handle.origin === 'data' && !(handle.allocation === 'box' && state.countedDown)) {
+      state.net -= 1;
+      if (this.dropping) this.drops.add(this.dropping);
+      else this.releasesOtherwise = true;
+    }
+  }
+
+  /** `drop(handle)` or `handle.drop()`: a release a quick fix can turn into `forget`. */
+  private dropCall(state: State, node: ts.CallExpression | ts.NewExpression, value: Value): void {
+    this.dropping = this.ts.isCallExpression(node) ? node : undefined;
+    try {
+      this.handOff(state, value);
+    } finally {
+      this.dropping = undefined;
+    }
   }
 
   private newHandle(state: State, origin: Handle['origin'], allocation: Allocation): Value {
@@ -375,7 +400,10 @@ class Interpreter {
     steps.add(step);
     if (this.options.counterFields?.has(name)) {
       state.net += step === '+' ? 1 : -1;
-      if (step === '-') state.countedDown = true;
+      if (step === '-') {
+        state.countedDown = true;
+        this.releasesOtherwise = true;
+      }
     }
     return true;
   }
@@ -526,6 +554,8 @@ class Interpreter {
       case 'Arc.fromRaw':
       case 'Box.fromRaw': {
         const allocation = operation === 'Arc.fromRaw' ? 'arc' : 'box';
+        const valueType = this.ts.isCallExpression(node) ? node.typeArguments?.[0] : undefined;
+        if (first.kind === 'data' && allocation === 'box' && valueType) this.boxValueTypes.add(valueType.getText());
         if (first.kind === 'data') return [[state, this.newHandle(state, 'data', allocation)]];
         if (first.kind === 'fresh') return [[state, this.newHandle(state, 'fresh', allocation)]];
         return [[state, OTHER]];
@@ -559,17 +589,18 @@ class Interpreter {
         return [[state, OTHER]];
       }
       case 'drop':
-        this.handOff(state, first);
+        this.dropCall(state, node, first);
         return [[state, OTHER]];
       case 'Arc#drop':
       case 'Box#drop':
-        this.handOff(state, receiver);
+        this.dropCall(state, node, receiver);
         return [[state, OTHER]];
       case 'Arc.incrementStrongCount':
       case 'Arc.decrementStrongCount':
         if (first.kind === 'data') {
           this.allocations.add('arc');
           state.net += operation === 'Arc.incrementStrongCount' ? 1 : -1;
+          if (operation === 'Arc.decrementStrongCount') this.releasesOtherwise = true;
         }
         return [[state, OTHER]];
       case 'RawWaker':
@@ -674,7 +705,9 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
 /** The effect of one slot function on the reference its data pointer holds. */
 export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclaration | undefined, slot: SlotName, name?: string, options: SummaryOptions = {}): SlotSummary {
   const displayName = name ?? (fn ? functionName(context, fn) : undefined) ?? slot;
-  if (!fn) return { slot, name: displayName, declaration: undefined, references: undefined, effect: 'unknown effect', allocations: new Set(), fieldSteps: new Map() };
+  if (!fn) {
+    return { slot, name: displayName, declaration: undefined, references: undefined, effect: 'unknown effect', allocations: new Set(), fieldSteps: new Map(), drops: [], releasesOnlyByDrop: false, boxValueTypes: new Set() };
+  }
   let references: Range | undefined;
   const interpreter = new Interpreter(context, options);
   try {
@@ -689,7 +722,18 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
   } catch (error) {
     if (!(error instanceof Unknown)) throw error;
   }
-  return { slot, name: displayName, declaration: fn, references, effect: describeEffect(slot, references), allocations: interpreter.allocations, fieldSteps: interpreter.fieldSteps };
+  return {
+    slot,
+    name: displayName,
+    declaration: fn,
+    references,
+    effect: describeEffect(slot, references),
+    allocations: interpreter.allocations,
+    fieldSteps: interpreter.fieldSteps,
+    drops: [...interpreter.drops],
+    releasesOnlyByDrop: !interpreter.releasesOtherwise,
+    boxValueTypes: interpreter.boxValueTypes,
+  };
 }
 
 export function describeEffect(slot: SlotName, references: Range | undefined): string {
