@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSequence, Simulator, type SimulationRun } from '../src/simulate';
-import { sandboxCommand } from '../src/simulate/sandbox';
+import { permissionFlag, sandboxCommand } from '../src/simulate/sandbox';
 
 /** Given whatever a technique got hold of: use it, if it is a process. Runs inside the sandbox. */
 const PAYLOAD = `
@@ -259,6 +259,13 @@ describe('simulate: the sandbox holds against known escapes', function () {
 });
 
 describe('simulate: the simulation process on its own (the second fence)', () => {
+  it("picks the permission model's flag by Node version", () => {
+    assert.equal(permissionFlag('20.20.2'), '--experimental-permission');
+    assert.equal(permissionFlag('22.12.0'), '--permission');
+    assert.equal(permissionFlag('24.1.0'), '--permission');
+    assert.ok(sandboxCommand('/x/worker.js', 64).args.includes(permissionFlag()));
+  });
+
   it('cannot write or read files, start processes or worker threads, or generate code from strings', function () {
     this.timeout(30_000);
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'wakerscope-fence-')));

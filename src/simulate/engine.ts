@@ -74,12 +74,14 @@ class SimulationProcess {
 
   static async start(input: WorkerInput, script: string, limits: Required<Pick<SimulatorOptions, 'timeLimitMs' | 'memoryLimitMb'>>): Promise<SimulationProcess> {
     const { command, args } = sandboxCommand(script, limits.memoryLimitMb);
-    // No environment: NODE_OPTIONS could otherwise hand the process permissions.
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: {}, serialization: 'json' });
-    const process = new SimulationProcess(child);
-    const reply = await process.exchange({ type: 'load', input }, limits.timeLimitMs, () => {});
+    // No environment, so NODE_OPTIONS cannot hand the process permissions; in
+    // VS Code's extension host execPath is Electron, which must act as Node.
+    const env = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env, serialization: 'json' });
+    const started = new SimulationProcess(child);
+    const reply = await started.exchange({ type: 'load', input }, limits.timeLimitMs, () => {});
     if (reply.type === 'failed') {
-      process.kill();
+      started.kill();
       throw new SimulationError(reply.message);
     }
     if (reply.type === 'stopped') {
@@ -89,7 +91,7 @@ class SimulationProcess {
           : `simulation stopped: loading the module ran out of memory (limit ${limits.memoryLimitMb} MB)`,
       );
     }
-    return process;
+    return started;
   }
 
   /**
@@ -226,11 +228,20 @@ export class Simulator {
     }
     try {
       const lanes = Math.min(this.limits.processes, chunks.length);
-      await Promise.all(Array.from({ length: lanes }, () => this.drain(chunks, requests, deliver)));
-    } catch (error) {
-      this.dead = error instanceof Error ? error.message : String(error);
-      await this.closeProcesses();
-      throw error;
+      const settled = await Promise.allSettled(
+        Array.from({ length: lanes }, () =>
+          this.drain(chunks, requests, deliver).catch((error: unknown) => {
+            chunks.length = 0; // the other lanes finish their chunk and stop
+            throw error;
+          }),
+        ),
+      );
+      const failed = settled.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+      if (failed) {
+        this.dead = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+        await this.closeProcesses();
+        throw failed.reason;
+      }
     } finally {
       this.busy = false;
     }
@@ -244,16 +255,16 @@ export class Simulator {
 
   /** One lane of a batch: take chunks until none are left, replacing the process when a limit kills it. */
   private async drain(chunks: number[][], requests: readonly RunRequest[], deliver: (index: number, run: WorkerRun) => void): Promise<void> {
-    let process = this.idle.pop() ?? (await this.startProcess());
+    let simulation = this.idle.pop() ?? (await this.startProcess());
     for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
       const done = new Set<number>();
-      const reply = await process.runChunk(requests, chunk, this.limits.timeLimitMs, (index, run) => {
+      const reply = await simulation.runChunk(requests, chunk, this.limits.timeLimitMs, (index, run) => {
         done.add(index);
         deliver(index, run);
       });
       if (reply.type === 'failed') throw new SimulationError(`${this.modulePath}: ${reply.message}`);
       if (reply.type === 'stopped') {
-        this.all.delete(process);
+        this.all.delete(simulation);
         const doing = `running \`${formatSequence(requests[reply.index].ops)}\``;
         const stopped =
           reply.outcome === 'timeout'
@@ -264,18 +275,18 @@ export class Simulator {
         // What the killed process had not reported yet, a fresh one runs.
         const rest = chunk.filter((index) => !done.has(index));
         if (rest.length) chunks.unshift(rest);
-        process = await this.startProcess();
+        simulation = await this.startProcess();
       }
     }
-    this.idle.push(process);
+    this.idle.push(simulation);
   }
 
   private async startProcess(): Promise<SimulationProcess> {
-    const process = await SimulationProcess.start(this.input, this.script, this.limits).catch((error: unknown) => {
+    const simulation = await SimulationProcess.start(this.input, this.script, this.limits).catch((error: unknown) => {
       throw error instanceof SimulationError ? new SimulationError(`${this.modulePath}: ${error.message}`) : error;
     });
-    this.all.add(process);
-    return process;
+    this.all.add(simulation);
+    return simulation;
   }
 
   private async closeProcesses(): Promise<void> {
