@@ -40,6 +40,8 @@ export const DEFAULT_DEPTH = 4;
 
 /** At most this many runs per message: small enough to spread a batch over the pool, large enough that messages cost little. */
 const MAX_CHUNK = 500;
+/** How long Node itself may take to start a simulation process. */
+const BOOT_LIMIT_MS = 30_000;
 /** The tail of a process's stderr kept to explain a crash. */
 const STDERR_TAIL = 4096;
 
@@ -79,6 +81,12 @@ class SimulationProcess {
     const env = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env, serialization: 'json' });
     const started = new SimulationProcess(child);
+    // Node's own start-up is not the module's time: on a loaded machine it alone can exceed a short limit.
+    const booted = await started.exchange(undefined, BOOT_LIMIT_MS, () => {});
+    if (booted.type !== 'ready') {
+      started.kill();
+      throw new SimulationError(booted.type === 'failed' ? booted.message : `the simulation process did not start within ${BOOT_LIMIT_MS / 1000} s`);
+    }
     const reply = await started.exchange({ type: 'load', input }, limits.timeLimitMs, () => {});
     if (reply.type === 'failed') {
       started.kill();
@@ -117,9 +125,9 @@ class SimulationProcess {
     return reply.type === 'failed' ? reply : { type: 'done' };
   }
 
-  /** Send `message`; collect progress until the reply. No progress for `timeLimitMs` kills the process. */
+  /** Send `message` (or nothing: wait); collect progress until the reply. No progress for `timeLimitMs` kills the process. */
   private exchange(
-    message: ToWorker,
+    message: ToWorker | undefined,
     timeLimitMs: number,
     onProgress: (progress: Extract<FromWorker, { type: 'results' }>) => void,
   ): Promise<{ readonly type: 'ready' | 'done' } | { readonly type: 'failed'; readonly message: string } | { readonly type: 'stopped'; readonly outcome: Stop['outcome'] }> {
@@ -145,7 +153,7 @@ class SimulationProcess {
           onProgress(reply);
           arm();
         } else {
-          finish(reply);
+          finish(reply.type === 'booted' ? { type: 'ready' } : reply);
         }
       };
       const onExit = () => {
@@ -159,7 +167,7 @@ class SimulationProcess {
       this.child.on('message', onMessage);
       this.exitWaiters.push(onExit);
       arm();
-      this.child.send(message);
+      if (message) this.child.send(message);
     });
   }
 

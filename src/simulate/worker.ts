@@ -49,6 +49,7 @@ export type ToWorker =
   | { readonly type: 'run'; readonly runs: readonly (readonly [index: number, request: RunRequest])[] };
 
 export type FromWorker =
+  | { readonly type: 'booted' }
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'results'; readonly runs: readonly (readonly [index: number, run: WorkerRun])[] }
@@ -331,6 +332,7 @@ function start(): void {
     });
   });
   process.on('disconnect', () => process.exit(0));
+  send({ type: 'booted' });
 }
 
 if (process.send) start();
