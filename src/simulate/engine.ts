@@ -293,6 +293,11 @@ export class Simulator {
     const simulation = await SimulationProcess.start(this.input, this.script, this.limits).catch((error: unknown) => {
       throw error instanceof SimulationError ? new SimulationError(`${this.modulePath}: ${error.message}`) : error;
     });
+    if (this.dead) {
+      // Closed (an exploration cancelled) while it started.
+      await simulation.close();
+      throw new SimulationError(this.dead);
+    }
     this.all.add(simulation);
     return simulation;
   }
