@@ -1,110 +1,150 @@
-// What a fresh vm context per simulated run costs. Every run of an exploration
-// evaluates the user's module anew in a new context (so module state cannot
-// carry from one run to the next); the old engine ran them all in one context.
-// For the seed Box vtable and the Arc example, at depth 4 and 5, this times the
-// same batch of runs in both modes (the shared mode is a bench-only option),
-// alternating which goes first, and prints the medians and fresh / shared;
-// then where a fresh run's time goes, measured in this process.
-// Bundling and starting the worker are outside the timing: both modes pay them
-// once per exploration.
+// Simulation speed, today's runner against the one before the process sandbox,
+// in one run of this script. The baseline is the simulator at commit BASELINE
+// (a worker thread; a fresh vm context and a fresh evaluation of the bundle per
+// run), extracted with `git archive` into bench/out/ and loaded from there.
 //
-// Run: npx tsx bench/simulate.ts [reps]   (default 5)
+// 1. `explore --all` of the seed's Box vtable at each depth: wall clock of the
+//    whole exploration (bundling, process start, every run), both runners,
+//    alternating which goes first; outcome counts must agree.
+// 2. What the process sandbox costs: the same batch of runs (depth 5) in this
+//    process, in the sandbox's own vm set-up but without a process around it
+//    (`Sandbox`: fresh module per run, globals reset), against the same through
+//    one sandboxed process and through the default pool.
+//
+// Run: npx tsx bench/simulate.ts [--depths 5,6] [--baseline-depths 5] [--reps 3]
 
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vm from 'node:vm';
-import { enumerateSequences, Simulator } from '../src/simulate';
+import { enumerateSequences, explore, Simulator, type Exploration } from '../src/simulate';
 import { bundleModule } from '../src/simulate/bundle';
-import { loader } from '../src/simulate/worker';
+import { PRELUDE } from '../src/simulate/prelude';
+import { Sandbox } from '../src/simulate/worker';
 
 const ROOT = resolve(__dirname, '..');
-const REPS = Number(process.argv[2] ?? 5);
-const CASES = [
-  { name: 'seed Box vtable', module: join(ROOT, 'examples', 'seed-box-waker.ts'), factory: 'createRawWaker' },
-  { name: 'Arc example', module: join(ROOT, 'examples', 'arc-waker.ts'), factory: 'createWaker' },
-];
-const DEPTHS = [4, 5];
+const BASELINE = '4763cf5';
+const SEED = join(ROOT, 'examples', 'seed-box-waker.ts');
+const FACTORY = 'createRawWaker';
 
-if (!Number.isInteger(REPS) || REPS < 1) {
-  console.error(`bench/simulate.ts: reps must be a whole number ≥ 1, got '${process.argv[2]}'`);
-  process.exit(2);
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+const DEPTHS = option('depths', '5,6').split(',').map(Number);
+const BASELINE_DEPTHS = new Set(option('baseline-depths', '5').split(',').map(Number));
+const REPS = Number(option('reps', '3'));
+
+type Explore = (module: string, factory: string, options: { depth: number; all: boolean; timeLimitMs: number }) => Promise<Exploration>;
+
+/** The baseline's `explore`, from its sources extracted under bench/out/ (with its package.json, so it bundles its own runtime and driver). */
+async function baselineExplore(): Promise<Explore> {
+  const dir = join(ROOT, 'bench', 'out', `simulate-baseline-${BASELINE}`);
+  if (!existsSync(join(dir, 'src', 'simulate', 'engine.ts'))) {
+    mkdirSync(dir, { recursive: true });
+    const archive = execFileSync('git', ['-C', ROOT, 'archive', BASELINE, 'src', 'package.json']);
+    execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  }
+  const engine = (await import(join(dir, 'src', 'simulate', 'engine.ts'))) as { explore: Explore };
+  return engine.explore;
 }
 
-/** Milliseconds for one batch of every sequence to `depth`, outcomes only (as `explore` runs them). */
-async function timeBatch(module: string, factory: string, depth: number, sharedContext: boolean): Promise<{ ms: number; outcomes: string }> {
-  const simulator = await Simulator.open(module, factory, { sharedContext, timeLimitMs: 60_000 });
+function counts(exploration: Exploration): string {
+  const byOutcome = new Map<string, number>();
+  for (const { outcome } of exploration.all ?? []) byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+  return [...byOutcome].sort().map(([outcome, n]) => `${outcome} ${n}`).join(', ');
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function timed<T>(body: () => Promise<T>): Promise<[number, T]> {
+  const started = performance.now();
+  const value = await body();
+  return [performance.now() - started, value];
+}
+
+async function explorations(): Promise<void> {
+  const baseline = await baselineExplore();
+  const current: Explore = (module, factory, options) => explore(module, factory, options);
+  console.log('| depth | runs | before (worker, fresh context per run) | now (process pool) | before / now | outcomes |');
+  console.log('|---|---|---|---|---|---|');
+  for (const depth of DEPTHS) {
+    const withBaseline = BASELINE_DEPTHS.has(depth);
+    const times = { before: [] as number[], now: [] as number[] };
+    const outcomes = { before: '', now: '' };
+    for (let rep = 0; rep < REPS; rep++) {
+      const order = (rep % 2 ? ['now', 'before'] : ['before', 'now']) as ('before' | 'now')[];
+      for (const which of order) {
+        if (which === 'before' && !withBaseline) continue;
+        const [ms, exploration] = await timed(() => (which === 'now' ? current : baseline)(SEED, FACTORY, { depth, all: true, timeLimitMs: 60_000 }));
+        times[which].push(ms);
+        outcomes[which] = counts(exploration);
+      }
+    }
+    const before = withBaseline ? median(times.before) : NaN;
+    const now = median(times.now);
+    const agree = !withBaseline || outcomes.before === outcomes.now ? outcomes.now : `DIFFER: before ${outcomes.before}; now ${outcomes.now}`;
+    console.log(
+      `| ${depth} | ${enumerateSequences(depth).length} | ${withBaseline ? `${(before / 1000).toFixed(2)} s` : 'not run'} | ${(now / 1000).toFixed(2)} s | ${withBaseline ? `${(before / now).toFixed(2)}×` : ''} | ${agree} |`,
+    );
+  }
+}
+
+/** Microseconds per run of the depth-5 batch in this process, in the sandbox's vm set-up without a process. */
+async function inProcess(requests: readonly string[]): Promise<number> {
+  const bundle = await bundleModule(SEED);
+  const sandbox = new Sandbox(new vm.Script(PRELUDE), new vm.Script(bundle.code, { filename: bundle.file }));
+  const once = (request: string) => {
+    sandbox.prelude.reset();
+    sandbox.load().run(request);
+    sandbox.drain();
+    sandbox.prelude.reset();
+  };
+  for (const request of requests.slice(0, 500)) once(request);
+  const started = performance.now();
+  for (const request of requests) once(request);
+  return ((performance.now() - started) * 1000) / requests.length;
+}
+
+/** Microseconds per run of the same batch through a simulator with `processes` sandboxed processes (started before the clock). */
+async function throughProcesses(requests: readonly string[], processes: number): Promise<number> {
+  const simulator = await Simulator.open(SEED, FACTORY, { processes, timeLimitMs: 60_000 });
   try {
-    const requests = enumerateSequences(depth).map((ops) => ({ factory, ops, detail: false }));
-    const started = process.hrtime.bigint();
-    const runs = await simulator.runAll(requests);
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const counts = new Map<string, number>();
-    for (const run of runs) counts.set(run.outcome, (counts.get(run.outcome) ?? 0) + 1);
-    return { ms, outcomes: [...counts].map(([outcome, n]) => `${outcome} ${n}`).join(', ') };
+    const parsed = requests.map((request) => JSON.parse(request) as Parameters<Simulator['runAll']>[0][number]);
+    await simulator.runAll(parsed.slice(0, 500 * processes)); // start the pool and warm it
+    const started = performance.now();
+    await simulator.runAll(parsed);
+    return ((performance.now() - started) * 1000) / requests.length;
   } finally {
     await simulator.close();
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** Mean microseconds of `body(i)` over `count` calls, after 200 to warm up. */
-function microseconds(count: number, body: (i: number) => void): number {
-  for (let i = 0; i < 200; i++) body(i % count);
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) body(i);
-  return Number(process.hrtime.bigint() - started) / 1e3 / count;
-}
-
-/** Where a fresh run's time goes, in this process with the worker's own loader (seed, depth 5). */
-async function breakdown(): Promise<void> {
-  const { module, factory } = CASES[0];
-  const load = loader({ ...(await bundleModule(module)), factory });
-  const requests = enumerateSequences(5).map((ops) => JSON.stringify({ factory, ops, detail: false }));
-  const shared = load();
-  const parts = {
-    'vm.createContext alone': microseconds(requests.length, () => vm.createContext({}, { name: 'wakersim', codeGeneration: { strings: false, wasm: false } })),
-    'a fresh context with the bundle evaluated': microseconds(requests.length, () => load()),
-    'a run in the shared context': microseconds(requests.length, (i) => shared.run(requests[i])),
-    'a fresh context, bundle and run': microseconds(requests.length, (i) => load().run(requests[i])),
-  };
-  console.log(`\nIn this process (no worker, no messages), ${CASES[0].name} at depth 5, per run:`);
-  for (const [part, us] of Object.entries(parts)) console.log(`  ${part}: ${us.toFixed(0)} µs`);
+async function sandboxCost(): Promise<void> {
+  const requests = enumerateSequences(5).map((ops) => JSON.stringify({ factory: FACTORY, ops, detail: false }));
+  const rows: [string, number[]][] = [
+    ['in this process, no sandbox process (vm isolation only)', []],
+    ['one sandboxed process', []],
+    [`the pool (${availableParallelism()} processes)`, []],
+  ];
+  for (let rep = 0; rep < REPS; rep++) {
+    rows[0][1].push(await inProcess(requests));
+    rows[1][1].push(await throughProcesses(requests, 1));
+    rows[2][1].push(await throughProcesses(requests, availableParallelism()));
+  }
+  const base = median(rows[0][1]);
+  console.log(`\nPer run, the ${requests.length} runs of depth 5 (median of ${REPS}):\n`);
+  console.log('| how | per run | vs in process |');
+  console.log('|---|---|---|');
+  for (const [how, values] of rows) console.log(`| ${how} | ${median(values).toFixed(0)} µs | ${(median(values) / base).toFixed(2)}× |`);
 }
 
 async function main(): Promise<void> {
-  console.log(`Node ${process.version}, median of ${REPS}; times are the batch of runs alone (wall clock)\n`);
-  console.log('| module | depth | runs | shared context | fresh context | fresh / shared | per run (fresh − shared) | outcomes (fresh; shared when different) |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const { name, module, factory } of CASES) {
-    for (const depth of DEPTHS) {
-      const shared: number[] = [];
-      const fresh: number[] = [];
-      let outcomes = '';
-      let sharedOutcomes = '';
-      await timeBatch(module, factory, depth, false); // warm esbuild and the worker build
-      for (let rep = 0; rep < REPS; rep++) {
-        // Alternate the order so drift on the shared machine hits both modes alike.
-        const order = rep % 2 ? [true, false] : [false, true];
-        for (const sharedContext of order) {
-          const result = await timeBatch(module, factory, depth, sharedContext);
-          (sharedContext ? shared : fresh).push(result.ms);
-          if (!sharedContext) outcomes = result.outcomes;
-          else sharedOutcomes = result.outcomes;
-        }
-      }
-      const runs = enumerateSequences(depth).length;
-      const [sharedMs, freshMs] = [median(shared), median(fresh)];
-      const perRunUs = ((freshMs - sharedMs) / runs) * 1000;
-      console.log(
-        `| ${name} | ${depth} | ${runs} | ${sharedMs.toFixed(0)} ms | ${freshMs.toFixed(0)} ms | ${(freshMs / sharedMs).toFixed(2)}× | ${perRunUs.toFixed(0)} µs | ${outcomes}${sharedOutcomes === outcomes ? '' : ` (shared context: ${sharedOutcomes})`} |`,
-      );
-    }
-  }
-  await breakdown();
+  console.log(`Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}, median of ${REPS}\n`);
+  await explorations();
+  await sandboxCost();
+  console.log(`\nload average at the end: ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
 }
 
 main().catch((error: unknown) => {

@@ -48,7 +48,7 @@ describe('simulate: the .wakersim grammar', () => {
   it('colours every part of the documented example', () => {
     const tokens = tokenize(
       grammar,
-      ['use "./seed-box-waker.ts" create createRawWaker   # module', 'new', 'clone 0', 'wake_by_ref 1', 'wakeByRef 1', 'drop 12  # why', 'expect double-free', 'expect ok'].join('\n'),
+      ['use "./seed-box-waker.ts" create createRawWaker   # module', 'new', 'clone 0', 'wake_by_ref 1', 'wakeByRef 1', 'drop 12  # why', 'expect double-free', 'expect ok', 'expect reachable'].join('\n'),
     );
     assert.deepEqual(tokens, [
       ['use', 'keyword.control.import.wakersim'],
@@ -74,6 +74,8 @@ describe('simulate: the .wakersim grammar', () => {
       ['double-free', 'constant.language.outcome.violation.wakersim'],
       ['expect', 'keyword.control.expect.wakersim'],
       ['ok', 'constant.language.outcome.ok.wakersim'],
+      ['expect', 'keyword.control.expect.wakersim'],
+      ['reachable', 'constant.language.outcome.reachable.wakersim'],
     ]);
   });
 

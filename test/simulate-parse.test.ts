@@ -48,7 +48,7 @@ describe('simulate: parseScenario', () => {
     ['operation before new', `${USE}\nwake 0`, { line: 2, column: 6, endColumn: 7, message: 'handle 0 does not exist yet (no handles exist yet: start with `new`)' }],
     ['extra token', `${USE}\nnew\nwake 0 1`, { line: 3, column: 8, endColumn: 9, message: "unexpected '1' after `wake 0`" }],
     ['argument to new', `${USE}\nnew 3`, { line: 2, column: 5, endColumn: 6, message: "unexpected '3': `new` takes no handle" }],
-    ['unknown outcome', `${USE}\nnew\nexpect crash`, { line: 3, column: 8, endColumn: 13, message: "unknown outcome 'crash' (expected ok, leak, timeout, double-free, use-after-free, use-after-wake, use-after-drop, use-after-move)" }],
+    ['unknown outcome', `${USE}\nnew\nexpect crash`, { line: 3, column: 8, endColumn: 13, message: "unknown outcome 'crash' (expected ok, leak, reachable, timeout, double-free, use-after-free, use-after-wake, use-after-drop, use-after-move)" }],
     ['unquoted module', 'use seed.ts create f\nnew', { line: 1, column: 5, endColumn: 12, message: 'the module path must be a quoted string (expected `use "./module.ts" create factoryName`)' }],
     ['missing create', 'use "./m.ts" make f\nnew', { line: 1, column: 14, endColumn: 18, message: 'expected `use "./module.ts" create factoryName`' }],
     ['unterminated string', 'use "./m.ts create f\nnew', { line: 1, column: 5, endColumn: 21, message: 'unterminated string: add the closing `"`' }],

@@ -1,7 +1,7 @@
 // `wakerscope explore MODULE.ts --create FACTORY [--depth N] [--all] [--format text|json]`
 
 import * as path from 'node:path';
-import { DEFAULT_DEPTH, MAX_DEPTH, MAX_PLAIN_DEPTH, explore as exploreModule, type ExploreProgress } from '../simulate/index';
+import { DEFAULT_DEPTH, MAX_DEPTH, MAX_PLAIN_DEPTH, explore as exploreModule, isProblemOutcome, type ExploreProgress } from '../simulate/index';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
 import { asUsageError } from './simulate';
 import { wantsColour } from './ansi';
@@ -60,7 +60,7 @@ async function runExplore(args: readonly string[], io: Io): Promise<number> {
   io.stdout.write(
     format === 'json' ? JSON.stringify(exploration, null, 2) + '\n' : formatExplorationText(exploration, { cwd: io.cwd, colour: wantsColour(io) }),
   );
-  const problem = exploration.outcomes.some((o) => o.outcome !== 'ok' && o.outcome !== 'leak');
+  const problem = exploration.outcomes.some((o) => isProblemOutcome(o.outcome));
   return problem ? EXIT_FINDINGS : EXIT_OK;
 }
 

@@ -20,7 +20,7 @@ function where(cwd: string, location: Location | undefined): string {
 }
 
 function outcomeText(outcome: Outcome, p: Ansi): string {
-  return isProblemOutcome(outcome) ? p.red(p.bold(outcome)) : outcome === 'leak' ? p.yellow(outcome) : p.green(outcome);
+  return isProblemOutcome(outcome) ? p.red(p.bold(outcome)) : outcome === 'leak' ? p.yellow(outcome) : outcome === 'reachable' ? p.dim(outcome) : p.green(outcome);
 }
 
 function stepColumns(step: StepResult): [string, string, string, string, string] {
@@ -55,9 +55,11 @@ export function formatRunText(run: SimulationRun, options: TextOptions): string 
     }
   });
   out.push('');
-  for (const leak of run.leaks) {
-    out.push(p.yellow(`leak: ${leak.kind === 'box' ? 'Box' : 'Arc'} ${leak.address} (count ${leak.count}) allocated at step ${leak.allocated.step}${leak.allocated.location ? `, ${where(options.cwd, leak.allocated.location)}` : ''}`));
-  }
+  const cell = (leak: SimulationRun['leaks'][number]) =>
+    `${leak.kind === 'box' ? 'Box' : 'Arc'} ${leak.address} (count ${leak.count}) allocated at step ${leak.allocated.step}${leak.allocated.location ? `, ${where(options.cwd, leak.allocated.location)}` : ''}`;
+  for (const leak of run.leaks) out.push(p.yellow(`leak: ${cell(leak)}`));
+  for (const held of run.reachable ?? []) out.push(p.dim(`reachable: ${cell(held)}, still held by the module's state`));
+  if (run.stopped) out.push(p.red(run.stopped));
   const expectation = run.expect
     ? run.expect === run.outcome
       ? ` ${p.green(`(as expected)`)}`

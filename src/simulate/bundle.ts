@@ -100,6 +100,9 @@ export async function bundleModule(modulePath: string): Promise<ModuleBundle> {
       mainFields: ['module', 'main'],
       format: 'iife',
       globalName: '__wakersim',
+      // The script's value is a factory: each call evaluates the module anew (fresh module state).
+      banner: { js: '(function wakersimModule() {' },
+      footer: { js: 'return __wakersim.driver;\n})' },
       target: 'es2022',
       sourcemap: 'external',
       absWorkingDir: dirname(modulePath),

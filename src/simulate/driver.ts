@@ -41,6 +41,12 @@ export interface RawSlotCall extends SlotCall {
 export interface RawRun {
   readonly sequence: string;
   readonly outcome: Outcome;
+  /**
+   * Cells were live at the end: whether each is a leak or still reachable from
+   * the module's state is known only after a garbage collection, so the worker
+   * collects, then asks `settle()` for the run.
+   */
+  readonly pending?: true;
   /** The first violation's summary or the first error. */
   readonly message?: string;
   readonly steps?: readonly (Omit<StepResult, 'slots'> & { readonly slots: readonly RawSlotCall[] })[];
@@ -48,6 +54,7 @@ export interface RawRun {
   readonly leaks?: readonly LeakReport[];
   /** When asked for: the state after the run, or why it cannot be fingerprinted. */
   readonly state?: Fingerprint;
+  readonly reachable?: readonly LeakReport[];
 }
 
 export interface Driver {
@@ -55,8 +62,10 @@ export interface Driver {
   check(factory: string): string | undefined;
   /** `JSON.stringify(RunRequest)` in, `JSON.stringify(RawRun)` out. */
   run(request: string): string;
-  /** Every vtable function seen so far, for the worker to locate. */
-  slotFunctions(): readonly Function[];
+  /** After a pending `run` and a garbage collection: the run, its live cells told apart into leaked and reachable. */
+  settle(): string;
+  /** The source text of the slot function `functionId` (see `RawSlotCall`), for the worker to locate. */
+  functionSource(functionId: number): string;
 }
 
 type SlotFunction = (...args: never[]) => unknown;
@@ -64,6 +73,7 @@ type SlotFunction = (...args: never[]) => unknown;
 export function createDriver(user: Record<string, unknown>): Driver {
   const functionIds = new Map<SlotFunction, number>();
   const functions: SlotFunction[] = [];
+  let unsettled: { readonly run: Unsettled; readonly live: readonly LiveCell[] } | undefined;
   const idOf = (fn: SlotFunction): number => {
     let id = functionIds.get(fn);
     if (id === undefined) {
@@ -82,15 +92,25 @@ export function createDriver(user: Record<string, unknown>): Driver {
       return `the module does not export a function '${factory}' (${known})`;
     },
     run(request) {
-      return JSON.stringify(runOps(user, JSON.parse(request) as RunRequest, idOf));
+      const { run, live } = runOps(user, JSON.parse(request) as RunRequest, idOf);
+      if (!live) return JSON.stringify(run);
+      unsettled = { run, live };
+      return JSON.stringify({ sequence: run.sequence, outcome: run.outcome, pending: true } satisfies RawRun);
     },
-    slotFunctions() {
-      return functions;
+    settle() {
+      if (!unsettled) throw new Error('settle() without a pending run');
+      const { run, live } = unsettled;
+      unsettled = undefined;
+      return JSON.stringify(settle(run, live));
+    },
+    functionSource(functionId) {
+      const fn = functions[functionId];
+      return fn ? Function.prototype.toString.call(fn) : '';
     },
   };
 }
 
-function runOps(user: Record<string, unknown>, request: RunRequest, idOf: (fn: SlotFunction) => number): RawRun {
+function runOps(user: Record<string, unknown>, request: RunRequest, idOf: (fn: SlotFunction) => number): { run: Unsettled; live?: readonly LiveCell[] } {
   // Made before the run: it remembers the built-ins and the module's functions as loaded.
   const fingerprinter = request.fingerprint ? new Fingerprinter() : undefined;
   const runtime = new Runtime({ mode: 'record', locations: request.detail });
@@ -159,19 +179,48 @@ function runOps(user: Record<string, unknown>, request: RunRequest, idOf: (fn: S
   });
 
   const violations = runtime.violations.map(reportViolation);
-  const leaks = runtime.leaks();
-  const outcome: Outcome = violations[0]?.kind ?? (errors.length ? 'error' : leaks.length ? 'leak' : 'ok');
+  const leaks = runtime.leaks().map((leak) => ({ address: leak.address, kind: leak.kind, count: leak.count, allocated: summarize(leak.allocated) }));
   const message = violations[0]?.summary ?? errors[0];
-  const sequence = formatSequence(request.ops);
   const state = fingerprinter?.fingerprint(runtime, scenarioLiveHandles(request.ops), { wakers, addresses, vtables }, errors.length > 0);
-  if (!request.detail) return { sequence, outcome, ...(message ? { message } : {}), ...(state ? { state } : {}) };
-  return {
-    sequence,
-    outcome,
+  const run: Unsettled = {
+    sequence: formatSequence(request.ops),
+    outcome: violations[0]?.kind ?? (errors.length ? 'error' : 'ok'),
+    ...(state ? { state } : {}),
     ...(message ? { message } : {}),
-    steps,
-    violations,
-    leaks: leaks.map((leak) => ({ address: leak.address, kind: leak.kind, count: leak.count, allocated: summarize(leak.allocated) })),
+    ...(request.detail ? { steps, violations, leaks } : {}),
+  };
+  // A violation or an error outranks a leak: without the details, nothing more to tell.
+  if (leaks.length === 0 || (!request.detail && run.outcome !== 'ok')) return { run };
+  const live = runtime.cells().flatMap((cell): LiveCell[] => (cell.state === 'live' ? [{ address: cell.ptr.toString(), pointer: new WeakRef(cell.ptr) }] : []));
+  // The run's own references go: the runtime's heap, and (returning) the scenario's wakers.
+  runtime.release();
+  return { run, live };
+}
+
+/** A run whose live cells are not yet told apart. */
+type Unsettled = Omit<RawRun, 'leaks' | 'reachable'> & { readonly leaks?: readonly LeakReport[] };
+
+/** A live cell at the end of a run; its pointer object survives a collection only if the module's state still reaches it. */
+interface LiveCell {
+  readonly address: string;
+  readonly pointer: WeakRef<object>;
+}
+
+/**
+ * As valgrind counts: a live cell nothing reaches any more is a leak ("definitely
+ * lost"); one the module's state still holds (a run queue, a map, a global) is
+ * reachable ("still reachable"), shown but not a problem.
+ */
+function settle(run: Unsettled, live: readonly LiveCell[]): RawRun {
+  const reachable = new Set(live.filter((cell) => cell.pointer.deref() !== undefined).map((cell) => cell.address));
+  const leaked = live.length - reachable.size;
+  const outcome: Outcome = run.outcome !== 'ok' ? run.outcome : leaked ? 'leak' : 'reachable';
+  if (!run.leaks) return { ...run, outcome };
+  return {
+    ...run,
+    outcome,
+    leaks: run.leaks.filter((cell) => !reachable.has(cell.address)),
+    reachable: run.leaks.filter((cell) => reachable.has(cell.address)),
   };
 }
 

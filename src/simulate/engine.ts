@@ -1,29 +1,32 @@
-// Runs scenarios, and the sequences explore.ts chooses: one bundle and one
-// worker per module, many runs inside it, each in a fresh vm context (the
-// module evaluated anew) with a fresh Runtime. The worker is terminated when a run exceeds the time limit,
-// and capped in memory by `resourceLimits`.
+// Runs scenarios and explorations. A `Simulator` is one bundled module and a
+// small pool of sandboxed simulation processes (sandbox.ts, worker.ts), sized
+// to the machine: a batch of runs is split into chunks that the processes run
+// in parallel, many runs per process, each run from a fresh module instance.
+// Results come back in request order whatever process ran them.
+//
+// Limits are enforced from out here: a process that reports no progress for
+// the time limit is killed, and the run it was on is a `timeout`; one that
+// exceeds its heap (`--max-old-space-size`) dies, and its run is an
+// `out-of-memory`. Either way a fresh process takes the rest of the batch.
 
-import { build } from 'esbuild';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { BundleError, bundleModule } from './bundle';
 import type { RunRequest } from './driver';
 import { formatParseError, formatSequence, parseScenario } from './parse';
+import { sandboxCommand, simulationScript } from './sandbox';
 import type { EventSummary, Location, Scenario, ScenarioOp, SimulationRun, StepResult } from './types';
 import type { FromWorker, ToWorker, WorkerInput, WorkerRun } from './worker';
 
 export interface SimulatorOptions {
   /** Per run (and for loading the module); default 2000 ms. */
   readonly timeLimitMs?: number;
-  /** The worker's heap limit; default 128 MB. */
+  /** Each simulation process's heap limit; default 128 MB. */
   readonly memoryLimitMb?: number;
-  /**
-   * @internal For bench/simulate.ts only: run every sequence in one context, so
-   * module state carries over between runs (the old behaviour), to measure what
-   * a fresh context per run costs. Results are then not independent.
-   */
-  readonly sharedContext?: boolean;
+  /** How many simulation processes a batch may use; default `os.availableParallelism()`. */
+  readonly processes?: number;
 }
 
 /** Why a simulation could not produce a result: a one-line, user-facing reason. */
@@ -31,40 +34,169 @@ export class SimulationError extends Error {
   override readonly name: string = 'SimulationError';
 }
 
-/** A run the time limit stopped: a scenario's outcome is then `timeout`. */
-export class SimulationTimeout extends SimulationError {
-  override readonly name = 'SimulationTimeout';
-}
-
 export const DEFAULT_TIME_LIMIT_MS = 2000;
 export const DEFAULT_MEMORY_LIMIT_MB = 128;
 export const DEFAULT_DEPTH = 4;
 
-let workerCode: Promise<string> | undefined;
+/** At most this many runs per message: small enough to spread a batch over the pool, large enough that messages cost little. */
+const MAX_CHUNK = 500;
+/** How long Node itself may take to start a simulation process. */
+const BOOT_LIMIT_MS = 30_000;
+/** The tail of a process's stderr kept to explain a crash. */
+const STDERR_TAIL = 4096;
 
-/** The built worker next to this bundle (dist/), or, running from source, the worker built on the fly. */
-async function workerScript(): Promise<{ file: string } | { code: string }> {
-  const built = join(__dirname, '..', 'simulate', 'worker.js');
-  if (existsSync(built)) return { file: built };
-  const source = join(__dirname, 'worker.ts');
-  if (!existsSync(source)) throw new Error(`cannot find the simulation worker (${built} or ${source})`);
-  workerCode ??= build({ entryPoints: [source], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent' }).then(
-    (result) => result.outputFiles[0].text,
-  );
-  return { code: await workerCode };
+type Stop = { readonly outcome: 'timeout' | 'out-of-memory'; readonly index: number; readonly message: string };
+
+/** One sandboxed simulation process with the module loaded. */
+class SimulationProcess {
+  private stderr = '';
+  /** Runs the process has started: it writes one byte to stdout as it starts each. */
+  private started = 0;
+  /** Runs of the chunks before the current one. */
+  private finished = 0;
+  private exited?: { code: number | null; signal: NodeJS.Signals | null };
+  private readonly exitWaiters: (() => void)[] = [];
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout!.on('data', (bytes: Buffer) => {
+      this.started += bytes.length;
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
+      this.stderr = (this.stderr + text).slice(-STDERR_TAIL);
+    });
+    // `close`, not `exit`: every byte of its output has been read by then.
+    child.on('close', (code, signal) => {
+      this.exited = { code, signal };
+      for (const wake of this.exitWaiters.splice(0)) wake();
+    });
+    // A dead process's channel errors too; its exit is what counts.
+    child.on('error', () => {});
+  }
+
+  static async start(input: WorkerInput, script: string, limits: Required<Pick<SimulatorOptions, 'timeLimitMs' | 'memoryLimitMb'>>): Promise<SimulationProcess> {
+    const { command, args } = sandboxCommand(script, limits.memoryLimitMb);
+    // No environment, so NODE_OPTIONS cannot hand the process permissions; in
+    // VS Code's extension host execPath is Electron, which must act as Node.
+    const env = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env, serialization: 'json' });
+    const started = new SimulationProcess(child);
+    // Node's own start-up is not the module's time: on a loaded machine it alone can exceed a short limit.
+    const booted = await started.exchange(undefined, BOOT_LIMIT_MS, () => {});
+    if (booted.type !== 'ready') {
+      started.kill();
+      throw new SimulationError(booted.type === 'failed' ? booted.message : `the simulation process did not start within ${BOOT_LIMIT_MS / 1000} s`);
+    }
+    const reply = await started.exchange({ type: 'load', input }, limits.timeLimitMs, () => {});
+    if (reply.type === 'failed') {
+      started.kill();
+      throw new SimulationError(reply.message);
+    }
+    if (reply.type === 'stopped') {
+      throw new SimulationError(
+        reply.outcome === 'timeout'
+          ? `simulation stopped: loading the module took longer than the ${limits.timeLimitMs} ms time limit`
+          : `simulation stopped: loading the module ran out of memory (limit ${limits.memoryLimitMb} MB)`,
+      );
+    }
+    return started;
+  }
+
+  /**
+   * Run `indexes` of `requests`; every result goes to `onResult`. Resolves when
+   * all are done, or with the run at which the process was stopped (it is dead then).
+   */
+  async runChunk(
+    requests: readonly RunRequest[],
+    indexes: readonly number[],
+    timeLimitMs: number,
+    onResult: (index: number, run: WorkerRun) => void,
+  ): Promise<{ readonly type: 'done' } | { readonly type: 'failed'; readonly message: string } | { readonly type: 'stopped'; readonly outcome: Stop['outcome']; readonly index: number }> {
+    const message: ToWorker = { type: 'run', runs: indexes.map((index) => [index, requests[index]] as const) };
+    const reply = await this.exchange(message, timeLimitMs, (progress) => {
+      for (const [index, run] of progress.runs) onResult(index, run);
+    });
+    if (reply.type === 'stopped') {
+      // The run it was on when it died is the last it started.
+      const stuck = Math.min(Math.max(this.started - this.finished - 1, 0), indexes.length - 1);
+      return { type: 'stopped', outcome: reply.outcome, index: indexes[stuck] };
+    }
+    this.finished += indexes.length;
+    return reply.type === 'failed' ? reply : { type: 'done' };
+  }
+
+  /** Send `message` (or nothing: wait); collect progress until the reply. No progress for `timeLimitMs` kills the process. */
+  private exchange(
+    message: ToWorker | undefined,
+    timeLimitMs: number,
+    onProgress: (progress: Extract<FromWorker, { type: 'results' }>) => void,
+  ): Promise<{ readonly type: 'ready' | 'done' } | { readonly type: 'failed'; readonly message: string } | { readonly type: 'stopped'; readonly outcome: Stop['outcome'] }> {
+    return new Promise((settle) => {
+      let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
+      const finish = (reply: Parameters<typeof settle>[0]) => {
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        const index = this.exitWaiters.indexOf(onExit);
+        if (index >= 0) this.exitWaiters.splice(index, 1);
+        settle(reply);
+      };
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timedOut = true;
+          this.kill();
+        }, timeLimitMs);
+      };
+      const onMessage = (reply: FromWorker) => {
+        if (reply.type === 'results') {
+          onProgress(reply);
+          arm();
+        } else {
+          finish(reply.type === 'booted' ? { type: 'ready' } : reply);
+        }
+      };
+      const onExit = () => {
+        if (timedOut) return finish({ type: 'stopped', outcome: 'timeout' });
+        if (/heap out of memory|Reached heap limit/.test(this.stderr)) return finish({ type: 'stopped', outcome: 'out-of-memory' });
+        const last = this.stderr.trim().split('\n').at(-1);
+        const how = this.exited?.signal ? `signal ${this.exited.signal}` : `code ${this.exited?.code}`;
+        finish({ type: 'failed', message: `the simulation process exited (${how})${last ? `: ${last}` : ''}` });
+      };
+      if (this.exited) return onExit();
+      this.child.on('message', onMessage);
+      this.exitWaiters.push(onExit);
+      arm();
+      if (message) this.child.send(message);
+    });
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  /** Resolves once the process has exited. */
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((wake) => this.exitWaiters.push(wake));
+    this.kill();
+    await gone;
+  }
 }
 
-/** One module, bundled once, loaded into one worker. Close it when done. */
+/** One module, bundled once, run in a pool of sandboxed processes. Close it when done. */
 export class Simulator {
   private busy = false;
   private dead?: string;
+  private readonly idle: SimulationProcess[] = [];
+  private readonly all = new Set<SimulationProcess>();
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly input: WorkerInput,
+    private readonly script: string,
     readonly modulePath: string,
     readonly factory: string,
-    private readonly timeLimitMs: number,
-    private readonly memoryLimitMb: number,
+    private readonly limits: Required<SimulatorOptions>,
   ) {}
 
   static async open(modulePath: string, factory: string, options: SimulatorOptions = {}): Promise<Simulator> {
@@ -72,98 +204,109 @@ export class Simulator {
     const bundle = await bundleModule(absolute).catch((error: unknown) => {
       throw error instanceof BundleError ? new SimulationError(error.message) : error;
     });
-    const input: WorkerInput = { ...bundle, factory, ...(options.sharedContext ? { sharedContext: true } : {}) };
-    const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
-    const script = await workerScript();
-    const worker = new Worker('file' in script ? script.file : script.code, {
-      eval: 'code' in script,
-      workerData: input,
-      resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb, maxYoungGenerationSizeMb: Math.min(32, memoryLimitMb), stackSizeMb: 4 },
-      stdout: true,
-      stderr: true,
-    });
-    // Nothing the worker prints may mix into the CLI's output.
-    worker.stdout.resume();
-    worker.stderr.resume();
-    const simulator = new Simulator(worker, absolute, factory, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS, memoryLimitMb);
-    await simulator.exchange(undefined, 'loading the module', () => {});
+    const limits: Required<SimulatorOptions> = {
+      timeLimitMs: options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS,
+      memoryLimitMb: options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
+      processes: Math.max(1, options.processes ?? availableParallelism()),
+    };
+    const simulator = new Simulator({ ...bundle, factory }, await simulationScript(), absolute, factory, limits);
+    simulator.idle.push(await simulator.startProcess());
     return simulator;
   }
 
-  /** Run each request in a fresh Runtime, in order. */
+  /**
+   * Run each request from a fresh module instance and runtime. Results arrive
+   * at `onResult` in request order, whichever process ran them; a run stopped
+   * by a limit has the outcome `timeout` or `out-of-memory`.
+   */
   async runAll(requests: readonly RunRequest[], onResult?: (index: number, run: WorkerRun) => void): Promise<WorkerRun[]> {
     if (this.busy) throw new Error('Simulator.runAll: a batch is already running');
-    const runs: WorkerRun[] = [];
-    await this.exchange({ type: 'run', requests }, (index) => `running \`${formatSequence(requests[index]?.ops ?? [])}\``, (index, run) => {
+    if (this.dead) throw new SimulationError(this.dead);
+    this.busy = true;
+    const runs: WorkerRun[] = new Array<WorkerRun>(requests.length);
+    let delivered = 0;
+    const deliver = (index: number, run: WorkerRun) => {
       runs[index] = run;
-      onResult?.(index, run);
-    });
+      for (; delivered < requests.length && runs[delivered]; delivered++) onResult?.(delivered, runs[delivered]);
+    };
+    const chunkSize = Math.max(1, Math.min(MAX_CHUNK, Math.ceil(requests.length / (this.limits.processes * 4))));
+    const chunks: number[][] = [];
+    for (let first = 0; first < requests.length; first += chunkSize) {
+      chunks.push(Array.from({ length: Math.min(chunkSize, requests.length - first) }, (_, offset) => first + offset));
+    }
+    try {
+      const lanes = Math.min(this.limits.processes, chunks.length);
+      const settled = await Promise.allSettled(
+        Array.from({ length: lanes }, () =>
+          this.drain(chunks, requests, deliver).catch((error: unknown) => {
+            chunks.length = 0; // the other lanes finish their chunk and stop
+            throw error;
+          }),
+        ),
+      );
+      const failed = settled.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+      if (failed) {
+        this.dead = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+        await this.closeProcesses();
+        throw failed.reason;
+      }
+    } finally {
+      this.busy = false;
+    }
     return runs;
   }
 
   async close(): Promise<void> {
     this.dead ??= 'the simulator was closed';
-    await this.worker.terminate();
+    await this.closeProcesses();
   }
 
-  /**
-   * Send `message` (or nothing, while loading) and collect results until `done`
-   * or `ready`; every result restarts the time limit.
-   */
-  private exchange(message: ToWorker | undefined, doing: string | ((index: number) => string), onResult: (index: number, run: WorkerRun) => void): Promise<void> {
-    if (this.dead) return Promise.reject(new SimulationError(this.dead));
-    this.busy = true;
-    let next = 0;
-    const what = () => (typeof doing === 'string' ? doing : doing(next));
-    return new Promise<void>((resolvePromise, rejectPromise) => {
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (error?: Error) => {
-        clearTimeout(timer);
-        this.worker.off('message', onMessage);
-        this.worker.off('error', onError);
-        this.worker.off('exit', onExit);
-        this.busy = false;
-        if (error) {
-          this.dead = error.message;
-          void this.worker.terminate();
-          rejectPromise(error);
-        } else {
-          resolvePromise();
-        }
-      };
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          finish(new SimulationTimeout(`simulation stopped: ${what()} took longer than the ${this.timeLimitMs} ms time limit (an infinite loop in ${this.modulePath}?)`));
-        }, this.timeLimitMs);
-      };
-      const onMessage = (reply: FromWorker) => {
-        if (reply.type === 'result') {
-          onResult(reply.index, reply.run);
-          next = reply.index + 1;
-          arm();
-        } else if (reply.type === 'failed') {
-          finish(new SimulationError(`${this.modulePath}: ${reply.message}`));
-        } else {
-          finish();
-        }
-      };
-      const onError = (error: Error & { code?: string }) => {
-        finish(
-          new SimulationError(
-            error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-              ? `simulation stopped: ${what()} ran out of memory (limit ${this.memoryLimitMb} MB)`
-              : `simulation failed while ${what()}: ${error.message}`,
-          ),
-        );
-      };
-      const onExit = (code: number) => finish(new SimulationError(`the simulation worker exited (code ${code}) while ${what()}`));
-      this.worker.on('message', onMessage);
-      this.worker.on('error', onError);
-      this.worker.on('exit', onExit);
-      arm();
-      if (message) this.worker.postMessage(message);
+  /** One lane of a batch: take chunks until none are left, replacing the process when a limit kills it. */
+  private async drain(chunks: number[][], requests: readonly RunRequest[], deliver: (index: number, run: WorkerRun) => void): Promise<void> {
+    let simulation = this.idle.pop() ?? (await this.startProcess());
+    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+      const done = new Set<number>();
+      const reply = await simulation.runChunk(requests, chunk, this.limits.timeLimitMs, (index, run) => {
+        done.add(index);
+        deliver(index, run);
+      });
+      if (reply.type === 'failed') throw new SimulationError(`${this.modulePath}: ${reply.message}`);
+      if (reply.type === 'stopped') {
+        this.all.delete(simulation);
+        const doing = `running \`${formatSequence(requests[reply.index].ops)}\``;
+        const stopped =
+          reply.outcome === 'timeout'
+            ? `simulation stopped: ${doing} took longer than the ${this.limits.timeLimitMs} ms time limit (an infinite loop in ${this.modulePath}?)`
+            : `simulation stopped: ${doing} ran out of memory (limit ${this.limits.memoryLimitMb} MB)`;
+        done.add(reply.index);
+        deliver(reply.index, { sequence: formatSequence(requests[reply.index].ops), outcome: reply.outcome, message: stopped, stopped });
+        // What the killed process had not reported yet, a fresh one runs.
+        const rest = chunk.filter((index) => !done.has(index));
+        if (rest.length) chunks.unshift(rest);
+        simulation = await this.startProcess();
+      }
+    }
+    this.idle.push(simulation);
+  }
+
+  private async startProcess(): Promise<SimulationProcess> {
+    const simulation = await SimulationProcess.start(this.input, this.script, this.limits).catch((error: unknown) => {
+      throw error instanceof SimulationError ? new SimulationError(`${this.modulePath}: ${error.message}`) : error;
     });
+    if (this.dead) {
+      // Closed (an exploration cancelled) while it started.
+      await simulation.close();
+      throw new SimulationError(this.dead);
+    }
+    this.all.add(simulation);
+    return simulation;
+  }
+
+  private async closeProcesses(): Promise<void> {
+    const processes = [...this.all];
+    this.all.clear();
+    this.idle.length = 0;
+    await Promise.all(processes.map((process) => process.close()));
   }
 }
 
@@ -184,24 +327,8 @@ export async function simulateScenario(scenario: Scenario, options: SimulatorOpt
     const at = scenario.moduleLocation ? `${scenario.fileName}:${scenario.moduleLocation.line}:${scenario.moduleLocation.column}` : scenario.fileName;
     throw new SimulationError(`${at}: cannot find the module '${scenario.module}' (${modulePath})`);
   }
-  try {
-    return await simulateOnce(modulePath, scenario.factory, scenario.ops, options, scenario);
-  } catch (error) {
-    if (!(error instanceof SimulationTimeout)) throw error;
-    // A scenario can expect this: the run's steps are unknown, the stop is its outcome.
-    return {
-      module: modulePath,
-      factory: scenario.factory,
-      scenarioFile: scenario.fileName,
-      sequence: formatSequence(scenario.ops),
-      steps: [],
-      violations: [],
-      leaks: [],
-      outcome: 'timeout',
-      stopped: error.message,
-      ...(scenario.expect ? { expect: scenario.expect } : {}),
-    };
-  }
+  // A run a limit stopped comes back with the outcome `timeout` / `out-of-memory`, which a scenario can expect.
+  return simulateOnce(modulePath, scenario.factory, scenario.ops, options, scenario);
 }
 
 /** One detailed run in a simulator of its own. */
@@ -256,7 +383,9 @@ function completeRun(run: WorkerRun, modulePath: string, factory: string, ops: r
     steps,
     violations: (run.violations ?? []).map((v) => ({ ...v, at: locate(v.at), ...(v.earlier ? { earlier: locate(v.earlier) } : {}) })),
     leaks: (run.leaks ?? []).map((leak) => ({ ...leak, allocated: locate(leak.allocated) })),
+    ...(run.reachable?.length ? { reachable: run.reachable.map((cell) => ({ ...cell, allocated: locate(cell.allocated) })) } : {}),
     outcome: run.outcome,
+    ...(run.stopped ? { stopped: run.stopped } : {}),
     ...(scenario?.expect ? { expect: scenario.expect } : {}),
   };
 }

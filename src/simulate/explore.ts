@@ -65,7 +65,7 @@ export function enumerateSequences(depth: number): ScenarioOp[][] {
   return all;
 }
 
-const OUTCOME_RANK: readonly Outcome[] = [...VIOLATION_KINDS, 'error', 'leak', 'ok'];
+const OUTCOME_RANK: readonly Outcome[] = [...VIOLATION_KINDS, 'timeout', 'out-of-memory', 'error', 'leak', 'reachable', 'ok'];
 
 export interface ExploreProgress {
   /** The level just finished: operations after `new`. */

@@ -39,7 +39,9 @@ export interface ScenarioHandles {
 class Opaque extends Error {}
 
 /** The prelude's stand-ins and the bundle's own global: not module state. */
-const NOT_MODULE_STATE = new Set(['console', 'require', '__wakersim', '__wakersimUnreadable']);
+// `gc`: V8 installs it, non-configurable, in every context of the simulation
+// process (started with --expose-gc for the leak check); it is not the module's.
+const NOT_MODULE_STATE = new Set(['console', 'require', 'gc', '__wakersim', '__wakersimUnreadable']);
 /** Written as the start of a function or class that is not a method. */
 const NOT_A_METHOD = /^(?:async\s+)?(?:function\b|class\b|\(|[\w$]+\s*=>)/;
 /** Own properties every function has, fixed by its source. */

@@ -7,7 +7,6 @@ export {
   DEFAULT_TIME_LIMIT_MS,
   ScenarioSyntaxError,
   SimulationError,
-  SimulationTimeout,
   Simulator,
   loadScenario,
   scenarioModulePath,

@@ -9,16 +9,19 @@ export const VIOLATION_KINDS = ['double-free', 'use-after-free', 'use-after-wake
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
 /**
- * What `expect` may name; a run's outcome is one of these, or `error` when the
- * simulated code threw. `timeout`: the time limit stopped a scenario's run.
+ * What `expect` may name. A run's outcome is one of these; or `error` when the
+ * simulated code threw; or `timeout` / `out-of-memory` when a limit stopped it
+ * (a scenario may expect `timeout`).
+ * `leak`: a cell nothing reaches any more; `reachable`: cells still held at the
+ * end by the module's state (a queue, a map, a global), as valgrind's "still reachable".
  */
-export const EXPECTABLE_OUTCOMES = ['ok', 'leak', 'timeout', ...VIOLATION_KINDS] as const;
+export const EXPECTABLE_OUTCOMES = ['ok', 'leak', 'reachable', 'timeout', ...VIOLATION_KINDS] as const;
 export type ExpectableOutcome = (typeof EXPECTABLE_OUTCOMES)[number];
-export type Outcome = ExpectableOutcome | 'error';
+export type Outcome = ExpectableOutcome | 'error' | 'out-of-memory';
 
-/** A violation or an exception: what front ends flag (`ok` and `leak` are not). */
+/** A violation, an exception or a stopped run: what front ends flag (`ok`, `leak` and `reachable` are not). */
 export function isProblemOutcome(outcome: Outcome): boolean {
-  return outcome !== 'ok' && outcome !== 'leak';
+  return outcome !== 'ok' && outcome !== 'leak' && outcome !== 'reachable';
 }
 
 /** One scenario line: `clone 0`. `line` is the 1-based scenario line, when there is a file. */
@@ -157,10 +160,17 @@ export interface SimulationRun {
   readonly sequence: string;
   readonly steps: readonly StepResult[];
   readonly violations: readonly ViolationReport[];
+  /** Cells live at the end that nothing reaches any more. */
   readonly leaks: readonly LeakReport[];
-  /** The first violation's kind, else `error` if a step threw, else `leak` if an allocation is live, else `ok`. */
+  /** Cells live at the end that the module's state still holds (absent: none). */
+  readonly reachable?: readonly LeakReport[];
+  /**
+   * The first violation's kind, else `error` if a step threw, else `leak` if a
+   * live cell is unreachable, else `reachable` if the module still holds one,
+   * else `ok`; `timeout` / `out-of-memory` when a limit stopped the run.
+   */
   readonly outcome: Outcome;
-  /** Why the time limit stopped the run (outcome `timeout`; its steps are then unknown). */
+  /** Why a limit stopped the run, one line (its steps are then unknown). */
   readonly stopped?: string;
   readonly expect?: ExpectableOutcome;
 }

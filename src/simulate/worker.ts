@@ -1,17 +1,35 @@
-// The simulation worker: compiles one bundle, then runs whatever sequences the
-// engine sends, each in a NEW vm context where the bundle is evaluated afresh,
-// so no module-level or global state carries from one run to the next. A
-// context has no require, no process and no code generation from strings (the
-// second fence after the bundler's refusal of Node builtins). The engine
-// enforces the time limit by terminating us.
+// Strict: a stack frame of ours must never hand the simulated code its function
+// or receiver (`CallSite.getFunction()`, `fn.caller` work on sloppy frames only).
+'use strict';
 
-import { Session } from 'node:inspector';
+// The simulation process: a child of the engine, started under Node's
+// permission model (no writes, no child processes, no workers, reads of its own
+// script only: see sandbox.ts). It receives one bundle over IPC, then runs
+// whatever sequences the engine sends.
+//
+// Isolation between runs is cheap and complete:
+// - the bundle (user module + runtime + driver) is compiled once per context as
+//   a FACTORY function: each run calls it, so each run gets fresh module-level
+//   state (a new closure, a new heap);
+// - the context's built-ins are frozen before any user code runs (prelude.ts),
+//   and its global object is put back after every run; a run that leaves
+//   something the reset cannot undo (a non-configurable global) gets the next
+//   run a brand-new context;
+// - the context has no timers, and its promise jobs are drained after each run,
+//   so nothing from one run executes during the next.
+//
+// Nothing of this process's realm is reachable from the context: the context
+// is created on a null-prototype object, everything in it is built inside it,
+// and only strings cross in either direction. The engine enforces the time
+// limit by killing us; `--max-old-space-size` caps memory.
+
+import { writeSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { isAbsolute, resolve, dirname } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
 import * as vm from 'node:vm';
 import type { Driver, RawRun, RunRequest } from './driver';
 import type { Fingerprint } from './fingerprint';
+import { PRELUDE, type Prelude } from './prelude';
 import type { Location, SlotCall, SimulationRun } from './types';
 
 export interface WorkerInput {
@@ -21,93 +39,171 @@ export interface WorkerInput {
   readonly driverFile: string;
   readonly runtimeDir: string;
   readonly factory: string;
-  /**
-   * Reuse one context for every run, so module state carries over: the old
-   * behaviour, kept only for bench/simulate.ts to measure what fresh contexts cost.
-   */
-  readonly sharedContext?: boolean;
 }
-
-export type ToWorker = { readonly type: 'run'; readonly requests: readonly RunRequest[] };
 
 /** A mapped run: locations point at the user's sources; slots carry their definitions. */
 export type WorkerRun = Pick<SimulationRun, 'sequence' | 'outcome'> &
-  Partial<Pick<SimulationRun, 'steps' | 'violations' | 'leaks'>> & { readonly message?: string; readonly state?: Fingerprint };
+  Partial<Pick<SimulationRun, 'steps' | 'violations' | 'leaks' | 'reachable' | 'stopped'>> & { readonly message?: string; readonly state?: Fingerprint };
+
+export type ToWorker =
+  | { readonly type: 'load'; readonly input: WorkerInput }
+  | { readonly type: 'run'; readonly runs: readonly (readonly [index: number, request: RunRequest])[] };
 
 export type FromWorker =
+  | { readonly type: 'booted' }
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'result'; readonly index: number; readonly run: WorkerRun }
+  | { readonly type: 'results'; readonly runs: readonly (readonly [index: number, run: WorkerRun])[] }
   | { readonly type: 'done' };
 
-// Runs inside the context: safe stand-ins for the globals Node code expects.
-const PRELUDE = `(() => {
-  const quiet = () => {};
-  globalThis.console = { log: quiet, info: quiet, warn: quiet, error: quiet, debug: quiet, trace: quiet };
-  const require = function require(name) {
-    throw new Error("simulated code cannot require '" + name + "': it has no file system, network or process access");
-  };
-  require.main = undefined;
-  globalThis.require = require;
-  globalThis.module = { exports: {} };
-  globalThis.exports = globalThis.module.exports;
-})();`;
+/** Results go back at least this often, so the engine's per-run time limit sees progress. */
+const FLUSH_EVERY_MS = 20;
+/**
+ * Runs whose live cells wait for one garbage collection to tell `leak` from
+ * `reachable`: each keeps its module instance alive until then, so this bounds
+ * memory; one collection per batch keeps its cost per run small.
+ */
+const RUNS_PER_COLLECTION = 200;
 
-function post(message: FromWorker): void {
-  parentPort!.postMessage(message);
-}
+declare const gc: (() => void) | undefined;
 
-/** Compiles the bundle once; `load()` evaluates it in a fresh context and returns its driver. */
-export function loader(input: WorkerInput): () => Driver {
-  // One compiled script serves every context: V8 shares its bytecode between them.
-  const prelude = new vm.Script(PRELUDE, { filename: 'wakersim-prelude.js' });
-  const bundle = new vm.Script(input.code, { filename: input.file });
-  return () => {
-    const context = vm.createContext({}, { name: 'wakersim', codeGeneration: { strings: false, wasm: false } });
-    prelude.runInContext(context);
-    bundle.runInContext(context);
-    return (context as { __wakersim: { driver: Driver } }).__wakersim.driver;
-  };
-}
+/** One vm context with the prelude run and the bundle compiled as a factory. */
+export class Sandbox {
+  readonly prelude: Prelude;
+  private readonly context: vm.Context;
+  private readonly makeDriver: () => Driver;
 
-function start(input: WorkerInput): void {
-  let load: () => Driver;
-  let first: Driver;
-  try {
-    load = loader(input);
-    first = load();
-  } catch (error) {
-    post({ type: 'failed', message: `the module threw while loading: ${describe(error)}` });
-    return;
+  constructor(preludeScript: vm.Script, bundleScript: vm.Script) {
+    // A null-prototype object: looking up `constructor` (or anything else) on
+    // the context's global must not fall through to this process's Object.prototype.
+    this.context = vm.createContext(Object.create(null), {
+      name: 'wakersim',
+      codeGeneration: { strings: false, wasm: false },
+      microtaskMode: 'afterEvaluate',
+    });
+    this.prelude = preludeScript.runInContext(this.context) as Prelude;
+    this.makeDriver = bundleScript.runInContext(this.context) as () => Driver;
   }
-  const problem = first.check(input.factory);
-  if (problem) return post({ type: 'failed', message: problem });
-  const driverForRun = input.sharedContext ? () => first : load;
 
-  const locator = new Locator(input);
-  post({ type: 'ready' });
-  parentPort!.on('message', (message: ToWorker) => {
-    try {
-      for (const [index, request] of message.requests.entries()) {
-        let driver: Driver;
-        try {
-          driver = driverForRun();
-        } catch (error) {
-          // It loaded once, so only nondeterministic module code (Math.random, Date) gets here.
-          return post({ type: 'failed', message: `the module threw while loading for run ${index + 1}: ${describe(error)}` });
-        }
-        const raw = JSON.parse(driver.run(JSON.stringify(request))) as RawRun;
-        post({ type: 'result', index, run: locator.mapRun(raw, driver) });
-      }
-      post({ type: 'done' });
-    } catch (error) {
-      post({ type: 'failed', message: `the simulation failed: ${describe(error)}` });
-    }
-  });
+  /** A fresh module instance: the module's top level evaluated anew. */
+  load(): Driver {
+    return this.makeDriver();
+  }
+
+  /** Run the context's pending promise jobs (its own queue runs only after an evaluation). */
+  drain(): void {
+    DRAIN.runInContext(this.context);
+  }
 }
 
+const DRAIN = new vm.Script('undefined', { filename: 'wakersim-drain.js' });
+
+interface PendingRun {
+  readonly index: number;
+  readonly driver: Driver;
+  /** Globals the reset removed: module state the run kept there stays alive until the collection. */
+  readonly kept: unknown;
+}
+
+class Runner {
+  private readonly preludeScript = new vm.Script(PRELUDE, { filename: 'wakersim-prelude.js' });
+  private readonly bundleScript: vm.Script;
+  private sandbox: Sandbox;
+  private readonly locator: Locator;
+
+  constructor(private readonly input: WorkerInput) {
+    // One compiled script serves every context: V8 shares its bytecode between them.
+    this.bundleScript = new vm.Script(input.code, { filename: input.file });
+    this.sandbox = new Sandbox(this.preludeScript, this.bundleScript);
+    this.locator = new Locator(input);
+  }
+
+  /** Load the module once; a problem with it (it throws, no such factory) as one line. */
+  check(): string | undefined {
+    let driver: Driver;
+    try {
+      driver = this.sandbox.load();
+    } catch (error) {
+      return `the module threw while loading: ${describe(error)}`;
+    }
+    const problem = driver.check(this.input.factory);
+    this.reset();
+    return typeof problem === 'string' ? problem : undefined;
+  }
+
+  async runBatch(runs: readonly (readonly [number, RunRequest])[]): Promise<void> {
+    let results: (readonly [number, WorkerRun])[] = [];
+    let flushed = performance.now();
+    let pending: PendingRun[] = [];
+    const flush = () => {
+      send({ type: 'results', runs: results });
+      results = [];
+      flushed = performance.now();
+    };
+    const settle = async () => {
+      if (!pending.length) return;
+      await collectGarbage();
+      for (const run of pending) results.push([run.index, this.locator.mapRun(parseRun(run.driver.settle()), run.driver)]);
+      pending = [];
+    };
+    for (const [index, request] of runs) {
+      // One byte per run started: when a limit kills us, the engine knows which run it stopped.
+      writeSync(1, '.');
+      // Whatever a previous run left running (a finalizer, a promise job) is undone first.
+      this.reset();
+      let driver: Driver;
+      try {
+        driver = this.sandbox.load();
+      } catch (error) {
+        // It loaded once, so only nondeterministic module code (Math.random, Date) gets here.
+        return send({ type: 'failed', message: `the module threw while loading for run ${index + 1}: ${describe(error)}` });
+      }
+      const raw = parseRun(driver.run(JSON.stringify(request)));
+      this.sandbox.drain();
+      const kept = this.reset();
+      if (raw.pending) pending.push({ index, driver, kept });
+      else results.push([index, this.locator.mapRun(raw, driver)]);
+      if (pending.length >= RUNS_PER_COLLECTION) await settle();
+      if (performance.now() - flushed >= FLUSH_EVERY_MS) flush();
+    }
+    await settle();
+    flush();
+    send({ type: 'done' });
+  }
+
+  /** Put the context's globals back; a context the reset cannot restore is replaced. */
+  private reset(): unknown {
+    const kept = this.sandbox.prelude.reset();
+    if (kept === false) this.sandbox = new Sandbox(this.preludeScript, this.bundleScript);
+    return kept;
+  }
+}
+
+/** A full collection in a later task, once no job keeps the runs' WeakRef targets alive. */
+async function collectGarbage(): Promise<void> {
+  await new Promise((resolvePromise) => setImmediate(resolvePromise));
+  if (typeof gc !== 'function') throw new Error('the simulation process needs --expose-gc');
+  gc();
+}
+
+/** The driver's answer, which must be a string: anything else is a module that replaced the context's JSON. */
+function parseRun(text: unknown): RawRun & { readonly pending?: boolean } {
+  if (typeof text !== 'string') throw new Error('the simulated module tampered with the simulator (a run returned no JSON text)');
+  return JSON.parse(text) as RawRun;
+}
+
+function send(message: FromWorker): void {
+  process.send!(message);
+}
+
+/** `Name: message` of something the context threw (its getters run in the context, with nothing of ours). */
 function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (error !== null && (typeof error === 'object' || typeof error === 'function')) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    if (typeof message === 'string') return `${typeof name === 'string' ? name : 'Error'}: ${message}`;
+    return 'a thrown object';
+  }
+  return String(error);
 }
 
 /** Maps bundle positions back to the user's files through the bundle's source map. */
@@ -116,8 +212,9 @@ class Locator {
   private readonly dir: string;
   /** User locations by bundle position (`line:column`), the one key valid in every context. */
   private readonly mapped = new Map<string, Location | undefined>();
-  private session?: Session;
-  private inspectorMissing = false;
+  /** Where each function's source text starts in the bundle, by that text. */
+  private readonly definitions = new Map<string, Location | undefined>();
+  private lineStarts?: number[];
   private readonly positionPattern: RegExp;
 
   constructor(private readonly input: WorkerInput) {
@@ -152,12 +249,7 @@ class Locator {
   }
 
   mapRun(raw: RawRun, driver: Driver): WorkerRun {
-    // Function ids are the driver's, and each run has its own driver (and context).
-    const definitions = new Map<number, Location | undefined>();
-    const definition = (id: number): Location | undefined => {
-      if (!definitions.has(id)) definitions.set(id, this.functionLocation(driver.slotFunctions()[id]));
-      return definitions.get(id);
-    };
+    const definition = (id: number): Location | undefined => this.functionLocation(driver.functionSource(id));
     const mapRef = <T extends { location?: Location }>(ref: T): T => {
       const { location, ...rest } = ref;
       const mapped = this.mapLocation(location);
@@ -184,48 +276,65 @@ class Locator {
         ? { violations: raw.violations.map((v) => ({ ...v, message: this.mapText(v.message), at: mapRef(v.at), ...(v.earlier ? { earlier: mapRef(v.earlier) } : {}) })) }
         : {}),
       ...(raw.leaks ? { leaks: raw.leaks.map((leak) => ({ ...leak, allocated: mapRef(leak.allocated) })) } : {}),
+      ...(raw.reachable ? { reachable: raw.reachable.map((cell) => ({ ...cell, allocated: mapRef(cell.allocated) })) } : {}),
     };
   }
 
   /**
-   * Where a slot function is defined, asked of V8 through the inspector
-   * ([[FunctionLocation]]): a function object lives in one run's context, so
-   * each run asks again, and the answer's bundle position keys the mapping.
+   * Where a slot function is defined: its source text (Function.prototype.toString
+   * is the exact slice of the bundle that defines it) found in the bundle, at its
+   * name when it has one. The inspector, which could say so directly, is not
+   * available under the permission model.
    */
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  private functionLocation(fn: Function): Location | undefined {
-    if (this.inspectorMissing) return undefined;
-    try {
-      return this.inspectFunction(fn);
-    } catch {
-      this.inspectorMissing = true; // no inspector in this Node build: slots go without a definition site
-      return undefined;
-    }
+  private functionLocation(source: unknown): Location | undefined {
+    if (typeof source !== 'string' || source.length === 0) return undefined;
+    if (!this.definitions.has(source)) this.definitions.set(source, this.findDefinition(source));
+    return this.definitions.get(source);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  private inspectFunction(fn: Function): Location | undefined {
-    if (!this.session) {
-      this.session = new Session();
-      this.session.connect();
+  private findDefinition(source: string): Location | undefined {
+    const start = this.input.code.indexOf(source);
+    if (start < 0) return undefined;
+    // `function myWake(` is located at its name, as V8 locates a function.
+    const keyword = /^(?:async\s+)?function\s*\*?\s*/.exec(source);
+    const offset = start + (keyword ? keyword[0].length : 0);
+    this.lineStarts ??= [...this.input.code.matchAll(/\n/g)].map((match) => match.index + 1);
+    let line = 0;
+    for (let low = 0, high = this.lineStarts.length - 1; low <= high; ) {
+      const middle = (low + high) >> 1;
+      if (this.lineStarts[middle] <= offset) {
+        line = middle + 1;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
     }
-    const session = this.session;
-    const holder = globalThis as { __wakersimProbe?: unknown };
-    holder.__wakersimProbe = fn;
-    let found: { lineNumber: number; columnNumber: number } | undefined;
-    // A session on the worker's own thread answers synchronously.
-    session.post('Runtime.evaluate', { expression: 'globalThis.__wakersimProbe' }, (error, evaluated) => {
-      const objectId = evaluated?.result.objectId;
-      if (error || !objectId) return;
-      session.post('Runtime.getProperties', { objectId, ownProperties: true }, (error2, properties) => {
-        const internal = properties?.internalProperties?.find((p) => p.name === '[[FunctionLocation]]');
-        found = error2 ? undefined : (internal?.value?.value as typeof found);
-      });
-      session.post('Runtime.releaseObject', { objectId });
-    });
-    holder.__wakersimProbe = undefined;
-    return found && this.mapLocation({ file: this.input.file, line: found.lineNumber + 1, column: found.columnNumber + 1 });
+    const column = offset - (line === 0 ? 0 : this.lineStarts[line - 1]);
+    return this.mapLocation({ file: this.input.file, line: line + 1, column: column + 1 });
   }
 }
 
-if (parentPort && workerData) start(workerData as WorkerInput);
+function start(): void {
+  let runner: Runner | undefined;
+  // One message at a time: a batch that awaits a collection must finish before the next starts.
+  let queue = Promise.resolve();
+  process.on('message', (message: ToWorker) => {
+    queue = queue.then(async () => {
+      try {
+        if (message.type === 'load') {
+          runner = new Runner(message.input);
+          const problem = runner.check();
+          send(problem ? { type: 'failed', message: problem } : { type: 'ready' });
+        } else {
+          await runner!.runBatch(message.runs);
+        }
+      } catch (error) {
+        send({ type: 'failed', message: `the simulation failed: ${describe(error)}` });
+      }
+    });
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'booted' });
+}
+
+if (process.send) start();

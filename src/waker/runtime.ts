@@ -221,6 +221,19 @@ export class Runtime {
     }
   }
 
+  /**
+   * @internal Forget the heap, the handles and the trace, so that what the run's
+   * remaining objects reach is what they hold themselves (the simulator's
+   * leak-or-reachable check). Freed memory holds nothing: its values go too.
+   */
+  release(): void {
+    for (const cell of this.heap.values()) if (cell.state === 'freed') cell.value = undefined;
+    this.heap.clear();
+    this.handleRecords.length = 0;
+    this.events.length = 0;
+    this.errors.length = 0;
+  }
+
   // ---- used by the library's handles -------------------------------------
 
   /** @internal Run a library operation; `entry` is the public function the user called. */

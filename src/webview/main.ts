@@ -283,13 +283,17 @@ function renderViolation(violation: ViolationReport): HTMLElement {
   );
 }
 
+/** At the last step: cells nothing reaches any more (leaks), apart from those the module's state still holds (reachable, not a problem). */
 function renderLeaks(run: SimulationRun, index: number): HTMLElement | null {
-  if (index !== run.steps.length - 1 || run.leaks.length === 0) return null;
+  const reachable = run.reachable ?? [];
+  if (index !== run.steps.length - 1 || run.leaks.length + reachable.length === 0) return null;
+  const list = (cells: SimulationRun['leaks']) =>
+    h('ul', {}, ...cells.map((cell) => h('li', {}, `${cell.kind === 'box' ? 'Box' : 'Arc'} ${cell.address}, count ${cell.count}, allocated at step ${cell.allocated.step} `, locationLink(cell.allocated.location))));
   return h(
     'section',
     { class: 'leaks', 'aria-label': 'Leaks' },
-    h('h2', {}, 'Still allocated at the end (leaks)'),
-    h('ul', {}, ...run.leaks.map((leak) => h('li', {}, `${leak.kind === 'box' ? 'Box' : 'Arc'} ${leak.address}, count ${leak.count}, allocated at step ${leak.allocated.step} `, locationLink(leak.allocated.location)))),
+    ...(run.leaks.length ? [h('h2', {}, 'Still allocated at the end, unreachable (leaks)'), list(run.leaks)] : []),
+    ...(reachable.length ? [h('h2', { class: 'reachable' }, "Still allocated at the end, held by the module's state (reachable, not a leak)"), list(reachable)] : []),
   );
 }
 
