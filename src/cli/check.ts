@@ -4,7 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ts from 'typescript';
-import { analyzeProgram, findTsconfig, isUserFile, mergeConfig, parseRuleFlag, programImportsLibrary, type RuleId, type RuleLevel } from '../analysis/index';
+import { Library, analyzeFile, findTsconfig, isUserFile, mergeConfig, parseRuleFlag, programImportsLibrary, type AnalyzerConfig, type Finding, type Fix, type RuleId, type RuleLevel } from '../analysis/index';
+import { DEFAULT_CACHE_FILE, ResultCache } from './cache';
+import { fixText, unattendedFix, writeFileAtomic } from './fix';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
 import { FORMATS, toGithub, toJson, toSarif, toText, type Format } from './format';
 import { planCheck, resolvePathArguments, sharedCompilerHost, toTsPath, type ProjectPlan } from './projects';
@@ -32,6 +34,11 @@ Options:
   --quiet                    report errors only (warnings are neither shown nor counted)
   --max-warnings <n>         exit 1 when there are more than n warnings
   --shard <i>/<n>            check only the i-th of n deterministic slices of the files
+  --fix                      apply the safe quick fixes, then report what remains
+  --fix-dry-run              the same, without writing the files
+  --cache                    reuse the reports of files whose content, imports and configuration
+                             are unchanged since the last --cache run
+  --cache-location <path>    the cache file, or a directory for it (default: ./.wakerscopecache)
   --help                     show this help
 
 Exit codes: 0 no error and no more warnings than --max-warnings, 1 otherwise,
@@ -70,12 +77,15 @@ interface CheckOptions {
   readonly maxWarnings?: number;
   readonly outputFile?: string;
   readonly shard?: { readonly index: number; readonly count: number };
+  readonly fix?: 'write' | 'dry-run';
+  /** The cache file or directory, when --cache is on. */
+  readonly cache?: string;
 }
 
 function checkOptions(args: readonly string[]): CheckOptions & { readonly positionals: string[]; readonly project?: string } {
   const parsed = parseArgs(args, {
-    options: ['--project', '-p', '--format', '--rule', '--max-warnings', '--output-file', '-o', '--shard'],
-    flags: ['--quiet'],
+    options: ['--project', '-p', '--format', '--rule', '--max-warnings', '--output-file', '-o', '--shard', '--cache-location'],
+    flags: ['--quiet', '--fix', '--fix-dry-run', '--cache'],
   });
   const last = (...names: string[]) => names.flatMap((name) => parsed.options.get(name) ?? []).at(-1);
   const overrides: Partial<Record<RuleId, RuleLevel>> = {};
@@ -93,8 +103,14 @@ function checkOptions(args: readonly string[]): CheckOptions & { readonly positi
     if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must be i/n with 1 ≤ i ≤ n, got '${shardText}'`);
     shard = { index, count };
   }
+  if (parsed.flags.has('--fix') && parsed.flags.has('--fix-dry-run')) throw new UsageError('--fix and --fix-dry-run exclude each other');
+  const fix = parsed.flags.has('--fix') ? 'write' : parsed.flags.has('--fix-dry-run') ? 'dry-run' : undefined;
+  const cacheLocation = last('--cache-location');
+  if (cacheLocation !== undefined && !parsed.flags.has('--cache')) throw new UsageError('--cache-location needs --cache');
   return {
     positionals: parsed.positionals,
+    ...(fix ? { fix } : {}),
+    ...(parsed.flags.has('--cache') ? { cache: cacheLocation ?? DEFAULT_CACHE_FILE } : {}),
     project: last('--project', '-p'),
     format: formatOption(parsed, FORMATS),
     overrides,
@@ -118,15 +134,23 @@ function runCheck(args: readonly string[], io: Io): number {
   const files = plans.reduce((sum, plan) => sum + plan.files.length, 0);
   const progress = io.stderr.isTTY === true && files >= PROGRESS_THRESHOLD;
   let done = 0;
-  const { reports: all, checked, importsLibrary } = checkPlans(ts, plans, options, io.cwd, () => {
+  const checked = checkPlans(ts, plans, options, io.cwd, () => {
     done++;
     if (progress && (done % 25 === 0 || done === files)) io.stderr.write(`\rwakerscope: checked ${done}/${files} files`);
   });
   if (progress) io.stderr.write('\r\u001b[K');
+  const all = checked.reports;
+  const importsLibrary = checked.importsLibrary;
+  for (const note of new Set(checked.notes)) io.stderr.write(`wakerscope: ${note}\n`);
+  for (const [file, count] of checked.fixed) {
+    const relative = path.relative(io.cwd, file).split(path.sep).join('/');
+    if (options.fix === 'write') writeFixed(file, checked.fixedTexts.get(file)!, relative);
+    io.stderr.write(`wakerscope: ${options.fix === 'write' ? 'fixed' : 'would fix'} ${relative} (${count} ${count === 1 ? 'fix' : 'fixes'})\n`);
+  }
 
   const reports = options.quiet ? all.filter((r) => r.severity === 'error') : all;
   const toFile = options.outputFile !== undefined;
-  let output = render(reports, options.format, { cwd: io.cwd, colour: !toFile && wantsColour(io), files: checked });
+  let output = render(reports, options.format, { cwd: io.cwd, colour: !toFile && wantsColour(io), files: checked.checked });
   // Nothing to find is not the same as nothing found: never say "no problems" then.
   if (!importsLibrary) {
     if (options.format === 'text' && reports.length === 0) output = `${NO_LIBRARY}\n`;
@@ -143,35 +167,127 @@ function runCheck(args: readonly string[], io: Io): number {
   return reports.some((r) => r.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** Each project's program in turn (one at a time, so peak memory is one project's), its planned files reported. */
-function checkPlans(ts: typeof import('typescript'), plans: readonly ProjectPlan[], options: CheckOptions, cwd: string, onFile: () => void): { reports: Report[]; checked: number; importsLibrary: boolean } {
-  const hostFor = sharedCompilerHost(ts, new Map());
-  const reports: Report[] = [];
-  let importsLibrary = false;
-  let checked = 0;
+/** Fix passes per project: each re-analyses, and fixes that conflicted with an earlier one get another chance. */
+const MAX_FIX_PASSES = 10;
+
+interface CheckResult {
+  readonly reports: Report[];
+  /** Per file (absolute), how many fixes were applied; the fixed texts are in `fixedTexts`. */
+  readonly fixed: Map<string, number>;
+  readonly fixedTexts: Map<string, string>;
+  /** One line each: a fix not applied, and why. */
+  readonly notes: string[];
+  /** Files checked: the planned ones less the library's own sources. */
+  checked: number;
+  importsLibrary: boolean;
+}
+
+interface Analysis {
+  readonly program: ts.Program;
+  /** Planned files that turned out to be the library's own sources (known by their brand): not checked. */
+  readonly librarySources: readonly string[];
+  /** Per planned file, its parse error or its findings. */
+  readonly byFile: Map<string, { readonly parseError?: Report; readonly findings: readonly Finding[] }>;
+}
+
+/** Analyse `files` of `program`: a file that does not parse gets one parse-error report instead of an analysis. */
+function analyse(ts: typeof import('typescript'), program: ts.Program, files: readonly string[], config: AnalyzerConfig, locator: Locator): Analysis {
+  const library = new Library(ts, program);
+  const byFile: Analysis['byFile'] = new Map();
+  const librarySources: string[] = [];
+  for (const file of files) {
+    const source = program.getSourceFile(file);
+    if (!source) throw new UsageError(`cannot read ${locator.relative(file)} (${readError(file)})`);
+    if (!isUserFile(program, source)) {
+      librarySources.push(file);
+      continue;
+    }
+    const syntax = program.getSyntacticDiagnostics(source).find((d) => d.start !== undefined);
+    if (syntax) byFile.set(file, { parseError: locator.parseError(syntax as ts.Diagnostic & { file: ts.SourceFile; start: number }), findings: [] });
+    else byFile.set(file, { findings: analyzeFile(ts, program, source, config, library) });
+  }
+  return { program, byFile, librarySources };
+}
+
+/**
+ * Each project's program in turn (one at a time, so peak memory is about one
+ * project's), its planned files reported: from the cache when fresh, else
+ * analysed, and with --fix, fixed and re-analysed.
+ */
+function checkPlans(ts: typeof import('typescript'), plans: readonly ProjectPlan[], options: CheckOptions, cwd: string, onFile: () => void): CheckResult {
+  const overlay = new Map<string, string>();
+  const hostFor = sharedCompilerHost(ts, overlay);
+  // A fix run rewrites what the cache would key on: it always analyses.
+  const cache = options.cache !== undefined && !options.fix ? ResultCache.open(path.resolve(cwd, options.cache), version) : undefined;
+  const result: CheckResult = { reports: [], fixed: new Map(), fixedTexts: overlay, notes: [], checked: 0, importsLibrary: false };
   for (const plan of plans) {
+    const config = mergeConfig(plan.project.config, options.overrides);
     const { parsed } = plan.project;
+    const projectKey = cache?.projectKey(plan.project, config, cwd) ?? '';
+    const stale: string[] = [];
+    for (const file of plan.files) {
+      const cached = cache?.lookup(file, projectKey);
+      if (cached) {
+        result.reports.push(...cached.reports);
+        result.importsLibrary ||= cached.importsLibrary;
+        if (!cached.librarySource) result.checked++;
+        onFile();
+      } else stale.push(file);
+    }
+    if (stale.length === 0) continue;
+
     const known = new Set(parsed.fileNames.map((f) => f.toLowerCase()));
     const rootNames = [...parsed.fileNames, ...plan.extraRoots.filter((f) => !known.has(f.toLowerCase()))];
-    const program = ts.createProgram({ rootNames, options: parsed.options, projectReferences: parsed.projectReferences, host: hostFor(parsed.options) });
-    importsLibrary ||= programImportsLibrary(program);
-    const locator = new Locator(ts, program, cwd);
-    const parsable: string[] = [];
-    for (const file of plan.files) {
-      const source = program.getSourceFile(file);
-      // The library's own sources (this repository's src/waker) are known only now, by their brand.
-      if (source && !isUserFile(program, source)) continue;
-      checked++;
-      const syntaxError = source && program.getSyntacticDiagnostics(source).find((d) => d.start !== undefined);
-      if (syntaxError) {
-        reports.push(locator.parseError(syntaxError as ts.Diagnostic & { file: ts.SourceFile; start: number }));
-        onFile();
-      } else parsable.push(file);
+    let program: ts.Program | undefined;
+    const build = (): ts.Program =>
+      (program = ts.createProgram({ rootNames, options: parsed.options, projectReferences: parsed.projectReferences, host: hostFor(parsed.options), oldProgram: program }));
+    let locator = new Locator(ts, build(), cwd);
+    const importsLibrary = programImportsLibrary(program!);
+    result.importsLibrary ||= importsLibrary;
+    let analysis = analyse(ts, program!, stale, config, locator);
+    stale.forEach(() => onFile());
+    for (let pass = 0; options.fix && pass < MAX_FIX_PASSES; pass++) {
+      if (!fixPass(ts, analysis, overlay, result, locator)) break;
+      locator = new Locator(ts, build(), cwd);
+      analysis = analyse(ts, program!, stale, config, locator);
     }
-    const config = mergeConfig(plan.project.config, options.overrides);
-    reports.push(...analyzeProgram(ts, program, config, parsable, onFile).map((finding) => locator.report(finding)));
+    for (const [file, { parseError, findings }] of analysis.byFile) {
+      const reports = parseError ? [parseError] : findings.map((finding) => locator.report(finding));
+      result.reports.push(...reports);
+      result.checked++;
+      cache?.store(ts, file, projectKey, parsed.options, { reports, importsLibrary, librarySource: false });
+    }
+    for (const file of analysis.librarySources) cache?.store(ts, file, projectKey, parsed.options, { reports: [], importsLibrary, librarySource: true });
   }
-  return { reports: sortReports(reports), checked, importsLibrary };
+  cache?.save();
+  sortReports(result.reports);
+  return result;
+}
+
+/** One round of safe fixes over every analysed file; returns whether any file changed. */
+function fixPass(ts: typeof import('typescript'), analysis: Analysis, overlay: Map<string, string>, result: CheckResult, locator: Locator): boolean {
+  let changed = false;
+  for (const [file, { findings }] of analysis.byFile) {
+    const fixes = findings.map(unattendedFix).filter((fix): fix is Fix => fix !== undefined);
+    if (fixes.length === 0) continue;
+    const fixed = fixText(ts, file, analysis.program.getSourceFile(file)!.text, fixes);
+    for (const { fix, error } of fixed.rejected) result.notes.push(`${locator.relative(file)}: fix '${fix.title}' not applied: it would leave a syntax error at ${error}`);
+    if (fixed.applied.length === 0) continue;
+    overlay.set(file, fixed.text);
+    result.fixed.set(file, (result.fixed.get(file) ?? 0) + fixed.applied.length);
+    changed = true;
+  }
+  return changed;
+}
+
+/** Why TypeScript could not read `file`: the error code Node gives. */
+function readError(file: string): string {
+  try {
+    fs.readFileSync(file);
+    return 'unreadable';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
 }
 
 function render(reports: readonly Report[], format: Format, options: { cwd: string; colour: boolean; files: number }): string {
@@ -184,6 +300,14 @@ function render(reports: readonly Report[], format: Format, options: { cwd: stri
       return toGithub(reports);
     case 'text':
       return toText(reports, options);
+  }
+}
+
+function writeFixed(file: string, text: string, relative: string): void {
+  try {
+    writeFileAtomic(file, text);
+  } catch (error) {
+    throw new UsageError(`--fix: cannot write ${relative} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
 
