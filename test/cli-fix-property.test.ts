@@ -18,7 +18,7 @@ import { applyFixes, fixText, syntaxError, writeFileAtomic } from '../src/cli/fi
 import { REPO_ROOT, repoCompilerOptions } from './analysis/fixture-runner';
 import { mulberry32 } from './analysis/random';
 
-const PROGRAMS = 1500;
+const PROGRAMS = 5000;
 const BATCH = 250;
 const VIRTUAL_DIR = join(REPO_ROOT, 'test', 'fix-property-virtual');
 
