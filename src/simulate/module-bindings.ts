@@ -45,7 +45,11 @@ export async function moduleBindings(source: string, loader: Loader, file: strin
   const hoistable = statements.map((statement) => statement.replace(/^(?:let|const) /, 'var ').replace(/^class ([\w$]+)/, 'var $1 = class $1')).join('\n');
   const names = new Set<string>();
   try {
-    const scratch = vm.createContext({});
+    // This runs in the calling process (the CLI, VS Code's extension host), not
+    // in the sandbox: give the context nothing of this realm. A null-prototype
+    // global cuts the `globalThis.constructor.constructor('return process')`
+    // chain, should a statement escape the `if (false)` below.
+    const scratch = vm.createContext(Object.create(null), { codeGeneration: { strings: false, wasm: false } });
     const before = new Set(vm.runInContext('Object.keys(globalThis)', scratch) as string[]);
     new vm.Script(`if (false) {\n${hoistable}\n}`).runInContext(scratch, { timeout: 1000 });
     for (const name of vm.runInContext('Object.keys(globalThis)', scratch) as string[]) if (!before.has(name)) names.add(name);
