@@ -3,23 +3,15 @@
 // solution tsconfigs (references) and --shard.
 
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleCli } from './cli-bundle';
-import { BUGGY, CLEAN, CLI_DIR, WAKER, assertUsageError, project, run } from './cli-harness';
+import { BUGGY, CLEAN, WAKER, assertUsageError, cliProjects, run } from './cli-harness';
 
 const WARN = ['--rule', 'vtable-clone-no-retain=warn'];
 
 describe('wakerscope check: flags (built CLI)', function () {
   this.timeout(120_000);
-  const roots: string[] = [];
-  const make = (...args: Parameters<typeof project>): string => {
-    const root = project(...args);
-    roots.push(root);
-    return root;
-  };
-  before(() => bundleCli(CLI_DIR));
-  after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+  const make = cliProjects();
 
   it('--max-warnings N: exit 1 with one line on stderr past N warnings, 0 at or under; --quiet hides and does not count warnings', () => {
     const root = make({ 'src/a.ts': BUGGY, 'src/b.ts': BUGGY });

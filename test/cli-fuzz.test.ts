@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { main } from '../src/cli/main';
-import { bundleCli } from './cli-bundle';
-import { BUGGY, CLEAN, CLI, CLI_DIR, assertUsageError, project, run, withoutForceColor } from './cli-harness';
+import { BUGGY, CLEAN, CLI, assertUsageError, cliProjects, run, withoutForceColor } from './cli-harness';
 import { mulberry32 } from './analysis/random';
 
 const STACK_FRAME = /^\s+at .+\(?.*:\d+:\d+\)?$/m;
@@ -24,14 +23,7 @@ function assertNoStack(result: { stdout: string; stderr: string }): void {
 
 describe('wakerscope check: bad input never crashes (built CLI)', function () {
   this.timeout(300_000);
-  const roots: string[] = [];
-  const make = (...args: Parameters<typeof project>): string => {
-    const root = project(...args);
-    roots.push(root);
-    return root;
-  };
-  before(() => bundleCli(CLI_DIR));
-  after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+  const make = cliProjects();
 
   it('a binary file is one parse-error finding (exit 1); the other files are still checked', () => {
     const random = mulberry32(13);

@@ -2,7 +2,7 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleCli } from './cli-bundle';
@@ -79,4 +79,19 @@ export function withoutForceColor(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.FORCE_COLOR;
   return env;
+}
+
+/**
+ * Call inside a `describe`: bundles the CLI before its tests and removes, after
+ * them, every project the returned `make` (same arguments as `project`) created.
+ */
+export function cliProjects(): (...args: Parameters<typeof project>) => string {
+  const roots: string[] = [];
+  before(() => bundleCli(CLI_DIR));
+  after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+  return (...args) => {
+    const root = project(...args);
+    roots.push(root);
+    return root;
+  };
 }
