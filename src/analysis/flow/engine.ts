@@ -20,7 +20,7 @@ import { Effects, type Effect } from './effects';
 import { correlateConditions } from './correlate';
 import { buildCfg, type BasicBlock, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
 import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Facts } from './lattice';
-import { isNullish, switchCoversEveryValue } from './positions';
+import { emptiedOnEdge, isNullish, switchCoversEveryValue } from './positions';
 import { skipOuterExpressions } from '../syntax';
 
 export type OwnershipFactKind = 'live' | 'woken' | 'dropped' | 'moved' | 'escaped' | 'nullish' | 'dead' | 'reported';
@@ -248,21 +248,8 @@ export class FlowEngine {
     const narrowing = edge.narrowing;
     if (!narrowing) return state;
     for (const checker of this.checkers) if (checker.narrow) state = checker.narrow(state, narrowing);
-    const ts = this.ts;
-    let expr = skipOuterExpressions(ts, narrowing.expr);
-    let nullOnEdge = narrowing.outcome === 'falsy' || narrowing.outcome === 'nullish';
-    if (ts.isBinaryExpression(expr)) {
-      const operator = expr.operatorToken.kind;
-      const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
-      const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
-      if (!equal && !notEqual) return state;
-      const other = isNullish(ts, expr.right) ? expr.left : isNullish(ts, expr.left) ? expr.right : undefined;
-      if (!other) return state;
-      expr = skipOuterExpressions(ts, other);
-      const truthy = narrowing.outcome === 'truthy';
-      nullOnEdge = equal ? truthy : !truthy;
-    }
-    if (!nullOnEdge || !ts.isIdentifier(expr)) return state;
+    const expr = emptiedOnEdge(this.ts, narrowing);
+    if (!expr || !this.ts.isIdentifier(expr)) return state;
     const binding = this.discovery.uses.get(expr);
     if (!binding || state.bindings[binding.index].length === 0) return state;
     const bindings = state.bindings.slice();

@@ -5,7 +5,7 @@
 import type * as ts from 'typescript';
 import type { TypeScript } from '../types';
 import { isOuterExpression, skipOuterExpressions, walkUpOuterExpressions } from '../syntax';
-import { isFunctionBoundary } from './graph';
+import { isFunctionBoundary, type Narrowing } from './graph';
 
 /** The name a call's callee ends with (`pending` in `Poll.pending()`): a cheap filter before asking the checker. */
 export function calleeNameText(ts: TypeScript, call: ts.CallExpression): string | undefined {
@@ -147,4 +147,22 @@ export function switchCoversEveryValue(ts: TypeScript, checker: ts.TypeChecker, 
     if (ts.isCaseClause(clause)) covered.add(checker.typeToString(checker.getTypeAtLocation(clause.expression)));
   }
   return members.every((member) => covered.has(checker.typeToString(member)));
+}
+
+/**
+ * The expression an edge proves empty (`null` or `undefined`), if any: `x` on
+ * the false edge of `if (x)`, on the true edge of `x === undefined`, on the
+ * false edge of `x != null`.
+ */
+export function emptiedOnEdge(ts: TypeScript, narrowing: Narrowing): ts.Expression | undefined {
+  const expr = skipOuterExpressions(ts, narrowing.expr);
+  if (!ts.isBinaryExpression(expr)) return narrowing.outcome === 'falsy' || narrowing.outcome === 'nullish' ? expr : undefined;
+  const operator = expr.operatorToken.kind;
+  const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
+  const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+  if (!equal && !notEqual) return undefined;
+  const other = isNullish(ts, expr.right) ? expr.left : isNullish(ts, expr.left) ? expr.right : undefined;
+  if (!other) return undefined;
+  const truthy = narrowing.outcome === 'truthy';
+  return (equal ? truthy : !truthy) ? skipOuterExpressions(ts, other) : undefined;
 }

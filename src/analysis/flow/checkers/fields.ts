@@ -13,7 +13,7 @@ import type * as ts from 'typescript';
 import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from '../engine';
 import type { Narrowing } from '../graph';
 import { joinFactLists, sameFactLists, type Fact, type Facts } from '../lattice';
-import { isNullish } from '../positions';
+import { emptiedOnEdge, isNullish } from '../positions';
 import { skipOuterExpressions } from '../../syntax';
 
 /**
@@ -117,20 +117,8 @@ export class FieldChecker implements FlowChecker {
   narrow(state: FlowState, narrowing: Narrowing): FlowState {
     const slot = this.slot;
     if (!slot) return state;
-    const ts = this.engine.ts;
-    let expr = skipOuterExpressions(ts, narrowing.expr);
-    let emptyOnEdge = narrowing.outcome === 'falsy' || narrowing.outcome === 'nullish';
-    if (ts.isBinaryExpression(expr)) {
-      const operator = expr.operatorToken.kind;
-      const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
-      const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
-      if (!equal && !notEqual) return state;
-      const other = isNullish(ts, expr.right) ? expr.left : isNullish(ts, expr.left) ? expr.right : undefined;
-      if (!other) return state;
-      expr = skipOuterExpressions(ts, other);
-      emptyOnEdge = equal ? narrowing.outcome === 'truthy' : narrowing.outcome !== 'truthy';
-    }
-    if (!emptyOnEdge) return state;
+    const expr = emptiedOnEdge(this.engine.ts, narrowing);
+    if (!expr) return state;
     const place = this.placeOf(expr);
     if (!place) return state;
     const facts = slot.get(state).slice();
