@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { explore, SimulationError, type Exploration } from '../src/simulate';
+import { enumerateSequences, explore, exploreEverySequenceRun, SimulationError, type Exploration } from '../src/simulate';
 import { plainFallback } from '../src/simulate/explore';
 import { moduleBindings } from '../src/simulate/module-bindings';
 
@@ -14,7 +14,7 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'simulate');
 /** Plain enumeration's answer (every sequence run) beside the reduced one. */
 async function bothWays(module: string, factory: string, depth: number): Promise<{ reduced: Exploration; plain: Exploration }> {
   const reduced = await explore(module, factory, { depth });
-  const plain = await explore(module, factory, { depth, all: true });
+  const plain = await exploreEverySequenceRun(module, factory, { depth });
   return { reduced, plain };
 }
 
@@ -86,6 +86,47 @@ describe('simulate: explore with state reduction', function () {
     });
     await assert.rejects(explore(seed, 'createRawWaker', { depth: 13 }), /0–12/);
   });
+});
+
+describe('simulate: explore --all shares runs between prefixes that leave the same state', function () {
+  this.timeout(300_000);
+
+  /** `--all`, with how many runs it took (the last level's progress report), beside running every sequence. */
+  async function sharedAndPlain(module: string, factory: string, depth: number): Promise<{ shared: Exploration; runs: number; plain: Exploration }> {
+    let runs = Infinity;
+    const shared = await explore(module, factory, { depth, all: true, onLevel: (progress) => (runs = progress.explored) });
+    const plain = await exploreEverySequenceRun(module, factory, { depth });
+    return { shared, runs, plain };
+  }
+
+  // Plain enumeration runs 5,093 sequences for each; shortest-per-outcome mode is compared too.
+  for (const [name, module, factory] of [
+    ['the seed Box vtable', join(ROOT, 'examples', 'seed-box-waker.ts'), 'createRawWaker'],
+    ['the Arc example', join(ROOT, 'examples', 'arc-waker.ts'), 'createWaker'],
+  ] as const) {
+    it(`${name}: at depth 5, every sequence's outcome and each outcome's shortest sequence and message are plain enumeration's, from a fraction of the runs`, async () => {
+      const { shared, runs, plain } = await sharedAndPlain(module, factory, 5);
+      assert.equal(plain.all?.length, enumerateSequences(5).length);
+      assert.deepEqual(shared, plain);
+      assert.ok(runs * 10 < plain.explored, `${runs} runs for ${plain.explored} sequences`);
+      const reduced = await explore(module, factory, { depth: 5 });
+      assert.equal(reduced.reduction?.kind, 'states');
+      assert.deepEqual(reduced.outcomes, plain.outcomes);
+    });
+  }
+
+  for (const [name, file, factory, depth, shares] of [
+    ['a vtable whose wake frees once wake and wake_by_ref calls reach 2 (the count only tells states apart)', 'counted-wakes.ts', 'createRawWaker', 5, true],
+    ['a vtable counting in a Map and a global', 'module-state.ts', 'createRawWaker', 5, true],
+    ['an executor whose wake queues its task (reachable, #private: every sequence runs)', 'executor-queue.ts', 'createRawWaker', 4, false],
+    ['a counter captured by a closure (every sequence runs)', 'hidden-closure.ts', 'createRawWaker', 4, false],
+  ] as const) {
+    it(`${name}: the same listing as running every sequence`, async () => {
+      const { shared, runs, plain } = await sharedAndPlain(join(FIXTURES, file), factory, depth);
+      assert.deepEqual(shared, plain);
+      assert.equal(runs < plain.explored, shares, `${runs} runs for ${plain.explored} sequences`);
+    });
+  }
 });
 
 describe('simulate: module bindings (what each user file shows the explorer)', () => {

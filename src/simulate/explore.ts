@@ -12,8 +12,16 @@
 // sequence, length and message are the ones plain enumeration reports. When a
 // fingerprint is `opaque` (the module keeps state the explorer cannot read),
 // it falls back to plain enumeration and says why.
+//
+// `--all` lists every sequence's outcome, and shares runs the same way
+// (`everySequence`): a sequence whose prefix reached a state seen before takes
+// its last step's outcome from the run that took that step first. Its output
+// is plain enumeration's, line for line; `exploreEverySequenceRun` is plain
+// enumeration itself, which the tests compare it with.
 
+import type { RunRequest } from './driver';
 import { DEFAULT_DEPTH, SimulationError, Simulator, type SimulatorOptions } from './engine';
+import { formatSequence } from './parse';
 import type { Exploration, ExploredOutcome, ExploredSequence, Outcome, ScenarioOp } from './types';
 import { VIOLATION_KINDS } from './types';
 
@@ -80,7 +88,7 @@ export interface ExploreProgress {
 export interface ExploreOptions extends SimulatorOptions {
   /** Operations after `new`; default 4. */
   readonly depth?: number;
-  /** Include every sequence and its outcome (plain enumeration). */
+  /** Include every sequence and its outcome (in enumeration order, as running each would give). */
   readonly all?: boolean;
   /** After each level of the breadth-first search (the CLI's progress line). */
   readonly onLevel?: (progress: ExploreProgress) => void;
@@ -103,6 +111,34 @@ export class ExplorationCancelled extends Error {
 
 /** Run sequences to `depth` and keep, per outcome, the shortest that reaches it. */
 export async function explore(modulePath: string, factory: string, options: ExploreOptions = {}): Promise<Exploration> {
+  const depth = checkedDepth(options);
+  return withSimulator(modulePath, factory, options, async (simulator, progress) => {
+    if (options.all) {
+      const every = await everySequence(simulator, depth, options.onLevel, progress);
+      const exploration = 'opaque' in every ? await enumerate(simulator, depth, /*all*/ true, progress) : every;
+      return { ...exploration, reduction: { kind: 'none', reason: 'every sequence was asked for' } };
+    }
+    const reduced = await breadthFirst(simulator, depth, options.onLevel, progress);
+    if (!('opaque' in reduced)) return reduced;
+    const fallback = plainFallback(depth, reduced.opaque);
+    return { ...(await enumerate(simulator, fallback.depth, /*all*/ false, progress)), reduction: { kind: 'none', reason: fallback.reason } };
+  });
+}
+
+/**
+ * What `explore` with `all` answers, by running every sequence and sharing
+ * nothing: the reference the explorer's reductions are tested and measured
+ * against (test/simulate-explore.test.ts, bench/).
+ */
+export async function exploreEverySequenceRun(modulePath: string, factory: string, options: Omit<ExploreOptions, 'all'> = {}): Promise<Exploration> {
+  const depth = checkedDepth({ ...options, all: true });
+  return withSimulator(modulePath, factory, options, async (simulator, progress) => ({
+    ...(await enumerate(simulator, depth, /*all*/ true, progress)),
+    reduction: { kind: 'none', reason: 'every sequence was asked for' },
+  }));
+}
+
+function checkedDepth(options: ExploreOptions): number {
   const depth = options.depth ?? DEFAULT_DEPTH;
   const limit = options.all ? MAX_PLAIN_DEPTH : MAX_DEPTH;
   if (!Number.isInteger(depth) || depth < 0 || depth > limit) {
@@ -112,18 +148,23 @@ export async function explore(modulePath: string, factory: string, options: Expl
         : `depth ${depth}: the depth is 0–${MAX_DEPTH}`,
     );
   }
+  return depth;
+}
+
+/** Open a simulator for `search`, cancellable through `options.signal`, and close it after. */
+async function withSimulator(
+  modulePath: string,
+  factory: string,
+  options: ExploreOptions,
+  search: (simulator: Simulator, progress: Progress) => Promise<Exploration>,
+): Promise<Exploration> {
   const simulator = await Simulator.open(modulePath, factory, options);
   // Cancelling terminates the worker, which ends the batch at once.
   const cancel = () => void simulator.close();
   options.signal?.addEventListener('abort', cancel, { once: true });
-  const progress = new Progress(options.onProgress);
   try {
     if (options.signal?.aborted) throw new ExplorationCancelled();
-    if (options.all) return { ...(await enumerate(simulator, depth, /*all*/ true, progress)), reduction: { kind: 'none', reason: 'every sequence was asked for' } };
-    const reduced = await breadthFirst(simulator, depth, options.onLevel, progress);
-    if (!('opaque' in reduced)) return reduced;
-    const fallback = plainFallback(depth, reduced.opaque);
-    return { ...(await enumerate(simulator, fallback.depth, /*all*/ false, progress)), reduction: { kind: 'none', reason: fallback.reason } };
+    return await search(simulator, new Progress(options.onProgress));
   } catch (error) {
     throw options.signal?.aborted ? new ExplorationCancelled() : error;
   } finally {
@@ -225,4 +266,83 @@ async function breadthFirst(simulator: Simulator, depth: number, onLevel: Explor
     outcomes: shortest.outcomes(),
     reduction: { kind: 'states', states: seen.size },
   };
+}
+
+/**
+ * `--all`: every sequence's outcome, as plain enumeration gives it, running
+ * each distinct step once. A step is a state (the fingerprint of what a prefix
+ * left, with its first violation if it has one: that fixes the outcome of
+ * every continuation) and an operation on one of its live handles, numbered in
+ * creation order as the fingerprint numbers them. Sequences are decided level
+ * by level in enumeration order; the first to take a step runs it, and every
+ * later sequence taking the same step gets its outcome and next state, which
+ * is exact for the reason breadth-first search is: equal fingerprints behave
+ * alike under every continuation, up to renaming handles. A run with no
+ * fingerprint (a limit stopped it) is a state of its own, shared only by the
+ * sequences that reached it by the same step. Messages name steps, so they
+ * are never shared: the shortest sequence per outcome is run for its own.
+ * `opaque` when the module keeps state the fingerprint cannot read.
+ */
+async function everySequence(
+  simulator: Simulator,
+  depth: number,
+  onLevel: ExploreOptions['onLevel'],
+  progress: Progress,
+): Promise<Exploration | { readonly opaque: string }> {
+  const total = enumerateSequences(depth).length;
+  progress.expect(total, /*fresh*/ true);
+  type Step = { readonly outcome: Outcome; readonly next: string; readonly sequence: string; readonly message?: string };
+  const steps = new Map<string, Step>();
+  const states = new Set<string>();
+  const every: ExploredSequence[] = [];
+  const first = new Map<Outcome, { readonly ops: readonly ScenarioOp[]; readonly length: number; readonly ran?: Step }>();
+  let runs = 0;
+  // Each sequence of the level with the state before its last operation; the root's single step is `new`.
+  let level: { readonly sequence: Sequence; readonly step: string }[] = [{ sequence: START, step: 'new' }];
+  for (let length = 0; length <= depth; length++) {
+    const last = length === depth;
+    const requests: RunRequest[] = [];
+    const firstTakers = new Map<string, number>();
+    for (const { sequence, step } of level) {
+      if (steps.has(step) || firstTakers.has(step)) continue;
+      firstTakers.set(step, requests.length);
+      requests.push({ factory: simulator.factory, ops: sequence.ops, detail: false, fingerprint: !last });
+    }
+    const results = await simulator.runAll(requests);
+    runs += results.length;
+    for (const [step, index] of firstTakers) {
+      const run = results[index];
+      if (run.state && 'opaque' in run.state) return { opaque: run.state.opaque };
+      const next = run.state ? (VIOLATIONS.has(run.outcome) ? `${run.outcome}|${run.state.key}` : run.state.key) : `unfingerprinted after ${step}`;
+      steps.set(step, { outcome: run.outcome, next, sequence: run.sequence, ...(run.message ? { message: run.message } : {}) });
+      if (run.state) states.add(next);
+    }
+    const nextLevel: typeof level = [];
+    for (const { sequence, step } of level) {
+      const taken = steps.get(step)!;
+      const { outcome, next } = taken;
+      const text = formatSequence(sequence.ops);
+      every.push({ sequence: text, outcome });
+      if (!first.has(outcome)) first.set(outcome, { ops: sequence.ops, length, ...(taken.sequence === text ? { ran: taken } : {}) });
+      progress.ran();
+      if (last) continue;
+      for (const extended of extensions(sequence)) {
+        const { operation, handle } = extended.ops.at(-1)!;
+        // The handle as the fingerprint numbers it: its place among the live ones.
+        const position = sequence.live.slice(0, handle).filter(Boolean).length;
+        nextLevel.push({ sequence: extended, step: `${next}#${position}:${operation}` });
+      }
+    }
+    onLevel?.({ length, depth, explored: runs, states: states.size });
+    level = nextLevel;
+  }
+  // The shortest sequence of each outcome that took its last step second-hand runs for its message.
+  const unrun = [...first.values()].filter((entry) => !entry.ran);
+  const messages = await simulator.runAll(unrun.map((entry) => ({ factory: simulator.factory, ops: entry.ops, detail: false })));
+  const shortest = new Shortest();
+  for (const [outcome, entry] of first) {
+    const run = entry.ran ?? messages[unrun.indexOf(entry)];
+    shortest.note(outcome, formatSequence(entry.ops), entry.length, run.message);
+  }
+  return { module: simulator.modulePath, factory: simulator.factory, depth, explored: total, outcomes: shortest.outcomes(), all: every };
 }

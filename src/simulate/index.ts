@@ -14,5 +14,5 @@ export {
   simulateSequence,
   type SimulatorOptions,
 } from './engine';
-export { ExplorationCancelled, MAX_DEPTH, MAX_PLAIN_DEPTH, enumerateSequences, explore, type ExploreOptions, type ExploreProgress } from './explore';
+export { ExplorationCancelled, MAX_DEPTH, MAX_PLAIN_DEPTH, enumerateSequences, explore, exploreEverySequenceRun, type ExploreOptions, type ExploreProgress } from './explore';
 export { failureReason, scenarioPassed, type FailureReason } from './verdict';

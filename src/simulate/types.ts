@@ -195,7 +195,7 @@ export interface Exploration {
   readonly factory: string;
   /** Maximum operations after `new`. */
   readonly depth: number;
-  /** How many sequences were run. */
+  /** How many sequences were run; with `all`, how many have an outcome (equivalent ones share a run). */
   readonly explored: number;
   /**
    * How the search was cut: `states` ran each distinct state once (breadth
