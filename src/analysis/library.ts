@@ -15,20 +15,25 @@ import type { TypeScript } from './types';
 const BRAND = 'WakerscopeLibrary';
 const BRAND_MODULES = ['runtime.ts', 'runtime.d.ts'];
 
-/** Per program: which folders (by file-name prefix) hold the branded library. */
-const libraryFolders = new WeakMap<ts.Program, Map<string, boolean>>();
+/** Per program: which folders (by file-name prefix) hold the branded library, and the answer per file. */
+const libraryFolders = new WeakMap<ts.Program, { readonly folders: Map<string, boolean>; readonly files: WeakMap<ts.SourceFile, boolean> }>();
 
 /** Whether `file` is one of the library's own files (source or declaration). */
 export function isLibraryFile(program: ts.Program, file: ts.SourceFile): boolean {
-  const folder = file.fileName.slice(0, file.fileName.lastIndexOf('/') + 1);
   let known = libraryFolders.get(program);
-  if (!known) libraryFolders.set(program, (known = new Map()));
-  let branded = known.get(folder);
-  if (branded === undefined) {
-    branded = BRAND_MODULES.some((name) => program.getSourceFile(folder + name)?.statements.some(declaresBrand) === true);
-    known.set(folder, branded);
+  if (!known) libraryFolders.set(program, (known = { folders: new Map(), files: new WeakMap() }));
+  // Asked for the declaration of every type and symbol the rules look at: answered once per file (speed).
+  let answer = known.files.get(file);
+  if (answer === undefined) {
+    const folder = file.fileName.slice(0, file.fileName.lastIndexOf('/') + 1);
+    answer = known.folders.get(folder);
+    if (answer === undefined) {
+      answer = BRAND_MODULES.some((name) => program.getSourceFile(folder + name)?.statements.some(declaresBrand) === true);
+      known.folders.set(folder, answer);
+    }
+    known.files.set(file, answer);
   }
-  return branded;
+  return answer;
 }
 
 /** Whether some file of the program is the library, i.e. some file imports it. */
@@ -47,6 +52,9 @@ function declaresBrand(statement: ts.Statement): boolean {
  */
 export type LibraryName = string;
 
+/** The library's classes and interfaces the rules ask about by type. */
+export type LibraryTypeName = 'Waker' | 'WakerRef' | 'RawWaker' | 'Box' | 'Arc' | 'Context' | 'RawWakerVTable';
+
 /** Names worth asking the checker about; anything else is skipped without a symbol lookup (speed). */
 const MEMBER_NAMES = new Set([
   'clone', 'wake', 'wakeByRef', 'drop', 'willWake', 'fromRaw', 'fromArc', 'noop', 'intoRaw', 'new',
@@ -58,6 +66,7 @@ export class Library {
   /** Per checker: the flow and vtable passes ask about the same callees. */
   private readonly names = new Map<ts.Node, LibraryName | undefined>();
   private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
+  private readonly namesByType = new Map<ts.Type, ReadonlySet<string>>();
 
   private readonly checker: ts.TypeChecker;
 
@@ -96,11 +105,23 @@ export class Library {
   }
 
   /** Whether `type` is (a union containing) the library class or interface `name`, e.g. `Waker`. */
-  isType(type: ts.Type, name: 'Waker' | 'WakerRef' | 'RawWaker' | 'Box' | 'Arc' | 'Context' | 'RawWakerVTable'): boolean {
-    if (type.isUnion()) return type.types.some((t) => this.isType(t, name));
-    const symbol = type.getSymbol() ?? type.aliasSymbol;
-    if (!symbol || symbol.getName() !== name) return false;
-    return (symbol.getDeclarations() ?? []).some((d) => this.declares(d));
+  isType(type: ts.Type, name: LibraryTypeName): boolean {
+    return this.typeNames(type).has(name);
+  }
+
+  /** The library classes and interfaces `type` is, or its union holds; once per type (the rules ask about the same few types again and again). */
+  private typeNames(type: ts.Type): ReadonlySet<string> {
+    let names = this.namesByType.get(type);
+    if (!names) {
+      const found = new Set<string>();
+      for (const member of type.isUnion() ? type.types : [type]) {
+        const symbol = member.getSymbol() ?? member.aliasSymbol;
+        if (symbol && (symbol.getDeclarations() ?? []).some((d) => this.declares(d))) found.add(symbol.getName());
+      }
+      names = found;
+      this.namesByType.set(type, names);
+    }
+    return names;
   }
 
   /** The identifier to resolve, when its text could name something of the library (no checker needed to rule out the rest). */
@@ -112,7 +133,8 @@ export class Library {
     }
     if (node.kind === ts.SyntaxKind.Identifier) {
       const text = (node as ts.Identifier).text;
-      return MEMBER_NAMES.has(text) || /^[A-Z]/.test(text) ? (node as ts.Identifier) : undefined;
+      const first = text.charCodeAt(0);
+      return MEMBER_NAMES.has(text) || (first >= 65 && first <= 90) /* A-Z */ ? (node as ts.Identifier) : undefined;
     }
     return undefined;
   }

@@ -30,20 +30,33 @@ interface TruthTest {
  * that two or more conditions test; `cfg` itself when there is none.
  */
 export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg: Cfg): Cfg {
-  const tests = new Map<Edge, TruthTest>();
-  const sites = new Map<ts.Declaration, Set<ts.Expression>>();
-  const stable = new Map<ts.Declaration, boolean>();
+  // By name first: only a name two conditions test can be a variable tested twice, so the
+  // checker (and the walk that tells a parameter unchanged) is asked about those alone (speed).
+  const tested = new Map<Edge, SyntacticTest>();
+  const conditionsByName = new Map<string, Set<ts.Expression>>();
   for (const block of cfg.blocks) {
     for (const edge of block.succs) {
       const narrowing = edge.narrowing;
       if (!narrowing || (narrowing.outcome !== 'truthy' && narrowing.outcome !== 'falsy')) continue;
-      const test = truthTest(ts, checker, narrowing.expr, stable);
+      const test = syntacticTest(ts, narrowing.expr);
       if (!test) continue;
-      tests.set(edge, test);
-      let exprs = sites.get(test.variable);
-      if (!exprs) sites.set(test.variable, (exprs = new Set()));
+      tested.set(edge, test);
+      let exprs = conditionsByName.get(test.identifier.text);
+      if (!exprs) conditionsByName.set(test.identifier.text, (exprs = new Set()));
       exprs.add(narrowing.expr);
     }
+  }
+  const tests = new Map<Edge, TruthTest>();
+  const sites = new Map<ts.Declaration, Set<ts.Expression>>();
+  const stable = new Map<ts.Declaration, boolean>();
+  for (const [edge, test] of tested) {
+    if (conditionsByName.get(test.identifier.text)!.size < 2) continue;
+    const variable = stableVariable(ts, checker, test.identifier, stable);
+    if (!variable) continue;
+    tests.set(edge, { variable, whenTruthy: test.whenTruthy });
+    let exprs = sites.get(variable);
+    if (!exprs) sites.set(variable, (exprs = new Set()));
+    exprs.add(edge.narrowing!.expr);
   }
   const variables = [...sites].filter(([, exprs]) => exprs.size >= 2).map(([variable]) => variable).sort((a, b) => a.pos - b.pos).slice(0, MAX_VARIABLES);
   if (variables.length === 0) return cfg;
@@ -99,20 +112,30 @@ function flip(truth: Truth): Truth {
   return truth === 'T' ? 'F' : 'T';
 }
 
-/** `x`, `!x`, `!!(x)`: which stable variable the expression tests, and which way. */
-function truthTest(ts: TypeScript, checker: ts.TypeChecker, expr: ts.Expression, stable: Map<ts.Declaration, boolean>): TruthTest | undefined {
+interface SyntacticTest {
+  readonly identifier: ts.Identifier;
+  /** The truth of the identifier when the tested expression is truthy. */
+  readonly whenTruthy: Truth;
+}
+
+/** `x`, `!x`, `!!(x)`: which identifier the expression tests, and which way. */
+function syntacticTest(ts: TypeScript, expr: ts.Expression): SyntacticTest | undefined {
   let tested = skipOuterExpressions(ts, expr);
   let whenTruthy: Truth = 'T';
   while (ts.isPrefixUnaryExpression(tested) && tested.operator === ts.SyntaxKind.ExclamationToken) {
     tested = skipOuterExpressions(ts, tested.operand);
     whenTruthy = flip(whenTruthy);
   }
-  if (!ts.isIdentifier(tested)) return undefined;
-  const variable = checker.getSymbolAtLocation(tested)?.valueDeclaration;
+  return ts.isIdentifier(tested) ? { identifier: tested, whenTruthy } : undefined;
+}
+
+/** The declaration of the variable `identifier` names, when it is a stable one (see isUnchanged). */
+function stableVariable(ts: TypeScript, checker: ts.TypeChecker, identifier: ts.Identifier, stable: Map<ts.Declaration, boolean>): ts.Declaration | undefined {
+  const variable = checker.getSymbolAtLocation(identifier)?.valueDeclaration;
   if (!variable) return undefined;
   let unchanged = stable.get(variable);
   if (unchanged === undefined) stable.set(variable, (unchanged = isUnchanged(ts, variable)));
-  return unchanged ? { variable, whenTruthy } : undefined;
+  return unchanged ? variable : undefined;
 }
 
 /** A `const` (not a `for…of`/`for…in` one, which changes each iteration), or a parameter nothing assigns. */

@@ -10,7 +10,7 @@
 
 import type * as ts from 'typescript';
 import { mentionedIn } from '../mentions';
-import { skipOuterExpressions } from '../syntax';
+import { kindTest, skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
 
 export type Op =
@@ -89,20 +89,14 @@ export function buildCfg(ts: TypeScript, root: FlowRoot, options: CfgOptions): C
   return new Builder(ts, options).build(root);
 }
 
-let boundaryKinds: ReadonlySet<ts.SyntaxKind> | undefined;
-
 /** Whether `node` starts a new function or class (its code is analysed on its own). */
-export function isFunctionBoundary(ts: TypeScript, node: ts.Node): boolean {
-  // A set lookup: this runs on every node of every candidate file.
-  boundaryKinds ??= new Set([
-    ts.SyntaxKind.FunctionDeclaration, ts.SyntaxKind.FunctionExpression, ts.SyntaxKind.ArrowFunction,
-    ts.SyntaxKind.MethodDeclaration, ts.SyntaxKind.Constructor, ts.SyntaxKind.GetAccessor, ts.SyntaxKind.SetAccessor,
-    ts.SyntaxKind.ClassDeclaration, ts.SyntaxKind.ClassExpression, ts.SyntaxKind.ClassStaticBlockDeclaration,
-    ts.SyntaxKind.MethodSignature, ts.SyntaxKind.CallSignature, ts.SyntaxKind.ConstructSignature, ts.SyntaxKind.IndexSignature,
-    ts.SyntaxKind.FunctionType, ts.SyntaxKind.ConstructorType,
-  ]);
-  return boundaryKinds.has(node.kind);
-}
+export const isFunctionBoundary = kindTest((k) => [
+  k.FunctionDeclaration, k.FunctionExpression, k.ArrowFunction,
+  k.MethodDeclaration, k.Constructor, k.GetAccessor, k.SetAccessor,
+  k.ClassDeclaration, k.ClassExpression, k.ClassStaticBlockDeclaration,
+  k.MethodSignature, k.CallSignature, k.ConstructSignature, k.IndexSignature,
+  k.FunctionType, k.ConstructorType,
+]);
 
 /** One analysable body and the nodes of its own code (not of nested functions), gathered in one walk of the file. */
 export interface FlowUnit {

@@ -24,12 +24,15 @@ import { skipOuterExpressions } from '../../syntax';
 type PlaceFactKind = 'unknown' | 'held' | 'empty' | 'woken' | 'dropped' | 'opaque';
 type PlaceFacts = Facts<PlaceFactKind>;
 
-interface Place {
-  readonly index: number;
+interface AccessPath {
   /** `this.entry.waker` */
   readonly path: string;
   /** `this`, or the local the path starts from. */
   readonly root: string;
+}
+
+interface Place extends AccessPath {
+  readonly index: number;
 }
 
 const CONSUMERS: Readonly<Record<string, 'woken' | 'dropped'>> = { 'Waker#wake': 'woken', 'Waker#drop': 'dropped', drop: 'dropped' };
@@ -39,6 +42,8 @@ export class FieldChecker implements FlowChecker {
   private slot: StateSlot<readonly PlaceFacts[]> | undefined;
   /** Place uses already reported (one report per use; later copies of a `finally` body agree). */
   private readonly reportedUses = new Set<ts.Node>();
+  /** `pathOf` per node: every pass of the dataflow asks again about the same receivers and arguments. */
+  private readonly paths = new Map<ts.Expression, AccessPath | null>();
 
   constructor(private readonly engine: FlowEngine) {}
 
@@ -90,7 +95,16 @@ export class FieldChecker implements FlowChecker {
   }
 
   /** The access path of `node` (`this.a.b`, `inner.rxWaker`), when it is one. */
-  private pathOf(node: ts.Expression): { readonly path: string; readonly root: string } | undefined {
+  private pathOf(node: ts.Expression): AccessPath | undefined {
+    let path = this.paths.get(node);
+    if (path === undefined) {
+      path = this.accessPath(node) ?? null;
+      this.paths.set(node, path);
+    }
+    return path ?? undefined;
+  }
+
+  private accessPath(node: ts.Expression): AccessPath | undefined {
     const ts = this.engine.ts;
     const names: string[] = [];
     let current: ts.Expression = skipOuterExpressions(ts, node);
