@@ -67,6 +67,8 @@ describe('extension manifest', () => {
       assert.ok(existsSync(join(ROOT, step.media.markdown)), step.media.markdown);
       assert.ok(step.media.markdown.startsWith('media/walkthrough/') && shipped.includes('!media/walkthrough/**'), `${step.media.markdown} is not in the .vsix`);
       assert.ok(step.completionEvents.length > 0, `${step.title} can never complete`);
+      // A step's description renders links only: a code span would show its backticks.
+      assert.doesNotMatch(step.description, /`/, `${step.title}: a code span in a walkthrough description shows as plain backticks`);
       for (const [, command] of step.description.matchAll(/\]\(command:([\w.]+)/g)) assert.ok(command!.startsWith('workbench.') || registered.has(command!), `${step.title} links to unknown command ${command}`);
     }
     assert.equal(readFileSync(join(ROOT, 'media', 'walkthrough', 'seed-box-waker.ts'), 'utf8'), readFileSync(join(ROOT, 'examples', 'seed-box-waker.ts'), 'utf8'), 'the walkthrough ships a stale copy of the seed example');
