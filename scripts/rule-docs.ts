@@ -1,12 +1,15 @@
 // Everything that restates the rule registry (src/analysis/rules) outside the
 // code: each docs/rules page's "## Options" section, the README's rule table
-// and the `wakerscope.rules.*` settings in package.json. They are generated
-// from the registry (`npm run generate:rules` writes them) and a test fails
-// when a checked-in copy differs, so they cannot drift.
+// and the `wakerscope.rules.*` settings in package.json; and the
+// `wakerscope.exploration.depth` setting, which restates the explorer's depth
+// limits (src/simulate/explore.ts). They are generated (`npm run
+// generate:rules` writes them) and a test fails when a checked-in copy
+// differs, so they cannot drift.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_ERROR_CODE, RULES, RULE_IDS, type RuleId } from '../src/analysis/index';
+import { DEFAULT_DEPTH, MAX_DEPTH, MAX_PLAIN_DEPTH } from '../src/simulate/index';
 
 /** The `## Options` section that ends every docs/rules page. */
 export function optionsSection(id: RuleId): string {
@@ -63,6 +66,22 @@ export function ruleSettings(): Record<string, unknown> {
   );
 }
 
+export const EXPLORATION_DEPTH_SETTING = 'wakerscope.exploration.depth';
+
+/** The depth setting: the explorer's own limits, and why a module it cannot read stops sooner (as `wakerscope explore` says). */
+export function explorationDepthSetting(): Record<string, unknown> {
+  return {
+    type: 'number',
+    default: DEFAULT_DEPTH,
+    minimum: 1,
+    maximum: MAX_DEPTH,
+    markdownDescription:
+      `**Wakerscope: Explore Vtable** tries every sequence of up to this many operations after \`new\` (at most ${MAX_DEPTH}), extending each distinct state once. ` +
+      `When the module keeps state the explorer cannot read, every sequence runs instead, capped at ${MAX_PLAIN_DEPTH}: ` +
+      `each level has about ten times as many sequences (depth ${MAX_PLAIN_DEPTH + 1} would be over half a million).`,
+  };
+}
+
 /** `text` with its part generated from the registry rewritten. Throws `file: reason` when the anchor is missing. */
 type Rewrite = (text: string, file: string) => string;
 
@@ -98,6 +117,8 @@ const rewriteManifest: Rewrite = (text, file) => {
     rebuilt[key] = properties[key];
   });
   if (insertAt >= others.length) Object.assign(rebuilt, ruleSettings());
+  if (!(EXPLORATION_DEPTH_SETTING in rebuilt)) throw new Error(`${file}: no ${EXPLORATION_DEPTH_SETTING} setting`);
+  rebuilt[EXPLORATION_DEPTH_SETTING] = explorationDepthSetting();
   manifest.contributes.configuration.properties = rebuilt;
   return JSON.stringify(manifest, null, 2) + '\n';
 };

@@ -1,12 +1,14 @@
 // The docs' Options sections, the README's rule table and the rule settings in
-// package.json are generated from the rule registry: a checked-in copy that
-// differs fails here (fix: `npm run generate:rules`).
+// package.json are generated from the rule registry, and the exploration depth
+// setting from the explorer's limits: a checked-in copy that differs fails here
+// (fix: `npm run generate:rules`).
 
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULES, RULE_IDS } from '../src/analysis/index';
-import { generatedFiles, optionsSection, readmeTable, ruleSettings, staleFiles } from '../scripts/rule-docs';
+import { MAX_DEPTH, MAX_PLAIN_DEPTH } from '../src/simulate/index';
+import { EXPLORATION_DEPTH_SETTING, generatedFiles, optionsSection, readmeTable, ruleSettings, staleFiles } from '../scripts/rule-docs';
 
 const ROOT = join(__dirname, '..');
 
@@ -33,6 +35,16 @@ describe('docs and settings generated from the rule registry', () => {
     const parsed = JSON.parse(manifest);
     delete parsed.contributes.configuration.properties['wakerscope.rules.lost-wakeup'];
     assert.equal(rewrite.get('package.json')!(JSON.stringify(parsed, null, 2) + '\n', 'package.json'), manifest);
+  });
+
+  it("the editor's exploration depth goes as far as the explorer's, and says why a module it cannot read stops at 6", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const setting = manifest.contributes.configuration.properties[EXPLORATION_DEPTH_SETTING];
+    assert.equal(setting.maximum, MAX_DEPTH);
+    assert.ok(setting.markdownDescription.includes(`capped at ${MAX_PLAIN_DEPTH}`), setting.markdownDescription);
+    const capped = structuredClone(manifest);
+    capped.contributes.configuration.properties[EXPLORATION_DEPTH_SETTING].maximum = MAX_PLAIN_DEPTH;
+    assert.equal(generatedFiles().get('package.json')!(JSON.stringify(capped, null, 2) + '\n', 'package.json'), readFileSync(join(ROOT, 'package.json'), 'utf8'));
   });
 
   it('names the file when the part to generate has no anchor', () => {

@@ -71,6 +71,11 @@ export function registerSimulation(context: vscode.ExtensionContext, log: vscode
       const exploration = await exploreWithProgress(document.uri.fsPath, factory, depth);
       if (!exploration) return void log.info(`${document.uri.fsPath} ${factory}: exploration cancelled`);
       log.info(`${document.uri.fsPath} ${factory}: ${exploration.explored} sequences, outcomes ${exploration.outcomes.map((o) => o.outcome).join(', ')}`);
+      // A module whose state the explorer cannot read runs every sequence, to depth 6 at most: say so, as the CLI does.
+      if (exploration.reduction?.kind === 'none') {
+        log.info(`${document.uri.fsPath} ${factory}: every sequence run: ${exploration.reduction.reason}`);
+        if (exploration.depth < depth) void vscode.window.showWarningMessage(`Wakerscope: ${factory} explored to depth ${exploration.depth}, not ${depth}: ${exploration.reduction.reason}`);
+      }
       showIfLatest(isLatest, `the exploration of ${factory}`, (panel) => panel.showExploration(exploration));
     }),
     command('wakerscope.simulateSelection', log, async () => {
