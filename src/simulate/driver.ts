@@ -113,7 +113,7 @@ export function createDriver(user: Record<string, unknown>): Driver {
 function runOps(user: Record<string, unknown>, request: RunRequest, idOf: (fn: SlotFunction) => number): { run: Unsettled; live?: readonly LiveCell[] } {
   // Made before the run: it remembers the built-ins and the module's functions as loaded.
   const fingerprinter = request.fingerprint ? new Fingerprinter() : undefined;
-  const runtime = new Runtime({ mode: 'record', locations: request.detail });
+  const runtime = new Runtime({ mode: 'record', trace: request.detail });
   const wakers: (Waker | undefined)[] = [];
   // Read while live, as `addresses`: the vtable each scenario waker had.
   const vtables: unknown[] = [];

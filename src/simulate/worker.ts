@@ -145,12 +145,15 @@ class Runner {
       await collectGarbage();
       for (const run of pending) results.push([run.index, this.locator.mapRun(parseRun(run.driver.settle()), run.driver)]);
       pending = [];
+      // A finalizer of a run may have run while we waited: undone before the next run.
+      this.reset();
     };
+    // Whatever ran since the last batch (a finalizer, a promise job) is undone first;
+    // between runs, each run's own reset leaves the context clean.
+    this.reset();
     for (const [index, request] of runs) {
       // One byte per run started: when a limit kills us, the engine knows which run it stopped.
       writeSync(1, '.');
-      // Whatever a previous run left running (a finalizer, a promise job) is undone first.
-      this.reset();
       let driver: Driver;
       try {
         driver = this.sandbox.load();

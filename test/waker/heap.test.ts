@@ -210,3 +210,31 @@ describe('Runtime', () => {
       assert.match(leak.allocated.location?.file ?? '', /heap\.test\.ts$/);
     }));
 });
+
+describe('Runtime without a trace (the explorer\'s runs)', () => {
+  it('keeps no events and takes no locations, yet reports the double free and the leak at the same steps and operations', () => {
+    const run = (trace: boolean) => {
+      const runtime = new Runtime({ mode: 'record', trace });
+      withRuntime(runtime, () => {
+        const p = Box.intoRaw(Box.new(1));
+        Box.fromRaw(p).drop();
+        Box.fromRaw(p).drop();
+        Box.new(2);
+      });
+      return runtime;
+    };
+    const traced = run(true);
+    const untraced = run(false);
+    assert.ok(traced.trace.length > 0);
+    assert.deepEqual(untraced.trace, []);
+    assert.deepEqual(
+      untraced.violations.map((v) => [v.kind, v.at.step, v.at.operation, v.at.location]),
+      traced.violations.map((v) => [v.kind, v.at.step, v.at.operation, undefined]),
+    );
+    assert.ok(traced.violations[0].at.location, 'the traced run locates the violation');
+    assert.deepEqual(
+      untraced.leaks().map((leak) => [leak.address, leak.allocated.step, leak.allocated.operation]),
+      traced.leaks().map((leak) => [leak.address, leak.allocated.step, leak.allocated.operation]),
+    );
+  });
+});
