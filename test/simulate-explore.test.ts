@@ -99,17 +99,19 @@ describe('simulate: explore --all shares runs between prefixes that leave the sa
     return { shared, runs, plain };
   }
 
-  // Plain enumeration runs 5,093 sequences for each; shortest-per-outcome mode is compared too.
+  // The issue's bar: the same verdict on every sequence to depth 6, on the examples. Plain
+  // enumeration runs 54,641 sequences for each (about 7 s on two idle cores); shortest-per-outcome
+  // mode is compared too.
   for (const [name, module, factory] of [
     ['the seed Box vtable', join(ROOT, 'examples', 'seed-box-waker.ts'), 'createRawWaker'],
     ['the Arc example', join(ROOT, 'examples', 'arc-waker.ts'), 'createWaker'],
   ] as const) {
-    it(`${name}: at depth 5, every sequence's outcome and each outcome's shortest sequence and message are plain enumeration's, from a fraction of the runs`, async () => {
-      const { shared, runs, plain } = await sharedAndPlain(module, factory, 5);
-      assert.equal(plain.all?.length, enumerateSequences(5).length);
+    it(`${name}: at depth 6, every sequence's outcome and each outcome's shortest sequence and message are plain enumeration's, from a fraction of the runs`, async () => {
+      const { shared, runs, plain } = await sharedAndPlain(module, factory, 6);
+      assert.equal(plain.all?.length, enumerateSequences(6).length);
       assert.deepEqual(shared, plain);
-      assert.ok(runs * 10 < plain.explored, `${runs} runs for ${plain.explored} sequences`);
-      const reduced = await explore(module, factory, { depth: 5 });
+      assert.ok(runs * 20 < plain.explored, `${runs} runs for ${plain.explored} sequences`);
+      const reduced = await explore(module, factory, { depth: 6 });
       assert.equal(reduced.reduction?.kind, 'states');
       assert.deepEqual(reduced.outcomes, plain.outcomes);
     });
