@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FromWebview, PanelContent, ToWebview } from '../src/extension/panel-delivery';
-import { explore, loadScenario, simulateScenario } from '../src/simulate';
+import { explore, loadScenario, parseSequence, simulateScenario, simulateSequence } from '../src/simulate';
 import type { Exploration, SimulationRun } from '../src/simulate/types';
 import { renderPanelHtml } from '../src/webview/html';
 
@@ -254,6 +254,58 @@ describe('panel: the webview in headless Chromium', function () {
     await show(page, 2, { run, exploration, view: 'run', step: 0 });
     await page.getByRole('button', { name: '← Back to exploration' }).click();
     assert.equal(await rows.count(), 3);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("tells cells the module's run queue still holds (reachable) apart from leaked ones, in the heap diagram and below it", async () => {
+    // The executor's wake moves its task's Arc onto a module-level queue: the first task is
+    // held there at the end; the second waker is never consumed, so its task is lost.
+    const executor = join(ROOT, 'test', 'fixtures', 'simulate', 'executor-queue.ts');
+    const both = await simulateSequence(executor, 'createRawWaker', parseSequence('new; new; wake 0').ops);
+    assert.equal(both.outcome, 'leak');
+    const [held] = both.reachable ?? [];
+    const [lost] = both.leaks;
+    assert.ok(held && lost && held.address !== lost.address, JSON.stringify({ reachable: both.reachable, leaks: both.leaks }));
+    const { page, problems } = await openPanel();
+    await show(page, 1, { run: both, view: 'run', step: 0 });
+    await page.locator('.timeline .step').first().waitFor();
+    assert.equal(await page.locator('.diagram .cell-reachable, .diagram .cell-leaked').count(), 0, 'a cell\'s fate shows at the end of the run only');
+    assert.equal(await page.locator('section.reachable, section.leaks').count(), 0);
+    await page.keyboard.press('End');
+    const cell = (fate: string) => page.locator(`.diagram .cell-${fate}`);
+    assert.deepEqual(await cell('reachable').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-address'))), [held.address]);
+    assert.deepEqual(await cell('leaked').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-address'))), [lost.address]);
+    assert.equal(await cell('reachable').locator('.state').textContent(), 'reachable');
+    assert.equal(await cell('leaked').locator('.state').textContent(), 'leaked');
+    assert.match((await page.locator('svg.diagram').getAttribute('aria-label')) ?? '', new RegExp(`arc ${held.address} reachable.*arc ${lost.address} leaked`));
+    // Below the diagram, each in its own section, and only the leak in the warning colour.
+    const leaks = page.locator('section.leaks');
+    const reachable = page.locator('section.reachable');
+    assert.match((await leaks.textContent()) ?? '', new RegExp(`unreachable \\(leaks\\)Arc ${lost.address}, count 1`));
+    assert.doesNotMatch((await leaks.textContent()) ?? '', new RegExp(held.address));
+    assert.match((await reachable.textContent()) ?? '', new RegExp(`reachable, not a leak\\)Arc ${held.address}, count 1`));
+    assert.doesNotMatch((await reachable.textContent()) ?? '', new RegExp(lost.address));
+    // The theme variables' fallbacks outside VS Code: warning #cca700, muted #9d9d9d.
+    assert.equal(await leaks.evaluate((el) => getComputedStyle(el).color), 'rgb(204, 167, 0)');
+    assert.equal(await reachable.evaluate((el) => getComputedStyle(el).color), 'rgb(157, 157, 157)');
+    assert.notEqual(
+      await cell('reachable').locator('rect').evaluate((el) => getComputedStyle(el).stroke),
+      await cell('leaked').locator('rect').evaluate((el) => getComputedStyle(el).stroke),
+    );
+    await page.screenshot({ path: join(RESULTS, 'panel-reachable-and-leak.png'), fullPage: true });
+
+    // Everything queued, nothing lost: the outcome is `reachable`, shown, and not as a problem.
+    const queued = await simulateSequence(executor, 'createRawWaker', parseSequence('new; wake 0').ops);
+    assert.equal(queued.outcome, 'reachable');
+    await show(page, 2, { run: queued, view: 'run', step: 1 });
+    await page.locator('section.reachable').waitFor();
+    const badge = page.locator('header.summary .badge');
+    assert.equal(await badge.textContent(), 'reachable');
+    assert.equal(await badge.evaluate((el) => getComputedStyle(el).color), 'rgb(157, 157, 157)');
+    assert.equal(await page.locator('section.leaks').count(), 0);
+    assert.equal(await cell('reachable').count(), 1);
+    assert.equal(await cell('leaked').count(), 0);
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -179,8 +179,7 @@ function renderRun(run: SimulationRun): Node[] {
     state.exploration ? button('← Back to exploration', { class: 'secondary', 'data-focus-key': 'back-to-exploration' }, () => setState({ ...state, view: 'exploration' })) : null,
   );
   if (!current) return [header, h('p', { class: 'empty' }, 'This run has no steps.')];
-  const leaks = renderLeaks(run, index);
-  return [header, renderControls(run, index), h('div', { class: 'layout' }, renderTimeline(run, index), renderStep(run, current)), ...(leaks ? [leaks] : [])];
+  return [header, renderControls(run, index), h('div', { class: 'layout' }, renderTimeline(run, index), renderStep(run, current)), ...renderLeaks(run, index)];
 }
 
 /** A codicon (VS Code's icon font, media/codicons): the same glyphs as the workbench's own buttons. */
@@ -254,7 +253,7 @@ function renderStep(run: SimulationRun, step: StepResult): HTMLElement {
           ...step.slots.map((slot) => h('li', {}, h('code', { class: 'rust-slot' }, rustSlot(slot.slot)), ' → ', h('code', { class: 'fn' }, slot.function), ' ', locationLink(slot.location))),
         )
       : null,
-    h('div', { class: 'diagram-frame' }, renderDiagram(step, violations)),
+    h('div', { class: 'diagram-frame' }, renderDiagram(step, violations, step === run.steps.at(-1) ? endOfRun(run) : undefined)),
     ...violations.map(renderViolation),
     step.error ? h('p', { class: 'error', role: 'alert' }, `✖ exception: ${step.error}`) : null,
     step.events.length
@@ -284,17 +283,22 @@ function renderViolation(violation: ViolationReport): HTMLElement {
 }
 
 /** At the last step: cells nothing reaches any more (leaks), apart from those the module's state still holds (reachable, not a problem). */
-function renderLeaks(run: SimulationRun, index: number): HTMLElement | null {
-  const reachable = run.reachable ?? [];
-  if (index !== run.steps.length - 1 || run.leaks.length + reachable.length === 0) return null;
+function renderLeaks(run: SimulationRun, index: number): HTMLElement[] {
+  if (index !== run.steps.length - 1) return [];
   const list = (cells: SimulationRun['leaks']) =>
     h('ul', {}, ...cells.map((cell) => h('li', {}, `${cell.kind === 'box' ? 'Box' : 'Arc'} ${cell.address}, count ${cell.count}, allocated at step ${cell.allocated.step} `, locationLink(cell.allocated.location))));
-  return h(
-    'section',
-    { class: 'leaks', 'aria-label': 'Leaks' },
-    ...(run.leaks.length ? [h('h2', {}, 'Still allocated at the end, unreachable (leaks)'), list(run.leaks)] : []),
-    ...(reachable.length ? [h('h2', { class: 'reachable' }, "Still allocated at the end, held by the module's state (reachable, not a leak)"), list(reachable)] : []),
-  );
+  const reachable = run.reachable ?? [];
+  return [
+    ...(run.leaks.length ? [h('section', { class: 'leaks', 'aria-label': 'Leaks' }, h('h2', {}, 'Still allocated at the end, unreachable (leaks)'), list(run.leaks))] : []),
+    ...(reachable.length
+      ? [h('section', { class: 'reachable', 'aria-label': 'Reachable' }, h('h2', {}, "Still allocated at the end, held by the module's state (reachable, not a leak)"), list(reachable))]
+      : []),
+  ];
+}
+
+/** What each cell live at the end of the run is: leaked, or still held by the module's state. */
+function endOfRun(run: SimulationRun): ReadonlyMap<string, 'leaked' | 'reachable'> {
+  return new Map([...run.leaks.map((cell) => [cell.address, 'leaked'] as const), ...(run.reachable ?? []).map((cell) => [cell.address, 'reachable'] as const)]);
 }
 
 // ---- the heap diagram -----------------------------------------------------------------
@@ -306,15 +310,15 @@ const HANDLE = { x: 2, width: 164, height: 58, gap: 14 };
 const CELL = { x: 232, width: 176, height: 76, gap: 16 };
 const TOP = 30;
 
-/** Wakers on the left, their data pointers drawn as arrows to heap cells on the right. */
-function renderDiagram(step: StepResult, violations: readonly ViolationReport[]): SVGElement {
+/** Wakers on the left, their data pointers drawn as arrows to heap cells on the right; at the last step, each live cell's fate. */
+function renderDiagram(step: StepResult, violations: readonly ViolationReport[], fates?: ReadonlyMap<string, 'leaked' | 'reachable'>): SVGElement {
   const badAddresses = new Set(violations.map((v) => v.address).filter(Boolean));
   const rows = Math.max(step.handles.length * (HANDLE.height + HANDLE.gap), step.cells.length * (CELL.height + CELL.gap));
   const height = TOP + rows + 8;
   const width = CELL.x + CELL.width + 2;
   const cellY = new Map(step.cells.map((cell, i) => [cell.address, TOP + i * (CELL.height + CELL.gap)]));
   const description = `Heap after step ${step.step}: ${step.handles.map((h) => `waker w${h.id} ${h.state} points to ${h.address}`).join('; ')}. ${step.cells
-    .map((c) => `${c.kind} ${c.address} ${c.state}, count ${c.count}`)
+    .map((c) => `${c.kind} ${c.address} ${fates?.get(c.address) ?? c.state}, count ${c.count}`)
     .join('; ')}.`;
   return svg(
     'svg',
@@ -323,7 +327,7 @@ function renderDiagram(step: StepResult, violations: readonly ViolationReport[])
     svg('text', { x: HANDLE.x, y: 18, class: 'column-title' }, 'wakers'),
     svg('text', { x: CELL.x, y: 18, class: 'column-title' }, 'heap'),
     ...step.handles.map((handle, i) => renderHandle(handle, TOP + i * (HANDLE.height + HANDLE.gap), cellY)),
-    ...step.cells.map((cell) => renderCell(cell, cellY.get(cell.address)!, badAddresses.has(cell.address))),
+    ...step.cells.map((cell) => renderCell(cell, cellY.get(cell.address)!, badAddresses.has(cell.address), fates?.get(cell.address))),
   );
 }
 
@@ -349,14 +353,16 @@ function renderHandle(handle: HandleSnapshot, y: number, cellY: ReadonlyMap<stri
   return group;
 }
 
-function renderCell(cell: CellSnapshot, y: number, bad: boolean): SVGElement {
+/** A heap cell; `fate` is what a cell still live at the end of the run is (a leak, or held by the module). */
+function renderCell(cell: CellSnapshot, y: number, bad: boolean, fate?: 'leaked' | 'reachable'): SVGElement {
   const freed = cell.state === 'freed';
+  const state = fate ?? cell.state;
   const group = svg(
     'g',
-    { class: `cell cell-${cell.state}${bad ? ' cell-bad' : ''}`, 'data-address': cell.address },
+    { class: `cell cell-${cell.state}${fate ? ` cell-${fate}` : ''}${bad ? ' cell-bad' : ''}`, 'data-address': cell.address },
     svg('rect', { x: CELL.x, y, width: CELL.width, height: CELL.height, rx: 4 }),
     svg('text', { x: CELL.x + 12, y: y + 22, class: 'title' }, `${cell.kind === 'box' ? 'Box' : 'Arc'} ${cell.address}`),
-    svg('text', { x: CELL.x + CELL.width - 12, y: y + 22, class: `state state-${cell.state}`, 'text-anchor': 'end' }, cell.state),
+    svg('text', { x: CELL.x + CELL.width - 12, y: y + 22, class: `state state-${state}`, 'text-anchor': 'end' }, state),
     svg('text', { x: CELL.x + 12, y: y + 44 }, `value ${cell.value}`),
     svg('text', { x: CELL.x + 12, y: y + 64 }, cell.kind === 'arc' ? `strong count ${cell.count}` : 'owned (Box)'),
   );
