@@ -22,6 +22,4 @@ export function differenceKey(d: Difference): string {
 }
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
-  { program: 'join-handle-trace.ts', line: 23, kind: 'missed', rule: 'use-after-wake', severity: 'error', reason: "a waker read out of a field (`const joiner = this.state.joiner`) is not tracked" },
-  { program: 'waiter-log-leak.ts', line: 35, kind: 'missed', rule: 'clone-without-drop', severity: 'error', reason: "a waker read out of a field is not tracked (and a helper that only borrows would count as a move)" },
 ];

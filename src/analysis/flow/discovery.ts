@@ -6,6 +6,7 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import { isReference, isWriteTarget, mayNameOwnedType } from './positions';
+import { accessPath, objectPath, writtenNames, type AccessPath } from './places';
 import type { FlowRoot, FlowUnit } from './graph';
 import { skipOuterExpressions } from '../syntax';
 
@@ -69,6 +70,10 @@ export class Discovery {
   readonly captures = new Map<ts.Node, TrackedBinding[]>();
   /** Creation calls to what they create. */
   readonly creations = new Map<ts.Node, ValueKind>();
+  /** Reads of an owned value out of a place (`this.waker` in `const w = this.waker`), to the place. */
+  readonly placeReads = new Map<ts.Node, AccessPath>();
+  /** Whether some binding may read its value out of a place (the engine's aliasing rule then runs). */
+  aliasing = false;
   /** Bindings by the block whose end takes them out of scope. */
   readonly scoped = new Map<ts.Node, TrackedBinding[]>();
   /** Destructuring declarations to the symbols of the tracked bindings they declare (`const { waker } = entry`). */
@@ -79,6 +84,7 @@ export class Discovery {
   readNested = false;
   private readonly ts: FileContext['ts'];
   private readonly root: FlowRoot;
+  private written: Set<string> | undefined;
 
   constructor(
     private readonly context: FileContext,
@@ -106,7 +112,9 @@ export class Discovery {
     for (const declaration of unit.declarations) this.discoverVariable(declaration);
     for (const call of unit.calls) for (const hook of this.hooks) hook.onCall?.(call);
     for (const assignment of unit.assignments) {
-      if (ts.isIdentifier(skipOuterExpressions(ts, assignment.left))) this.discoverSources(assignment.right);
+      if (!ts.isIdentifier(skipOuterExpressions(ts, assignment.left))) continue;
+      this.discoverSources(assignment.right);
+      if (this.placeRead(assignment.right)) this.aliasing = true;
     }
     if (!this.needsDataflow) return;
     this.readNested = true;
@@ -152,6 +160,34 @@ export class Discovery {
   /** What a library creation call creates (`x.clone()`, `Waker.fromRaw(…)`, …). */
   discoverLibraryCreation(node: ts.Expression): ValueKind | undefined {
     return this.creationKind(node, 'library only');
+  }
+
+  /** The access path of `node` (`this.waker`, `this.slots[key]`), when it names a place. */
+  placePath(node: ts.Expression): AccessPath | undefined {
+    return accessPath(this.ts, node, this.writtenNames());
+  }
+
+  /** The path of the object `node` names, a bare root included (`entry` in `const { waker } = entry`). */
+  objectPath(node: ts.Expression): AccessPath | undefined {
+    return objectPath(this.ts, node, this.writtenNames());
+  }
+
+  private writtenNames(): Set<string> {
+    const ts = this.ts;
+    this.written ??= writtenNames(ts, this.unit.identifiers, (identifier) => isWriteTarget(ts, identifier));
+    return this.written;
+  }
+
+  /** `this.waker` in `const w = this.waker`: a place whose type is owned, read as a value. */
+  placeRead(node: ts.Expression): AccessPath | undefined {
+    const inner = skipOuterExpressions(this.ts, node);
+    const known = this.placeReads.get(inner);
+    if (known) return known;
+    if (!this.ts.isPropertyAccessExpression(inner) && !this.ts.isElementAccessExpression(inner)) return undefined;
+    const path = this.placePath(inner);
+    if (!path || !this.ownedKindOf(this.context.checker.getTypeAtLocation(inner))) return undefined;
+    this.placeReads.set(inner, path);
+    return path;
   }
 
   /** The creations a value may come from: both branches of `c ? a.clone() : undefined`. */
@@ -209,8 +245,9 @@ export class Discovery {
     const moduleLevel = ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
     const how = { using, leakChecked: !using && !moduleLevel };
     if (!ts.isIdentifier(declaration.name)) {
-      // `const { waker } = this.queue.shift()!`: destructuring moves the owned parts out.
+      // `const { waker } = this.queue.shift()!`: destructuring moves the owned parts out; `= entry` shares them with `entry`.
       this.discoverPattern(declaration, declaration.name, scope, how);
+      if (declaration.initializer && this.destructured.has(declaration) && this.objectPath(declaration.initializer)) this.aliasing = true;
       return;
     }
     const initializer = declaration.initializer && skipOuterExpressions(ts, declaration.initializer);
@@ -220,6 +257,11 @@ export class Discovery {
       if (!kind && ts.isIdentifier(initializer)) {
         const source = this.context.library.symbolAt(initializer);
         kind = source ? this.bySymbol.get(source)?.kind : undefined;
+      }
+      // `const w = this.waker`: the local shares the place's value (the engine's aliasing rule).
+      if (!kind && this.placeRead(initializer)) {
+        kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(initializer));
+        this.aliasing = true;
       }
       if (!kind) for (const hook of this.hooks) hook.onUntrackedInitializer?.(declaration, initializer);
     }

@@ -21,9 +21,14 @@ import { correlateConditions } from './correlate';
 import { buildCfg, type BasicBlock, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
 import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Facts } from './lattice';
 import { emptiedOnEdge, isNullish, switchCoversEveryValue } from './positions';
+import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath } from './places';
 import { skipOuterExpressions } from '../syntax';
 
-export type OwnershipFactKind = 'live' | 'woken' | 'dropped' | 'moved' | 'escaped' | 'nullish' | 'dead' | 'reported';
+/**
+ * `borrowed`: live, but read out of a place that still holds it (`const w = this.waker`,
+ * label: the place's path). Not the binding's to release until the place lets go of it.
+ */
+export type OwnershipFactKind = 'live' | 'borrowed' | 'woken' | 'dropped' | 'moved' | 'escaped' | 'nullish' | 'dead' | 'reported';
 export type OwnershipFact = Fact<OwnershipFactKind>;
 export type OwnershipFacts = Facts<OwnershipFactKind>;
 
@@ -92,6 +97,8 @@ export class FlowEngine {
   private readonly lattices: CheckerLattice<unknown>[] = [];
   private readonly facts = new FactTable();
   private readonly reported = new Map<string, Finding>();
+  /** The places that `borrowed` facts name, by path. */
+  private readonly aliasedPlaces = new Map<string, AccessPath>();
 
   constructor(
     readonly context: FileContext,
@@ -291,6 +298,7 @@ export class FlowEngine {
     if (watched) for (const checker of this.checkers) checker.evaluateReference?.(node as ts.Identifier, state);
     if (binding || watched) return;
     if (ts.isCallExpression(node)) {
+      if (this.discovery.aliasing) this.aliasesAtCall(node, state);
       for (const checker of this.checkers) checker.evaluateCall?.(node, state);
       return;
     }
@@ -306,7 +314,10 @@ export class FlowEngine {
           if (target) state.bindings[target.index] = [this.fact('escaped', identifier)];
         });
       }
-      if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken) for (const checker of this.checkers) checker.evaluateAssignment?.(node, state);
+      if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        if (this.discovery.aliasing) this.aliasesAtAssignment(left, state);
+        for (const checker of this.checkers) checker.evaluateAssignment?.(node, state);
+      }
       return;
     }
     // A closure (or object-literal method) is created: it captures what it references.
@@ -332,6 +343,7 @@ export class FlowEngine {
    * queue.splice(0))`) receive a value of their own, live from their name.
    */
   private declare(declaration: ts.VariableDeclaration, state: WorkingState): void {
+    if (this.discovery.aliasing) this.forEachDeclaredName(declaration.name, (name) => this.escapeAliases((place) => dependsOnName(place, name), state));
     this.declareBindings(declaration, state);
     for (const checker of this.checkers) checker.evaluateDeclaration?.(declaration, state);
   }
@@ -339,7 +351,15 @@ export class FlowEngine {
   private declareBindings(declaration: ts.VariableDeclaration, state: WorkingState): void {
     const ts = this.ts;
     if (!ts.isIdentifier(declaration.name)) {
-      for (const binding of this.discovery.bindingsDestructuredBy(declaration)) this.receive(binding, binding.declaration.name, state);
+      // `const { waker } = entry` shares `entry.waker`'s value; from a call (`= queue.shift()!`) the value is the binding's own.
+      const source = declaration.initializer && this.discovery.objectPath(declaration.initializer);
+      for (const binding of this.discovery.bindingsDestructuredBy(declaration)) {
+        const path = source && ts.isBindingElement(binding.declaration) ? destructuredPath(ts, binding.declaration, source.path) : undefined;
+        if (path && source) {
+          this.leave(binding, binding.declaration, state);
+          state.bindings[binding.index] = [this.borrowedFact(binding.declaration.name, { ...source, path })];
+        } else this.receive(binding, binding.declaration.name, state);
+      }
       return;
     }
     const binding = this.discovery.bindingOfDeclaration(declaration);
@@ -366,8 +386,8 @@ export class FlowEngine {
     if (source && source !== binding) {
       this.used(source, inner, state);
       const sourceFacts = state.bindings[source.index];
-      const carried = sourceFacts.filter((f) => f.kind === 'live' || f.kind === 'nullish');
-      const others = sourceFacts.some((f) => f.kind !== 'live' && f.kind !== 'nullish' && f.kind !== 'reported');
+      const carried = sourceFacts.filter((f) => f.kind === 'live' || f.kind === 'borrowed' || f.kind === 'nullish');
+      const others = sourceFacts.some((f) => f.kind !== 'live' && f.kind !== 'borrowed' && f.kind !== 'nullish' && f.kind !== 'reported');
       state.bindings[binding.index] = sortFacts(others ? [...carried, this.fact('escaped', site)] : carried);
       this.handOff(source);
       state.bindings[source.index] = this.keepReported(state.bindings[source.index], [this.fact('moved', inner, `value moved into \`${binding.name}\` here`)]);
@@ -383,6 +403,8 @@ export class FlowEngine {
     const inner = skipOuterExpressions(ts, value);
     if (this.discovery.creations.has(inner)) return [this.fact('live', inner)];
     if (isNullish(ts, inner)) return [this.fact('nullish', inner)];
+    const place = this.discovery.placeRead(inner);
+    if (place) return [this.borrowedFact(inner, place)];
     if (ts.isConditionalExpression(inner)) return [...this.originsOf(inner.whenTrue, site), ...this.originsOf(inner.whenFalse, site)];
     return [this.fact('escaped', site)];
   }
@@ -399,18 +421,22 @@ export class FlowEngine {
       case 'use':
         this.used(binding, identifier, state);
         return;
-      case 'consume':
+      case 'consume': {
         this.used(binding, identifier, state);
+        if (this.discovery.aliasing) this.shareWithAliases(binding, this.fact(effect.how, effect.site, sharedLabel(binding.name)), state);
         this.setFacts(binding, this.fact(effect.how, effect.site), state);
         return;
+      }
       case 'move':
         this.used(binding, identifier, state);
         this.handOff(binding);
+        if (this.discovery.aliasing) this.shareWithAliases(binding, this.fact('escaped', effect.site), state);
         this.setFacts(binding, this.fact('moved', effect.site, effect.label), state);
         return;
       case 'escape':
         this.used(binding, identifier, state);
         this.handOff(binding);
+        if (this.discovery.aliasing) this.shareWithAliases(binding, this.fact('escaped', effect.site), state);
         this.setFacts(binding, this.fact('escaped', effect.site), state);
         return;
     }
@@ -433,4 +459,87 @@ export class FlowEngine {
     if (this.reporting) for (const checker of this.checkers) checker.onDispose?.(binding, before, fact);
     state.bindings[binding.index] = this.keepReported(before, [fact]);
   }
+
+  // ---------------------------------------------------------------- aliasing
+  //
+  // A value read out of a place (`const w = this.waker`) is a copy of the
+  // pointer: the place and the local both hold it, as two owners would. So:
+  //   - assigning the place (`this.waker = undefined`, a `take`) hands the value
+  //     to the local, which must then release it (`borrowed` becomes `live`);
+  //   - consuming the local consumes what the place and every other local read
+  //     out of it hold (the fields checker sees the place's side in `beforeEffect`),
+  //     and consuming through the place consumes the locals' value;
+  //   - rebinding the path's root or an index, or a call that may reach the
+  //     object, makes the sharing unknown (`escaped`: nothing is reported).
+
+  private borrowedFact(site: ts.Node, place: AccessPath): OwnershipFact {
+    this.aliasedPlaces.set(place.path, place);
+    return this.fact('borrowed', site, place.path);
+  }
+
+  /** Replaces, in every binding, the `borrowed` facts whose place `matches` with what `replace` gives. */
+  private rewriteAliases(matches: (place: AccessPath) => boolean, replace: (borrowed: OwnershipFact) => OwnershipFact, state: WorkingState, except?: TrackedBinding): void {
+    for (const binding of this.discovery.bindings) {
+      if (binding === except) continue;
+      const facts = state.bindings[binding.index];
+      if (!facts.some((f) => f.kind === 'borrowed' && matches(this.aliasedPlaces.get(f.label!)!))) continue;
+      state.bindings[binding.index] = sortFacts(facts.map((f) => (f.kind === 'borrowed' && matches(this.aliasedPlaces.get(f.label!)!) ? replace(f) : f)));
+    }
+  }
+
+  private escapeAliases(matches: (place: AccessPath) => boolean, state: WorkingState): void {
+    this.rewriteAliases(matches, (f) => this.fact('escaped', f.site), state);
+  }
+
+  /** `binding`'s value is consumed or handed on: so is what the other locals read out of the same place share with it. */
+  private shareWithAliases(binding: TrackedBinding, fact: OwnershipFact, state: WorkingState): void {
+    const paths = new Set(state.bindings[binding.index].filter((f) => f.kind === 'borrowed').map((f) => f.label!));
+    if (paths.size > 0) this.rewriteAliases((place) => paths.has(place.path), () => fact, state, binding);
+  }
+
+  /** `target = …`: a place assigned lets go of its value (the locals that read it now own it); a rebound name renames places. */
+  private aliasesAtAssignment(target: ts.Expression, state: WorkingState): void {
+    const ts = this.ts;
+    if (ts.isIdentifier(target)) {
+      this.escapeAliases((place) => dependsOnName(place, target.text), state);
+      return;
+    }
+    const assigned = this.discovery.placePath(target);
+    if (!assigned) return;
+    this.rewriteAliases((place) => place.path === assigned.path, (f) => this.fact('live', f.site), state);
+    this.escapeAliases((place) => isInside(place.path, assigned.path), state);
+  }
+
+  /** `this.waker.wake()` consumes what the locals read out of `this.waker`; a call that may reach the object makes them unknown. */
+  private aliasesAtCall(call: ts.CallExpression, state: WorkingState): void {
+    const ts = this.ts;
+    const library = this.context.library;
+    const name = library.calleeOf(call);
+    const callee = skipOuterExpressions(ts, call.expression);
+    const receiver = ts.isPropertyAccessExpression(callee) ? this.discovery.placePath(callee.expression) : undefined;
+    if (receiver) {
+      const how = name === 'Waker#wake' ? 'woken' : name === 'Waker#drop' || name === 'Box#drop' || name === 'Arc#drop' ? 'dropped' : undefined;
+      if (how) this.rewriteAliases((place) => place.path === receiver.path, () => this.fact(how, call, sharedLabel(receiver.path)), state);
+    }
+    for (const argument of call.arguments) {
+      const passed = this.discovery.placePath(argument);
+      if (!passed) continue;
+      if (name === 'drop') this.rewriteAliases((place) => place.path === passed.path, () => this.fact('dropped', call, sharedLabel(passed.path)), state);
+      else if (name === undefined) this.escapeAliases((place) => place.path === passed.path || isInside(place.path, passed.path), state);
+    }
+    if (name !== undefined) return;
+    const roots = rootsReachedBy(ts, call);
+    if (roots.size > 0) this.escapeAliases((place) => roots.has(place.root), state);
+  }
+
+  private forEachDeclaredName(name: ts.BindingName, action: (name: string) => void): void {
+    const ts = this.ts;
+    if (ts.isIdentifier(name)) action(name.text);
+    else for (const element of name.elements) if (ts.isBindingElement(element)) this.forEachDeclaredName(element.name, action);
+  }
+}
+
+/** The label of a consumption that reached a binding through what it shares (another local, or the place it was read out of). */
+function sharedLabel(owner: string): string {
+  return `shared with \`${owner}\``;
 }

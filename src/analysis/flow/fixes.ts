@@ -26,7 +26,8 @@ export function useAfterWakeFixes(ts: TypeScript, file: ts.SourceFile, wakeSites
   const calls = wakeSites.filter((site): site is ts.CallExpression & { expression: ts.PropertyAccessExpression } => ts.isCallExpression(site) && ts.isPropertyAccessExpression(site.expression));
   if (calls.length === 0 || calls.length !== wakeSites.length) return [];
   const byRef: TextEdit[] = calls.map((call) => ({ file: file.fileName, start: call.expression.name.getStart(file), end: call.expression.name.getEnd(), newText: 'wakeByRef' }));
-  const cloneFirst: TextEdit[] = calls.map((call) => ({ file: file.fileName, start: call.expression.expression.getEnd(), end: call.expression.expression.getEnd(), newText: '.clone()' }));
+  // `w?.wake()` becomes `w?.clone()?.wake()`: `w` may still be nullish there.
+  const cloneFirst: TextEdit[] = calls.map((call) => ({ file: file.fileName, start: call.expression.expression.getEnd(), end: call.expression.expression.getEnd(), newText: call.expression.questionDotToken ? '?.clone()' : '.clone()' }));
   return [
     { title: 'Use `wakeByRef()` here', edits: byRef },
     { title: 'Clone before waking', edits: cloneFirst },

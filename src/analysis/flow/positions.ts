@@ -166,3 +166,21 @@ export function emptiedOnEdge(ts: TypeScript, narrowing: Narrowing): ts.Expressi
   const truthy = narrowing.outcome === 'truthy';
   return (equal ? truthy : !truthy) ? skipOuterExpressions(ts, other) : undefined;
 }
+
+/**
+ * The expression an edge proves present (neither `null` nor `undefined`), if
+ * any: `x` on the true edge of `if (x)` and past `x?.`, on the false edge of
+ * `x === undefined`, on the true edge of `x != null`.
+ */
+export function presentOnEdge(ts: TypeScript, narrowing: Narrowing): ts.Expression | undefined {
+  const expr = skipOuterExpressions(ts, narrowing.expr);
+  if (!ts.isBinaryExpression(expr)) return narrowing.outcome === 'truthy' || narrowing.outcome === 'nonNullish' ? expr : undefined;
+  const operator = expr.operatorToken.kind;
+  const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
+  const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+  if (!equal && !notEqual) return undefined;
+  const other = isNullish(ts, expr.right) ? expr.left : isNullish(ts, expr.left) ? expr.right : undefined;
+  if (!other) return undefined;
+  const truthy = narrowing.outcome === 'truthy';
+  return (notEqual ? truthy : !truthy) ? skipOuterExpressions(ts, other) : undefined;
+}

@@ -1,38 +1,50 @@
-// Fields as places: a field (`this.waker`, `inner.rxWaker`, `this.entry.waker`)
-// whose type is an owned `Waker` holds a value too.
+// Fields and array slots as places: a field (`this.waker`, `inner.rxWaker`,
+// `this.entry.waker`) or a slot (`this.slots[key]`) whose type is an owned
+// `Waker` holds a value too.
 //   - clone-without-drop: assigning it while it may still hold a waker (not
 //     dropped, woken or taken before, on some path) loses the old one;
-//   - use-after-wake / use-after-drop: consuming the waker through the field
-//     (`inner.rxWaker.wake()`) and then using the field again before assigning it.
-// A place is named by its access path from `this` or a local; two paths to one
-// object (an alias) are two places, and a call that may reach the object
-// (`this.take()`, `helper(this)`) makes its places unknown: nothing is
-// reported on them until they are assigned again.
+//   - use-after-wake / use-after-drop: consuming the waker through the place
+//     (`inner.rxWaker.wake()`), or through a local that read it out and shares
+//     it (`const w = this.waker; w.wake()`, the engine's aliasing rule), and then
+//     using the place again before assigning it.
+// A place is named by its access path from `this` or a local (flow/places.ts);
+// two paths to one object (an alias) are two places, and a call that may reach
+// the object (`this.take()`, `helper(this)`) makes its places unknown: nothing
+// is reported on them until they are assigned again.
+//
+// A slot starts `vacant`: containers index the slots they fill by an invariant
+// the analyzer cannot see (a slab's free list), so filling one is no leak until
+// the body itself treats it as possibly full (reads it, as in
+// `slots[key]?.willWake(w)`) or fills it twice.
 
 import type * as ts from 'typescript';
+import type { TrackedBinding } from '../discovery';
+import type { Effect } from '../effects';
 import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from '../engine';
 import type { Narrowing } from '../graph';
-import { joinFactLists, sameFactLists, type Fact, type Facts } from '../lattice';
-import { emptiedOnEdge, isNullish } from '../positions';
+import { joinFacts, joinFactLists, sameFactLists, type Fact, type Facts } from '../lattice';
+import { dependsOnName, destructuredPath, rootsReachedBy, type AccessPath } from '../places';
+import { emptiedOnEdge, isNullish, presentOnEdge } from '../positions';
 import { skipOuterExpressions } from '../../syntax';
 
 /**
  * `unknown`: whatever the field held when the function began (it may hold a waker);
+ * `vacant`: a slot not yet looked at (assumed empty by the container's invariant);
  * `held`: assigned here (site: the value); `empty`: known to hold nothing;
- * `woken`/`dropped`: consumed through the field; `opaque`: taken or reached by a call we cannot see into.
+ * `woken`/`dropped`: consumed through the place or a local sharing it; `opaque`: taken or reached by a call we cannot see into.
  */
-type PlaceFactKind = 'unknown' | 'held' | 'empty' | 'woken' | 'dropped' | 'opaque';
+type PlaceFactKind = 'unknown' | 'vacant' | 'held' | 'empty' | 'woken' | 'dropped' | 'opaque';
 type PlaceFacts = Facts<PlaceFactKind>;
-
-interface AccessPath {
-  /** `this.entry.waker` */
-  readonly path: string;
-  /** `this`, or the local the path starts from. */
-  readonly root: string;
-}
 
 interface Place extends AccessPath {
   readonly index: number;
+  /** An array slot (`this.slots[key]`), not a field. */
+  readonly slot: boolean;
+}
+
+/** The label of a place fact consumed through a local that shares the place's waker. */
+function throughLabel(name: string): string {
+  return `through \`${name}\``;
 }
 
 const CONSUMERS: Readonly<Record<string, 'woken' | 'dropped'>> = { 'Waker#wake': 'woken', 'Waker#drop': 'dropped', drop: 'dropped' };
@@ -42,37 +54,64 @@ export class FieldChecker implements FlowChecker {
   private slot: StateSlot<readonly PlaceFacts[]> | undefined;
   /** Place uses already reported (one report per use; later copies of a `finally` body agree). */
   private readonly reportedUses = new Set<ts.Node>();
-  /** `pathOf` per node: every pass of the dataflow asks again about the same receivers and arguments. */
-  private readonly paths = new Map<ts.Expression, AccessPath | null>();
 
   constructor(private readonly engine: FlowEngine) {}
 
   // ---------------------------------------------------------------- discovery
 
-  /** Places are the fields that are assigned an owned waker in this body, or consumed through. */
+  /** Places are the fields and slots that are assigned an owned waker in this body, consumed through, or read into a local. */
   startDiscovery(): void {
-    const { ts, unit, context } = this.engine;
-    const candidates: ts.Expression[] = [];
-    for (const assignment of unit.assignments) candidates.push(skipOuterExpressions(ts, assignment.left));
+    const { ts, unit, context, discovery } = this.engine;
+    const candidates: { readonly path: AccessPath | undefined; readonly node: ts.Node }[] = [];
+    const add = (node: ts.Expression): void => {
+      candidates.push({ path: discovery.placePath(node), node });
+    };
+    for (const assignment of unit.assignments) {
+      add(skipOuterExpressions(ts, assignment.left));
+      add(skipOuterExpressions(ts, assignment.right));
+    }
     for (const call of unit.calls) {
       const consumed = this.consumedPlaceExpression(call);
-      if (consumed) candidates.push(consumed);
+      if (consumed) add(consumed);
     }
-    for (const candidate of candidates) {
-      const path = this.pathOf(candidate);
+    for (const declaration of unit.declarations) {
+      if (!declaration.initializer) continue;
+      if (ts.isIdentifier(declaration.name)) add(skipOuterExpressions(ts, declaration.initializer));
+      else this.forEachDestructured(declaration, (element, path) => candidates.push({ path, node: element.name }));
+    }
+    for (const { path, node } of candidates) {
       if (!path || this.places.has(path.path)) continue;
-      if (!context.library.isType(context.checker.getTypeAtLocation(candidate), 'Waker')) continue;
-      this.places.set(path.path, { index: this.places.size, ...path });
+      if (!context.library.isType(context.checker.getTypeAtLocation(node), 'Waker')) continue;
+      this.places.set(path.path, { index: this.places.size, ...path, slot: path.path.endsWith(']') });
     }
     if (this.places.size === 0) return;
     const root = this.engine.root;
     // A constructor starts with its fields empty (property initializers aside, which assign no waker we track).
-    const initialKind: PlaceFactKind = ts.isConstructorDeclaration(root) ? 'empty' : 'unknown';
+    const inConstructor = ts.isConstructorDeclaration(root);
     this.slot = this.engine.allocate<readonly PlaceFacts[]>({
-      initial: () => [...this.places.values()].map(() => [this.engine.fact(initialKind, root)]),
+      initial: () => [...this.places.values()].map((place) => [this.engine.fact(inConstructor ? 'empty' : place.slot ? 'vacant' : 'unknown', root)]),
       join: joinFactLists,
       same: sameFactLists,
     });
+  }
+
+  /** The places a destructuring declaration reads (`entry.waker` for `const { waker } = entry`). */
+  private forEachDestructured(declaration: ts.VariableDeclaration, action: (element: ts.BindingElement, path: AccessPath) => void): void {
+    const { ts, discovery } = this.engine;
+    const source = declaration.initializer && discovery.objectPath(declaration.initializer);
+    if (!source) return;
+    const visit = (pattern: ts.BindingName): void => {
+      if (ts.isIdentifier(pattern)) return;
+      for (const element of pattern.elements) {
+        if (!ts.isBindingElement(element)) continue;
+        if (!ts.isIdentifier(element.name)) visit(element.name);
+        else if (!element.dotDotDotToken) {
+          const path = destructuredPath(ts, element, source.path);
+          if (path) action(element, { ...source, path });
+        }
+      }
+    };
+    visit(declaration.name);
   }
 
   needsDataflow(): boolean {
@@ -83,46 +122,18 @@ export class FieldChecker implements FlowChecker {
   private consumedPlaceExpression(call: ts.CallExpression | ts.NewExpression): ts.Expression | undefined {
     const ts = this.engine.ts;
     const callee = call.expression;
-    if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'wake' || callee.name.text === 'drop')) {
-      const receiver = skipOuterExpressions(ts, callee.expression);
-      return ts.isPropertyAccessExpression(receiver) ? receiver : undefined;
-    }
-    if (ts.isIdentifier(callee) && callee.text === 'drop' && call.arguments?.length === 1) {
-      const argument = skipOuterExpressions(ts, call.arguments[0]);
-      return ts.isPropertyAccessExpression(argument) ? argument : undefined;
-    }
+    const access = (node: ts.Expression): ts.Expression | undefined => {
+      const inner = skipOuterExpressions(ts, node);
+      return ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner) ? inner : undefined;
+    };
+    if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'wake' || callee.name.text === 'drop')) return access(callee.expression);
+    if (ts.isIdentifier(callee) && callee.text === 'drop' && call.arguments?.length === 1) return access(call.arguments[0]);
     return undefined;
-  }
-
-  /** The access path of `node` (`this.a.b`, `inner.rxWaker`), when it is one. */
-  private pathOf(node: ts.Expression): AccessPath | undefined {
-    let path = this.paths.get(node);
-    if (path === undefined) {
-      path = this.accessPath(node) ?? null;
-      this.paths.set(node, path);
-    }
-    return path ?? undefined;
-  }
-
-  private accessPath(node: ts.Expression): AccessPath | undefined {
-    const ts = this.engine.ts;
-    const names: string[] = [];
-    let current: ts.Expression = skipOuterExpressions(ts, node);
-    while (ts.isPropertyAccessExpression(current) && ts.isIdentifier(current.name)) {
-      names.unshift(current.name.text);
-      current = skipOuterExpressions(ts, current.expression);
-    }
-    if (names.length === 0) return undefined;
-    let root: string;
-    if (current.kind === ts.SyntaxKind.ThisKeyword) root = 'this';
-    else if (ts.isIdentifier(current)) root = current.text;
-    else return undefined;
-    return { path: [root, ...names].join('.'), root };
   }
 
   private placeOf(node: ts.Expression): Place | undefined {
     if (this.places.size === 0) return undefined;
-    const path = this.pathOf(node);
+    const path = this.engine.discovery.placePath(node);
     return path && this.places.get(path.path);
   }
 
@@ -131,14 +142,32 @@ export class FieldChecker implements FlowChecker {
   narrow(state: FlowState, narrowing: Narrowing): FlowState {
     const slot = this.slot;
     if (!slot) return state;
+    const present = presentOnEdge(this.engine.ts, narrowing);
+    const filled = present && this.placeOf(present);
+    // Where the place holds something, it is not empty: a path that says so contradicts this edge.
+    if (filled) return slot.get(state)[filled.index].some((f) => f.kind === 'empty') ? this.withPlaces(state, (facts) => (facts[filled.index] = facts[filled.index].filter((f) => f.kind !== 'empty'))) : state;
     const expr = emptiedOnEdge(this.engine.ts, narrowing);
     if (!expr) return state;
     const place = this.placeOf(expr);
-    if (!place) return state;
-    const facts = slot.get(state).slice();
-    facts[place.index] = [this.engine.fact('empty', expr)];
+    if (place) return this.withPlaces(state, (facts) => (facts[place.index] = [this.engine.fact('empty', expr)]));
+    // `w?.wake()` with `w` read out of a place: where `w` is nullish nothing was consumed through it, and the place it shares is empty.
+    const binding = this.engine.ts.isIdentifier(expr) ? this.engine.discovery.uses.get(expr) : undefined;
+    if (!binding) return state;
+    const through = throughLabel(binding.name);
+    const all = slot.get(state);
+    if (!all.some((facts) => facts.some((f) => f.label === through))) return state;
+    return this.withPlaces(state, (places) => {
+      places.forEach((facts, index) => {
+        if (facts.some((f) => f.label === through)) places[index] = joinFacts(facts.filter((f) => f.label !== through), [this.engine.fact('empty', expr)]);
+      });
+    });
+  }
+
+  private withPlaces(state: FlowState, change: (facts: PlaceFacts[]) => void): FlowState {
+    const facts = this.slot!.get(state).slice();
+    change(facts);
     const next = { bindings: state.bindings, checkers: state.checkers.slice() };
-    slot.set(next, facts);
+    this.slot!.set(next, facts);
     return next;
   }
 
@@ -155,6 +184,7 @@ export class FieldChecker implements FlowChecker {
         this.checkUse(place, receiver, state);
         const how = CONSUMERS[context.library.nameOf(callee) ?? ''];
         if (how) this.set(place, [this.engine.fact(how, call)], state);
+        else this.lookedAt(place, receiver, state);
         return;
       }
     }
@@ -168,6 +198,7 @@ export class FieldChecker implements FlowChecker {
       // Handed to a library call that consumes it, or to code we cannot see (it may take it).
       if (how) this.set(place, [this.engine.fact(how, call)], state);
       else if (name === undefined) this.set(place, [this.engine.fact('opaque', call)], state);
+      else this.lookedAt(place, inner, state);
     }
     // A call that may reach the object (`this.takeWaiter()`, `helper(this)`) may change its fields.
     if (name === undefined) this.forgetReachable(call, state);
@@ -181,8 +212,8 @@ export class FieldChecker implements FlowChecker {
     this.taken(assignment.right, state);
     const left = skipOuterExpressions(ts, assignment.left);
     if (ts.isIdentifier(left)) {
-      // The root now names another object.
-      for (const other of this.places.values()) if (other.root === left.text) this.set(other, [this.engine.fact('unknown', assignment)], state);
+      // The root (or an index) now names another object.
+      for (const other of this.places.values()) if (dependsOnName(other, left.text)) this.set(other, [this.fresh(other, assignment)], state);
       return;
     }
     const place = this.placeOf(left);
@@ -195,7 +226,12 @@ export class FieldChecker implements FlowChecker {
   evaluateDeclaration(declaration: ts.VariableDeclaration, state: WorkingState): void {
     if (!this.slot) return;
     if (declaration.initializer) this.taken(declaration.initializer, state);
-    // A new object under the root (each iteration of `for (const entry of …)`): its fields hold whatever they hold.
+    // `const { waker } = entry` takes `entry.waker` out as `taken` does.
+    this.forEachDestructured(declaration, (element, path) => {
+      const place = this.places.get(path.path);
+      if (place) this.set(place, [this.engine.fact('opaque', element)], state);
+    });
+    // A new object under the root, or a new index (each iteration of `for (const entry of …)`): the place holds whatever it holds.
     const ts = this.engine.ts;
     const declared = new Set<string>();
     const collect = (name: ts.BindingName): void => {
@@ -204,7 +240,26 @@ export class FieldChecker implements FlowChecker {
     };
     collect(declaration.name);
     for (const place of this.places.values()) {
-      if (declared.has(place.root)) this.set(place, [this.engine.fact('unknown', declaration)], state);
+      if ([...declared].some((name) => dependsOnName(place, name))) this.set(place, [this.fresh(place, declaration)], state);
+    }
+  }
+
+  /**
+   * A local that read a place's waker out and still shares it (`const w = this.waker`)
+   * is consumed: so is the place's waker. Handed on, it leaves the place unknown.
+   */
+  beforeEffect(binding: TrackedBinding, effect: Effect, _reference: ts.Identifier, state: WorkingState): void {
+    const slot = this.slot;
+    if (!slot || (effect.kind !== 'consume' && effect.kind !== 'move' && effect.kind !== 'escape')) return;
+    const facts = state.bindings[binding.index].filter((f) => f.kind !== 'reported');
+    for (const borrowed of facts) {
+      if (borrowed.kind !== 'borrowed') continue;
+      const place = this.places.get(borrowed.label!);
+      if (!place) continue;
+      const fact = effect.kind === 'consume' ? this.engine.fact(effect.how, effect.site, throughLabel(binding.name)) : this.engine.fact('opaque', effect.site);
+      // Shared on every path: the place's waker is consumed; on some: it may be.
+      const onEveryPath = facts.every((f) => f === borrowed);
+      this.set(place, onEveryPath ? [fact] : joinFacts(slot.get(state)[place.index], [fact]), state);
     }
   }
 
@@ -217,23 +272,23 @@ export class FieldChecker implements FlowChecker {
   }
 
   private forgetReachable(call: ts.CallExpression, state: WorkingState): void {
-    const ts = this.engine.ts;
-    const roots = new Set<string>();
-    const callee = skipOuterExpressions(ts, call.expression);
-    if (ts.isPropertyAccessExpression(callee)) {
-      const receiver = skipOuterExpressions(ts, callee.expression);
-      if (receiver.kind === ts.SyntaxKind.ThisKeyword) roots.add('this');
-      else if (ts.isIdentifier(receiver)) roots.add(receiver.text);
-    }
-    for (const argument of call.arguments) {
-      const inner = skipOuterExpressions(ts, argument);
-      if (inner.kind === ts.SyntaxKind.ThisKeyword) roots.add('this');
-      else if (ts.isIdentifier(inner)) roots.add(inner.text);
-    }
+    const roots = rootsReachedBy(this.engine.ts, call);
     if (roots.size === 0) return;
     for (const place of this.places.values()) {
       if (roots.has(place.root)) this.set(place, [this.engine.fact('opaque', call)], state);
     }
+  }
+
+  /** What a place holds when its root or index is rebound: a field, anything; a slot, what a slot not looked at holds. */
+  private fresh(place: Place, site: ts.Node): Fact<PlaceFactKind> {
+    return this.engine.fact(place.slot ? 'vacant' : 'unknown', site);
+  }
+
+  /** The body reads a slot as if it may be full (`slots[key]?.willWake(w)`): from here on it may be. */
+  private lookedAt(place: Place, use: ts.Node, state: WorkingState): void {
+    const facts = this.slot!.get(state)[place.index];
+    if (!facts.some((f) => f.kind === 'vacant')) return;
+    this.set(place, joinFacts(facts.filter((f) => f.kind !== 'vacant'), [this.engine.fact('unknown', use)]), state);
   }
 
   private set(place: Place, facts: PlaceFacts, state: WorkingState): void {
@@ -283,7 +338,7 @@ export class FieldChecker implements FlowChecker {
       severity: everyPath ? 'error' : 'warning',
       message: `use of \`${place.path}\` after its waker was ${woken ? 'woken' : 'dropped'}${everyPath ? '' : ' on some paths'}`,
       span: engine.span(use),
-      related: consumed.map((f) => engine.related(f.site, `\`${place.path}\` ${f.kind} here`)),
+      related: consumed.map((f) => engine.related(f.site, `\`${place.path}\` ${f.kind} here${f.label ? ` ${f.label}` : ''}`)),
       help: woken ? 'use `wakeByRef()` if the waker is needed afterwards, and clear the field once it is consumed' : 'clear the field once its waker is dropped (`= undefined`)',
       fixes: [],
     });

@@ -136,6 +136,8 @@ export class LeakChecker implements FlowChecker {
   private createdVerb(origin: ts.Node): string {
     const { ts, context } = this.engine;
     if (ts.isCallExpression(origin) && context.library.calleeOf(origin) === 'Waker#clone') return 'cloned';
+    // Read out of a place that then let go of it (the engine's aliasing rule).
+    if (ts.isPropertyAccessExpression(origin) || ts.isElementAccessExpression(origin)) return `taken out of \`${origin.getText(context.file)}\``;
     return 'created';
   }
 

@@ -110,7 +110,12 @@ export class UseAfterChecker implements FlowChecker {
     const decisive = bad.find((f) => (rule === 'use-after-wake' ? f.kind === 'woken' : rule === 'use-after-drop' ? f.kind === 'dropped' : true)) ?? bad[0];
     const path = everyPath ? '' : ` ${this.pathOf(decisive.site, use)}`;
     const related = bad.map((f) =>
-      engine.related(f.site, f.kind === 'moved' ? f.label ?? useAfterMove.messages.movedHere() : (f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.consumedHere(binding.name)),
+      engine.related(
+        f.site,
+        f.kind === 'moved'
+          ? f.label ?? useAfterMove.messages.movedHere()
+          : `${(f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.consumedHere(binding.name)}${f.label ? ` (${f.label})` : ''}`,
+      ),
     );
     const secondDrop = rule === 'use-after-drop' && engine.effects.known(use)?.kind === 'consume';
     const help =
@@ -130,7 +135,8 @@ export class UseAfterChecker implements FlowChecker {
       span: engine.span(use),
       related,
       help,
-      fixes: rule === 'use-after-wake' ? useAfterWakeFixes(engine.ts, engine.context.file, bad.filter((f) => f.kind === 'woken').map((f) => f.site)) : [],
+      // Woken through what it shares (`first.wake()` when `second` reads the same field): the fix belongs to that other code.
+      fixes: rule === 'use-after-wake' && !bad.some((f) => f.kind === 'woken' && f.label) ? useAfterWakeFixes(engine.ts, engine.context.file, bad.filter((f) => f.kind === 'woken').map((f) => f.site)) : [],
     });
   }
 

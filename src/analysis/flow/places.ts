@@ -1,0 +1,108 @@
+// Places: fields and array slots that hold a value, named by their access path
+// from `this` or a local (`this.state.joiner`, `entry.waker`, `this.slots[key]`).
+// The engine's aliasing rule and the fields checker name places the same way.
+//
+// An array slot is a place only when its index cannot change under it within
+// the body: a literal (`slots[0]`), or a name that is never written there
+// (`const key`, an unwritten parameter). `slots[i]` with a loop counter `i` is
+// no place at all: it names another slot on every iteration. Two different
+// index names are taken to be two different slots.
+
+import type * as ts from 'typescript';
+import type { TypeScript } from '../types';
+import { skipOuterExpressions } from '../syntax';
+
+export interface AccessPath {
+  /** `this.entry.waker`, `this.slots[key]` */
+  readonly path: string;
+  /** `this`, or the local the path starts from. */
+  readonly root: string;
+  /** The names its indexes read (`key` in `this.slots[key]`): writing one of them names another place. */
+  readonly indexNames: readonly string[];
+}
+
+/** Names written in a body (`i` in `i++`, `i = 0`), besides their declarations: such an index moves. */
+export type WrittenNames = ReadonlySet<string>;
+
+/** The access path of `node`, when it is one (at least one property or index: a bare name is a local, not a place). */
+export function accessPath(ts: TypeScript, node: ts.Expression, written: WrittenNames): AccessPath | undefined {
+  const path = objectPath(ts, node, written);
+  return path && path.path !== path.root ? path : undefined;
+}
+
+/** The path of the object `node` names: an access path, or a bare root (`entry` in `const { waker } = entry`). */
+export function objectPath(ts: TypeScript, node: ts.Expression, written: WrittenNames): AccessPath | undefined {
+  const segments: string[] = [];
+  const indexNames: string[] = [];
+  let current: ts.Expression = skipOuterExpressions(ts, node);
+  for (;;) {
+    if (ts.isPropertyAccessExpression(current) && ts.isIdentifier(current.name)) {
+      segments.unshift(`.${current.name.text}`);
+    } else if (ts.isElementAccessExpression(current)) {
+      const index = skipOuterExpressions(ts, current.argumentExpression);
+      if (ts.isNumericLiteral(index) || ts.isStringLiteral(index)) segments.unshift(`[${index.text}]`);
+      else if (ts.isIdentifier(index) && !written.has(index.text)) {
+        segments.unshift(`[${index.text}]`);
+        indexNames.push(index.text);
+      } else return undefined;
+    } else break;
+    current = skipOuterExpressions(ts, current.expression);
+  }
+  let root: string;
+  if (current.kind === ts.SyntaxKind.ThisKeyword) root = 'this';
+  else if (ts.isIdentifier(current)) root = current.text;
+  else return undefined;
+  return { path: root + segments.join(''), root, indexNames };
+}
+
+/** Whether `path` lies inside the object `outer` names (`this.state.joiner` inside `this.state`). */
+export function isInside(path: string, outer: string): boolean {
+  return path.length > outer.length && path.startsWith(outer) && (path[outer.length] === '.' || path[outer.length] === '[');
+}
+
+/** Whether the place `path` stops naming the same object when `name` is rebound (its root or one of its indexes). */
+export function dependsOnName(place: AccessPath, name: string): boolean {
+  return place.root === name || place.indexNames.includes(name);
+}
+
+/**
+ * The path a destructured binding reads: `entry.waker` for `waker` in
+ * `const { waker } = entry`, `entry[1]` for `w` in `const [id, w] = entry`.
+ */
+export function destructuredPath(ts: TypeScript, element: ts.BindingElement, initializerPath: string): string | undefined {
+  const segments: string[] = [];
+  let current: ts.Node = element;
+  while (ts.isBindingElement(current)) {
+    const pattern: ts.Node = current.parent;
+    if (ts.isObjectBindingPattern(pattern)) {
+      const key = current.propertyName ?? current.name;
+      if (!ts.isIdentifier(key)) return undefined;
+      segments.unshift(`.${key.text}`);
+    } else if (ts.isArrayBindingPattern(pattern)) {
+      segments.unshift(`[${pattern.elements.indexOf(current)}]`);
+    } else return undefined;
+    current = pattern.parent;
+  }
+  return ts.isVariableDeclaration(current) ? initializerPath + segments.join('') : undefined;
+}
+
+/** The names written in a body's own code (assignment targets, `++`/`--`), besides declarations. */
+export function writtenNames(ts: TypeScript, identifiers: readonly ts.Identifier[], isWriteTarget: (identifier: ts.Identifier) => boolean): Set<string> {
+  const names = new Set<string>();
+  for (const identifier of identifiers) if (isWriteTarget(identifier)) names.add(identifier.text);
+  return names;
+}
+
+/** The roots a call may reach: its receiver (`this` in `this.take()`) and the plain names it is passed (`helper(entry)`). */
+export function rootsReachedBy(ts: TypeScript, call: ts.CallExpression): Set<string> {
+  const roots = new Set<string>();
+  const callee = skipOuterExpressions(ts, call.expression);
+  const add = (node: ts.Expression): void => {
+    const inner = skipOuterExpressions(ts, node);
+    if (inner.kind === ts.SyntaxKind.ThisKeyword) roots.add('this');
+    else if (ts.isIdentifier(inner)) roots.add(inner.text);
+  };
+  if (ts.isPropertyAccessExpression(callee)) add(callee.expression);
+  for (const argument of call.arguments) add(argument);
+  return roots;
+}
