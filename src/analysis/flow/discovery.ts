@@ -7,6 +7,11 @@ import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import { isReference, isWriteTarget, mayNameOwnedType } from './positions';
 import { accessPath, objectPath, writtenNames, type AccessPath } from './places';
+
+/** A place whose owned value a binding reads (`this.waker` in `const w = this.waker`). */
+export interface PlaceRead extends AccessPath {
+  readonly kind: ValueKind;
+}
 import type { FlowRoot, FlowUnit } from './graph';
 import { skipOuterExpressions } from '../syntax';
 
@@ -45,6 +50,8 @@ const CREATIONS: Readonly<Record<string, ValueKind>> = {
 export interface DiscoveryHooks {
   /** Before any binding is discovered. */
   startDiscovery?(): void;
+  /** After the bindings are discovered, before it is decided whether the unit needs the dataflow. */
+  afterBindings?(): void;
   /** A declaration whose initializer creates nothing tracked (`const w = cx.waker()`). */
   onUntrackedInitializer?(declaration: ts.VariableDeclaration, initializer: ts.Expression): void;
   /** A call in the unit's own code. */
@@ -70,8 +77,8 @@ export class Discovery {
   readonly captures = new Map<ts.Node, TrackedBinding[]>();
   /** Creation calls to what they create. */
   readonly creations = new Map<ts.Node, ValueKind>();
-  /** Reads of an owned value out of a place (`this.waker` in `const w = this.waker`), to the place. */
-  readonly placeReads = new Map<ts.Node, AccessPath>();
+  /** Reads out of places, to the place read (`this.waker` in `const w = this.waker`); null where it holds nothing owned. */
+  private readonly placeReads = new Map<ts.Node, PlaceRead | null>();
   /** Whether some binding may read its value out of a place (the engine's aliasing rule then runs). */
   aliasing = false;
   /** Bindings by the block whose end takes them out of scope. */
@@ -116,6 +123,7 @@ export class Discovery {
       this.discoverSources(assignment.right);
       if (this.placeRead(assignment.right)) this.aliasing = true;
     }
+    for (const hook of this.hooks) hook.afterBindings?.();
     if (!this.needsDataflow) return;
     this.readNested = true;
     this.discoverCaptures(unit.nested);
@@ -164,30 +172,37 @@ export class Discovery {
 
   /** The access path of `node` (`this.waker`, `this.slots[key]`), when it names a place. */
   placePath(node: ts.Expression): AccessPath | undefined {
-    return accessPath(this.ts, node, this.writtenNames());
+    return accessPath(this.ts, node, this.isWritten);
   }
 
   /** The path of the object `node` names, a bare root included (`entry` in `const { waker } = entry`). */
   objectPath(node: ts.Expression): AccessPath | undefined {
-    return objectPath(this.ts, node, this.writtenNames());
+    return objectPath(this.ts, node, this.isWritten);
   }
 
-  private writtenNames(): Set<string> {
+  /** Computed on the first index that is a name (`slots[key]`): one walk of the body's identifiers. */
+  private readonly isWritten = (name: string): boolean => {
     const ts = this.ts;
     this.written ??= writtenNames(ts, this.unit.identifiers, (identifier) => isWriteTarget(ts, identifier));
-    return this.written;
+    return this.written.has(name);
+  };
+
+  /** The places read so far whose value is owned. */
+  placesRead(): PlaceRead[] {
+    return [...this.placeReads.values()].filter((read): read is PlaceRead => read !== null);
   }
 
   /** `this.waker` in `const w = this.waker`: a place whose type is owned, read as a value. */
-  placeRead(node: ts.Expression): AccessPath | undefined {
+  placeRead(node: ts.Expression): PlaceRead | undefined {
     const inner = skipOuterExpressions(this.ts, node);
-    const known = this.placeReads.get(inner);
-    if (known) return known;
     if (!this.ts.isPropertyAccessExpression(inner) && !this.ts.isElementAccessExpression(inner)) return undefined;
+    const known = this.placeReads.get(inner);
+    if (known !== undefined) return known ?? undefined;
     const path = this.placePath(inner);
-    if (!path || !this.ownedKindOf(this.context.checker.getTypeAtLocation(inner))) return undefined;
-    this.placeReads.set(inner, path);
-    return path;
+    const kind = path && this.ownedKindOf(this.context.checker.getTypeAtLocation(inner));
+    const read = path && kind ? { ...path, kind } : null;
+    this.placeReads.set(inner, read);
+    return read ?? undefined;
   }
 
   /** The creations a value may come from: both branches of `c ? a.clone() : undefined`. */
@@ -259,9 +274,9 @@ export class Discovery {
         kind = source ? this.bySymbol.get(source)?.kind : undefined;
       }
       // `const w = this.waker`: the local shares the place's value (the engine's aliasing rule).
-      if (!kind && this.placeRead(initializer)) {
-        kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(initializer));
-        this.aliasing = true;
+      if (!kind) {
+        kind = this.placeRead(initializer)?.kind;
+        if (kind) this.aliasing = true;
       }
       if (!kind) for (const hook of this.hooks) hook.onUntrackedInitializer?.(declaration, initializer);
     }

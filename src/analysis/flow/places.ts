@@ -21,17 +21,17 @@ export interface AccessPath {
   readonly indexNames: readonly string[];
 }
 
-/** Names written in a body (`i` in `i++`, `i = 0`), besides their declarations: such an index moves. */
-export type WrittenNames = ReadonlySet<string>;
+/** Whether a name is written in the body (`i` in `i++`, `i = 0`), besides its declaration: such an index moves. */
+export type IsWritten = (name: string) => boolean;
 
 /** The access path of `node`, when it is one (at least one property or index: a bare name is a local, not a place). */
-export function accessPath(ts: TypeScript, node: ts.Expression, written: WrittenNames): AccessPath | undefined {
-  const path = objectPath(ts, node, written);
+export function accessPath(ts: TypeScript, node: ts.Expression, isWritten: IsWritten): AccessPath | undefined {
+  const path = objectPath(ts, node, isWritten);
   return path && path.path !== path.root ? path : undefined;
 }
 
 /** The path of the object `node` names: an access path, or a bare root (`entry` in `const { waker } = entry`). */
-export function objectPath(ts: TypeScript, node: ts.Expression, written: WrittenNames): AccessPath | undefined {
+export function objectPath(ts: TypeScript, node: ts.Expression, isWritten: IsWritten): AccessPath | undefined {
   const segments: string[] = [];
   const indexNames: string[] = [];
   let current: ts.Expression = skipOuterExpressions(ts, node);
@@ -41,7 +41,7 @@ export function objectPath(ts: TypeScript, node: ts.Expression, written: Written
     } else if (ts.isElementAccessExpression(current)) {
       const index = skipOuterExpressions(ts, current.argumentExpression);
       if (ts.isNumericLiteral(index) || ts.isStringLiteral(index)) segments.unshift(`[${index.text}]`);
-      else if (ts.isIdentifier(index) && !written.has(index.text)) {
+      else if (ts.isIdentifier(index) && !isWritten(index.text)) {
         segments.unshift(`[${index.text}]`);
         indexNames.push(index.text);
       } else return undefined;

@@ -60,29 +60,26 @@ export class FieldChecker implements FlowChecker {
   // ---------------------------------------------------------------- discovery
 
   /** Places are the fields and slots that are assigned an owned waker in this body, consumed through, or read into a local. */
-  startDiscovery(): void {
+  afterBindings(): void {
     const { ts, unit, context, discovery } = this.engine;
-    const candidates: { readonly path: AccessPath | undefined; readonly node: ts.Node }[] = [];
-    const add = (node: ts.Expression): void => {
-      candidates.push({ path: discovery.placePath(node), node });
+    const add = (path: AccessPath | undefined): void => {
+      if (path && !this.places.has(path.path)) this.places.set(path.path, { index: this.places.size, ...path, slot: path.path.endsWith(']') });
     };
-    for (const assignment of unit.assignments) {
-      add(skipOuterExpressions(ts, assignment.left));
-      add(skipOuterExpressions(ts, assignment.right));
-    }
+    const addIfWaker = (node: ts.Expression): void => {
+      const path = discovery.placePath(node);
+      if (path && !this.places.has(path.path) && context.library.isType(context.checker.getTypeAtLocation(node), 'Waker')) add(path);
+    };
+    for (const assignment of unit.assignments) addIfWaker(skipOuterExpressions(ts, assignment.left));
     for (const call of unit.calls) {
       const consumed = this.consumedPlaceExpression(call);
-      if (consumed) add(consumed);
+      if (consumed) addIfWaker(consumed);
     }
+    // Read into a local (discovery already knows their types).
+    for (const read of discovery.placesRead()) if (read.kind === 'waker') add(read);
     for (const declaration of unit.declarations) {
-      if (!declaration.initializer) continue;
-      if (ts.isIdentifier(declaration.name)) add(skipOuterExpressions(ts, declaration.initializer));
-      else this.forEachDestructured(declaration, (element, path) => candidates.push({ path, node: element.name }));
-    }
-    for (const { path, node } of candidates) {
-      if (!path || this.places.has(path.path)) continue;
-      if (!context.library.isType(context.checker.getTypeAtLocation(node), 'Waker')) continue;
-      this.places.set(path.path, { index: this.places.size, ...path, slot: path.path.endsWith(']') });
+      if (ts.isIdentifier(declaration.name)) continue;
+      const wakers = new Set(discovery.bindingsDestructuredBy(declaration).filter((b) => b.kind === 'waker').map((b) => b.declaration));
+      if (wakers.size > 0) this.forEachDestructured(declaration, (element, path) => wakers.has(element) && add(path));
     }
     if (this.places.size === 0) return;
     const root = this.engine.root;
@@ -144,8 +141,14 @@ export class FieldChecker implements FlowChecker {
     if (!slot) return state;
     const present = presentOnEdge(this.engine.ts, narrowing);
     const filled = present && this.placeOf(present);
-    // Where the place holds something, it is not empty: a path that says so contradicts this edge.
-    if (filled) return slot.get(state)[filled.index].some((f) => f.kind === 'empty') ? this.withPlaces(state, (facts) => (facts[filled.index] = facts[filled.index].filter((f) => f.kind !== 'empty'))) : state;
+    // Where the place holds something, it is not empty (a path that says so contradicts this edge), and a slot is no longer assumed vacant.
+    if (filled) {
+      const facts = slot.get(state)[filled.index];
+      if (!facts.some((f) => f.kind === 'empty' || f.kind === 'vacant')) return state;
+      const kept = facts.filter((f) => f.kind !== 'empty' && f.kind !== 'vacant');
+      const present = facts.some((f) => f.kind === 'vacant') ? joinFacts(kept, [this.engine.fact('unknown', narrowing.expr)]) : kept;
+      return this.withPlaces(state, (places) => (places[filled.index] = present));
+    }
     const expr = emptiedOnEdge(this.engine.ts, narrowing);
     if (!expr) return state;
     const place = this.placeOf(expr);
