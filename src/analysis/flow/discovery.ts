@@ -92,6 +92,8 @@ export class Discovery {
   private readonly ts: FileContext['ts'];
   private readonly root: FlowRoot;
   private written: Set<string> | undefined;
+  /** `placePath` per node: every pass of the dataflow asks again about the same receivers and arguments. */
+  private readonly paths = new Map<ts.Expression, AccessPath | null>();
 
   constructor(
     private readonly context: FileContext,
@@ -172,7 +174,12 @@ export class Discovery {
 
   /** The access path of `node` (`this.waker`, `this.slots[key]`), when it names a place. */
   placePath(node: ts.Expression): AccessPath | undefined {
-    return accessPath(this.ts, node, this.isWritten);
+    let path = this.paths.get(node);
+    if (path === undefined) {
+      path = accessPath(this.ts, node, this.isWritten) ?? null;
+      this.paths.set(node, path);
+    }
+    return path ?? undefined;
   }
 
   /** The path of the object `node` names, a bare root included (`entry` in `const { waker } = entry`). */
