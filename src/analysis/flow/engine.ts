@@ -298,7 +298,7 @@ export class FlowEngine {
     if (watched) for (const checker of this.checkers) checker.evaluateReference?.(node as ts.Identifier, state);
     if (binding || watched) return;
     if (ts.isCallExpression(node)) {
-      if (this.discovery.aliasing) this.aliasesAtCall(node, state);
+      if (this.sharing(state)) this.aliasesAtCall(node, state);
       for (const checker of this.checkers) checker.evaluateCall?.(node, state);
       return;
     }
@@ -315,7 +315,7 @@ export class FlowEngine {
         });
       }
       if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-        if (this.discovery.aliasing) this.aliasesAtAssignment(left, state);
+        if (this.sharing(state)) this.aliasesAtAssignment(left, state);
         for (const checker of this.checkers) checker.evaluateAssignment?.(node, state);
       }
       return;
@@ -343,7 +343,7 @@ export class FlowEngine {
    * queue.splice(0))`) receive a value of their own, live from their name.
    */
   private declare(declaration: ts.VariableDeclaration, state: WorkingState): void {
-    if (this.discovery.aliasing) this.forEachDeclaredName(declaration.name, (name) => this.escapeAliases((place) => dependsOnName(place, name), state));
+    if (this.sharing(state)) this.forEachDeclaredName(declaration.name, (name) => this.escapeAliases((place) => dependsOnName(place, name), state));
     this.declareBindings(declaration, state);
     for (const checker of this.checkers) checker.evaluateDeclaration?.(declaration, state);
   }
@@ -423,20 +423,20 @@ export class FlowEngine {
         return;
       case 'consume': {
         this.used(binding, identifier, state);
-        if (this.discovery.aliasing) this.shareWithAliases(binding, this.fact(effect.how, effect.site, sharedLabel(binding.name)), state);
+        if (this.sharing(state)) this.shareWithAliases(binding, this.fact(effect.how, effect.site, sharedLabel(binding.name)), state);
         this.setFacts(binding, this.fact(effect.how, effect.site), state);
         return;
       }
       case 'move':
         this.used(binding, identifier, state);
         this.handOff(binding);
-        if (this.discovery.aliasing) this.shareWithAliases(binding, this.fact('escaped', effect.site), state);
+        if (this.sharing(state)) this.shareWithAliases(binding, this.fact('escaped', effect.site), state);
         this.setFacts(binding, this.fact('moved', effect.site, effect.label), state);
         return;
       case 'escape':
         this.used(binding, identifier, state);
         this.handOff(binding);
-        if (this.discovery.aliasing) this.shareWithAliases(binding, this.fact('escaped', effect.site), state);
+        if (this.sharing(state)) this.shareWithAliases(binding, this.fact('escaped', effect.site), state);
         this.setFacts(binding, this.fact('escaped', effect.site), state);
         return;
     }
@@ -471,6 +471,11 @@ export class FlowEngine {
   //     and consuming through the place consumes the locals' value;
   //   - rebinding the path's root or an index, or a call that may reach the
   //     object, makes the sharing unknown (`escaped`: nothing is reported).
+
+  /** Whether some binding still shares a place's value here (else the rule has nothing to do: the common case). */
+  private sharing(state: WorkingState): boolean {
+    return this.discovery.aliasing && state.bindings.some((facts) => facts.some((f) => f.kind === 'borrowed'));
+  }
 
   private borrowedFact(site: ts.Node, place: AccessPath): OwnershipFact {
     this.aliasedPlaces.set(place.path, place);
