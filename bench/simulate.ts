@@ -1,24 +1,30 @@
-// Simulation speed, today's runner against the one before the process sandbox,
-// in one run of this script. The baseline is the simulator at commit BASELINE
-// (a worker thread; a fresh vm context and a fresh evaluation of the bundle per
-// run), extracted with `git archive` into bench/out/ and loaded from there.
+// Simulation speed, side by side in one run of this script:
 //
-// 1. `explore --all` of the seed's Box vtable at each depth: wall clock of the
-//    whole exploration (bundling, process start, every run), both runners,
-//    alternating which goes first; outcome counts must agree.
-// 2. What the process sandbox costs: the same batch of runs (depth 5) in this
+// 1. `explore --all` of the seed's Box vtable at each depth, wall clock of the
+//    whole exploration (bundling, process start, every run), three ways,
+//    alternating which goes first: the simulator at commit BASELINE (a worker
+//    thread; a fresh vm context and a fresh evaluation of the bundle per run),
+//    extracted with `git archive` into bench/out/ and loaded from there; today's
+//    process pool running every sequence (`exploreEverySequenceRun`, what
+//    `--all` did before it shared runs, and what a module whose state the
+//    explorer cannot read still gets); and `--all` as it is (one run per
+//    distinct state and operation). The listings of the last two must be
+//    identical, and the baseline's outcome counts must agree.
+// 2. Shortest-per-outcome mode (breadth first over distinct states) at depths
+//    8 and 12, the issue's second target (depth 8 under 10 s).
+// 3. What the process sandbox costs: the same batch of runs (depth 5) in this
 //    process, in the sandbox's own vm set-up but without a process around it
 //    (`Sandbox`: fresh module per run, globals reset), against the same through
 //    one sandboxed process and through the default pool.
 //
-// Run: npx tsx bench/simulate.ts [--depths 5,6] [--baseline-depths 5] [--reps 3]
+// Run: npx tsx bench/simulate.ts [--depths 5,6] [--baseline-depths 5,6] [--reps 3]
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vm from 'node:vm';
-import { enumerateSequences, explore, Simulator, type Exploration } from '../src/simulate';
+import { enumerateSequences, explore, exploreEverySequenceRun, Simulator, type Exploration } from '../src/simulate';
 import { bundleModule } from '../src/simulate/bundle';
 import { PRELUDE } from '../src/simulate/prelude';
 import { Sandbox } from '../src/simulate/worker';
@@ -33,7 +39,7 @@ function option(name: string, fallback: string): string {
   return index >= 0 ? process.argv[index + 1] : fallback;
 }
 const DEPTHS = option('depths', '5,6').split(',').map(Number);
-const BASELINE_DEPTHS = new Set(option('baseline-depths', '5').split(',').map(Number));
+const BASELINE_DEPTHS = new Set(option('baseline-depths', '5,6').split(',').map(Number));
 const REPS = Number(option('reps', '3'));
 
 type Explore = (module: string, factory: string, options: { depth: number; all: boolean; timeLimitMs: number }) => Promise<Exploration>;
@@ -65,29 +71,54 @@ async function timed<T>(body: () => Promise<T>): Promise<[number, T]> {
 }
 
 async function explorations(): Promise<void> {
-  const baseline = await baselineExplore();
-  const current: Explore = (module, factory, options) => explore(module, factory, options);
-  console.log('| depth | runs | before (worker, fresh context per run) | now (process pool) | before / now | outcomes |');
-  console.log('|---|---|---|---|---|---|');
+  const runners = {
+    before: await baselineExplore(),
+    every: ((module, factory, options) => exploreEverySequenceRun(module, factory, options)) as Explore,
+    now: ((module, factory, options) => explore(module, factory, options)) as Explore,
+  };
+  type Which = keyof typeof runners;
+  console.log(`| depth | sequences | ${BASELINE} (worker, fresh context per run) | every sequence run (process pool) | now (--all, runs shared) | ${BASELINE} / now | every / now | agreement |`);
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const depth of DEPTHS) {
     const withBaseline = BASELINE_DEPTHS.has(depth);
-    const times = { before: [] as number[], now: [] as number[] };
-    const outcomes = { before: '', now: '' };
+    const times: Record<Which, number[]> = { before: [], every: [], now: [] };
+    const results: Partial<Record<Which, Exploration>> = {};
     for (let rep = 0; rep < REPS; rep++) {
-      const order = (rep % 2 ? ['now', 'before'] : ['before', 'now']) as ('before' | 'now')[];
+      const order: Which[] = (['before', 'every', 'now'] as const).filter((which) => which !== 'before' || withBaseline);
+      if (rep % 2) order.reverse();
       for (const which of order) {
-        if (which === 'before' && !withBaseline) continue;
-        const [ms, exploration] = await timed(() => (which === 'now' ? current : baseline)(SEED, FACTORY, { depth, all: true, timeLimitMs: 60_000 }));
+        const [ms, exploration] = await timed(() => runners[which](SEED, FACTORY, { depth, all: true, timeLimitMs: 60_000 }));
         times[which].push(ms);
-        outcomes[which] = counts(exploration);
+        results[which] = exploration;
       }
     }
-    const before = withBaseline ? median(times.before) : NaN;
-    const now = median(times.now);
-    const agree = !withBaseline || outcomes.before === outcomes.now ? outcomes.now : `DIFFER: before ${outcomes.before}; now ${outcomes.now}`;
+    const seconds = (which: Which) => (times[which].length ? `${(median(times[which]) / 1000).toFixed(2)} s` : 'not run');
+    const ratio = (which: Which) => (times[which].length ? `${(median(times[which]) / median(times.now)).toFixed(1)}×` : '');
+    const listing = (exploration?: Exploration) => JSON.stringify(exploration?.all);
+    const agreement = [
+      listing(results.every) === listing(results.now) ? 'listing identical to every sequence run' : 'LISTING DIFFERS',
+      withBaseline ? (counts(results.before!) === counts(results.now!) ? `counts as ${BASELINE}` : `COUNTS DIFFER from ${BASELINE}: ${counts(results.before!)}`) : '',
+    ].filter(Boolean);
     console.log(
-      `| ${depth} | ${enumerateSequences(depth).length} | ${withBaseline ? `${(before / 1000).toFixed(2)} s` : 'not run'} | ${(now / 1000).toFixed(2)} s | ${withBaseline ? `${(before / now).toFixed(2)}×` : ''} | ${agree} |`,
+      `| ${depth} | ${enumerateSequences(depth).length} | ${seconds('before')} | ${seconds('every')} | ${seconds('now')} | ${ratio('before')} | ${ratio('every')} | ${agreement.join('; ')} (${counts(results.now!)}) |`,
     );
+  }
+}
+
+async function shortestPerOutcome(): Promise<void> {
+  console.log(`\nShortest sequence per outcome, breadth first over distinct states (median of ${REPS}):\n`);
+  console.log('| depth | time | runs | distinct states | outcomes |');
+  console.log('|---|---|---|---|---|');
+  for (const depth of [8, 12]) {
+    const times: number[] = [];
+    let result: Exploration | undefined;
+    for (let rep = 0; rep < REPS; rep++) {
+      const [ms, exploration] = await timed(() => explore(SEED, FACTORY, { depth, timeLimitMs: 60_000 }));
+      times.push(ms);
+      result = exploration;
+    }
+    const states = result?.reduction?.kind === 'states' ? result.reduction.states : 'none';
+    console.log(`| ${depth} | ${(median(times) / 1000).toFixed(2)} s | ${result!.explored} | ${states} | ${result!.outcomes.map((o) => `${o.outcome} (${o.length})`).join(', ')} |`);
   }
 }
 
@@ -143,6 +174,7 @@ async function sandboxCost(): Promise<void> {
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}, median of ${REPS}\n`);
   await explorations();
+  await shortestPerOutcome();
   await sandboxCost();
   console.log(`\nload average at the end: ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
 }

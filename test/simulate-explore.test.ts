@@ -150,6 +150,41 @@ describe('simulate: module bindings (what each user file shows the explorer)', (
     assert.match(bindings.literals.arrow, /^\(a\) => a \+ limit$/);
   });
 
+  it('reads the syntax tree: a regular expression literal with brackets and quotes does not merge statements', async () => {
+    const source = [
+      "const opener = /[({'\"`]/g;",
+      'let after = 1;',
+      'function after2() {',
+      '  return opener.test("(") && after;',
+      '}',
+      'const slash = 4 / 2, tail = /}/;',
+    ].join('\n');
+    const bindings = await moduleBindings(source, 'ts', 'x.ts');
+    assert.ok(!('unreadable' in bindings));
+    assert.deepEqual(bindings.names, ['after', 'after2', 'opener', 'slash', 'tail']);
+    assert.deepEqual(bindings.literals, { after2: 'function after2() {\n  return opener.test("(") && after;\n}' });
+  });
+
+  it('lists `var`s nested in top-level blocks and loops, and destructured names; not a block\'s own function or a function\'s locals', async () => {
+    const source = [
+      'if (Date.now() < 0) { var hidden = 1; }',
+      'for (var i = 0; i < 1; i++) { try { var inTry = i; } catch { var inCatch = 0; } }',
+      'const { a, b: [c, ...d], e = 5, ...rest } = { a: 1, b: [2, 3], f: 6 };',
+      '{ function blockOnly() { var local = 1; return local; } blockOnly(); }',
+      'export const later = () => { var notMine = 1; return notMine; };',
+    ].join('\n');
+    const bindings = await moduleBindings(source, 'ts', 'x.ts');
+    assert.ok(!('unreadable' in bindings));
+    assert.deepEqual(bindings.names, ['a', 'c', 'd', 'e', 'hidden', 'i', 'inCatch', 'inTry', 'later', 'rest']);
+    assert.deepEqual(Object.keys(bindings.literals), ['later']);
+  });
+
+  it('evaluates nothing of the file: a top-level loop that never ends is only read', async () => {
+    const bindings = await moduleBindings('let spins = 0;\nwhile (true) { spins++; }\nexport function f() { return spins; }', 'ts', 'x.ts');
+    assert.ok(!('unreadable' in bindings));
+    assert.deepEqual(bindings.names, ['f', 'spins']);
+  });
+
   it('finds the example vtable functions and its VTABLE constant', async () => {
     const file = join(ROOT, 'examples', 'seed-box-waker.ts');
     const bindings = await moduleBindings(readFileSync(file, 'utf8'), 'ts', file);

@@ -1,16 +1,15 @@
 // What bundle.ts appends to each user file so the explorer can read the file's
-// top-level state (module-state.ts): its top-level bindings, found by asking
-// V8 which `var`s a never-run copy of the file hoists, and the source text of
-// those bound to a function or class literal, so the driver can check that the
-// value it finds is still that literal and not, say, a closure an IIFE made.
+// top-level state (module-state.ts): its top-level bindings, read from the
+// syntax tree of the file as esbuild prints it (parsed with acorn), and the
+// source text of those bound to a function or class literal, so the driver can
+// check that the value it finds is still that literal and not, say, a closure
+// an IIFE made. Nothing of the file is evaluated here.
 
+import { parse, type AnyNode, type Identifier, type Literal, type Pattern, type Program } from 'acorn';
 import { transform, type Loader } from 'esbuild';
-import * as vm from 'node:vm';
 
 /** Names esbuild's output declares for itself, not the user's. */
 const ESBUILD_HELPER = /^__[A-Za-z]+$/;
-/** A top-level statement that binds a name: `function f(`, `class C`, `var x = …`. */
-const DECLARATION = /^(?:(?:async )?function\*? ?([\w$]+)|class ([\w$]+)|(?:var|let|const) ([\w$]+) = )/;
 
 export interface ModuleBindings {
   readonly names: readonly string[];
@@ -20,109 +19,91 @@ export interface ModuleBindings {
 
 export type ModuleBindingsResult = ModuleBindings | { readonly unreadable: string };
 
-/**
- * The file's top-level bindings, or a reason they cannot be listed. esbuild's
- * printer starts each top-level statement at column 0 (closing lines with `}`
- * or `)`), which is what splitting into statements relies on; a name that
- * splitting misses is still found by V8, and a literal it misreads only fails
- * the driver's comparison, which costs the state reduction, never exactness.
- */
+/** The file's top-level bindings, or a reason they cannot be listed. */
 export async function moduleBindings(source: string, loader: Loader, file: string): Promise<ModuleBindingsResult> {
-  if (/^\s*export\s+default\s+(?!(?:async\s+)?function\b|class\b)/m.test(source)) {
-    return { unreadable: `${file} has an \`export default\` of an expression, whose value has no name to read` };
-  }
   let code: string;
+  let program: Program;
   try {
-    // ESM keeps the bodies as the bundle prints them (`Box.new`, not CommonJS's `import_waker.Box.new`).
+    // ESM keeps the bodies as the bundle prints them (`Box.new`, not CommonJS's `import_waker.Box.new`),
+    // so a literal's text here is its text in the bundle, up to renaming.
     code = (await transform(source, { loader, format: 'esm', target: 'es2022', sourcefile: file, logLevel: 'silent' })).code;
+    program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' });
   } catch {
     return { unreadable: `${file} did not transform` };
   }
-  const statements = topLevelStatements(code)
-    .filter((statement) => !/^(?:import\b|export\s*[{*])/.test(statement))
-    .map((statement) => statement.replace(/^export (?:default )?/, ''));
-  // `let`, `const` and `class` would stay inside the block; as `var`s they hoist out of it.
-  const hoistable = statements.map((statement) => statement.replace(/^(?:let|const) /, 'var ').replace(/^class ([\w$]+)/, 'var $1 = class $1')).join('\n');
-  const names = new Set<string>();
-  try {
-    // This runs in the calling process (the CLI, VS Code's extension host), not
-    // in the sandbox: give the context nothing of this realm. A null-prototype
-    // global cuts the `globalThis.constructor.constructor('return process')`
-    // chain, should a statement escape the `if (false)` below.
-    const scratch = vm.createContext(Object.create(null), { codeGeneration: { strings: false, wasm: false } });
-    const before = new Set(vm.runInContext('Object.keys(globalThis)', scratch) as string[]);
-    new vm.Script(`if (false) {\n${hoistable}\n}`).runInContext(scratch, { timeout: 1000 });
-    for (const name of vm.runInContext('Object.keys(globalThis)', scratch) as string[]) if (!before.has(name)) names.add(name);
-  } catch {
-    return { unreadable: `${file}: its top-level bindings could not be listed` };
-  }
-  const literals: Record<string, string> = {};
-  for (const statement of statements) {
-    const match = DECLARATION.exec(statement);
-    if (!match) continue;
-    // Strict code keeps a function declared in a block inside it: V8 alone would miss it.
-    if (match[1]) names.add(match[1]);
-    const name = match[1] ?? match[2] ?? match[3];
-    literals[name] = match[3] ? statement.slice(match[0].length).replace(/;$/, '') : statement.replace(/;$/, '');
-  }
   const identifiers = new Set(source.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const names = new Set<string>();
+  const literals = new Map<string, string>();
+  const text = (node: AnyNode) => code.slice(node.start, node.end);
+  const defaultExpression = { unreadable: `${file} has an \`export default\` of an expression, whose value has no name to read` };
+  for (const item of program.body) {
+    // esbuild prints `export default { … }` as `var x_default = { … }; export { x_default as default }`, a name the file does not have.
+    if (item.type === 'ExportNamedDeclaration' && item.specifiers.some((s) => exportedName(s.exported) === 'default' && !identifiers.has(exportedName(s.local)))) return defaultExpression;
+    // `import` bindings are another file's state; `export { a }` and `export * from` bind nothing.
+    if (item.type === 'ImportDeclaration' || item.type === 'ExportAllDeclaration') continue;
+    const statement = item.type === 'ExportNamedDeclaration' ? item.declaration : item.type === 'ExportDefaultDeclaration' ? item.declaration : item;
+    if (!statement) continue;
+    if (statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') {
+      // `export default function () {}` binds no name.
+      if (statement.id) {
+        names.add(statement.id.name);
+        literals.set(statement.id.name, text(statement));
+      }
+    } else if (item.type === 'ExportDefaultDeclaration') {
+      return defaultExpression;
+    } else if (statement.type === 'VariableDeclaration') {
+      for (const declarator of statement.declarations) {
+        for (const name of patternNames(declarator.id)) names.add(name);
+        const init = declarator.init;
+        if (declarator.id.type === 'Identifier' && init && (init.type === 'FunctionExpression' || init.type === 'ArrowFunctionExpression' || init.type === 'ClassExpression')) {
+          literals.set(declarator.id.name, text(init));
+        }
+      }
+    } else {
+      // `var`s inside top-level blocks, loops and `try` are the module's too.
+      for (const name of nestedVars(statement)) names.add(name);
+    }
+  }
   const own = [...names].filter((name) => identifiers.has(name) && !ESBUILD_HELPER.test(name)).sort();
-  const ownLiterals: Record<string, string> = {};
-  for (const name of own) if (literals[name] !== undefined && /^(?:async\s+)?(?:function\b|class\b|\(|[\w$]+\s*=>)/.test(literals[name])) ownLiterals[name] = literals[name];
-  return { names: own, literals: ownLiterals };
+  return { names: own, literals: Object.fromEntries(own.flatMap((name) => (literals.has(name) ? [[name, literals.get(name)!]] : []))) };
 }
 
-/**
- * esbuild's output split into top-level statements: a statement starts on a
- * line that begins outside any bracket, string, template or comment. Regular
- * expression literals are not recognised; a bracket in one can only merge
- * statements, which makes their text differ from any function's and so costs
- * trust, never exactness.
- */
-function topLevelStatements(code: string): string[] {
-  const statements: string[] = [];
-  let depth = 0;
-  /** Open templates, each with the bracket depth of its current `${`. */
-  const templates: number[] = [];
-  let quote: '"' | "'" | '`' | undefined;
-  let start = 0;
-  for (let i = 0; i < code.length; i++) {
-    const char = code[i];
-    if (quote) {
-      if (char === '\\') i++;
-      else if (char === quote && quote !== '`') quote = undefined;
-      else if (quote === '`' && char === '`') quote = undefined;
-      else if (quote === '`' && char === '$' && code[i + 1] === '{') {
-        templates.push(depth);
-        depth++;
-        quote = undefined;
-        i++;
-      }
-      continue;
-    }
-    if (char === '/' && code[i + 1] === '/') {
-      const end = code.indexOf('\n', i);
-      i = end < 0 ? code.length : end - 1;
-    } else if (char === '/' && code[i + 1] === '*') {
-      const end = code.indexOf('*/', i + 2);
-      i = end < 0 ? code.length : end + 1;
-    } else if (char === '"' || char === "'" || char === '`') {
-      quote = char;
-    } else if (char === '{' || char === '(' || char === '[') {
-      depth++;
-    } else if (char === '}' || char === ')' || char === ']') {
-      depth--;
-      if (char === '}' && templates.length > 0 && templates[templates.length - 1] === depth) {
-        templates.pop();
-        quote = '`';
-      }
-    } else if (char === '\n' && depth === 0 && !quote && /[^\s})\]]/.test(code[i + 1] ?? '')) {
-      statements.push(code.slice(start, i).trimEnd());
-      start = i + 1;
-    }
+/** `a` of `export { a }` and of `export { x as "a" }`. */
+function exportedName(name: Identifier | Literal): string {
+  return name.type === 'Identifier' ? name.name : String(name.value);
+}
+
+/** The names a binding pattern declares: `a` in `a`, `{ a, b: [c, ...d] = e }`. */
+function patternNames(pattern: Pattern): string[] {
+  switch (pattern.type) {
+    case 'Identifier':
+      return [pattern.name];
+    case 'ObjectPattern':
+      return pattern.properties.flatMap((property) => patternNames(property.type === 'RestElement' ? property.argument : property.value));
+    case 'ArrayPattern':
+      return pattern.elements.flatMap((element) => (element ? patternNames(element) : []));
+    case 'RestElement':
+      return patternNames(pattern.argument);
+    case 'AssignmentPattern':
+      return patternNames(pattern.left);
+    case 'MemberExpression':
+      return [];
   }
-  statements.push(code.slice(start).trimEnd());
-  return statements.filter((statement) => statement !== '');
+}
+
+/** `var` declarations nested in a top-level statement, not inside a function or class (whose own scopes they belong to). */
+function nestedVars(node: AnyNode): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object' || typeof (value as { type?: unknown }).type !== 'string') return;
+    const child = value as AnyNode;
+    if (/Function|Class/.test(child.type)) return;
+    if (child.type === 'VariableDeclaration' && child.kind === 'var') for (const declarator of child.declarations) found.push(...patternNames(declarator.id));
+    for (const [key, property] of Object.entries(child)) if (key !== 'type') visit(property);
+  };
+  visit(node);
+  return found;
 }
 
 /** The statement appended to a user file: registers its state reader with the driver's registry. */
