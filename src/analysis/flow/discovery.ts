@@ -83,6 +83,10 @@ export class Discovery {
   aliasing = false;
   /** Bindings by the block whose end takes them out of scope. */
   readonly scoped = new Map<ts.Node, TrackedBinding[]>();
+  /** Tracked bindings by the declaration they were tracked from (before renumbering: look the current one up by its symbol). */
+  private readonly byDeclaration = new Map<TrackedBinding['declaration'], TrackedBinding>();
+  /** `bindingOfIdentifier`'s answers. */
+  private readonly byIdentifier = new Map<ts.Identifier, TrackedBinding | null>();
   /** Destructuring declarations to the symbols of the tracked bindings they declare (`const { waker } = entry`). */
   private readonly destructured = new Map<ts.VariableDeclaration, ts.Symbol[]>();
   /** The names of tracked bindings and watched symbols, fixed once discovery ends. */
@@ -139,10 +143,8 @@ export class Discovery {
   }
 
   bindingOfDeclaration(declaration: ts.VariableDeclaration): TrackedBinding | undefined {
-    if (!this.ts.isIdentifier(declaration.name)) return undefined;
-    const symbol = this.context.library.symbolAt(declaration.name);
-    const binding = symbol && this.bySymbol.get(symbol);
-    return binding && binding.declaration === declaration ? binding : undefined;
+    const binding = this.byDeclaration.get(declaration);
+    return binding && this.bySymbol.get(binding.symbol);
   }
 
   /** The tracked bindings a destructuring declaration declares. */
@@ -154,8 +156,14 @@ export class Discovery {
 
   bindingOfIdentifier(identifier: ts.Identifier): TrackedBinding | undefined {
     if (!this.finalNames.has(identifier.text)) return undefined;
-    const symbol = this.context.library.symbolAt(identifier);
-    return symbol ? this.bySymbol.get(symbol) : undefined;
+    // Asked on every pass of the dataflow, after discovery (the bindings no longer change): once per identifier.
+    let binding = this.byIdentifier.get(identifier);
+    if (binding === undefined) {
+      const symbol = this.context.library.symbolAt(identifier);
+      binding = (symbol && this.bySymbol.get(symbol)) ?? null;
+      this.byIdentifier.set(identifier, binding);
+    }
+    return binding ?? undefined;
   }
 
   /**
@@ -344,6 +352,7 @@ export class Discovery {
     };
     this.bindings.push(binding);
     this.bySymbol.set(symbol, binding);
+    this.byDeclaration.set(declaration, binding);
     return binding;
   }
 

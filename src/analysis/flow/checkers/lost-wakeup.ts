@@ -49,6 +49,8 @@ export class LostWakeupChecker implements FlowChecker {
   private readonly cloneBindingMadeAt = new Map<ts.Identifier, TrackedBinding | null>();
   /** Readiness tests (`Poll.isReady(r)`, `r.ready`) of `const r = inner.poll(cx)`, to the `cx` handed on there (null: not one). */
   private readonly readyTests = new Map<ts.Expression, ReadyTest | null>();
+  /** Memo per tested expression: whether it is `stored?.willWake(cx.waker())` (narrowing asks on every pass). */
+  private readonly heldWakerTests = new Map<ts.Expression, boolean>();
 
   constructor(private readonly engine: FlowEngine) {}
 
@@ -184,6 +186,12 @@ export class LostWakeupChecker implements FlowChecker {
    * this task, the AtomicWaker / oneshot dedup, so returning pending is fine.
    */
   private isHeldWakerWillWake(expr: ts.Expression): boolean {
+    let answer = this.heldWakerTests.get(expr);
+    if (answer === undefined) this.heldWakerTests.set(expr, (answer = this.testsHeldWakerWillWake(expr)));
+    return answer;
+  }
+
+  private testsHeldWakerWillWake(expr: ts.Expression): boolean {
     const { ts, context } = this.engine;
     const call = skipOuterExpressions(ts, expr);
     if (!ts.isCallExpression(call) || call.arguments.length !== 1 || !ts.isPropertyAccessExpression(call.expression)) return false;
