@@ -98,6 +98,13 @@ export const isFunctionBoundary = kindTest((k) => [
   k.FunctionType, k.ConstructorType,
 ]);
 
+/** A type (`Waker | undefined`, `{ id: number }`) or a declaration of one (interface, type alias). */
+const isTypeOnly = kindTest((k) => {
+  const kinds: ts.SyntaxKind[] = [k.InterfaceDeclaration, k.TypeAliasDeclaration];
+  for (let kind = k.FirstTypeNode; kind <= k.LastTypeNode; kind++) kinds.push(kind);
+  return kinds;
+});
+
 /** One analysable body and the nodes of its own code (not of nested functions), gathered in one walk of the file. */
 export interface FlowUnit {
   readonly root: FlowRoot;
@@ -116,7 +123,9 @@ export interface FlowUnit {
  * `hints` are the identifier texts that make a unit worth analysing. With `mentions` (where hint words occur in the text, see
  * mentions.ts), a function or class whose text mentions none is not entered:
  * neither it nor anything nested in it can be hinted, so those units are left
- * out (the enclosing unit still lists it in `nested`).
+ * out (the enclosing unit still lists it in `nested`). Nor is a type that
+ * mentions none: its identifiers are no value's references, so the unit loses
+ * nothing it reads (the CFG and the checkers look at code, never into types).
  */
 export function scanUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWithBody, hints: ReadonlySet<string>, mentions?: readonly number[]): FlowUnit[] {
   // Locals, not `ts.X` in the loop: the typescript module's exports are getters.
@@ -137,6 +146,8 @@ export function scanUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWith
       current = outer;
       return;
     }
+    // Types (annotations, interfaces, aliases) hold no code: walked only when they may name the library.
+    if (mentions && isTypeOnly(ts, node) && !mentionedIn(mentions, node.pos, node.end)) return;
     switch (node.kind) {
       case SyntaxKind.Identifier:
         current.identifiers.push(node as ts.Identifier);
