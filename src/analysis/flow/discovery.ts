@@ -56,7 +56,7 @@ export interface DiscoveryHooks {
   onUntrackedInitializer?(declaration: ts.VariableDeclaration, initializer: ts.Expression): void;
   /** A call in the unit's own code. */
   onCall?(call: ts.CallExpression | ts.NewExpression): void;
-  /** Whether the unit needs the dataflow even when it tracks no binding. */
+  /** Whether the checker takes part in this unit's dataflow, which the unit then needs even when it tracks no binding (absent: it takes part whenever there is one). */
   needsDataflow?(): boolean;
   /** Symbols (other than tracked bindings) whose references the checker wants as operations. */
   watchedSymbols?(): Iterable<ts.Symbol>;

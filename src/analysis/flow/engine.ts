@@ -94,6 +94,13 @@ export class FlowEngine {
   /** Whether the current pass is the reporting one (after convergence). */
   reporting = false;
   private readonly checkers: FlowChecker[] = [];
+  /**
+   * The checkers taking part in this unit's dataflow (`needsDataflow`; a checker
+   * without that hook always does). The others, a `poll`'s lost-wakeup outside a
+   * `poll`, fields where no field is a place, would return at once from every
+   * hook of every operation of every pass (speed).
+   */
+  private active: FlowChecker[] = [];
   private readonly lattices: CheckerLattice<unknown>[] = [];
   private readonly facts = new FactTable();
   private readonly reported = new Map<string, Finding>();
@@ -135,6 +142,7 @@ export class FlowEngine {
       findings.push(...this.reported.values());
       return;
     }
+    this.active = this.checkers.filter((checker) => checker.needsDataflow?.() ?? true);
     const discovery = this.discovery;
     const whole = buildCfg(this.ts, this.root, {
       isInteresting: (identifier) => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier),
@@ -264,7 +272,7 @@ export class FlowEngine {
   private narrow(state: FlowState, edge: Edge): FlowState {
     const narrowing = edge.narrowing;
     if (!narrowing) return state;
-    for (const checker of this.checkers) if (checker.narrow) state = checker.narrow(state, narrowing);
+    for (const checker of this.active) if (checker.narrow) state = checker.narrow(state, narrowing);
     const expr = emptiedOnEdge(this.ts, narrowing);
     if (!expr || !this.ts.isIdentifier(expr)) return state;
     const binding = this.discovery.uses.get(expr);
@@ -305,11 +313,11 @@ export class FlowEngine {
     const binding = this.discovery.uses.get(node);
     if (binding) this.useBinding(binding, node as ts.Identifier, state);
     const watched = this.discovery.watchedReferences.has(node);
-    if (watched) for (const checker of this.checkers) checker.evaluateReference?.(node as ts.Identifier, state);
+    if (watched) for (const checker of this.active) checker.evaluateReference?.(node as ts.Identifier, state);
     if (binding || watched) return;
     if (ts.isCallExpression(node)) {
       if (this.sharing(state)) this.aliasesAtCall(node, state);
-      for (const checker of this.checkers) checker.evaluateCall?.(node, state);
+      for (const checker of this.active) checker.evaluateCall?.(node, state);
       return;
     }
     if (ts.isBinaryExpression(node)) {
@@ -326,7 +334,7 @@ export class FlowEngine {
       }
       if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
         if (this.sharing(state)) this.aliasesAtAssignment(left, state);
-        for (const checker of this.checkers) checker.evaluateAssignment?.(node, state);
+        for (const checker of this.active) checker.evaluateAssignment?.(node, state);
       }
       return;
     }
@@ -335,7 +343,7 @@ export class FlowEngine {
       this.used(captured, node, state);
       this.setFacts(captured, this.fact('moved', node, 'value moved into closure here'), state);
     }
-    for (const checker of this.checkers) checker.evaluateClosure?.(node, state);
+    for (const checker of this.active) checker.evaluateClosure?.(node, state);
   }
 
   private forEachIdentifier(node: ts.Node, action: (identifier: ts.Identifier) => void): void {
@@ -355,7 +363,7 @@ export class FlowEngine {
   private declare(declaration: ts.VariableDeclaration, state: WorkingState): void {
     if (this.sharing(state)) this.forEachDeclaredName(declaration.name, (name) => this.escapeAliases((place) => dependsOnName(place, name), state));
     this.declareBindings(declaration, state);
-    for (const checker of this.checkers) checker.evaluateDeclaration?.(declaration, state);
+    for (const checker of this.active) checker.evaluateDeclaration?.(declaration, state);
   }
 
   private declareBindings(declaration: ts.VariableDeclaration, state: WorkingState): void {
@@ -421,7 +429,7 @@ export class FlowEngine {
 
   private useBinding(binding: TrackedBinding, identifier: ts.Identifier, state: WorkingState): void {
     const effect = this.effects.of(binding, identifier);
-    for (const checker of this.checkers) checker.beforeEffect?.(binding, effect, identifier, state);
+    for (const checker of this.active) checker.beforeEffect?.(binding, effect, identifier, state);
     switch (effect.kind) {
       case 'ignore':
         return;
@@ -453,20 +461,20 @@ export class FlowEngine {
   }
 
   private used(binding: TrackedBinding, use: ts.Node, state: WorkingState): void {
-    for (const checker of this.checkers) checker.onUse?.(binding, use, state);
+    for (const checker of this.active) checker.onUse?.(binding, use, state);
   }
 
   private leave(binding: TrackedBinding, at: ts.Node, state: WorkingState): void {
-    for (const checker of this.checkers) checker.onLeave?.(binding, at, state);
+    for (const checker of this.active) checker.onLeave?.(binding, at, state);
   }
 
   private handOff(binding: TrackedBinding): void {
-    for (const checker of this.checkers) checker.onHandOff?.(binding);
+    for (const checker of this.active) checker.onHandOff?.(binding);
   }
 
   private setFacts(binding: TrackedBinding, fact: OwnershipFact, state: WorkingState): void {
     const before = state.bindings[binding.index];
-    if (this.reporting) for (const checker of this.checkers) checker.onDispose?.(binding, before, fact);
+    if (this.reporting) for (const checker of this.active) checker.onDispose?.(binding, before, fact);
     state.bindings[binding.index] = this.keepReported(before, [fact]);
   }
 
