@@ -107,6 +107,8 @@ export class FlowEngine {
   /** The places that `borrowed` facts name, by path. */
   private readonly aliasedPlaces = new Map<string, AccessPath>();
   private initial: FlowState | undefined;
+  /** `emptiedBinding` per narrowing: asked on every pass over every edge. */
+  private readonly emptiedBindings = new Map<Narrowing, { readonly binding: TrackedBinding; readonly expr: ts.Identifier } | null>();
 
   constructor(
     readonly context: FileContext,
@@ -273,13 +275,21 @@ export class FlowEngine {
     const narrowing = edge.narrowing;
     if (!narrowing) return state;
     for (const checker of this.active) if (checker.narrow) state = checker.narrow(state, narrowing);
-    const expr = emptiedOnEdge(this.ts, narrowing);
-    if (!expr || !this.ts.isIdentifier(expr)) return state;
-    const binding = this.discovery.uses.get(expr);
-    if (!binding || state.bindings[binding.index].length === 0) return state;
+    let emptied = this.emptiedBindings.get(narrowing);
+    if (emptied === undefined) this.emptiedBindings.set(narrowing, (emptied = this.emptiedBinding(narrowing) ?? null));
+    if (!emptied) return state;
+    const { binding, expr } = emptied;
+    if (state.bindings[binding.index].length === 0) return state;
     const bindings = state.bindings.slice();
     bindings[binding.index] = this.keepReported(state.bindings[binding.index], [this.fact('nullish', expr)]);
     return { bindings, checkers: state.checkers };
+  }
+
+  /** The tracked binding a narrowing proves empty (`w` on the false edge of `if (w)`), if any. */
+  private emptiedBinding(narrowing: Narrowing): { readonly binding: TrackedBinding; readonly expr: ts.Identifier } | undefined {
+    const expr = emptiedOnEdge(this.ts, narrowing);
+    const binding = expr && this.ts.isIdentifier(expr) ? this.discovery.uses.get(expr) : undefined;
+    return binding && { binding, expr: expr as ts.Identifier };
   }
 
   private transferBlock(block: BasicBlock, input: FlowState): FlowState {

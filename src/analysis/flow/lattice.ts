@@ -40,6 +40,7 @@ export class FactTable {
 
 /** Sorts by id and drops duplicates. */
 export function sortFacts<Kind extends string>(facts: Fact<Kind>[]): Facts<Kind> {
+  if (facts.length < 2) return facts;
   facts.sort((a, b) => a.id - b.id);
   return facts.filter((f, i) => i === 0 || facts[i - 1] !== f);
 }
