@@ -4,7 +4,11 @@
 // alike. Prints the median CPU time of each and the ratio.
 //
 //   node bench/compare.mjs [--baseline 4763cf5] [--files 200 --functions 30 --waker-share 0.2] [--reps 7]
+//   node bench/compare.mjs --baseline 4763cf5,c442eb2,a4483f9   # to bisect: more commits in the same interleaved runs
 //
+// With several commits, each later one gets a row of its own, its ratio also
+// against the first (the baseline), so adjacent commits can be compared under
+// the same load.
 // Programs: the generated corpus (realistic with --waker-share 0.2) and the
 // realistic programs of test/corpus/programs.
 import { execFileSync } from 'node:child_process';
@@ -15,7 +19,7 @@ import { buildSync } from 'esbuild';
 import { corpusOptions, cpu, loadAnalyzer, median, option, OUT, REPO } from './common.mjs';
 import { generate } from './generate.mjs';
 
-const BASELINE = option('baseline', '4763cf5');
+const [BASELINE, ...OTHERS] = option('baseline', '4763cf5').split(',');
 const { files: FILES, functions: FUNCTIONS, wakerShare: WAKER_SHARE } = corpusOptions();
 const REPS = Number(option('reps', '7'));
 const require = createRequire(import.meta.url);
@@ -35,6 +39,7 @@ function loadBaseline(commit) {
 const current = loadAnalyzer('compare-');
 const ts = current.ts;
 const baseline = loadBaseline(BASELINE);
+const others = OTHERS.map((commit) => ({ commit, analyzer: loadBaseline(commit) }));
 
 function corpusProgram(dir) {
   const rootNames = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
@@ -48,12 +53,20 @@ function compare(label, program) {
   for (let i = 0; i < 2; i++) {
     current.analysis.analyzeProgram(ts, program);
     baseline.analyzeProgram(ts, program);
+    for (const other of others) other.analyzer.analyzeProgram(ts, program);
   }
   const mine = [];
   const theirs = [];
+  const otherTimes = others.map(() => []);
+  const otherFindings = others.map(() => 0);
   let findings = [0, 0];
   for (let rep = 0; rep < REPS; rep++) {
     const [a, fa] = cpu(() => baseline.analyzeProgram(ts, program));
+    others.forEach((other, index) => {
+      const [t, f] = cpu(() => other.analyzer.analyzeProgram(ts, program));
+      otherTimes[index].push(t);
+      otherFindings[index] = f.length;
+    });
     const [b, fb] = cpu(() => current.analysis.analyzeProgram(ts, program));
     theirs.push(a);
     mine.push(b);
@@ -61,6 +74,10 @@ function compare(label, program) {
   }
   const [base, now] = [median(theirs), median(mine)];
   console.log(`| ${label} | ${base.toFixed(0)} ms | ${now.toFixed(0)} ms | ${(now / base).toFixed(2)} | ${findings[0]} → ${findings[1]} |`);
+  others.forEach(({ commit }, index) => {
+    const time = median(otherTimes[index]);
+    console.log(`| ${label}, commit ${commit} instead of this tree | ${base.toFixed(0)} ms | ${time.toFixed(0)} ms | ${(time / base).toFixed(2)} | ${findings[0]} → ${otherFindings[index]} |`);
+  });
 }
 
 const mix = WAKER_SHARE === undefined ? 'worst case' : `${WAKER_SHARE * 100}% waker functions`;
