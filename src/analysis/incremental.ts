@@ -32,6 +32,12 @@
 //     file's top level, which reads the functions it contains when it tracks a
 //     module-level binding they might capture: then any body edit re-analyses
 //     the whole file;
+//   - either kind of flow unit also reads the bodies of the helpers whose
+//     summaries it used, and of their helpers in turn (the engine collects
+//     them in `reads`): a body that read an edited helper is analysed again,
+//     and a unit outside every opaque body that did makes the whole file
+//     analysed again. A helper in another file needs nothing here: any other
+//     file's change already re-analyses this one whole;
 //   - a vtable: the functions its slot summaries ran and the declarations they
 //     were resolved through (the vtable pass records them in `readNodes`).
 // JavaScript files have no opaque bodies (`this.x = …` anywhere types a
@@ -73,6 +79,8 @@ interface FileState {
   readonly outerMutables: readonly string[];
   /** Flow findings outside every opaque body (index 0), then per body (index i + 1), each in unit order. */
   readonly flow: readonly (readonly Finding[])[];
+  /** Per group of `flow`: the indices of the other bodies of this file its helper summaries were computed from (undefined: any). */
+  readonly flowReads: readonly (ReadonlySet<number> | undefined)[];
   readonly topLevelReadsBodies: boolean;
   readonly vtables: readonly VtableEntry[];
 }
@@ -153,7 +161,7 @@ export class IncrementalAnalyzer {
   }
 
   /** The indices of edited bodies, or undefined when anything else changed (then the whole file is analysed). */
-  private changedBodies(previous: FileState, current: Omit<FileState, 'flow' | 'topLevelReadsBodies' | 'vtables'>): Set<number> | undefined {
+  private changedBodies(previous: FileState, current: Analysed): Set<number> | undefined {
     if (previous.options !== current.options || previous.flowApplies !== current.flowApplies) return undefined;
     if (previous.others.length !== current.others.length || previous.others.some((file, i) => file !== current.others[i])) return undefined;
     if (previous.pieces.length !== current.pieces.length || previous.pieces.some((piece, i) => piece !== current.pieces[i])) return undefined;
@@ -170,51 +178,56 @@ export class IncrementalAnalyzer {
     return changed;
   }
 
-  private analyzeWhole(context: FileContext, current: Omit<FileState, 'flow' | 'topLevelReadsBodies' | 'vtables'>, bodies: readonly Body[]): FileState {
+  private analyzeWhole(context: FileContext, current: Analysed, bodies: readonly Body[]): FileState {
     const ts = this.ts;
     const file = context.file;
     const flow: Finding[][] = [[], ...bodies.map(() => [])];
+    const flowReads: (Set<number> | undefined)[] = flow.map(() => new Set<number>());
     let topLevelReadsBodies = false;
     const owners = ownersOf(bodies);
     if (current.flowApplies) {
       for (const unit of hintedUnits(ts, file)) {
-        const group = flow[bodyIndexOf(bodies, owners, unit.root) + 1]!;
-        const readNested = analyzeUnit(context, unit, group);
-        if (unit.root === file && readNested) topLevelReadsBodies = true;
+        const index = bodyIndexOf(bodies, owners, unit.root) + 1;
+        const reads = analyzeUnit(context, unit, flow[index]!);
+        if (unit.root === file && reads.nested) topLevelReadsBodies = true;
+        flowReads[index] = addBodiesRead(flowReads[index], reads.summaries, context.file, bodies, owners);
       }
     }
     const vtables = vtableSites(context).map((site) => this.checkSite(context, site, bodies, owners));
-    return { ...current, flow, topLevelReadsBodies, vtables };
+    return { ...current, flow, flowReads, topLevelReadsBodies, vtables };
   }
 
   /** Reuse what the edited bodies cannot have changed; undefined when the file must be analysed whole. */
-  private reanalyze(
-    context: FileContext,
-    previous: FileState,
-    current: Omit<FileState, 'flow' | 'topLevelReadsBodies' | 'vtables'>,
-    bodies: readonly Body[],
-    changed: ReadonlySet<number>,
-  ): FileState | undefined {
+  private reanalyze(context: FileContext, previous: FileState, current: Analysed, bodies: readonly Body[], changed: ReadonlySet<number>): FileState | undefined {
     if (previous.topLevelReadsBodies && changed.size > 0) return undefined;
+    const readsChanged = (reads: ReadonlySet<number> | undefined): boolean => !reads || [...changed].some((index) => reads.has(index));
+    if (changed.size > 0 && readsChanged(previous.flowReads[0])) return undefined;
     const ts = this.ts;
     const file = context.file;
+    const owners = ownersOf(bodies);
     const toNew = positionMap(previous.bodies, current.bodies, changed);
     const toOld = positionMap(current.bodies, previous.bodies, changed);
     const move = (findings: readonly Finding[]): Finding[] => findings.map((finding) => moveFinding(finding, file.fileName, toNew));
 
     const flow: Finding[][] = [move(previous.flow[0]!)];
+    const flowReads: (ReadonlySet<number> | undefined)[] = [previous.flowReads[0]];
     bodies.forEach((body, index) => {
-      if (!changed.has(index)) {
+      const reads = previous.flowReads[index + 1];
+      if (!changed.has(index) && !(changed.size > 0 && readsChanged(reads))) {
         flow.push(move(previous.flow[index + 1]!));
+        flowReads.push(reads);
         return;
       }
       const group: Finding[] = [];
-      if (current.flowApplies) for (const unit of hintedUnits(ts, body.owner)) analyzeUnit(context, unit, group);
+      let bodiesRead: Set<number> | undefined = new Set();
+      if (current.flowApplies) {
+        for (const unit of hintedUnits(ts, body.owner)) bodiesRead = addBodiesRead(bodiesRead, analyzeUnit(context, unit, group).summaries, file, bodies, owners);
+      }
       flow.push(group);
+      flowReads.push(bodiesRead);
     });
 
     const previousSites = new Map(previous.vtables.map((entry) => [`${entry.start}:${entry.end}`, entry]));
-    const owners = ownersOf(bodies);
     const vtables = vtableSites(context).map((site): VtableEntry => {
       const inside = bodyIndexOf(bodies, owners, site);
       const reusable = inside < 0 || !changed.has(inside);
@@ -222,7 +235,7 @@ export class IncrementalAnalyzer {
       if (old && !old.reads.some((index) => changed.has(index))) return { start: site.pos, end: site.end, reads: old.reads, findings: move(old.findings) };
       return this.checkSite(context, site, bodies, owners);
     });
-    return { ...current, flow, topLevelReadsBodies: previous.topLevelReadsBodies, vtables };
+    return { ...current, flow, flowReads, topLevelReadsBodies: previous.topLevelReadsBodies, vtables };
   }
 
   private checkSite(context: FileContext, site: ts.NewExpression, bodies: readonly Body[], owners: ReadonlyMap<ts.Node, number>): VtableEntry {
@@ -236,6 +249,26 @@ export class IncrementalAnalyzer {
     }
     return { start: site.pos, end: site.end, reads: [...reads], findings: report.findings };
   }
+}
+
+/** What is known of a file before its rule passes run. */
+type Analysed = Omit<FileState, 'flow' | 'flowReads' | 'topLevelReadsBodies' | 'vtables'>;
+
+/** Adds the bodies of this file among `summaries` (a unit's summary reads) to `reads`; undefined stays undefined (any body). */
+function addBodiesRead(
+  reads: Set<number> | undefined,
+  summaries: ReadonlySet<ts.Node> | undefined,
+  file: ts.SourceFile,
+  bodies: readonly Body[],
+  owners: ReadonlyMap<ts.Node, number>,
+): Set<number> | undefined {
+  if (!reads || !summaries) return undefined;
+  for (const node of summaries) {
+    if (node.getSourceFile() !== file) continue;
+    const index = bodyIndexOf(bodies, owners, node);
+    if (index >= 0) reads.add(index);
+  }
+  return reads;
 }
 
 const TYPEOF = /typeof/g;

@@ -37,12 +37,16 @@ function edit(text: string, at: number, next: () => number): string {
   return text.slice(0, at) + text.slice(at + 1);
 }
 
-/** Random edits inside opaque bodies (and one outside), each checked against a whole analysis. */
-function randomEdits(fixtures: FixtureProgram, fileName: string, count: number, seed: number): { incremental: number; total: number } {
+/**
+ * Random edits inside opaque bodies of `fileName` (and one outside), each
+ * followed by an analysis of `checked` (default: the edited file itself; files
+ * calling its helpers from elsewhere), compared with a whole analysis.
+ */
+function randomEdits(fixtures: FixtureProgram, fileName: string, count: number, seed: number, checked: readonly string[] = [fileName]): { incremental: number; total: number } {
   const analyzer = new IncrementalAnalyzer(ts);
   const next = mulberry32(seed);
   let text = fixtures.sourceFile(fileName).text;
-  check(fixtures, analyzer, fileName, `${fileName} (first analysis)`);
+  for (const other of checked) check(fixtures, analyzer, other, `${other} (first analysis)`);
   let incremental = 0;
   for (let round = 0; round < count; round++) {
     const { bodies } = skeletonOf(ts, fixtures.sourceFile(fileName));
@@ -51,10 +55,12 @@ function randomEdits(fixtures: FixtureProgram, fileName: string, count: number, 
     const at = body.start + 1 + Math.floor(next() * Math.max(1, body.end - body.start - 2));
     text = edit(text, at, next);
     fixtures.setText(fileName, text);
-    if (check(fixtures, analyzer, fileName, `${fileName} after edit ${round + 1} at ${at}`) === 'incremental') incremental++;
+    for (const other of checked) {
+      if (check(fixtures, analyzer, other, `${other} after edit ${round + 1} at ${at} of ${fileName}`) === 'incremental') incremental++;
+    }
   }
   fixtures.setText(fileName, undefined); // an overridden file is parsed anew for every program: that would look like an edit to the others
-  return { incremental, total: count };
+  return { incremental, total: count * checked.length };
 }
 
 describe('incremental analysis (tsserver): the same findings as a whole analysis', () => {
@@ -73,6 +79,14 @@ describe('incremental analysis (tsserver): the same findings as a whole analysis
       totals.incremental += result.incremental;
       totals.total += result.total;
     });
+  });
+
+  // Helpers summarised across files: edits to the helpers, checked in the files that call them.
+  const helpers = join(FIXTURES_ROOT, 'flow', 'helpers', 'wakers.ts');
+  const callers = files.filter((name) => /cross-file-helper/.test(name));
+  it('after random edits to helpers in another file: their callers', () => {
+    assert.ok(callers.length >= 2, 'the cross-file helper fixtures are missing');
+    for (let seed = 0; seed < 6; seed++) randomEdits(fixtures, helpers, 6, 500 + seed, callers);
   });
 
   it('reused most results across the fixtures (the edits really exercised incremental re-analysis)', () => {
@@ -245,6 +259,62 @@ export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
     const result = scenario({ 'main.ts': main, 'slots.ts': slots }, { file: 'slots.ts', from: '  Arc.incrementStrongCount(ptr);\n', to: '' });
     assert.deepEqual(rules(result.before), []);
     assert.deepEqual(rules(result.after), ['vtable-clone-no-retain']);
+    assert.equal(result.mode, 'whole');
+  });
+
+  const HELPERS = `import { Waker, type Context, type Future, Poll } from 'wakerscope/waker';
+function release(w: Waker): void {
+  w.drop();
+}
+function keep(cx: Context, into: Waker[]): void {
+  into.push(cx.waker().clone());
+}
+export function handOff(waker: Waker): void {
+  release(waker);
+  waker.wakeByRef();
+}
+export function unrelated(waker: Waker): void {
+  waker.wake();
+}
+export class Parked implements Future<void> {
+  readonly wakers: Waker[] = [];
+  poll(cx: Context): Poll<void> {
+    keep(cx, this.wakers);
+    return Poll.pending();
+  }
+}
+`;
+
+  it("an edit in a helper's body re-checks its callers in the same file", () => {
+    const result = scenario({ 'main.ts': HELPERS }, { from: '  w.drop();', to: '  void w;' });
+    assert.deepEqual(rules(result.before), ['use-after-drop']);
+    assert.deepEqual(rules(result.after), []);
+    assert.equal(result.mode, 'incremental');
+  });
+
+  it("an edit in a registering helper's body re-checks the poll that calls it", () => {
+    const result = scenario({ 'main.ts': HELPERS }, { from: '  into.push(cx.waker().clone());', to: '  void into;' });
+    assert.deepEqual(rules(result.before), ['use-after-drop']);
+    assert.deepEqual(rules(result.after), ['use-after-drop', 'lost-wakeup']);
+    assert.equal(result.mode, 'incremental');
+  });
+
+  it("an edit in a helper's body in another file re-checks its callers", () => {
+    const helpers = `import { Waker } from 'wakerscope/waker';
+export function release(w: Waker): void {
+  w.drop();
+}
+`;
+    const main = `import { Waker } from 'wakerscope/waker';
+import { release } from './helpers';
+export function handOff(waker: Waker): void {
+  release(waker);
+  waker.wakeByRef();
+}
+`;
+    const result = scenario({ 'main.ts': main, 'helpers.ts': helpers }, { file: 'helpers.ts', from: '  w.drop();', to: '  w.wake();' });
+    assert.deepEqual(result.before.map((f) => f.rule), ['use-after-drop']);
+    assert.deepEqual(result.after.map((f) => f.rule), ['use-after-wake']);
     assert.equal(result.mode, 'whole');
   });
 

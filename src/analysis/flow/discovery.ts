@@ -5,6 +5,7 @@
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
+import type { CallSummaries } from './calls';
 import { isReference, isWriteTarget, mayNameOwnedType } from './positions';
 import { accessPath, objectPath, writtenNames, type AccessPath } from './places';
 
@@ -103,6 +104,7 @@ export class Discovery {
     private readonly context: FileContext,
     private readonly unit: FlowUnit,
     private readonly hooks: readonly DiscoveryHooks[],
+    private readonly calls: CallSummaries,
   ) {
     this.ts = context.ts;
     this.root = unit.root;
@@ -238,7 +240,11 @@ export class Discovery {
     const name = this.context.library.calleeOf(inner);
     let kind = name ? CREATIONS[name] : undefined;
     // A call of the program's own code: its owned result (the seed's `createRawWaker()`, a `take()`, `pop()`) is the caller's.
-    if (!kind && !name && creators === 'library or owned result' && ts.isCallExpression(inner)) kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(inner));
+    if (!kind && !name && creators === 'library or owned result' && ts.isCallExpression(inner)) {
+      kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(inner));
+      // Unless its summary says it lends a place its object keeps (`return this.waker`).
+      if (kind && this.calls.of(inner)?.returnsOwned === false) kind = undefined;
+    }
     if (kind) this.creations.set(inner, kind);
     return kind;
   }

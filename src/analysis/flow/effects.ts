@@ -4,6 +4,8 @@
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
+import { useAfterDrop, useAfterMove, useAfterWake } from '../rules/index';
+import type { CallSummaries, Consumption } from './calls';
 import type { Discovery, TrackedBinding, ValueKind } from './discovery';
 import { climb, isDestructuringTarget, isTestPosition } from './positions';
 import { skipOuterExpressions } from '../syntax';
@@ -14,7 +16,9 @@ export type Effect =
   | { readonly kind: 'write' }
   | { readonly kind: 'consume'; readonly how: 'woken' | 'dropped'; readonly site: ts.Node }
   | { readonly kind: 'move'; readonly site: ts.Node; readonly label: string }
-  | { readonly kind: 'escape'; readonly site: ts.Node };
+  | { readonly kind: 'escape'; readonly site: ts.Node }
+  /** Passed to a helper of the program whose summary says what becomes of it: each way, or `escaped` for the paths that keep it. */
+  | { readonly kind: 'handOver'; readonly site: ts.Node; readonly consumed: readonly { readonly kind: Consumption; readonly label?: string }[] };
 
 const IGNORE: Effect = { kind: 'ignore' };
 const USE: Effect = { kind: 'use' };
@@ -29,6 +33,7 @@ export class Effects {
   constructor(
     private readonly context: FileContext,
     private readonly discovery: Discovery,
+    private readonly calls: CallSummaries,
   ) {
     this.ts = context.ts;
   }
@@ -122,6 +127,8 @@ export class Effects {
     }
     // `Wake#wakeByRef(self: Arc<this>)` borrows its Arc even though the type says Arc, as Rust's `&Arc<Self>`.
     if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'wakeByRef') return USE;
+    const helper = this.helperEffect(binding, call, argument);
+    if (helper) return helper;
     const expected = this.context.checker.getContextualType(argument);
     if (!expected || expected.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter)) return { kind: 'escape', site: call };
     if (this.context.library.isType(expected, OWNED_TYPE[binding.kind])) return { kind: 'move', site: argument, label: 'value moved here' };
@@ -129,4 +136,30 @@ export class Effects {
     return { kind: 'escape', site: call };
   }
 
+  /** A helper of the program that tracks the parameter: what its summary says it does with the value. */
+  private helperEffect(binding: TrackedBinding, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): Effect | undefined {
+    const index = call.arguments?.indexOf(argument) ?? -1;
+    if (index < 0 || call.arguments!.slice(0, index + 1).some((a) => this.ts.isSpreadElement(a))) return undefined;
+    const summary = this.calls.of(call);
+    const use = summary?.parameters[index];
+    if (!summary || !use) return undefined;
+    if (use.paths === 'none') return USE;
+    const everyPath = use.paths === 'every';
+    const consumed: { kind: Consumption; label?: string }[] = use.how.map((kind) => ({ kind, label: consumedLabel(kind, summary.name, everyPath) }));
+    // On the paths where the helper keeps it, the helper leaks it (and says so): nothing is left for the caller.
+    if (!everyPath && !use.how.includes('escaped')) consumed.push({ kind: 'escaped' });
+    return { kind: 'handOver', site: call, consumed };
+  }
+}
+
+/** The label of a helper's consumption: for a wake or drop, what `consumedHere` gets in parentheses ("woken here (by `notify`)"). */
+function consumedLabel(kind: Consumption, helper: string, everyPath: boolean): string {
+  switch (kind) {
+    case 'woken':
+      return useAfterWake.messages.byHelper(helper, everyPath);
+    case 'dropped':
+      return useAfterDrop.messages.byHelper(helper, everyPath);
+    default:
+      return useAfterMove.messages.movedIntoHelper(helper, everyPath);
+  }
 }

@@ -15,6 +15,7 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import type { Finding, RelatedSpan, Span } from '../types';
+import { NO_SUMMARIES, type CallSummaries, type FunctionSummary } from './calls';
 import { Discovery, type DiscoveryHooks, type TrackedBinding } from './discovery';
 import { Effects, type Effect } from './effects';
 import { correlateConditions } from './correlate';
@@ -82,6 +83,8 @@ export interface FlowChecker extends DiscoveryHooks {
   onDispose?(binding: TrackedBinding, before: OwnershipFacts, fact: OwnershipFact): void;
   /** `binding`'s value is handed on (moved into another binding, stored, passed, returned). */
   onHandOff?(binding: TrackedBinding): void;
+  /** The function is left at `at` (a `return`, a `throw`, the end of its body). */
+  onExit?(at: ts.Node, state: WorkingState): void;
   /** After the reporting pass. */
   finish?(): void;
 }
@@ -91,6 +94,10 @@ export class FlowEngine {
   readonly root: FlowRoot;
   readonly discovery: Discovery;
   readonly effects: Effects;
+  /** What calls of the program's own functions do (interprocedural summaries); records what it reads in `reads`. */
+  readonly calls: CallSummaries;
+  /** The function bodies the summaries this analysis used were computed from (for incremental re-analysis). */
+  readonly reads = new Set<ts.Node>();
   /** Whether the current pass is the reporting one (after convergence). */
   reporting = false;
   private readonly checkers: FlowChecker[] = [];
@@ -113,11 +120,23 @@ export class FlowEngine {
   constructor(
     readonly context: FileContext,
     readonly unit: FlowUnit,
+    summaries: CallSummaries = NO_SUMMARIES,
   ) {
     this.ts = context.ts;
     this.root = unit.root;
-    this.discovery = new Discovery(context, unit, this.checkers);
-    this.effects = new Effects(context, this.discovery);
+    this.calls = {
+      of: (call) => {
+        const summary = summaries.of(call);
+        if (summary) this.noteRead(summary);
+        return summary;
+      },
+    };
+    this.discovery = new Discovery(context, unit, this.checkers, this.calls);
+    this.effects = new Effects(context, this.discovery, this.calls);
+  }
+
+  private noteRead(summary: FunctionSummary): void {
+    for (const node of summary.reads) this.reads.add(node);
   }
 
   /** Adds a checker; its hooks run in the order checkers were added. */
@@ -311,6 +330,7 @@ export class FlowEngine {
         return;
       case 'exit':
         for (const binding of this.discovery.bindings) this.leave(binding, op.node, state);
+        for (const checker of this.active) checker.onExit?.(op.node, state);
         return;
       case 'eval':
         this.evaluate(op.node, state);
@@ -467,6 +487,22 @@ export class FlowEngine {
         if (this.sharing(state)) this.shareWithAliases(binding, this.fact('escaped', effect.site), state);
         this.setFacts(binding, this.fact('escaped', effect.site), state);
         return;
+      case 'handOver': {
+        // A helper of the program: its summary says what became of the value (`consumed`), on every path or some.
+        this.used(binding, identifier, state);
+        const only = effect.consumed.length === 1 ? effect.consumed[0]!.kind : undefined;
+        if (this.sharing(state)) {
+          const shared = only === 'woken' || only === 'dropped' ? this.fact(only, effect.site, sharedLabel(binding.name)) : this.fact('escaped', effect.site);
+          this.shareWithAliases(binding, shared, state);
+        }
+        if (effect.consumed.some((c) => c.kind === 'moved' || c.kind === 'escaped')) this.handOff(binding);
+        this.setFactList(
+          binding,
+          effect.consumed.map((c) => this.fact(c.kind, effect.site, c.label)),
+          state,
+        );
+        return;
+      }
     }
   }
 
@@ -483,9 +519,14 @@ export class FlowEngine {
   }
 
   private setFacts(binding: TrackedBinding, fact: OwnershipFact, state: WorkingState): void {
+    this.setFactList(binding, [fact], state);
+  }
+
+  /** The value is disposed of in one of several ways (`facts`: one per way, a may-set). */
+  private setFactList(binding: TrackedBinding, facts: OwnershipFact[], state: WorkingState): void {
     const before = state.bindings[binding.index];
-    if (this.reporting) for (const checker of this.active) checker.onDispose?.(binding, before, fact);
-    state.bindings[binding.index] = this.keepReported(before, [fact]);
+    if (this.reporting) for (const fact of facts) for (const checker of this.active) checker.onDispose?.(binding, before, fact);
+    state.bindings[binding.index] = this.keepReported(before, sortFacts(facts) as OwnershipFact[]);
   }
 
   // ---------------------------------------------------------------- aliasing

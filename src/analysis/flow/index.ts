@@ -14,6 +14,7 @@ import type { Finding, TypeScript } from '../types';
 import { findMentions, wordsPattern } from '../mentions';
 import { scanUnits, type FlowUnit, type FunctionLikeWithBody } from './graph';
 import { FlowEngine } from './engine';
+import { summariesFor } from './summaries';
 import { FieldChecker } from './checkers/fields';
 import { LeakChecker } from './checkers/leaks';
 import { LostWakeupChecker } from './checkers/lost-wakeup';
@@ -47,30 +48,37 @@ export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWi
   return scanUnits(ts, root, HINTS, mentions).filter((unit) => unit.hinted);
 }
 
+/** What one unit's analysis read beyond its own body (for incremental re-analysis). */
+export interface UnitReads {
+  /** Whether it looked inside the unit's nested functions and classes (it does when it tracks a binding they might capture). */
+  readonly nested: boolean;
+  /** The function bodies behind the helper summaries it used (`undefined`: it failed, assume it read anything). */
+  readonly summaries: ReadonlySet<ts.Node> | undefined;
+}
+
 /**
  * Analyse one function body (or a file's top level) and append its findings:
- * the dataflow engine with one checker per rule (use-after-* share one).
- * Returns whether the analysis looked inside the unit's nested functions and
- * classes (it does when it tracks a binding they might capture).
+ * the dataflow engine with one checker per rule (use-after-* share one), and
+ * the program's helper summaries.
  */
-function analyzeFunction(context: FileContext, unit: FlowUnit, findings: Finding[]): boolean {
-  const engine = new FlowEngine(context, unit);
+function analyzeFunction(context: FileContext, unit: FlowUnit, findings: Finding[]): UnitReads {
+  const engine = new FlowEngine(context, unit, summariesFor(context));
   engine.use(new LostWakeupChecker(engine));
   engine.use(new UseAfterChecker(engine));
   engine.use(new LeakChecker(engine));
   engine.use(new FieldChecker(engine));
   engine.run(findings);
-  return engine.discovery.readNested;
+  return { nested: engine.discovery.readNested, summaries: engine.reads };
 }
 
-/** Analyse one unit, appending its findings; returns whether it looked inside nested functions (see analyzeFunction). */
-export function analyzeUnit(context: FileContext, unit: FlowUnit, findings: Finding[]): boolean {
+/** Analyse one unit, appending its findings; returns what it read (see analyzeFunction). */
+export function analyzeUnit(context: FileContext, unit: FlowUnit, findings: Finding[]): UnitReads {
   try {
     return analyzeFunction(context, unit, findings);
   } catch (error) {
     // Never take the editor down over one odd function: skip it (tests set WAKERSCOPE_STRICT to see the error).
     if (typeof process !== 'undefined' && process.env?.WAKERSCOPE_STRICT) throw error;
-    return true;
+    return { nested: true, summaries: undefined };
   }
 }
 

@@ -9,6 +9,7 @@ export const useAfterMove = createRule({
   messages: {
     use: (name: string, path: string) => `use of \`${name}\` after it was moved${path}`,
     movedHere: () => 'value moved here',
+    movedIntoHelper: (helper: string, everyPath: boolean) => `value moved into \`${helper}\`${everyPath ? '' : ' on some of its paths'} here`,
     help: () => 'clone the value before moving it if it is needed afterwards',
     rawWakerHelp: () => 'a `RawWaker` becomes a `Waker` once; clone that waker instead',
   },

@@ -10,6 +10,8 @@ export const useAfterWake = createRule({
     /** `path`: "" on every path, else " when `urgent` is true". */
     use: (name: string, path: string) => `use of \`${name}\` after it was woken${path}`,
     consumedHere: (name: string) => `\`${name}\` woken here`,
+    /** Appended to `consumedHere` when a helper of the program wakes it: `everyPath` false when only some of the helper's paths do. */
+    byHelper: (helper: string, everyPath: boolean) => `by \`${helper}\`${everyPath ? '' : ', on some of its paths'}`,
     help: () => 'use `wakeByRef()` if the waker is needed afterwards',
   },
 });

@@ -66,6 +66,8 @@ export class LeakChecker implements FlowChecker {
     if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(value as ts.Expression)) {
       const name = context.library.calleeOf(parent);
       if (name === 'drop' || name === 'forget') return undefined;
+      // A helper of the program that only borrows it (`log(w.clone())`).
+      if (!name && this.engine.calls.of(parent)?.parameters[parent.arguments.indexOf(value as ts.Expression)]?.paths === 'none') return parent;
       const expected = context.checker.getContextualType(value as ts.Expression);
       if (expected && context.library.isType(expected, 'WakerRef') && !context.library.isType(expected, 'Waker')) return parent;
     }
@@ -111,6 +113,8 @@ export class LeakChecker implements FlowChecker {
       const disposals = this.disposals.get(origin) ?? [];
       const everyPath = disposals.length === 0;
       const isParameter = ts.isParameter(binding.declaration);
+      // A parameter no path consumes is borrowed: its callers still own the value (their summaries say so).
+      if (isParameter && everyPath && !this.ownedByContract(binding.declaration as ts.ParameterDeclaration)) continue;
       const path = everyPath ? '' : ` ${this.leakPath(binding, observations, disposals)}`;
       const related = observations.map((o) => engine.related(o.point, this.leakLabel(binding, o.point)));
       if (!isParameter && origin !== binding.declaration.name) related.unshift(engine.related(origin, `\`${binding.name}\` ${this.createdVerb(origin)} here`));
@@ -124,6 +128,26 @@ export class LeakChecker implements FlowChecker {
         fixes: leakFixes(ts, engine.context.file, { ...binding, mayBeNullish: this.mayBeNullish(binding) }, observations, /*everMoved*/ this.handedOff.has(binding)),
       });
     }
+  }
+
+  /**
+   * A parameter whose ownership the library's contract fixes, not the program's
+   * callers: a method implementing a member of a library interface (the
+   * `self: Arc<this>` that `Wake.wake` must release), which the library calls.
+   */
+  private ownedByContract(parameter: ts.ParameterDeclaration): boolean {
+    const { ts, context } = this.engine;
+    const method = parameter.parent;
+    if (!ts.isMethodDeclaration(method) || !ts.isIdentifier(method.name) || !ts.isClassLike(method.parent)) return false;
+    const name = method.name.text;
+    for (const clause of method.parent.heritageClauses ?? []) {
+      for (const type of clause.types) {
+        let symbol = context.checker.getSymbolAtLocation(type.expression);
+        if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
+        if (symbol?.members?.has(ts.escapeLeadingUnderscores(name)) && (symbol.declarations ?? []).some((d) => context.library.declares(d))) return true;
+      }
+    }
+    return false;
   }
 
   private mayBeNullish(binding: TrackedBinding): boolean {

@@ -4,6 +4,7 @@
 // `unregistered` / `registered` facts for the poll's context.
 
 import type * as ts from 'typescript';
+import type { Registration } from '../calls';
 import type { TrackedBinding } from '../discovery';
 import type { Effect } from '../effects';
 import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from '../engine';
@@ -51,12 +52,26 @@ export class LostWakeupChecker implements FlowChecker {
   private readonly readyTests = new Map<ts.Expression, ReadyTest | null>();
   /** Memo per tested expression: whether it is `stored?.willWake(cx.waker())` (narrowing asks on every pass). */
   private readonly heldWakerTests = new Map<ts.Expression, boolean>();
+  /** Summary mode: the registration facts wherever the helper exits. */
+  private readonly atExits = new Set<RegistrationKind>();
 
-  constructor(private readonly engine: FlowEngine) {}
+  /**
+   * `summaryOf`: instead of checking a `poll`, follow this `Context` or
+   * `WakerRef` parameter of a helper and record whether the helper registers it
+   * (`registrationAtExits`); nothing is reported.
+   */
+  constructor(
+    private readonly engine: FlowEngine,
+    private readonly summaryOf?: ts.ParameterDeclaration,
+  ) {}
 
   // ---------------------------------------------------------------- discovery
 
   startDiscovery(): void {
+    if (this.summaryOf) {
+      this.follow(this.summaryOf, this.engine.context.library.isType(this.engine.context.checker.getTypeAtLocation(this.summaryOf), 'Context') ? 'context' : 'wakerRef');
+      return;
+    }
     const { ts, root, context } = this.engine;
     if (ts.isSourceFile(root) || root.kind === ts.SyntaxKind.ClassStaticBlockDeclaration) return;
     let name: ts.Node | undefined = 'name' in root ? root.name : undefined;
@@ -65,10 +80,15 @@ export class LostWakeupChecker implements FlowChecker {
     const parameter = root.parameters[0];
     if (!parameter || !ts.isIdentifier(parameter.name)) return;
     if (!context.library.isType(context.checker.getTypeAtLocation(parameter), 'Context')) return;
+    this.follow(parameter, 'context');
+  }
+
+  private follow(parameter: ts.ParameterDeclaration, kind: ContextAlias): void {
+    if (!this.engine.ts.isIdentifier(parameter.name)) return;
     const poll: PollInfo = { parameter, name: parameter.name.text };
     this.poll = poll;
-    const symbol = context.library.symbolAt(parameter.name);
-    if (symbol) this.contextAliases.set(symbol, 'context');
+    const symbol = this.engine.context.library.symbolAt(parameter.name);
+    if (symbol) this.contextAliases.set(symbol, kind);
     this.registrations = this.engine.allocate<Registrations>({
       initial: () => [this.engine.fact('unregistered', poll.parameter)],
       join: joinFacts,
@@ -124,10 +144,25 @@ export class LostWakeupChecker implements FlowChecker {
 
   evaluateReference(identifier: ts.Identifier, state: WorkingState): void {
     const kind = this.contextRefs.get(identifier);
-    if (!kind || !this.contextRegisters(identifier, kind)) return;
+    if (!kind) return;
+    const registration = this.contextRegisters(identifier, kind);
+    if (registration === 'none') return;
     const held = this.cloneBindingAt(identifier, kind);
     if (held) this.registrationHeldByClone.set(held, identifier);
-    this.register(identifier, state);
+    if (registration === 'every') this.register(identifier, state);
+    else this.registerOnSomePaths(identifier, state);
+  }
+
+  /** Summary mode: the registration state where the helper exits. */
+  onExit(_at: ts.Node, state: WorkingState): void {
+    if (!this.summaryOf || !this.engine.reporting || !this.registrations) return;
+    for (const fact of this.registrations.get(state)) this.atExits.add(fact.kind);
+  }
+
+  /** Summary mode: whether the helper registered the parameter on every path it exits by, some, or none. */
+  registrationAtExits(): Registration {
+    if (!this.atExits.has('registered')) return 'none';
+    return this.atExits.has('unregistered') ? 'some' : 'every';
   }
 
   evaluateCall(call: ts.CallExpression, state: WorkingState): void {
@@ -199,7 +234,24 @@ export class LostWakeupChecker implements FlowChecker {
     const argument = skipOuterExpressions(ts, call.arguments[0]);
     const argumentSymbol = ts.isIdentifier(argument) ? context.library.symbolAt(argument) : undefined;
     const isOurWaker = this.isContextWaker(argument) || (!!argumentSymbol && this.contextAliases.get(argumentSymbol) === 'wakerRef');
-    return isOurWaker && this.isHeldByFuture(call.expression.expression, 0);
+    if (!isOurWaker) return false;
+    return this.summaryOf ? this.isKeptByCaller(call.expression.expression) : this.isHeldByFuture(call.expression.expression, 0);
+  }
+
+  /**
+   * Summary mode: a field of `this`, of a parameter or of a local (`entry.value.waker`
+   * with `entry` a box the caller's future owns), not a module-level variable:
+   * the helper dedups against a waker some caller keeps.
+   */
+  private isKeptByCaller(node: ts.Expression): boolean {
+    const ts = this.engine.ts;
+    let inner = skipOuterExpressions(ts, node);
+    if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return false;
+    while (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) inner = skipOuterExpressions(ts, inner.expression);
+    if (inner.kind === ts.SyntaxKind.ThisKeyword) return true;
+    if (!ts.isIdentifier(inner)) return false;
+    const declaration = this.engine.context.library.symbolAt(inner)?.valueDeclaration;
+    return !!declaration && declaration.getSourceFile() === this.engine.context.file && declaration.pos >= this.engine.root.pos && declaration.end <= this.engine.root.end;
   }
 
   /** `this.a.b`, or a `const` initialised with one (`const stored = this.inner.waker`). */
@@ -269,35 +321,50 @@ export class LostWakeupChecker implements FlowChecker {
     return result;
   }
 
-  /** Whether this reference to the context (or its waker) keeps, wakes or hands on the waker. */
-  private contextRegisters(identifier: ts.Identifier, kind: ContextAlias): boolean {
+  /** Whether this reference to the context (or its waker) keeps, wakes or hands on the waker: on every path, some, or none. */
+  private contextRegisters(identifier: ts.Identifier, kind: ContextAlias): Registration {
     const ts = this.engine.ts;
     const { value, parent } = climb(ts, identifier);
-    if (isTestPosition(ts, value, parent)) return false;
+    if (isTestPosition(ts, value, parent)) return 'none';
     if (kind === 'context' && ts.isPropertyAccessExpression(parent) && parent.expression === value) {
       const call = parent.parent;
       if (ts.isCallExpression(call) && call.expression === parent && this.engine.context.library.nameOf(parent) === 'Context#waker') return this.wakerRefRegisters(call);
-      return false;
+      return 'none';
     }
     if (kind === 'wakerRef') return this.wakerRefRegisters(identifier);
-    if (ts.isVariableDeclaration(parent) && parent.initializer === value) return !this.isAliasDeclaration(parent);
-    return !ts.isExpressionStatement(parent) && !this.isLibraryArgument(value, parent);
+    if (ts.isVariableDeclaration(parent) && parent.initializer === value) return always(!this.isAliasDeclaration(parent));
+    if (ts.isExpressionStatement(parent) || this.isLibraryArgument(value, parent)) return 'none';
+    return this.helperRegisters(value, parent) ?? 'every';
   }
 
-  private wakerRefRegisters(node: ts.Expression): boolean {
+  private wakerRefRegisters(node: ts.Expression): Registration {
     const ts = this.engine.ts;
     const { value, parent } = climb(ts, node);
-    if (isTestPosition(ts, value, parent) || ts.isExpressionStatement(parent)) return false;
+    if (isTestPosition(ts, value, parent) || ts.isExpressionStatement(parent)) return 'none';
     if (ts.isPropertyAccessExpression(parent) && parent.expression === value) {
       const call = parent.parent;
-      if (!ts.isCallExpression(call) || call.expression !== parent) return false;
+      if (!ts.isCallExpression(call) || call.expression !== parent) return 'none';
       const name = this.engine.context.library.nameOf(parent);
-      if (name === 'Waker#wakeByRef') return true;
-      if (name === 'Waker#clone') return this.cloneKept(call);
-      return false;
+      if (name === 'Waker#wakeByRef') return 'every';
+      if (name === 'Waker#clone') return always(this.cloneKept(call));
+      return 'none';
     }
-    if (ts.isVariableDeclaration(parent) && parent.initializer === value) return !this.isAliasDeclaration(parent);
-    return !this.isLibraryArgument(value, parent);
+    if (ts.isVariableDeclaration(parent) && parent.initializer === value) return always(!this.isAliasDeclaration(parent));
+    if (this.isLibraryArgument(value, parent)) return 'none';
+    return this.helperRegisters(value, parent) ?? 'every';
+  }
+
+  /**
+   * The context (or its waker) passed to a helper of the program: whether the
+   * helper registers it, from its summary. Undefined for anything else (a
+   * future's `poll`, a callback): handing the context on counts as keeping it.
+   */
+  private helperRegisters(value: ts.Node, parent: ts.Node): Registration | undefined {
+    const ts = this.engine.ts;
+    if (!ts.isCallExpression(parent) && !ts.isNewExpression(parent)) return undefined;
+    const index = parent.arguments?.indexOf(value as ts.Expression) ?? -1;
+    if (index < 0 || parent.arguments!.slice(0, index + 1).some((a) => ts.isSpreadElement(a))) return undefined;
+    return this.engine.calls.of(parent)?.registers[index];
   }
 
   /** An argument to a library call (`other.willWake(w)`): the library keeps nothing. */
@@ -328,9 +395,15 @@ export class LostWakeupChecker implements FlowChecker {
     this.registrations?.set(state, [this.engine.fact('registered', site)]);
   }
 
+  /** A helper that registers on some of its paths: the others leave the state as it was. */
+  private registerOnSomePaths(site: ts.Node, state: WorkingState): void {
+    const slot = this.registrations;
+    if (slot) slot.set(state, sortFacts([...slot.get(state), this.engine.fact('registered', site)]));
+  }
+
   private checkPending(call: ts.CallExpression, state: WorkingState): void {
     const engine = this.engine;
-    if (!engine.reporting || !this.poll || !this.registrations) return;
+    if (!engine.reporting || !this.poll || !this.registrations || this.summaryOf) return;
     const ts = engine.ts;
     const root = engine.root;
     const { parent } = climb(ts, call);
@@ -361,4 +434,8 @@ export class LostWakeupChecker implements FlowChecker {
       fixes: lostWakeupFixes(engine.context, root, returned, cx),
     });
   }
+}
+
+function always(registers: boolean): Registration {
+  return registers ? 'every' : 'none';
 }

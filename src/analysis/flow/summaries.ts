@@ -1,0 +1,254 @@
+// Interprocedural summaries: what each function of the program does with the
+// owned values and contexts it receives, computed from its body by the same
+// dataflow engine that checks it, once per program and only for functions
+// that some analysed call passes an owned value or a context to.
+//
+// A parameter's summary is read off the facts its binding holds wherever it
+// leaves the function: consumed (woken, dropped, moved, stored, handed to code
+// we cannot see) on every path, on some, or on none (the helper only borrows:
+// the caller still owns the value). A `Context` or `WakerRef` parameter's
+// summary is lost-wakeup's registration state at the exits. Calls inside the
+// body use their own callees' summaries, so a helper that hands the value to
+// another helper inherits what that one does.
+//
+// Recursion: a call back into a function whose summary is being computed gets
+// no summary (the signature decides, as before summaries: an owned parameter
+// type moves, anything else escapes), and so does a call more than MAX_DEPTH
+// helpers deep. Each function's summary is defined as the computation rooted
+// at that function; a result computed deeper that leaned on either cut-off is
+// not cached, so what a call sees never depends on which function was asked
+// about first (the incremental analyzer relies on that).
+
+import type * as ts from 'typescript';
+import type { FileContext } from '../context';
+import { isLibraryFile, type Library } from '../library';
+import { skipOuterExpressions } from '../syntax';
+import type { TypeScript } from '../types';
+import type { CallSummaries, Consumption, FunctionSummary, ParameterUse, Registration } from './calls';
+import type { TrackedBinding } from './discovery';
+import { FlowEngine, type FlowChecker, type WorkingState } from './engine';
+import { LostWakeupChecker } from './checkers/lost-wakeup';
+import { isFunctionBoundary, scanUnits, type FunctionLikeWithBody } from './graph';
+
+const MAX_DEPTH = 6;
+const NO_HINTS: ReadonlySet<string> = new Set();
+
+/**
+ * Per `Library`, i.e. per analysis run of one program: `analyzeProgram` shares
+ * one across its files, an editor's per-file analysis has its own. Summaries
+ * read types, so a new program always starts afresh.
+ */
+const byLibrary = new WeakMap<Library, ProgramSummaries>();
+
+export function summariesFor(context: FileContext): CallSummaries {
+  let summaries = byLibrary.get(context.library);
+  if (!summaries) {
+    summaries = new ProgramSummaries(context.ts, context.program, context.library);
+    byLibrary.set(context.library, summaries);
+  }
+  return summaries;
+}
+
+interface Frame {
+  readonly declaration: FunctionLikeWithBody;
+  /** The lowest stack index whose in-progress state this computation leaned on (its own index when none). */
+  lowest: number;
+}
+
+class ProgramSummaries implements CallSummaries {
+  private readonly checker: ts.TypeChecker;
+  private readonly done = new Map<ts.Node, FunctionSummary | null>();
+  private readonly stack: Frame[] = [];
+  private readonly contexts = new Map<ts.SourceFile, FileContext>();
+
+  constructor(
+    private readonly ts: TypeScript,
+    private readonly program: ts.Program,
+    private readonly library: Library,
+  ) {
+    this.checker = program.getTypeChecker();
+  }
+
+  of(call: ts.CallExpression | ts.NewExpression): FunctionSummary | undefined {
+    const declaration = this.calleeOf(call);
+    if (!declaration) return undefined;
+    const cached = this.done.get(declaration);
+    if (cached !== undefined) return cached ?? undefined;
+    const onStack = this.stack.findIndex((frame) => frame.declaration === declaration);
+    if (onStack >= 0 || this.stack.length >= MAX_DEPTH) {
+      const top = this.stack[this.stack.length - 1];
+      if (top) top.lowest = Math.min(top.lowest, onStack >= 0 ? onStack : -1);
+      return undefined;
+    }
+    const frame: Frame = { declaration, lowest: this.stack.length };
+    const index = this.stack.length;
+    this.stack.push(frame);
+    let summary: FunctionSummary | undefined;
+    try {
+      summary = this.summarize(declaration);
+    } catch (error) {
+      // Never take the editor down over one odd function (tests set WAKERSCOPE_STRICT to see the error).
+      if (typeof process !== 'undefined' && process.env?.WAKERSCOPE_STRICT) throw error;
+      summary = undefined;
+    } finally {
+      this.stack.pop();
+    }
+    const parent = this.stack[this.stack.length - 1];
+    if (parent) parent.lowest = Math.min(parent.lowest, frame.lowest);
+    if (index === 0 || frame.lowest >= index) this.done.set(declaration, summary ?? null);
+    return summary;
+  }
+
+  /** The body a call runs: a function, method or constructor of the program's own code. */
+  private calleeOf(call: ts.CallExpression | ts.NewExpression): FunctionLikeWithBody | undefined {
+    const ts = this.ts;
+    const declaration = this.checker.getResolvedSignature(call)?.declaration;
+    if (!declaration || !('body' in declaration) || !declaration.body) return undefined;
+    if (!isFunctionBoundary(ts, declaration) || ts.isClassLike(declaration)) return undefined;
+    const file = declaration.getSourceFile();
+    if (file.isDeclarationFile || isLibraryFile(this.program, file) || this.program.isSourceFileFromExternalLibrary(file)) return undefined;
+    return declaration as FunctionLikeWithBody;
+  }
+
+  private contextOf(file: ts.SourceFile): FileContext {
+    let context = this.contexts.get(file);
+    if (!context) {
+      context = { ts: this.ts, program: this.program, checker: this.checker, library: this.library, file };
+      this.contexts.set(file, context);
+    }
+    return context;
+  }
+
+  private summarize(declaration: FunctionLikeWithBody): FunctionSummary {
+    const ts = this.ts;
+    const context = this.contextOf(declaration.getSourceFile());
+    const unit = scanUnits(ts, declaration, NO_HINTS).find((u) => u.root === declaration)!;
+    const reads = new Set<ts.Node>([declaration]);
+    const parameters = 'parameters' in declaration ? declaration.parameters : [];
+
+    const engine = new FlowEngine(context, unit, this);
+    const observer = new ParameterObserver(engine);
+    engine.use(observer);
+    engine.run([]);
+    for (const node of engine.reads) reads.add(node);
+    const reassigned = reassignedParameters(ts, context, unit.assignments);
+
+    // A future's `poll` registers exactly when it returns pending (its own lost-wakeup check sees to that): the caller tests which.
+    const isPoll = nameOf(ts, declaration) === 'poll';
+    const registers = parameters.map((parameter): Registration | undefined => {
+      if (isPoll || !this.isContextLike(parameter)) return undefined;
+      const registration = new FlowEngine(context, unit, this);
+      const checker = new LostWakeupChecker(registration, /*summaryOf*/ parameter);
+      registration.use(checker);
+      registration.run([]);
+      for (const node of registration.reads) reads.add(node);
+      const registers = checker.registrationAtExits();
+      // Registering on some paths and returning a result (`arrive(cx)` returns whether this task leads): like a `poll`,
+      // the result tells the caller which path was taken, so it is trusted as a `poll` is.
+      return registers === 'some' && this.returnsResult(declaration) ? 'every' : registers;
+    });
+
+    return {
+      declaration,
+      name: nameOf(ts, declaration),
+      parameters: parameters.map((parameter) => {
+        const binding = engine.discovery.bindings.find((b) => b.declaration === parameter);
+        if (!binding || reassigned.has(binding.symbol)) return undefined;
+        return observer.useOf(binding);
+      }),
+      registers,
+      returnsOwned: !lendsOnly(ts, declaration),
+      reads,
+    };
+  }
+
+  private returnsResult(declaration: FunctionLikeWithBody): boolean {
+    if (this.ts.isClassStaticBlockDeclaration(declaration)) return false;
+    const signature = this.checker.getSignatureFromDeclaration(declaration);
+    if (!signature) return false;
+    const type = this.checker.getReturnTypeOfSignature(signature);
+    return !(type.flags & (this.ts.TypeFlags.Void | this.ts.TypeFlags.Undefined | this.ts.TypeFlags.Never));
+  }
+
+  /** A parameter annotated `Context` or `WakerRef` (what lost-wakeup follows into helpers). */
+  private isContextLike(parameter: ts.ParameterDeclaration): boolean {
+    if (!parameter.type || !this.ts.isIdentifier(parameter.name)) return false;
+    const type = this.checker.getTypeFromTypeNode(parameter.type);
+    return this.library.isType(type, 'Context') || (this.library.isType(type, 'WakerRef') && !this.library.isType(type, 'Waker'));
+  }
+}
+
+/** Collects, per parameter, the facts its value holds where it leaves the function (reporting pass). */
+class ParameterObserver implements FlowChecker {
+  private readonly atExits = new Map<TrackedBinding, Set<string>>();
+
+  constructor(private readonly engine: FlowEngine) {}
+
+  onLeave(binding: TrackedBinding, at: ts.Node, state: WorkingState): void {
+    const ts = this.engine.ts;
+    if (!this.engine.reporting || !ts.isParameter(binding.declaration) || ts.isBinaryExpression(at)) return;
+    const kinds = this.atExits.get(binding) ?? new Set<string>();
+    for (const fact of state.bindings[binding.index]) kinds.add(fact.kind);
+    this.atExits.set(binding, kinds);
+  }
+
+  useOf(binding: TrackedBinding): ParameterUse {
+    // `Wake#wakeByRef(self: Arc<this>)` borrows by contract.
+    if (!binding.leakChecked && binding.kind !== 'raw') return { paths: 'none' };
+    const kinds = this.atExits.get(binding) ?? new Set<string>();
+    const how = CONSUMPTIONS.filter((kind) => kinds.has(kind));
+    if (how.length === 0) return { paths: 'none' };
+    return { paths: kinds.has('live') ? 'some' : 'every', how };
+  }
+}
+
+const CONSUMPTIONS: readonly Consumption[] = ['woken', 'dropped', 'moved', 'escaped'];
+
+/** Parameters the body assigns (`w = other`): their facts at the exits are not about the caller's value. */
+function reassignedParameters(ts: TypeScript, context: FileContext, assignments: readonly ts.BinaryExpression[]): Set<ts.Symbol> {
+  const symbols = new Set<ts.Symbol>();
+  for (const assignment of assignments) {
+    const target = skipOuterExpressions(ts, assignment.left);
+    if (!ts.isIdentifier(target)) continue;
+    const symbol = context.library.symbolAt(target);
+    if (symbol?.valueDeclaration && ts.isParameter(symbol.valueDeclaration)) symbols.add(symbol);
+  }
+  return symbols;
+}
+
+/**
+ * Whether every value the function returns is a place its object keeps
+ * (`return this.waker`, `return this.slots[i]`): the caller gets a loan, not an
+ * owned value. A `take()` moves the value out first, so it returns something else.
+ */
+function lendsOnly(ts: TypeScript, declaration: FunctionLikeWithBody): boolean {
+  const returned: ts.Expression[] = [];
+  const body = 'body' in declaration ? declaration.body : undefined;
+  if (!body) return false;
+  if (!ts.isBlock(body)) returned.push(body as ts.Expression);
+  else {
+    const visit = (node: ts.Node): void => {
+      if (isFunctionBoundary(ts, node)) return;
+      if (ts.isReturnStatement(node) && node.expression) returned.push(node.expression);
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(body, visit);
+  }
+  return returned.length > 0 && returned.every((expression) => isPlaceOfThis(ts, expression));
+}
+
+function isPlaceOfThis(ts: TypeScript, expression: ts.Expression): boolean {
+  let node = skipOuterExpressions(ts, expression);
+  if (!ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return false;
+  while (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) node = skipOuterExpressions(ts, node.expression);
+  return node.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+function nameOf(ts: TypeScript, declaration: FunctionLikeWithBody): string {
+  if (ts.isConstructorDeclaration(declaration)) return `new ${declaration.parent.name?.text ?? 'class'}`;
+  const name = 'name' in declaration ? declaration.name : undefined;
+  if (name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name))) return name.text;
+  const parent = declaration.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return 'the function';
+}
