@@ -1,7 +1,10 @@
 // Interprocedural summaries: what each function of the program does with the
 // owned values and contexts it receives, computed from its body by the same
-// dataflow engine that checks it, once per program and only for functions
-// that some analysed call passes an owned value or a context to.
+// dataflow engine that checks it, only for functions that some analysed call
+// passes an owned value or a context to.
+//
+// Summaries are computed once per program version (the files analysed in it
+// share them) and only when a call asks.
 //
 // A parameter's summary is read off the facts its binding holds wherever it
 // leaves the function: consumed (woken, dropped, moved, stored, handed to code
@@ -29,22 +32,24 @@ import type { TrackedBinding } from './discovery';
 import { FlowEngine, type FlowChecker, type WorkingState } from './engine';
 import { LostWakeupChecker } from './checkers/lost-wakeup';
 import { isFunctionBoundary, scanUnits, type FunctionLikeWithBody } from './graph';
+import { mayNameOwnedType } from './positions';
 
 const MAX_DEPTH = 6;
+const OWNED_TYPES = ['Waker', 'Box', 'Arc', 'RawWaker'] as const;
 const NO_HINTS: ReadonlySet<string> = new Set();
 
 /**
- * Per `Library`, i.e. per analysis run of one program: `analyzeProgram` shares
- * one across its files, an editor's per-file analysis has its own. Summaries
- * read types, so a new program always starts afresh.
+ * Once per program version: every file analysed in it (the CLI's run, the
+ * editor's files after an edit) shares them. Summaries read types, so a new
+ * program starts afresh.
  */
-const byLibrary = new WeakMap<Library, ProgramSummaries>();
+const byProgram = new WeakMap<ts.Program, ProgramSummaries>();
 
 export function summariesFor(context: FileContext): CallSummaries {
-  let summaries = byLibrary.get(context.library);
+  let summaries = byProgram.get(context.program);
   if (!summaries) {
     summaries = new ProgramSummaries(context.ts, context.program, context.library);
-    byLibrary.set(context.library, summaries);
+    byProgram.set(context.program, summaries);
   }
   return summaries;
 }
@@ -58,6 +63,8 @@ interface Frame {
 class ProgramSummaries implements CallSummaries {
   private readonly checker: ts.TypeChecker;
   private readonly done = new Map<ts.Node, FunctionSummary | null>();
+  /** Calls to the body they run (null: none of the program's), as several checkers ask about the same call. */
+  private readonly callees = new Map<ts.Node, FunctionLikeWithBody | null>();
   private readonly stack: Frame[] = [];
   private readonly contexts = new Map<ts.SourceFile, FileContext>();
 
@@ -101,6 +108,15 @@ class ProgramSummaries implements CallSummaries {
 
   /** The body a call runs: a function, method or constructor of the program's own code. */
   private calleeOf(call: ts.CallExpression | ts.NewExpression): FunctionLikeWithBody | undefined {
+    let callee = this.callees.get(call);
+    if (callee === undefined) {
+      callee = this.resolveCallee(call) ?? null;
+      this.callees.set(call, callee);
+    }
+    return callee ?? undefined;
+  }
+
+  private resolveCallee(call: ts.CallExpression | ts.NewExpression): FunctionLikeWithBody | undefined {
     const ts = this.ts;
     const declaration = this.checker.getResolvedSignature(call)?.declaration;
     if (!declaration || !('body' in declaration) || !declaration.body) return undefined;
@@ -122,26 +138,34 @@ class ProgramSummaries implements CallSummaries {
   private summarize(declaration: FunctionLikeWithBody): FunctionSummary {
     const ts = this.ts;
     const context = this.contextOf(declaration.getSourceFile());
-    const unit = scanUnits(ts, declaration, NO_HINTS).find((u) => u.root === declaration)!;
     const reads = new Set<ts.Node>([declaration]);
     const parameters = 'parameters' in declaration ? declaration.parameters : [];
+    // A future's `poll` registers exactly when it returns pending (its own lost-wakeup check sees to that): the caller tests which.
+    const isPoll = nameOf(ts, declaration) === 'poll';
+    const contextLike = parameters.map((parameter) => !isPoll && this.isContextLike(parameter));
+    const returnsOwned = !lendsOnly(ts, declaration);
+    // Nothing to follow (a `poll`, a `take()` that receives no owned value): no need to run the engine.
+    if (!contextLike.includes(true) && !parameters.some((parameter) => this.mayBeOwned(parameter))) {
+      return { declaration, name: nameOf(ts, declaration), parameters: [], registers: [], returnsOwned, reads };
+    }
 
+    const unit = scanUnits(ts, declaration, NO_HINTS).find((u) => u.root === declaration)!;
+    // One run of the engine answers both questions: what becomes of each owned parameter, and whether each
+    // `Context`/`WakerRef` parameter's waker is kept (a lost-wakeup checker per such parameter, in summary mode).
     const engine = new FlowEngine(context, unit, this);
     const observer = new ParameterObserver(engine);
     engine.use(observer);
+    const registrations = parameters.map((parameter, index) => {
+      if (!contextLike[index]) return undefined;
+      const checker = new LostWakeupChecker(engine, /*summaryOf*/ parameter);
+      engine.use(checker);
+      return checker;
+    });
     engine.run([]);
     for (const node of engine.reads) reads.add(node);
     const reassigned = reassignedParameters(ts, context, unit.assignments);
-
-    // A future's `poll` registers exactly when it returns pending (its own lost-wakeup check sees to that): the caller tests which.
-    const isPoll = nameOf(ts, declaration) === 'poll';
-    const registers = parameters.map((parameter): Registration | undefined => {
-      if (isPoll || !this.isContextLike(parameter)) return undefined;
-      const registration = new FlowEngine(context, unit, this);
-      const checker = new LostWakeupChecker(registration, /*summaryOf*/ parameter);
-      registration.use(checker);
-      registration.run([]);
-      for (const node of registration.reads) reads.add(node);
+    const registers = registrations.map((checker): Registration | undefined => {
+      if (!checker) return undefined;
       const registers = checker.registrationAtExits();
       // Registering on some paths and returning a result (`arrive(cx)` returns whether this task leads): like a `poll`,
       // the result tells the caller which path was taken, so it is trusted as a `poll` is.
@@ -157,7 +181,7 @@ class ProgramSummaries implements CallSummaries {
         return observer.useOf(binding);
       }),
       registers,
-      returnsOwned: !lendsOnly(ts, declaration),
+      returnsOwned,
       reads,
     };
   }
@@ -168,6 +192,13 @@ class ProgramSummaries implements CallSummaries {
     if (!signature) return false;
     const type = this.checker.getReturnTypeOfSignature(signature);
     return !(type.flags & (this.ts.TypeFlags.Void | this.ts.TypeFlags.Undefined | this.ts.TypeFlags.Never));
+  }
+
+  /** A parameter annotated with an owned type (what discovery tracks; a cheap syntactic test first). */
+  private mayBeOwned(parameter: ts.ParameterDeclaration): boolean {
+    if (!parameter.type || !this.ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || !mayNameOwnedType(this.ts, parameter.type)) return false;
+    const type = this.checker.getTypeFromTypeNode(parameter.type);
+    return OWNED_TYPES.some((name) => this.library.isType(type, name));
   }
 
   /** A parameter annotated `Context` or `WakerRef` (what lost-wakeup follows into helpers). */
