@@ -240,12 +240,19 @@ export class LostWakeupChecker implements FlowChecker {
 
   /**
    * Summary mode: a field of `this`, of a parameter or of a local (`entry.value.waker`
-   * with `entry` a box the caller's future owns), not a module-level variable:
-   * the helper dedups against a waker some caller keeps.
+   * with `entry` a box the caller's future owns), or an element of a list kept
+   * so, not a module-level variable: the helper dedups against a waker some
+   * caller keeps.
    */
   private isKeptByCaller(node: ts.Expression): boolean {
     const ts = this.engine.ts;
     let inner = skipOuterExpressions(ts, node);
+    if (ts.isIdentifier(inner)) {
+      // `for (const waiter of this.waiters) if (waiter.willWake(cx.waker())) return;`: an element of a kept list.
+      const declaration = this.engine.context.library.symbolAt(inner)?.valueDeclaration;
+      const loop = declaration && ts.isVariableDeclaration(declaration) ? declaration.parent.parent : undefined;
+      return !!loop && ts.isForOfStatement(loop) && this.isKeptByCaller(loop.expression);
+    }
     if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return false;
     while (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) inner = skipOuterExpressions(ts, inner.expression);
     if (inner.kind === ts.SyntaxKind.ThisKeyword) return true;
