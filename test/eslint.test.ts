@@ -311,8 +311,9 @@ export function early(): number {
 });
 
 const KEEP = `${WAKER_IMPORT}
+const kept: Waker[] = [];
 function keep(waker: Waker): void {
-  waker.drop();
+  kept.push(waker);
 }
 `;
 const USED_AFTER_MOVE = `${KEEP}
@@ -345,7 +346,7 @@ export function cloned(source: WakerRef): void {
           messageId: 'finding',
           ...at(USED_AFTER_MOVE, 'waker.wakeByRef'),
           endColumn: at(USED_AFTER_MOVE, 'waker.wakeByRef').column + 'waker'.length,
-          data: { message: `use of \`waker\` after it was moved (value moved at line ${lineOf(USED_AFTER_MOVE, 'keep(waker)')})` },
+          data: { message: `use of \`waker\` after it was moved (value moved into \`keep\` at line ${lineOf(USED_AFTER_MOVE, 'keep(waker)')})` },
         },
       ],
     },
