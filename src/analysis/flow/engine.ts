@@ -19,7 +19,7 @@ import { NO_SUMMARIES, type CallSummaries, type FunctionSummary } from './calls'
 import { Discovery, type DiscoveryHooks, type TrackedBinding } from './discovery';
 import { Effects, type Effect } from './effects';
 import { correlateConditions } from './correlate';
-import { buildCfg, type BasicBlock, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
+import { buildCfg, type BasicBlock, type Cfg, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
 import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Facts } from './lattice';
 import { emptiedOnEdge, isNullish, switchCoversEveryValue } from './positions';
 import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath } from './places';
@@ -85,6 +85,8 @@ export interface FlowChecker extends DiscoveryHooks {
   onHandOff?(binding: TrackedBinding): void;
   /** The function is left at `at` (a `return`, a `throw`, the end of its body). */
   onExit?(at: ts.Node, state: WorkingState): void;
+  /** A round of solving starts: the last one transfers every block from its converged input. */
+  onRound?(): void;
   /** After the reporting pass. */
   finish?(): void;
 }
@@ -158,19 +160,12 @@ export class FlowEngine {
 
   /** Discovers, solves to a fixed point, then transfers once more with reporting on; appends the findings. */
   run(findings: Finding[]): void {
-    this.discovery.run();
-    if (!this.discovery.needsDataflow) {
+    const solved = this.discoverAndSolve();
+    if (!solved) {
       findings.push(...this.reported.values());
       return;
     }
-    this.active = this.checkers.filter((checker) => checker.needsDataflow?.() ?? true);
-    const discovery = this.discovery;
-    const whole = buildCfg(this.ts, this.root, {
-      isInteresting: (identifier) => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier),
-      coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
-    });
-    const cfg = correlateConditions(this.ts, this.context.checker, whole);
-    const outs = this.solve(cfg.blocks, cfg.entry);
+    const { cfg, outs } = solved;
     this.reporting = true;
     // Once per original block, from the union of its copies' inputs: a problem on some paths stays a warning.
     const inputs = new Map<BasicBlock, FlowState>();
@@ -184,6 +179,28 @@ export class FlowEngine {
     for (const [block, input] of inputs) this.transferBlock(block, input);
     for (const checker of this.checkers) checker.finish?.();
     findings.push(...this.reported.values());
+  }
+
+  /**
+   * Discovers and solves to a fixed point, without the reporting pass: for
+   * checkers that only observe (a summary's), which see the converged states
+   * in the last round (`onRound` starts each).
+   */
+  solveOnly(): void {
+    this.discoverAndSolve();
+  }
+
+  private discoverAndSolve(): { cfg: Cfg; outs: Map<BasicBlock, FlowState> } | undefined {
+    this.discovery.run();
+    if (!this.discovery.needsDataflow) return undefined;
+    this.active = this.checkers.filter((checker) => checker.needsDataflow?.() ?? true);
+    const discovery = this.discovery;
+    const whole = buildCfg(this.ts, this.root, {
+      isInteresting: (identifier) => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier),
+      coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
+    });
+    const cfg = correlateConditions(this.ts, this.context.checker, whole);
+    return { cfg, outs: this.solve(cfg.blocks, cfg.entry) };
   }
 
   // ---------------------------------------------------------------- for checkers
@@ -243,6 +260,7 @@ export class FlowEngine {
     while (changed) {
       changed = false;
       if (++rounds > 1000) break; // A safety net: the lattice is finite, so this is never reached in practice.
+      for (const checker of this.active) checker.onRound?.();
       for (const block of blocks) {
         const input = this.inputOf(block, entry, outs);
         if (!input) continue;

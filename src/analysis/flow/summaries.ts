@@ -161,7 +161,7 @@ class ProgramSummaries implements CallSummaries {
       engine.use(checker);
       return checker;
     });
-    engine.run([]);
+    engine.solveOnly();
     for (const node of engine.reads) reads.add(node);
     const reassigned = reassignedParameters(ts, context, unit.assignments);
     const registers = registrations.map((checker): Registration | undefined => {
@@ -209,15 +209,19 @@ class ProgramSummaries implements CallSummaries {
   }
 }
 
-/** Collects, per parameter, the facts its value holds where it leaves the function (reporting pass). */
+/** Collects, per parameter, the facts its value holds where it leaves the function (in the last round of solving). */
 class ParameterObserver implements FlowChecker {
   private readonly atExits = new Map<TrackedBinding, Set<string>>();
 
   constructor(private readonly engine: FlowEngine) {}
 
+  onRound(): void {
+    this.atExits.clear();
+  }
+
   onLeave(binding: TrackedBinding, at: ts.Node, state: WorkingState): void {
     const ts = this.engine.ts;
-    if (!this.engine.reporting || !ts.isParameter(binding.declaration) || ts.isBinaryExpression(at)) return;
+    if (!ts.isParameter(binding.declaration) || ts.isBinaryExpression(at)) return;
     const kinds = this.atExits.get(binding) ?? new Set<string>();
     for (const fact of state.bindings[binding.index]) kinds.add(fact.kind);
     this.atExits.set(binding, kinds);

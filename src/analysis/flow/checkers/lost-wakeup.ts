@@ -153,10 +153,14 @@ export class LostWakeupChecker implements FlowChecker {
     else this.registerOnSomePaths(identifier, state);
   }
 
-  /** Summary mode: the registration state where the helper exits. */
+  /** Summary mode: the registration state where the helper exits (the engine only solves: the last round counts). */
   onExit(_at: ts.Node, state: WorkingState): void {
-    if (!this.summaryOf || !this.engine.reporting || !this.registrations) return;
+    if (!this.summaryOf || !this.registrations) return;
     for (const fact of this.registrations.get(state)) this.atExits.add(fact.kind);
+  }
+
+  onRound(): void {
+    this.atExits.clear();
   }
 
   /** Summary mode: whether the helper registered the parameter on every path it exits by, some, or none. */
