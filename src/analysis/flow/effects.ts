@@ -152,7 +152,7 @@ export class Effects {
   }
 }
 
-/** The label of a helper's consumption: for a wake or drop, what `consumedHere` gets in parentheses ("woken here (by `notify`)"). */
+/** The label of a helper's consumption: for a wake or drop, what `consumedHere` gets in parentheses ("woken here (inside `notify`)"). */
 function consumedLabel(kind: Consumption, helper: string, everyPath: boolean): string {
   switch (kind) {
     case 'woken':

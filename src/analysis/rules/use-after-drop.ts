@@ -9,7 +9,7 @@ export const useAfterDrop = createRule({
   messages: {
     use: (name: string, path: string) => `use of \`${name}\` after it was dropped${path}`,
     consumedHere: (name: string) => `\`${name}\` dropped here`,
-    byHelper: (helper: string, everyPath: boolean) => `by \`${helper}\`${everyPath ? '' : ', on some of its paths'}`,
+    byHelper: (helper: string, everyPath: boolean) => `inside \`${helper}\`${everyPath ? '' : ', on some of its paths'}`,
     help: () => 'clone the value before dropping it if it is needed afterwards',
     secondDropHelp: () => 'remove the second drop: each owned value is released exactly once',
   },

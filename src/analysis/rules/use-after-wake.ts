@@ -11,7 +11,7 @@ export const useAfterWake = createRule({
     use: (name: string, path: string) => `use of \`${name}\` after it was woken${path}`,
     consumedHere: (name: string) => `\`${name}\` woken here`,
     /** Appended to `consumedHere` when a helper of the program wakes it: `everyPath` false when only some of the helper's paths do. */
-    byHelper: (helper: string, everyPath: boolean) => `by \`${helper}\`${everyPath ? '' : ', on some of its paths'}`,
+    byHelper: (helper: string, everyPath: boolean) => `inside \`${helper}\`${everyPath ? '' : ', on some of its paths'}`,
     help: () => 'use `wakeByRef()` if the waker is needed afterwards',
   },
 });
