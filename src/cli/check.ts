@@ -9,7 +9,7 @@ import { DEFAULT_CACHE_FILE, ResultCache } from './cache';
 import { fixText, unattendedFix, writeFileAtomic } from './fix';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, formatOption, parseArgs, type Command, type Io } from './command';
 import { FORMATS, toGithub, toJson, toSarif, toText, type Format } from './format';
-import { planCheck, resolvePathArguments, sharedCompilerHost, toTsPath, type ProjectPlan } from './projects';
+import { displayPath, planCheck, resolvePathArguments, sharedCompilerHost, toTsPath, type ProjectPlan } from './projects';
 import { Locator, sortReports, type Report } from './report';
 import { version } from '../../package.json';
 import { wantsColour } from './ansi';
@@ -128,7 +128,7 @@ function runCheck(args: readonly string[], io: Io): number {
   const configPath = options.project !== undefined ? resolveProject(io.cwd, options.project) : findNearestTsconfig(ts, pathArgs[0]?.paths[0] ?? io.cwd);
   const { plans, selected } = planCheck(ts, configPath, pathArgs, options.shard);
   if (pathArgs.length > 0 && selected === 0) {
-    throw new UsageError(`no TypeScript files of ${path.relative(io.cwd, configPath) || configPath} under ${options.positionals.join(', ')}`);
+    throw new UsageError(`no TypeScript files of ${displayPath(io.cwd, configPath)} under ${options.positionals.join(', ')}`);
   }
 
   const files = plans.reduce((sum, plan) => sum + plan.files.length, 0);
@@ -143,7 +143,7 @@ function runCheck(args: readonly string[], io: Io): number {
   const importsLibrary = checked.importsLibrary;
   for (const note of new Set(checked.notes)) io.stderr.write(`wakerscope: ${note}\n`);
   for (const [file, count] of checked.fixed) {
-    const relative = path.relative(io.cwd, file).split(path.sep).join('/');
+    const relative = displayPath(io.cwd, file);
     if (options.fix === 'write') writeFixed(file, checked.fixedTexts.get(file)!, relative);
     io.stderr.write(`wakerscope: ${options.fix === 'write' ? 'fixed' : 'would fix'} ${relative} (${count} ${count === 1 ? 'fix' : 'fixes'})\n`);
   }
@@ -197,7 +197,7 @@ function analyse(ts: typeof import('typescript'), program: ts.Program, files: re
   const librarySources: string[] = [];
   for (const file of files) {
     const source = program.getSourceFile(file);
-    if (!source) throw new UsageError(`cannot read ${locator.relative(file)} (${readError(file)})`);
+    if (!source) throw new UsageError(`cannot read ${displayPath(locator.cwd, file)} (${readError(file)})`);
     if (!isUserFile(program, source)) {
       librarySources.push(file);
       continue;
@@ -271,7 +271,7 @@ function fixPass(ts: typeof import('typescript'), analysis: Analysis, overlay: M
     const fixes = findings.map(unattendedFix).filter((fix): fix is Fix => fix !== undefined);
     if (fixes.length === 0) continue;
     const fixed = fixText(ts, file, analysis.program.getSourceFile(file)!.text, fixes);
-    for (const { fix, error } of fixed.rejected) result.notes.push(`${locator.relative(file)}: fix '${fix.title}' not applied: it would leave a syntax error at ${error}`);
+    for (const { fix, error } of fixed.rejected) result.notes.push(`${displayPath(locator.cwd, file)}: fix '${fix.title}' not applied: it would leave a syntax error at ${error}`);
     if (fixed.applied.length === 0) continue;
     overlay.set(file, fixed.text);
     result.fixed.set(file, (result.fixed.get(file) ?? 0) + fixed.applied.length);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RULES, RULE_IDS, docsUrl, type RuleId } from '../analysis/index';
+import { formatLocation } from '../simulate/index';
 import { ansi } from './ansi';
 import type { Report, ReportRule } from './report';
 
@@ -45,8 +46,8 @@ export function toText(reports: readonly Report[], options: { colour: boolean; f
   const lines: string[] = [];
   for (const report of reports) {
     const severity = report.severity === 'error' ? c.red('error') : c.yellow('warning');
-    lines.push(`${c.bold(`${report.at.file}:${report.at.line}:${report.at.column}`)}  ${severity}  ${report.message}  ${c.dim(report.rule)}`);
-    for (const related of report.related) lines.push(`    ${c.cyan(`${related.at.file}:${related.at.line}:${related.at.column}`)}  ${related.message}`);
+    lines.push(`${c.bold(formatLocation(report.at))}  ${severity}  ${report.message}  ${c.dim(report.rule)}`);
+    for (const related of report.related) lines.push(`    ${c.cyan(formatLocation(related.at))}  ${related.message}`);
     if (report.help) lines.push(`    ${c.bold('help:')} ${report.help}`);
   }
   const errors = reports.filter((r) => r.severity === 'error').length;
@@ -71,7 +72,7 @@ export function toGithub(reports: readonly Report[]): string {
     .map((report) => {
       const { file, line, column, endLine, endColumn } = report.at;
       const properties = `file=${escapeProperty(file)},line=${line},col=${column},endLine=${endLine},endColumn=${endColumn},title=${escapeProperty(`wakerscope ${report.rule}`)}`;
-      const body = [report.message, ...report.related.map((r) => `${r.at.file}:${r.at.line}:${r.at.column}: ${r.message}`), ...(report.help ? [`help: ${report.help}`] : [])].join('\n');
+      const body = [report.message, ...report.related.map((r) => `${formatLocation(r.at)}: ${r.message}`), ...(report.help ? [`help: ${report.help}`] : [])].join('\n');
       return `::${report.severity} ${properties}::${escapeData(body)}\n`;
     })
     .join('');

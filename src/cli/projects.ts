@@ -39,6 +39,16 @@ export function toTsPath(p: string): string {
   return p.split(path.sep).join('/');
 }
 
+/**
+ * How the CLI prints a path, in findings, notes and errors alike: relative to
+ * `cwd` and `/`-separated, as tsc prints them (`../lib/a.ts` outside it, which
+ * the editor's problem matcher resolves against the folder); `file` itself
+ * when it is `cwd`.
+ */
+export function displayPath(cwd: string, file: string): string {
+  return toTsPath(path.relative(cwd, file)) || toTsPath(file);
+}
+
 /** Resolve path arguments: an existing path is taken literally, else a glob (`'src/**\/*.ts'`) is expanded. */
 export function resolvePathArguments(cwd: string, texts: readonly string[]): PathArgument[] {
   return texts.map((text) => {

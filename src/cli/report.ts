@@ -3,9 +3,9 @@
 // stores these). `parse-error` is the CLI's own: a file TypeScript cannot
 // parse is reported, not analysed, as ESLint does.
 
-import * as path from 'node:path';
 import type * as ts from 'typescript';
 import type { Finding, RuleId, Severity, Span } from '../analysis/index';
+import { displayPath } from './projects';
 
 export type ReportRule = RuleId | 'parse-error';
 
@@ -36,16 +36,12 @@ export class Locator {
     readonly cwd: string,
   ) {}
 
-  relative(fileName: string): string {
-    return path.relative(this.cwd, fileName).split(path.sep).join('/') || fileName;
-  }
-
   position(span: Span): Position {
     const file = this.program.getSourceFile(span.file);
-    if (!file) return { file: this.relative(span.file), line: 1, column: 1, endLine: 1, endColumn: 1 };
+    if (!file) return { file: displayPath(this.cwd, span.file), line: 1, column: 1, endLine: 1, endColumn: 1 };
     const start = file.getLineAndCharacterOfPosition(span.start);
     const end = file.getLineAndCharacterOfPosition(span.end);
-    return { file: this.relative(span.file), line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+    return { file: displayPath(this.cwd, span.file), line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
   }
 
   report(finding: Finding): Report {

@@ -1,22 +1,17 @@
 // Plain-text renderings of simulation runs and explorations for the terminal.
 // Paths print relative to `cwd`.
 
-import { relative, sep } from 'node:path';
-import { failureReason, isProblemOutcome, type Exploration, type Location, type Outcome, type SimulationRun, type StepResult } from '../simulate/index';
+import { failureReason, formatLocation, isProblemOutcome, type Exploration, type Location, type Outcome, type SimulationRun, type StepResult } from '../simulate/index';
 import { ansi, type Ansi } from './ansi';
+import { displayPath } from './projects';
 
 export interface TextOptions {
   readonly cwd: string;
   readonly colour: boolean;
 }
 
-function pathFrom(cwd: string, file: string): string {
-  const rel = relative(cwd, file);
-  return (rel.startsWith('..') ? file : rel).split(sep).join('/');
-}
-
 function where(cwd: string, location: Location | undefined): string {
-  return location ? `${pathFrom(cwd, location.file)}:${location.line}:${location.column}` : '';
+  return location ? formatLocation({ ...location, file: displayPath(cwd, location.file) }) : '';
 }
 
 function outcomeText(outcome: Outcome, p: Ansi): string {
@@ -41,8 +36,8 @@ export function formatRunText(run: SimulationRun, options: TextOptions): string 
       .map((col, i) => (i === 0 ? col.padStart(widths[i]) : col.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
-  const source = run.scenarioFile ? `${pathFrom(options.cwd, run.scenarioFile)} — ` : '';
-  const out = [`${p.bold(`${source}${run.factory}`)} from ${pathFrom(options.cwd, run.module)}`, '', p.dim(line(header))];
+  const source = run.scenarioFile ? `${displayPath(options.cwd, run.scenarioFile)} — ` : '';
+  const out = [`${p.bold(`${source}${run.factory}`)} from ${displayPath(options.cwd, run.module)}`, '', p.dim(line(header))];
   run.steps.forEach((step, index) => {
     out.push(line(rows[index]));
     const indent = ' '.repeat(widths[0] + 2);
@@ -74,7 +69,7 @@ export function formatRunText(run: SimulationRun, options: TextOptions): string 
 export function formatExplorationText(exploration: Exploration, options: TextOptions): string {
   const p = ansi(options.colour);
   const out = [
-    p.bold(`${exploration.factory} from ${pathFrom(options.cwd, exploration.module)}`) +
+    p.bold(`${exploration.factory} from ${displayPath(options.cwd, exploration.module)}`) +
       `: ${exploration.explored} sequences explored to depth ${exploration.depth}`,
   ];
   const reduction = exploration.reduction;
@@ -111,7 +106,7 @@ export interface ScenarioResult {
 function failureDetail(run: SimulationRun, cwd: string): string | undefined {
   const reason = failureReason(run);
   if (!reason) return undefined;
-  return reason.line !== undefined && run.scenarioFile ? `${pathFrom(cwd, run.scenarioFile)}:${reason.line}: ${reason.text}` : reason.text;
+  return reason.line !== undefined && run.scenarioFile ? `${displayPath(cwd, run.scenarioFile)}:${reason.line}: ${reason.text}` : reason.text;
 }
 
 /** One line per scenario (with the reason under a failure), then `N passed, M failed`. */
@@ -119,7 +114,7 @@ export function formatSuiteText(results: readonly ScenarioResult[], options: Tex
   const p = ansi(options.colour);
   const out: string[] = [];
   for (const result of results) {
-    const name = pathFrom(options.cwd, result.file);
+    const name = displayPath(options.cwd, result.file);
     if (result.problems) {
       out.push(`${p.red('✖')} ${name}  ${p.red('cannot run')}`);
       for (const problem of result.problems) out.push(`    ${problem}`);
@@ -156,7 +151,7 @@ export function formatSuiteJunit(results: readonly ScenarioResult[], options: Pi
   const counts = `tests="${results.length}" failures="${failures}" errors="${errors}" time="${total}"`;
   const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="wakerscope simulate" ${counts}>`, `  <testsuite name="wakerscope simulate" ${counts}>`];
   for (const result of results) {
-    const name = pathFrom(options.cwd, result.file);
+    const name = displayPath(options.cwd, result.file);
     const folder = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '.';
     out.push(`    <testcase name="${xml(name)}" classname="${xml(folder)}" file="${xml(name)}" time="${seconds(result.seconds)}">`);
     if (result.problems) {

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { moduleBindings, registration } from './module-bindings';
+import { formatLocation } from './types';
 
 export interface ModuleBundle {
   /** The script, evaluated as if it lived at `file` (stack traces name it). */
@@ -72,7 +73,8 @@ function plugin(runtimeEntry: string, ownDirs: readonly string[], registryFile: 
 }
 
 function formatMessage(message: Message): string {
-  const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: ` : '';
+  // esbuild's columns are 0-based.
+  const where = message.location ? `${formatLocation({ ...message.location, column: message.location.column + 1 })}: ` : '';
   return `${where}${message.text}`;
 }
 

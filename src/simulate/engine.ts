@@ -17,7 +17,7 @@ import { BundleError, bundleModule } from './bundle';
 import type { RunRequest } from './driver';
 import { formatParseError, formatSequence, parseScenario } from './parse';
 import { sandboxCommand, simulationScript } from './sandbox';
-import type { EventSummary, Location, Scenario, ScenarioOp, SimulationRun, StepResult } from './types';
+import { formatLocation, type EventSummary, type Location, type Scenario, type ScenarioOp, type SimulationRun, type StepResult } from './types';
 import type { FromWorker, ToWorker, WorkerInput, WorkerRun } from './worker';
 
 export interface SimulatorOptions {
@@ -324,7 +324,7 @@ export function scenarioModulePath(scenario: Pick<Scenario, 'fileName' | 'module
 export async function simulateScenario(scenario: Scenario, options: SimulatorOptions = {}): Promise<SimulationRun> {
   const modulePath = scenarioModulePath(scenario);
   if (!existsSync(modulePath)) {
-    const at = scenario.moduleLocation ? `${scenario.fileName}:${scenario.moduleLocation.line}:${scenario.moduleLocation.column}` : scenario.fileName;
+    const at = scenario.moduleLocation ? formatLocation({ file: scenario.fileName, ...scenario.moduleLocation }) : scenario.fileName;
     throw new SimulationError(`${at}: cannot find the module '${scenario.module}' (${modulePath})`);
   }
   // A run a limit stopped comes back with the outcome `timeout` / `out-of-memory`, which a scenario can expect.

@@ -4,6 +4,7 @@
 
 import {
   EXPECTABLE_OUTCOMES,
+  formatLocation,
   OPERATIONS,
   type ExpectableOutcome,
   type Operation,
@@ -202,5 +203,5 @@ export function formatSequence(ops: readonly ScenarioOp[]): string {
 
 /** `file:line:col: message`, the CLI's one-line form. */
 export function formatParseError(fileName: string, error: ParseError): string {
-  return `${fileName}:${error.line}:${error.column}: ${error.message}`;
+  return `${formatLocation({ file: fileName, line: error.line, column: error.column })}: ${error.message}`;
 }

@@ -59,6 +59,11 @@ export interface Location {
   readonly column: number;
 }
 
+/** `file:line:column` (1-based), how every message and report names a place. */
+export function formatLocation({ file, line, column }: Location): string {
+  return `${file}:${line}:${column}`;
+}
+
 export type SlotName = 'clone' | 'wake' | 'wakeByRef' | 'drop';
 
 /** A vtable slot a step called, and where its function is defined. */

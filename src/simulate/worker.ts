@@ -30,7 +30,7 @@ import * as vm from 'node:vm';
 import type { Driver, RawRun, RunRequest } from './driver';
 import type { Fingerprint } from './fingerprint';
 import { PRELUDE, type Prelude } from './prelude';
-import type { Location, SlotCall, SimulationRun } from './types';
+import { formatLocation, type Location, type SlotCall, type SimulationRun } from './types';
 
 export interface WorkerInput {
   readonly code: string;
@@ -247,7 +247,7 @@ class Locator {
   mapText(text: string): string {
     return text.replace(this.positionPattern, (_, line: string, column: string) => {
       const mapped = this.mapLocation({ file: this.input.file, line: Number(line), column: Number(column) });
-      return mapped ? `, ${mapped.file}:${mapped.line}:${mapped.column}` : '';
+      return mapped ? `, ${formatLocation(mapped)}` : '';
     });
   }
 
