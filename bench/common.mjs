@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { NODE_BUNDLE } from '../scripts/esbuild-node.mjs';
 
 export const REPO = resolve(fileURLToPath(import.meta.url), '..', '..');
 export const OUT = join(REPO, 'bench', 'out');
@@ -43,7 +44,7 @@ export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(v
 export function bundle(entry, name, extra = {}) {
   mkdirSync(OUT, { recursive: true });
   const outfile = join(OUT, `${name}.cjs`);
-  buildSync({ bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript', 'esbuild', 'vscode'], logLevel: 'warning', ...extra, entryPoints: [join(REPO, 'src', entry)], outfile });
+  buildSync({ ...NODE_BUNDLE, ...extra, entryPoints: [join(REPO, 'src', entry)], outfile });
   return outfile;
 }
 

@@ -1,9 +1,10 @@
 // One build for every entry point. Each bundle is CommonJS for Node (tsserver
-// and VS Code load CommonJS), except the webview, which runs in the browser.
-// `typescript` and `vscode` are never bundled: tsserver and VS Code hand us theirs.
+// and VS Code load CommonJS; the options in esbuild-node.mjs), except the
+// webview, which runs in the browser.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { NODE_BUNDLE } from './esbuild-node.mjs';
 
 const nodeEntries = {
   'waker/index': 'src/waker/index.ts',
@@ -19,16 +20,12 @@ const present = Object.fromEntries(Object.entries(nodeEntries).filter(([, src]) 
 
 rmSync('dist', { recursive: true, force: true });
 await build({
+  ...NODE_BUNDLE,
   entryPoints: present,
   outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   sourcemap: true,
   // main.js loads the other bundles at run time; it must not contain them.
-  external: ['typescript', 'vscode', 'esbuild', './tsserver/index.js', './extension/main.js'],
-  logLevel: 'warning',
+  external: [...NODE_BUNDLE.external, './tsserver/index.js', './extension/main.js'],
 });
 // tsserver loads a plugin by resolving its name from `<probe location>/node_modules`
 // (VS Code probes the extension's folder), so `wakerscope` there must be the plugin.

@@ -4,6 +4,7 @@
 // pull it from under a test. typescript still resolves from node_modules.
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
+import { NODE_BUNDLE } from '../scripts/esbuild-node.mjs';
 
 const REPO = resolve(__dirname, '..');
 
@@ -11,14 +12,9 @@ const REPO = resolve(__dirname, '..');
 export function bundleCli(outdir: string): string {
   buildSync({
     entryPoints: { 'cli/main': join(REPO, 'src/cli/main.ts'), 'simulate/worker': join(REPO, 'src/simulate/worker.ts') },
+    ...NODE_BUNDLE,
     outdir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
     sourcemap: true,
-    external: ['typescript', 'vscode', 'esbuild'],
-    logLevel: 'warning',
   });
   return join(outdir, 'cli', 'main.js');
 }
