@@ -1,8 +1,10 @@
 /**
  * The editor conventions of the packaged extension in code-server + Chromium:
  * the code actions on every Wakerscope diagnostic (Show documentation, Ignore
- * with a directive, Remove a stale directive), and the panel's Save as Scenario
- * and Rust column at its default width beside the editor.
+ * with a directive, Remove a stale directive), the panel's Save as Scenario
+ * and Rust column at its default width beside the editor, Check Workspace and
+ * the `wakerscope` task, the language status item, the code lens setting, and
+ * the walkthrough's three buttons.
  * Screenshots go to test-results/e2e/editor-*.png.
  *
  *   npm run test:e2e           (after `npm run setup`, which builds the code-server cache)
@@ -288,5 +290,32 @@ describe('e2e: editor conventions of the Wakerscope extension', function () {
     await page.locator('.tabs-container .tab', { hasText: 'Walkthrough' }).first().click();
     await walkthrough.locator('[data-done-step-id$="#seeTheSquiggle"][aria-checked="true"]').waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, 'editor-12-walkthrough-done');
+  });
+
+  it("the walkthrough's second step explores the seed's vtable from its button, with no TypeScript editor active", async function () {
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await page.locator('.tabs-container .tab', { hasText: 'Walkthrough' }).first().click();
+    await walkthrough.locator('.getting-started-step', { hasText: 'Explore its vtable' }).first().click();
+    const panel = simulationPanel(page);
+    await walkthrough.getByRole('button', { name: 'Explore Vtable', exact: true }).click();
+    await panel.locator('h1', { hasText: 'Exploration of' }).waitFor({ state: 'visible', timeout: 180_000 });
+    assert.match(await panel.locator('table').innerText(), /double-free/);
+    await page.locator('.tabs-container .tab', { hasText: 'Walkthrough' }).first().click();
+    await walkthrough.locator('[data-done-step-id$="#exploreTheVtable"][aria-checked="true"]').waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'editor-13-walkthrough-explored');
+  });
+
+  it("the walkthrough's third step opens the settings at Wakerscope's", async function () {
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await page.locator('.tabs-container .tab', { hasText: 'Walkthrough' }).first().click();
+    await walkthrough.locator('.getting-started-step', { hasText: 'Configure the rules' }).first().click();
+    await walkthrough.getByRole('button', { name: 'Open the Wakerscope Settings', exact: true }).click();
+    const settings = page.locator('.settings-editor');
+    // Listed by title; the depth setting goes as far as the explorer (12), and says why a module it cannot read stops at 6.
+    const depth = settings.locator('.setting-item-contents', { hasText: 'Exploration: Depth' }).first();
+    await depth.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await settings.locator('.settings-header .suggest-input-container textarea, .settings-header input').first().inputValue().catch(() => ''), 'wakerscope.');
+    assert.match((await depth.innerText()).replace(/\s+/g, ' '), /at most 12\b.*capped at 6/);
+    await screenshot(page, 'editor-14-walkthrough-settings');
   });
 });

@@ -140,8 +140,11 @@ export async function recordFailure(context: Mocha.Context, prefix: string, work
   console.log(`    code-server log: ${workbench.server.logFile}`);
 }
 
-/** The simulation panel's content: two iframes deep, the webview host, then its active frame. */
-export const simulationPanel = (page: Page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+/**
+ * The simulation panel's content: two iframes deep, the webview host, then its
+ * active frame. The host is our extension's (a walkthrough's markdown is a webview too).
+ */
+export const simulationPanel = (page: Page) => page.frameLocator(`iframe.webview.ready[src*="extensionId=${MANIFEST.publisher}.${MANIFEST.name}"]`).frameLocator('#active-frame');
 
 /** How the Problems panel shows a rule's diagnostic code: `wakerscope(39006)` (innerText may split it). */
 export const ruleCode = (rule: keyof typeof RULES) => new RegExp(`wakerscope\\W*${RULES[rule].code}\\b`);
