@@ -50,7 +50,7 @@ import { finishFindings } from './finish';
 import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
 import { findMentions, mentionedIn } from './mentions';
-import { checkVtable, vtableSites } from './vtable/index';
+import { checkVtable, vtableSites, withoutExplainedLeaks } from './vtable/index';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type Span, type TypeScript } from './types';
 
 /** An opaque body: the function that owns it and its text range (`body.pos` to `body.end`). */
@@ -66,6 +66,8 @@ interface VtableEntry {
   /** Indices of the opaque bodies the report read. */
   readonly reads: readonly number[];
   readonly findings: readonly Finding[];
+  /** The flow leaks its findings explain (`VtableReport.explainedLeaks`). */
+  readonly explained: readonly Span[];
 }
 
 interface FileState {
@@ -157,7 +159,8 @@ export class IncrementalAnalyzer {
       this.last = { mode: 'whole', changedBodies: 0 };
     }
     this.states.set(file.fileName, state);
-    return [...sortFlowFindings(state.flow.flat()), ...state.vtables.flatMap((entry) => entry.findings)];
+    const flow = withoutExplainedLeaks(sortFlowFindings(state.flow.flat()), state.vtables.flatMap((entry) => entry.explained));
+    return [...flow, ...state.vtables.flatMap((entry) => entry.findings)];
   }
 
   /** The indices of edited bodies, or undefined when anything else changed (then the whole file is analysed). */
@@ -232,7 +235,9 @@ export class IncrementalAnalyzer {
       const inside = bodyIndexOf(bodies, owners, site);
       const reusable = inside < 0 || !changed.has(inside);
       const old = reusable ? previousSites.get(`${toOld(site.pos)}:${toOld(site.end)}`) : undefined;
-      if (old && !old.reads.some((index) => changed.has(index))) return { start: site.pos, end: site.end, reads: old.reads, findings: move(old.findings) };
+      if (old && !old.reads.some((index) => changed.has(index))) {
+        return { start: site.pos, end: site.end, reads: old.reads, findings: move(old.findings), explained: old.explained.map((span) => moveSpan(span, file.fileName, toNew)) };
+      }
       return this.checkSite(context, site, bodies, owners);
     });
     return { ...current, flow, flowReads, topLevelReadsBodies: previous.topLevelReadsBodies, vtables };
@@ -247,7 +252,7 @@ export class IncrementalAnalyzer {
       const index = bodyIndexOf(bodies, owners, node);
       if (index >= 0) reads.add(index);
     }
-    return { start: site.pos, end: site.end, reads: [...reads], findings: report.findings };
+    return { start: site.pos, end: site.end, reads: [...reads], findings: report.findings, explained: report.explainedLeaks };
   }
 }
 
@@ -305,13 +310,17 @@ function positionMap(
 }
 
 function moveFinding(finding: Finding, fileName: string, map: (position: number) => number): Finding {
-  const moveSpan = <S extends Span>(span: S): S => (span.file === fileName ? { ...span, start: map(span.start), end: map(span.end) } : span);
+  const move = <S extends Span>(span: S): S => moveSpan(span, fileName, map);
   return {
     ...finding,
-    span: moveSpan(finding.span),
-    related: finding.related.map(moveSpan),
-    fixes: finding.fixes.map((fix) => ({ ...fix, edits: fix.edits.map(moveSpan) })),
+    span: move(finding.span),
+    related: finding.related.map(move),
+    fixes: finding.fixes.map((fix) => ({ ...fix, edits: fix.edits.map(move) })),
   };
+}
+
+function moveSpan<S extends Span>(span: S, fileName: string, map: (position: number) => number): S {
+  return span.file === fileName ? { ...span, start: map(span.start), end: map(span.end) } : span;
 }
 
 /** Each opaque body's owning function, to its index (for `bodyIndexOf`). */

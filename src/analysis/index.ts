@@ -8,7 +8,7 @@ import { finishFindings } from './finish';
 import { isLibraryFile, Library } from './library';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type TypeScript } from './types';
 import { analyzeFlow } from './flow/index';
-import { analyzeVtables } from './vtable/index';
+import { vtablesInFile, withoutExplainedLeaks } from './vtable/index';
 
 export * from './types';
 export { Library, isLibraryFile, programImportsLibrary } from './library';
@@ -25,10 +25,9 @@ export { SLOT_NAMES, analyzeVtables, describeEffect, resolveSlotFunction, summar
 
 /** The rule passes alone: findings with the analyzer's own severities, before configuration and suppressions. */
 function runPasses(context: FileContext): Finding[] {
-  const findings: Finding[] = [];
-  findings.push(...analyzeFlow(context));
-  findings.push(...analyzeVtables(context));
-  return findings;
+  const vtables = vtablesInFile(context);
+  const flow = withoutExplainedLeaks(analyzeFlow(context), vtables.flatMap((report) => report.explainedLeaks));
+  return [...flow, ...vtables.flatMap((report) => report.findings)];
 }
 
 export function analyzeFile(ts: TypeScript, program: ts.Program, file: ts.SourceFile, config: AnalyzerConfig = DEFAULT_CONFIG, library?: Library): Finding[] {

@@ -181,6 +181,23 @@ export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
     assert.equal(result.mode, 'incremental');
   });
 
+  it('a wake slot that stops releasing its handle is one finding, the vtable rule\'s (the flow leak it explains is left out)', () => {
+    const result = scenario({ 'main.ts': VTABLE }, { from: '  drop(Arc.fromRaw<number>(ptr));\n}\nfunction myWakeByRef', to: '  const arc = Arc.fromRaw<number>(ptr);\n  arc.value;\n}\nfunction myWakeByRef' });
+    assert.deepEqual(rules(result.after), ['vtable-wake-no-release']);
+    assert.equal(result.mode, 'incremental');
+  });
+
+  it('an edit in another slot that takes the explanation away brings the flow leak back', () => {
+    // `myWake` keeps its handle; after the edit `myDrop` does too. The vtable rule then blames `myDrop` (against `myClone`'s
+    // count) and no longer `myWake`, which agrees with `myDrop`: `myWake`'s kept handle is the flow rule's leak again.
+    const keeps = VTABLE.replace('  drop(Arc.fromRaw<number>(ptr));\n}\nfunction myWakeByRef', '  const arc = Arc.fromRaw<number>(ptr);\n  arc.value;\n}\nfunction myWakeByRef');
+    const result = scenario({ 'main.ts': keeps }, { from: 'function myDrop(ptr: Ptr): void {\n  drop(Arc.fromRaw<number>(ptr));', to: 'function myDrop(ptr: Ptr): void {\n  const arc = Arc.fromRaw<number>(ptr);\n  arc.value;' });
+    assert.deepEqual(rules(result.before), ['vtable-wake-no-release']);
+    assert.deepEqual(rules(result.after), ['clone-without-drop', 'vtable-drop-no-release']);
+    assert.match(result.after[0]!.message, /`arc` is never dropped/);
+    assert.equal(result.mode, 'incremental');
+  });
+
   it('removing a return type annotation re-analyses the whole file (the body now types the function)', () => {
     const result = scenario({ 'main.ts': VTABLE }, { from: 'function retain(ptr: Ptr): void {', to: 'function retain(ptr: Ptr) {' });
     assert.equal(result.mode, 'whole');

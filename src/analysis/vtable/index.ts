@@ -29,6 +29,12 @@ export interface VtableReport {
   readonly site: ts.NewExpression;
   readonly slots: Readonly<Record<SlotName, SlotReport>>;
   readonly findings: readonly Finding[];
+  /**
+   * The handles (`Arc.fromRaw(data)`, `Box.fromRaw(data)`) taken in slot
+   * functions of this file that these findings say release too few: a flow
+   * leak of one is the same problem (`withoutExplainedLeaks`).
+   */
+  readonly explainedLeaks: readonly Span[];
 }
 
 /** Every vtable built in the file, with per-slot effects and verdicts. */
@@ -124,7 +130,42 @@ export function checkVtable(context: FileContext, site: ts.NewExpression): Vtabl
     };
     if (problem && summary.argument) findings.push(toFinding(context, site, summaries, problem));
   }
-  return { site, slots, findings };
+  const explainedLeaks = problems.filter((problem) => RELEASES_TOO_FEW.has(problem.rule)).flatMap((problem) => handlesTakenIn(context, summaries[problem.slot].declaration));
+  return { site, slots, findings, explainedLeaks };
+}
+
+/** The rules that say a slot keeps a reference it should release: its handle leaks. */
+const RELEASES_TOO_FEW: ReadonlySet<RuleId> = new Set(['vtable-wake-no-release', 'vtable-drop-no-release']);
+
+/** `Arc.fromRaw(…)` and `Box.fromRaw(…)` in a slot function's own body, when it is declared in this file. */
+function handlesTakenIn(context: FileContext, declaration: ts.FunctionLikeDeclaration | undefined): Span[] {
+  const ts = context.ts;
+  const file = context.file;
+  if (!declaration?.body || declaration.getSourceFile() !== file) return [];
+  const spans: Span[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isCallExpression(node)) {
+      const name = context.library.calleeOf(node);
+      if (name === 'Arc.fromRaw' || name === 'Box.fromRaw') spans.push({ file: file.fileName, start: node.getStart(file), end: node.getEnd() });
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(declaration.body, visit);
+  return spans;
+}
+
+/**
+ * One problem, one finding: a slot that keeps the reference its handle holds
+ * is a `vtable-*-no-release` finding, which explains it by the slot's contract;
+ * the flow rules' `clone-without-drop` on that handle (`Arc.fromRaw(data)`
+ * never dropped) says the same, so it is left out. A slot declared in another
+ * file than its vtable keeps both: each file is analysed on its own.
+ */
+export function withoutExplainedLeaks(flow: readonly Finding[], explained: readonly Span[]): Finding[] {
+  if (explained.length === 0) return [...flow];
+  const keys = new Set(explained.map((span) => `${span.file}:${span.start}:${span.end}`));
+  return flow.filter((finding) => finding.rule !== 'clone-without-drop' || !keys.has(`${finding.span.file}:${finding.span.start}:${finding.span.end}`));
 }
 
 /**
