@@ -26,5 +26,9 @@ export const cloneWithoutDrop = createRule({
     temporaryLeak: () => 'this waker is never dropped, woken or moved: it leaks',
     temporaryDiscarded: () => 'the new waker is only borrowed, then discarded here',
     temporaryHelp: () => 'wake or drop the new waker, or use the borrowed one directly (`wakeByRef()` needs no clone)',
+    /** A field or slot assigned while it (may) still hold a waker: `this.waker = w.clone()`. */
+    placeOverwrite: (place: string, everyPath: boolean) => `assigning \`${place}\` loses the waker it ${everyPath ? 'still holds' : 'may still hold'}: it leaks`,
+    placeStoredHere: () => 'the old waker was stored here',
+    placeHelp: (place: string) => `drop the old waker first (\`${place}?.drop()\`), or take it out and hand it on`,
   },
 });

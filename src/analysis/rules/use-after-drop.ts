@@ -12,5 +12,8 @@ export const useAfterDrop = createRule({
     byHelper: (helper: string, everyPath: boolean) => `inside \`${helper}\`${everyPath ? '' : ', on some of its paths'}`,
     help: () => 'clone the value before dropping it if it is needed afterwards',
     secondDropHelp: () => 'remove the second drop: each owned value is released exactly once',
+    placeUse: (place: string, everyPath: boolean) => `use of \`${place}\` after its waker was dropped${everyPath ? '' : ' on some paths'}`,
+    placeConsumedHere: (place: string, through: string) => `\`${place}\` dropped here${through}`,
+    placeHelp: () => 'clear the field once its waker is dropped (`= undefined`)',
   },
 });

@@ -18,6 +18,7 @@
 // `slots[key]?.willWake(w)`) or fills it twice.
 
 import type * as ts from 'typescript';
+import { cloneWithoutDrop, useAfterDrop, useAfterWake } from '../../rules/index';
 import type { TrackedBinding } from '../discovery';
 import type { Effect } from '../effects';
 import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from '../engine';
@@ -312,16 +313,13 @@ export class FieldChecker implements FlowChecker {
     if (holding.length === 0) return;
     const stored = holding.filter((f) => f.kind === 'held');
     const everyPath = stored.length === facts.length;
-    const target = `\`${place.path}\``;
     engine.report({
       rule: 'clone-without-drop',
       severity: everyPath ? 'error' : 'warning',
-      message: everyPath
-        ? `assigning ${target} loses the waker it still holds: it leaks`
-        : `assigning ${target} loses the waker it may still hold: it leaks`,
+      message: cloneWithoutDrop.messages.placeOverwrite(place.path, everyPath),
       span: engine.span(assignment),
-      related: stored.map((f) => engine.related(f.site, 'the old waker was stored here')),
-      help: `drop the old waker first (\`${place.path}?.drop()\`), or take it out and hand it on`,
+      related: stored.map((f) => engine.related(f.site, cloneWithoutDrop.messages.placeStoredHere())),
+      help: cloneWithoutDrop.messages.placeHelp(place.path),
       fixes: [],
     });
   }
@@ -336,13 +334,14 @@ export class FieldChecker implements FlowChecker {
     this.reportedUses.add(use);
     const woken = consumed.some((f) => f.kind === 'woken');
     const everyPath = consumed.length === facts.length;
+    const rule = woken ? useAfterWake : useAfterDrop;
     engine.report({
-      rule: woken ? 'use-after-wake' : 'use-after-drop',
+      rule: rule.id,
       severity: everyPath ? 'error' : 'warning',
-      message: `use of \`${place.path}\` after its waker was ${woken ? 'woken' : 'dropped'}${everyPath ? '' : ' on some paths'}`,
+      message: rule.messages.placeUse(place.path, everyPath),
       span: engine.span(use),
-      related: consumed.map((f) => engine.related(f.site, `\`${place.path}\` ${f.kind} here${f.label ? ` ${f.label}` : ''}`)),
-      help: woken ? 'use `wakeByRef()` if the waker is needed afterwards, and clear the field once it is consumed' : 'clear the field once its waker is dropped (`= undefined`)',
+      related: consumed.map((f) => engine.related(f.site, (f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.placeConsumedHere(place.path, f.label ? ` ${f.label}` : ''))),
+      help: rule.messages.placeHelp(),
       fixes: [],
     });
   }
