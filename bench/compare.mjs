@@ -86,4 +86,5 @@ console.log(`| program | baseline | this tree | ratio | findings |`);
 console.log('|---|---|---|---|---|');
 const generated = generate(join(OUT, `compare-corpus-${FILES}x${FUNCTIONS}-${WAKER_SHARE ?? 'worst'}`), FILES, FUNCTIONS, WAKER_SHARE);
 compare(`generated: ${FILES} files × ${FUNCTIONS} functions, ${mix}`, current.buildProgram(generated).program);
-compare('test/corpus/programs (33 realistic programs)', corpusProgram(join(REPO, 'test', 'corpus', 'programs')));
+const corpus = corpusProgram(join(REPO, 'test', 'corpus', 'programs'));
+compare(`test/corpus/programs (${corpus.getRootFileNames().length} realistic programs)`, corpus);

@@ -155,16 +155,7 @@ export function switchCoversEveryValue(ts: TypeScript, checker: ts.TypeChecker, 
  * false edge of `x != null`.
  */
 export function emptiedOnEdge(ts: TypeScript, narrowing: Narrowing): ts.Expression | undefined {
-  const expr = skipOuterExpressions(ts, narrowing.expr);
-  if (!ts.isBinaryExpression(expr)) return narrowing.outcome === 'falsy' || narrowing.outcome === 'nullish' ? expr : undefined;
-  const operator = expr.operatorToken.kind;
-  const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
-  const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
-  if (!equal && !notEqual) return undefined;
-  const other = isNullish(ts, expr.right) ? expr.left : isNullish(ts, expr.left) ? expr.right : undefined;
-  if (!other) return undefined;
-  const truthy = narrowing.outcome === 'truthy';
-  return (equal ? truthy : !truthy) ? skipOuterExpressions(ts, other) : undefined;
+  return provenOnEdge(ts, narrowing, 'empty');
 }
 
 /**
@@ -173,14 +164,22 @@ export function emptiedOnEdge(ts: TypeScript, narrowing: Narrowing): ts.Expressi
  * `x === undefined`, on the true edge of `x != null`.
  */
 export function presentOnEdge(ts: TypeScript, narrowing: Narrowing): ts.Expression | undefined {
+  return provenOnEdge(ts, narrowing, 'present');
+}
+
+function provenOnEdge(ts: TypeScript, narrowing: Narrowing, proven: 'empty' | 'present'): ts.Expression | undefined {
   const expr = skipOuterExpressions(ts, narrowing.expr);
-  if (!ts.isBinaryExpression(expr)) return narrowing.outcome === 'truthy' || narrowing.outcome === 'nonNullish' ? expr : undefined;
+  if (!ts.isBinaryExpression(expr)) {
+    const outcomes = proven === 'empty' ? ['falsy', 'nullish'] : ['truthy', 'nonNullish'];
+    return outcomes.includes(narrowing.outcome) ? expr : undefined;
+  }
   const operator = expr.operatorToken.kind;
   const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
   const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
   if (!equal && !notEqual) return undefined;
   const other = isNullish(ts, expr.right) ? expr.left : isNullish(ts, expr.left) ? expr.right : undefined;
   if (!other) return undefined;
-  const truthy = narrowing.outcome === 'truthy';
-  return (notEqual ? truthy : !truthy) ? skipOuterExpressions(ts, other) : undefined;
+  // `x === null` holds on the true edge: there x is empty; on the false edge, present.
+  const emptyOnThisEdge = equal === (narrowing.outcome === 'truthy');
+  return emptyOnThisEdge === (proven === 'empty') ? skipOuterExpressions(ts, other) : undefined;
 }
