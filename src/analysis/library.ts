@@ -59,7 +59,7 @@ export type LibraryTypeName = 'Waker' | 'WakerRef' | 'RawWaker' | 'Box' | 'Arc' 
 const MEMBER_NAMES = new Set([
   'clone', 'wake', 'wakeByRef', 'drop', 'willWake', 'fromRaw', 'fromArc', 'noop', 'intoRaw', 'new',
   'strongCount', 'incrementStrongCount', 'decrementStrongCount', 'value', 'data', 'vtable',
-  'fromWaker', 'waker', 'ready', 'pending', 'forget', 'spawn', 'blockOn', 'run',
+  'fromWaker', 'waker', 'ready', 'pending', 'isReady', 'isPending', 'forget', 'spawn', 'blockOn', 'run',
 ]);
 
 export class Library {

@@ -309,12 +309,10 @@ export class LostWakeupChecker implements FlowChecker {
     let tested: ts.Expression | undefined;
     let whenReady: 'truthy' | 'falsy' = 'truthy';
     if (ts.isCallExpression(expr) && expr.arguments.length === 1 && ts.isPropertyAccessExpression(expr.expression)) {
-      // `Library.nameOf` skips these names (speed): resolve the two here.
-      const name = expr.expression.name.text;
-      const declaration = (name === 'isReady' || name === 'isPending') && this.engine.context.library.symbolAt(expr.expression)?.valueDeclaration;
-      if (declaration && this.engine.context.library.declares(declaration)) {
+      const name = this.engine.context.library.nameOf(expr.expression);
+      if (name === 'Poll.isReady' || name === 'Poll.isPending') {
         tested = expr.arguments[0];
-        whenReady = name === 'isReady' ? 'truthy' : 'falsy';
+        whenReady = name === 'Poll.isReady' ? 'truthy' : 'falsy';
       }
     } else if (ts.isPropertyAccessExpression(expr) && expr.name.text === 'ready') {
       tested = expr.expression;
