@@ -15,19 +15,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { docsUrl } from '../../src/analysis/rules';
 import { activeEditor, goToLine, openFile, REPO_ROOT, runCommand, screenshot, waitForEditorText, waitForProblems } from './vscode';
-import { type ExtensionWorkbench, openExtensionWorkbench, recordFailure, ruleCode as code, simulationPanel } from './workspace';
-
-/** A clone that is never dropped: `clone-without-drop`. */
-const CLONE_LEAK = [
-  "import type { WakerRef } from 'wakerscope/waker';",
-  '',
-  'export function notifyTwice(waker: WakerRef): void {',
-  '  const copy = waker.clone();',
-  '  copy.wakeByRef();',
-  '  waker.wakeByRef();',
-  '}',
-  '',
-].join('\n');
+import { CLONE_LEAK, type ExtensionWorkbench, openExtensionWorkbench, recordFailure, ruleCode as code, simulationPanel } from './workspace';
 
 /** A directive with nothing to suppress: `unused-suppression`. */
 const STALE_DIRECTIVE = ['// wakerscope-ignore-next-line use-after-wake -- fixed long ago', 'export const answer = 42;', ''].join('\n');

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { activeEditor, applyQuickFix, goToLine, hoverAtCursor, openFile, runCommand, screenshot, squiggles, waitForEditorText, waitForProblems } from './vscode';
-import { type ExtensionWorkbench, openExtensionWorkbench, recordFailure, ruleCode as code, SEED, simulationPanel } from './workspace';
+import { CLONE_LEAK, type ExtensionWorkbench, openExtensionWorkbench, recordFailure, ruleCode as code, SEED, simulationPanel } from './workspace';
 
 /** The seed scenario: clone, wake the original, drop the clone: a double free. */
 const SEED_SCENARIO = [
@@ -26,18 +26,6 @@ const SEED_SCENARIO = [
   'wake 0',
   'drop 1',
   'expect double-free',
-  '',
-].join('\n');
-
-/** A clone that is never dropped: `clone-without-drop`, fixable with `using`. */
-const CLONE_LEAK = [
-  "import type { WakerRef } from 'wakerscope/waker';",
-  '',
-  'export function notifyTwice(waker: WakerRef): void {',
-  '  const copy = waker.clone();',
-  '  copy.wakeByRef();',
-  '  waker.wakeByRef();',
-  '}',
   '',
 ].join('\n');
 

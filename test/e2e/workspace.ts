@@ -12,6 +12,18 @@ import type { Browser, Page } from 'playwright-core';
 import { RULES } from '../../src/analysis/rules';
 import { type CodeServer, e2eEnv, installVsix, launchBrowser, makeWorkspace, newPage, openWorkbench, REPO_ROOT, screenshot, startCodeServer } from './vscode';
 
+/** A clone that is never dropped: `clone-without-drop`, fixable with `using`; both e2e suites open it. */
+export const CLONE_LEAK = [
+  "import type { WakerRef } from 'wakerscope/waker';",
+  '',
+  'export function notifyTwice(waker: WakerRef): void {',
+  '  const copy = waker.clone();',
+  '  copy.wakeByRef();',
+  '  waker.wakeByRef();',
+  '}',
+  '',
+].join('\n');
+
 export const SEED = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'seed-box-waker.ts'), 'utf8');
 
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
