@@ -253,6 +253,9 @@ describe('simulate: sandbox and bad input', () => {
     assert.equal(wrong.outcome, 'error');
     assert.equal(wrong.steps[0].error, "TypeError: the factory 'notAWaker' returned number 5, expected a RawWaker or a Waker");
     assert.match(wrong.steps[1].error ?? '', /handle 0 was never created/);
+    // The user's class keeps its name in the bundle, though the runtime has a `Task` class too.
+    const task = await simulateSequence(join(FIXTURES, 'throws.ts'), 'aTask', ops('new'));
+    assert.equal(task.steps[0].error, "TypeError: the factory 'aTask' returned an object (Task), expected a RawWaker or a Waker");
     const thrown = await simulateSequence(join(FIXTURES, 'throws.ts'), 'createRawWaker', ops('new; wake 0'));
     assert.equal(thrown.outcome, 'error');
     assert.equal(thrown.steps[1].error, 'Error: scheduler is shut down');

@@ -106,6 +106,9 @@ export async function bundleModule(modulePath: string): Promise<ModuleBundle> {
       banner: { js: '(function wakersimModule() {' },
       footer: { js: 'return __wakersim.driver;\n})' },
       target: 'es2022',
+      // Bundling renames a user's class that shares a name with one of the runtime's (`Task` becomes `Task2`);
+      // the heap diagram and messages show `constructor.name`, so keep the names the user wrote.
+      keepNames: true,
       sourcemap: 'external',
       absWorkingDir: dirname(modulePath),
       plugins: [plugin(runtimeEntry, [runtimeDir + sep, dirname(driverFile) + sep], join(root, 'src', 'simulate', 'module-state.ts'))],

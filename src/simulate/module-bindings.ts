@@ -25,8 +25,9 @@ export async function moduleBindings(source: string, loader: Loader, file: strin
   let program: Program;
   try {
     // ESM keeps the bodies as the bundle prints them (`Box.new`, not CommonJS's `import_waker.Box.new`),
-    // so a literal's text here is its text in the bundle, up to renaming.
-    code = (await transform(source, { loader, format: 'esm', target: 'es2022', sourcefile: file, logLevel: 'silent' })).code;
+    // so a literal's text here is its text in the bundle, up to renaming (`keepNames` as bundle.ts has it: a class
+    // then carries its `static { __name(this, "Task") }`).
+    code = (await transform(source, { loader, format: 'esm', target: 'es2022', keepNames: true, sourcefile: file, logLevel: 'silent' })).code;
     program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' });
   } catch {
     return { unreadable: `${file} did not transform` };
@@ -54,7 +55,7 @@ export async function moduleBindings(source: string, loader: Loader, file: strin
     } else if (statement.type === 'VariableDeclaration') {
       for (const declarator of statement.declarations) {
         for (const name of patternNames(declarator.id)) names.add(name);
-        const init = declarator.init;
+        const init = declarator.init && withoutKeptName(declarator.init);
         if (declarator.id.type === 'Identifier' && init && (init.type === 'FunctionExpression' || init.type === 'ArrowFunctionExpression' || init.type === 'ClassExpression')) {
           literals.set(declarator.id.name, text(init));
         }
@@ -66,6 +67,11 @@ export async function moduleBindings(source: string, loader: Loader, file: strin
   }
   const own = [...names].filter((name) => identifiers.has(name) && !ESBUILD_HELPER.test(name)).sort();
   return { names: own, literals: Object.fromEntries(own.flatMap((name) => (literals.has(name) ? [[name, literals.get(name)!]] : []))) };
+}
+
+/** `f` of `__name(f, "f")`, the wrapper `keepNames` puts around a function or class bound to a name (the value is `f`). */
+function withoutKeptName(node: AnyNode): AnyNode {
+  return node.type === 'CallExpression' && node.callee.type === 'Identifier' && node.callee.name === '__name' && node.arguments[0]?.type !== 'SpreadElement' ? node.arguments[0] : node;
 }
 
 /** `a` of `export { a }` and of `export { x as "a" }`. */
