@@ -143,7 +143,7 @@ class ProgramSummaries implements CallSummaries {
     // A future's `poll` registers exactly when it returns pending (its own lost-wakeup check sees to that): the caller tests which.
     const isPoll = nameOf(ts, declaration) === 'poll';
     const contextLike = parameters.map((parameter) => !isPoll && this.isContextLike(parameter));
-    const returnsOwned = !lendsOnly(ts, declaration);
+    const returnsOwned = !lendsOnly(ts, this.checker, declaration);
     // Nothing to follow (a `poll`, a `take()` that receives no owned value): no need to run the engine.
     if (!contextLike.includes(true) && !parameters.some((parameter) => this.mayBeOwned(parameter))) {
       return { declaration, name: nameOf(ts, declaration), parameters: [], registers: [], returnsOwned, reads };
@@ -252,11 +252,14 @@ function reassignedParameters(ts: TypeScript, context: FileContext, assignments:
 }
 
 /**
- * Whether every value the function returns is a place its object keeps
- * (`return this.waker`, `return this.slots[i]`): the caller gets a loan, not an
- * owned value. A `take()` moves the value out first, so it returns something else.
+ * Whether every value the function returns is a place that outlives the call
+ * (`return this.waker`, `return table.slots[key]` with `table` a parameter,
+ * `return state.waker` with `state` module-level): the caller gets a loan, not
+ * an owned value. A place of the function's own locals (`return entry.waker`
+ * after `const entry = this.queue.shift()`) is the caller's to consume, and a
+ * `take()` moves the value out first, so it returns something else.
  */
-function lendsOnly(ts: TypeScript, declaration: FunctionLikeWithBody): boolean {
+function lendsOnly(ts: TypeScript, checker: ts.TypeChecker, declaration: FunctionLikeWithBody): boolean {
   const returned: ts.Expression[] = [];
   const body = 'body' in declaration ? declaration.body : undefined;
   if (!body) return false;
@@ -269,14 +272,20 @@ function lendsOnly(ts: TypeScript, declaration: FunctionLikeWithBody): boolean {
     };
     ts.forEachChild(body, visit);
   }
-  return returned.length > 0 && returned.every((expression) => isPlaceOfThis(ts, expression));
+  return returned.length > 0 && returned.every((expression) => isLentPlace(ts, checker, declaration, body, expression));
 }
 
-function isPlaceOfThis(ts: TypeScript, expression: ts.Expression): boolean {
+function isLentPlace(ts: TypeScript, checker: ts.TypeChecker, declaration: FunctionLikeWithBody, body: ts.Node, expression: ts.Expression): boolean {
   let node = skipOuterExpressions(ts, expression);
   if (!ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return false;
   while (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) node = skipOuterExpressions(ts, node.expression);
-  return node.kind === ts.SyntaxKind.ThisKeyword;
+  if (node.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(node)) return false;
+  // The root outlives the call: a parameter (the caller's object), or a name declared outside the body (module level).
+  const root = checker.getSymbolAtLocation(node)?.valueDeclaration;
+  if (!root) return false;
+  if (ts.isParameter(root)) return root.parent === declaration;
+  return root.getSourceFile() !== body.getSourceFile() || root.end <= body.pos || root.pos >= body.end;
 }
 
 function nameOf(ts: TypeScript, declaration: FunctionLikeWithBody): string {
