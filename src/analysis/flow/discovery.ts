@@ -74,6 +74,8 @@ export class Discovery {
   readonly uses = new Map<ts.Node, TrackedBinding>();
   /** References that a checker watches (see `DiscoveryHooks.onReference`). */
   readonly watchedReferences = new Set<ts.Node>();
+  /** Reads of places (`this.waker` in `` `${this.waker}` ``) that a checker evaluates as operations of their own. */
+  readonly watchedReads = new Set<ts.Node>();
   /** Closures (and classes) to the tracked bindings they capture. */
   readonly captures = new Map<ts.Node, TrackedBinding[]>();
   /** Creation calls to what they create. */

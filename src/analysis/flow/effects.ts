@@ -7,7 +7,7 @@ import type { FileContext } from '../context';
 import { useAfterDrop, useAfterMove, useAfterWake } from '../rules/index';
 import type { CallSummaries, Consumption } from './calls';
 import type { Discovery, TrackedBinding, ValueKind } from './discovery';
-import { climb, isDestructuringTarget, isTestPosition } from './positions';
+import { climb, isDestructuringTarget, isInOperand, isTestPosition } from './positions';
 import { skipOuterExpressions } from '../syntax';
 
 export type Effect =
@@ -58,7 +58,7 @@ export class Effects {
     const library = this.context.library;
     if (ts.isShorthandPropertyAssignment(identifier.parent)) return { kind: 'move', site: identifier.parent, label: 'value stored here' };
     const { value, parent, flowed } = climb(ts, identifier);
-    if (isTestPosition(ts, value, parent)) return IGNORE;
+    if (isTestPosition(ts, value, parent) && !isInOperand(ts, parent)) return IGNORE;
     if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === value) {
       const call = parent.parent;
       if (ts.isPropertyAccessExpression(parent) && ts.isCallExpression(call) && call.expression === parent) {

@@ -65,6 +65,8 @@ export interface FlowChecker extends DiscoveryHooks {
   narrow?(state: FlowState, narrowing: Narrowing): FlowState;
   /** A reference the checker watches (`DiscoveryHooks.onReference`) is evaluated. */
   evaluateReference?(identifier: ts.Identifier, state: WorkingState): void;
+  /** A read of a place the checker watches (`Discovery.watchedReads`), after its object and index were evaluated. */
+  evaluateRead?(access: ts.PropertyAccessExpression | ts.ElementAccessExpression, state: WorkingState): void;
   /** A call whose callee and arguments were evaluated. */
   evaluateCall?(call: ts.CallExpression, state: WorkingState): void;
   /** An assignment `a = b` whose target is not a tracked binding (`this.waker = w`), after the engine's own handling. */
@@ -197,6 +199,7 @@ export class FlowEngine {
     const discovery = this.discovery;
     const whole = buildCfg(this.ts, this.root, {
       isInteresting: (identifier) => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier),
+      isInterestingRead: discovery.watchedReads.size > 0 ? (access) => discovery.watchedReads.has(access) : undefined,
       coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
     });
     const cfg = correlateConditions(this.ts, this.context.checker, whole);
@@ -363,6 +366,10 @@ export class FlowEngine {
     const watched = this.discovery.watchedReferences.has(node);
     if (watched) for (const checker of this.active) checker.evaluateReference?.(node as ts.Identifier, state);
     if (binding || watched) return;
+    if (this.discovery.watchedReads.has(node)) {
+      for (const checker of this.active) checker.evaluateRead?.(node as ts.PropertyAccessExpression | ts.ElementAccessExpression, state);
+      return;
+    }
     if (ts.isCallExpression(node)) {
       if (this.sharing(state)) this.aliasesAtCall(node, state);
       for (const checker of this.active) checker.evaluateCall?.(node, state);

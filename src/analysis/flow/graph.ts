@@ -77,6 +77,8 @@ type Target =
 export interface CfgOptions {
   /** Whether an identifier is worth an operation (a tracked binding); others are skipped. */
   readonly isInteresting: (identifier: ts.Identifier) => boolean;
+  /** Whether a property or element access is worth an operation of its own (a read of a place a checker follows). */
+  readonly isInterestingRead?: (access: ts.PropertyAccessExpression | ts.ElementAccessExpression) => boolean;
   /**
    * Whether a switch without `default` has a case for every value its
    * discriminant's type allows: then no path skips every case (as TypeScript's
@@ -774,6 +776,8 @@ class Builder {
       for (const argument of node.arguments ?? []) this.expression(argument);
       this.emit({ kind: 'eval', node });
       this.mayThrow();
+    } else if (this.options.isInterestingRead?.(node)) {
+      this.emit({ kind: 'eval', node });
     }
     if (chainEnd) {
       this.chainEnds.pop();

@@ -77,6 +77,11 @@ export function isTestPosition(ts: TypeScript, value: ts.Node, parent: ts.Node):
   return false;
 }
 
+/** `key in w`, `'data' in w`: reads the value (its properties, its string form as a key), unlike a comparison. */
+export function isInOperand(ts: TypeScript, parent: ts.Node): boolean {
+  return ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.InKeyword;
+}
+
 export function isNullish(ts: TypeScript, node: ts.Expression): boolean {
   const inner = skipOuterExpressions(ts, node);
   return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === 'undefined') || ts.isVoidExpression(inner);

@@ -25,7 +25,7 @@ import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from
 import type { Narrowing } from '../graph';
 import { joinFacts, joinFactLists, sameFactLists, type Fact, type Facts } from '../lattice';
 import { dependsOnName, destructuredPath, rootsReachedBy, type AccessPath } from '../places';
-import { emptiedOnEdge, isNullish, presentOnEdge } from '../positions';
+import { climb, emptiedOnEdge, isInOperand, isNullish, isTestPosition, presentOnEdge } from '../positions';
 import { skipOuterExpressions } from '../../syntax';
 
 /**
@@ -83,6 +83,7 @@ export class FieldChecker implements FlowChecker {
       if (wakers.size > 0) this.forEachDestructured(declaration, (element, path) => wakers.has(element) && add(path));
     }
     if (this.places.size === 0) return;
+    this.watchReads();
     const root = this.engine.root;
     // A constructor starts with its fields empty (property initializers aside, which assign no waker we track).
     const inConstructor = ts.isConstructorDeclaration(root);
@@ -110,6 +111,42 @@ export class FieldChecker implements FlowChecker {
       }
     };
     visit(declaration.name);
+  }
+
+  /**
+   * Reads of a place that no other hook sees: a template (`` `${this.waker}` ``), a
+   * tagged template's argument, a spread, `in`, a computed key, a property of it
+   * (`this.waker.data`), a `return`. Calls, assignments and declarations see their
+   * own receivers, arguments and values; a test (`if (this.waker)`, `=== undefined`)
+   * only asks whether the place holds something.
+   */
+  private watchReads(): void {
+    const { ts, unit, discovery } = this.engine;
+    // Only the names a place's path spells can start an access to it (`waker` in `this.waker`, `slots` in `this.slots[key]`).
+    const segments = new Set<string>();
+    for (const place of this.places.values()) for (const segment of place.path.split(/[.[\]]/)) if (segment) segments.add(segment);
+    for (const identifier of unit.identifiers) {
+      if (!segments.has(identifier.text)) continue;
+      let access: ts.Node = identifier;
+      if (ts.isPropertyAccessExpression(access.parent) && access.parent.name === access) access = access.parent;
+      while ((ts.isPropertyAccessExpression(access.parent) || ts.isElementAccessExpression(access.parent)) && access.parent.expression === access && !this.placeOf(access as ts.Expression)) access = access.parent;
+      if ((ts.isPropertyAccessExpression(access) || ts.isElementAccessExpression(access)) && this.placeOf(access) && this.isPlainRead(access)) discovery.watchedReads.add(access);
+    }
+  }
+
+  private isPlainRead(access: ts.PropertyAccessExpression | ts.ElementAccessExpression): boolean {
+    const ts = this.engine.ts;
+    const { value, parent, flowed } = climb(ts, access);
+    if (isTestPosition(ts, value, parent) && !isInOperand(ts, parent)) return false;
+    if (flowed) return true;
+    // Seen by evaluateCall (receiver, argument), evaluateAssignment and evaluateDeclaration (target, value).
+    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === value) {
+      return !(ts.isCallExpression(parent.parent) && parent.parent.expression === parent);
+    }
+    if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) return parent.expression === value;
+    if (ts.isVariableDeclaration(parent)) return parent.initializer !== value;
+    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return false;
+    return true;
   }
 
   needsDataflow(): boolean {
@@ -173,6 +210,13 @@ export class FieldChecker implements FlowChecker {
     const next = { bindings: state.bindings, checkers: state.checkers.slice() };
     this.slot!.set(next, facts);
     return next;
+  }
+
+  evaluateRead(access: ts.PropertyAccessExpression | ts.ElementAccessExpression, state: WorkingState): void {
+    const place = this.placeOf(access);
+    if (!place || !this.slot) return;
+    this.checkUse(place, access, state);
+    this.lookedAt(place, access, state);
   }
 
   evaluateCall(call: ts.CallExpression, state: WorkingState): void {
