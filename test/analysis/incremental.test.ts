@@ -335,6 +335,28 @@ export function handOff(waker: Waker): void {
     assert.equal(result.mode, 'whole');
   });
 
+  it('a body that names nothing of the library but assigns an owned field is analysed after an edit too', () => {
+    const source = `import { type Waker } from 'wakerscope/waker';
+export class Slots {
+  private readonly slots: (Waker | undefined)[] = [];
+  cancel(key: number): void {
+    this.slots[key] = undefined;
+  }
+  count(): number {
+    return this.slots.length;
+  }
+}
+`;
+    const cleared = scenario({ 'main.ts': source }, { from: '    this.slots[key] = undefined;', to: '    this.slots[key]?.drop();\n    this.slots[key] = undefined;' });
+    assert.deepEqual(rules(cleared.before), ['clone-without-drop']);
+    assert.deepEqual(rules(cleared.after), []);
+    assert.equal(cleared.mode, 'incremental');
+    // An edit that starts assigning the field in a body that did not.
+    const assigned = scenario({ 'main.ts': source }, { from: '    return this.slots.length;', to: '    this.slots[0] = undefined;\n    return this.slots.length;' });
+    assert.deepEqual(rules(assigned.after), ['clone-without-drop', 'clone-without-drop']);
+    assert.equal(assigned.mode, 'incremental');
+  });
+
   it('an edited flow finding inside a body is found again, the others are reused', () => {
     const source = `import { Waker } from 'wakerscope/waker';
 export function first(waker: Waker): void {

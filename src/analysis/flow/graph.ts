@@ -10,6 +10,7 @@
 
 import type * as ts from 'typescript';
 import { mentionedIn } from '../mentions';
+import { isAssignedField } from './places';
 import { kindTest, skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
 
@@ -107,6 +108,8 @@ const isTypeOnly = kindTest((k) => {
   return kinds;
 });
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** One analysable body and the nodes of its own code (not of nested functions), gathered in one walk of the file. */
 export interface FlowUnit {
   readonly root: FlowRoot;
@@ -128,8 +131,17 @@ export interface FlowUnit {
  * out (the enclosing unit still lists it in `nested`). Nor is a type that
  * mentions none: its identifiers are no value's references, so the unit loses
  * nothing it reads (the CFG and the checkers look at code, never into types).
+ * `ownedFields` are field names whose declared type is an owned library type:
+ * assigning one (`this.slots[key] = undefined`) hints a unit too, as it may
+ * lose the waker the field holds.
  */
-export function scanUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWithBody, hints: ReadonlySet<string>, mentions?: readonly number[]): FlowUnit[] {
+export function scanUnits(
+  ts: TypeScript,
+  root: ts.SourceFile | FunctionLikeWithBody,
+  hints: ReadonlySet<string>,
+  mentions?: readonly number[],
+  ownedFields: ReadonlySet<string> = NO_NAMES,
+): FlowUnit[] {
   // Locals, not `ts.X` in the loop: the typescript module's exports are getters.
   const { SyntaxKind, forEachChild } = ts;
   const units: FlowUnit[] = [];
@@ -153,7 +165,10 @@ export function scanUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWith
     switch (node.kind) {
       case SyntaxKind.Identifier:
         current.identifiers.push(node as ts.Identifier);
-        if (!current.hinted && hints.has((node as ts.Identifier).text)) current.hinted = true;
+        if (!current.hinted) {
+          const text = (node as ts.Identifier).text;
+          if (hints.has(text) || (ownedFields.has(text) && isAssignedField(ts, node as ts.Identifier))) current.hinted = true;
+        }
         return;
       case SyntaxKind.VariableDeclaration:
         current.declarations.push(node as ts.VariableDeclaration);

@@ -42,10 +42,53 @@ export function flowMayApply(file: ts.SourceFile): boolean {
   return FILE_HINT.test(file.text);
 }
 
-/** The units worth analysing: the file's top level, or a function-like and the ones nested in it. */
+/**
+ * The units worth analysing: the file's top level, or a function-like and the
+ * ones nested in it. A unit is worth it when it names something of the library,
+ * or assigns a field the file declares with an owned type (`cancel(key) {
+ * this.slots[key] = undefined; }` may lose the waker the slot holds).
+ */
 export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWithBody): FlowUnit[] {
-  const mentions = ts.isSourceFile(root) ? findMentions(root.text, HINT_WORDS) : undefined;
-  return scanUnits(ts, root, HINTS, mentions).filter((unit) => unit.hinted);
+  const fields = ownedFieldsOf(ts, root.getSourceFile());
+  const mentions = ts.isSourceFile(root) ? findMentions(root.text, fields.size === 0 ? HINT_WORDS : wordsPattern([...HINTS, ...fields])) : undefined;
+  return scanUnits(ts, root, HINTS, mentions, fields).filter((unit) => unit.hinted);
+}
+
+const OWNED_TYPE_WORD = /\b(?:Waker|Box|Arc|RawWaker)\b/;
+const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
+
+/**
+ * The fields the file declares, outside every function body, with a type that
+ * names an owned library type (`private slots: (Waker | undefined)[]`, an
+ * interface's `waker?: Waker`): its classes' properties and its interfaces' and
+ * type literals' members. Only declarations outside bodies, so an edit inside a
+ * body never changes which other bodies are analysed (incremental.ts relies on
+ * that). A field declared in another file, or typed through an alias, is not
+ * seen here (cost: one look at each top-level declaration's members, no checker).
+ */
+function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile): ReadonlySet<string> {
+  let fields = ownedFieldsByFile.get(file);
+  if (fields) return fields;
+  const names = new Set<string>();
+  const text = file.text;
+  const addMembers = (members: ts.NodeArray<ts.ClassElement | ts.TypeElement>): void => {
+    for (const member of members) {
+      if (!ts.isPropertyDeclaration(member) && !ts.isPropertySignature(member)) continue;
+      const type = member.type;
+      if (type && ts.isIdentifier(member.name) && OWNED_TYPE_WORD.test(text.slice(type.pos, type.end))) names.add(member.name.text);
+      if (type && ts.isTypeLiteralNode(type)) addMembers(type.members);
+    }
+  };
+  for (const statement of file.statements) {
+    if (ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement)) addMembers(statement.members);
+    else if (ts.isTypeAliasDeclaration(statement) && ts.isTypeLiteralNode(statement.type)) addMembers(statement.type.members);
+    else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) if (declaration.type && ts.isTypeLiteralNode(declaration.type)) addMembers(declaration.type.members);
+    }
+  }
+  fields = names;
+  ownedFieldsByFile.set(file, fields);
+  return fields;
 }
 
 /** What one unit's analysis read beyond its own body (for incremental re-analysis). */

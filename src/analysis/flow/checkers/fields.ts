@@ -15,7 +15,8 @@
 // A slot starts `vacant`: containers index the slots they fill by an invariant
 // the analyzer cannot see (a slab's free list), so filling one is no leak until
 // the body itself treats it as possibly full (reads it, as in
-// `slots[key]?.willWake(w)`) or fills it twice.
+// `slots[key]?.willWake(w)`), fills it twice, or clears it (`slots[key] =
+// undefined` says it may be full).
 
 import type * as ts from 'typescript';
 import { cloneWithoutDrop, useAfterDrop, useAfterWake } from '../../rules/index';
@@ -353,7 +354,9 @@ export class FieldChecker implements FlowChecker {
     const engine = this.engine;
     if (!engine.reporting) return;
     const facts = this.slot!.get(state)[place.index];
-    const holding = facts.filter((f) => f.kind === 'unknown' || f.kind === 'held');
+    // Clearing a slot (`slots[key] = undefined`) says it may be full: the invariant that keeps a vacant slot empty is not at work.
+    const clearing = isNullish(engine.ts, assignment.right);
+    const holding = facts.filter((f) => f.kind === 'unknown' || f.kind === 'held' || (clearing && f.kind === 'vacant'));
     if (holding.length === 0) return;
     const stored = holding.filter((f) => f.kind === 'held');
     const everyPath = stored.length === facts.length;
