@@ -50,7 +50,7 @@ import { finishFindings } from './finish';
 import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
 import { findMentions, mentionedIn } from './mentions';
-import { checkVtable, vtableSites, withoutExplainedLeaks } from './vtable/index';
+import { checkVtable, leaksExplainedElsewhere, vtableSites, withoutExplainedLeaks } from './vtable/index';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type Span, type TypeScript } from './types';
 
 /** An opaque body: the function that owns it and its text range (`body.pos` to `body.end`). */
@@ -159,7 +159,8 @@ export class IncrementalAnalyzer {
       this.last = { mode: 'whole', changedBodies: 0 };
     }
     this.states.set(file.fileName, state);
-    const flow = withoutExplainedLeaks(sortFlowFindings(state.flow.flat()), state.vtables.flatMap((entry) => entry.explained));
+    const leaks = sortFlowFindings(state.flow.flat());
+    const flow = withoutExplainedLeaks(leaks, [...state.vtables.flatMap((entry) => entry.explained), ...leaksExplainedElsewhere(context, leaks)]);
     return [...flow, ...state.vtables.flatMap((entry) => entry.findings)];
   }
 

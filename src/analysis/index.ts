@@ -8,7 +8,7 @@ import { finishFindings } from './finish';
 import { isLibraryFile, Library } from './library';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type TypeScript } from './types';
 import { analyzeFlow } from './flow/index';
-import { vtablesInFile, withoutExplainedLeaks } from './vtable/index';
+import { leaksExplainedElsewhere, vtablesInFile, withoutExplainedLeaks } from './vtable/index';
 
 export * from './types';
 export { Library, isLibraryFile, programImportsLibrary } from './library';
@@ -26,7 +26,8 @@ export { SLOT_NAMES, analyzeVtables, describeEffect, resolveSlotFunction, summar
 /** The rule passes alone: findings with the analyzer's own severities, before configuration and suppressions. */
 function runPasses(context: FileContext): Finding[] {
   const vtables = vtablesInFile(context);
-  const flow = withoutExplainedLeaks(analyzeFlow(context), vtables.flatMap((report) => report.explainedLeaks));
+  const leaks = analyzeFlow(context);
+  const flow = withoutExplainedLeaks(leaks, [...vtables.flatMap((report) => report.explainedLeaks), ...leaksExplainedElsewhere(context, leaks)]);
   return [...flow, ...vtables.flatMap((report) => report.findings)];
 }
 

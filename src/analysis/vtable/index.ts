@@ -7,6 +7,7 @@
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
+import { isLibraryFile } from '../library';
 import { findMentions, mentionedIn } from '../mentions';
 import { vtableCloneNoRetain, vtableDropNoRelease, vtableWakeByRefReleases, vtableWakeNoRelease } from '../rules/index';
 import type { Finding, Fix, RelatedSpan, RuleId, Severity, Span } from '../types';
@@ -137,11 +138,11 @@ export function checkVtable(context: FileContext, site: ts.NewExpression): Vtabl
 /** The rules that say a slot keeps a reference it should release: its handle leaks. */
 const RELEASES_TOO_FEW: ReadonlySet<RuleId> = new Set(['vtable-wake-no-release', 'vtable-drop-no-release']);
 
-/** `Arc.fromRaw(…)` and `Box.fromRaw(…)` in a slot function's own body, when it is declared in this file. */
+/** `Arc.fromRaw(…)` and `Box.fromRaw(…)` in a slot function's own body, in whichever file declares it. */
 function handlesTakenIn(context: FileContext, declaration: ts.FunctionLikeDeclaration | undefined): Span[] {
   const ts = context.ts;
-  const file = context.file;
-  if (!declaration?.body || declaration.getSourceFile() !== file) return [];
+  if (!declaration?.body) return [];
+  const file = declaration.getSourceFile();
   const spans: Span[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionLike(node)) return;
@@ -159,13 +160,38 @@ function handlesTakenIn(context: FileContext, declaration: ts.FunctionLikeDeclar
  * One problem, one finding: a slot that keeps the reference its handle holds
  * is a `vtable-*-no-release` finding, which explains it by the slot's contract;
  * the flow rules' `clone-without-drop` on that handle (`Arc.fromRaw(data)`
- * never dropped) says the same, so it is left out. A slot declared in another
- * file than its vtable keeps both: each file is analysed on its own.
+ * never dropped) says the same, so it is left out. The vtable may be built in
+ * another file than the slot: see `leaksExplainedElsewhere`.
  */
 export function withoutExplainedLeaks(flow: readonly Finding[], explained: readonly Span[]): Finding[] {
   if (explained.length === 0) return [...flow];
   const keys = new Set(explained.map((span) => `${span.file}:${span.start}:${span.end}`));
   return flow.filter((finding) => finding.rule !== 'clone-without-drop' || !keys.has(`${finding.span.file}:${finding.span.start}:${finding.span.end}`));
+}
+
+/**
+ * The handles among `flow`'s leaks in this file that a vtable built in another
+ * file explains (its slot is declared here, its finding is there): the same
+ * problem, reported once, by the vtable rule. Only a leak of a `fromRaw` handle
+ * can be one, so a file without such a leak costs nothing; otherwise the other
+ * files that build a vtable are looked at, and only vtables with a slot
+ * declared here are checked. Recomputed on every analysis (the incremental
+ * analyzer too): any edit of another file changes what it says.
+ */
+export function leaksExplainedElsewhere(context: FileContext, flow: readonly Finding[]): Span[] {
+  const file = context.file;
+  const handles = flow.filter((finding) => finding.rule === 'clone-without-drop' && finding.span.file === file.fileName && file.text.slice(finding.span.start, finding.span.end).includes('fromRaw'));
+  if (handles.length === 0) return [];
+  const explained: Span[] = [];
+  for (const other of context.program.getSourceFiles()) {
+    if (other === file || other.isDeclarationFile || !other.text.includes(VTABLE_CLASS) || context.program.isSourceFileFromExternalLibrary(other) || isLibraryFile(context.program, other)) continue;
+    const otherContext: FileContext = { ...context, file: other };
+    for (const site of vtableSites(otherContext)) {
+      const slotsHere = (site.arguments ?? []).some((argument) => resolveSlotFunction(otherContext, argument)?.getSourceFile() === file);
+      if (slotsHere) explained.push(...checkVtable(otherContext, site).explainedLeaks.filter((span) => span.file === file.fileName));
+    }
+  }
+  return explained;
 }
 
 /**
