@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { analyzeFile, analyzeVtables, vtableAt, vtablesInFile } from '../../src/analysis/index';
+import { Runtime, withRuntime } from '../../src/waker/index';
 import { FIXTURES_ROOT, FixtureProgram, REPO_ROOT, describeFinding, describeFixtures, fixtureFiles } from './fixture-runner';
 
 const VTABLE_RULES = ['vtable-clone-no-retain', 'vtable-wake-no-release', 'vtable-wake-by-ref-releases', 'vtable-drop-no-release'];
@@ -177,6 +178,18 @@ describe('one problem, one finding: a slot that keeps its handle', () => {
     assert.deepEqual(doubled, []);
     // The fixtures do leave handles alive in slots: the check above had something to look at.
     assert.ok(explained >= 4, `only ${explained} handles explained`);
+  });
+
+  it('a handle `wakeByRef` keeps is the reference it borrows: no finding at all, and a run frees nothing twice and leaks nothing', () => {
+    const fileName = join(FIXTURES_ROOT, 'vtable', 'vtable-wake-by-ref-releases', 'pass-keeps-handle.ts');
+    const program = new FixtureProgram([fileName]);
+    const file = program.sourceFile(fileName);
+    assert.deepEqual(analyzeFile(ts, program.program, file).map((f) => describeFinding(file, f)), []);
+    const runtime = new Runtime({ mode: 'record' });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    withRuntime(runtime, () => (require(fileName) as { drive(): void }).drive());
+    assert.deepEqual(runtime.violations.map((v) => v.message.split('\n')[0]), []);
+    assert.deepEqual(runtime.leaks().map((leak) => `${leak.kind} ${leak.address}`), []);
   });
 
   it('a kept handle in a slot of a vtable built in another file is no finding where the slot is, and a leak again without that vtable', () => {

@@ -31,9 +31,10 @@ export interface VtableReport {
   readonly slots: Readonly<Record<SlotName, SlotReport>>;
   readonly findings: readonly Finding[];
   /**
-   * The handles (`Arc.fromRaw(data)`, `Box.fromRaw(data)`) taken in slot
-   * functions of this file that these findings say release too few: a flow
-   * leak of one is the same problem (`withoutExplainedLeaks`).
+   * The handles (`Arc.fromRaw(data)`, `Box.fromRaw(data)`) whose flow leak is
+   * no problem of its own (`withoutExplainedLeaks`): taken in a `wake` or
+   * `drop` slot that these findings say releases too few (the same problem),
+   * or in the `wakeByRef` slot (keeping it is borrowing, the slot's contract).
    */
   readonly explainedLeaks: readonly Span[];
 }
@@ -131,7 +132,8 @@ export function checkVtable(context: FileContext, site: ts.NewExpression): Vtabl
     };
     if (problem && summary.argument) findings.push(toFinding(context, site, summaries, problem));
   }
-  const explainedLeaks = problems.filter((problem) => RELEASES_TOO_FEW.has(problem.rule)).flatMap((problem) => handlesTakenIn(context, summaries[problem.slot].declaration));
+  // A handle `wakeByRef` keeps is the reference it borrows, as its contract says (`forget` says it explicitly; there is no implicit drop).
+  const explainedLeaks = [...problems.filter((problem) => RELEASES_TOO_FEW.has(problem.rule)).map((problem) => problem.slot), 'wakeByRef' as const].flatMap((slot) => handlesTakenIn(context, summaries[slot].declaration));
   return { site, slots, findings, explainedLeaks };
 }
 
