@@ -357,6 +357,28 @@ export class Slots {
     assert.equal(assigned.mode, 'incremental');
   });
 
+  it("an edit in a recursive helper's base case re-checks its callers (its summary is the fixed point of the new body)", () => {
+    const source = `import { Waker, type Context } from 'wakerscope/waker';
+function wakeAfter(w: Waker, hops: number): void {
+  if (hops === 0) {
+    w.wake();
+    return;
+  }
+  wakeAfter(w, hops - 1);
+}
+export function relay(cx: Context): void {
+  const waker = cx.waker().clone();
+  wakeAfter(waker, 3);
+  waker.wakeByRef();
+}
+`;
+    const result = scenario({ 'main.ts': source }, { from: '    w.wake();', to: '    w.wakeByRef();' });
+    assert.deepEqual(rules(result.before), ['use-after-wake']);
+    // Now it only borrows on every path: the caller still owns its clone, and loses it.
+    assert.deepEqual(rules(result.after), ['clone-without-drop']);
+    assert.equal(result.mode, 'incremental');
+  });
+
   it('an edited flow finding inside a body is found again, the others are reused', () => {
     const source = `import { Waker } from 'wakerscope/waker';
 export function first(waker: Waker): void {

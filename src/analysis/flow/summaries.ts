@@ -14,13 +14,23 @@
 // body use their own callees' summaries, so a helper that hands the value to
 // another helper inherits what that one does.
 //
-// Recursion: a call back into a function whose summary is being computed gets
-// no summary (the signature decides, as before summaries: an owned parameter
-// type moves, anything else escapes), and so does a call more than MAX_DEPTH
-// helpers deep. Each function's summary is defined as the computation rooted
-// at that function; a result computed deeper that leaned on either cut-off is
-// not cached, so what a call sees never depends on which function was asked
-// about first (the incremental analyzer relies on that).
+// Recursion is a fixed point, as rustc's borrow checker needs none but a
+// summary does: a call back into a function whose summary is being computed
+// (the head of the recursive group on the call stack) gets an assumed summary,
+// at first the optimistic one (no path through the call returns: it consumes
+// nothing, leaves nothing live); the head's body is then summarised again under
+// the summary it produced, joined with what was assumed, until nothing changes.
+// The joined sets only grow in a finite lattice (per parameter, the kinds of
+// fact at the exits), so this ends, at the least fixed point when the body's
+// summary grows with the assumption. A `Context` parameter's registration
+// starts from `every` (what handing the context to code we cannot see counts
+// as) and joins the same way. A call more than MAX_DEPTH helpers deep gets no
+// summary (the signature decides, as before summaries: an owned parameter
+// type moves). Each function's summary is defined as the computation rooted at
+// that function (with it as the head); a result computed deeper that leaned on
+// an assumption or on the depth cut-off is not cached, so what a call sees
+// never depends on which function was asked about first (the incremental
+// analyzer relies on that).
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
@@ -58,7 +68,14 @@ interface Frame {
   readonly declaration: FunctionLikeWithBody;
   /** The lowest stack index whose in-progress state this computation leaned on (its own index when none). */
   lowest: number;
+  /** What calls back into this function are told while it is summarised (a recursive group's fixed point). */
+  assumed: FunctionSummary;
+  /** Whether a call back into it read `assumed` in the current round. */
+  recursive: boolean;
 }
+
+/** A safety net: the joined summaries only grow in a finite lattice, so the rounds end long before. */
+const MAX_ROUNDS = 32;
 
 class ProgramSummaries implements CallSummaries {
   private readonly checker: ts.TypeChecker;
@@ -82,17 +99,24 @@ class ProgramSummaries implements CallSummaries {
     const cached = this.done.get(declaration);
     if (cached !== undefined) return cached ?? undefined;
     const onStack = this.stack.findIndex((frame) => frame.declaration === declaration);
-    if (onStack >= 0 || this.stack.length >= MAX_DEPTH) {
-      const top = this.stack[this.stack.length - 1];
-      if (top) top.lowest = Math.min(top.lowest, onStack >= 0 ? onStack : -1);
+    const top = this.stack[this.stack.length - 1];
+    if (onStack >= 0) {
+      // Recursion: the head's assumed summary, for this round.
+      const head = this.stack[onStack]!;
+      head.recursive = true;
+      top!.lowest = Math.min(top!.lowest, onStack);
+      return head.assumed;
+    }
+    if (this.stack.length >= MAX_DEPTH) {
+      if (top) top.lowest = -1;
       return undefined;
     }
-    const frame: Frame = { declaration, lowest: this.stack.length };
     const index = this.stack.length;
+    const frame: Frame = { declaration, lowest: index, assumed: this.optimistic(declaration, 'every'), recursive: false };
     this.stack.push(frame);
     let summary: FunctionSummary | undefined;
     try {
-      summary = this.summarize(declaration);
+      summary = this.solve(frame);
     } catch (error) {
       // Never take the editor down over one odd function (tests set WAKERSCOPE_STRICT to see the error).
       if (typeof process !== 'undefined' && process.env?.WAKERSCOPE_STRICT) throw error;
@@ -104,6 +128,54 @@ class ProgramSummaries implements CallSummaries {
     if (parent) parent.lowest = Math.min(parent.lowest, frame.lowest);
     if (index === 0 || frame.lowest >= index) this.done.set(declaration, summary ?? null);
     return summary;
+  }
+
+  /**
+   * Summarises the frame's function; where its body calls back into it, again
+   * under the joined result until it is stable. A registration has no "no exit"
+   * value to start from (lost-wakeup's state knows registered and unregistered
+   * paths, not dead ones), so a recursive function with a `Context` parameter is
+   * solved from both ends, `every` and `none`: the least fixed point lies below
+   * both results, and is their meet (a helper that never registers is `none`,
+   * one that registers at the end of every recursion `every`).
+   */
+  private solve(frame: Frame): FunctionSummary | undefined {
+    const fromEvery = this.iterate(frame, this.optimistic(frame.declaration, 'every'));
+    if (!fromEvery || !frame.recursive || !fromEvery.registers.some((r) => r !== undefined)) return fromEvery;
+    const fromNone = this.iterate(frame, this.optimistic(frame.declaration, 'none'));
+    if (!fromNone) return undefined;
+    return { ...fromEvery, registers: fromEvery.registers.map((r, index) => r && meetRegistrations(r, fromNone.registers[index]!)) };
+  }
+
+  private iterate(frame: Frame, start: FunctionSummary): FunctionSummary | undefined {
+    frame.assumed = start;
+    let recursive = false;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      frame.recursive = false;
+      const summary = this.summarize(frame.declaration);
+      recursive ||= frame.recursive;
+      frame.recursive = recursive;
+      if (!recursive) return summary;
+      const next = joinSummaries(frame.assumed, summary);
+      if (sameSummaries(next, frame.assumed)) return summary;
+      frame.assumed = next;
+    }
+    return undefined;
+  }
+
+  /** The start of a recursive group's fixed point: no path through a call back into it returns (nothing consumed, nothing left live). */
+  private optimistic(declaration: FunctionLikeWithBody, registers: Registration): FunctionSummary {
+    const ts = this.ts;
+    const parameters = 'parameters' in declaration ? declaration.parameters : [];
+    const isPoll = nameOf(ts, declaration) === 'poll';
+    return {
+      declaration,
+      name: nameOf(ts, declaration),
+      parameters: parameters.map((parameter) => (this.mayBeOwned(parameter) ? NO_EXIT : undefined)),
+      registers: parameters.map((parameter) => (!isPoll && this.isContextLike(parameter) ? registers : undefined)),
+      returnsOwned: !lendsOnly(ts, this.checker, declaration),
+      reads: new Set([declaration]),
+    };
   }
 
   /** The body a call runs: a function, method or constructor of the program's own code. */
@@ -209,6 +281,56 @@ class ProgramSummaries implements CallSummaries {
   }
 }
 
+/** A parameter that reaches no exit (every path through it is a call back into the function being summarised, at first). */
+const NO_EXIT: ParameterUse = { paths: 'every', how: [] };
+
+/** The kinds of fact a parameter's value holds at the exits, as a use says them: `live` where it is left to the caller. */
+function exitKinds(use: ParameterUse): Set<string> {
+  const kinds = new Set<string>(use.paths === 'none' ? [] : use.how);
+  if (use.paths !== 'every') kinds.add('live');
+  return kinds;
+}
+
+function useOfKinds(kinds: ReadonlySet<string>): ParameterUse {
+  const how = CONSUMPTIONS.filter((kind) => kinds.has(kind));
+  if (how.length === 0) return kinds.size === 0 ? NO_EXIT : { paths: 'none' };
+  return { paths: kinds.has('live') ? 'some' : 'every', how };
+}
+
+const REGISTRATION_KINDS: Readonly<Record<Registration, readonly string[]>> = { every: ['registered'], some: ['registered', 'unregistered'], none: ['unregistered'] };
+
+function joinRegistrations(a: Registration, b: Registration): Registration {
+  const kinds = new Set([...REGISTRATION_KINDS[a], ...REGISTRATION_KINDS[b]]);
+  return kinds.size === 2 ? 'some' : kinds.has('registered') ? 'every' : 'none';
+}
+
+/** What both say of the exits (a registration's two fixed points bound the least one from above). */
+function meetRegistrations(a: Registration, b: Registration): Registration {
+  const kinds = REGISTRATION_KINDS[a].filter((kind) => REGISTRATION_KINDS[b].includes(kind));
+  // No kind in common: no path returns; `every` says as much (nothing exits unregistered).
+  return kinds.length === 2 ? 'some' : kinds[0] === 'unregistered' ? 'none' : 'every';
+}
+
+/** The union of two summaries of one function, per parameter (what the fixed point of a recursive group iterates on). */
+function joinSummaries(a: FunctionSummary, b: FunctionSummary): FunctionSummary {
+  return {
+    ...b,
+    parameters: b.parameters.map((use, index) => {
+      const assumed = a.parameters[index];
+      return use && assumed ? useOfKinds(new Set([...exitKinds(assumed), ...exitKinds(use)])) : use;
+    }),
+    registers: b.registers.map((registers, index) => {
+      const assumed = a.registers[index];
+      return registers && assumed ? joinRegistrations(assumed, registers) : registers;
+    }),
+  };
+}
+
+function sameSummaries(a: FunctionSummary, b: FunctionSummary): boolean {
+  const sameUse = (x: ParameterUse | undefined, y: ParameterUse | undefined): boolean => (!x || !y ? x === y : [...exitKinds(x)].sort().join() === [...exitKinds(y)].sort().join());
+  return a.parameters.length === b.parameters.length && a.parameters.every((use, index) => sameUse(use, b.parameters[index])) && a.registers.length === b.registers.length && a.registers.every((r, index) => r === b.registers[index]);
+}
+
 /** Collects, per parameter, the facts its value holds where it leaves the function (in the last round of solving). */
 class ParameterObserver implements FlowChecker {
   private readonly atExits = new Map<TrackedBinding, Set<string>>();
@@ -230,10 +352,7 @@ class ParameterObserver implements FlowChecker {
   useOf(binding: TrackedBinding): ParameterUse {
     // `Wake#wakeByRef(self: Arc<this>)` borrows by contract.
     if (!binding.leakChecked && binding.kind !== 'raw') return { paths: 'none' };
-    const kinds = this.atExits.get(binding) ?? new Set<string>();
-    const how = CONSUMPTIONS.filter((kind) => kinds.has(kind));
-    if (how.length === 0) return { paths: 'none' };
-    return { paths: kinds.has('live') ? 'some' : 'every', how };
+    return useOfKinds(this.atExits.get(binding) ?? new Set<string>());
   }
 }
 
