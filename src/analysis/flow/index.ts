@@ -54,7 +54,8 @@ export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWi
   return scanUnits(ts, root, HINTS, mentions, fields).filter((unit) => unit.hinted);
 }
 
-const OWNED_TYPE_WORD = /\b(?:Waker|Box|Arc|RawWaker)\b/;
+const OWNED_TYPES = ['Waker', 'Box', 'Arc', 'RawWaker'];
+const OWNED_TYPE_WORD = new RegExp(`\\b(?:${OWNED_TYPES.join('|')})\\b`);
 const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
 /**
@@ -63,7 +64,8 @@ const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
  * interface's `waker?: Waker`): its classes' properties and its interfaces' and
  * type literals' members. Only declarations outside bodies, so an edit inside a
  * body never changes which other bodies are analysed (incremental.ts relies on
- * that). A field declared in another file, or typed through an alias, is not
+ * that). A top-level alias of such a type counts as one (`type Slot = Waker |
+ * undefined`, then `slots: Slot[]`). A field declared in another file is not
  * seen here (cost: one look at each top-level declaration's members, no checker).
  */
 function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile): ReadonlySet<string> {
@@ -71,11 +73,19 @@ function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile): ReadonlySet<string>
   if (fields) return fields;
   const names = new Set<string>();
   const text = file.text;
+  // Aliases first (in order, so one may name an earlier one): not of an object type, whose members are fields, not a place.
+  const owned = [...OWNED_TYPES];
+  let ownedType = OWNED_TYPE_WORD;
+  for (const statement of file.statements) {
+    if (!ts.isTypeAliasDeclaration(statement) || ts.isTypeLiteralNode(statement.type) || !ownedType.test(text.slice(statement.type.pos, statement.type.end))) continue;
+    owned.push(statement.name.text);
+    ownedType = new RegExp(`\\b(?:${owned.join('|')})\\b`);
+  }
   const addMembers = (members: ts.NodeArray<ts.ClassElement | ts.TypeElement>): void => {
     for (const member of members) {
       if (!ts.isPropertyDeclaration(member) && !ts.isPropertySignature(member)) continue;
       const type = member.type;
-      if (type && ts.isIdentifier(member.name) && OWNED_TYPE_WORD.test(text.slice(type.pos, type.end))) names.add(member.name.text);
+      if (type && ts.isIdentifier(member.name) && ownedType.test(text.slice(type.pos, type.end))) names.add(member.name.text);
       if (type && ts.isTypeLiteralNode(type)) addMembers(type.members);
     }
   };
