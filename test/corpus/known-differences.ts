@@ -22,8 +22,6 @@ export function differenceKey(d: Difference): string {
 }
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
-  { program: 'timer-wheel-clear-after-wake.ts', line: 66, kind: 'false-positive', rule: 'lost-wakeup', severity: 'warning', reason: "the helper `reset(id, cx.waker())` returns unregistered when its slot is empty, which poll never reaches (no path condition across the call); the warning also names the wrong branch of `this.id === undefined`" },
-  { program: 'timer-wheel-slots.ts', line: 65, kind: 'false-positive', rule: 'lost-wakeup', severity: 'warning', reason: "the helper `reset(id, cx.waker())` returns unregistered when its slot is empty, which poll never reaches (no path condition across the call); the warning also names the wrong branch of `this.id === undefined`" },
   { program: 'broadcast-dedup.ts', line: 23, kind: 'missed', rule: 'use-after-wake', severity: 'warning', reason: "`last = waker` after `waker.wake()` gives `last` a waker that is already consumed; the assignment copies no state to `last`" },
   { program: 'broadcast-dedup.ts', line: 39, kind: 'false-positive', rule: 'clone-without-drop', severity: 'warning', reason: "`Map.get(id)` is taken for a fresh owned waker; it lends one the map still holds" },
   { program: 'cancellation-token.ts', line: 39, kind: 'false-positive', rule: 'clone-without-drop', severity: 'warning', reason: "`Map.get(id)` is taken for a fresh owned waker; it lends one the map still holds" },

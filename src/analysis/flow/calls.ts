@@ -18,7 +18,26 @@ export type ParameterUse =
 export type Consumption = 'woken' | 'dropped' | 'moved' | 'escaped';
 
 /** Whether a helper keeps or wakes the waker of a context (or a borrowed waker) it receives, so a pending `poll` can be woken. */
-export type Registration = 'every' | 'some' | 'none';
+export interface Registration {
+  /** The paths by which the helper returns having kept or woken the waker: all of them, some, or none. */
+  readonly paths: 'every' | 'some' | 'none';
+  /** `some`: the helper's own words for where it keeps nothing ("when `this.closed` is true"), when one condition decides. */
+  readonly missedWhen?: string;
+  /**
+   * `some`: every path that keeps nothing found the slot the helper stores the
+   * waker in vacant (`reset(id, waker)` with no waker at `id`): the helper
+   * refreshes a registration made elsewhere, and never discards the waker.
+   */
+  readonly refreshesOnly?: boolean;
+  /** `some`: the result tells the paths apart: it is `keptWhen.value` exactly where the helper kept the waker. */
+  readonly keptWhen?: ResultDiscriminant;
+}
+
+/** A boolean the helper returns: the result itself, or one property of the object literal it returns (`{ leader: false, … }`). */
+export interface ResultDiscriminant {
+  readonly property?: string;
+  readonly value: boolean;
+}
 
 export interface FunctionSummary {
   readonly declaration: ts.Node;

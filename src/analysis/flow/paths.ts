@@ -77,7 +77,8 @@ function optionalChainSubject(ts: TypeScript, node: ts.Node, child: ts.Node | un
   }
 }
 
-function truthOf(ts: TypeScript, expression: ts.Expression, value: boolean): PathCondition {
+/** The path on which `expression` is `value` ("`stored === undefined` is true"), looking through `!` and parentheses. */
+export function truthOf(ts: TypeScript, expression: ts.Expression, value: boolean): PathCondition {
   let tested = expression;
   let truth = value;
   for (;;) {

@@ -164,10 +164,11 @@ class ProgramSummaries implements CallSummaries {
   }
 
   /** The start of a recursive group's fixed point: no path through a call back into it returns (nothing consumed, nothing left live). */
-  private optimistic(declaration: FunctionLikeWithBody, registers: Registration): FunctionSummary {
+  private optimistic(declaration: FunctionLikeWithBody, paths: Registration['paths']): FunctionSummary {
     const ts = this.ts;
     const parameters = 'parameters' in declaration ? declaration.parameters : [];
     const isPoll = nameOf(ts, declaration) === 'poll';
+    const registers: Registration = { paths };
     return {
       declaration,
       name: nameOf(ts, declaration),
@@ -236,13 +237,7 @@ class ProgramSummaries implements CallSummaries {
     engine.solveOnly();
     for (const node of engine.reads) reads.add(node);
     const reassigned = reassignedParameters(ts, context, unit.assignments);
-    const registers = registrations.map((checker): Registration | undefined => {
-      if (!checker) return undefined;
-      const registers = checker.registrationAtExits();
-      // Registering on some paths and returning a result (`arrive(cx)` returns whether this task leads): like a `poll`,
-      // the result tells the caller which path was taken, so it is trusted as a `poll` is.
-      return registers === 'some' && this.returnsResult(declaration) ? 'every' : registers;
-    });
+    const registers = registrations.map((checker): Registration | undefined => checker?.registrationAtExits());
 
     return {
       declaration,
@@ -256,14 +251,6 @@ class ProgramSummaries implements CallSummaries {
       returnsOwned,
       reads,
     };
-  }
-
-  private returnsResult(declaration: FunctionLikeWithBody): boolean {
-    if (this.ts.isClassStaticBlockDeclaration(declaration)) return false;
-    const signature = this.checker.getSignatureFromDeclaration(declaration);
-    if (!signature) return false;
-    const type = this.checker.getReturnTypeOfSignature(signature);
-    return !(type.flags & (this.ts.TypeFlags.Void | this.ts.TypeFlags.Undefined | this.ts.TypeFlags.Never));
   }
 
   /** A parameter annotated with an owned type (what discovery tracks; a cheap syntactic test first). */
@@ -297,18 +284,34 @@ function useOfKinds(kinds: ReadonlySet<string>): ParameterUse {
   return { paths: kinds.has('live') ? 'some' : 'every', how };
 }
 
-const REGISTRATION_KINDS: Readonly<Record<Registration, readonly string[]>> = { every: ['registered'], some: ['registered', 'unregistered'], none: ['unregistered'] };
+const REGISTRATION_KINDS: Readonly<Record<Registration['paths'], readonly string[]>> = { every: ['registered'], some: ['registered', 'unregistered'], none: ['unregistered'] };
 
 function joinRegistrations(a: Registration, b: Registration): Registration {
-  const kinds = new Set([...REGISTRATION_KINDS[a], ...REGISTRATION_KINDS[b]]);
-  return kinds.size === 2 ? 'some' : kinds.has('registered') ? 'every' : 'none';
+  const kinds = new Set([...REGISTRATION_KINDS[a.paths], ...REGISTRATION_KINDS[b.paths]]);
+  return withPaths(b, kinds.size === 2 ? 'some' : kinds.has('registered') ? 'every' : 'none');
 }
 
 /** What both say of the exits (a registration's two fixed points bound the least one from above). */
 function meetRegistrations(a: Registration, b: Registration): Registration {
-  const kinds = REGISTRATION_KINDS[a].filter((kind) => REGISTRATION_KINDS[b].includes(kind));
+  const kinds = REGISTRATION_KINDS[a.paths].filter((kind) => REGISTRATION_KINDS[b.paths].includes(kind));
   // No kind in common: no path returns; `every` says as much (nothing exits unregistered).
-  return kinds.length === 2 ? 'some' : kinds[0] === 'unregistered' ? 'none' : 'every';
+  return withPaths(a, kinds.length === 2 ? 'some' : kinds[0] === 'unregistered' ? 'none' : 'every');
+}
+
+/** `registration` over other paths: what it says of its paths that keep nothing (refresh, result, words) only holds for `some` it computed itself. */
+function withPaths(registration: Registration, paths: Registration['paths']): Registration {
+  return registration.paths === paths ? registration : { paths };
+}
+
+function sameRegistration(a: Registration | undefined, b: Registration | undefined): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.paths === b.paths &&
+    a.missedWhen === b.missedWhen &&
+    !!a.refreshesOnly === !!b.refreshesOnly &&
+    a.keptWhen?.property === b.keptWhen?.property &&
+    a.keptWhen?.value === b.keptWhen?.value
+  );
 }
 
 /** The union of two summaries of one function, per parameter (what the fixed point of a recursive group iterates on). */
@@ -328,7 +331,7 @@ function joinSummaries(a: FunctionSummary, b: FunctionSummary): FunctionSummary 
 
 function sameSummaries(a: FunctionSummary, b: FunctionSummary): boolean {
   const sameUse = (x: ParameterUse | undefined, y: ParameterUse | undefined): boolean => (!x || !y ? x === y : [...exitKinds(x)].sort().join() === [...exitKinds(y)].sort().join());
-  return a.parameters.length === b.parameters.length && a.parameters.every((use, index) => sameUse(use, b.parameters[index])) && a.registers.length === b.registers.length && a.registers.every((r, index) => r === b.registers[index]);
+  return a.parameters.length === b.parameters.length && a.parameters.every((use, index) => sameUse(use, b.parameters[index])) && a.registers.length === b.registers.length && a.registers.every((r, index) => sameRegistration(r, b.registers[index]));
 }
 
 /** Collects, per parameter, the facts its value holds where it leaves the function (in the last round of solving). */

@@ -11,6 +11,10 @@ export const lostWakeup = createRule({
     pending: (cx: string, path: string) => `\`poll\` returns \`Poll.pending()\` without keeping or waking \`${cx}\`'s waker${path}: nothing will poll this future again`,
     received: (cx: string) => `\`${cx}\` received here`,
     keptOnOtherPaths: () => 'the waker is kept or woken here, on other paths',
+    /** `condition`: the caller's path to the call ("when `this.id === undefined` is false"), if one decides. */
+    throughHelper: (condition: string | undefined, helper: string) => `${condition ? `${condition} and` : 'when'} \`${helper}\` keeps nothing`,
+    /** `missedWhen`: the helper's own condition ("when `this.closed` is true"), if one decides. */
+    helperKeepsNothing: (helper: string, missedWhen: string | undefined) => `\`${helper}\` keeps no waker${missedWhen ? ` ${missedWhen}` : ' on some of its paths'}`,
     help: (cx: string) => `store \`${cx}.waker().clone()\` where the event source will wake it, or pass \`${cx}\` on to the future you are waiting for`,
   },
 });

@@ -4,20 +4,42 @@
 // `unregistered` / `registered` facts for the poll's context.
 
 import type * as ts from 'typescript';
-import type { Registration } from '../calls';
+import type { Registration, ResultDiscriminant } from '../calls';
 import type { TrackedBinding } from '../discovery';
 import type { Effect } from '../effects';
 import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from '../engine';
 import { lostWakeupFixes } from '../fixes';
 import type { Narrowing } from '../graph';
-import { joinFacts, sameFacts, sortFacts, type Facts } from '../lattice';
+import { joinFacts, sameFacts, sortFacts, type Fact, type Facts } from '../lattice';
 import { lostWakeup } from '../../rules/index';
-import { conditionOf, describeCondition, SOME_PATHS, type PathCondition } from '../paths';
+import { conditionOf, describeCondition, SOME_PATHS, truthOf, type PathCondition } from '../paths';
 import { calleeNameText, climb, enclosingFunction, isTestPosition } from '../positions';
 import { skipOuterExpressions } from '../../syntax';
+import type { Library } from '../../library';
+import type { TypeScript } from '../../types';
 
-type RegistrationKind = 'unregistered' | 'registered';
+/**
+ * `vacant` (summary mode only): the helper found the slot it stores the waker in
+ * empty (`if (stored === undefined) return;`), so it has no registration to refresh.
+ */
+type RegistrationKind = 'unregistered' | 'registered' | 'vacant';
 type Registrations = Facts<RegistrationKind>;
+
+const EVERY: Registration = { paths: 'every' };
+const NONE: Registration = { paths: 'none' };
+
+/** What a reference to the context does, and the helper it is passed to, if that is what decides. */
+interface ContextUse {
+  readonly registration: Registration;
+  readonly helper?: string;
+}
+
+/** A test of what a helper returned (`if (!chan.register(cx))`, `arrival.leader`): which outcome means the helper kept the waker. */
+interface HelperResultTest {
+  /** The context reference passed to the helper: the site of its registration facts. */
+  readonly site: ts.Identifier;
+  readonly keptWhenTruthy: boolean;
+}
 
 /** What a context alias stands for: the context itself, or its waker (`const w = cx.waker()`). */
 type ContextAlias = 'context' | 'wakerRef';
@@ -37,7 +59,7 @@ export class LostWakeupChecker implements FlowChecker {
   private registrations: StateSlot<Registrations> | undefined;
   private readonly contextAliases = new Map<ts.Symbol, ContextAlias>();
   /** References to the context (or an alias) in the poll's own code. */
-  private readonly contextRefs = new Map<ts.Node, ContextAlias>();
+  private readonly contextRefs = new Map<ts.Identifier, ContextAlias>();
   /** Closures that reference the context: creating one hands the context on. */
   private readonly closuresUsingContext = new Set<ts.Node>();
   /**
@@ -52,8 +74,17 @@ export class LostWakeupChecker implements FlowChecker {
   private readonly readyTests = new Map<ts.Expression, ReadyTest | null>();
   /** Memo per tested expression: whether it is `stored?.willWake(cx.waker())` (narrowing asks on every pass). */
   private readonly heldWakerTests = new Map<ts.Expression, boolean>();
-  /** Summary mode: the registration facts wherever the helper exits. */
-  private readonly atExits = new Set<RegistrationKind>();
+  /** Per context reference: what it does (summaries are fixed while the body is solved). */
+  private readonly uses = new Map<ts.Identifier, ContextUse>();
+  /** Memo per tested expression: the helper result it tests, if any (null: none). */
+  private readonly helperResultTests = new Map<ts.Expression, HelperResultTest | null>();
+  /** Summary mode: memo per tested expression: whether it proves a slot the helper stores the waker in empty, when true (or when false). */
+  private readonly vacancyTests = new Map<ts.Expression, 'truthy' | 'falsy' | null>();
+  /** Summary mode: the places the helper stores a clone of the waker in (`this.wakers[id]`), as text. */
+  private storedIn: Set<string> | undefined;
+  /** Summary mode: where the helper exits with each kind of fact, and the facts themselves. */
+  private readonly exits = new Map<RegistrationKind, Set<ts.Node>>();
+  private readonly factsAtExits = new Set<Fact<RegistrationKind>>();
 
   /**
    * `summaryOf`: instead of checking a `poll`, follow this `Context` or
@@ -143,30 +174,76 @@ export class LostWakeupChecker implements FlowChecker {
   // ---------------------------------------------------------------- dataflow
 
   evaluateReference(identifier: ts.Identifier, state: WorkingState): void {
-    const kind = this.contextRefs.get(identifier);
-    if (!kind) return;
-    const registration = this.contextRegisters(identifier, kind);
-    if (registration === 'none') return;
-    const held = this.cloneBindingAt(identifier, kind);
+    const use = this.useAt(identifier);
+    if (!use) return;
+    const { registration, helper } = use;
+    if (registration.paths === 'none') return;
+    const held = this.cloneBindingAt(identifier, this.contextRefs.get(identifier)!);
     if (held) this.registrationHeldByClone.set(held, identifier);
-    if (registration === 'every') this.register(identifier, state);
-    else this.registerOnSomePaths(identifier, state);
+    if (registration.paths === 'every' || (registration.refreshesOnly && this.refreshesEarlierRegistration(identifier))) this.register(identifier, state);
+    else this.registerOnSomePaths(identifier, lostWakeup.messages.helperKeepsNothing(helper ?? 'the helper', registration.missedWhen), state);
+  }
+
+  private useAt(identifier: ts.Identifier): ContextUse | undefined {
+    let use = this.uses.get(identifier);
+    if (!use) {
+      const kind = this.contextRefs.get(identifier);
+      if (!kind) return undefined;
+      this.uses.set(identifier, (use = this.contextRegisters(identifier, kind)));
+    }
+    return use;
   }
 
   /** Summary mode: the registration state where the helper exits (the engine only solves: the last round counts). */
-  onExit(_at: ts.Node, state: WorkingState): void {
+  onExit(at: ts.Node, state: WorkingState): void {
     if (!this.summaryOf || !this.registrations) return;
-    for (const fact of this.registrations.get(state)) this.atExits.add(fact.kind);
+    for (const fact of this.registrations.get(state)) {
+      let exits = this.exits.get(fact.kind);
+      if (!exits) this.exits.set(fact.kind, (exits = new Set()));
+      exits.add(at);
+      this.factsAtExits.add(fact);
+    }
   }
 
   onRound(): void {
-    this.atExits.clear();
+    this.exits.clear();
+    this.factsAtExits.clear();
   }
 
-  /** Summary mode: whether the helper registered the parameter on every path it exits by, some, or none. */
+  /**
+   * Summary mode: whether the helper registered the parameter on every path it
+   * exits by, some, or none; for some, what the other paths tested, in the
+   * helper's words, and whether its result tells the two apart.
+   */
   registrationAtExits(): Registration {
-    if (!this.atExits.has('registered')) return 'none';
-    return this.atExits.has('unregistered') ? 'some' : 'every';
+    const kept = this.exits.get('registered');
+    if (!kept) return NONE;
+    const missed = this.exits.get('unregistered');
+    const vacant = this.exits.get('vacant');
+    if (!missed && !vacant) return EVERY;
+    const missedWhen = this.describeMissedPaths();
+    if (!missed) return { paths: 'some', refreshesOnly: true, ...(missedWhen && { missedWhen }) };
+    const keptWhen = resultDiscriminant(this.engine.ts, this.engine.context.library, kept, new Set([...missed, ...(vacant ?? [])]));
+    return { paths: 'some', ...(missedWhen && { missedWhen }), ...(keptWhen && { keptWhen }) };
+  }
+
+  /** "when `this.closed` is true": the condition of the first exit that keeps nothing, or the negation of a registration's. */
+  private describeMissedPaths(): string | undefined {
+    const { ts, root } = this.engine;
+    const facts = [...this.factsAtExits];
+    const vacant = facts.find((f) => f.kind === 'vacant');
+    if (vacant) return describeCondition(truthOf(ts, vacant.site as ts.Expression, this.vacancyTests.get(vacant.site as ts.Expression) !== 'falsy'));
+    for (const exit of this.exits.get('unregistered') ?? []) {
+      const condition = conditionOf(ts, exit, undefined, root);
+      if (condition) return describeCondition(condition);
+    }
+    const partial = new Set(facts.filter((f) => f.kind === 'unregistered').map((f) => f.site));
+    for (const fact of facts) {
+      if (fact.kind !== 'registered' || partial.has(fact.site)) continue;
+      const condition = conditionOf(ts, fact.site, undefined, root);
+      if (condition) return describeCondition(condition, /*negate*/ true);
+    }
+    return undefined;
   }
 
   evaluateCall(call: ts.CallExpression, state: WorkingState): void {
@@ -209,6 +286,17 @@ export class LostWakeupChecker implements FlowChecker {
       slot.set(next, [this.engine.fact('registered', narrowing.expr)]);
       return next;
     }
+    if (this.summaryOf && this.provesVacant(narrowing)) return this.withFacts(state, (facts) => facts.map((f) => (f.kind === 'unregistered' ? this.engine.fact('vacant', narrowing.expr) : f)));
+    const helperResult = this.helperResultTest(narrowing.expr);
+    if (helperResult && (narrowing.outcome === 'truthy' || narrowing.outcome === 'falsy')) {
+      // The helper's result says which of its paths it took: keep only the facts of that one.
+      const kept = (narrowing.outcome === 'truthy') === helperResult.keptWhenTruthy;
+      const dropped: RegistrationKind = kept ? 'unregistered' : 'registered';
+      return this.withFacts(state, (facts) => {
+        const remaining = facts.filter((f) => !(f.kind === dropped && f.site === helperResult.site));
+        return remaining.length > 0 ? remaining : facts;
+      });
+    }
     const test = this.readyTest(narrowing.expr);
     if (!test || narrowing.outcome !== test.whenReady) return state;
     const facts = slot.get(state);
@@ -217,6 +305,168 @@ export class LostWakeupChecker implements FlowChecker {
     const unregistered = this.engine.fact('unregistered', narrowing.expr, 'the inner future is ready here: it keeps no waker');
     slot.set(next, sortFacts([...facts.filter((f) => !(f.kind === 'registered' && f.site === test.context)), unregistered]));
     return next;
+  }
+
+  private withFacts(state: FlowState, change: (facts: Registrations) => Registrations): FlowState {
+    const slot = this.registrations!;
+    const facts = slot.get(state);
+    const changed = sortFacts(change(facts).filter((f, i, all) => all.indexOf(f) === i));
+    if (sameFacts(facts, changed)) return state;
+    const next = { bindings: state.bindings, checkers: state.checkers.slice() };
+    slot.set(next, changed);
+    return next;
+  }
+
+  /**
+   * Summary mode: `stored === undefined` (true), `!stored` (`stored` false) and
+   * the like, with `stored` a slot the helper stores a clone of the waker in
+   * (or a `const` read out of it): the helper has no registration to refresh.
+   */
+  private provesVacant(narrowing: Narrowing): boolean {
+    if (narrowing.outcome === 'nullish') return this.isStoreSlot(narrowing.expr);
+    if (narrowing.outcome !== 'truthy' && narrowing.outcome !== 'falsy') return false;
+    let when = this.vacancyTests.get(narrowing.expr);
+    if (when === undefined) this.vacancyTests.set(narrowing.expr, (when = this.vacancyTest(narrowing.expr)));
+    return when === narrowing.outcome;
+  }
+
+  private vacancyTest(expr: ts.Expression): 'truthy' | 'falsy' | null {
+    const ts = this.engine.ts;
+    const test = skipOuterExpressions(ts, expr);
+    if (ts.isBinaryExpression(test)) {
+      const operator = test.operatorToken.kind;
+      const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
+      const unequal = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+      if (!equal && !unequal) return null;
+      const tested = isNullish(ts, test.right) ? test.left : isNullish(ts, test.left) ? test.right : undefined;
+      if (!tested || !this.isStoreSlot(tested)) return null;
+      return equal ? 'truthy' : 'falsy';
+    }
+    return this.isStoreSlot(test) ? 'falsy' : null;
+  }
+
+  /** A place the helper stores a clone of the waker in (`this.wakers[id] = waker.clone()`), or a `const` read out of it. */
+  private isStoreSlot(expr: ts.Expression): boolean {
+    const ts = this.engine.ts;
+    let place = skipOuterExpressions(ts, expr);
+    if (ts.isIdentifier(place)) {
+      const declaration = this.engine.context.library.symbolAt(place)?.valueDeclaration;
+      if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer || !ts.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & ts.NodeFlags.Const)) return false;
+      place = skipOuterExpressions(ts, declaration.initializer);
+    }
+    if (!ts.isPropertyAccessExpression(place) && !ts.isElementAccessExpression(place)) return false;
+    return this.storePlaces().has(placeText(ts, place));
+  }
+
+  private storePlaces(): Set<string> {
+    if (this.storedIn) return this.storedIn;
+    const ts = this.engine.ts;
+    this.storedIn = new Set();
+    for (const [reference, kind] of this.contextRefs) {
+      // `cx.waker().clone()` or `waker.clone()`, assigned to a place.
+      let waker: ts.Node = reference;
+      if (kind === 'context') {
+        const access = climb(ts, reference).parent;
+        if (!ts.isPropertyAccessExpression(access) || !ts.isCallExpression(access.parent) || this.engine.context.library.nameOf(access) !== 'Context#waker') continue;
+        waker = access.parent;
+      }
+      const { value, parent } = climb(ts, waker);
+      if (!ts.isPropertyAccessExpression(parent) || parent.expression !== value || this.engine.context.library.nameOf(parent) !== 'Waker#clone') continue;
+      const clone = climb(ts, parent.parent);
+      if (ts.isBinaryExpression(clone.parent) && clone.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && clone.parent.right === clone.value) {
+        const target = skipOuterExpressions(ts, clone.parent.left);
+        if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) this.storedIn.add(placeText(ts, target));
+      }
+    }
+    return this.storedIn;
+  }
+
+  /**
+   * `if (!chan.register(cx))`, `const ok = chan.register(cx); if (ok)`, or
+   * `const arrival = barrier.arrive(cx); if (arrival.leader)`: a test of the
+   * result of a helper whose result tells whether it kept the waker.
+   */
+  private helperResultTest(expr: ts.Expression): HelperResultTest | undefined {
+    let test = this.helperResultTests.get(expr);
+    if (test === undefined) this.helperResultTests.set(expr, (test = this.findHelperResultTest(expr) ?? null));
+    return test ?? undefined;
+  }
+
+  private findHelperResultTest(expr: ts.Expression): HelperResultTest | undefined {
+    const { ts, context } = this.engine;
+    let tested = skipOuterExpressions(ts, expr);
+    let property: string | undefined;
+    let negated = false;
+    if (ts.isCallExpression(tested) && tested.arguments.length === 1 && ts.isPropertyAccessExpression(tested.expression)) {
+      const name = context.library.nameOf(tested.expression);
+      if (name === 'Poll.isReady' || name === 'Poll.isPending') {
+        property = 'ready';
+        negated = name === 'Poll.isPending';
+        tested = skipOuterExpressions(ts, tested.arguments[0]);
+      }
+    } else if (ts.isPropertyAccessExpression(tested) && ts.isIdentifier(tested.name)) {
+      property = tested.name.text;
+      tested = skipOuterExpressions(ts, tested.expression);
+    }
+    if (ts.isIdentifier(tested)) {
+      const declaration = context.library.symbolAt(tested)?.valueDeclaration;
+      if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer || !ts.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & ts.NodeFlags.Const)) return undefined;
+      tested = skipOuterExpressions(ts, declaration.initializer);
+    }
+    if (!ts.isCallExpression(tested)) return undefined;
+    for (const argument of tested.arguments) {
+      const site = this.contextReferenceIn(skipOuterExpressions(ts, argument));
+      const keptWhen = site && this.useAt(site)?.registration.keptWhen;
+      if (site && keptWhen && keptWhen.property === property) return { site, keptWhenTruthy: keptWhen.value !== negated };
+    }
+    return undefined;
+  }
+
+  /** `cx` or `cx.waker()` (or an alias) as an argument: the reference to the context in it. */
+  private contextReferenceIn(argument: ts.Expression): ts.Identifier | undefined {
+    const ts = this.engine.ts;
+    if (ts.isIdentifier(argument)) return this.contextRefs.has(argument) ? argument : undefined;
+    if (!this.isContextWaker(argument)) return undefined;
+    const receiver = skipOuterExpressions(ts, ((argument as ts.CallExpression).expression as ts.PropertyAccessExpression).expression);
+    return ts.isIdentifier(receiver) && this.contextRefs.has(receiver) ? receiver : undefined;
+  }
+
+  /**
+   * A helper that only refreshes a registration (`reset(this.id, cx.waker())`)
+   * counts where the future registered on an earlier poll: the call is guarded
+   * by a test of the future's own state (a field of `this`) whose other outcome
+   * registers on every path, as in
+   * `if (this.id === undefined) this.id = wheel.insert(cx.waker().clone()); else wheel.reset(this.id, cx.waker());`
+   * or an earlier `if (this.id === undefined) { …register…; return …; }`.
+   */
+  private refreshesEarlierRegistration(site: ts.Identifier): boolean {
+    const { ts, root } = this.engine;
+    let child: ts.Node = site;
+    for (let node = site.parent; node && node !== root; child = node, node = node.parent) {
+      if (ts.isIfStatement(node) && child !== node.expression) {
+        const other = child === node.thenStatement ? node.elseStatement : node.thenStatement;
+        if (other && readsOwnState(ts, node.expression) && this.registersThroughout(other)) return true;
+      } else if (ts.isConditionalExpression(node) && child !== node.condition) {
+        const other = child === node.whenTrue ? node.whenFalse : node.whenTrue;
+        if (readsOwnState(ts, node.condition) && this.registersThroughout(other)) return true;
+      } else if (ts.isBlock(node)) {
+        for (const statement of node.statements) {
+          if (statement === child) break;
+          if (ts.isIfStatement(statement) && !statement.elseStatement && readsOwnState(ts, statement.expression) && endsInReturn(ts, statement.thenStatement) && this.registersThroughout(statement.thenStatement)) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** A branch that registers unconditionally: it holds a reference that registers on every path, under no condition of its own. */
+  private registersThroughout(branch: ts.Node): boolean {
+    const { ts, root } = this.engine;
+    for (const reference of this.contextRefs.keys()) {
+      if (reference.pos < branch.pos || reference.end > branch.end) continue;
+      if (this.useAt(reference)?.registration.paths === 'every' && !conditionOf(ts, reference, branch, root)) return true;
+    }
+    return false;
   }
 
   /**
@@ -252,10 +502,13 @@ export class LostWakeupChecker implements FlowChecker {
     const ts = this.engine.ts;
     let inner = skipOuterExpressions(ts, node);
     if (ts.isIdentifier(inner)) {
-      // `for (const waiter of this.waiters) if (waiter.willWake(cx.waker())) return;`: an element of a kept list.
       const declaration = this.engine.context.library.symbolAt(inner)?.valueDeclaration;
-      const loop = declaration && ts.isVariableDeclaration(declaration) ? declaration.parent.parent : undefined;
-      return !!loop && ts.isForOfStatement(loop) && this.isKeptByCaller(loop.expression);
+      if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isVariableDeclarationList(declaration.parent)) return false;
+      // `const stored = this.wakers[id]`: a place read into a `const`.
+      if (declaration.initializer && declaration.parent.flags & ts.NodeFlags.Const && !ts.isIdentifier(skipOuterExpressions(ts, declaration.initializer))) return this.isKeptByCaller(declaration.initializer);
+      // `for (const waiter of this.waiters) if (waiter.willWake(cx.waker())) return;`: an element of a kept list.
+      const loop = declaration.parent.parent;
+      return ts.isForOfStatement(loop) && this.isKeptByCaller(loop.expression);
     }
     if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return false;
     while (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) inner = skipOuterExpressions(ts, inner.expression);
@@ -331,36 +584,36 @@ export class LostWakeupChecker implements FlowChecker {
   }
 
   /** Whether this reference to the context (or its waker) keeps, wakes or hands on the waker: on every path, some, or none. */
-  private contextRegisters(identifier: ts.Identifier, kind: ContextAlias): Registration {
+  private contextRegisters(identifier: ts.Identifier, kind: ContextAlias): ContextUse {
     const ts = this.engine.ts;
     const { value, parent } = climb(ts, identifier);
-    if (isTestPosition(ts, value, parent)) return 'none';
+    if (isTestPosition(ts, value, parent)) return NO_USE;
     if (kind === 'context' && ts.isPropertyAccessExpression(parent) && parent.expression === value) {
       const call = parent.parent;
       if (ts.isCallExpression(call) && call.expression === parent && this.engine.context.library.nameOf(parent) === 'Context#waker') return this.wakerRefRegisters(call);
-      return 'none';
+      return NO_USE;
     }
     if (kind === 'wakerRef') return this.wakerRefRegisters(identifier);
     if (ts.isVariableDeclaration(parent) && parent.initializer === value) return always(!this.isAliasDeclaration(parent));
-    if (ts.isExpressionStatement(parent) || this.isLibraryArgument(value, parent)) return 'none';
-    return this.helperRegisters(value, parent) ?? 'every';
+    if (ts.isExpressionStatement(parent) || this.isLibraryArgument(value, parent)) return NO_USE;
+    return this.helperRegisters(value, parent) ?? KEEPS;
   }
 
-  private wakerRefRegisters(node: ts.Expression): Registration {
+  private wakerRefRegisters(node: ts.Expression): ContextUse {
     const ts = this.engine.ts;
     const { value, parent } = climb(ts, node);
-    if (isTestPosition(ts, value, parent) || ts.isExpressionStatement(parent)) return 'none';
+    if (isTestPosition(ts, value, parent) || ts.isExpressionStatement(parent)) return NO_USE;
     if (ts.isPropertyAccessExpression(parent) && parent.expression === value) {
       const call = parent.parent;
-      if (!ts.isCallExpression(call) || call.expression !== parent) return 'none';
+      if (!ts.isCallExpression(call) || call.expression !== parent) return NO_USE;
       const name = this.engine.context.library.nameOf(parent);
-      if (name === 'Waker#wakeByRef') return 'every';
+      if (name === 'Waker#wakeByRef') return KEEPS;
       if (name === 'Waker#clone') return always(this.cloneKept(call));
-      return 'none';
+      return NO_USE;
     }
     if (ts.isVariableDeclaration(parent) && parent.initializer === value) return always(!this.isAliasDeclaration(parent));
-    if (this.isLibraryArgument(value, parent)) return 'none';
-    return this.helperRegisters(value, parent) ?? 'every';
+    if (this.isLibraryArgument(value, parent)) return NO_USE;
+    return this.helperRegisters(value, parent) ?? KEEPS;
   }
 
   /**
@@ -368,12 +621,14 @@ export class LostWakeupChecker implements FlowChecker {
    * helper registers it, from its summary. Undefined for anything else (a
    * future's `poll`, a callback): handing the context on counts as keeping it.
    */
-  private helperRegisters(value: ts.Node, parent: ts.Node): Registration | undefined {
+  private helperRegisters(value: ts.Node, parent: ts.Node): ContextUse | undefined {
     const ts = this.engine.ts;
     if (!ts.isCallExpression(parent) && !ts.isNewExpression(parent)) return undefined;
     const index = parent.arguments?.indexOf(value as ts.Expression) ?? -1;
     if (index < 0 || parent.arguments!.slice(0, index + 1).some((a) => ts.isSpreadElement(a))) return undefined;
-    return this.engine.calls.of(parent)?.registers[index];
+    const summary = this.engine.calls.of(parent);
+    const registration = summary?.registers[index];
+    return registration && { registration, helper: summary.name };
   }
 
   /** An argument to a library call (`other.willWake(w)`): the library keeps nothing. */
@@ -404,10 +659,18 @@ export class LostWakeupChecker implements FlowChecker {
     this.registrations?.set(state, [this.engine.fact('registered', site)]);
   }
 
-  /** A helper that registers on some of its paths: the others leave the state as it was. */
-  private registerOnSomePaths(site: ts.Node, state: WorkingState): void {
+  /**
+   * A helper that registers on some of its paths: a path that came here
+   * unregistered leaves unregistered through the helper's other paths, which
+   * `label` names (so a report describes the path through this call, not around it).
+   */
+  private registerOnSomePaths(site: ts.Node, label: string, state: WorkingState): void {
     const slot = this.registrations;
-    if (slot) slot.set(state, sortFacts([...slot.get(state), this.engine.fact('registered', site)]));
+    if (!slot) return;
+    const facts = slot.get(state);
+    const kept = facts.filter((f) => f.kind === 'registered');
+    const missed = kept.length < facts.length ? [this.engine.fact('unregistered', site, label)] : [];
+    slot.set(state, sortFacts([...kept, this.engine.fact('registered', site), ...missed]));
   }
 
   private checkPending(call: ts.CallExpression, state: WorkingState): void {
@@ -420,31 +683,131 @@ export class LostWakeupChecker implements FlowChecker {
     if (!returned) return;
     if (ts.isReturnStatement(parent) && enclosingFunction(ts, parent) !== root) return;
     const facts = this.registrations.get(state);
-    if (!facts.some((f) => f.kind === 'unregistered')) return;
-    const registrations = facts.filter((f) => f.kind === 'registered');
-    const everyPath = registrations.length === 0;
-    let path = '';
-    if (!everyPath) {
-      const condition = registrations.map((r) => conditionOf(ts, r.site, returned, root)).find((c): c is PathCondition => !!c);
-      path = ` ${condition ? describeCondition(condition, /*negate*/ true) : SOME_PATHS}`;
-    }
+    const missed = facts.filter((f) => f.kind === 'unregistered');
+    if (missed.length === 0) return;
+    // A helper that registers on some paths is passed through, not gone around: its site holds both kinds of fact.
+    const throughHelper = missed.find((m) => facts.some((f) => f.kind === 'registered' && f.site === m.site));
+    const registrations = facts.filter((f) => f.kind === 'registered' && !missed.some((m) => m.site === f.site));
+    const everyPath = facts.length === missed.length;
     const cx = this.poll.name;
     engine.report({
       rule: 'lost-wakeup',
       severity: everyPath ? 'error' : 'warning',
-      message: lostWakeup.messages.pending(cx, path),
+      message: lostWakeup.messages.pending(cx, everyPath ? '' : ` ${this.describePath(returned, registrations, throughHelper)}`),
       span: engine.span(returned),
       related: [
         engine.related(this.poll.parameter, lostWakeup.messages.received(cx)),
         ...registrations.map((r) => engine.related(r.site, lostWakeup.messages.keptOnOtherPaths())),
-        ...facts.filter((f) => f.kind === 'unregistered' && f.label !== undefined).map((f) => engine.related(f.site, f.label!)),
+        ...missed.filter((f) => f.label !== undefined).map((f) => engine.related(f.site, f.label!)),
       ],
       help: lostWakeup.messages.help(cx),
       fixes: lostWakeupFixes(engine.context, root, returned, cx),
     });
   }
+
+  /**
+   * The path that returns pending unregistered, in the program's words: through
+   * a helper that keeps nothing on some paths ("when `this.id === undefined` is
+   * false and `reset` keeps nothing"), or around every registration ("when
+   * `urgent` is false": the negation of a registration's condition, which is
+   * right only for a registration made on every path through its site).
+   */
+  private describePath(returned: ts.Node, registrations: Facts<RegistrationKind>, throughHelper: Fact<RegistrationKind> | undefined): string {
+    const { ts, root } = this.engine;
+    if (throughHelper) {
+      const condition = conditionOf(ts, throughHelper.site, returned, root);
+      const helper = this.useAt(throughHelper.site as ts.Identifier)?.helper ?? 'the helper';
+      return lostWakeup.messages.throughHelper(condition && describeCondition(condition), helper);
+    }
+    const condition = registrations.map((r) => conditionOf(ts, r.site, returned, root)).find((c): c is PathCondition => !!c);
+    return condition ? describeCondition(condition, /*negate*/ true) : SOME_PATHS;
+  }
 }
 
-function always(registers: boolean): Registration {
-  return registers ? 'every' : 'none';
+const KEEPS: ContextUse = { registration: EVERY };
+const NO_USE: ContextUse = { registration: NONE };
+
+function always(registers: boolean): ContextUse {
+  return registers ? KEEPS : NO_USE;
+}
+
+function isNullish(ts: TypeScript, node: ts.Expression): boolean {
+  const inner = skipOuterExpressions(ts, node);
+  return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === 'undefined');
+}
+
+/** A place's text without whitespace or wrappers (`this.wakers[id]`), to compare two spellings of it. */
+function placeText(ts: TypeScript, place: ts.Expression): string {
+  return skipOuterExpressions(ts, place).getText().replace(/\s+|\?(?=\.)|!(?=[.[])/g, '');
+}
+
+/** A test that reads a field of `this`: the future's own state, which persists from one poll to the next. */
+function readsOwnState(ts: TypeScript, test: ts.Expression): boolean {
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+      let root: ts.Expression = node;
+      while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuterExpressions(ts, root.expression);
+      if (root.kind === ts.SyntaxKind.ThisKeyword) return true;
+    }
+    return !isFunctionLike(ts, node) && !!ts.forEachChild(node, (child) => visit(child) || undefined);
+  };
+  return visit(test);
+}
+
+function isFunctionLike(ts: TypeScript, node: ts.Node): boolean {
+  return ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node);
+}
+
+/** `{ …; return …; }` or `return …;`: the branch always leaves the function. */
+function endsInReturn(ts: TypeScript, statement: ts.Statement): boolean {
+  if (ts.isReturnStatement(statement)) return true;
+  return ts.isBlock(statement) && statement.statements.length > 0 && ts.isReturnStatement(statement.statements[statement.statements.length - 1]);
+}
+
+/**
+ * What the helper returns, told apart between the exits that kept the waker
+ * and those that did not: a boolean literal (`return false` where it kept
+ * nothing), a boolean property of a returned object literal
+ * (`{ leader: true }`), or `Poll.pending()` against `Poll.ready(…)` (read as
+ * the result's `ready`). Undefined when some exit returns anything else.
+ */
+function resultDiscriminant(ts: TypeScript, library: Library, kept: ReadonlySet<ts.Node>, missed: ReadonlySet<ts.Node>): ResultDiscriminant | undefined {
+  const keptValues = [...kept].map((exit) => returnedBooleans(ts, library, exit));
+  const missedValues = [...missed].map((exit) => returnedBooleans(ts, library, exit));
+  if ([...kept].some((exit) => missed.has(exit))) return undefined;
+  const first = keptValues[0];
+  if (!first) return undefined;
+  for (const [property, value] of first) {
+    const agrees = (values: Map<string, boolean> | undefined, expected: boolean) => values?.get(property) === expected;
+    if (keptValues.every((v) => agrees(v, value)) && missedValues.every((v) => agrees(v, !value))) return property === RESULT ? { value } : { property, value };
+  }
+  return undefined;
+}
+
+/** The result itself, as a key of `returnedBooleans`. */
+const RESULT = '';
+
+/** The booleans a `return` hands back: the result itself (key ''), or properties of an object literal. */
+function returnedBooleans(ts: TypeScript, library: Library, exit: ts.Node): Map<string, boolean> | undefined {
+  if (!ts.isReturnStatement(exit) || !exit.expression) return undefined;
+  const returned = skipOuterExpressions(ts, exit.expression);
+  const literal = booleanLiteral(ts, returned);
+  if (literal !== undefined) return new Map([[RESULT, literal]]);
+  if (ts.isCallExpression(returned)) {
+    const callee = library.calleeOf(returned);
+    if (callee === 'Poll.pending' || callee === 'Poll.ready') return new Map([['ready', callee === 'Poll.ready']]);
+    return undefined;
+  }
+  if (!ts.isObjectLiteralExpression(returned)) return undefined;
+  const values = new Map<string, boolean>();
+  for (const property of returned.properties) {
+    if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) continue;
+    const value = booleanLiteral(ts, skipOuterExpressions(ts, property.initializer));
+    if (value !== undefined) values.set(property.name.text, value);
+  }
+  return values;
+}
+
+function booleanLiteral(ts: TypeScript, node: ts.Node): boolean | undefined {
+  return node.kind === ts.SyntaxKind.TrueKeyword ? true : node.kind === ts.SyntaxKind.FalseKeyword ? false : undefined;
 }
