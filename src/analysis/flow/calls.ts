@@ -31,6 +31,17 @@ export interface Registration {
   readonly refreshesOnly?: boolean;
   /** `some`: the result tells the paths apart: it is `keptWhen.value` exactly where the helper kept the waker. */
   readonly keptWhen?: ResultDiscriminant;
+  /** The places of `this` the helper stores the waker in, for a caller on the same object (`this.store(cx.waker())`). */
+  readonly storesIn?: StorePlaces;
+}
+
+/**
+ * Where a function stores clones of a waker, as text (`this.wakers[id]`): the
+ * places it assigns one to, and the lists it adds one to (`this.waiters.push(…)`).
+ */
+export interface StorePlaces {
+  readonly slots: ReadonlySet<string>;
+  readonly lists: ReadonlySet<string>;
 }
 
 /** A boolean the helper returns: the result itself, or one property of the object literal it returns (`{ leader: false, … }`). */

@@ -300,17 +300,21 @@ function meetRegistrations(a: Registration, b: Registration): Registration {
 
 /** `registration` over other paths: what it says of its paths that keep nothing (refresh, result, words) only holds for `some` it computed itself. */
 function withPaths(registration: Registration, paths: Registration['paths']): Registration {
-  return registration.paths === paths ? registration : { paths };
+  if (registration.paths === paths) return registration;
+  return registration.storesIn ? { paths, storesIn: registration.storesIn } : { paths };
 }
 
 function sameRegistration(a: Registration | undefined, b: Registration | undefined): boolean {
   if (!a || !b) return a === b;
+  const sameSet = (x: ReadonlySet<string> | undefined, y: ReadonlySet<string> | undefined) => [...(x ?? [])].sort().join() === [...(y ?? [])].sort().join();
   return (
     a.paths === b.paths &&
     a.missedWhen === b.missedWhen &&
     !!a.refreshesOnly === !!b.refreshesOnly &&
     a.keptWhen?.property === b.keptWhen?.property &&
-    a.keptWhen?.value === b.keptWhen?.value
+    a.keptWhen?.value === b.keptWhen?.value &&
+    sameSet(a.storesIn?.slots, b.storesIn?.slots) &&
+    sameSet(a.storesIn?.lists, b.storesIn?.lists)
   );
 }
 

@@ -4,7 +4,7 @@
 // `unregistered` / `registered` facts for the poll's context.
 
 import type * as ts from 'typescript';
-import type { Registration, ResultDiscriminant } from '../calls';
+import type { Registration, ResultDiscriminant, StorePlaces } from '../calls';
 import type { TrackedBinding } from '../discovery';
 import type { Effect } from '../effects';
 import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from '../engine';
@@ -32,6 +32,7 @@ const NONE: Registration = { paths: 'none' };
 interface ContextUse {
   readonly registration: Registration;
   readonly helper?: string;
+  readonly call?: ts.CallExpression | ts.NewExpression;
 }
 
 /** A test of what a helper returned (`if (!chan.register(cx))`, `arrival.leader`): which outcome means the helper kept the waker. */
@@ -80,8 +81,8 @@ export class LostWakeupChecker implements FlowChecker {
   private readonly helperResultTests = new Map<ts.Expression, HelperResultTest | null>();
   /** Summary mode: memo per tested expression: whether it proves a slot the helper stores the waker in empty, when true (or when false). */
   private readonly vacancyTests = new Map<ts.Expression, 'truthy' | 'falsy' | null>();
-  /** Summary mode: the places the helper stores a clone of the waker in (`this.wakers[id]`), as text. */
-  private storedIn: Set<string> | undefined;
+  /** Summary mode: the places the helper stores a clone of the waker in, itself or through a helper on `this`. */
+  private storedIn: StorePlaces | undefined;
   /** Summary mode: where the helper exits with each kind of fact, and the facts themselves. */
   private readonly exits = new Map<RegistrationKind, Set<ts.Node>>();
   private readonly factsAtExits = new Set<Fact<RegistrationKind>>();
@@ -220,11 +221,20 @@ export class LostWakeupChecker implements FlowChecker {
     if (!kept) return NONE;
     const missed = this.exits.get('unregistered');
     const vacant = this.exits.get('vacant');
-    if (!missed && !vacant) return EVERY;
+    const storesIn = this.placesOfThis();
+    if (!missed && !vacant) return storesIn ? { paths: 'every', storesIn } : EVERY;
     const missedWhen = this.describeMissedPaths();
-    if (!missed) return { paths: 'some', refreshesOnly: true, ...(missedWhen && { missedWhen }) };
+    if (!missed) return { paths: 'some', refreshesOnly: true, ...(missedWhen && { missedWhen }), ...(storesIn && { storesIn }) };
     const keptWhen = resultDiscriminant(this.engine.ts, this.engine.context.library, kept, new Set([...missed, ...(vacant ?? [])]));
-    return { paths: 'some', ...(missedWhen && { missedWhen }), ...(keptWhen && { keptWhen }) };
+    return { paths: 'some', ...(missedWhen && { missedWhen }), ...(keptWhen && { keptWhen }), ...(storesIn && { storesIn }) };
+  }
+
+  /** The store places rooted at `this`, which a caller on the same object shares; undefined when there are none. */
+  private placesOfThis(): StorePlaces | undefined {
+    const { slots, lists } = this.storePlaces();
+    const ofThis = (places: ReadonlySet<string>) => new Set([...places].filter((p) => p.startsWith('this.') || p.startsWith('this[')));
+    const placesOfThis = { slots: ofThis(slots), lists: ofThis(lists) };
+    return placesOfThis.slots.size + placesOfThis.lists.size > 0 ? placesOfThis : undefined;
   }
 
   /** "when `this.closed` is true": the condition of the first exit that keeps nothing, or the negation of a registration's. */
@@ -355,30 +365,46 @@ export class LostWakeupChecker implements FlowChecker {
       place = skipOuterExpressions(ts, declaration.initializer);
     }
     if (!ts.isPropertyAccessExpression(place) && !ts.isElementAccessExpression(place)) return false;
-    return this.storePlaces().has(placeText(ts, place));
+    return this.storePlaces().slots.has(placeText(ts, place));
   }
 
-  private storePlaces(): Set<string> {
+  /**
+   * Where the helper stores a clone of the waker: `place = waker.clone()`,
+   * `list.push(waker.clone())`, or a helper called on `this` that does
+   * (`this.store(cx.waker())`).
+   */
+  private storePlaces(): StorePlaces {
     if (this.storedIn) return this.storedIn;
-    const ts = this.engine.ts;
-    this.storedIn = new Set();
+    const { ts, context } = this.engine;
+    const slots = new Set<string>();
+    const lists = new Set<string>();
     for (const [reference, kind] of this.contextRefs) {
-      // `cx.waker().clone()` or `waker.clone()`, assigned to a place.
+      const callee = this.useAt(reference)?.call;
+      if (callee && ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && skipOuterExpressions(ts, callee.expression.expression).kind === ts.SyntaxKind.ThisKeyword) {
+        const stored = this.useAt(reference)?.registration.storesIn;
+        for (const slot of stored?.slots ?? []) slots.add(slot);
+        for (const list of stored?.lists ?? []) lists.add(list);
+        continue;
+      }
       let waker: ts.Node = reference;
       if (kind === 'context') {
         const access = climb(ts, reference).parent;
-        if (!ts.isPropertyAccessExpression(access) || !ts.isCallExpression(access.parent) || this.engine.context.library.nameOf(access) !== 'Context#waker') continue;
+        if (!ts.isPropertyAccessExpression(access) || !ts.isCallExpression(access.parent) || context.library.nameOf(access) !== 'Context#waker') continue;
         waker = access.parent;
       }
       const { value, parent } = climb(ts, waker);
-      if (!ts.isPropertyAccessExpression(parent) || parent.expression !== value || this.engine.context.library.nameOf(parent) !== 'Waker#clone') continue;
+      if (!ts.isPropertyAccessExpression(parent) || parent.expression !== value || context.library.nameOf(parent) !== 'Waker#clone') continue;
       const clone = climb(ts, parent.parent);
-      if (ts.isBinaryExpression(clone.parent) && clone.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && clone.parent.right === clone.value) {
-        const target = skipOuterExpressions(ts, clone.parent.left);
-        if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) this.storedIn.add(placeText(ts, target));
+      const use = clone.parent;
+      if (ts.isBinaryExpression(use) && use.operatorToken.kind === ts.SyntaxKind.EqualsToken && use.right === clone.value) {
+        const target = skipOuterExpressions(ts, use.left);
+        if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) slots.add(placeText(ts, target));
+      } else if (ts.isCallExpression(use) && use.expression !== clone.value && ts.isPropertyAccessExpression(use.expression) && LIST_ADDS.has(use.expression.name.text)) {
+        const list = skipOuterExpressions(ts, use.expression.expression);
+        if (ts.isPropertyAccessExpression(list) || ts.isElementAccessExpression(list)) lists.add(placeText(ts, list));
       }
     }
-    return this.storedIn;
+    return (this.storedIn = { slots, lists });
   }
 
   /**
@@ -489,33 +515,33 @@ export class LostWakeupChecker implements FlowChecker {
     const argumentSymbol = ts.isIdentifier(argument) ? context.library.symbolAt(argument) : undefined;
     const isOurWaker = this.isContextWaker(argument) || (!!argumentSymbol && this.contextAliases.get(argumentSymbol) === 'wakerRef');
     if (!isOurWaker) return false;
-    return this.summaryOf ? this.isKeptByCaller(call.expression.expression) : this.isHeldByFuture(call.expression.expression, 0);
+    return this.summaryOf ? this.isStoredWaker(call.expression.expression) : this.isHeldByFuture(call.expression.expression, 0);
   }
 
   /**
-   * Summary mode: a field of `this`, of a parameter or of a local (`entry.value.waker`
-   * with `entry` a box the caller's future owns), or an element of a list kept
-   * so, not a module-level variable: the helper dedups against a waker some
-   * caller keeps.
+   * Summary mode: the compared waker is one the helper's registering path
+   * would replace or add to: in a place it stores the waker in, or an element
+   * of a list it adds the waker to (read directly, through a `const`, or as a
+   * `for…of` element). That is AtomicWaker's dedup, against its own slot; a
+   * waker kept anywhere else (a record of the last one woken) says nothing
+   * about whether anything will wake this task.
    */
-  private isKeptByCaller(node: ts.Expression): boolean {
+  private isStoredWaker(node: ts.Expression): boolean {
     const ts = this.engine.ts;
-    let inner = skipOuterExpressions(ts, node);
-    if (ts.isIdentifier(inner)) {
-      const declaration = this.engine.context.library.symbolAt(inner)?.valueDeclaration;
+    const { slots, lists } = this.storePlaces();
+    let place = skipOuterExpressions(ts, node);
+    if (ts.isIdentifier(place)) {
+      const declaration = this.engine.context.library.symbolAt(place)?.valueDeclaration;
       if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isVariableDeclarationList(declaration.parent)) return false;
-      // `const stored = this.wakers[id]`: a place read into a `const`.
-      if (declaration.initializer && declaration.parent.flags & ts.NodeFlags.Const && !ts.isIdentifier(skipOuterExpressions(ts, declaration.initializer))) return this.isKeptByCaller(declaration.initializer);
-      // `for (const waiter of this.waiters) if (waiter.willWake(cx.waker())) return;`: an element of a kept list.
+      // `for (const waiter of this.waiters) if (waiter.willWake(cx.waker())) return;`
       const loop = declaration.parent.parent;
-      return ts.isForOfStatement(loop) && this.isKeptByCaller(loop.expression);
+      if (ts.isForOfStatement(loop)) return lists.has(placeText(ts, loop.expression));
+      // `const stored = this.wakers[id]`
+      if (!declaration.initializer || !(declaration.parent.flags & ts.NodeFlags.Const)) return false;
+      place = skipOuterExpressions(ts, declaration.initializer);
     }
-    if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return false;
-    while (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) inner = skipOuterExpressions(ts, inner.expression);
-    if (inner.kind === ts.SyntaxKind.ThisKeyword) return true;
-    if (!ts.isIdentifier(inner)) return false;
-    const declaration = this.engine.context.library.symbolAt(inner)?.valueDeclaration;
-    return !!declaration && declaration.getSourceFile() === this.engine.context.file && declaration.pos >= this.engine.root.pos && declaration.end <= this.engine.root.end;
+    if (!ts.isPropertyAccessExpression(place) && !ts.isElementAccessExpression(place)) return false;
+    return slots.has(placeText(ts, place)) || (ts.isElementAccessExpression(place) && lists.has(placeText(ts, place.expression)));
   }
 
   /** `this.a.b`, or a `const` initialised with one (`const stored = this.inner.waker`). */
@@ -628,7 +654,7 @@ export class LostWakeupChecker implements FlowChecker {
     if (index < 0 || parent.arguments!.slice(0, index + 1).some((a) => ts.isSpreadElement(a))) return undefined;
     const summary = this.engine.calls.of(parent);
     const registration = summary?.registers[index];
-    return registration && { registration, helper: summary.name };
+    return registration && { registration, helper: summary.name, call: parent };
   }
 
   /** An argument to a library call (`other.willWake(w)`): the library keeps nothing. */
@@ -725,6 +751,8 @@ export class LostWakeupChecker implements FlowChecker {
 }
 
 const KEEPS: ContextUse = { registration: EVERY };
+/** Array methods that add their argument to the list. */
+const LIST_ADDS: ReadonlySet<string> = new Set(['push', 'unshift']);
 const NO_USE: ContextUse = { registration: NONE };
 
 function always(registers: boolean): ContextUse {
