@@ -40,7 +40,7 @@ import type { TypeScript } from '../types';
 import type { CallSummaries, Consumption, FunctionSummary, ParameterUse, Registration } from './calls';
 import type { TrackedBinding } from './discovery';
 import { FlowEngine, type FlowChecker, type WorkingState } from './engine';
-import { LostWakeupChecker } from './checkers/lost-wakeup';
+import { isPollFunction, LostWakeupChecker } from './checkers/lost-wakeup';
 import { isFunctionBoundary, scanUnits, type FunctionLikeWithBody } from './graph';
 import { mayNameOwnedType } from './positions';
 
@@ -167,7 +167,7 @@ class ProgramSummaries implements CallSummaries {
   private optimistic(declaration: FunctionLikeWithBody, paths: Registration['paths']): FunctionSummary {
     const ts = this.ts;
     const parameters = 'parameters' in declaration ? declaration.parameters : [];
-    const isPoll = nameOf(ts, declaration) === 'poll';
+    const isPoll = isPollFunction(this.contextOf(declaration.getSourceFile()), declaration);
     const registers: Registration = { paths };
     return {
       declaration,
@@ -213,8 +213,8 @@ class ProgramSummaries implements CallSummaries {
     const context = this.contextOf(declaration.getSourceFile());
     const reads = new Set<ts.Node>([declaration]);
     const parameters = 'parameters' in declaration ? declaration.parameters : [];
-    // A future's `poll` registers exactly when it returns pending (its own lost-wakeup check sees to that): the caller tests which.
-    const isPoll = nameOf(ts, declaration) === 'poll';
+    // A poll function registers exactly when it returns pending (its own lost-wakeup check sees to that): the caller tests which.
+    const isPoll = isPollFunction(context, declaration);
     const contextLike = parameters.map((parameter) => !isPoll && this.isContextLike(parameter));
     const returnsOwned = !lendsOnly(ts, this.checker, declaration);
     // Nothing to follow (a `poll`, a `take()` that receives no owned value): no need to run the engine.

@@ -17,6 +17,7 @@ import { calleeNameText, climb, enclosingFunction, isTestPosition } from '../pos
 import { skipOuterExpressions } from '../../syntax';
 import type { Library } from '../../library';
 import type { TypeScript } from '../../types';
+import type { FileContext } from '../../context';
 
 /**
  * `vacant` (summary mode only): the helper found the slot it stores the waker in
@@ -106,13 +107,7 @@ export class LostWakeupChecker implements FlowChecker {
     }
     const { ts, root, context } = this.engine;
     if (ts.isSourceFile(root) || root.kind === ts.SyntaxKind.ClassStaticBlockDeclaration) return;
-    let name: ts.Node | undefined = 'name' in root ? root.name : undefined;
-    if (!name && (ts.isArrowFunction(root) || ts.isFunctionExpression(root)) && (ts.isPropertyAssignment(root.parent) || ts.isPropertyDeclaration(root.parent))) name = root.parent.name;
-    if (!name || !ts.isIdentifier(name) || name.text !== 'poll') return;
-    const parameter = root.parameters[0];
-    if (!parameter || !ts.isIdentifier(parameter.name)) return;
-    if (!context.library.isType(context.checker.getTypeAtLocation(parameter), 'Context')) return;
-    this.follow(parameter, 'context');
+    if (functionName(ts, root) === 'poll' && takesContext(context, root)) this.follow(root.parameters[0], 'context');
   }
 
   private follow(parameter: ts.ParameterDeclaration, kind: ContextAlias): void {
@@ -754,6 +749,42 @@ const KEEPS: ContextUse = { registration: EVERY };
 /** Array methods that add their argument to the list. */
 const LIST_ADDS: ReadonlySet<string> = new Set(['push', 'unshift']);
 const NO_USE: ContextUse = { registration: NONE };
+
+/**
+ * A poll function: `poll(cx: Context)`, or any function whose first parameter
+ * is the context and that is declared to return the library's `Poll<…>`
+ * (tokio's `poll_recv`, `poll_next`: `pollRecv(cx): Poll<T>`). It promises to
+ * have registered wherever it returns pending, so a caller trusts it as it
+ * trusts an inner future's `poll`, its result telling which. (Only methods
+ * named `poll` are checked for keeping that promise.)
+ */
+export function isPollFunction(context: FileContext, fn: ts.Node): boolean {
+  const ts = context.ts;
+  if (!ts.isFunctionLike(fn)) return false;
+  const named = functionName(ts, fn) === 'poll' || (!!fn.type && ts.isTypeReferenceNode(fn.type) && namesLibraryPoll(context, fn.type.typeName));
+  return named && takesContext(context, fn);
+}
+
+/** A first parameter of the library's `Context` type, named by an identifier. */
+function takesContext(context: FileContext, fn: ts.SignatureDeclaration): fn is ts.SignatureDeclaration & { readonly parameters: readonly [ts.ParameterDeclaration, ...ts.ParameterDeclaration[]] } {
+  const parameter = fn.parameters[0];
+  return !!parameter && context.ts.isIdentifier(parameter.name) && context.library.isType(context.checker.getTypeAtLocation(parameter), 'Context');
+}
+
+function namesLibraryPoll(context: FileContext, typeName: ts.EntityName): boolean {
+  const ts = context.ts;
+  const name = ts.isIdentifier(typeName) ? typeName : typeName.right;
+  if (name.text !== 'Poll') return false;
+  let symbol = context.library.symbolAt(name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
+  return (symbol?.declarations ?? []).some((d) => context.library.declares(d));
+}
+
+function functionName(ts: TypeScript, fn: ts.SignatureDeclaration): string | undefined {
+  let name: ts.Node | undefined = fn.name;
+  if (!name && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isPropertyAssignment(fn.parent) || ts.isPropertyDeclaration(fn.parent))) name = fn.parent.name;
+  return name && ts.isIdentifier(name) ? name.text : undefined;
+}
 
 function always(registers: boolean): ContextUse {
   return registers ? KEEPS : NO_USE;
