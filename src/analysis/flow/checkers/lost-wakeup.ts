@@ -353,14 +353,29 @@ export class LostWakeupChecker implements FlowChecker {
   /** A place the helper stores a clone of the waker in (`this.wakers[id] = waker.clone()`), or a `const` read out of it. */
   private isStoreSlot(expr: ts.Expression): boolean {
     const ts = this.engine.ts;
-    let place = skipOuterExpressions(ts, expr);
-    if (ts.isIdentifier(place)) {
-      const declaration = this.engine.context.library.symbolAt(place)?.valueDeclaration;
-      if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer || !ts.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & ts.NodeFlags.Const)) return false;
-      place = skipOuterExpressions(ts, declaration.initializer);
+    const tested = skipOuterExpressions(ts, expr);
+    const names: string[] = [];
+    if (ts.isIdentifier(tested)) {
+      // `entry` in `const entry = this.entries.get(id); if (entry === undefined) return; … entry.waker = waker.clone()`.
+      names.push(tested.text);
+      const read = this.constInitializer(tested);
+      const place = read && placeOf(ts, read);
+      if (place) names.push(place);
+    } else {
+      const place = placeOf(ts, tested);
+      if (place) names.push(place);
     }
-    if (!ts.isPropertyAccessExpression(place) && !ts.isElementAccessExpression(place)) return false;
-    return this.storePlaces().slots.has(placeText(ts, place));
+    // The slot itself, or the object that holds it (an absent entry has no waker to refresh).
+    const { slots } = this.storePlaces();
+    return names.some((name) => slots.has(name) || [...slots].some((slot) => slot.startsWith(`${name}.`) || slot.startsWith(`${name}[`)));
+  }
+
+  /** The initializer of the `const` an identifier names, if it is one. */
+  private constInitializer(identifier: ts.Identifier): ts.Expression | undefined {
+    const ts = this.engine.ts;
+    const declaration = this.engine.context.library.symbolAt(identifier)?.valueDeclaration;
+    if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer || !ts.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & ts.NodeFlags.Const)) return undefined;
+    return skipOuterExpressions(ts, declaration.initializer);
   }
 
   /**
@@ -397,6 +412,9 @@ export class LostWakeupChecker implements FlowChecker {
       } else if (ts.isCallExpression(use) && use.expression !== clone.value && ts.isPropertyAccessExpression(use.expression) && LIST_ADDS.has(use.expression.name.text)) {
         const list = skipOuterExpressions(ts, use.expression.expression);
         if (ts.isPropertyAccessExpression(list) || ts.isElementAccessExpression(list)) lists.add(placeText(ts, list));
+      } else if (ts.isCallExpression(use) && use.arguments.length === 2 && use.arguments[1] === clone.value && ts.isPropertyAccessExpression(use.expression) && use.expression.name.text === 'set') {
+        // `map.set(key, waker.clone())`: the entry `map.get(key)` reads back.
+        slots.add(`${placeText(ts, use.expression.expression)}.get(${placeText(ts, use.arguments[0])})`);
       }
     }
     return (this.storedIn = { slots, lists });
@@ -531,12 +549,13 @@ export class LostWakeupChecker implements FlowChecker {
       // `for (const waiter of this.waiters) if (waiter.willWake(cx.waker())) return;`
       const loop = declaration.parent.parent;
       if (ts.isForOfStatement(loop)) return lists.has(placeText(ts, loop.expression));
-      // `const stored = this.wakers[id]`
+      // `const stored = this.wakers[id]`, `const parked = this.waiters.get(id)`
       if (!declaration.initializer || !(declaration.parent.flags & ts.NodeFlags.Const)) return false;
       place = skipOuterExpressions(ts, declaration.initializer);
     }
-    if (!ts.isPropertyAccessExpression(place) && !ts.isElementAccessExpression(place)) return false;
-    return slots.has(placeText(ts, place)) || (ts.isElementAccessExpression(place) && lists.has(placeText(ts, place.expression)));
+    const text = placeOf(ts, place);
+    if (!text) return false;
+    return slots.has(text) || (ts.isElementAccessExpression(place) && lists.has(placeText(ts, place.expression)));
   }
 
   /** `this.a.b`, or a `const` initialised with one (`const stored = this.inner.waker`). */
@@ -798,6 +817,16 @@ function isNullish(ts: TypeScript, node: ts.Expression): boolean {
 /** A place's text without whitespace or wrappers (`this.wakers[id]`), to compare two spellings of it. */
 function placeText(ts: TypeScript, place: ts.Expression): string {
   return skipOuterExpressions(ts, place).getText().replace(/\s+|\?(?=\.)|!(?=[.[])/g, '');
+}
+
+/** A place's text: a field, an element (`this.wakers[id]`) or a map entry read back (`this.waiters.get(id)`). */
+function placeOf(ts: TypeScript, expr: ts.Expression): string | undefined {
+  const place = skipOuterExpressions(ts, expr);
+  if (ts.isPropertyAccessExpression(place) || ts.isElementAccessExpression(place)) return placeText(ts, place);
+  if (ts.isCallExpression(place) && place.arguments.length === 1 && ts.isPropertyAccessExpression(place.expression) && place.expression.name.text === 'get') {
+    return `${placeText(ts, place.expression.expression)}.get(${placeText(ts, place.arguments[0])})`;
+  }
+  return undefined;
 }
 
 /** A test that reads a field of `this`: the future's own state, which persists from one poll to the next. */
