@@ -23,15 +23,11 @@ export function differenceKey(d: Difference): string {
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   { program: 'broadcast-dedup.ts', line: 23, kind: 'missed', rule: 'use-after-wake', severity: 'warning', reason: "`last = waker` after `waker.wake()` gives `last` a waker that is already consumed; the assignment copies no state to `last`" },
-  { program: 'broadcast-dedup.ts', line: 39, kind: 'false-positive', rule: 'clone-without-drop', severity: 'warning', reason: "`Map.get(id)` is taken for a fresh owned waker; it lends one the map still holds" },
-  { program: 'cancellation-token.ts', line: 39, kind: 'false-positive', rule: 'clone-without-drop', severity: 'warning', reason: "`Map.get(id)` is taken for a fresh owned waker; it lends one the map still holds" },
   { program: 'event-listener.ts', line: 76, kind: 'false-positive', rule: 'lost-wakeup', severity: 'error', reason: "`entry.waker?.willWake(cx.waker())` on an entry a method returned (`this.event.entry(id)`) is not counted as the future holding the waker" },
   { program: 'mutex-handoff.ts', line: 36, kind: 'false-positive', rule: 'lost-wakeup', severity: 'warning', reason: "`willWake` against a waker kept in a closure's captured `waiter` (not a field of `this`) is not counted as registered" },
   { program: 'rwlock-writer-priority.ts', line: 20, kind: 'missed', rule: 'lost-wakeup', severity: 'error', reason: "only methods named `poll` are checked: `pollRead(cx): Poll<void>` returns `Pending` unregistered unseen" },
   { program: 'select-three.ts', line: 54, kind: 'false-positive', rule: 'lost-wakeup', severity: 'warning', reason: "a `for` loop over a three-element `const` array is assumed to possibly run zero times" },
-  { program: 'shared-reregister.ts', line: 36, kind: 'missed', rule: 'clone-without-drop', severity: 'warning', reason: "`Map.set(key, w)` is not a place: overwriting an entry that may hold a waker is not seen" },
   { program: 'sleep-reset.ts', line: 81, kind: 'missed', rule: 'use-after-drop', severity: 'error', reason: "`waker?.drop()` then `if (waker !== undefined)`: the nullish path of the drop is not excluded by the later test, so the error is reported as a warning" },
   { program: 'sleep-reset.ts', line: 81, kind: 'false-positive', rule: 'use-after-drop', severity: 'warning', reason: "the missed error on this line, reported at warning severity" },
   { program: 'timeout-switch.ts', line: 22, kind: 'false-positive', rule: 'clone-without-drop', severity: 'warning', reason: "`Timer.arm` fills `this.waker` without looking at it; the field is taken to possibly hold a waker, though `arm` runs once per timer" },
-  { program: 'watch-version.ts', line: 60, kind: 'false-positive', rule: 'clone-without-drop', severity: 'warning', reason: "`Map.get(id)` is taken for a fresh owned waker; it lends one the map still holds" },
 ];

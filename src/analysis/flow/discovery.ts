@@ -7,7 +7,7 @@ import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import type { CallSummaries } from './calls';
 import { isReference, isWriteTarget, mayNameOwnedType } from './positions';
-import { accessPath, objectPath, writtenNames, type AccessPath } from './places';
+import { accessPath, entryPath, objectPath, writtenNames, type AccessPath, type MapMethod, type PlaceNaming } from './places';
 
 /** A place whose owned value a binding reads (`this.waker` in `const w = this.waker`). */
 export interface PlaceRead extends AccessPath {
@@ -32,6 +32,8 @@ export interface TrackedBinding {
   /** Whether reaching the end of its scope while live is a leak. */
   readonly leakChecked: boolean;
 }
+
+const MAP_METHODS: ReadonlySet<string> = new Set<MapMethod>(['get', 'set', 'delete', 'has', 'clear']);
 
 /** Library calls that create an owned value, and what they create. */
 const CREATIONS: Readonly<Record<string, ValueKind>> = {
@@ -101,6 +103,10 @@ export class Discovery {
   private written: Set<string> | undefined;
   /** `placePath` per node: every pass of the dataflow asks again about the same receivers and arguments. */
   private readonly paths = new Map<ts.Expression, AccessPath | null>();
+  /** `objectPath` per node: the fields checker asks about every call's receiver on every pass. */
+  private readonly objectPaths = new Map<ts.Expression, AccessPath | null>();
+  /** `mapMethod` per call (null: no `Map` entry method). */
+  private readonly mapMethods = new Map<ts.CallExpression, MapMethod | null>();
 
   constructor(
     private readonly context: FileContext,
@@ -188,7 +194,7 @@ export class Discovery {
   placePath(node: ts.Expression): AccessPath | undefined {
     let path = this.paths.get(node);
     if (path === undefined) {
-      path = accessPath(this.ts, node, this.isWritten) ?? null;
+      path = accessPath(this.ts, node, this.naming) ?? null;
       this.paths.set(node, path);
     }
     return path ?? undefined;
@@ -196,14 +202,47 @@ export class Discovery {
 
   /** The path of the object `node` names, a bare root included (`entry` in `const { waker } = entry`). */
   objectPath(node: ts.Expression): AccessPath | undefined {
-    return objectPath(this.ts, node, this.isWritten);
+    let path = this.objectPaths.get(node);
+    if (path === undefined) {
+      path = objectPath(this.ts, node, this.naming) ?? null;
+      this.objectPaths.set(node, path);
+    }
+    return path ?? undefined;
   }
 
-  /** Computed on the first index that is a name (`slots[key]`): one walk of the body's identifiers. */
-  private readonly isWritten = (name: string): boolean => {
+  /** The `Map` entry a `set`, `delete` or `has` call names (`waiters[id]` for `waiters.set(id, w)`). */
+  entryPath(call: ts.CallExpression): AccessPath | undefined {
+    const callee = call.expression as ts.PropertyAccessExpression;
+    return entryPath(this.ts, callee.expression, call.arguments[0], this.naming);
+  }
+
+  /** Which entry method of a `Map` a call is: `get` reads the entry as reading a slot does, `set` and `delete` write it. */
+  mapMethod(call: ts.CallExpression): MapMethod | undefined {
     const ts = this.ts;
-    this.written ??= writtenNames(ts, this.unit.identifiers, (identifier) => isWriteTarget(ts, identifier));
-    return this.written.has(name);
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || !MAP_METHODS.has(callee.name.text)) return undefined;
+    let method = this.mapMethods.get(call);
+    if (method === undefined) {
+      const symbol = this.context.checker.getTypeAtLocation(callee.expression).getSymbol();
+      const isMap = symbol !== undefined && (symbol.name === 'Map' || symbol.name === 'ReadonlyMap') && (symbol.declarations ?? []).every((d) => this.context.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+      method = isMap ? (callee.name.text as MapMethod) : null;
+      this.mapMethods.set(call, method);
+    }
+    return method ?? undefined;
+  }
+
+  private readonly naming: PlaceNaming = {
+    /** Computed on the first index that is a name (`slots[key]`): one walk of the body's identifiers. */
+    isWritten: (name) => {
+      const ts = this.ts;
+      this.written ??= writtenNames(ts, this.unit.identifiers, (identifier) => isWriteTarget(ts, identifier));
+      return this.written.has(name);
+    },
+    isReadonly: (access) => {
+      const declaration = this.context.checker.getSymbolAtLocation(access.name)?.valueDeclaration;
+      return declaration !== undefined && this.ts.getCombinedModifierFlags(declaration) & this.ts.ModifierFlags.Readonly ? true : false;
+    },
+    mapMethod: (call) => this.mapMethod(call),
   };
 
   /** The places read so far whose value is owned. */
@@ -214,7 +253,7 @@ export class Discovery {
   /** `this.waker` in `const w = this.waker`: a place whose type is owned, read as a value. */
   placeRead(node: ts.Expression): PlaceRead | undefined {
     const inner = skipOuterExpressions(this.ts, node);
-    if (!this.ts.isPropertyAccessExpression(inner) && !this.ts.isElementAccessExpression(inner)) return undefined;
+    if (!this.ts.isPropertyAccessExpression(inner) && !this.ts.isElementAccessExpression(inner) && !(this.ts.isCallExpression(inner) && this.mapMethod(inner) === 'get')) return undefined;
     const known = this.placeReads.get(inner);
     if (known !== undefined) return known ?? undefined;
     const path = this.placePath(inner);
@@ -242,7 +281,8 @@ export class Discovery {
     const name = this.context.library.calleeOf(inner);
     let kind = name ? CREATIONS[name] : undefined;
     // A call of the program's own code: its owned result (the seed's `createRawWaker()`, a `take()`, `pop()`) is the caller's.
-    if (!kind && !name && creators === 'library or owned result' && ts.isCallExpression(inner)) {
+    // A `Map`'s `get` lends the entry the map still holds (a place read), as reading a slot does.
+    if (!kind && !name && creators === 'library or owned result' && ts.isCallExpression(inner) && this.mapMethod(inner) !== 'get') {
       kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(inner));
       // Unless its summary says it lends a place its object keeps (`return this.waker`).
       if (kind && this.calls.of(inner)?.returnsOwned === false) kind = undefined;

@@ -22,7 +22,7 @@ import { correlateConditions } from './correlate';
 import { buildCfg, type BasicBlock, type Cfg, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
 import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Facts } from './lattice';
 import { emptiedOnEdge, isNullish, switchCoversEveryValue } from './positions';
-import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath } from './places';
+import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath, type MapMethod } from './places';
 import { skipOuterExpressions } from '../syntax';
 
 /**
@@ -613,6 +613,11 @@ export class FlowEngine {
   private aliasesAtCall(call: ts.CallExpression, state: WorkingState): void {
     const ts = this.ts;
     const library = this.context.library;
+    const method = this.discovery.mapMethod(call);
+    if (method !== undefined) {
+      this.aliasesAtMapCall(call, method, state);
+      return;
+    }
     const name = library.calleeOf(call);
     const callee = skipOuterExpressions(ts, call.expression);
     const receiver = ts.isPropertyAccessExpression(callee) ? this.discovery.placePath(callee.expression) : undefined;
@@ -629,6 +634,24 @@ export class FlowEngine {
     if (name !== undefined) return;
     const roots = rootsReachedBy(ts, call);
     if (roots.size > 0) this.escapeAliases((place) => roots.has(place.root), state);
+  }
+
+  /**
+   * `map.set(k, w)` and `map.delete(k)` assign the entry `map[k]` as `slots[k] = …`
+   * does (the locals that read it out now own it); `clear()` assigns every entry.
+   * `get` and `has` only read: the map reaches nothing else.
+   */
+  private aliasesAtMapCall(call: ts.CallExpression, method: MapMethod, state: WorkingState): void {
+    if (method === 'clear') {
+      const map = this.discovery.objectPath((call.expression as ts.PropertyAccessExpression).expression);
+      if (map) this.rewriteAliases((place) => isInside(place.path, map.path), (f) => this.fact('live', f.site), state);
+      return;
+    }
+    if (method !== 'set' && method !== 'delete') return;
+    const entry = this.discovery.entryPath(call);
+    if (!entry) return;
+    this.rewriteAliases((place) => place.path === entry.path, (f) => this.fact('live', f.site), state);
+    this.escapeAliases((place) => isInside(place.path, entry.path), state);
   }
 
   private forEachDeclaredName(name: ts.BindingName, action: (name: string) => void): void {

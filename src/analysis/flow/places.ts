@@ -3,10 +3,12 @@
 // The engine's aliasing rule and the fields checker name places the same way.
 //
 // An array slot is a place only when its index cannot change under it within
-// the body: a literal (`slots[0]`), or a name that is never written there
-// (`const key`, an unwritten parameter). `slots[i]` with a loop counter `i` is
-// no place at all: it names another slot on every iteration. Two different
-// index names are taken to be two different slots.
+// the body: a literal (`slots[0]`), a name that is never written there
+// (`const key`, an unwritten parameter), or a readonly property (`this.id`).
+// `slots[i]` with a loop counter `i` is no place at all: it names another slot
+// on every iteration. Two different index names are taken to be two different
+// slots. A `Map` entry is a slot like any other: `waiters.get(id)` reads the
+// place `waiters[id]`, and `set`/`delete` write it (see `MapMethod`).
 
 import type * as ts from 'typescript';
 import type { TypeScript } from '../types';
@@ -19,40 +21,77 @@ export interface AccessPath {
   readonly root: string;
   /** The names its indexes read (`key` in `this.slots[key]`): writing one of them names another place. */
   readonly indexNames: readonly string[];
+  /** What the last segment names: a field, an array slot (`slots[key]`) or a `Map` entry (`waiters.get(id)`, spelled as the program reads it). */
+  readonly last?: 'field' | 'slot' | 'entry';
 }
 
-/** Whether a name is written in the body (`i` in `i++`, `i = 0`), besides its declaration: such an index moves. */
-export type IsWritten = (name: string) => boolean;
+/** The `Map` methods that read or write one entry, or all of them: the rest (`values()`, `forEach`) reach the map as any call would. */
+export type MapMethod = 'get' | 'set' | 'delete' | 'has' | 'clear';
+
+/** What a body's place names depend on, answered by whoever holds the checker and the body (discovery). */
+export interface PlaceNaming {
+  /** Whether a name is written in the body (`i` in `i++`, `i = 0`), besides its declaration: such an index moves. */
+  isWritten(name: string): boolean;
+  /** Whether a property read as an index (`this.id`) is readonly: it names one entry for the whole body. */
+  isReadonly(access: ts.PropertyAccessExpression): boolean;
+  /** Which entry method of a `Map` a call is (`get` in `waiters.get(id)`), if it is one. */
+  mapMethod(call: ts.CallExpression): MapMethod | undefined;
+}
 
 /** The access path of `node`, when it is one (at least one property or index: a bare name is a local, not a place). */
-export function accessPath(ts: TypeScript, node: ts.Expression, isWritten: IsWritten): AccessPath | undefined {
-  const path = objectPath(ts, node, isWritten);
+export function accessPath(ts: TypeScript, node: ts.Expression, naming: PlaceNaming): AccessPath | undefined {
+  const path = objectPath(ts, node, naming);
   return path && path.path !== path.root ? path : undefined;
 }
 
 /** The path of the object `node` names: an access path, or a bare root (`entry` in `const { waker } = entry`). */
-export function objectPath(ts: TypeScript, node: ts.Expression, isWritten: IsWritten): AccessPath | undefined {
+export function objectPath(ts: TypeScript, node: ts.Expression, naming: PlaceNaming): AccessPath | undefined {
   const segments: string[] = [];
   const indexNames: string[] = [];
+  let last: AccessPath['last'];
   let current: ts.Expression = skipOuterExpressions(ts, node);
   for (;;) {
-    if (ts.isPropertyAccessExpression(current) && ts.isIdentifier(current.name)) {
+    let object: ts.Expression;
+    if (ts.isPropertyAccessExpression(current) && (ts.isIdentifier(current.name) || ts.isPrivateIdentifier(current.name))) {
       segments.unshift(`.${current.name.text}`);
-    } else if (ts.isElementAccessExpression(current)) {
-      const index = skipOuterExpressions(ts, current.argumentExpression);
-      if (ts.isNumericLiteral(index) || ts.isStringLiteral(index)) segments.unshift(`[${index.text}]`);
-      else if (ts.isIdentifier(index) && !isWritten(index.text)) {
-        segments.unshift(`[${index.text}]`);
-        indexNames.push(index.text);
-      } else return undefined;
+      last ??= 'field';
+      object = current.expression;
+    } else if (ts.isElementAccessExpression(current) || (ts.isCallExpression(current) && naming.mapMethod(current) === 'get')) {
+      // `slots[key]`, and `waiters.get(id)`: the entry of `waiters` at `id`.
+      const slot = ts.isElementAccessExpression(current);
+      const key = keyOf(ts, ts.isElementAccessExpression(current) ? current.argumentExpression : current.arguments[0], naming);
+      if (!key) return undefined;
+      segments.unshift(slot ? `[${key.text}]` : `.get(${key.text})`);
+      if (key.name) indexNames.push(key.name);
+      last ??= slot ? 'slot' : 'entry';
+      object = slot ? current.expression : (current.expression as ts.PropertyAccessExpression).expression;
     } else break;
-    current = skipOuterExpressions(ts, current.expression);
+    current = skipOuterExpressions(ts, object);
   }
   let root: string;
   if (current.kind === ts.SyntaxKind.ThisKeyword) root = 'this';
   else if (ts.isIdentifier(current)) root = current.text;
   else return undefined;
-  return { path: root + segments.join(''), root, indexNames };
+  return last ? { path: root + segments.join(''), root, indexNames, last } : { path: root, root, indexNames };
+}
+
+/** The path of a `Map` entry (`waiters.get(id)` for `waiters.set(id, w)`), when the map and its key name one. */
+export function entryPath(ts: TypeScript, map: ts.Expression, key: ts.Expression | undefined, naming: PlaceNaming): AccessPath | undefined {
+  const container = objectPath(ts, map, naming);
+  const index = container && keyOf(ts, key, naming);
+  if (!container || !index) return undefined;
+  return { path: `${container.path}.get(${index.text})`, root: container.root, indexNames: index.name ? [...container.indexNames, index.name] : container.indexNames, last: 'entry' };
+}
+
+/** An index that names one slot for the whole body: a literal, an unwritten name (which `name` reports), or a readonly `this.id`. */
+function keyOf(ts: TypeScript, node: ts.Expression | undefined, naming: PlaceNaming): { readonly text: string; readonly name?: string } | undefined {
+  const index = node && skipOuterExpressions(ts, node);
+  if (!index) return undefined;
+  if (ts.isNumericLiteral(index)) return { text: index.text };
+  if (ts.isStringLiteral(index)) return { text: `'${index.text}'` };
+  if (ts.isIdentifier(index)) return naming.isWritten(index.text) ? undefined : { text: index.text, name: index.text };
+  if (ts.isPropertyAccessExpression(index) && index.expression.kind === ts.SyntaxKind.ThisKeyword && naming.isReadonly(index)) return { text: `this.${index.name.text}` };
+  return undefined;
 }
 
 /** Whether `path` lies inside the object `outer` names (`this.state.joiner` inside `this.state`). */

@@ -28,6 +28,8 @@ export const cloneWithoutDrop = createRule({
     temporaryHelp: () => 'wake or drop the new waker, or use the borrowed one directly (`wakeByRef()` needs no clone)',
     /** A field or slot assigned while it (may) still hold a waker: `this.waker = w.clone()`. */
     placeOverwrite: (place: string, everyPath: boolean) => `assigning \`${place}\` loses the waker it ${everyPath ? 'still holds' : 'may still hold'}: it leaks`,
+    /** `method`: `set` or `delete`, the `Map` call that lets go of the entry's old value. */
+    entryOverwrite: (entry: string, method: string, everyPath: boolean) => `\`${method}\` on the entry \`${entry}\` loses the waker it ${everyPath ? 'still holds' : 'may still hold'}: it leaks`,
     placeStoredHere: () => 'the old waker was stored here',
     placeHelp: (place: string) => `drop the old waker first (\`${place}?.drop()\`), or take it out and hand it on`,
   },

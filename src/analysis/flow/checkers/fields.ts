@@ -1,5 +1,6 @@
-// Fields and array slots as places: a field (`this.waker`, `inner.rxWaker`,
-// `this.entry.waker`) or a slot (`this.slots[key]`) whose type is an owned
+// Fields, array slots and `Map` entries as places: a field (`this.waker`,
+// `inner.rxWaker`, `this.#waker`), a slot (`this.slots[key]`) or an entry
+// (`this.waiters.get(id)`, written by `set`/`delete`) whose type is an owned
 // `Waker` holds a value too.
 //   - clone-without-drop: assigning it while it may still hold a waker (not
 //     dropped, woken or taken before, on some path) loses the old one;
@@ -16,7 +17,8 @@
 // the analyzer cannot see (a slab's free list), so filling one is no leak until
 // the body itself treats it as possibly full (reads it, as in
 // `slots[key]?.willWake(w)`), fills it twice, or clears it (`slots[key] =
-// undefined` says it may be full).
+// undefined` says it may be full). A `Map` entry starts like a field: its key
+// is the caller's, and a waiter that waits again refills it.
 
 import type * as ts from 'typescript';
 import { cloneWithoutDrop, useAfterDrop, useAfterWake } from '../../rules/index';
@@ -25,7 +27,7 @@ import type { Effect } from '../effects';
 import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from '../engine';
 import type { Narrowing } from '../graph';
 import { joinFacts, joinFactLists, sameFactLists, type Fact, type Facts } from '../lattice';
-import { dependsOnName, destructuredPath, rootsReachedBy, type AccessPath } from '../places';
+import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath, type MapMethod } from '../places';
 import { climb, emptiedOnEdge, isInOperand, isNullish, isTestPosition, presentOnEdge } from '../positions';
 import { skipOuterExpressions } from '../../syntax';
 
@@ -40,7 +42,7 @@ type PlaceFacts = Facts<PlaceFactKind>;
 
 interface Place extends AccessPath {
   readonly index: number;
-  /** An array slot (`this.slots[key]`), not a field. */
+  /** An array slot (`this.slots[key]`): vacant until looked at. A field or a `Map` entry may hold a waker from before. */
   readonly slot: boolean;
 }
 
@@ -65,7 +67,7 @@ export class FieldChecker implements FlowChecker {
   afterBindings(): void {
     const { ts, unit, context, discovery } = this.engine;
     const add = (path: AccessPath | undefined): void => {
-      if (path && !this.places.has(path.path)) this.places.set(path.path, { index: this.places.size, ...path, slot: path.path.endsWith(']') });
+      if (path && !this.places.has(path.path)) this.places.set(path.path, { index: this.places.size, ...path, slot: path.last === 'slot' });
     };
     const addIfWaker = (node: ts.Expression): void => {
       const path = discovery.placePath(node);
@@ -75,6 +77,12 @@ export class FieldChecker implements FlowChecker {
     for (const call of unit.calls) {
       const consumed = this.consumedPlaceExpression(call);
       if (consumed) addIfWaker(consumed);
+      // `waiters.set(id, w)` and `waiters.delete(id)` assign the entry `waiters.get(id)`.
+      const method = ts.isCallExpression(call) ? discovery.mapMethod(call) : undefined;
+      if (method === 'set' || method === 'delete') {
+        const entry = discovery.entryPath(call as ts.CallExpression);
+        if (entry && !this.places.has(entry.path) && this.holdsWakers((call.expression as ts.PropertyAccessExpression).expression)) add(entry);
+      }
     }
     // Read into a local (discovery already knows their types).
     for (const read of discovery.placesRead()) if (read.kind === 'waker') add(read);
@@ -93,6 +101,15 @@ export class FieldChecker implements FlowChecker {
       join: joinFactLists,
       same: sameFactLists,
     });
+  }
+
+  /** Whether a `Map`'s values are wakers (`Map<number, Waker>`). */
+  private holdsWakers(map: ts.Expression): boolean {
+    const { ts, context } = this.engine;
+    const type = context.checker.getTypeAtLocation(map);
+    if (!(type.flags & ts.TypeFlags.Object) || !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) return false;
+    const value = context.checker.getTypeArguments(type as ts.TypeReference)[1];
+    return value !== undefined && context.library.isType(value, 'Waker');
   }
 
   /** The places a destructuring declaration reads (`entry.waker` for `const { waker } = entry`). */
@@ -160,7 +177,7 @@ export class FieldChecker implements FlowChecker {
     const callee = call.expression;
     const access = (node: ts.Expression): ts.Expression | undefined => {
       const inner = skipOuterExpressions(ts, node);
-      return ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner) ? inner : undefined;
+      return ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner) || (ts.isCallExpression(inner) && this.engine.discovery.mapMethod(inner) === 'get') ? inner : undefined;
     };
     if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'wake' || callee.name.text === 'drop')) return access(callee.expression);
     if (ts.isIdentifier(callee) && callee.text === 'drop' && call.arguments?.length === 1) return access(call.arguments[0]);
@@ -178,8 +195,9 @@ export class FieldChecker implements FlowChecker {
   narrow(state: FlowState, narrowing: Narrowing): FlowState {
     const slot = this.slot;
     if (!slot) return state;
+    const hasTest = this.hasTest(narrowing);
     const present = presentOnEdge(this.engine.ts, narrowing);
-    const filled = present && this.placeOf(present);
+    const filled = hasTest ? narrowing.outcome === 'truthy' && hasTest : present && this.placeOf(present);
     // Where the place holds something, it is not empty (a path that says so contradicts this edge), and a slot is no longer assumed vacant.
     if (filled) {
       const facts = slot.get(state)[filled.index];
@@ -188,6 +206,7 @@ export class FieldChecker implements FlowChecker {
       const present = facts.some((f) => f.kind === 'vacant') ? joinFacts(kept, [this.engine.fact('unknown', narrowing.expr)]) : kept;
       return this.withPlaces(state, (places) => (places[filled.index] = present));
     }
+    if (hasTest) return this.withPlaces(state, (facts) => (facts[hasTest.index] = [this.engine.fact('empty', narrowing.expr)]));
     const expr = emptiedOnEdge(this.engine.ts, narrowing);
     if (!expr) return state;
     const place = this.placeOf(expr);
@@ -203,6 +222,15 @@ export class FieldChecker implements FlowChecker {
         if (facts.some((f) => f.label === through)) places[index] = joinFacts(facts.filter((f) => f.label !== through), [this.engine.fact('empty', expr)]);
       });
     });
+  }
+
+  /** The entry a condition `map.has(k)` tests: present on its true edge, empty on its false one. */
+  private hasTest(narrowing: Narrowing): Place | undefined {
+    const { ts, discovery } = this.engine;
+    const tested = narrowing.expr;
+    if (!ts.isCallExpression(tested) || discovery.mapMethod(tested) !== 'has') return undefined;
+    const entry = discovery.entryPath(tested);
+    return entry && this.places.get(entry.path);
   }
 
   private withPlaces(state: FlowState, change: (facts: PlaceFacts[]) => void): FlowState {
@@ -223,7 +251,12 @@ export class FieldChecker implements FlowChecker {
   evaluateCall(call: ts.CallExpression, state: WorkingState): void {
     const slot = this.slot;
     if (!slot) return;
-    const { ts, context } = this.engine;
+    const { ts, context, discovery } = this.engine;
+    const method = discovery.mapMethod(call);
+    if (method !== undefined) {
+      this.evaluateMapCall(call, method, state);
+      return;
+    }
     const callee = call.expression;
     // `place.wake()`, `place.drop()`, `place.wakeByRef()`, …: a use of the place, maybe consuming it.
     if (ts.isPropertyAccessExpression(callee)) {
@@ -251,6 +284,34 @@ export class FieldChecker implements FlowChecker {
     }
     // A call that may reach the object (`this.takeWaiter()`, `helper(this)`) may change its fields.
     if (name === undefined) this.forgetReachable(call, state);
+  }
+
+  /**
+   * A `Map`'s entry methods on the entry they name, as assignments to a slot:
+   * `set(k, w)` assigns `map.get(k)` (loses what it may hold, as `Map.set` hands
+   * back nothing, unlike Rust's `HashMap::insert`), `delete(k)` empties it
+   * (losing what it may hold, unless taken first), `has(k)` looks at it,
+   * `clear()` empties every entry (what it held was spread out or iterated
+   * before, which the body decides: no report).
+   */
+  private evaluateMapCall(call: ts.CallExpression, method: MapMethod, state: WorkingState): void {
+    const { ts, discovery } = this.engine;
+    if (method === 'clear') {
+      const map = discovery.objectPath((call.expression as ts.PropertyAccessExpression).expression);
+      if (map) for (const place of this.places.values()) if (isInside(place.path, map.path)) this.set(place, [this.engine.fact('empty', call)], state);
+      return;
+    }
+    if (method === 'get') return;
+    const entry = discovery.entryPath(call);
+    const place = entry && this.places.get(entry.path);
+    if (!place) return;
+    if (method === 'has') {
+      this.lookedAt(place, call, state);
+      return;
+    }
+    this.checkOverwrite(place, call, state);
+    const value = method === 'set' ? call.arguments[1] && skipOuterExpressions(ts, call.arguments[1]) : undefined;
+    this.set(place, [!value || isNullish(ts, value) ? this.engine.fact('empty', value ?? call) : this.engine.fact('held', value)], state);
   }
 
   evaluateAssignment(assignment: ts.BinaryExpression, state: WorkingState): void {
@@ -320,11 +381,15 @@ export class FieldChecker implements FlowChecker {
     this.set(place, [this.engine.fact('opaque', inner)], state);
   }
 
+  /** A call that may reach the object: its roots (`this.take()`, `helper(entry)`), or the object it is called on (`this.waiters.forEach(…)`). */
   private forgetReachable(call: ts.CallExpression, state: WorkingState): void {
-    const roots = rootsReachedBy(this.engine.ts, call);
-    if (roots.size === 0) return;
+    const { ts, discovery } = this.engine;
+    const roots = rootsReachedBy(ts, call);
+    const callee = skipOuterExpressions(ts, call.expression);
+    const receiver = ts.isPropertyAccessExpression(callee) ? discovery.objectPath(callee.expression) : undefined;
+    if (roots.size === 0 && !receiver) return;
     for (const place of this.places.values()) {
-      if (roots.has(place.root)) this.set(place, [this.engine.fact('opaque', call)], state);
+      if (roots.has(place.root) || (receiver && isInside(place.path, receiver.path))) this.set(place, [this.engine.fact('opaque', call)], state);
     }
   }
 
@@ -350,12 +415,15 @@ export class FieldChecker implements FlowChecker {
   // ---------------------------------------------------------------- reports
 
   /** Assigning a field that may still hold a waker loses it. */
-  private checkOverwrite(place: Place, assignment: ts.BinaryExpression, state: WorkingState): void {
+  private checkOverwrite(place: Place, assignment: ts.BinaryExpression | ts.CallExpression, state: WorkingState): void {
     const engine = this.engine;
     if (!engine.reporting) return;
     const facts = this.slot!.get(state)[place.index];
     // Clearing a slot (`slots[key] = undefined`) says it may be full: the invariant that keeps a vacant slot empty is not at work.
-    const clearing = isNullish(engine.ts, assignment.right);
+    const ts = engine.ts;
+    const clearing = ts.isCallExpression(assignment)
+      ? (assignment.expression as ts.PropertyAccessExpression).name.text === 'delete' || (assignment.arguments[1] !== undefined && isNullish(ts, assignment.arguments[1]))
+      : isNullish(ts, assignment.right);
     const holding = facts.filter((f) => f.kind === 'unknown' || f.kind === 'held' || (clearing && f.kind === 'vacant'));
     if (holding.length === 0) return;
     const stored = holding.filter((f) => f.kind === 'held');
@@ -363,7 +431,7 @@ export class FieldChecker implements FlowChecker {
     engine.report({
       rule: 'clone-without-drop',
       severity: everyPath ? 'error' : 'warning',
-      message: cloneWithoutDrop.messages.placeOverwrite(place.path, everyPath),
+      message: this.engine.ts.isCallExpression(assignment) ? cloneWithoutDrop.messages.entryOverwrite(place.path, (assignment.expression as ts.PropertyAccessExpression).name.text, everyPath) : cloneWithoutDrop.messages.placeOverwrite(place.path, everyPath),
       span: engine.span(assignment),
       related: stored.map((f) => engine.related(f.site, cloneWithoutDrop.messages.placeStoredHere())),
       help: cloneWithoutDrop.messages.placeHelp(place.path),
