@@ -101,6 +101,19 @@ describe('flow: correlated conditions split the CFG', () => {
     }
   });
 
+  it("correlates an optional chain's implicit test with a later presence test on an object", () => {
+    const source = 'declare function b(): void; interface W { a(): void }\nexport function f(w: W | undefined) { w?.a(); if (w !== undefined) b(); }';
+    const { whole, split } = graphs(source);
+    assert.deepEqual(pathsOf(whole, ['w?.a', 'b']), ['(none)', 'b', 'b+w?.a', 'w?.a']);
+    assert.deepEqual(pathsOf(split, ['w?.a', 'b']), ['(none)', 'b+w?.a']);
+  });
+
+  it('does not correlate presence with truthiness where a present value may be falsy', () => {
+    const source = 'declare function b(): void;\nexport function f(n: number | undefined) { n?.toFixed(); if (n) b(); }';
+    const { whole, split } = graphs(source);
+    assert.equal(split, whole);
+  });
+
   it('does not correlate a for…of const, which changes every iteration', () => {
     const source = 'declare function a(): void; declare function b(): void;\nexport function f(xs: boolean[]) { for (const x of xs) { if (x) a(); if (!x) b(); } }';
     const { whole, split } = graphs(source);

@@ -1,5 +1,8 @@
 // Correlated conditions: `if (last) a(); … if (!last) b();` on the same
-// unchanged `const` or parameter runs exactly one of `a` and `b`. The dataflow
+// unchanged `const` or parameter runs exactly one of `a` and `b`. An optional
+// chain tests too: `w?.drop(); … if (w !== undefined) use(w);` reaches `use`
+// only past the `drop`, when `w` holds an object (its type has no falsy value
+// but `null`/`undefined`, so truthy, present and `?.` going on are one fact). The dataflow
 // joins paths where they merge, so on its own it would also walk "both" and
 // "neither". Here the CFG is split by what each such variable was last found
 // to be (the product of the graph with the variables' truth values, as jump
@@ -10,7 +13,8 @@
 import type * as ts from 'typescript';
 import { skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
-import { reversePostOrder, type BasicBlock, type Cfg, type Edge } from './graph';
+import { reversePostOrder, type BasicBlock, type Cfg, type Edge, type Narrowing } from './graph';
+import { isNullish } from './positions';
 
 /** Copies grow as 3^n with the number of variables: only the first few tested twice are followed. */
 const MAX_VARIABLES = 3;
@@ -21,8 +25,8 @@ type Truth = 'T' | 'F';
 
 interface TruthTest {
   readonly variable: ts.Declaration;
-  /** The truth of the variable when the tested expression is truthy. */
-  readonly whenTruthy: Truth;
+  /** The truth of the variable on the edge. */
+  readonly truth: Truth;
 }
 
 /**
@@ -37,8 +41,8 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
   for (const block of cfg.blocks) {
     for (const edge of block.succs) {
       const narrowing = edge.narrowing;
-      if (!narrowing || (narrowing.outcome !== 'truthy' && narrowing.outcome !== 'falsy')) continue;
-      const test = syntacticTest(ts, narrowing.expr);
+      if (!narrowing) continue;
+      const test = syntacticTest(ts, narrowing);
       if (!test) continue;
       tested.set(edge, test);
       let exprs = conditionsByName.get(test.identifier.text);
@@ -52,8 +56,8 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
   for (const [edge, test] of tested) {
     if (conditionsByName.get(test.identifier.text)!.size < 2) continue;
     const variable = stableVariable(ts, checker, test.identifier, stable);
-    if (!variable) continue;
-    tests.set(edge, { variable, whenTruthy: test.whenTruthy });
+    if (!variable || (test.presence && !holdsObjectOrNothing(ts, checker, test.identifier))) continue;
+    tests.set(edge, { variable, truth: test.truth });
     let exprs = sites.get(variable);
     if (!exprs) sites.set(variable, (exprs = new Set()));
     exprs.add(edge.narrowing!.expr);
@@ -94,7 +98,7 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
       const test = tests.get(edge);
       const index = test && indexOf.get(test.variable);
       if (test && index !== undefined) {
-        const truth = edge.narrowing!.outcome === 'truthy' ? test.whenTruthy : flip(test.whenTruthy);
+        const truth = test.truth;
         if (known[index] !== '?' && known[index] !== truth) continue; // this path contradicts itself
         next = known.slice(0, index) + truth + known.slice(index + 1);
       }
@@ -114,19 +118,41 @@ function flip(truth: Truth): Truth {
 
 interface SyntacticTest {
   readonly identifier: ts.Identifier;
-  /** The truth of the identifier when the tested expression is truthy. */
-  readonly whenTruthy: Truth;
+  /** The truth of the identifier on the edge. */
+  readonly truth: Truth;
+  /** A test of presence (`x?.`, `x !== undefined`), which only correlates with truthiness where the two agree. */
+  readonly presence: boolean;
 }
 
-/** `x`, `!x`, `!!(x)`: which identifier the expression tests, and which way. */
-function syntacticTest(ts: TypeScript, expr: ts.Expression): SyntacticTest | undefined {
-  let tested = skipOuterExpressions(ts, expr);
+/** `x`, `!x`, `!!(x)`, `x?.`, `x === undefined`, `x != null`: which identifier an edge tests, and what it finds it to be. */
+function syntacticTest(ts: TypeScript, narrowing: Narrowing): SyntacticTest | undefined {
+  const { outcome } = narrowing;
+  let tested = skipOuterExpressions(ts, narrowing.expr);
+  if (outcome === 'nullish' || outcome === 'nonNullish') return ts.isIdentifier(tested) ? { identifier: tested, truth: outcome === 'nonNullish' ? 'T' : 'F', presence: true } : undefined;
   let whenTruthy: Truth = 'T';
+  if (ts.isBinaryExpression(tested)) {
+    const operator = tested.operatorToken.kind;
+    const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
+    const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+    const other = !equal && !notEqual ? undefined : isNullish(ts, tested.right) ? tested.left : isNullish(ts, tested.left) ? tested.right : undefined;
+    const identifier = other && skipOuterExpressions(ts, other);
+    if (!identifier || !ts.isIdentifier(identifier)) return undefined;
+    // `x !== undefined` is true where `x` is present.
+    const truth: Truth = notEqual === (outcome === 'truthy') ? 'T' : 'F';
+    return { identifier, truth, presence: true };
+  }
   while (ts.isPrefixUnaryExpression(tested) && tested.operator === ts.SyntaxKind.ExclamationToken) {
     tested = skipOuterExpressions(ts, tested.operand);
     whenTruthy = flip(whenTruthy);
   }
-  return ts.isIdentifier(tested) ? { identifier: tested, whenTruthy } : undefined;
+  return ts.isIdentifier(tested) ? { identifier: tested, truth: outcome === 'truthy' ? whenTruthy : flip(whenTruthy), presence: false } : undefined;
+}
+
+/** Whether every value of the variable other than `null`/`undefined` is an object: then present and truthy are the same fact. */
+function holdsObjectOrNothing(ts: TypeScript, checker: ts.TypeChecker, identifier: ts.Identifier): boolean {
+  const type = checker.getNonNullableType(checker.getTypeAtLocation(identifier));
+  const parts = type.isUnion() ? type.types : [type];
+  return parts.every((part) => (part.flags & ts.TypeFlags.Object) !== 0);
 }
 
 /** The declaration of the variable `identifier` names, when it is a stable one (see isUnchanged). */
