@@ -105,6 +105,8 @@ export class Discovery {
   private readonly paths = new Map<ts.Expression, AccessPath | null>();
   /** `objectPath` per node: the fields checker asks about every call's receiver on every pass. */
   private readonly objectPaths = new Map<ts.Expression, AccessPath | null>();
+  /** `iteratedPlace` per loop: asked at every pass over its declaration. */
+  private readonly iterated = new Map<ts.ForOfStatement, AccessPath | null>();
   /** `mapMethod` per call (null: no `Map` entry method). */
   private readonly mapMethods = new Map<ts.CallExpression, MapMethod | null>();
 
@@ -208,6 +210,27 @@ export class Discovery {
       this.objectPaths.set(node, path);
     }
     return path ?? undefined;
+  }
+
+  /**
+   * The element a `for…of` over an array that a local or a field holds lends
+   * its variable (`waiting[of waker]` in `for (const waker of waiting)`): a
+   * place of its own per loop variable, which only that variable and what it
+   * is copied into share; rebinding the array, or a call that reaches it,
+   * makes it unknown, as for any place.
+   */
+  iteratedPlace(loop: ts.ForOfStatement): AccessPath | undefined {
+    const ts = this.ts;
+    const declarations = loop.initializer;
+    if (!ts.isVariableDeclarationList(declarations) || declarations.declarations.length !== 1) return undefined;
+    const variable = declarations.declarations[0].name;
+    let place = this.iterated.get(loop);
+    if (place === undefined) {
+      const array = ts.isIdentifier(variable) ? this.objectPath(loop.expression) : undefined;
+      place = array && ts.isIdentifier(variable) ? { path: `${array.path}[of ${variable.text}]`, root: array.root, indexNames: [...array.indexNames, variable.text], last: 'slot' } : null;
+      this.iterated.set(loop, place);
+    }
+    return place ?? undefined;
   }
 
   /** The `Map` entry a `set`, `delete` or `has` call names (`waiters[id]` for `waiters.set(id, w)`). */
@@ -355,9 +378,19 @@ export class Discovery {
    */
   private discoverLoopVariable(declaration: ts.VariableDeclaration, loop: ts.ForOfStatement, using: boolean): void {
     const ts = this.ts;
-    if (using || !ts.isCallExpression(skipOuterExpressions(ts, loop.expression))) return;
+    if (using) return;
     const scope = ts.isBlock(loop.statement) ? loop.statement : undefined;
     const how = { using: false, leakChecked: true };
+    if (!ts.isCallExpression(skipOuterExpressions(ts, loop.expression))) {
+      // Over an array a local or a field holds: tracked as lent (`iteratedPlace`), so what it shares is seen.
+      if (!ts.isIdentifier(declaration.name) || !this.iteratedPlace(loop)) return;
+      const kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(declaration.name));
+      if (kind) {
+        this.track(declaration, kind, scope, how);
+        this.aliasing = true;
+      }
+      return;
+    }
     if (!ts.isIdentifier(declaration.name)) {
       this.discoverPattern(declaration, declaration.name, scope, how);
       return;

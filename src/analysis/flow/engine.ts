@@ -437,8 +437,17 @@ export class FlowEngine {
     }
     const binding = this.discovery.bindingOfDeclaration(declaration);
     if (!binding) return;
-    if (ts.isForOfStatement(declaration.parent.parent)) this.receive(binding, declaration.name, state);
-    else this.assign(binding, declaration.initializer, declaration, state);
+    const loop = declaration.parent.parent;
+    if (!ts.isForOfStatement(loop)) this.assign(binding, declaration.initializer, declaration, state);
+    else {
+      // `for (const w of waiting)`: each element is lent by the array that still holds it (one place per loop variable).
+      const array = this.discovery.iteratedPlace(loop);
+      if (!array) this.receive(binding, declaration.name, state);
+      else {
+        this.leave(binding, binding.declaration, state);
+        state.bindings[binding.index] = [this.borrowedFact(declaration.name, array)];
+      }
+    }
   }
 
   private receive(binding: TrackedBinding, origin: ts.Node, state: WorkingState): void {
@@ -457,13 +466,18 @@ export class FlowEngine {
     const inner = skipOuterExpressions(ts, value);
     const source = ts.isIdentifier(inner) ? this.discovery.uses.get(inner) : undefined;
     if (source && source !== binding) {
-      this.used(source, inner, state);
+      // `last = waker` copies the pointer, which touches nothing: `last` now holds what `waker` held,
+      // a waker woken or dropped included (a later `last.willWake(…)` is the use after wake), and
+      // what was still `waker`'s to release is moved into `last`.
       const sourceFacts = state.bindings[source.index];
       const carried = sourceFacts.filter((f) => f.kind === 'live' || f.kind === 'borrowed' || f.kind === 'nullish');
-      const others = sourceFacts.some((f) => f.kind !== 'live' && f.kind !== 'borrowed' && f.kind !== 'nullish' && f.kind !== 'reported');
-      state.bindings[binding.index] = sortFacts(others ? [...carried, this.fact('escaped', site)] : carried);
+      const consumed = sourceFacts.filter((f) => f.kind === 'woken' || f.kind === 'dropped');
+      const unknown = sourceFacts.some((f) => f.kind === 'moved' || f.kind === 'escaped' || f.kind === 'dead');
+      const shared = consumed.map((f) => this.fact(f.kind, f.site, f.label ?? sharedLabel(source.name)));
+      state.bindings[binding.index] = sortFacts(unknown ? [...carried, ...shared, this.fact('escaped', site)] : [...carried, ...shared]);
+      if (carried.length === 0) return;
       this.handOff(source);
-      state.bindings[source.index] = this.keepReported(state.bindings[source.index], [this.fact('moved', inner, `value moved into \`${binding.name}\` here`)]);
+      state.bindings[source.index] = this.keepReported(state.bindings[source.index], sortFacts([...consumed, this.fact('moved', inner, `value moved into \`${binding.name}\` here`)]) as OwnershipFact[]);
       return;
     }
     if (source === binding) return;
