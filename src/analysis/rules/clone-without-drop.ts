@@ -30,6 +30,8 @@ export const cloneWithoutDrop = createRule({
     placeOverwrite: (place: string, everyPath: boolean) => `assigning \`${place}\` loses the waker it ${everyPath ? 'still holds' : 'may still hold'}: it leaks`,
     /** `method`: `set` or `delete`, the `Map` call that lets go of the entry's old value. */
     entryOverwrite: (entry: string, method: string, everyPath: boolean) => `\`${method}\` on the entry \`${entry}\` loses the waker it ${everyPath ? 'still holds' : 'may still hold'}: it leaks`,
+    /** On the function that runs on every poll: why the place may already hold a waker. */
+    placeFilledEarlier: (place: string) => `this runs on every poll (it takes the task's waker by reference): \`${place}\` may hold what an earlier call stored`,
     placeStoredHere: () => 'the old waker was stored here',
     placeHelp: (place: string) => `drop the old waker first (\`${place}?.drop()\`), or take it out and hand it on`,
   },

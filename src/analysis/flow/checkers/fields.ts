@@ -21,6 +21,7 @@
 // is the caller's, and a waiter that waits again refills it.
 
 import type * as ts from 'typescript';
+import type { TypeScript } from '../../types';
 import { cloneWithoutDrop, useAfterDrop, useAfterWake } from '../../rules/index';
 import type { TrackedBinding } from '../discovery';
 import type { Effect } from '../effects';
@@ -46,6 +47,11 @@ interface Place extends AccessPath {
   readonly slot: boolean;
 }
 
+/** The node that names a function (its name, or the function itself). */
+function nameOf(ts: TypeScript, root: ts.Node): ts.Node {
+  return (ts.isFunctionDeclaration(root) || ts.isMethodDeclaration(root) || ts.isFunctionExpression(root)) && root.name ? root.name : root;
+}
+
 /** The label of a place fact consumed through a local that shares the place's waker. */
 function throughLabel(name: string): string {
   return `through \`${name}\``;
@@ -56,6 +62,8 @@ const CONSUMERS: Readonly<Record<string, 'woken' | 'dropped'>> = { 'Waker#wake':
 export class FieldChecker implements FlowChecker {
   private readonly places = new Map<string, Place>();
   private slot: StateSlot<readonly PlaceFacts[]> | undefined;
+  /** Whether the function runs on every poll (`isPolled`): its places may hold what an earlier call stored. */
+  private polled = false;
   /** Place uses already reported (one report per use; later copies of a `finally` body agree). */
   private readonly reportedUses = new Set<ts.Node>();
 
@@ -96,10 +104,29 @@ export class FieldChecker implements FlowChecker {
     const root = this.engine.root;
     // A constructor starts with its fields empty (property initializers aside, which assign no waker we track).
     const inConstructor = ts.isConstructorDeclaration(root);
+    this.polled = this.isPolled();
+    const initial = (place: Place): PlaceFactKind => (inConstructor ? 'empty' : place.slot || (!this.polled && place.last === 'field') ? 'vacant' : 'unknown');
     this.slot = this.engine.allocate<readonly PlaceFacts[]>({
-      initial: () => [...this.places.values()].map((place) => [this.engine.fact(inConstructor ? 'empty' : place.slot ? 'vacant' : 'unknown', root)]),
+      initial: () => [...this.places.values()].map((place) => [this.engine.fact(initial(place), root)]),
       join: joinFactLists,
       same: sameFactLists,
+    });
+  }
+
+  /**
+   * Whether the function receives the task's waker by reference (a `Context` or
+   * `WakerRef` parameter), as `poll` and a `register(cx)` do: it runs again on
+   * every poll, so a field it fills may hold what the previous poll stored.
+   * Elsewhere (`arm(waker: Waker)`, a hand-off) a field the body fills without
+   * looking is, like a slot, taken to be vacant by the object's own protocol.
+   */
+  private isPolled(): boolean {
+    const { ts, root, context } = this.engine;
+    if (ts.isSourceFile(root) || root.kind === ts.SyntaxKind.ClassStaticBlockDeclaration || !('parameters' in root)) return false;
+    return root.parameters.some((parameter) => {
+      if (!parameter.type) return false;
+      const type = context.checker.getTypeFromTypeNode(parameter.type);
+      return context.library.isType(type, 'Context') || context.library.isType(type, 'WakerRef');
     });
   }
 
@@ -433,7 +460,11 @@ export class FieldChecker implements FlowChecker {
       severity: everyPath ? 'error' : 'warning',
       message: this.engine.ts.isCallExpression(assignment) ? cloneWithoutDrop.messages.entryOverwrite(place.path, (assignment.expression as ts.PropertyAccessExpression).name.text, everyPath) : cloneWithoutDrop.messages.placeOverwrite(place.path, everyPath),
       span: engine.span(assignment),
-      related: stored.map((f) => engine.related(f.site, cloneWithoutDrop.messages.placeStoredHere())),
+      related: [
+        ...stored.map((f) => engine.related(f.site, cloneWithoutDrop.messages.placeStoredHere())),
+        // Why it may hold one at all: what the function found there when it was called again.
+        ...(this.polled && holding.some((f) => f.kind === 'unknown' && f.site === engine.root) ? [engine.related(nameOf(engine.ts, engine.root), cloneWithoutDrop.messages.placeFilledEarlier(place.path))] : []),
+      ],
       help: cloneWithoutDrop.messages.placeHelp(place.path),
       fixes: [],
     });
