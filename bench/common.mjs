@@ -1,7 +1,8 @@
 // What the analyzer benchmarks (run.mjs, profile.mjs, eslint.mjs) share: where
 // things are, their command-line options, CPU timing, and bundles of our own
 // sources (so the numbers do not depend on a dist/ someone else is rebuilding).
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,4 +64,24 @@ export function loadAnalyzer(prefix = '', extra = {}) {
     return project;
   };
   return { analysis, ts, buildProgram };
+}
+
+/** The analyzer of another commit (or branch), bundled from `git archive` of its src/ into `bench/out/`. */
+export function loadCommitAnalyzer(commit) {
+  const safe = commit.replace(/[^\w.-]/g, '_');
+  const root = join(OUT, `baseline-${safe}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const archive = execFileSync('git', ['-C', REPO, 'archive', '--format=tar', commit, 'src'], { maxBuffer: 1 << 28 });
+  execFileSync('tar', ['-x', '-C', root], { input: archive });
+  const outfile = join(OUT, `baseline-${safe}-analysis.cjs`);
+  buildSync({ bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript'], logLevel: 'warning', entryPoints: [join(root, 'src', 'analysis', 'index.ts')], outfile });
+  return require(outfile);
+}
+
+/** A program of every `.ts` file in `dir` and its subfolders (test/corpus/programs, the fixture folders), with the library mapped to this repository's source. */
+export function folderProgram(ts, dir) {
+  const rootNames = readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
+  const options = { target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts', 'lib.dom.d.ts'], module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, noEmit: true, skipLibCheck: true, types: [], paths: { 'wakerscope/waker': [join(REPO, 'src', 'waker', 'index.ts')] } };
+  return ts.createProgram({ rootNames, options });
 }

@@ -11,41 +11,18 @@
 // the same load.
 // Programs: the generated corpus (realistic with --waker-share 0.2) and the
 // realistic programs of test/corpus/programs.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
-import { corpusOptions, cpu, loadAnalyzer, median, option, OUT, REPO } from './common.mjs';
+import { corpusOptions, cpu, folderProgram, loadAnalyzer, loadCommitAnalyzer, median, option, OUT, REPO } from './common.mjs';
 import { generate } from './generate.mjs';
 
 const [BASELINE, ...OTHERS] = option('baseline', '4763cf5').split(',');
 const { files: FILES, functions: FUNCTIONS, wakerShare: WAKER_SHARE } = corpusOptions();
 const REPS = Number(option('reps', '7'));
-const require = createRequire(import.meta.url);
-
-/** The baseline's analyzer, bundled from `git archive` of its src/. */
-function loadBaseline(commit) {
-  const root = join(OUT, `baseline-${commit}`);
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
-  const archive = execFileSync('git', ['-C', REPO, 'archive', '--format=tar', commit, 'src'], { maxBuffer: 1 << 28 });
-  execFileSync('tar', ['-x', '-C', root], { input: archive });
-  const outfile = join(OUT, `baseline-${commit}-analysis.cjs`);
-  buildSync({ bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript'], logLevel: 'warning', entryPoints: [join(root, 'src', 'analysis', 'index.ts')], outfile });
-  return require(outfile);
-}
 
 const current = loadAnalyzer('compare-');
 const ts = current.ts;
-const baseline = loadBaseline(BASELINE);
-const others = OTHERS.map((commit) => ({ commit, analyzer: loadBaseline(commit) }));
-
-function corpusProgram(dir) {
-  const rootNames = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
-  const options = { target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts', 'lib.dom.d.ts'], module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, noEmit: true, skipLibCheck: true, types: [], paths: { 'wakerscope/waker': [join(REPO, 'src', 'waker', 'index.ts')] } };
-  return ts.createProgram({ rootNames, options });
-}
+const baseline = loadCommitAnalyzer(BASELINE);
+const others = OTHERS.map((commit) => ({ commit, analyzer: loadCommitAnalyzer(commit) }));
 
 function compare(label, program) {
   for (const file of program.getSourceFiles()) program.getSemanticDiagnostics(file);
@@ -86,5 +63,5 @@ console.log(`| program | baseline | this tree | ratio | findings |`);
 console.log('|---|---|---|---|---|');
 const generated = generate(join(OUT, `compare-corpus-${FILES}x${FUNCTIONS}-${WAKER_SHARE ?? 'worst'}`), FILES, FUNCTIONS, WAKER_SHARE);
 compare(`generated: ${FILES} files × ${FUNCTIONS} functions, ${mix}`, current.buildProgram(generated).program);
-const corpus = corpusProgram(join(REPO, 'test', 'corpus', 'programs'));
+const corpus = folderProgram(ts, join(REPO, 'test', 'corpus', 'programs'));
 compare(`test/corpus/programs (${corpus.getRootFileNames().length} realistic programs)`, corpus);
