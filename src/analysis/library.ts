@@ -67,6 +67,8 @@ export class Library {
   private readonly names = new Map<ts.Node, LibraryName | undefined>();
   private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
   private readonly namesByType = new Map<ts.Type, ReadonlySet<string>>();
+  /** Per file: the symbol each imported name binds (`drop` → the `import { drop }` alias), by the name's escaped text. */
+  private readonly importsByFile = new Map<ts.SourceFile, ReadonlyMap<ts.__String, ts.Symbol>>();
 
   private readonly checker: ts.TypeChecker;
 
@@ -124,6 +126,57 @@ export class Library {
     return names;
   }
 
+  /**
+   * The import `callee` names, in `drop(w)` or `new RawWaker(…)`, found without
+   * asking the checker (whose `getSymbolAtLocation` resolves a name afresh
+   * each time, about ten times the cost): when no scope between the call and
+   * the file declares the name, it is the file's import. The scopes are read
+   * from the binder's tables, which are TypeScript's internals: should they
+   * ever be missing, the file-level check below fails and the checker answers,
+   * as it does wherever a local shadows the name or anything is unusual.
+   */
+  private importedSymbolAt(callee: ts.Identifier): ts.Symbol | undefined {
+    const ts = this.ts;
+    const parent = callee.parent;
+    if ((parent.kind !== ts.SyntaxKind.CallExpression && parent.kind !== ts.SyntaxKind.NewExpression) || (parent as ts.CallExpression).expression !== callee) return undefined;
+    const name = callee.escapedText;
+    let scope: ts.Node = parent;
+    for (; scope.kind !== ts.SyntaxKind.SourceFile; scope = scope.parent) {
+      if (localsOf(scope)?.has(name)) return undefined;
+      // Names bound without a table: a named function or class expression's own name, a namespace's or an enum's members.
+      const kind = scope.kind;
+      if (kind === ts.SyntaxKind.ModuleDeclaration || kind === ts.SyntaxKind.EnumDeclaration || kind === ts.SyntaxKind.WithStatement) return undefined;
+      if ((kind === ts.SyntaxKind.FunctionExpression || kind === ts.SyntaxKind.ClassExpression) && (scope as ts.FunctionExpression).name?.escapedText === name) return undefined;
+    }
+    const imported = this.importsOf(scope as ts.SourceFile).get(name);
+    return imported && localsOf(scope)?.get(name) === imported ? imported : undefined;
+  }
+
+  /** The symbols a file's import declarations bind, once per file. */
+  private importsOf(file: ts.SourceFile): ReadonlyMap<ts.__String, ts.Symbol> {
+    let imports = this.importsByFile.get(file);
+    if (!imports) {
+      const ts = this.ts;
+      const found = new Map<ts.__String, ts.Symbol>();
+      // Values only: a name imported as a type is not what a call resolves to.
+      const bind = (name: ts.Identifier | undefined): void => {
+        const symbol = name && this.checker.getSymbolAtLocation(name);
+        if (symbol && this.checker.getAliasedSymbol(symbol).flags & ts.SymbolFlags.Value) found.set(name.escapedText, symbol);
+      };
+      for (const statement of file.statements) {
+        if (!ts.isImportDeclaration(statement) || !statement.importClause || statement.importClause.isTypeOnly) continue;
+        const { name, namedBindings } = statement.importClause;
+        bind(name);
+        if (namedBindings && ts.isNamedImports(namedBindings)) {
+          for (const element of namedBindings.elements) if (!element.isTypeOnly) bind(element.name);
+        } else bind(namedBindings?.name);
+      }
+      imports = found;
+      this.importsByFile.set(file, imports);
+    }
+    return imports;
+  }
+
   /** The identifier to resolve, when its text could name something of the library (no checker needed to rule out the rest). */
   private candidateName(node: ts.Node): ts.Identifier | undefined {
     const ts = this.ts;
@@ -140,7 +193,7 @@ export class Library {
   }
 
   private resolve(nameNode: ts.Identifier): LibraryName | undefined {
-    const symbol = this.symbolAt(nameNode);
+    const symbol = this.importedSymbolAt(nameNode) ?? this.symbolAt(nameNode);
     if (!symbol) return undefined;
     if (this.namesBySymbol.has(symbol)) return this.namesBySymbol.get(symbol);
     let target = symbol;
@@ -150,6 +203,11 @@ export class Library {
     this.namesBySymbol.set(symbol, name);
     return name;
   }
+}
+
+/** The binder's table of the names a scope declares: internal to TypeScript, so read defensively (see `importedSymbolAt`). */
+function localsOf(node: ts.Node): ReadonlyMap<ts.__String, ts.Symbol> | undefined {
+  return (node as { readonly locals?: ReadonlyMap<ts.__String, ts.Symbol> }).locals;
 }
 
 function qualify(ts: TypeScript, symbol: ts.Symbol, declaration: ts.Declaration): LibraryName {
