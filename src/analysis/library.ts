@@ -67,8 +67,10 @@ export class Library {
   private readonly names = new Map<ts.Node, LibraryName | undefined>();
   private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
   private readonly namesByType = new Map<ts.Type, ReadonlySet<string>>();
-  /** Per file: the symbol each imported name binds (`drop` → the `import { drop }` alias), by the name's escaped text. */
-  private readonly importsByFile = new Map<ts.SourceFile, ReadonlyMap<ts.__String, ts.Symbol>>();
+  /** Per file: what each imported value's name binds (`drop` → the `import { drop }` alias and the library's `drop`), by the name's escaped text. */
+  private readonly importsByFile = new Map<ts.SourceFile, ReadonlyMap<ts.__String, Import>>();
+  /** Per imported value (the library's `Arc`, `Poll`): the names of its members, as in `Arc.fromRaw`. */
+  private readonly memberNames = new Map<ts.Symbol, Map<string, LibraryName | undefined>>();
 
   private readonly checker: ts.TypeChecker;
 
@@ -127,41 +129,88 @@ export class Library {
   }
 
   /**
-   * The import `callee` names, in `drop(w)` or `new RawWaker(…)`, found without
-   * asking the checker (whose `getSymbolAtLocation` resolves a name afresh
-   * each time, about ten times the cost): when no scope between the call and
-   * the file declares the name, it is the file's import. The scopes are read
-   * from the binder's tables, which are TypeScript's internals: should they
-   * ever be missing, the file-level check below fails and the checker answers,
-   * as it does wherever a local shadows the name or anything is unusual.
+   * `checker.getSymbolAtLocation(reference)` for a reference to a name the
+   * caller tracks (a slot's `data`, a local waker): without the checker when
+   * the scopes between the reference and the file declare one of `known`
+   * (see `scopeLookup`).
    */
-  private importedSymbolAt(callee: ts.Identifier): ts.Symbol | undefined {
+  referenceTo(reference: ts.Identifier, known: { has(symbol: ts.Symbol): boolean }): ts.Symbol | undefined {
+    const found = this.scopeLookup(reference);
+    return found && found !== FILE_SCOPE && known.has(found) ? found : this.symbolAt(reference);
+  }
+
+  /**
+   * The import `identifier` names, as a callee (`drop(w)`, `new RawWaker(…)`)
+   * or a receiver (`Arc` in `Arc.fromRaw(data)`): when no scope between it and
+   * the file declares the name, it is the file's import (see `scopeLookup`).
+   */
+  private importAt(identifier: ts.Identifier): Import | undefined {
+    const parent = identifier.parent;
+    if (!isCallee(this.ts, identifier) && !(parent.kind === this.ts.SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).expression === identifier)) return undefined;
+    if (this.scopeLookup(identifier) !== FILE_SCOPE) return undefined;
+    const file = identifier.getSourceFile();
+    const imported = this.importsOf(file).get(identifier.escapedText);
+    return imported && localsOf(file)?.get(identifier.escapedText) === imported.symbol ? imported : undefined;
+  }
+
+  /**
+   * What the checker's name resolution finds for `reference` (a name read as a
+   * value), done as it does it but without its cost (`getSymbolAtLocation`
+   * walks to the root twice for JSDoc before resolving; about ten times this):
+   * the first scope up from the reference whose binder table declares the
+   * name, or `FILE_SCOPE` when none below the file does. `undefined` wherever
+   * the checker has a rule of its own (a declaration's name, types, JSDoc,
+   * parameter lists, decorators, computed names, namespaces, enums, a named
+   * function or class expression's own name, `with`, `arguments`): the caller
+   * then asks the checker. The binder's tables are TypeScript's internals,
+   * read defensively: should they ever be missing, nothing is found here and
+   * the checker answers everything.
+   */
+  private scopeLookup(reference: ts.Identifier): ts.Symbol | typeof FILE_SCOPE | undefined {
     const ts = this.ts;
-    const parent = callee.parent;
-    if ((parent.kind !== ts.SyntaxKind.CallExpression && parent.kind !== ts.SyntaxKind.NewExpression) || (parent as ts.CallExpression).expression !== callee) return undefined;
-    const name = callee.escapedText;
-    let scope: ts.Node = parent;
-    for (; scope.kind !== ts.SyntaxKind.SourceFile; scope = scope.parent) {
-      if (localsOf(scope)?.has(name)) return undefined;
-      // Names bound without a table: a named function or class expression's own name, a namespace's or an enum's members.
+    const { SyntaxKind } = ts;
+    const name = reference.escapedText;
+    const parent = reference.parent;
+    if (name === 'arguments' || name === 'const' || !isValueReference(ts, reference)) return undefined;
+    let last: ts.Node = reference;
+    for (let scope = parent; scope.kind !== SyntaxKind.SourceFile; last = scope, scope = scope.parent) {
       const kind = scope.kind;
-      if (kind === ts.SyntaxKind.ModuleDeclaration || kind === ts.SyntaxKind.EnumDeclaration || kind === ts.SyntaxKind.WithStatement) return undefined;
-      if ((kind === ts.SyntaxKind.FunctionExpression || kind === ts.SyntaxKind.ClassExpression) && (scope as ts.FunctionExpression).name?.escapedText === name) return undefined;
+      const declared = localsOf(scope)?.get(name);
+      if (declared) {
+        // In a function's parameters or signature, the checker picks between scopes by rules of its own.
+        if (!(declared.flags & ts.SymbolFlags.Value) || (ts.isFunctionLike(scope) && last !== (scope as ts.FunctionLikeDeclaration).body)) return undefined;
+        return declared;
+      }
+      if ((kind >= SyntaxKind.FirstTypeNode && kind <= SyntaxKind.LastTypeNode) || (kind >= SyntaxKind.FirstJSDocNode && kind <= SyntaxKind.LastJSDocNode)) return undefined;
+      switch (kind) {
+        case SyntaxKind.ModuleDeclaration:
+        case SyntaxKind.EnumDeclaration:
+        case SyntaxKind.WithStatement:
+        case SyntaxKind.Decorator:
+        case SyntaxKind.ComputedPropertyName:
+        case SyntaxKind.ExpressionWithTypeArguments:
+        case SyntaxKind.Parameter:
+        case SyntaxKind.BindingElement:
+          return undefined;
+        case SyntaxKind.FunctionExpression:
+        case SyntaxKind.ClassExpression:
+          if ((scope as ts.FunctionExpression).name?.escapedText === name) return undefined;
+      }
     }
-    const imported = this.importsOf(scope as ts.SourceFile).get(name);
-    return imported && localsOf(scope)?.get(name) === imported ? imported : undefined;
+    return FILE_SCOPE;
   }
 
   /** The symbols a file's import declarations bind, once per file. */
-  private importsOf(file: ts.SourceFile): ReadonlyMap<ts.__String, ts.Symbol> {
+  private importsOf(file: ts.SourceFile): ReadonlyMap<ts.__String, Import> {
     let imports = this.importsByFile.get(file);
     if (!imports) {
       const ts = this.ts;
-      const found = new Map<ts.__String, ts.Symbol>();
+      const found = new Map<ts.__String, Import>();
       // Values only: a name imported as a type is not what a call resolves to.
       const bind = (name: ts.Identifier | undefined): void => {
         const symbol = name && this.checker.getSymbolAtLocation(name);
-        if (symbol && this.checker.getAliasedSymbol(symbol).flags & ts.SymbolFlags.Value) found.set(name.escapedText, symbol);
+        const target = symbol && this.checker.getAliasedSymbol(symbol);
+        if (target && target.flags & ts.SymbolFlags.Value) found.set(name.escapedText, { symbol, target });
       };
       for (const statement of file.statements) {
         if (!ts.isImportDeclaration(statement) || !statement.importClause || statement.importClause.isTypeOnly) continue;
@@ -193,7 +242,22 @@ export class Library {
   }
 
   private resolve(nameNode: ts.Identifier): LibraryName | undefined {
-    const symbol = this.importedSymbolAt(nameNode) ?? this.symbolAt(nameNode);
+    const ts = this.ts;
+    const parent = nameNode.parent;
+    // A called member of an import (`Arc.fromRaw(data)`, `Poll.pending()`) is the same member wherever it is called:
+    // the checker narrows variables and parameters, never an import, so the receiver always has the import's type.
+    const receiver = parent.kind === ts.SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).name === nameNode && isCallee(ts, parent) ? (parent as ts.PropertyAccessExpression).expression : undefined;
+    const imported = receiver?.kind === ts.SyntaxKind.Identifier ? this.importAt(receiver as ts.Identifier) : undefined;
+    if (imported) {
+      let members = this.memberNames.get(imported.target);
+      if (!members) this.memberNames.set(imported.target, (members = new Map()));
+      if (!members.has(nameNode.text)) members.set(nameNode.text, this.nameOfSymbol(this.symbolAt(nameNode)));
+      return members.get(nameNode.text);
+    }
+    return this.nameOfSymbol(this.importAt(nameNode)?.symbol ?? this.symbolAt(nameNode));
+  }
+
+  private nameOfSymbol(symbol: ts.Symbol | undefined): LibraryName | undefined {
     if (!symbol) return undefined;
     if (this.namesBySymbol.has(symbol)) return this.namesBySymbol.get(symbol);
     let target = symbol;
@@ -205,7 +269,42 @@ export class Library {
   }
 }
 
-/** The binder's table of the names a scope declares: internal to TypeScript, so read defensively (see `importedSymbolAt`). */
+/** `scopeLookup`'s answer for a name no scope below the file declares. */
+const FILE_SCOPE = Symbol('file scope');
+
+/**
+ * Whether `identifier` is read as a value where it stands: not a declaration's
+ * or a property's name, a label, a JSX tag, or part of an import or export.
+ */
+function isValueReference(ts: TypeScript, identifier: ts.Identifier): boolean {
+  const parent = identifier.parent as ts.Node & { readonly name?: ts.Node; readonly propertyName?: ts.Node; readonly tagName?: ts.Node };
+  if (parent.name === identifier || parent.propertyName === identifier || parent.tagName === identifier) return false;
+  switch (parent.kind) {
+    case ts.SyntaxKind.QualifiedName:
+    case ts.SyntaxKind.LabeledStatement:
+    case ts.SyntaxKind.BreakStatement:
+    case ts.SyntaxKind.ContinueStatement:
+    case ts.SyntaxKind.ExportAssignment:
+    case ts.SyntaxKind.ImportEqualsDeclaration:
+    case ts.SyntaxKind.ShorthandPropertyAssignment:
+      return false;
+  }
+  return true;
+}
+
+/** Whether `node` is what a call or `new` calls. */
+function isCallee(ts: TypeScript, node: ts.Node): boolean {
+  const parent = node.parent;
+  return (parent.kind === ts.SyntaxKind.CallExpression || parent.kind === ts.SyntaxKind.NewExpression) && (parent as ts.CallExpression).expression === node;
+}
+
+/** A value a file imports: the import's own symbol (an alias), and what it stands for. */
+interface Import {
+  readonly symbol: ts.Symbol;
+  readonly target: ts.Symbol;
+}
+
+/** The binder's table of the names a scope declares: internal to TypeScript, so read defensively (see `importAt`). */
 function localsOf(node: ts.Node): ReadonlyMap<ts.__String, ts.Symbol> | undefined {
   return (node as { readonly locals?: ReadonlyMap<ts.__String, ts.Symbol> }).locals;
 }

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { Library } from '../../src/analysis/library';
-import { FixtureProgram, REPO_ROOT } from './fixture-runner';
+import { FixtureProgram, fixtureFiles, REPO_ROOT } from './fixture-runner';
 
 const FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-library-names.ts');
 
@@ -46,6 +46,13 @@ export function hoisted(w: Waker): void {
   }
 }
 
+// A parameter's default sees the file's \`drop\`, not the body's.
+export function defaults(w: Waker, later = (): void => drop(w)): void { // drop
+  const drop = (x: Waker): void => x.wake();
+  drop(w); // -
+  later();
+}
+
 namespace Local {
   export function forget(_: Waker): void {}
   export function use(w: Waker): void {
@@ -75,7 +82,11 @@ describe('Library: names of imported functions, with and without the checker', (
 
   it('the fixture type-checks and marks every call', () => {
     assert.deepEqual(program.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
-    assert.equal(cases.length, 9);
+    assert.equal(cases.length, 11);
+  });
+
+  it('resolves every identifier as the checker does (shadowing, parameter defaults)', () => {
+    agreeWithChecker(program, [file]);
   });
 
   it('names each call as its marker says, whatever was asked first', () => {
@@ -84,5 +95,45 @@ describe('Library: names of imported functions, with and without the checker', (
       const library = new Library(ts, program);
       for (const { call, expected, line } of order) assert.equal(library.calleeOf(call), expected, `line ${line}: ${call.getText(file)}`);
     }
+  });
+});
+
+/**
+ * Asks `referenceTo` about every identifier of `files`, as if every symbol were tracked: wherever
+ * the scopes answer, it must be the checker's answer. Returns how many the checker was not asked about.
+ */
+function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]): { readonly identifiers: number; readonly withoutChecker: number } {
+  const checker = program.getTypeChecker();
+  const library = new Library(ts, program);
+  const asked = new Set<ts.Node>();
+  const symbolAt = library.symbolAt.bind(library);
+  library.symbolAt = (node) => {
+    asked.add(node);
+    return symbolAt(node);
+  };
+  let identifiers = 0;
+  for (const file of files) {
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) {
+        identifiers++;
+        const where = `${file.fileName}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: \`${node.text}\``;
+        const [actual, expected] = [library.referenceTo(node, { has: () => true }), checker.getSymbolAtLocation(node)];
+        // By identity: a failing deep comparison of two symbols would print the whole program.
+        assert.ok(actual === expected, `${where}: ${actual?.getName()} (${actual?.flags}) instead of ${expected?.getName()} (${expected?.flags})`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  return { identifiers, withoutChecker: identifiers - asked.size };
+}
+
+describe('Library: references resolved through the scopes agree with the checker', () => {
+  it('on every identifier of the rule fixtures and the corpus, and without the checker for many', () => {
+    const folders = ['test/fixtures/flow', 'test/fixtures/vtable', 'test/corpus/programs'].map((folder) => join(REPO_ROOT, folder));
+    const program = new FixtureProgram(folders.flatMap((folder) => fixtureFiles(folder))).program;
+    const { identifiers, withoutChecker } = agreeWithChecker(program, program.getSourceFiles().filter((f) => folders.some((folder) => f.fileName.startsWith(folder))));
+    // Most identifiers are declarations, properties and types, which the checker answers.
+    assert.ok(withoutChecker > identifiers / 10, `${withoutChecker} of ${identifiers} identifiers resolved without the checker`);
   });
 });

@@ -446,13 +446,14 @@ export class Discovery {
     const ts = this.ts;
     const names = this.trackedNames();
     const watched = this.watchedSymbols();
+    const tracked = { has: (symbol: ts.Symbol): boolean => this.bySymbol.has(symbol) || watched.has(symbol) };
     const untracked = new Set<TrackedBinding>();
     for (const closure of nested) {
       const hoisted = ts.isFunctionDeclaration(closure) || ts.isClassDeclaration(closure);
       const captured = new Set<TrackedBinding>();
       const visit = (node: ts.Node): void => {
         if (ts.isIdentifier(node) && names.has(node.text)) {
-          const symbol = this.symbolOfReference(node);
+          const symbol = this.symbolOfReference(node, tracked);
           const binding = symbol && this.bySymbol.get(symbol);
           if (binding) {
             if (hoisted || isWriteTarget(ts, node)) untracked.add(binding);
@@ -493,11 +494,12 @@ export class Discovery {
     return names;
   }
 
-  symbolOfReference(identifier: ts.Identifier): ts.Symbol | undefined {
+  /** The symbol `identifier` refers to; `tracked`, the symbols discovery maps references to, need no checker in the common case (`Library.referenceTo`). */
+  private symbolOfReference(identifier: ts.Identifier, tracked: { has(symbol: ts.Symbol): boolean }): ts.Symbol | undefined {
     const ts = this.ts;
     const checker = this.context.checker;
     if (ts.isShorthandPropertyAssignment(identifier.parent) && identifier.parent.name === identifier) return checker.getShorthandAssignmentValueSymbol(identifier.parent);
-    return this.context.library.symbolAt(identifier);
+    return this.context.library.referenceTo(identifier, tracked);
   }
 
   /** Map every reference (in this body, not nested ones) to its tracked binding, or to the checker that watches it. */
@@ -507,9 +509,10 @@ export class Discovery {
     this.finalNames = names;
     if (names.size === 0) return;
     const watched = this.watchedSymbols();
+    const tracked = { has: (symbol: ts.Symbol): boolean => this.bySymbol.has(symbol) || watched.has(symbol) };
     for (const identifier of this.unit.identifiers) {
       if (!names.has(identifier.text) || !isReference(ts, identifier)) continue;
-      const symbol = this.symbolOfReference(identifier);
+      const symbol = this.symbolOfReference(identifier, tracked);
       if (!symbol) continue;
       const binding = this.bySymbol.get(symbol);
       if (binding) this.uses.set(identifier, binding);

@@ -342,7 +342,7 @@ class Interpreter {
 
   private valueOf(state: State, node: ts.Identifier): Value {
     if (!this.boundNames.has(node.text)) return OTHER;
-    const symbol = this.context.library.symbolAt(node);
+    const symbol = this.context.library.referenceTo(node, state.bindings);
     return (symbol && state.bindings.get(symbol)) ?? OTHER;
   }
 
