@@ -20,6 +20,7 @@ import { Discovery, type DiscoveryHooks, type TrackedBinding } from './discovery
 import { Effects, type Effect } from './effects';
 import { correlateConditions } from './correlate';
 import { buildCfg, type BasicBlock, type Cfg, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
+import { runsAtLeastOnce } from './loops';
 import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Facts } from './lattice';
 import { emptiedOnEdge, isNullish, switchCoversEveryValue } from './positions';
 import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath, type MapMethod } from './places';
@@ -201,6 +202,7 @@ export class FlowEngine {
       isInteresting: (identifier) => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier),
       isInterestingRead: discovery.watchedReads.size > 0 ? (access) => discovery.watchedReads.has(access) : undefined,
       coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
+      runsAtLeastOnce: (node) => runsAtLeastOnce(this.ts, this.context.checker, node),
     });
     const cfg = correlateConditions(this.ts, this.context.checker, whole);
     return { cfg, outs: this.solve(cfg.blocks, cfg.entry) };

@@ -86,6 +86,8 @@ export interface CfgOptions {
    * own exhaustiveness check assumes).
    */
   readonly coversEveryValue?: (node: ts.SwitchStatement) => boolean;
+  /** Whether a loop's first test is known to pass (`for (const b of [x, y])`): then no path skips its body. */
+  readonly runsAtLeastOnce?: (node: ts.ForStatement | ts.ForOfStatement) => boolean;
 }
 
 export function buildCfg(ts: TypeScript, root: FlowRoot, options: CfgOptions): Cfg {
@@ -425,7 +427,8 @@ class Builder {
         const body = this.newBlock();
         const increment = this.newBlock();
         const after = this.newBlock();
-        this.link(this.current, head);
+        // The first test passes: the way in skips it (its condition is a comparison of a counter, with no effect).
+        this.link(this.current, this.options.runsAtLeastOnce?.(n) ? body : head);
         this.current = head;
         if (n.condition) this.condition(n.condition, body, after);
         else this.link(this.current, body);
@@ -444,7 +447,7 @@ class Builder {
         const head = this.newBlock();
         const body = this.newBlock();
         const after = this.newBlock();
-        this.link(this.current, head);
+        this.link(this.current, ts.isForOfStatement(n) && this.options.runsAtLeastOnce?.(n) ? body : head);
         this.link(head, body);
         this.link(head, after);
         this.current = body;

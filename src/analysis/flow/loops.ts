@@ -1,0 +1,94 @@
+// Loops whose body runs at least once, as `while (true)`'s does: the CFG then
+// gives them no path that skips the body (a `poll` that registers in every
+// iteration registers, a value dropped in every iteration is dropped).
+//
+// - `for (const branch of [a, b, c])`: an array literal with an element;
+// - `for (const branch of branches)`, `branches` a `const` bound to one that
+//   nothing can empty (see `neverEmptied`);
+// - `for (let i = 0; i < branches.length; i++)` over such an array, or
+//   `i < 3`: the first test compares two known numbers.
+
+import type * as ts from 'typescript';
+import type { TypeScript } from '../types';
+import { skipOuterExpressions } from '../syntax';
+
+/** Whether the first test of `loop` is known to pass. */
+export function runsAtLeastOnce(ts: TypeScript, checker: ts.TypeChecker, loop: ts.ForStatement | ts.ForOfStatement): boolean {
+  if (ts.isForOfStatement(loop)) return minimumLength(ts, checker, loop.expression) > 0;
+  const { initializer, condition } = loop;
+  if (!initializer || !condition || !ts.isVariableDeclarationList(initializer) || initializer.declarations.length !== 1) return false;
+  const counter = initializer.declarations[0];
+  const start = counter.initializer && skipOuterExpressions(ts, counter.initializer);
+  const test = skipOuterExpressions(ts, condition);
+  if (!start || !ts.isNumericLiteral(start) || !ts.isIdentifier(counter.name) || !ts.isBinaryExpression(test)) return false;
+  const left = skipOuterExpressions(ts, test.left);
+  if (!ts.isIdentifier(left) || left.text !== counter.name.text) return false;
+  const bound = upperBound(ts, checker, test.right);
+  const first = Number(start.text);
+  if (test.operatorToken.kind === ts.SyntaxKind.LessThanToken) return first < bound;
+  if (test.operatorToken.kind === ts.SyntaxKind.LessThanEqualsToken) return first <= bound;
+  return false;
+}
+
+/** `3`, or `xs.length` with `xs` at least that long; -Infinity when unknown. */
+function upperBound(ts: TypeScript, checker: ts.TypeChecker, node: ts.Expression): number {
+  const inner = skipOuterExpressions(ts, node);
+  if (ts.isNumericLiteral(inner)) return Number(inner.text);
+  if (ts.isPropertyAccessExpression(inner) && inner.name.text === 'length') return minimumLength(ts, checker, inner.expression);
+  return -Infinity;
+}
+
+/** How many elements the array certainly has: its literal's elements other than spreads, read through a never-emptied `const`. */
+function minimumLength(ts: TypeScript, checker: ts.TypeChecker, node: ts.Expression): number {
+  const inner = skipOuterExpressions(ts, node);
+  if (ts.isArrayLiteralExpression(inner)) return inner.elements.filter((element) => !ts.isSpreadElement(element)).length;
+  if (!ts.isIdentifier(inner)) return 0;
+  const declaration = checker.getSymbolAtLocation(inner)?.valueDeclaration;
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer || !ts.isIdentifier(declaration.name)) return 0;
+  const list = declaration.parent;
+  if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return 0;
+  // Exported, another module may empty it.
+  if (ts.isVariableStatement(list.parent) && list.parent.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return 0;
+  const literal = skipOuterExpressions(ts, declaration.initializer);
+  if (!ts.isArrayLiteralExpression(literal)) return 0;
+  return neverEmptied(ts, checker, declaration.name) ? minimumLength(ts, checker, literal) : 0;
+}
+
+/** Array methods that leave the array's length alone. */
+const READS = new Set(['length', 'at', 'concat', 'entries', 'every', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flat', 'flatMap', 'forEach', 'includes', 'indexOf', 'join', 'keys', 'lastIndexOf', 'map', 'reduce', 'reduceRight', 'slice', 'some', 'toString', 'values']);
+
+/**
+ * Whether every reference to the `const` array `name` (in the scope that
+ * declares it) leaves its length alone: indexed (`xs[i]`, a write too),
+ * `xs.length` read, a method of `READS` called, iterated or spread. Anything
+ * else (`xs.pop()`, `xs.length = 0`, handing `xs` to a function) might empty it.
+ */
+function neverEmptied(ts: TypeScript, checker: ts.TypeChecker, name: ts.Identifier): boolean {
+  const symbol = checker.getSymbolAtLocation(name);
+  const scope = name.parent.parent.parent.parent; // declaration, list, statement, then its block
+  if (!symbol || !scope) return false;
+  let safe = true;
+  const visit = (node: ts.Node): void => {
+    if (!safe) return;
+    if (ts.isIdentifier(node)) {
+      if (node !== name && node.text === name.text && checker.getSymbolAtLocation(node) === symbol && !keepsLength(ts, node)) safe = false;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return safe;
+}
+
+function keepsLength(ts: TypeScript, reference: ts.Identifier): boolean {
+  const parent = reference.parent;
+  if (ts.isElementAccessExpression(parent)) return parent.expression === reference;
+  if (ts.isForOfStatement(parent) || ts.isSpreadElement(parent)) return true;
+  if (!ts.isPropertyAccessExpression(parent) || parent.expression !== reference || !READS.has(parent.name.text)) return false;
+  if (parent.name.text !== 'length') return true;
+  const user = parent.parent;
+  const written =
+    (ts.isBinaryExpression(user) && user.left === parent && user.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && user.operatorToken.kind <= ts.SyntaxKind.LastAssignment) ||
+    ((ts.isPrefixUnaryExpression(user) || ts.isPostfixUnaryExpression(user)) && (user.operator === ts.SyntaxKind.PlusPlusToken || user.operator === ts.SyntaxKind.MinusMinusToken));
+  return !written;
+}
