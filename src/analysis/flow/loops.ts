@@ -6,7 +6,9 @@
 // - `for (const branch of branches)`, `branches` a `const` bound to one that
 //   nothing can empty (see `neverEmptied`);
 // - `for (let i = 0; i < branches.length; i++)` over such an array, or
-//   `i < 3`: the first test compares two known numbers.
+//   `i < 3`: the first test compares two known numbers;
+// - `for (const child of this.children)` after `if (this.isEmpty) return …`
+//   (or `this.children.length === 0`): the function has left on the empty case.
 
 import type * as ts from 'typescript';
 import type { TypeScript } from '../types';
@@ -14,7 +16,7 @@ import { skipOuterExpressions } from '../syntax';
 
 /** Whether the first test of `loop` is known to pass. */
 export function runsAtLeastOnce(ts: TypeScript, checker: ts.TypeChecker, loop: ts.ForStatement | ts.ForOfStatement): boolean {
-  if (ts.isForOfStatement(loop)) return minimumLength(ts, checker, loop.expression) > 0;
+  if (ts.isForOfStatement(loop)) return minimumLength(ts, checker, loop.expression) > 0 || leftWhenEmpty(ts, loop);
   const { initializer, condition } = loop;
   if (!initializer || !condition || !ts.isVariableDeclarationList(initializer) || initializer.declarations.length !== 1) return false;
   const counter = initializer.declarations[0];
@@ -28,6 +30,55 @@ export function runsAtLeastOnce(ts: TypeScript, checker: ts.TypeChecker, loop: t
   if (test.operatorToken.kind === ts.SyntaxKind.LessThanToken) return first < bound;
   if (test.operatorToken.kind === ts.SyntaxKind.LessThanEqualsToken) return first <= bound;
   return false;
+}
+
+/**
+ * `if (this.isEmpty) return Poll.ready(undefined); for (const child of this.children) …`:
+ * a function that leaves when its object (or the collection) tests empty, on
+ * a statement before the loop in an enclosing block, has something to iterate
+ * (the collection is a field of that object: `isEmpty` is its own account of
+ * it). Not past another loop, which could have emptied it.
+ */
+function leftWhenEmpty(ts: TypeScript, loop: ts.ForOfStatement): boolean {
+  const collection = skipOuterExpressions(ts, loop.expression);
+  if (!ts.isPropertyAccessExpression(collection)) return false;
+  const owner = skipOuterExpressions(ts, collection.expression);
+  if (owner.kind !== ts.SyntaxKind.ThisKeyword && !ts.isIdentifier(owner)) return false;
+  let child: ts.Node = loop;
+  for (let node = loop.parent; node && !ts.isFunctionLike(node) && !ts.isSourceFile(node); child = node, node = node.parent) {
+    if (node !== loop.parent && isLoopStatement(ts, node)) return false;
+    if (!ts.isBlock(node)) continue;
+    for (const statement of node.statements) {
+      if (statement === child) break;
+      if (ts.isIfStatement(statement) && !statement.elseStatement && leaves(ts, statement.thenStatement) && testsEmpty(ts, statement.expression, owner.getText(), collection.getText())) return true;
+    }
+  }
+  return false;
+}
+
+function isLoopStatement(ts: TypeScript, node: ts.Node): boolean {
+  return ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
+}
+
+function leaves(ts: TypeScript, statement: ts.Statement): boolean {
+  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
+  return ts.isBlock(statement) && statement.statements.length > 0 && leaves(ts, statement.statements[statement.statements.length - 1]);
+}
+
+/** `owner.isEmpty`, `owner.isEmpty()`, `collection.length === 0`, `collection.size === 0`, `!collection.length`. */
+function testsEmpty(ts: TypeScript, condition: ts.Expression, owner: string, collection: string): boolean {
+  let test = skipOuterExpressions(ts, condition);
+  if (ts.isCallExpression(test) && test.arguments.length === 0) test = skipOuterExpressions(ts, test.expression);
+  if (ts.isPropertyAccessExpression(test) && test.name.text === 'isEmpty') return test.expression.getText() === owner;
+  const sized = (node: ts.Expression): boolean => {
+    const inner = skipOuterExpressions(ts, node);
+    return ts.isPropertyAccessExpression(inner) && (inner.name.text === 'length' || inner.name.text === 'size') && inner.expression.getText() === collection;
+  };
+  if (ts.isPrefixUnaryExpression(test) && test.operator === ts.SyntaxKind.ExclamationToken) return sized(test.operand);
+  if (!ts.isBinaryExpression(test)) return false;
+  const zero = skipOuterExpressions(ts, test.right);
+  const equals = test.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || test.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken;
+  return equals && ts.isNumericLiteral(zero) && zero.text === '0' && sized(test.left);
 }
 
 /** `3`, or `xs.length` with `xs` at least that long; -Infinity when unknown. */

@@ -58,6 +58,8 @@ interface ReadyTest {
 
 export class LostWakeupChecker implements FlowChecker {
   private poll: PollInfo | undefined;
+  /** How the checked function is named in messages: `` `poll` ``, `` `pollRead` ``, or a closure. */
+  private pollName = '`poll`';
   private registrations: StateSlot<Registrations> | undefined;
   private readonly contextAliases = new Map<ts.Symbol, ContextAlias>();
   /** References to the context (or an alias) in the poll's own code. */
@@ -105,9 +107,11 @@ export class LostWakeupChecker implements FlowChecker {
       this.follow(this.summaryOf, this.engine.context.library.isType(this.engine.context.checker.getTypeAtLocation(this.summaryOf), 'Context') ? 'context' : 'wakerRef');
       return;
     }
-    const { ts, root, context } = this.engine;
-    if (ts.isSourceFile(root) || root.kind === ts.SyntaxKind.ClassStaticBlockDeclaration) return;
-    if (functionName(ts, root) === 'poll' && takesContext(context, root)) this.follow(root.parameters[0], 'context');
+    const parameter = pollContextParameter(this.engine.context, this.engine.root);
+    if (parameter) {
+      this.pollName = pollFunctionName(this.engine.ts, this.engine.root);
+      this.follow(parameter, 'context');
+    }
   }
 
   private follow(parameter: ts.ParameterDeclaration, kind: ContextAlias): void {
@@ -270,6 +274,8 @@ export class LostWakeupChecker implements FlowChecker {
     const facts = slot.get(state);
     if (!facts.some((f) => f.kind === 'registered' && f.site === source)) return;
     const engine = this.engine;
+    // `fresh.willWake(cx.waker())` compares and keeps nothing: the clone's fate is still to come.
+    if (engine.ts.isPropertyAccessExpression(use.parent) && use.parent.expression === use && engine.context.library.nameOf(use.parent) === 'Waker#willWake') return;
     const discarded =
       (effect.kind === 'consume' && effect.how === 'dropped') ||
       (effect.kind === 'move' && engine.ts.isCallExpression(effect.site) && engine.context.library.calleeOf(effect.site) === 'forget');
@@ -528,7 +534,7 @@ export class LostWakeupChecker implements FlowChecker {
     const argumentSymbol = ts.isIdentifier(argument) ? context.library.symbolAt(argument) : undefined;
     const isOurWaker = this.isContextWaker(argument) || (!!argumentSymbol && this.contextAliases.get(argumentSymbol) === 'wakerRef');
     if (!isOurWaker) return false;
-    return this.summaryOf ? this.isStoredWaker(call.expression.expression) : this.isHeldByFuture(call.expression.expression, 0);
+    return this.summaryOf ? this.isStoredWaker(call.expression.expression) : this.isHeldElsewhere(call.expression.expression, 0);
   }
 
   /**
@@ -552,22 +558,49 @@ export class LostWakeupChecker implements FlowChecker {
       // `const stored = this.wakers[id]`, `const parked = this.waiters.get(id)`
       if (!declaration.initializer || !(declaration.parent.flags & ts.NodeFlags.Const)) return false;
       place = skipOuterExpressions(ts, declaration.initializer);
+      // `const parked = this.waiters.get(id)`: a waker the map lends, kept there for the caller's future.
+      if (ts.isCallExpression(place)) return this.lends(place);
     }
     const text = placeOf(ts, place);
     if (!text) return false;
     return slots.has(text) || (ts.isElementAccessExpression(place) && lists.has(placeText(ts, place.expression)));
   }
 
-  /** `this.a.b`, or a `const` initialised with one (`const stored = this.inner.waker`). */
-  private isHeldByFuture(node: ts.Expression, depth: number): boolean {
-    const { ts, context } = this.engine;
+  /**
+   * Whether something other than this call keeps the waker `node` names, so a
+   * `willWake` on it that is true means the task is registered: a place
+   * (`this.waker`, `entry.waker` on an entry a method returned, `waiter.waker`
+   * with `waiter` captured), a waker a container or a method lends
+   * (`this.waiters.get(id)`, a method returning `this.waker`), an element of a
+   * list kept so, a captured or module-level variable, or a `const` bound to
+   * one of these. Not a waker the call owns (a fresh clone, a local bound to
+   * one): it is dropped when the call ends, and wakes nothing.
+   */
+  private isHeldElsewhere(node: ts.Expression, depth: number): boolean {
+    const { ts, context, root } = this.engine;
     const inner = skipOuterExpressions(ts, node);
-    if (inner.kind === ts.SyntaxKind.ThisKeyword) return true;
-    if (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) return this.isHeldByFuture(inner.expression, depth);
+    if (inner.kind === ts.SyntaxKind.ThisKeyword || ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) return true;
+    if (ts.isCallExpression(inner)) return this.lends(inner);
     if (!ts.isIdentifier(inner) || depth > 4) return false;
     const declaration = context.library.symbolAt(inner)?.valueDeclaration;
-    if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer || !ts.isVariableDeclarationList(declaration.parent)) return false;
-    return (declaration.parent.flags & ts.NodeFlags.Const) !== 0 && this.isHeldByFuture(declaration.initializer, depth + 1);
+    if (!declaration) return false;
+    if (declaration.getSourceFile() !== context.file || declaration.pos < root.pos || declaration.end > root.end) return true;
+    if (!ts.isVariableDeclaration(declaration) || !ts.isVariableDeclarationList(declaration.parent)) return false;
+    // `for (const waiter of this.waiters)`: an element of a kept list.
+    const loop = declaration.parent.parent;
+    if (ts.isForOfStatement(loop)) return this.isHeldElsewhere(loop.expression, depth + 1);
+    return !!declaration.initializer && (declaration.parent.flags & ts.NodeFlags.Const) !== 0 && this.isHeldElsewhere(declaration.initializer, depth + 1);
+  }
+
+  /** A call that lends a waker its receiver keeps: `Map#get`, or a method of the program that returns a place (`return this.waker`). */
+  private lends(call: ts.CallExpression): boolean {
+    const { ts, context } = this.engine;
+    if (ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'get') {
+      const receiver = context.checker.getTypeAtLocation(call.expression.expression);
+      const name = receiver.getSymbol()?.getName();
+      if (name === 'Map' || name === 'WeakMap') return true;
+    }
+    return this.engine.calls.of(call)?.returnsOwned === false;
   }
 
   /** The tracked binding declared with a clone of the context's waker (`const w = cx.waker().clone()`), if that is what this reference does. */
@@ -733,7 +766,7 @@ export class LostWakeupChecker implements FlowChecker {
     engine.report({
       rule: 'lost-wakeup',
       severity: everyPath ? 'error' : 'warning',
-      message: lostWakeup.messages.pending(cx, everyPath ? '' : ` ${this.describePath(returned, registrations, throughHelper)}`),
+      message: lostWakeup.messages.pending(this.pollName, cx, everyPath ? '' : ` ${this.describePath(returned, registrations, throughHelper)}`),
       span: engine.span(returned),
       related: [
         engine.related(this.poll.parameter, lostWakeup.messages.received(cx)),
@@ -770,39 +803,49 @@ const LIST_ADDS: ReadonlySet<string> = new Set(['push', 'unshift']);
 const NO_USE: ContextUse = { registration: NONE };
 
 /**
- * A poll function: `poll(cx: Context)`, or any function whose first parameter
- * is the context and that is declared to return the library's `Poll<…>`
- * (tokio's `poll_recv`, `poll_next`: `pollRecv(cx): Poll<T>`). It promises to
- * have registered wherever it returns pending, so a caller trusts it as it
- * trusts an inner future's `poll`, its result telling which. (Only methods
- * named `poll` are checked for keeping that promise.)
+ * The context parameter of a poll function, which promises to have registered
+ * wherever it returns pending: `poll(cx: Context)`, or any function that
+ * receives the context and returns the library's `Poll` (by type, not by name:
+ * tokio's `poll_read`-style `pollRead(cx): Poll<T>`, `pollAcquire`, a closure
+ * handed to a `pollFn` whose parameter type gives `cx` its type).
  */
+export function pollContextParameter(context: FileContext, fn: ts.Node): ts.ParameterDeclaration | undefined {
+  const ts = context.ts;
+  if (!ts.isFunctionLike(fn) || !('body' in fn) || !fn.body) return undefined;
+  // Parameters whose type could be the context: a reference (`cx: Context`), or none written on a closure (`pollFn((cx) => …)`).
+  const closure = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn);
+  const parameter = fn.parameters.find(
+    (p) => ts.isIdentifier(p.name) && (p.type ? ts.isTypeReferenceNode(p.type) : closure) && context.library.isType(context.checker.getTypeAtLocation(p), 'Context'),
+  );
+  if (!parameter) return undefined;
+  if (pollFunctionName(ts, fn) === '`poll`') return parameter;
+  const signature = fn.type ? undefined : context.checker.getSignatureFromDeclaration(fn);
+  const returned = fn.type ? context.checker.getTypeFromTypeNode(fn.type) : signature && context.checker.getReturnTypeOfSignature(signature);
+  return returned && isLibraryPoll(context, returned) ? parameter : undefined;
+}
+
 export function isPollFunction(context: FileContext, fn: ts.Node): boolean {
+  return pollContextParameter(context, fn) !== undefined;
+}
+
+/** The library's `Poll<T>` (a union of two object types, the alias lost when TypeScript reduces `Poll<A> | Poll<B>`). */
+function isLibraryPoll(context: FileContext, type: ts.Type): boolean {
   const ts = context.ts;
-  if (!ts.isFunctionLike(fn)) return false;
-  const named = functionName(ts, fn) === 'poll' || (!!fn.type && ts.isTypeReferenceNode(fn.type) && namesLibraryPoll(context, fn.type.typeName));
-  return named && takesContext(context, fn);
+  const alias = type.aliasSymbol;
+  if (alias) return alias.getName() === 'Poll' && (alias.getDeclarations() ?? []).some((d) => context.library.declares(d));
+  const members = type.isUnion() ? type.types : [type];
+  return members.every((member) => (member.getSymbol()?.getDeclarations() ?? []).some((d) => {
+    let node: ts.Node = d;
+    while (ts.isTypeLiteralNode(node) || ts.isUnionTypeNode(node) || ts.isParenthesizedTypeNode(node)) node = node.parent;
+    return ts.isTypeAliasDeclaration(node) && node.name.text === 'Poll' && context.library.declares(node);
+  }));
 }
 
-/** A first parameter of the library's `Context` type, named by an identifier. */
-function takesContext(context: FileContext, fn: ts.SignatureDeclaration): fn is ts.SignatureDeclaration & { readonly parameters: readonly [ts.ParameterDeclaration, ...ts.ParameterDeclaration[]] } {
-  const parameter = fn.parameters[0];
-  return !!parameter && context.ts.isIdentifier(parameter.name) && context.library.isType(context.checker.getTypeAtLocation(parameter), 'Context');
-}
-
-function namesLibraryPoll(context: FileContext, typeName: ts.EntityName): boolean {
-  const ts = context.ts;
-  const name = ts.isIdentifier(typeName) ? typeName : typeName.right;
-  if (name.text !== 'Poll') return false;
-  let symbol = context.library.symbolAt(name);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
-  return (symbol?.declarations ?? []).some((d) => context.library.declares(d));
-}
-
-function functionName(ts: TypeScript, fn: ts.SignatureDeclaration): string | undefined {
-  let name: ts.Node | undefined = fn.name;
-  if (!name && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isPropertyAssignment(fn.parent) || ts.isPropertyDeclaration(fn.parent))) name = fn.parent.name;
-  return name && ts.isIdentifier(name) ? name.text : undefined;
+/** A poll function's name in messages: `` `poll` `` for `poll(cx)` and `poll: (cx) => …`, `` `pollRead` ``, or "this closure". */
+function pollFunctionName(ts: TypeScript, fn: ts.Node): string {
+  let name: ts.Node | undefined = 'name' in fn ? (fn.name as ts.Node | undefined) : undefined;
+  if (!name && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isPropertyAssignment(fn.parent) || ts.isPropertyDeclaration(fn.parent) || ts.isVariableDeclaration(fn.parent))) name = fn.parent.name;
+  return name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) ? `\`${name.text}\`` : 'this closure';
 }
 
 function always(registers: boolean): ContextUse {
