@@ -45,12 +45,15 @@ function leftWhenEmpty(ts: TypeScript, loop: ts.ForOfStatement): boolean {
   const owner = skipOuterExpressions(ts, collection.expression);
   if (owner.kind !== ts.SyntaxKind.ThisKeyword && !ts.isIdentifier(owner)) return false;
   let child: ts.Node = loop;
+  let texts: { owner: string; collection: string } | undefined;
   for (let node = loop.parent; node && !ts.isFunctionLike(node) && !ts.isSourceFile(node); child = node, node = node.parent) {
     if (node !== loop.parent && isLoopStatement(ts, node)) return false;
     if (!ts.isBlock(node)) continue;
     for (const statement of node.statements) {
       if (statement === child) break;
-      if (ts.isIfStatement(statement) && !statement.elseStatement && leaves(ts, statement.thenStatement) && testsEmpty(ts, statement.expression, owner.getText(), collection.getText())) return true;
+      if (!ts.isIfStatement(statement) || statement.elseStatement || !leaves(ts, statement.thenStatement)) continue;
+      texts ??= { owner: owner.getText(), collection: collection.getText() };
+      if (testsEmpty(ts, statement.expression, texts.owner, texts.collection)) return true;
     }
   }
   return false;

@@ -811,14 +811,17 @@ const NO_USE: ContextUse = { registration: NONE };
  */
 export function pollContextParameter(context: FileContext, fn: ts.Node): ts.ParameterDeclaration | undefined {
   const ts = context.ts;
-  if (!ts.isFunctionLike(fn) || !('body' in fn) || !fn.body) return undefined;
+  if (!ts.isFunctionLike(fn) || !('body' in fn) || !fn.body || fn.parameters.length === 0) return undefined;
+  const named = pollFunctionName(ts, fn) === '`poll`';
+  // A return type written as no type reference (`void`, `boolean`) names no `Poll`: no question to the checker.
+  if (!named && fn.type && !ts.isTypeReferenceNode(fn.type)) return undefined;
   // Parameters whose type could be the context: a reference (`cx: Context`), or none written on a closure (`pollFn((cx) => …)`).
   const closure = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn);
   const parameter = fn.parameters.find(
     (p) => ts.isIdentifier(p.name) && (p.type ? ts.isTypeReferenceNode(p.type) : closure) && context.library.isType(context.checker.getTypeAtLocation(p), 'Context'),
   );
   if (!parameter) return undefined;
-  if (pollFunctionName(ts, fn) === '`poll`') return parameter;
+  if (named) return parameter;
   const signature = fn.type ? undefined : context.checker.getSignatureFromDeclaration(fn);
   const returned = fn.type ? context.checker.getTypeFromTypeNode(fn.type) : signature && context.checker.getReturnTypeOfSignature(signature);
   return returned && isLibraryPoll(context, returned) ? parameter : undefined;
