@@ -17,8 +17,10 @@
 // the analyzer cannot see (a slab's free list), so filling one is no leak until
 // the body itself treats it as possibly full (reads it, as in
 // `slots[key]?.willWake(w)`), fills it twice, or clears it (`slots[key] =
-// undefined` says it may be full). A `Map` entry starts like a field: its key
-// is the caller's, and a waiter that waits again refills it.
+// undefined` says it may be full). A field or a `Map` entry starts vacant too,
+// except in a function that runs on every poll (see `isPolled`): a key minted
+// for the call (`this.next++`) names an entry nobody filled, while a waiter
+// that waits again refills its own.
 
 import type * as ts from 'typescript';
 import type { TypeScript } from '../../types';
@@ -43,7 +45,7 @@ type PlaceFacts = Facts<PlaceFactKind>;
 
 interface Place extends AccessPath {
   readonly index: number;
-  /** An array slot (`this.slots[key]`): vacant until looked at. A field or a `Map` entry may hold a waker from before. */
+  /** An array slot (`this.slots[key]`): vacant until looked at, even where the function runs on every poll. */
   readonly slot: boolean;
 }
 
@@ -105,7 +107,7 @@ export class FieldChecker implements FlowChecker {
     // A constructor starts with its fields empty (property initializers aside, which assign no waker we track).
     const inConstructor = ts.isConstructorDeclaration(root);
     this.polled = this.isPolled();
-    const initial = (place: Place): PlaceFactKind => (inConstructor ? 'empty' : place.slot || (!this.polled && place.last === 'field') ? 'vacant' : 'unknown');
+    const initial = (place: Place): PlaceFactKind => (inConstructor ? 'empty' : this.notLookedAt(place));
     this.slot = this.engine.allocate<readonly PlaceFacts[]>({
       initial: () => [...this.places.values()].map((place) => [this.engine.fact(initial(place), root)]),
       join: joinFactLists,
@@ -420,9 +422,13 @@ export class FieldChecker implements FlowChecker {
     }
   }
 
-  /** What a place holds when its root or index is rebound: a field, anything; a slot, what a slot not looked at holds. */
+  /** What a place holds when its root or index is rebound: what it holds at the start of a call, not looked at yet. */
   private fresh(place: Place, site: ts.Node): Fact<PlaceFactKind> {
-    return this.engine.fact(place.slot ? 'vacant' : 'unknown', site);
+    return this.engine.fact(this.notLookedAt(place), site);
+  }
+
+  private notLookedAt(place: Place): PlaceFactKind {
+    return place.slot || !this.polled ? 'vacant' : 'unknown';
   }
 
   /** The body reads a slot as if it may be full (`slots[key]?.willWake(w)`): from here on it may be. */
