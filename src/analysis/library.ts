@@ -234,9 +234,12 @@ export class Library {
       return ts.isIdentifier(name) && MEMBER_NAMES.has(name.text) ? name : undefined;
     }
     if (node.kind === ts.SyntaxKind.Identifier) {
-      const text = (node as ts.Identifier).text;
+      const identifier = node as ts.Identifier;
+      const text = identifier.text;
       const first = text.charCodeAt(0);
-      return MEMBER_NAMES.has(text) || (first >= 65 && first <= 90) /* A-Z */ ? (node as ts.Identifier) : undefined;
+      // A name the file imports under another name (`import { drop as release }`) is a candidate too.
+      const candidate = MEMBER_NAMES.has(text) || (first >= 65 && first <= 90) /* A-Z */ || this.importsOf(identifier.getSourceFile()).has(identifier.escapedText);
+      return candidate ? identifier : undefined;
     }
     return undefined;
   }
