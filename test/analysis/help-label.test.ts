@@ -47,3 +47,14 @@ describe('the "help:" label is printed once', () => {
     for (const result of results) assert.equal(countLabels(result.message.text), 1, result.message.text);
   });
 });
+
+describe('use-after-drop help fits the second use', () => {
+  it('a drop after a drop is told to remove one; a wake after a drop is told to keep a clone', () => {
+    const files = [join(FIXTURES_ROOT, 'flow', 'use-after-drop.fail-double-drop.ts'), join(FIXTURES_ROOT, 'flow', 'use-after-drop.fail-renamed-import.ts')];
+    const program = new FixtureProgram(files);
+    const [doubleDrop, wakeAfterDrop] = files.map((f) => analyzeFile(ts, program.program, program.sourceFile(f)).filter((finding) => finding.rule === 'use-after-drop'));
+    assert.ok(doubleDrop.length > 0 && wakeAfterDrop.length === 1);
+    for (const finding of doubleDrop) assert.match(finding.help ?? '', /remove the second drop/);
+    assert.match(wakeAfterDrop[0].help ?? '', /clone the value before dropping it/);
+  });
+});

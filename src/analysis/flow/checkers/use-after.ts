@@ -117,7 +117,9 @@ export class UseAfterChecker implements FlowChecker {
           : `${(f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.consumedHere(binding.name)}${f.label ? ` (${f.label})` : ''}`,
       ),
     );
-    const secondDrop = rule === 'use-after-drop' && engine.effects.known(use)?.kind === 'consume';
+    const effect = engine.effects.known(use);
+    // Only a drop after a drop is a second drop; a `wake()` after one needs the value kept instead.
+    const secondDrop = rule === 'use-after-drop' && effect?.kind === 'consume' && effect.how === 'dropped';
     const help =
       rule === 'use-after-wake'
         ? useAfterWake.messages.help()
