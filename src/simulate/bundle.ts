@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
-import { moduleBindings, registration } from './module-bindings';
+import { USER_CODE_OPTIONS, moduleBindings, registration } from './module-bindings';
 import { formatLocation } from './types';
 
 export interface ModuleBundle {
@@ -105,10 +105,7 @@ export async function bundleModule(modulePath: string): Promise<ModuleBundle> {
       // The script's value is a factory: each call evaluates the module anew (fresh module state).
       banner: { js: '(function wakersimModule() {' },
       footer: { js: 'return __wakersim.driver;\n})' },
-      target: 'es2022',
-      // Bundling renames a user's class that shares a name with one of the runtime's (`Task` becomes `Task2`);
-      // the heap diagram and messages show `constructor.name`, so keep the names the user wrote.
-      keepNames: true,
+      ...USER_CODE_OPTIONS,
       sourcemap: 'external',
       absWorkingDir: dirname(modulePath),
       plugins: [plugin(runtimeEntry, [runtimeDir + sep, dirname(driverFile) + sep], join(root, 'src', 'simulate', 'module-state.ts'))],

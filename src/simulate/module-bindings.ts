@@ -8,6 +8,13 @@
 import { parse, type AnyNode, type Identifier, type Literal, type Pattern, type Program } from 'acorn';
 import { transform, type Loader } from 'esbuild';
 
+/**
+ * How bundle.ts compiles user code, and so how this file reads it: a literal's text here must be its text in the
+ * bundle. `keepNames`: bundling renames a user's class that shares a name with one of the runtime's (`Task` becomes
+ * `Task2`), and messages and the panel show `constructor.name`; a class then carries `static { __name(this, "Task") }`.
+ */
+export const USER_CODE_OPTIONS = { target: 'es2022', keepNames: true } as const;
+
 /** Names esbuild's output declares for itself, not the user's. */
 const ESBUILD_HELPER = /^__[A-Za-z]+$/;
 
@@ -25,9 +32,8 @@ export async function moduleBindings(source: string, loader: Loader, file: strin
   let program: Program;
   try {
     // ESM keeps the bodies as the bundle prints them (`Box.new`, not CommonJS's `import_waker.Box.new`),
-    // so a literal's text here is its text in the bundle, up to renaming (`keepNames` as bundle.ts has it: a class
-    // then carries its `static { __name(this, "Task") }`).
-    code = (await transform(source, { loader, format: 'esm', target: 'es2022', keepNames: true, sourcefile: file, logLevel: 'silent' })).code;
+    // so a literal's text here is its text in the bundle, up to renaming.
+    code = (await transform(source, { ...USER_CODE_OPTIONS, loader, format: 'esm', sourcefile: file, logLevel: 'silent' })).code;
     program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' });
   } catch {
     return { unreadable: `${file} did not transform` };
