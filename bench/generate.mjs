@@ -14,10 +14,10 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '..', '..');
 
-const HEADER = `import { Arc, Box, Context, Poll, RawWaker, RawWakerVTable, Waker, drop, forget, type Ptr } from 'wakerscope/waker';\n\nexport class Task {\n  n = 0;\n}\n`;
+export const HEADER = `import { Arc, Box, Context, Poll, RawWaker, RawWakerVTable, Waker, drop, forget, type Ptr } from 'wakerscope/waker';\n\nexport class Task {\n  n = 0;\n}\n`;
 
 // Each template is one function (or a function-like unit) using index `i`.
-const TEMPLATES = [
+export const TEMPLATES = [
   // A clean Arc vtable: five declarations, counted as five functions.
   (i) => `
 function cloneArc${i}(data: Ptr): RawWaker {
@@ -133,7 +133,7 @@ const WEIGHT = [5, 1, 1, 1, 1, 1, 1, 1, 1];
 const WAKER_TEMPLATES = [0, 1, 2, 3, 4, 5, 6];
 
 // More ordinary code for the realistic corpus: what the rest of a project looks like.
-const PLAIN_TEMPLATES = [
+export const PLAIN_TEMPLATES = [
   TEMPLATES[7],
   TEMPLATES[8],
   (i) => `

@@ -1,0 +1,50 @@
+// Where a slowdown against a baseline comes from: the warm analysis of one
+// generated template at a time (200 files of it), this tree beside a baseline
+// commit, interleaved as in compare.mjs.
+//
+//   node bench/by-template.mjs [--baseline 4763cf5] [--reps 11] [--files 200] [--per-file 30]
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpu, loadAnalyzer, loadCommitAnalyzer, median, option, OUT } from './common.mjs';
+import { HEADER, PLAIN_TEMPLATES, TEMPLATES, generate } from './generate.mjs';
+
+const BASELINE = option('baseline', '4763cf5');
+const REPS = Number(option('reps', '11'));
+const FILES = Number(option('files', '200'));
+const PER_FILE = Number(option('per-file', '30'));
+
+const current = loadAnalyzer('by-template-');
+const { ts } = current;
+const baseline = loadCommitAnalyzer(BASELINE);
+
+function program(name, template, header) {
+  // generate() writes the tsconfig; the files are replaced by one template's.
+  const dir = generate(join(OUT, `by-template-${name}`), 1, 1, 0);
+  rmSync(join(dir, 'src'), { recursive: true, force: true });
+  mkdirSync(join(dir, 'src'));
+  let unit = 0;
+  for (let f = 0; f < FILES; f++) {
+    let text = header;
+    for (let k = 0; k < PER_FILE; k++) text += template(unit++);
+    writeFileSync(join(dir, 'src', `module${f}.ts`), text);
+  }
+  return current.buildProgram(dir).program;
+}
+
+console.log(`| template | baseline | this tree | ratio |\n|---|---|---|---|`);
+const rows = [
+  ...TEMPLATES.map((t, i) => [`waker ${i}`, t]),
+  ...PLAIN_TEMPLATES.map((t, i) => [`plain ${i}`, t]),
+];
+for (const [name, template] of rows) {
+  const p = program(name.replace(' ', '-'), template, HEADER);
+  for (const f of p.getSourceFiles()) p.getSemanticDiagnostics(f);
+  for (let i = 0; i < 2; i++) { baseline.analyzeProgram(ts, p); current.analysis.analyzeProgram(ts, p); }
+  const a = [], b = [];
+  for (let r = 0; r < REPS; r++) {
+    a.push(cpu(() => baseline.analyzeProgram(ts, p))[0]);
+    b.push(cpu(() => current.analysis.analyzeProgram(ts, p))[0]);
+  }
+  const [x, y] = [median(a), median(b)];
+  console.log(`| ${name} | ${x.toFixed(1)} ms | ${y.toFixed(1)} ms | ${(y / x).toFixed(2)} |`);
+}
