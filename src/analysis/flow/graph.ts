@@ -10,7 +10,6 @@
 
 import type * as ts from 'typescript';
 import { mentionedIn } from '../mentions';
-import { isAssignedField } from './places';
 import { kindTest, skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
 
@@ -133,9 +132,10 @@ export interface FlowUnit {
  * out (the enclosing unit still lists it in `nested`). Nor is a type that
  * mentions none: its identifiers are no value's references, so the unit loses
  * nothing it reads (the CFG and the checkers look at code, never into types).
- * `ownedFields` are field names whose declared type is an owned library type:
- * assigning one (`this.slots[key] = undefined`) hints a unit too, as it may
- * lose the waker the field holds.
+ * `ownedFields` are field names whose declared type is an owned library type
+ * (private names without their `#`): touching one (`this.slots[key] =
+ * undefined`, `this.queue.splice(i, 1)`) hints a unit too, as it may lose the
+ * waker the field holds.
  */
 export function scanUnits(
   ts: TypeScript,
@@ -149,6 +149,7 @@ export function scanUnits(
   const units: FlowUnit[] = [];
   const newUnit = (root: FlowRoot): FlowUnit => ({ root, identifiers: [], declarations: [], calls: [], assignments: [], nested: [], hinted: false });
   let current = newUnit(root);
+  const isFieldName = (name: ts.Identifier): boolean => name.parent.kind === SyntaxKind.PropertyAccessExpression && (name.parent as ts.PropertyAccessExpression).name === name;
   const visit = (node: ts.Node): void => {
     if (isFunctionBoundary(ts, node)) {
       current.nested.push(node);
@@ -169,8 +170,11 @@ export function scanUnits(
         current.identifiers.push(node as ts.Identifier);
         if (!current.hinted) {
           const text = (node as ts.Identifier).text;
-          if (hints.has(text) || (ownedFields.has(text) && isAssignedField(ts, node as ts.Identifier))) current.hinted = true;
+          if (hints.has(text) || (ownedFields.has(text) && isFieldName(node as ts.Identifier))) current.hinted = true;
         }
+        return;
+      case SyntaxKind.PrivateIdentifier:
+        if (!current.hinted && ownedFields.has((node as ts.PrivateIdentifier).text.slice(1))) current.hinted = true;
         return;
       case SyntaxKind.VariableDeclaration:
         current.declarations.push(node as ts.VariableDeclaration);

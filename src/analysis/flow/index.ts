@@ -45,8 +45,9 @@ export function flowMayApply(file: ts.SourceFile): boolean {
 /**
  * The units worth analysing: the file's top level, or a function-like and the
  * ones nested in it. A unit is worth it when it names something of the library,
- * or assigns a field the file declares with an owned type (`cancel(key) {
- * this.slots[key] = undefined; }` may lose the waker the slot holds).
+ * or touches a field the file declares with an owned type (`cancel(key) {
+ * this.slots[key] = undefined; }` or `this.queue.splice(index, 1)` may lose
+ * the waker the field holds).
  */
 export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWithBody): FlowUnit[] {
   const fields = ownedFieldsOf(ts, root.getSourceFile());
@@ -61,31 +62,42 @@ const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 /**
  * The fields the file declares, outside every function body, with a type that
  * names an owned library type (`private slots: (Waker | undefined)[]`, an
- * interface's `waker?: Waker`): its classes' properties and its interfaces' and
- * type literals' members. Only declarations outside bodies, so an edit inside a
+ * interface's `waker?: Waker`, `#waiters = new Map<number, Waker>()`; a private
+ * name without its `#`): its classes' properties and its interfaces' and type
+ * literals' members. Only declarations outside bodies, so an edit inside a
  * body never changes which other bodies are analysed (incremental.ts relies on
  * that). A top-level alias of such a type counts as one (`type Slot = Waker |
- * undefined`, then `slots: Slot[]`). A field declared in another file is not
- * seen here (cost: one look at each top-level declaration's members, no checker).
+ * undefined`, then `slots: Slot[]`), and so does a record holding one (`interface
+ * Waiter { waker: Waker }`, then `queue: Waiter[]`: removing from the queue may
+ * lose a waker). A field declared in another file is not seen here (cost: one
+ * look at each top-level declaration's members, no checker).
  */
 function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile): ReadonlySet<string> {
   let fields = ownedFieldsByFile.get(file);
   if (fields) return fields;
   const names = new Set<string>();
   const text = file.text;
-  // Aliases first (in order, so one may name an earlier one): not of an object type, whose members are fields, not a place.
+  // Aliases and records first (in order, so one may name an earlier one).
   const owned = [...OWNED_TYPES];
   let ownedType = OWNED_TYPE_WORD;
+  const namesOwned = (type: ts.Node): boolean => ownedType.test(text.slice(type.pos, type.end));
+  const record = (statement: ts.Statement): ts.NodeArray<ts.TypeElement> | undefined =>
+    ts.isInterfaceDeclaration(statement) ? statement.members : ts.isTypeAliasDeclaration(statement) && ts.isTypeLiteralNode(statement.type) ? statement.type.members : undefined;
   for (const statement of file.statements) {
-    if (!ts.isTypeAliasDeclaration(statement) || ts.isTypeLiteralNode(statement.type) || !ownedType.test(text.slice(statement.type.pos, statement.type.end))) continue;
-    owned.push(statement.name.text);
+    const members = record(statement);
+    const isOwned = members ? members.some((member) => ts.isPropertySignature(member) && member.type !== undefined && namesOwned(member.type)) : ts.isTypeAliasDeclaration(statement) && namesOwned(statement.type);
+    if (!isOwned) continue;
+    owned.push((statement as ts.InterfaceDeclaration | ts.TypeAliasDeclaration).name.text);
     ownedType = new RegExp(`\\b(?:${owned.join('|')})\\b`);
   }
   const addMembers = (members: ts.NodeArray<ts.ClassElement | ts.TypeElement>): void => {
     for (const member of members) {
       if (!ts.isPropertyDeclaration(member) && !ts.isPropertySignature(member)) continue;
       const type = member.type;
-      if (type && ts.isIdentifier(member.name) && ownedType.test(text.slice(type.pos, type.end))) names.add(member.name.text);
+      // Unannotated, the type is in the initializer's type arguments (`waiters = new Map<number, Waker>()`).
+      const initializer = ts.isPropertyDeclaration(member) && member.initializer && ts.isNewExpression(member.initializer) ? member.initializer.typeArguments : undefined;
+      const named = type ? namesOwned(type) : initializer !== undefined && initializer.some(namesOwned);
+      if (named && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name))) names.add(member.name.text.replace(/^#/, ''));
       if (type && ts.isTypeLiteralNode(type)) addMembers(type.members);
     }
   };

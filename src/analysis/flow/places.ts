@@ -145,16 +145,3 @@ export function rootsReachedBy(ts: TypeScript, call: ts.CallExpression): Set<str
   for (const argument of call.arguments) add(argument);
   return roots;
 }
-
-/**
- * Whether `name` is a field assigned through an access path: `waker` in
- * `this.waker = w`, `slots` in `this.slots[key] = undefined`, `entry.waker = …`.
- */
-export function isAssignedField(ts: TypeScript, name: ts.Identifier): boolean {
-  let node: ts.Node = name.parent;
-  if (!ts.isPropertyAccessExpression(node) || node.name !== name) return false;
-  while (ts.isElementAccessExpression(node.parent) && node.parent.expression === node) node = node.parent;
-  while (ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
-  const parent = node.parent;
-  return ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
-}

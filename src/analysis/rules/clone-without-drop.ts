@@ -1,9 +1,11 @@
 import { createRule } from './rule';
 
 /** What leaks: an owned `Waker`, `Box`, `Arc` or `RawWaker`. */
-type OwnedKind = 'waker' | 'box' | 'arc' | 'raw';
+export type OwnedKind = 'waker' | 'box' | 'arc' | 'raw';
 
 const PARAMETER_NOUN: Readonly<Record<OwnedKind, string>> = { waker: 'waker parameter', box: '`Box` parameter', arc: '`Arc` parameter', raw: '`RawWaker` parameter' };
+
+const NOUN: Readonly<Record<OwnedKind, string>> = { waker: 'a waker', box: 'a `Box`', arc: 'an `Arc`', raw: 'a `RawWaker`' };
 
 function never(kind: OwnedKind): string {
   return kind === 'waker' ? 'dropped, woken or moved' : 'dropped, moved or turned into a raw pointer';
@@ -33,6 +35,12 @@ export const cloneWithoutDrop = createRule({
     /** On the function that runs on every poll: why the place may already hold a waker. */
     placeFilledEarlier: (place: string) => `this runs on every poll (it takes the task's waker by reference): \`${place}\` may hold what an earlier call stored`,
     placeStoredHere: () => 'the old waker was stored here',
+    /** `this.queue.splice(index, 1);` as a statement: it takes out owned values nobody consumes. */
+    removedDiscarded: (removal: string, kind: OwnedKind, property: string | undefined, optional: boolean) =>
+      property
+        ? `\`${removal}\` takes out entries whose \`${property}\` ${optional ? 'may still hold' : 'holds'} ${NOUN[kind]}, and discards them: it leaks`
+        : `\`${removal}\` takes out ${NOUN[kind]} and discards it: it leaks`,
+    removedHelp: (fix: string) => `drop what it takes out: \`${fix}\``,
     placeHelp: (place: string) => `drop the old waker first (\`${place}?.drop()\`), or take it out and hand it on`,
   },
 });

@@ -6,7 +6,7 @@
 
 import type * as ts from 'typescript';
 import { cloneWithoutDrop } from '../../rules/index';
-import type { TrackedBinding } from '../discovery';
+import type { TrackedBinding, ValueKind } from '../discovery';
 import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFacts, WorkingState } from '../engine';
 import { leakFixes } from '../fixes';
 import { conditionOf, describeCondition, SOME_PATHS } from '../paths';
@@ -14,6 +14,8 @@ import { climb, closingBrace } from '../positions';
 
 /** Only these calls can create a waker: the rest are skipped without the checker. */
 const WAKER_CREATORS = new Set(['clone', 'fromRaw', 'fromArc']);
+/** Array methods that take elements out and return them: the caller then owns what they took. */
+const REMOVERS = new Set(['pop', 'shift', 'splice']);
 
 interface LeakObservation {
   readonly binding: TrackedBinding;
@@ -36,7 +38,9 @@ export class LeakChecker implements FlowChecker {
   onCall(node: ts.CallExpression | ts.NewExpression): void {
     const engine = this.engine;
     const callee = node.expression;
-    if (!engine.ts.isPropertyAccessExpression(callee) || !WAKER_CREATORS.has(callee.name.text)) return;
+    if (!engine.ts.isPropertyAccessExpression(callee)) return;
+    if (REMOVERS.has(callee.name.text)) return this.checkDiscardedRemoval(node, callee);
+    if (!WAKER_CREATORS.has(callee.name.text)) return;
     const kind = engine.discovery.discoverLibraryCreation(node);
     if (kind !== 'waker') return;
     const discardedAt = this.temporaryLeak(node);
@@ -50,6 +54,61 @@ export class LeakChecker implements FlowChecker {
       help: cloneWithoutDrop.messages.temporaryHelp(),
       fixes: [],
     });
+  }
+
+  /**
+   * `this.wakers.pop();`, `this.queue.splice(index, 1);` as a statement: what it
+   * takes out is an owned waker, or a record holding one (`{ id, waker }`), that
+   * nobody drops. Rust's `Vec::remove` drops what it removes; here nothing does.
+   * Silent when the body looks at the array's elements first (`queue[i].waker.drop()`,
+   * `queue.find(…)`, a `for…of` over it): those may have been consumed already.
+   */
+  private checkDiscardedRemoval(call: ts.CallExpression | ts.NewExpression, callee: ts.PropertyAccessExpression): void {
+    const { ts, context } = this.engine;
+    const { parent } = climb(ts, call);
+    if (!ts.isExpressionStatement(parent) && !ts.isVoidExpression(parent)) return;
+    const checker = context.checker;
+    const arrayType = checker.getTypeAtLocation(callee.expression);
+    if (!checker.isArrayType(arrayType)) return;
+    const element = checker.getIndexTypeOfType(arrayType, ts.IndexKind.Number);
+    const held = element && this.ownedIn(element);
+    if (!held || this.elementsLookedAt(callee.expression, call)) return;
+    const removal = call.getText(context.file);
+    const { kind, property, optional } = held;
+    const dropped = property ? `removed.${property}${optional ? '?' : ''}` : 'removed';
+    this.engine.report({
+      rule: 'clone-without-drop',
+      severity: optional ? 'warning' : 'error',
+      message: cloneWithoutDrop.messages.removedDiscarded(removal, kind, property, optional),
+      span: this.engine.span(call),
+      related: [],
+      help: cloneWithoutDrop.messages.removedHelp(callee.name.text === 'splice' ? `for (const removed of ${removal}) ${dropped}.drop()` : `${removal}${property ? `?.${property}` : ''}?.drop()`),
+      fixes: [],
+    });
+  }
+
+  /** What an element of this type owns: itself (a `Waker`), or a property holding one (`waker: Waker`, `waker?: Waker`). */
+  private ownedIn(element: ts.Type): { readonly kind: ValueKind; readonly property?: string; readonly optional: boolean } | undefined {
+    const { ts, discovery, context } = this.engine;
+    const kind = discovery.ownedKindOf(element);
+    if (kind) return { kind, optional: false };
+    if (!(element.flags & ts.TypeFlags.Object)) return undefined;
+    for (const property of context.checker.getPropertiesOfType(element)) {
+      const type = context.checker.getTypeOfSymbol(property);
+      const owned = discovery.ownedKindOf(type);
+      if (!owned) continue;
+      const optional = (property.flags & ts.SymbolFlags.Optional) !== 0 || (type.isUnion() && type.types.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) !== 0));
+      return { kind: owned, property: property.name, optional };
+    }
+    return undefined;
+  }
+
+  /** Whether the body reads the array's elements before `call`: an index, `find`/`at`, a `for…of`. */
+  private elementsLookedAt(array: ts.Expression, call: ts.Node): boolean {
+    const { context, root } = this.engine;
+    const name = array.getText(context.file);
+    const before = context.file.text.slice(root.getStart(context.file), call.getStart(context.file));
+    return [`${name}[`, `${name}.find(`, `${name}.at(`, `of ${name})`, `of ${name}.`].some((reading) => before.includes(reading));
   }
 
   private temporaryLeak(node: ts.Expression): ts.Node | undefined {
