@@ -543,7 +543,10 @@ export class LostWakeupChecker implements FlowChecker {
    * of a list it adds the waker to (read directly, through a `const`, or as a
    * `for…of` element). That is AtomicWaker's dedup, against its own slot; a
    * waker kept anywhere else (a record of the last one woken) says nothing
-   * about whether anything will wake this task.
+   * about whether anything will wake this task. Or a waker the caller handed
+   * in and gets back (`slot = park(slot, cx)`, with `park` returning `slot`
+   * where it will wake this task and a fresh clone otherwise): the caller keeps
+   * whichever the helper returns.
    */
   private isStoredWaker(node: ts.Expression): boolean {
     const ts = this.engine.ts;
@@ -551,6 +554,7 @@ export class LostWakeupChecker implements FlowChecker {
     let place = skipOuterExpressions(ts, node);
     if (ts.isIdentifier(place)) {
       const declaration = this.engine.context.library.symbolAt(place)?.valueDeclaration;
+      if (declaration && ts.isParameter(declaration) && declaration.parent === this.engine.root) return this.returnsParameter(declaration);
       if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isVariableDeclarationList(declaration.parent)) return false;
       // `for (const waiter of this.waiters) if (waiter.willWake(cx.waker())) return;`
       const loop = declaration.parent.parent;
@@ -564,6 +568,25 @@ export class LostWakeupChecker implements FlowChecker {
     const text = placeOf(ts, place);
     if (!text) return false;
     return slots.has(text) || (ts.isElementAccessExpression(place) && lists.has(placeText(ts, place.expression)));
+  }
+
+  /** Whether the helper returns this parameter itself on some path (`return slot`), handing it back to the caller. */
+  private returnsParameter(parameter: ts.ParameterDeclaration): boolean {
+    const ts = this.engine.ts;
+    const symbol = this.engine.context.library.symbolAt(parameter.name as ts.Identifier);
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found || ts.isFunctionLike(node)) return;
+      if (ts.isReturnStatement(node) && node.expression) {
+        const value = skipOuterExpressions(ts, node.expression);
+        found = ts.isIdentifier(value) && this.engine.context.library.symbolAt(value) === symbol;
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    const body = (this.engine.root as ts.FunctionLikeDeclaration).body;
+    if (body) ts.forEachChild(body, visit);
+    return found;
   }
 
   /**
