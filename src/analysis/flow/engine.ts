@@ -161,16 +161,27 @@ export class FlowEngine {
     };
   }
 
-  /** Discovers, solves to a fixed point, then transfers once more with reporting on; appends the findings. */
+  /**
+   * Discovers, solves to a fixed point, then transfers once more with reporting
+   * on; appends the findings. Without loops or copies of a block, one pass in
+   * reverse post-order sees every block's final input (transfer depends on its
+   * input alone): that pass is the reporting one, and the solve is skipped.
+   */
   run(findings: Finding[]): void {
-    const solved = this.discoverAndSolve();
-    if (!solved) {
-      findings.push(...this.reported.values());
-      return;
+    const cfg = this.discoverAndBuild();
+    if (cfg) {
+      if (isSinglePass(cfg)) {
+        this.reporting = true;
+        this.solve(cfg);
+      } else this.reportFrom(cfg, this.solve(cfg));
+      for (const checker of this.checkers) checker.finish?.();
     }
-    const { cfg, outs } = solved;
+    findings.push(...this.reported.values());
+  }
+
+  /** The reporting pass: once per original block, from the union of its copies' inputs (a problem on some paths stays a warning). */
+  private reportFrom(cfg: Cfg, outs: Map<BasicBlock, FlowState>): void {
     this.reporting = true;
-    // Once per original block, from the union of its copies' inputs: a problem on some paths stays a warning.
     const inputs = new Map<BasicBlock, FlowState>();
     for (const block of cfg.blocks) {
       const input = this.inputOf(block, cfg.entry, outs);
@@ -180,8 +191,6 @@ export class FlowEngine {
       inputs.set(original, earlier ? this.joinStates(earlier, input) : input);
     }
     for (const [block, input] of inputs) this.transferBlock(block, input);
-    for (const checker of this.checkers) checker.finish?.();
-    findings.push(...this.reported.values());
   }
 
   /**
@@ -190,10 +199,12 @@ export class FlowEngine {
    * in the last round (`onRound` starts each).
    */
   solveOnly(): void {
-    this.discoverAndSolve();
+    const cfg = this.discoverAndBuild();
+    if (cfg) this.solve(cfg);
   }
 
-  private discoverAndSolve(): { cfg: Cfg; outs: Map<BasicBlock, FlowState> } | undefined {
+  /** Discovers; the unit's CFG when it needs the dataflow. */
+  private discoverAndBuild(): Cfg | undefined {
     this.discovery.run();
     if (!this.discovery.needsDataflow) return undefined;
     this.active = this.checkers.filter((checker) => checker.needsDataflow?.() ?? true);
@@ -204,8 +215,7 @@ export class FlowEngine {
       coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
       runsAtLeastOnce: (node) => runsAtLeastOnce(this.ts, this.context.checker, node),
     });
-    const cfg = correlateConditions(this.ts, this.context.checker, whole);
-    return { cfg, outs: this.solve(cfg.blocks, cfg.entry) };
+    return correlateConditions(this.ts, this.context.checker, whole);
   }
 
   // ---------------------------------------------------------------- for checkers
@@ -254,12 +264,12 @@ export class FlowEngine {
     return { bindings, checkers: this.lattices.map((lattice) => lattice.initial()) };
   }
 
-  private solve(blocks: readonly BasicBlock[], entry: BasicBlock): Map<BasicBlock, FlowState> {
+  private solve(cfg: Cfg): Map<BasicBlock, FlowState> {
+    const { blocks, entry } = cfg;
     const outs = new Map<BasicBlock, FlowState>();
     // Without loops, one pass in reverse post-order sees every block's final inputs: the
     // confirming pass would change nothing (transfer depends on its input alone), so skip it.
-    const order = new Map(blocks.map((block, index) => [block, index]));
-    const acyclic = blocks.every((block, index) => block.succs.every((edge) => (order.get(edge.to) ?? Infinity) > index));
+    const acyclic = isAcyclic(cfg);
     let changed = true;
     let rounds = 0;
     while (changed) {
@@ -680,4 +690,19 @@ export class FlowEngine {
 /** The label of a consumption that reached a binding through what it shares (another local, or the place it was read out of). */
 function sharedLabel(owner: string): string {
   return `shared with \`${owner}\``;
+}
+
+/** Whether every edge leads forward in the blocks' order (reverse post-order): then one pass sees every block's final input. */
+function isAcyclic(cfg: Cfg): boolean {
+  const seen = new Set<BasicBlock>();
+  for (const block of cfg.blocks) {
+    seen.add(block);
+    for (const edge of block.succs) if (seen.has(edge.to)) return false;
+  }
+  return true;
+}
+
+/** Whether the reporting pass can be the solve's only pass: no loops, and no copies of a block to join (correlate.ts). */
+function isSinglePass(cfg: Cfg): boolean {
+  return isAcyclic(cfg) && cfg.blocks.every((block) => !block.original);
 }
