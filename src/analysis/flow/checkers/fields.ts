@@ -60,6 +60,15 @@ function throughLabel(name: string): string {
 }
 
 const CONSUMERS: Readonly<Record<string, 'woken' | 'dropped'>> = { 'Waker#wake': 'woken', 'Waker#drop': 'dropped', drop: 'dropped' };
+/** The method names of the `CONSUMERS`. */
+const CONSUMERS_BY_NAME: ReadonlySet<string> = new Set(['wake', 'drop']);
+
+/** What a call does to the places, the same on every pass: the places it uses (in order) and those it may reach and change. */
+interface CallEffect {
+  /** `how`: consumed (`woken`, `dropped`), taken by code we cannot see (`opaque`), or only looked at. */
+  readonly uses: readonly { readonly place: Place; readonly node: ts.Expression; readonly how: 'woken' | 'dropped' | 'opaque' | 'looked' }[];
+  readonly reached: readonly Place[];
+}
 
 export class FieldChecker implements FlowChecker {
   private readonly places = new Map<string, Place>();
@@ -68,6 +77,8 @@ export class FieldChecker implements FlowChecker {
   private polled = false;
   /** Place uses already reported (one report per use; later copies of a `finally` body agree). */
   private readonly reportedUses = new Set<ts.Node>();
+  /** `callEffect` per call (null: it does nothing to the places). */
+  private readonly callEffects = new Map<ts.CallExpression, CallEffect | null>();
 
   constructor(private readonly engine: FlowEngine) {}
 
@@ -278,41 +289,52 @@ export class FieldChecker implements FlowChecker {
   }
 
   evaluateCall(call: ts.CallExpression, state: WorkingState): void {
-    const slot = this.slot;
-    if (!slot) return;
-    const { ts, context, discovery } = this.engine;
-    const method = discovery.mapMethod(call);
+    if (!this.slot) return;
+    const method = this.engine.discovery.mapMethod(call);
     if (method !== undefined) {
       this.evaluateMapCall(call, method, state);
       return;
     }
+    let effect = this.callEffects.get(call);
+    if (effect === undefined) this.callEffects.set(call, (effect = this.callEffect(call)));
+    if (!effect) return;
+    for (const { place, node, how } of effect.uses) {
+      this.checkUse(place, node, state);
+      if (how === 'looked') this.lookedAt(place, node, state);
+      else this.set(place, [this.engine.fact(how, call)], state);
+    }
+    for (const place of effect.reached) this.set(place, [this.engine.fact('opaque', call)], state);
+  }
+
+  /** What a call (not a `Map` entry method) does to the places; null for nothing, the common case. */
+  private callEffect(call: ts.CallExpression): CallEffect | null {
+    const { ts, context, discovery } = this.engine;
     const callee = call.expression;
     // `place.wake()`, `place.drop()`, `place.wakeByRef()`, …: a use of the place, maybe consuming it.
     if (ts.isPropertyAccessExpression(callee)) {
       const receiver = skipOuterExpressions(ts, callee.expression);
       const place = this.placeOf(receiver);
-      if (place) {
-        this.checkUse(place, receiver, state);
-        const how = CONSUMERS[context.library.nameOf(callee) ?? ''];
-        if (how) this.set(place, [this.engine.fact(how, call)], state);
-        else this.lookedAt(place, receiver, state);
-        return;
-      }
+      // Only a method named `wake` or `drop` can be one of the `CONSUMERS` (no need to resolve the others).
+      if (place) return { uses: [{ place, node: receiver, how: (CONSUMERS_BY_NAME.has(callee.name.text) && CONSUMERS[context.library.nameOf(callee) ?? '']) || 'looked' }], reached: [] };
     }
+    const places = call.arguments.map((argument) => {
+      const node = skipOuterExpressions(ts, argument);
+      const place = this.placeOf(node);
+      return place && { place, node };
+    });
+    // A call that may reach the object (`this.takeWaiter()`, `helper(this)`) may change its fields: its roots, or the object it is called on (`this.waiters.forEach(…)`).
+    const roots = rootsReachedBy(ts, call);
+    const inner = skipOuterExpressions(ts, callee);
+    const receiver = ts.isPropertyAccessExpression(inner) ? discovery.objectPath(inner.expression) : undefined;
+    const reachable = [...this.places.values()].filter((place) => roots.has(place.root) || (receiver && isInside(place.path, receiver.path)));
+    if (reachable.length === 0 && places.every((p) => !p)) return null;
     const name = context.library.calleeOf(call);
-    for (const argument of call.arguments) {
-      const inner = skipOuterExpressions(ts, argument);
-      const place = this.placeOf(inner);
-      if (!place) continue;
-      this.checkUse(place, inner, state);
-      const how = CONSUMERS[name ?? ''];
+    const how = CONSUMERS[name ?? ''];
+    return {
       // Handed to a library call that consumes it, or to code we cannot see (it may take it).
-      if (how) this.set(place, [this.engine.fact(how, call)], state);
-      else if (name === undefined) this.set(place, [this.engine.fact('opaque', call)], state);
-      else this.lookedAt(place, inner, state);
-    }
-    // A call that may reach the object (`this.takeWaiter()`, `helper(this)`) may change its fields.
-    if (name === undefined) this.forgetReachable(call, state);
+      uses: places.filter((p) => !!p).map(({ place, node }) => ({ place, node, how: how ?? (name === undefined ? 'opaque' : 'looked') })),
+      reached: name === undefined ? reachable : [],
+    };
   }
 
   /**
@@ -408,18 +430,6 @@ export class FieldChecker implements FlowChecker {
     if (!place) return;
     this.checkUse(place, inner, state);
     this.set(place, [this.engine.fact('opaque', inner)], state);
-  }
-
-  /** A call that may reach the object: its roots (`this.take()`, `helper(entry)`), or the object it is called on (`this.waiters.forEach(…)`). */
-  private forgetReachable(call: ts.CallExpression, state: WorkingState): void {
-    const { ts, discovery } = this.engine;
-    const roots = rootsReachedBy(ts, call);
-    const callee = skipOuterExpressions(ts, call.expression);
-    const receiver = ts.isPropertyAccessExpression(callee) ? discovery.objectPath(callee.expression) : undefined;
-    if (roots.size === 0 && !receiver) return;
-    for (const place of this.places.values()) {
-      if (roots.has(place.root) || (receiver && isInside(place.path, receiver.path))) this.set(place, [this.engine.fact('opaque', call)], state);
-    }
   }
 
   /** What a place holds when its root or index is rebound: what it holds at the start of a call, not looked at yet. */

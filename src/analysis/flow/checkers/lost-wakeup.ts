@@ -255,8 +255,9 @@ export class LostWakeupChecker implements FlowChecker {
     return undefined;
   }
 
+  /** `return Poll.pending()`: only the reporting pass looks (it changes no state). */
   evaluateCall(call: ts.CallExpression, state: WorkingState): void {
-    if (this.poll && calleeNameText(this.engine.ts, call) === 'pending' && this.engine.context.library.calleeOf(call) === 'Poll.pending') this.checkPending(call, state);
+    if (this.engine.reporting && this.poll && calleeNameText(this.engine.ts, call) === 'pending' && this.engine.context.library.calleeOf(call) === 'Poll.pending') this.checkPending(call, state);
   }
 
   evaluateClosure(closure: ts.Node, state: WorkingState): void {
@@ -771,7 +772,7 @@ export class LostWakeupChecker implements FlowChecker {
 
   private checkPending(call: ts.CallExpression, state: WorkingState): void {
     const engine = this.engine;
-    if (!engine.reporting || !this.poll || !this.registrations || this.summaryOf) return;
+    if (!this.poll || !this.registrations || this.summaryOf) return;
     const ts = engine.ts;
     const root = engine.root;
     const { parent } = climb(ts, call);
