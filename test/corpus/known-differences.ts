@@ -21,6 +21,4 @@ export function differenceKey(d: Difference): string {
   return `${d.program}:${d.line} ${d.kind} ${d.rule} ${d.severity}`;
 }
 
-export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
-  { program: 'futures-ordered.ts', line: 30, kind: 'false-positive', rule: 'lost-wakeup', severity: 'warning', reason: "`pollNext` is checked as a poll function: on the path where every polled future was ready it keeps no waker, and that `#finished` then holds the next output is an invariant of the queue, not a test the analyzer sees" },
-];
+export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [];

@@ -15,6 +15,8 @@ export const lostWakeup = createRule({
     throughHelper: (condition: string | undefined, helper: string) => `${condition ? `${condition} and` : 'when'} \`${helper}\` keeps nothing`,
     /** `missedWhen`: the helper's own condition ("when `this.closed` is true"), if one decides. */
     helperKeepsNothing: (helper: string, missedWhen: string | undefined) => `\`${helper}\` keeps no waker${missedWhen ? ` ${missedWhen}` : ' on some of its paths'}`,
+    /** The path through a loop that polls each child with the context, on which every child it polled was ready. */
+    everyChildReady: () => 'when every child it polls is ready',
     help: (cx: string) => `store \`${cx}.waker().clone()\` where the event source will wake it, or pass \`${cx}\` on to the future you are waiting for`,
   },
 });

@@ -54,6 +54,8 @@ interface PollInfo {
 interface ReadyTest {
   readonly context: ts.Identifier;
   readonly whenReady: 'truthy' | 'falsy';
+  /** `inner.poll(cx)`, the call whose result is tested. */
+  readonly poll: ts.CallExpression;
 }
 
 export class LostWakeupChecker implements FlowChecker {
@@ -78,6 +80,8 @@ export class LostWakeupChecker implements FlowChecker {
   private readonly readyTests = new Map<ts.Expression, ReadyTest | null>();
   /** Memo per tested expression: whether it is `stored?.willWake(cx.waker())` (narrowing asks on every pass). */
   private readonly heldWakerTests = new Map<ts.Expression, boolean>();
+  /** Memo per (ready test, pending return): whether the return waits on state the child's loop wrote (`reportedByChild`). */
+  private readonly childReports = new Map<string, boolean>();
   /** Per context reference: what it does (summaries are fixed while the body is solved). */
   private readonly uses = new Map<ts.Identifier, ContextUse>();
   /** Memo per tested expression: the helper result it tests, if any (null: none). */
@@ -673,7 +677,7 @@ export class LostWakeupChecker implements FlowChecker {
       if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isVariableDeclarationList(declaration.parent) && declaration.parent.flags & ts.NodeFlags.Const) {
         const poll = skipOuterExpressions(ts, declaration.initializer);
         const argument = ts.isCallExpression(poll) && ts.isPropertyAccessExpression(poll.expression) && poll.expression.name.text === 'poll' && poll.arguments.length === 1 ? skipOuterExpressions(ts, poll.arguments[0]) : undefined;
-        if (argument && ts.isIdentifier(argument) && this.contextRefs.get(argument) === 'context') result = { context: argument, whenReady };
+        if (argument && ts.isIdentifier(argument) && this.contextRefs.get(argument) === 'context') result = { context: argument, whenReady, poll: poll as ts.CallExpression };
       }
     }
     this.readyTests.set(expr, result ?? null);
@@ -779,7 +783,7 @@ export class LostWakeupChecker implements FlowChecker {
     const returned = ts.isReturnStatement(parent) ? parent : ts.isArrowFunction(parent) && parent === root ? call : undefined;
     if (!returned) return;
     if (ts.isReturnStatement(parent) && enclosingFunction(ts, parent) !== root) return;
-    const facts = this.registrations.get(state);
+    const facts = this.registrations.get(state).filter((f) => !this.reportedByChild(f, returned));
     const missed = facts.filter((f) => f.kind === 'unregistered');
     if (missed.length === 0) return;
     // A helper that registers on some paths is passed through, not gone around: its site holds both kinds of fact.
@@ -790,7 +794,7 @@ export class LostWakeupChecker implements FlowChecker {
     engine.report({
       rule: 'lost-wakeup',
       severity: everyPath ? 'error' : 'warning',
-      message: lostWakeup.messages.pending(this.pollName, cx, everyPath ? '' : ` ${this.describePath(returned, registrations, throughHelper)}`),
+      message: lostWakeup.messages.pending(this.pollName, cx, everyPath ? '' : ` ${this.describePath(returned, registrations, throughHelper, missed)}`),
       span: engine.span(returned),
       related: [
         engine.related(this.poll.parameter, lostWakeup.messages.received(cx)),
@@ -803,14 +807,67 @@ export class LostWakeupChecker implements FlowChecker {
   }
 
   /**
-   * The path that returns pending unregistered, in the program's words: through
-   * a helper that keeps nothing on some paths ("when `this.id === undefined` is
-   * false and `reset` keeps nothing"), or around every registration ("when
-   * `urgent` is false": the negation of a registration's condition, which is
-   * right only for a registration made on every path through its site).
+   * Delegation through state: `fact` is a child's ready path ("the inner future
+   * is ready here") in a combinator that polls each child of a collection with
+   * `cx` (`for (const [i, child] of this.running) { const r = child.poll(cx); … }`),
+   * and the pending `return` is guarded by a test of state the loop body wrote
+   * after that poll (`this.finished.set(i, r.value)`, `this.running.delete(i)`,
+   * `allDone = false`). The combinator then waits because of what its children
+   * reported, and a child that has not reported was polled pending: it keeps the
+   * waker. Not a path that skipped a child's poll, nor one where the loop ran
+   * zero times (an empty set of children registers nothing): those facts are
+   * not a child's ready path.
    */
-  private describePath(returned: ts.Node, registrations: Facts<RegistrationKind>, throughHelper: Fact<RegistrationKind> | undefined): string {
+  private reportedByChild(fact: Fact<RegistrationKind>, returned: ts.Node): boolean {
+    const loop = this.childLoopOfReadyPath(fact);
+    if (!loop || returned.pos < loop.end) return false;
+    const key = `${fact.site.pos}:${returned.pos}`;
+    let answer = this.childReports.get(key);
+    if (answer === undefined) this.childReports.set(key, (answer = this.guardReads(returned, loop, placesWrittenAfter(this.engine.ts, loop.statement, this.readyTests.get(fact.site as ts.Expression)!.poll.end))));
+    return answer;
+  }
+
+  /** The loop over children whose ready path `fact` is (`childLoopOf`), if it is one. */
+  private childLoopOfReadyPath(fact: Fact<RegistrationKind>): ts.ForOfStatement | undefined {
+    if (fact.kind !== 'unregistered') return undefined;
+    const test = this.readyTests.get(fact.site as ts.Expression);
+    return test ? childLoopOf(this.engine.ts, this.engine.context, test.poll, this.engine.root) : undefined;
+  }
+
+  /**
+   * Whether `returned` is guarded, after `loop`, by a test of one of the places
+   * `written`: it is in a branch of the `if` (`if (!this.finished.has(k)) return
+   * Poll.pending();`), or follows an `if` that leaves (`if (this.running.size ===
+   * 0) return Poll.ready(…); return Poll.pending();`).
+   */
+  private guardReads(returned: ts.Node, loop: ts.ForOfStatement, written: ReadonlySet<string>): boolean {
     const { ts, root } = this.engine;
+    if (written.size === 0) return false;
+    const guards = (test: ts.Expression) => test.pos >= loop.end && readsAny(ts, test, written);
+    let child: ts.Node = returned;
+    for (let node = returned.parent; node && node !== root; child = node, node = node.parent) {
+      if (ts.isIfStatement(node) && child !== node.expression && guards(node.expression)) return true;
+      if (!ts.isBlock(node)) continue;
+      for (const statement of node.statements) {
+        if (statement === child) break;
+        if (ts.isIfStatement(statement) && !statement.elseStatement && leaves(ts, statement.thenStatement) && guards(statement.expression)) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The path that returns pending unregistered, in the program's words: through
+   * a loop over children where each was ready ("when every child it polls is
+   * ready"), through a helper that keeps nothing on some paths ("when
+   * `this.id === undefined` is false and `reset` keeps nothing"), or around
+   * every registration ("when `urgent` is false": the negation of a
+   * registration's condition, which is right only for a registration made on
+   * every path through its site).
+   */
+  private describePath(returned: ts.Node, registrations: Facts<RegistrationKind>, throughHelper: Fact<RegistrationKind> | undefined, missed: Facts<RegistrationKind>): string {
+    const { ts, root } = this.engine;
+    if (missed.every((f) => this.childLoopOfReadyPath(f))) return lostWakeup.messages.everyChildReady();
     if (throughHelper) {
       const condition = conditionOf(ts, throughHelper.site, returned, root);
       const helper = this.useAt(throughHelper.site as ts.Identifier)?.helper ?? 'the helper';
@@ -879,6 +936,60 @@ function always(registers: boolean): ContextUse {
   return registers ? KEEPS : NO_USE;
 }
 
+/**
+ * The `for…of` that polls a different child each iteration: `child.poll(cx)`
+ * with `child` (or the object it is read from, `entry.future`) bound by the
+ * loop's own declaration (`for (const [index, child] of this.running)`).
+ */
+function childLoopOf(ts: TypeScript, context: FileContext, poll: ts.CallExpression, root: ts.Node): ts.ForOfStatement | undefined {
+  if (!ts.isPropertyAccessExpression(poll.expression)) return undefined;
+  let receiver = skipOuterExpressions(ts, poll.expression.expression);
+  while (ts.isPropertyAccessExpression(receiver) || ts.isElementAccessExpression(receiver)) receiver = skipOuterExpressions(ts, receiver.expression);
+  if (!ts.isIdentifier(receiver)) return undefined;
+  const declaration = context.library.symbolAt(receiver)?.valueDeclaration;
+  for (let node = poll.parent; node && node !== root && !isFunctionLike(ts, node); node = node.parent) {
+    if (!ts.isForOfStatement(node)) continue;
+    const initializer = node.initializer;
+    return declaration && declaration.pos >= initializer.pos && declaration.end <= initializer.end ? node : undefined;
+  }
+  return undefined;
+}
+
+/** Methods that change the collection they are called on. */
+const MUTATORS: ReadonlySet<string> = new Set(['set', 'delete', 'add', 'clear', 'push', 'pop', 'shift', 'unshift', 'splice']);
+
+/**
+ * The places `body` writes after position `from`: an assignment's target
+ * (`allDone = false`, `this.done`, the array of `this.outputs[i] = …`), a
+ * collection changed by a method (`this.finished.set(…)`, `this.running.delete(i)`),
+ * a counter (`this.remaining--`). By their text (`placeText`).
+ */
+function placesWrittenAfter(ts: TypeScript, body: ts.Node, from: number): Set<string> {
+  const written = new Set<string>();
+  const target = (node: ts.Expression): void => {
+    let place = skipOuterExpressions(ts, node);
+    if (ts.isElementAccessExpression(place)) place = skipOuterExpressions(ts, place.expression);
+    if (ts.isIdentifier(place) || ts.isPropertyAccessExpression(place)) written.add(placeText(ts, place));
+  };
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLike(ts, node)) return;
+    if (node.pos >= from) {
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target(node.left);
+      else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) target(node.operand);
+      else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && MUTATORS.has(node.expression.name.text)) target(node.expression.expression);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return written;
+}
+
+/** Whether `test` reads one of `places` (`!this.finished.has(k)` reads `this.finished`). */
+function readsAny(ts: TypeScript, test: ts.Node, places: ReadonlySet<string>): boolean {
+  if ((ts.isIdentifier(test) || ts.isPropertyAccessExpression(test)) && places.has(placeText(ts, test))) return true;
+  return !isFunctionLike(ts, test) && !!ts.forEachChild(test, (child) => readsAny(ts, child, places) || undefined);
+}
+
 function isNullish(ts: TypeScript, node: ts.Expression): boolean {
   const inner = skipOuterExpressions(ts, node);
   return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === 'undefined');
@@ -914,6 +1025,12 @@ function readsOwnState(ts: TypeScript, test: ts.Expression): boolean {
 
 function isFunctionLike(ts: TypeScript, node: ts.Node): boolean {
   return ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node);
+}
+
+/** `return …;`, `throw …;`, or a block that ends in one: the branch always leaves the function. */
+function leaves(ts: TypeScript, statement: ts.Statement): boolean {
+  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
+  return ts.isBlock(statement) && statement.statements.length > 0 && leaves(ts, statement.statements[statement.statements.length - 1]);
 }
 
 /** `{ …; return …; }` or `return …;`: the branch always leaves the function. */
