@@ -11,7 +11,7 @@
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
-import { isOuterExpression, skipOuterExpressions } from '../syntax';
+import { isOuterExpression, skipOuterExpressions, type OuterExpression } from '../syntax';
 
 export type SlotName = 'clone' | 'wake' | 'wakeByRef' | 'drop';
 export const SLOT_NAMES: readonly SlotName[] = ['clone', 'wake', 'wakeByRef', 'drop'];
@@ -121,6 +121,7 @@ type Outcome = readonly [State, Value];
 
 class Interpreter {
   private readonly ts: FileContext['ts'];
+  private readonly SyntaxKind: typeof ts.SyntaxKind;
   private readonly checker: ts.TypeChecker;
   private readonly callStack: ts.Node[] = [];
   /** Every name ever bound: an identifier with another name needs no symbol lookup (speed). */
@@ -138,6 +139,7 @@ class Interpreter {
     private readonly options: SummaryOptions,
   ) {
     this.ts = context.ts;
+    this.SyntaxKind = context.ts.SyntaxKind;
     this.checker = context.checker;
   }
 
@@ -185,9 +187,15 @@ class Interpreter {
     let current = states;
     const usingHandles: number[] = [];
     for (const statement of statements) {
-      const running = current.filter((s) => s.ending === 'none');
-      const stopped = current.filter((s) => s.ending !== 'none');
-      current = [...stopped, ...running.flatMap((s) => this.statement(statement, s, usingHandles))];
+      if (current.length === 1) {
+        // One path (the usual case): no copies (speed).
+        if (current[0]!.ending === 'none') current = this.statement(statement, current[0]!, usingHandles);
+      } else {
+        // Paths that stopped keep their place ahead of the ones that run on.
+        const next = current.filter((s) => s.ending !== 'none');
+        for (const s of current.filter((s) => s.ending === 'none')) next.push(...this.statement(statement, s, usingHandles));
+        current = next;
+      }
       if (current.length > MAX_STATES) throw new Unknown();
     }
     // `using` drops at the end of its block on every exit path but a throw.
@@ -203,88 +211,106 @@ class Interpreter {
 
   private statement(node: ts.Statement, state: State, usingHandles: number[]): State[] {
     const ts = this.ts;
-    if (ts.isBlock(node)) return this.block(node.statements, [state]);
-    if (ts.isExpressionStatement(node)) return this.expression(node.expression, state).map(([s]) => s);
-    if (ts.isVariableStatement(node)) {
-      const isUsing = (node.declarationList.flags & ts.NodeFlags.Using) !== 0;
-      let states = [state];
-      for (const declaration of node.declarationList.declarations) {
-        states = states.flatMap((s) => {
-          if (!declaration.initializer) return [s];
-          return this.expression(declaration.initializer, s).map(([next, value]) => {
-            this.bind(next, declaration.name, value);
-            if (isUsing && value.kind === 'handle') usingHandles.push(value.id);
-            return next;
+    const { SyntaxKind } = this;
+    // One switch on the kind, not a chain of `ts.isX` calls: this runs on every statement of every slot (speed).
+    switch (node.kind) {
+      case SyntaxKind.Block:
+        return this.block((node as ts.Block).statements, [state]);
+      case SyntaxKind.ExpressionStatement:
+        return this.expression((node as ts.ExpressionStatement).expression, state).map(([s]) => s);
+      case SyntaxKind.VariableStatement: {
+        const list = (node as ts.VariableStatement).declarationList;
+        const isUsing = (list.flags & ts.NodeFlags.Using) !== 0;
+        let states = [state];
+        for (const declaration of list.declarations) {
+          states = states.flatMap((s) => {
+            if (!declaration.initializer) return [s];
+            return this.expression(declaration.initializer, s).map(([next, value]) => {
+              this.bind(next, declaration.name, value);
+              if (isUsing && value.kind === 'handle') usingHandles.push(value.id);
+              return next;
+            });
           });
+        }
+        return states;
+      }
+      case SyntaxKind.ReturnStatement: {
+        const returned = (node as ts.ReturnStatement).expression;
+        const outcomes: Outcome[] = returned ? this.expression(returned, state) : [[state, OTHER]];
+        return outcomes.map(([s, value]) => {
+          s.ending = 'return';
+          s.returned = value;
+          return s;
         });
       }
-      return states;
-    }
-    if (ts.isReturnStatement(node)) {
-      const outcomes: Outcome[] = node.expression ? this.expression(node.expression, state) : [[state, OTHER]];
-      return outcomes.map(([s, value]) => {
-        s.ending = 'return';
-        s.returned = value;
-        return s;
-      });
-    }
-    if (ts.isThrowStatement(node)) {
-      state.ending = 'throw';
-      return [state];
-    }
-    if (ts.isIfStatement(node)) {
-      return this.expression(node.expression, state).flatMap(([s]) => {
-        const otherwise = fork(s);
-        const taken = this.statement(node.thenStatement, s, usingHandles);
-        const skipped = node.elseStatement ? this.statement(node.elseStatement, otherwise, usingHandles) : [otherwise];
-        return [...taken, ...skipped];
-      });
-    }
-    if (ts.isBreakStatement(node) || ts.isContinueStatement(node)) {
-      state.ending = ts.isBreakStatement(node) ? 'break' : 'continue';
-      return [state];
-    }
-    if (ts.isIterationStatement(node, false)) return this.loop(node, state);
-    if (ts.isLabeledStatement(node)) return this.statement(node.statement, state, usingHandles).map(endBreak);
-    if (ts.isSwitchStatement(node)) {
-      return this.expression(node.expression, state).flatMap(([s]) => {
-        // Each clause may be where control enters; it falls through until a break.
-        const clauses = node.caseBlock.clauses;
-        const results: State[] = [];
-        clauses.forEach((_, index) => {
-          const entry = fork(s);
-          const statements = clauses.slice(index).flatMap((c) => [...c.statements]);
-          results.push(...this.block(statements, [entry]).map(endBreak));
-        });
-        if (!clauses.some((c) => ts.isDefaultClause(c))) results.push(s);
-        return results;
-      });
-    }
-    if (ts.isTryStatement(node)) {
-      // The catch block may run after any prefix of the try block; model it from the try's entry.
-      const beforeTry = fork(state);
-      let states = this.block(node.tryBlock.statements, [state]);
-      if (node.catchClause) states = [...states, ...this.block(node.catchClause.block.statements, [beforeTry])];
-      if (node.finallyBlock) {
-        const finallyBlock = node.finallyBlock;
-        states = states.flatMap((s) => {
-          const ending = s.ending;
-          const returned = s.returned;
-          s.ending = 'none';
-          return this.block(finallyBlock.statements, [s]).map((after) => {
-            if (after.ending === 'none') {
-              after.ending = ending;
-              after.returned = returned;
-            }
-            return after;
-          });
+      case SyntaxKind.ThrowStatement:
+        state.ending = 'throw';
+        return [state];
+      case SyntaxKind.IfStatement: {
+        const branch = node as ts.IfStatement;
+        return this.expression(branch.expression, state).flatMap(([s]) => {
+          const otherwise = fork(s);
+          const taken = this.statement(branch.thenStatement, s, usingHandles);
+          const skipped = branch.elseStatement ? this.statement(branch.elseStatement, otherwise, usingHandles) : [otherwise];
+          return [...taken, ...skipped];
         });
       }
-      return states;
-    }
-    if (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) {
-      this.captures(node, state);
-      return [state];
+      case SyntaxKind.BreakStatement:
+        state.ending = 'break';
+        return [state];
+      case SyntaxKind.ContinueStatement:
+        state.ending = 'continue';
+        return [state];
+      case SyntaxKind.ForStatement:
+      case SyntaxKind.ForInStatement:
+      case SyntaxKind.ForOfStatement:
+      case SyntaxKind.WhileStatement:
+      case SyntaxKind.DoStatement:
+        return this.loop(node as ts.IterationStatement, state);
+      case SyntaxKind.LabeledStatement:
+        return this.statement((node as ts.LabeledStatement).statement, state, usingHandles).map(endBreak);
+      case SyntaxKind.SwitchStatement: {
+        const choice = node as ts.SwitchStatement;
+        return this.expression(choice.expression, state).flatMap(([s]) => {
+          // Each clause may be where control enters; it falls through until a break.
+          const clauses = choice.caseBlock.clauses;
+          const results: State[] = [];
+          clauses.forEach((_, index) => {
+            const entry = fork(s);
+            const statements = clauses.slice(index).flatMap((c) => [...c.statements]);
+            results.push(...this.block(statements, [entry]).map(endBreak));
+          });
+          if (!clauses.some((c) => c.kind === SyntaxKind.DefaultClause)) results.push(s);
+          return results;
+        });
+      }
+      case SyntaxKind.TryStatement: {
+        const attempt = node as ts.TryStatement;
+        // The catch block may run after any prefix of the try block; model it from the try's entry.
+        const beforeTry = fork(state);
+        let states = this.block(attempt.tryBlock.statements, [state]);
+        if (attempt.catchClause) states = [...states, ...this.block(attempt.catchClause.block.statements, [beforeTry])];
+        if (attempt.finallyBlock) {
+          const finallyBlock = attempt.finallyBlock;
+          states = states.flatMap((s) => {
+            const ending = s.ending;
+            const returned = s.returned;
+            s.ending = 'none';
+            return this.block(finallyBlock.statements, [s]).map((after) => {
+              if (after.ending === 'none') {
+                after.ending = ending;
+                after.returned = returned;
+              }
+              return after;
+            });
+          });
+        }
+        return states;
+      }
+      case SyntaxKind.FunctionDeclaration:
+      case SyntaxKind.ClassDeclaration:
+        this.captures(node, state);
+        return [state];
     }
     // Declarations without effects (types, interfaces, empty statements, debugger).
     return [state];
@@ -328,8 +354,7 @@ class Interpreter {
   }
 
   private bind(state: State, name: ts.BindingName, value: Value): void {
-    const ts = this.ts;
-    if (ts.isIdentifier(name)) {
+    if (name.kind === this.SyntaxKind.Identifier) {
       const symbol = this.context.library.symbolAt(name);
       if (symbol) {
         this.boundNames.add(name.text);
@@ -410,14 +435,16 @@ class Interpreter {
 
   /** The step a `++`/`--`/`+= 1`/`-= 1` makes, or undefined for any other update. */
   private stepOf(node: ts.Expression): '+' | '-' | undefined {
-    const ts = this.ts;
-    if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
-      return node.operator === ts.SyntaxKind.PlusPlusToken ? '+' : node.operator === ts.SyntaxKind.MinusMinusToken ? '-' : undefined;
+    const { SyntaxKind } = this;
+    if (node.kind === SyntaxKind.PrefixUnaryExpression || node.kind === SyntaxKind.PostfixUnaryExpression) {
+      const operator = (node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression).operator;
+      return operator === SyntaxKind.PlusPlusToken ? '+' : operator === SyntaxKind.MinusMinusToken ? '-' : undefined;
     }
-    if (ts.isBinaryExpression(node) && ts.isNumericLiteral(skipOuterExpressions(ts, node.right)) && (skipOuterExpressions(ts, node.right) as ts.NumericLiteral).text === '1') {
-      return node.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken ? '+' : node.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken ? '-' : undefined;
-    }
-    return undefined;
+    if (node.kind !== SyntaxKind.BinaryExpression) return undefined;
+    const { operatorToken, right } = node as ts.BinaryExpression;
+    const step = operatorToken.kind === SyntaxKind.PlusEqualsToken ? '+' : operatorToken.kind === SyntaxKind.MinusEqualsToken ? '-' : undefined;
+    const by = step && skipOuterExpressions(this.ts, right);
+    return by && by.kind === SyntaxKind.NumericLiteral && (by as ts.NumericLiteral).text === '1' ? step : undefined;
   }
 
   private expressions(nodes: readonly ts.Expression[], state: State): Array<readonly [State, Value[]]> {
@@ -444,102 +471,131 @@ class Interpreter {
 
   expression(node: ts.Expression, state: State): Outcome[] {
     const ts = this.ts;
-    if (isOuterExpression(ts, node)) return this.expression(node.expression, state);
-    if (ts.isIdentifier(node)) return [[state, this.valueOf(state, node)]];
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.call(node, state);
-    if (ts.isConditionalExpression(node)) {
-      return this.expression(node.condition, state).flatMap(([s]) => {
-        const otherwise = fork(s);
-        return [...this.expression(node.whenTrue, s), ...this.expression(node.whenFalse, otherwise)];
-      });
-    }
-    if (ts.isBinaryExpression(node)) {
-      const operator = node.operatorToken.kind;
-      if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
-        return this.expression(node.left, state).flatMap(([s, left]) => {
-          const shortCircuit = fork(s);
-          return [[shortCircuit, left] as const, ...this.expression(node.right, s)];
+    const { SyntaxKind } = this;
+    // One switch on the kind, not a chain of `ts.isX` calls: this runs on every expression of every slot (speed).
+    switch (node.kind) {
+      case SyntaxKind.ParenthesizedExpression:
+      case SyntaxKind.AsExpression:
+      case SyntaxKind.SatisfiesExpression:
+      case SyntaxKind.NonNullExpression:
+      case SyntaxKind.TypeAssertionExpression:
+        return this.expression((node as OuterExpression).expression, state);
+      case SyntaxKind.Identifier:
+        return [[state, this.valueOf(state, node as ts.Identifier)]];
+      case SyntaxKind.CallExpression:
+      case SyntaxKind.NewExpression:
+        return this.call(node as ts.CallExpression | ts.NewExpression, state);
+      case SyntaxKind.ConditionalExpression: {
+        const conditional = node as ts.ConditionalExpression;
+        return this.expression(conditional.condition, state).flatMap(([s]) => {
+          const otherwise = fork(s);
+          return [...this.expression(conditional.whenTrue, s), ...this.expression(conditional.whenFalse, otherwise)];
         });
       }
-      if (operator === ts.SyntaxKind.EqualsToken) {
-        return this.expression(node.right, state).map(([s, value]) => {
-          if (ts.isIdentifier(node.left)) {
-            const symbol = this.context.library.symbolAt(node.left);
-            if (symbol) {
-              this.boundNames.add(node.left.text);
-              s.bindings.set(symbol, value);
-            }
-          } else {
-            this.handOff(s, value); // stored in a property or element
-          }
-          return [s, value] as const;
+      case SyntaxKind.BinaryExpression:
+        return this.binary(node as ts.BinaryExpression, state);
+      case SyntaxKind.ArrowFunction:
+      case SyntaxKind.FunctionExpression:
+      case SyntaxKind.ClassExpression:
+        this.captures(node, state);
+        return [[state, OTHER]];
+      case SyntaxKind.ArrayLiteralExpression:
+        return this.expressions((node as ts.ArrayLiteralExpression).elements.map((e) => (e.kind === SyntaxKind.SpreadElement ? (e as ts.SpreadElement).expression : e)), state).map(([s, values]) => {
+          values.forEach((v) => this.handOff(s, v));
+          return [s, OTHER] as const;
+        });
+      case SyntaxKind.ObjectLiteralExpression: {
+        const parts: ts.Expression[] = [];
+        for (const property of (node as ts.ObjectLiteralExpression).properties) {
+          if (ts.isPropertyAssignment(property)) parts.push(property.initializer);
+          else if (ts.isShorthandPropertyAssignment(property)) parts.push(property.name);
+          else if (ts.isSpreadAssignment(property)) parts.push(property.expression);
+          else this.captures(property, state);
+        }
+        return this.expressions(parts, state).map(([s, values]) => {
+          values.forEach((v) => this.handOff(s, v));
+          return [s, OTHER] as const;
         });
       }
-      const step = this.stepOf(node);
-      if (step && this.stepField(state, node.left, step)) return [[state, OTHER]];
-      return this.expressions([node.left, node.right], state).map(([s]) => [s, OTHER] as const);
-    }
-    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) {
-      this.captures(node, state);
-      return [[state, OTHER]];
-    }
-    if (ts.isArrayLiteralExpression(node)) {
-      return this.expressions(node.elements.map((e) => (ts.isSpreadElement(e) ? e.expression : e)), state).map(([s, values]) => {
-        values.forEach((v) => this.handOff(s, v));
-        return [s, OTHER] as const;
-      });
-    }
-    if (ts.isObjectLiteralExpression(node)) {
-      const parts: ts.Expression[] = [];
-      for (const property of node.properties) {
-        if (ts.isPropertyAssignment(property)) parts.push(property.initializer);
-        else if (ts.isShorthandPropertyAssignment(property)) parts.push(property.name);
-        else if (ts.isSpreadAssignment(property)) parts.push(property.expression);
-        else this.captures(property, state);
+      case SyntaxKind.PropertyAccessExpression:
+      case SyntaxKind.ElementAccessExpression: {
+        // Reading through a handle borrows it; what it holds (and what that reaches) is its contents.
+        const access = node as ts.PropertyAccessExpression | ts.ElementAccessExpression;
+        const isProperty = access.kind === SyntaxKind.PropertyAccessExpression;
+        const parts = isProperty ? [access.expression] : [access.expression, (access as ts.ElementAccessExpression).argumentExpression];
+        return this.expressions(parts, state).map(([s, [owner]]) => {
+          if (owner?.kind === 'contents') return [s, owner] as const;
+          if (owner?.kind === 'handle' && isProperty && (access as ts.PropertyAccessExpression).name.text === 'value') return [s, { kind: 'contents', id: owner.id }] as const;
+          return [s, OTHER] as const;
+        });
       }
-      return this.expressions(parts, state).map(([s, values]) => {
-        values.forEach((v) => this.handOff(s, v));
-        return [s, OTHER] as const;
-      });
-    }
-    if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
-      // Reading through a handle borrows it; what it holds (and what that reaches) is its contents.
-      const parts = ts.isElementAccessExpression(node) ? [node.expression, node.argumentExpression] : [node.expression];
-      return this.expressions(parts, state).map(([s, [owner]]) => {
-        if (owner?.kind === 'contents') return [s, owner] as const;
-        if (owner?.kind === 'handle' && ts.isPropertyAccessExpression(node) && node.name.text === 'value') return [s, { kind: 'contents', id: owner.id }] as const;
-        return [s, OTHER] as const;
-      });
-    }
-    if (ts.isAwaitExpression(node) || ts.isVoidExpression(node) || ts.isTypeOfExpression(node) || ts.isDeleteExpression(node) || ts.isSpreadElement(node)) {
-      return this.expression(node.expression, state).map(([s]) => [s, OTHER] as const);
-    }
-    if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
-      const step = this.stepOf(node);
-      if (step && this.stepField(state, node.operand, step)) return [[state, OTHER]];
-      return this.expression(node.operand, state).map(([s]) => [s, OTHER] as const);
-    }
-    if (ts.isTemplateExpression(node)) return this.expressions(node.templateSpans.map((s) => s.expression), state).map(([s]) => [s, OTHER] as const);
-    if (ts.isCommaListExpression(node)) return this.expressions(node.elements, state).map(([s, values]) => [s, values[values.length - 1] ?? OTHER] as const);
-    if (ts.isYieldExpression(node)) {
-      if (!node.expression) return [[state, OTHER]];
-      return this.expression(node.expression, state).map(([s, value]) => {
-        this.handOff(s, value);
-        return [s, OTHER] as const;
-      });
+      case SyntaxKind.AwaitExpression:
+      case SyntaxKind.VoidExpression:
+      case SyntaxKind.TypeOfExpression:
+      case SyntaxKind.DeleteExpression:
+      case SyntaxKind.SpreadElement:
+        return this.expression((node as ts.AwaitExpression).expression, state).map(([s]) => [s, OTHER] as const);
+      case SyntaxKind.PrefixUnaryExpression:
+      case SyntaxKind.PostfixUnaryExpression: {
+        const unary = node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
+        const step = this.stepOf(unary);
+        if (step && this.stepField(state, unary.operand, step)) return [[state, OTHER]];
+        return this.expression(unary.operand, state).map(([s]) => [s, OTHER] as const);
+      }
+      case SyntaxKind.TemplateExpression:
+        return this.expressions((node as ts.TemplateExpression).templateSpans.map((s) => s.expression), state).map(([s]) => [s, OTHER] as const);
+      case SyntaxKind.CommaListExpression:
+        return this.expressions((node as ts.CommaListExpression).elements, state).map(([s, values]) => [s, values[values.length - 1] ?? OTHER] as const);
+      case SyntaxKind.YieldExpression: {
+        const yielded = (node as ts.YieldExpression).expression;
+        if (!yielded) return [[state, OTHER]];
+        return this.expression(yielded, state).map(([s, value]) => {
+          this.handOff(s, value);
+          return [s, OTHER] as const;
+        });
+      }
     }
     return [[state, OTHER]];
   }
 
+  private binary(node: ts.BinaryExpression, state: State): Outcome[] {
+    const { SyntaxKind } = this;
+    const operator = node.operatorToken.kind;
+    if (operator === SyntaxKind.AmpersandAmpersandToken || operator === SyntaxKind.BarBarToken || operator === SyntaxKind.QuestionQuestionToken) {
+      return this.expression(node.left, state).flatMap(([s, left]) => {
+        const shortCircuit = fork(s);
+        return [[shortCircuit, left] as const, ...this.expression(node.right, s)];
+      });
+    }
+    if (operator === SyntaxKind.EqualsToken) {
+      return this.expression(node.right, state).map(([s, value]) => {
+        if (node.left.kind === SyntaxKind.Identifier) {
+          const target = node.left as ts.Identifier;
+          const symbol = this.context.library.symbolAt(target);
+          if (symbol) {
+            this.boundNames.add(target.text);
+            s.bindings.set(symbol, value);
+          }
+        } else {
+          this.handOff(s, value); // stored in a property or element
+        }
+        return [s, value] as const;
+      });
+    }
+    const step = this.stepOf(node);
+    if (step && this.stepField(state, node.left, step)) return [[state, OTHER]];
+    return this.expressions([node.left, node.right], state).map(([s]) => [s, OTHER] as const);
+  }
+
   private call(node: ts.CallExpression | ts.NewExpression, state: State): Outcome[] {
-    const ts = this.ts;
+    const { SyntaxKind } = this;
     const operation = this.context.library.calleeOf(node);
     const callee = node.expression;
     // The receiver of a method call is evaluated first; for library instance methods it is the handle.
     const receiverOutcomes: Outcome[] =
-      ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)
-        ? this.expression(callee.expression, state)
-        : ts.isCallExpression(callee) || isOuterExpression(ts, callee)
+      callee.kind === SyntaxKind.PropertyAccessExpression || callee.kind === SyntaxKind.ElementAccessExpression
+        ? this.expression((callee as ts.AccessExpression).expression, state)
+        : callee.kind === SyntaxKind.CallExpression || isOuterExpression(this.ts, callee)
           ? this.expression(callee, state)
           : [[state, OTHER]];
     const args = [...(node.arguments ?? [])];
@@ -652,9 +708,10 @@ class Interpreter {
   /** A closure that captures a live handle takes it (the handle moves into the closure). */
   private captures(node: ts.Node, state: State): void {
     const ts = this.ts;
+    const identifier = this.SyntaxKind.Identifier;
     const visit = (child: ts.Node): void => {
-      if (ts.isIdentifier(child)) {
-        const value = this.valueOf(state, child);
+      if (child.kind === identifier) {
+        const value = this.valueOf(state, child as ts.Identifier);
         this.handOff(state, value);
         return;
       }
