@@ -107,12 +107,12 @@ function isVtableConstruction(context: FileContext, node: ts.NewExpression): boo
 /** Check one vtable from its slots' summaries. */
 export function checkVtable(context: FileContext, site: ts.NewExpression): VtableReport {
   const args = site.arguments ?? [];
-  const functions = SLOT_NAMES.map((slot, index) => {
-    const argument = args[index];
-    return { slot, argument, fn: argument ? resolveSlotFunction(context, argument) : undefined };
+  const slotArguments = bySlot((_, index) => args[index]);
+  const functions = bySlot((slot) => {
+    const argument = slotArguments[slot];
+    return argument ? resolveSlotFunction(context, argument) : undefined;
   });
-  const summarize = (options: SummaryOptions): Summaries =>
-    Object.fromEntries(functions.map(({ slot, argument, fn }) => [slot, { ...summarizeSlot(context, fn, slot, undefined, options), argument }])) as Summaries;
+  const summarize = (options: SummaryOptions): Summaries => bySlot((slot) => summarizeSlot(context, functions[slot], slot, undefined, options));
   let summaries = summarize({});
   // A count kept by hand in a Box is a reference count: summarise again, counting it.
   const counterFields = handKeptCounts(summaries);
@@ -123,14 +123,13 @@ export function checkVtable(context: FileContext, site: ts.NewExpression): Vtabl
   for (const slot of SLOT_NAMES) {
     const summary = summaries[slot];
     const problem = problems.find((p) => p.slot === slot);
-    const argument = summary.argument ?? site;
     slots[slot] = {
       ...summary,
-      argument,
+      argument: slotArguments[slot] ?? site,
       verdict: problem ? problem.rule : summary.references ? 'ok' : 'unknown',
       problem: problem?.message,
     };
-    if (problem && summary.argument) findings.push(toFinding(context, site, summaries, problem));
+    if (problem && slotArguments[slot]) findings.push(toFinding(context, site, summaries, slotArguments, problem));
   }
   // A handle `wakeByRef` keeps is the reference it borrows, as its contract says (`forget` says it explicitly; there is no implicit drop).
   const explainedLeaks = [...problems.filter((problem) => RELEASES_TOO_FEW.has(problem.rule)).map((problem) => problem.slot), 'wakeByRef' as const].flatMap((slot) => handlesTakenIn(context, summaries[slot].declaration));
@@ -211,8 +210,14 @@ function handKeptCounts(summaries: Summaries): Set<string> {
 
 /** The one allocation every slot treats the data as, if they agree. */
 function allocationOf(summaries: Summaries): Allocation | undefined {
-  const all = new Set(SLOT_NAMES.flatMap((slot) => [...summaries[slot].allocations]));
-  return all.size === 1 ? [...all][0] : undefined;
+  let agreed: Allocation | undefined;
+  for (const slot of SLOT_NAMES) {
+    for (const allocation of summaries[slot].allocations) {
+      if (agreed !== undefined && agreed !== allocation) return undefined;
+      agreed = allocation;
+    }
+  }
+  return agreed;
 }
 
 interface Problem {
@@ -226,7 +231,14 @@ interface Problem {
   readonly fixes: readonly Fix[];
 }
 
-type Summaries = Record<SlotName, SlotSummary & { readonly argument: ts.Expression | undefined }>;
+type Summaries = Readonly<Record<SlotName, SlotSummary>>;
+/** The arguments of `new RawWakerVTable(...)`, by slot; `undefined` where one is missing. */
+type SlotArguments = Readonly<Record<SlotName, ts.Expression | undefined>>;
+
+/** A record with a value per slot, computed in slot order (plain properties: no entries arrays to build; speed). */
+function bySlot<T>(value: (slot: SlotName, index: number) => T): Record<SlotName, T> {
+  return { clone: value('clone', 0), wake: value('wake', 1), wakeByRef: value('wakeByRef', 2), drop: value('drop', 3) };
+}
 
 type CountTest = (n: number) => boolean;
 const none: CountTest = (n) => n <= 0;
@@ -351,24 +363,25 @@ function findProblems(context: FileContext, s: Summaries, counterFields: Readonl
   return problems;
 }
 
-function toFinding(context: FileContext, site: ts.NewExpression, summaries: Summaries, problem: Problem): Finding {
+function toFinding(context: FileContext, site: ts.NewExpression, summaries: Summaries, slotArguments: SlotArguments, problem: Problem): Finding {
   const file = context.file;
   const summary = summaries[problem.slot];
-  const argument = summary.argument!;
+  const argument = slotArguments[problem.slot]!;
   const declaration = summary.declaration;
   const declaredHere = declaration !== undefined && declaration.getSourceFile() === file && !isInside(declaration, site);
   const related: RelatedSpan[] = [];
   const span = declaredHere ? nameSpan(context, declaration) : spanOf(argument);
   if (declaration && !declaredHere && !isInside(declaration, site)) {
-    related.push({ ...nameSpan(context, declaration), message: `\`${summary.name}\` is declared here` });
+    related.push(labelled(nameSpan(context, declaration), `\`${summary.name}\` is declared here`));
   }
   for (const other of problem.others) {
     const otherSummary = summaries[other];
-    if (!otherSummary.argument) continue;
-    const where = otherSummary.declaration && !isInside(otherSummary.declaration, site) ? nameSpan(context, otherSummary.declaration) : spanOf(otherSummary.argument);
-    related.push({ ...where, message: `\`${otherSummary.name}\` ${otherSummary.effect}` });
+    const otherArgument = slotArguments[other];
+    if (!otherArgument) continue;
+    const where = otherSummary.declaration && !isInside(otherSummary.declaration, site) ? nameSpan(context, otherSummary.declaration) : spanOf(otherArgument);
+    related.push(labelled(where, `\`${otherSummary.name}\` ${otherSummary.effect}`));
   }
-  related.push({ ...spanOf(site.expression), message: 'the vtable is built here' });
+  related.push(labelled(spanOf(site.expression), 'the vtable is built here'));
   return { rule: problem.rule, severity: problem.severity, message: problem.message, span, related, help: problem.help, fixes: problem.fixes };
 }
 
@@ -377,7 +390,12 @@ function isInside(node: ts.Node, container: ts.Node): boolean {
 }
 
 function spanOf(node: ts.Node): Span {
-  return { file: node.getSourceFile().fileName, start: node.getStart(), end: node.getEnd() };
+  const file = node.getSourceFile();
+  return { file: file.fileName, start: node.getStart(file), end: node.getEnd() };
+}
+
+function labelled(span: Span, message: string): RelatedSpan {
+  return { file: span.file, start: span.start, end: span.end, message };
 }
 
 /** The function's name, or for `const f = () => ...` the variable's name. */

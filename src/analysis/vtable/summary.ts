@@ -122,6 +122,7 @@ type Outcome = readonly [State, Value];
 class Interpreter {
   private readonly ts: FileContext['ts'];
   private readonly SyntaxKind: typeof ts.SyntaxKind;
+  private readonly NodeFlags: typeof ts.NodeFlags;
   private readonly checker: ts.TypeChecker;
   private readonly callStack: ts.Node[] = [];
   /** Every name ever bound: an identifier with another name needs no symbol lookup (speed). */
@@ -140,6 +141,7 @@ class Interpreter {
   ) {
     this.ts = context.ts;
     this.SyntaxKind = context.ts.SyntaxKind;
+    this.NodeFlags = context.ts.NodeFlags;
     this.checker = context.checker;
   }
 
@@ -210,7 +212,6 @@ class Interpreter {
   }
 
   private statement(node: ts.Statement, state: State, usingHandles: number[]): State[] {
-    const ts = this.ts;
     const { SyntaxKind } = this;
     // One switch on the kind, not a chain of `ts.isX` calls: this runs on every statement of every slot (speed).
     switch (node.kind) {
@@ -220,10 +221,10 @@ class Interpreter {
         return this.expression((node as ts.ExpressionStatement).expression, state).map(([s]) => s);
       case SyntaxKind.VariableStatement: {
         const list = (node as ts.VariableStatement).declarationList;
-        const isUsing = (list.flags & ts.NodeFlags.Using) !== 0;
+        const isUsing = (list.flags & this.NodeFlags.Using) !== 0;
         let states = [state];
         for (const declaration of list.declarations) {
-          states = states.flatMap((s) => {
+          states = each(states, (s) => {
             if (!declaration.initializer) return [s];
             return this.expression(declaration.initializer, s).map(([next, value]) => {
               this.bind(next, declaration.name, value);
@@ -248,7 +249,7 @@ class Interpreter {
         return [state];
       case SyntaxKind.IfStatement: {
         const branch = node as ts.IfStatement;
-        return this.expression(branch.expression, state).flatMap(([s]) => {
+        return each(this.expression(branch.expression, state), ([s]) => {
           const otherwise = fork(s);
           const taken = this.statement(branch.thenStatement, s, usingHandles);
           const skipped = branch.elseStatement ? this.statement(branch.elseStatement, otherwise, usingHandles) : [otherwise];
@@ -598,9 +599,9 @@ class Interpreter {
         : callee.kind === SyntaxKind.CallExpression || isOuterExpression(this.ts, callee)
           ? this.expression(callee, state)
           : [[state, OTHER]];
-    const args = [...(node.arguments ?? [])];
-    return receiverOutcomes.flatMap(([s, receiver]) =>
-      this.expressions(args, s).flatMap(([next, values]) => this.apply(node, operation, receiver, values, next)),
+    const args = node.arguments ?? NO_ARGUMENTS;
+    return each(receiverOutcomes, ([s, receiver]) =>
+      each(this.expressions(args, s), ([next, values]) => this.apply(node, operation, receiver, values, next)),
     );
   }
 
@@ -719,6 +720,13 @@ class Interpreter {
     };
     ts.forEachChild(node, visit);
   }
+}
+
+const NO_ARGUMENTS: readonly ts.Expression[] = [];
+
+/** `items.flatMap(f)`, without copying `f`'s array when there is one item (the usual single path; speed). */
+function each<T, U>(items: readonly T[], f: (item: T) => U[]): U[] {
+  return items.length === 1 ? f(items[0]!) : items.flatMap(f);
 }
 
 function endBreak(state: State): State {
