@@ -80,6 +80,8 @@ export class Discovery {
   readonly watchedReads = new Set<ts.Node>();
   /** Closures (and classes) to the tracked bindings they capture. */
   readonly captures = new Map<ts.Node, TrackedBinding[]>();
+  /** The references inside each closure to what it captures, by the captured binding's symbol. */
+  readonly captureReferences = new Map<ts.Node, Map<ts.Symbol, ts.Identifier[]>>();
   /** Creation calls to what they create. */
   readonly creations = new Map<ts.Node, ValueKind>();
   /** Reads out of places, to the place read (`this.waker` in `const w = this.waker`); null where it holds nothing owned. */
@@ -451,6 +453,7 @@ export class Discovery {
     for (const closure of nested) {
       const hoisted = ts.isFunctionDeclaration(closure) || ts.isClassDeclaration(closure);
       const captured = new Set<TrackedBinding>();
+      const references = new Map<ts.Symbol, ts.Identifier[]>();
       const visit = (node: ts.Node): void => {
         if (ts.isIdentifier(node) && names.has(node.text)) {
           const symbol = this.symbolOfReference(node, tracked);
@@ -458,13 +461,17 @@ export class Discovery {
           if (binding) {
             if (hoisted || isWriteTarget(ts, node)) untracked.add(binding);
             else captured.add(binding);
+            references.set(symbol, [...(references.get(symbol) ?? []), node]);
           }
           if (symbol && watched.has(symbol)) for (const hook of this.hooks) hook.onNestedReference?.(closure, symbol);
         }
         ts.forEachChild(node, visit);
       };
       visit(closure);
-      if (captured.size > 0) this.captures.set(closure, [...captured]);
+      if (captured.size > 0) {
+        this.captures.set(closure, [...captured]);
+        this.captureReferences.set(closure, references);
+      }
     }
     if (untracked.size === 0) return;
     const kept = this.bindings.filter((b) => !untracked.has(b));

@@ -14,7 +14,7 @@
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
-import type { Finding, RelatedSpan, Span } from '../types';
+import type { Finding, RelatedSpan, Span, TypeScript } from '../types';
 import { NO_SUMMARIES, type CallSummaries, type FunctionSummary } from './calls';
 import { Discovery, type DiscoveryHooks, type TrackedBinding } from './discovery';
 import { Effects, type Effect } from './effects';
@@ -22,7 +22,7 @@ import { correlateConditions } from './correlate';
 import { buildCfg, type BasicBlock, type Cfg, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
 import { runsAtLeastOnce } from './loops';
 import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Facts } from './lattice';
-import { emptiedOnEdge, isNullish, switchCoversEveryValue } from './positions';
+import { climb, emptiedOnEdge, isNullish, switchCoversEveryValue } from './positions';
 import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath, type MapMethod } from './places';
 import { skipOuterExpressions } from '../syntax';
 
@@ -76,6 +76,8 @@ export interface FlowChecker extends DiscoveryHooks {
   evaluateDeclaration?(declaration: ts.VariableDeclaration, state: WorkingState): void;
   /** A closure or class is created. */
   evaluateClosure?(closure: ts.Node, state: WorkingState): void;
+  /** `closure` takes `binding`'s value with it and outlives the call, yet never wakes, drops or moves it. Reporting pass only. */
+  onKeptByClosure?(binding: TrackedBinding, closure: ts.Node, state: WorkingState): void;
   /** A reference to `binding` is about to apply `effect`. */
   beforeEffect?(binding: TrackedBinding, effect: Effect, reference: ts.Identifier, state: WorkingState): void;
   /** The value of `binding` is read at `use` (a reference, or a capture by a closure). */
@@ -99,6 +101,8 @@ export class FlowEngine {
   readonly root: FlowRoot;
   readonly discovery: Discovery;
   readonly effects: Effects;
+  /** `captureMode` per closure and binding index: the same in every pass. */
+  private readonly captureModes = new Map<ts.Node, Map<TrackedBinding, 'borrow' | 'move' | 'keep'>>();
   /** What calls of the program's own functions do (interprocedural summaries); records what it reads in `reads`. */
   readonly calls: CallSummaries;
   /** The function bodies the summaries this analysis used were computed from (for incremental re-analysis). */
@@ -405,9 +409,12 @@ export class FlowEngine {
       }
       return;
     }
-    // A closure (or object-literal method) is created: it captures what it references.
+    // A closure (or object-literal method) is created: it captures what it references, by reference or by move (`captureMode`).
     for (const captured of this.discovery.captures.get(node) ?? []) {
       this.used(captured, node, state);
+      const mode = this.captureMode(node, captured);
+      if (mode === 'borrow') continue;
+      if (mode === 'keep' && this.reporting) for (const checker of this.active) checker.onKeptByClosure?.(captured, node, state);
       this.setFacts(captured, this.fact('moved', node, 'value moved into closure here'), state);
     }
     for (const checker of this.active) checker.evaluateClosure?.(node, state);
@@ -555,6 +562,29 @@ export class FlowEngine {
         return;
       }
     }
+  }
+
+  /**
+   * How a closure captures a binding, as Rust infers it from the body: by
+   * reference (`borrow`) when the closure only uses the value and runs before
+   * the call that takes it returns (an argument of `forEach`, `some`, `find`,
+   * …: `list.some((w) => w.willWake(waker))`); else by move. A closure that
+   * outlives the call (a timer's callback) owns what it captures: `keep` when
+   * no reference in it wakes, drops or moves the value (it leaks there).
+   */
+  private captureMode(closure: ts.Node, binding: TrackedBinding): 'borrow' | 'move' | 'keep' {
+    let modes = this.captureModes.get(closure);
+    if (!modes) this.captureModes.set(closure, (modes = new Map()));
+    let mode = modes.get(binding);
+    if (mode) return mode;
+    const references = this.discovery.captureReferences.get(closure)?.get(binding.symbol) ?? [];
+    const onlyUses = references.every((reference) => {
+      const kind = this.effects.of(binding, reference).kind;
+      return kind === 'use' || kind === 'ignore';
+    });
+    mode = !onlyUses ? 'move' : runsDuringCall(this.ts, closure) ? 'borrow' : 'keep';
+    modes.set(binding, mode);
+    return mode;
   }
 
   private used(binding: TrackedBinding, use: ts.Node, state: WorkingState): void {
@@ -705,4 +735,16 @@ function isAcyclic(cfg: Cfg): boolean {
 /** Whether the reporting pass can be the solve's only pass: no loops, and no copies of a block to join (correlate.ts). */
 function isSinglePass(cfg: Cfg): boolean {
   return isAcyclic(cfg) && cfg.blocks.every((block) => !block.original);
+}
+
+/** Array and collection methods that call their callback before they return (and never keep it). */
+const SYNCHRONOUS_CALLBACKS = new Set(['forEach', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'filter', 'map', 'flatMap', 'reduce', 'reduceRight', 'sort', 'toSorted']);
+
+/** Whether a closure runs only while the call it is handed to runs: an argument of one of those methods, or called on the spot. */
+function runsDuringCall(ts: TypeScript, closure: ts.Node): boolean {
+  const { value, parent } = climb(ts, closure);
+  if (!ts.isCallExpression(parent)) return false;
+  if (parent.expression === value) return true;
+  const callee = skipOuterExpressions(ts, parent.expression);
+  return ts.isPropertyAccessExpression(callee) && SYNCHRONOUS_CALLBACKS.has(callee.name.text) && parent.arguments.includes(value as ts.Expression);
 }

@@ -40,6 +40,11 @@ export const cloneWithoutDrop = createRule({
       property
         ? `\`${removal}\` takes out entries whose \`${property}\` ${optional ? 'may still hold' : 'holds'} ${NOUN[kind]}, and discards them: it leaks`
         : `\`${removal}\` takes out ${NOUN[kind]} and discards it: it leaks`,
+    /** Captured by a closure that outlives the call (a timer's callback) and only borrows it there. */
+    closureLeak: (name: string, kind: OwnedKind) => `\`${name}\` is moved into a closure that never ${kind === 'waker' ? 'drops, wakes or moves' : 'drops or moves'} it: it leaks`,
+    closureTakesIt: (name: string) => `the closure takes \`${name}\` here and only borrows it`,
+    closureHelp: (name: string, kind: OwnedKind) =>
+      kind === 'waker' ? `wake \`${name}\` in the closure (\`${name}.wake()\` consumes it, \`wakeByRef()\` does not), or drop it there when done` : `drop \`${name}\` in the closure when done with it`,
     removedHelp: (fix: string) => `drop what it takes out: \`${fix}\``,
     placeHelp: (place: string) => `drop the old waker first (\`${place}?.drop()\`), or take it out and hand it on`,
   },

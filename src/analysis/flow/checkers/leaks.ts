@@ -29,6 +29,8 @@ export class LeakChecker implements FlowChecker {
   private readonly leaks: LeakObservation[] = [];
   /** Where each live value (by its origin) was disposed of, on the paths that did. */
   private readonly disposals = new Map<ts.Node, ts.Node[]>();
+  /** Bindings a closure took and never releases, with that closure (`null`: used after, which use-after-move reports). */
+  private readonly keptByClosure = new Map<TrackedBinding, ts.Node | null>();
   /** Bindings whose value was handed on somewhere (a `using` fix would drop it twice). */
   private readonly handedOff = new Set<TrackedBinding>();
 
@@ -133,6 +135,33 @@ export class LeakChecker implements FlowChecker {
     return undefined;
   }
 
+  /** A timer's callback (any closure that outlives the call) takes the waker and only borrows it: nothing ever releases it. */
+  onKeptByClosure(binding: TrackedBinding, closure: ts.Node, state: WorkingState): void {
+    if (binding.leakChecked && !this.keptByClosure.has(binding) && state.bindings[binding.index].some((f) => f.kind === 'live')) this.keptByClosure.set(binding, closure);
+  }
+
+  /** Used after the closure took it: that use is the problem (use-after-move), not a leak. */
+  onUse(binding: TrackedBinding, use: ts.Node): void {
+    const closure = this.keptByClosure.get(binding);
+    if (closure && use !== closure && this.engine.reporting) this.keptByClosure.set(binding, null);
+  }
+
+  private reportKeptByClosure(): void {
+    const engine = this.engine;
+    for (const [binding, closure] of this.keptByClosure) {
+      if (!closure) continue;
+      engine.report({
+        rule: 'clone-without-drop',
+        severity: 'error',
+        message: cloneWithoutDrop.messages.closureLeak(binding.name, binding.kind),
+        span: engine.span(binding.declaration.name),
+        related: [engine.related(closure, cloneWithoutDrop.messages.closureTakesIt(binding.name))],
+        help: cloneWithoutDrop.messages.closureHelp(binding.name, binding.kind),
+        fixes: [],
+      });
+    }
+  }
+
   onHandOff(binding: TrackedBinding): void {
     this.handedOff.add(binding);
   }
@@ -159,6 +188,7 @@ export class LeakChecker implements FlowChecker {
   }
 
   finish(): void {
+    this.reportKeptByClosure();
     const engine = this.engine;
     const ts = engine.ts;
     const byOrigin = new Map<ts.Node, LeakObservation[]>();
