@@ -105,12 +105,20 @@ export class LeakChecker implements FlowChecker {
     return undefined;
   }
 
-  /** Whether the body reads the array's elements before `call`: an index, `find`/`at`, a `for…of`. */
+  /**
+   * Whether the body may still hold what `call` removes, or consumed it already:
+   * it read the array's elements before (an index, `find`/`at`, a `for…of`), or
+   * it removes an element it holds, found by identity (`indexOf(waiter)`,
+   * `findIndex((w) => w === waiter)`: an intrusive list's waiter, which its
+   * future drops).
+   */
   private elementsLookedAt(array: ts.Expression, call: ts.Node): boolean {
     const { context, root } = this.engine;
     const name = array.getText(context.file);
     const before = context.file.text.slice(root.getStart(context.file), call.getStart(context.file));
-    return [`${name}[`, `${name}.find(`, `${name}.at(`, `of ${name})`, `of ${name}.`].some((reading) => before.includes(reading));
+    if ([`${name}[`, `${name}.find(`, `${name}.at(`, `of ${name})`, `of ${name}.`, `${name}.indexOf(`, `${name}.lastIndexOf(`].some((reading) => before.includes(reading))) return true;
+    const byIdentity = /\.findIndex\(\s*\(?\s*(\w+)\s*\)?\s*=>\s*\1\s*===/;
+    return byIdentity.test(before);
   }
 
   private temporaryLeak(node: ts.Expression): ts.Node | undefined {
