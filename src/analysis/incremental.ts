@@ -160,7 +160,7 @@ export class IncrementalAnalyzer {
     }
     this.states.set(file.fileName, state);
     const leaks = sortFlowFindings(state.flow.flat());
-    const flow = withoutExplainedLeaks(leaks, [...state.vtables.flatMap((entry) => entry.explained), ...leaksExplainedElsewhere(context, leaks)]);
+    const flow = withoutExplainedLeaks(leaks, () => [...state.vtables.flatMap((entry) => entry.explained), ...leaksExplainedElsewhere(context, leaks)]);
     return [...flow, ...state.vtables.flatMap((entry) => entry.findings)];
   }
 

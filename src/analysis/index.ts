@@ -27,7 +27,7 @@ export { SLOT_NAMES, analyzeVtables, describeEffect, resolveSlotFunction, summar
 function runPasses(context: FileContext): Finding[] {
   const vtables = vtablesInFile(context);
   const leaks = analyzeFlow(context);
-  const flow = withoutExplainedLeaks(leaks, [...vtables.flatMap((report) => report.explainedLeaks), ...leaksExplainedElsewhere(context, leaks)]);
+  const flow = withoutExplainedLeaks(leaks, () => [...vtables.flatMap((report) => report.explainedLeaks), ...leaksExplainedElsewhere(context, leaks)]);
   return [...flow, ...vtables.flatMap((report) => report.findings)];
 }
 
