@@ -48,18 +48,37 @@ export function vtablesInFile(context: FileContext): VtableReport[] {
 
 /** The `new RawWakerVTable(...)` expressions of the file, in source order. */
 export function vtableSites(context: FileContext): ts.NewExpression[] {
-  const ts = context.ts;
+  const { forEachChild, SyntaxKind } = context.ts;
   const sites: ts.NewExpression[] = [];
   // Only subtrees whose text holds the class name can build a vtable: descend into those alone (speed).
   const mentions = findMentions(context.file.text, VTABLE_WORD);
-  if (mentions?.length === 0) return sites;
   const visit = (node: ts.Node): void => {
     if (!mentionedIn(mentions, node.pos, node.end)) return;
-    if (ts.isNewExpression(node) && isVtableConstruction(context, node)) sites.push(node);
-    ts.forEachChild(node, visit);
+    if (node.kind === SyntaxKind.NewExpression && isVtableConstruction(context, node as ts.NewExpression)) sites.push(node as ts.NewExpression);
+    forEachChild(node, visit);
   };
-  visit(context.file);
+  const statements = context.file.statements;
+  if (!mentions) statements.forEach(visit);
+  else for (const index of statementsAt(statements, mentions)) visit(statements[index]!);
   return sites;
+}
+
+/** The indexes of the statements that contain an offset of `offsets` (both ascending), found without looking at the others. */
+function statementsAt(statements: readonly ts.Statement[], offsets: readonly number[]): number[] {
+  const found: number[] = [];
+  let from = 0;
+  for (const offset of offsets) {
+    let low = from;
+    let high = statements.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (statements[middle]!.end <= offset) low = middle + 1;
+      else high = middle;
+    }
+    if (low < statements.length && statements[low]!.pos <= offset && found[found.length - 1] !== low) found.push(low);
+    from = low;
+  }
+  return found;
 }
 
 /** The vtable rules' findings for one file. */
