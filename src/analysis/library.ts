@@ -140,6 +140,24 @@ export class Library {
   }
 
   /**
+   * `checker.getSymbolAtLocation(reference)` for a name read as a value (a
+   * vtable's slot argument, `cloneArc`), without the checker where the scopes
+   * answer (see `scopeLookup`), down to a module's own declarations: at the
+   * file, a module's table of locals holds what it declares without `export`
+   * as the symbol the checker finds first (an exported declaration's local is
+   * only a stand-in for its export, and an import is an alias: both are left
+   * to the checker, as are scripts, whose declarations are global, and
+   * JavaScript files, where the checker has rules of its own).
+   */
+  valueAt(reference: ts.Identifier): ts.Symbol | undefined {
+    const found = this.scopeLookup(reference);
+    if (found !== undefined && found !== FILE_SCOPE) return found;
+    const file = found === FILE_SCOPE ? reference.getSourceFile() : undefined;
+    const local = file && this.ts.isExternalModule(file) && !(file.flags & this.ts.NodeFlags.JavaScriptFile) ? localsOf(file)?.get(reference.escapedText) : undefined;
+    return local && local.flags & this.ts.SymbolFlags.Value ? local : this.symbolAt(reference);
+  }
+
+  /**
    * The import `identifier` names, as a callee (`drop(w)`, `new RawWaker(…)`)
    * or a receiver (`Arc` in `Arc.fromRaw(data)`): when no scope between it and
    * the file declares the name, it is the file's import (see `scopeLookup`).

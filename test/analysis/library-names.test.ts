@@ -117,9 +117,10 @@ function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]):
       if (ts.isIdentifier(node)) {
         identifiers++;
         const where = `${file.fileName}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: \`${node.text}\``;
-        const [actual, expected] = [library.referenceTo(node, { has: () => true }), checker.getSymbolAtLocation(node)];
+        const [actual, value, expected] = [library.referenceTo(node, { has: () => true }), library.valueAt(node), checker.getSymbolAtLocation(node)];
         // By identity: a failing deep comparison of two symbols would print the whole program.
         assert.ok(actual === expected, `${where}: ${actual?.getName()} (${actual?.flags}) instead of ${expected?.getName()} (${expected?.flags})`);
+        assert.ok(value === expected, `${where}: valueAt gives ${value?.getName()} (${value?.flags}) instead of ${expected?.getName()} (${expected?.flags})`);
       }
       ts.forEachChild(node, visit);
     };
@@ -127,6 +128,87 @@ function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]):
   }
   return { identifiers, withoutChecker: identifiers - asked.size };
 }
+
+const MODULE_FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-module-values.ts');
+const SCRIPT_FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-script-values.ts');
+
+// Each reference to check is marked by a comment after it on its line: `/* table */` where the
+// module's table of locals answers, `/* checker */` where the checker must.
+const MODULE_SOURCE = `
+import { RawWaker, RawWakerVTable, drop, type Ptr } from 'wakerscope/waker';
+
+function cloneSlot(data: Ptr): RawWaker {
+  return new RawWaker(data, VTABLE);
+}
+function wakeSlot(_: Ptr): void {}
+export function dropSlot(_: Ptr): void {}
+const byRef = (_: Ptr): void => {};
+function merged(_: Ptr): void {}
+namespace merged {
+  export const n = 1;
+}
+
+export const VTABLE: RawWakerVTable = new RawWakerVTable(
+  cloneSlot, /* table */
+  wakeSlot, /* table */
+  byRef, /* table */
+  dropSlot, /* checker */
+);
+export const others = [
+  merged, /* table */
+  drop, /* checker */
+  globalThis, /* checker */
+];
+export function shadowed(wakeSlot: (p: Ptr) => void, p: Ptr): void {
+  wakeSlot(p);
+}
+`;
+
+const SCRIPT_SOURCE = `
+function scriptSlot(): void {}
+const scriptValues = [
+  scriptSlot, /* checker */
+];
+`;
+
+describe('Library.valueAt: a module\'s own declarations from its table of locals', () => {
+  const fixture = new FixtureProgram([MODULE_FILE, SCRIPT_FILE]);
+  fixture.setTexts(new Map([[MODULE_FILE, MODULE_SOURCE], [SCRIPT_FILE, SCRIPT_SOURCE]]));
+  const program = fixture.program;
+  const files = [fixture.sourceFile(MODULE_FILE), fixture.sourceFile(SCRIPT_FILE)];
+
+  it('the fixture type-checks', () => {
+    assert.deepEqual(files.flatMap((file) => program.getSemanticDiagnostics(file)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
+  });
+
+  it('agrees with the checker on every identifier', () => {
+    agreeWithChecker(program, files);
+  });
+
+  it('asks the checker only for exported declarations, imports, globals and scripts', () => {
+    const library = new Library(ts, program);
+    const asked = new Set<ts.Node>();
+    const symbolAt = library.symbolAt.bind(library);
+    library.symbolAt = (node) => {
+      asked.add(node);
+      return symbolAt(node);
+    };
+    let marked = 0;
+    for (const file of files) {
+      const visit = (node: ts.Node): void => {
+        const marker = ts.isIdentifier(node) ? /^, \/\* (table|checker) \*\//.exec(file.text.slice(node.end))?.[1] : undefined;
+        if (marker && ts.isIdentifier(node)) {
+          marked++;
+          library.valueAt(node);
+          assert.equal(asked.has(node) ? 'checker' : 'table', marker, `\`${node.text}\``);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(file);
+    }
+    assert.equal(marked, 8);
+  });
+});
 
 describe('Library: references resolved through the scopes agree with the checker', () => {
   it('on every identifier of the rule fixtures and the corpus, and without the checker for many', () => {

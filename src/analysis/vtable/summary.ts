@@ -754,7 +754,7 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   const nameNode = ts.isIdentifier(node) ? node : ts.isPropertyAccessExpression(node) ? node.name : undefined;
   // The library's own functions (`Arc.fromRaw` passed as a slot) are not slot code the program wrote.
   if (!nameNode || context.library.nameOf(node) !== undefined) return undefined;
-  let symbol = context.library.symbolAt(nameNode);
+  let symbol = ts.isIdentifier(node) ? context.library.valueAt(node) : context.library.symbolAt(nameNode);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!declaration) return undefined;
