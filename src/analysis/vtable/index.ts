@@ -53,7 +53,8 @@ export function vtableSites(context: FileContext): ts.NewExpression[] {
   // Only subtrees whose text holds the class name can build a vtable: descend into those alone (speed).
   const mentions = findMentions(context.file.text, VTABLE_WORD);
   const visit = (node: ts.Node): void => {
-    if (!mentionedIn(mentions, node.pos, node.end)) return;
+    // An import names the class without building one (`import { RawWakerVTable }` is where most files mention it).
+    if (!mentionedIn(mentions, node.pos, node.end) || node.kind === SyntaxKind.ImportDeclaration) return;
     if (node.kind === SyntaxKind.NewExpression && isVtableConstruction(context, node as ts.NewExpression)) sites.push(node as ts.NewExpression);
     forEachChild(node, visit);
   };
