@@ -158,6 +158,31 @@ export class Library {
   }
 
   /**
+   * `checker.getSymbolAtLocation(name)` for the name of a parameter or of a
+   * variable declared in a function: the symbol the binder made for the
+   * declaration, which is what the checker answers for a declaration's name
+   * wherever nothing merges into it, as nothing can into a function's own
+   * names. A file's own variables (which a script shares with the globals)
+   * and destructured names are left to the checker.
+   */
+  declaredBy(name: ts.Identifier): ts.Symbol | undefined {
+    const { SyntaxKind } = this.ts;
+    const declaration = name.parent as ts.Node & { readonly name?: ts.Node; readonly symbol?: ts.Symbol };
+    const inFunction =
+      declaration.name === name &&
+      (declaration.kind === SyntaxKind.Parameter || (declaration.kind === SyntaxKind.VariableDeclaration && this.insideFunction(declaration)));
+    return (inFunction && declaration.symbol) || this.symbolAt(name);
+  }
+
+  /** Whether `node` is inside a function's body or signature (not only a file's or namespace's block). */
+  private insideFunction(node: ts.Node): boolean {
+    for (let at = node.parent; at.kind !== this.ts.SyntaxKind.SourceFile && at.kind !== this.ts.SyntaxKind.ModuleBlock; at = at.parent) {
+      if (this.ts.isFunctionLike(at) || at.kind === this.ts.SyntaxKind.ClassStaticBlockDeclaration) return true;
+    }
+    return false;
+  }
+
+  /**
    * The import `identifier` names, as a callee (`drop(w)`, `new RawWaker(…)`)
    * or a receiver (`Arc` in `Arc.fromRaw(data)`): when no scope between it and
    * the file declares the name, it is the file's import (see `scopeLookup`).

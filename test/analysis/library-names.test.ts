@@ -102,16 +102,19 @@ describe('Library: names of imported functions, with and without the checker', (
  * Asks `referenceTo` about every identifier of `files`, as if every symbol were tracked: wherever
  * the scopes answer, it must be the checker's answer. Returns how many the checker was not asked about.
  */
-function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]): { readonly identifiers: number; readonly withoutChecker: number } {
+function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]): { readonly identifiers: number; readonly withoutChecker: number; readonly declaredWithoutChecker: number } {
   const checker = program.getTypeChecker();
   const library = new Library(ts, program);
   const asked = new Set<ts.Node>();
+  let calls = 0;
   const symbolAt = library.symbolAt.bind(library);
   library.symbolAt = (node) => {
     asked.add(node);
+    calls++;
     return symbolAt(node);
   };
   let identifiers = 0;
+  let declaredWithoutChecker = 0;
   for (const file of files) {
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node)) {
@@ -121,12 +124,18 @@ function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]):
         // By identity: a failing deep comparison of two symbols would print the whole program.
         assert.ok(actual === expected, `${where}: ${actual?.getName()} (${actual?.flags}) instead of ${expected?.getName()} (${expected?.flags})`);
         assert.ok(value === expected, `${where}: valueAt gives ${value?.getName()} (${value?.flags}) instead of ${expected?.getName()} (${expected?.flags})`);
+        if (ts.isParameter(node.parent) || ts.isVariableDeclaration(node.parent)) {
+          const before = calls;
+          const declared = library.declaredBy(node);
+          assert.ok(declared === expected, `${where}: declaredBy gives ${declared?.getName()} (${declared?.flags}) instead of ${expected?.getName()} (${expected?.flags})`);
+          if (calls === before) declaredWithoutChecker++;
+        }
       }
       ts.forEachChild(node, visit);
     };
     visit(file);
   }
-  return { identifiers, withoutChecker: identifiers - asked.size };
+  return { identifiers, withoutChecker: identifiers - asked.size, declaredWithoutChecker };
 }
 
 const MODULE_FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-module-values.ts');
@@ -214,8 +223,10 @@ describe('Library: references resolved through the scopes agree with the checker
   it('on every identifier of the rule fixtures and the corpus, and without the checker for many', () => {
     const folders = ['test/fixtures/flow', 'test/fixtures/vtable', 'test/corpus/programs'].map((folder) => join(REPO_ROOT, folder));
     const program = new FixtureProgram(folders.flatMap((folder) => fixtureFiles(folder))).program;
-    const { identifiers, withoutChecker } = agreeWithChecker(program, program.getSourceFiles().filter((f) => folders.some((folder) => f.fileName.startsWith(folder))));
+    const { identifiers, withoutChecker, declaredWithoutChecker } = agreeWithChecker(program, program.getSourceFiles().filter((f) => folders.some((folder) => f.fileName.startsWith(folder))));
     // Most identifiers are declarations, properties and types, which the checker answers.
     assert.ok(withoutChecker > identifiers / 10, `${withoutChecker} of ${identifiers} identifiers resolved without the checker`);
+    // Parameters and a function's variables are declared by the binder's symbol (`declaredBy`).
+    assert.ok(declaredWithoutChecker > identifiers / 20, `${declaredWithoutChecker} of ${identifiers} declared names resolved without the checker`);
   });
 });

@@ -155,7 +155,7 @@ class Interpreter {
       const state = entry;
       fn.parameters.forEach((parameter, index) => {
         if (!ts.isIdentifier(parameter.name)) return;
-        const symbol = this.context.library.symbolAt(parameter.name);
+        const symbol = this.context.library.declaredBy(parameter.name);
         if (!symbol) return;
         this.boundNames.add(parameter.name.text);
         state.bindings.set(symbol, args[index] ?? OTHER);
@@ -356,7 +356,7 @@ class Interpreter {
 
   private bind(state: State, name: ts.BindingName, value: Value): void {
     if (name.kind === this.SyntaxKind.Identifier) {
-      const symbol = this.context.library.symbolAt(name);
+      const symbol = this.context.library.declaredBy(name);
       if (symbol) {
         this.boundNames.add(name.text);
         state.bindings.set(symbol, value);
@@ -572,7 +572,7 @@ class Interpreter {
       return this.expression(node.right, state).map(([s, value]) => {
         if (node.left.kind === SyntaxKind.Identifier) {
           const target = node.left as ts.Identifier;
-          const symbol = this.context.library.symbolAt(target);
+          const symbol = this.context.library.valueAt(target);
           if (symbol) {
             this.boundNames.add(target.text);
             s.bindings.set(symbol, value);
