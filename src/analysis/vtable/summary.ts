@@ -147,23 +147,17 @@ class Interpreter {
 
   /** Every normal ending of `fn` called with `args`, with its return value. */
   run(fn: ts.FunctionLikeDeclaration, args: readonly Value[], entry: State): Outcome[] {
-    const ts = this.ts;
+    const { SyntaxKind } = this;
     if (this.callStack.includes(fn) || this.callStack.length >= MAX_CALL_DEPTH) throw new Unknown();
     this.context.readNodes?.push(fn);
     this.callStack.push(fn);
     try {
       const state = entry;
-      fn.parameters.forEach((parameter, index) => {
-        if (!ts.isIdentifier(parameter.name)) return;
-        const symbol = this.context.library.declaredBy(parameter.name);
-        if (!symbol) return;
-        this.boundNames.add(parameter.name.text);
-        state.bindings.set(symbol, args[index] ?? OTHER);
-      });
+      fn.parameters.forEach((parameter, index) => this.bind(state, parameter.name, args[index] ?? OTHER));
       const body = fn.body;
       let ends: State[];
       if (!body) ends = [state];
-      else if (ts.isBlock(body)) ends = this.block(body.statements, [state]);
+      else if (body.kind === SyntaxKind.Block) ends = this.block((body as ts.Block).statements, [state]);
       else {
         ends = this.expression(body, state).map(([s, value]) => {
           s.ending = 'return';
