@@ -243,6 +243,8 @@ class ProgramSummaries implements CallSummaries {
       declaration,
       name: nameOf(ts, declaration),
       parameters: parameters.map((parameter) => {
+        // `constructor(private readonly shared: Arc<T>)`: the object stores it before the body runs.
+        if (ts.isParameterPropertyDeclaration(parameter, parameter.parent)) return STORED_ON_ENTRY;
         const binding = engine.discovery.bindings.find((b) => b.declaration === parameter);
         if (!binding || reassigned.has(binding.symbol)) return undefined;
         return observer.useOf(binding);
@@ -277,6 +279,8 @@ function exitKinds(use: ParameterUse): Set<string> {
   if (use.paths !== 'every') kinds.add('live');
   return kinds;
 }
+
+const STORED_ON_ENTRY: ParameterUse = { paths: 'every', how: ['moved'] };
 
 function useOfKinds(kinds: ReadonlySet<string>): ParameterUse {
   const how = CONSUMPTIONS.filter((kind) => kinds.has(kind));
