@@ -270,6 +270,22 @@ export class Discovery {
     mapMethod: (call) => this.mapMethod(call),
   };
 
+  /**
+   * Whether `name` is a `const` the body mints from a counter (`const key =
+   * this.nextKey++`): a key no earlier call can have used, so the entry or slot
+   * it names is vacant when the body begins, even in a function that runs on
+   * every poll.
+   */
+  isMintedKey(name: string): boolean {
+    const ts = this.ts;
+    return this.unit.declarations.some((declaration) => {
+      if (!ts.isIdentifier(declaration.name) || declaration.name.text !== name || !declaration.initializer) return false;
+      if (!ts.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & ts.NodeFlags.Const)) return false;
+      const value = skipOuterExpressions(ts, declaration.initializer);
+      return (ts.isPostfixUnaryExpression(value) || ts.isPrefixUnaryExpression(value)) && value.operator === ts.SyntaxKind.PlusPlusToken && ts.isPropertyAccessExpression(skipOuterExpressions(ts, value.operand));
+    });
+  }
+
   /** The places read so far whose value is owned. */
   placesRead(): PlaceRead[] {
     return [...this.placeReads.values()].filter((read): read is PlaceRead => read !== null);

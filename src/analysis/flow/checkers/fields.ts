@@ -400,8 +400,12 @@ export class FieldChecker implements FlowChecker {
       else for (const element of name.elements) if (ts.isBindingElement(element)) collect(element.name);
     };
     collect(declaration.name);
+    // `for (const [key, waker] of this.entries)`: the entry at `key` is the one being iterated, and holds what the loop read out of it.
+    const loop = declaration.parent.parent;
+    const iterated = ts.isForOfStatement(loop) ? this.engine.discovery.objectPath(loop.expression) : undefined;
     for (const place of this.places.values()) {
-      if ([...declared].some((name) => dependsOnName(place, name))) this.set(place, [this.fresh(place, declaration)], state);
+      if (![...declared].some((name) => dependsOnName(place, name))) continue;
+      this.set(place, [iterated && place.last === 'entry' && isInside(place.path, iterated.path) ? this.engine.fact('opaque', declaration) : this.fresh(place, declaration)], state);
     }
   }
 
@@ -438,7 +442,7 @@ export class FieldChecker implements FlowChecker {
   }
 
   private notLookedAt(place: Place): PlaceFactKind {
-    return place.slot || !this.polled ? 'vacant' : 'unknown';
+    return place.slot || !this.polled || place.indexNames.some((name) => this.engine.discovery.isMintedKey(name)) ? 'vacant' : 'unknown';
   }
 
   /** The body reads a slot as if it may be full (`slots[key]?.willWake(w)`): from here on it may be. */
