@@ -80,6 +80,8 @@ export class LostWakeupChecker implements FlowChecker {
   private readonly readyTests = new Map<ts.Expression, ReadyTest | null>();
   /** Memo per tested expression: whether it is `stored?.willWake(cx.waker())` (narrowing asks on every pass). */
   private readonly heldWakerTests = new Map<ts.Expression, boolean>();
+  /** `registrationEvidence`, once per unit. */
+  private evidence: ReadonlySet<string> | undefined;
   /** Memo per (ready test, pending return): whether the return waits on state the child's loop wrote (`reportedByChild`). */
   private readonly childReports = new Map<string, boolean>();
   /** Per context reference: what it does (summaries are fixed while the body is solved). */
@@ -783,7 +785,7 @@ export class LostWakeupChecker implements FlowChecker {
     const returned = ts.isReturnStatement(parent) ? parent : ts.isArrowFunction(parent) && parent === root ? call : undefined;
     if (!returned) return;
     if (ts.isReturnStatement(parent) && enclosingFunction(ts, parent) !== root) return;
-    const facts = this.registrations.get(state).filter((f) => !this.reportedByChild(f, returned));
+    const facts = this.registrations.get(state).filter((f) => !this.reportedByChild(f, returned) && !this.guardedByRegistration(f, call, returned));
     const missed = facts.filter((f) => f.kind === 'unregistered');
     if (missed.length === 0) return;
     // A helper that registers on some paths is passed through, not gone around: its site holds both kinds of fact.
@@ -825,6 +827,66 @@ export class LostWakeupChecker implements FlowChecker {
     let answer = this.childReports.get(key);
     if (answer === undefined) this.childReports.set(key, (answer = this.guardReads(returned, loop, placesWrittenAfter(this.engine.ts, loop.statement, this.readyTests.get(fact.site as ts.Expression)!.poll.end))));
     return answer;
+  }
+
+  /**
+   * Evidence of a registration: `fact` is the path on which nothing registered
+   * at all (the loop over children ran zero times or skipped each), and the
+   * pending return is guarded by a local that only the registering paths write
+   * (`live++` after a child's `pollNext(cx)` came back pending, then `return
+   * live === 0 ? Poll.ready(undefined) : Poll.pending()`): where the guard lets
+   * pending through, some child was polled and keeps the waker.
+   */
+  private guardedByRegistration(fact: Fact<RegistrationKind>, call: ts.CallExpression, returned: ts.Node): boolean {
+    if (fact.kind !== 'unregistered' || fact.site !== this.poll?.parameter) return false;
+    const evidence = this.registrationEvidence();
+    if (evidence.size === 0) return false;
+    const ts = this.engine.ts;
+    const reads = (test: ts.Expression): boolean => readsAny(ts, test, evidence);
+    // `return live === 0 ? Poll.ready(…) : Poll.pending()`
+    for (let node: ts.Node = call; node !== returned; node = node.parent) {
+      if (ts.isConditionalExpression(node.parent) && node.parent.condition !== node && reads(node.parent.condition)) return true;
+    }
+    // `if (live > 0) return Poll.pending();`, `if (live === 0) return Poll.ready(…); return Poll.pending();`
+    let child: ts.Node = returned;
+    for (let node = returned.parent; node && node !== this.engine.root; child = node, node = node.parent) {
+      if (ts.isIfStatement(node) && child !== node.expression && reads(node.expression)) return true;
+      if (!ts.isBlock(node)) continue;
+      for (const statement of node.statements) {
+        if (statement === child) break;
+        if (ts.isIfStatement(statement) && !statement.elseStatement && leaves(ts, statement.thenStatement) && reads(statement.expression)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The locals the body writes only after handing the context to what registers it, later in the same loop body (computed once). */
+  private registrationEvidence(): ReadonlySet<string> {
+    if (this.evidence) return this.evidence;
+    const { ts, root } = this.engine;
+    // Where writes count: from a registering use of the context to the end of its loop's body.
+    const regions: { readonly from: number; readonly to: number }[] = [];
+    for (const [reference] of this.contextRefs) {
+      if (this.useAt(reference)?.registration.paths === 'none') continue;
+      let loop: ts.Node | undefined = reference.parent;
+      while (loop && loop !== root && !ts.isIterationStatement(loop, false)) loop = loop.parent;
+      if (loop && loop !== root) regions.push({ from: reference.end, to: (loop as ts.IterationStatement).statement.end });
+    }
+    const evidence = new Set<string>();
+    if (regions.length > 0) {
+      const spoiled = new Set<string>();
+      forEachLocalWrite(ts, root, (name, at) => {
+        if (regions.some((r) => at >= r.from && at < r.to)) evidence.add(name);
+        else spoiled.add(name);
+      });
+      for (const name of spoiled) evidence.delete(name);
+      // And starts out saying "nothing registered yet": `let live = 0`, `let pending = false`.
+      for (const declaration of this.engine.unit.declarations) {
+        if (ts.isIdentifier(declaration.name) && evidence.has(declaration.name.text) && !startsEmpty(ts, declaration.initializer)) evidence.delete(declaration.name.text);
+      }
+    }
+    this.evidence = evidence;
+    return evidence;
   }
 
   /** The loop over children whose ready path `fact` is (`childLoopOf`), if it is one. */
@@ -982,6 +1044,26 @@ function placesWrittenAfter(ts: TypeScript, body: ts.Node, from: number): Set<st
   };
   visit(body);
   return written;
+}
+
+/** `0`, `false`, `undefined` or nothing: an initial value that records no event yet. */
+function startsEmpty(ts: TypeScript, initializer: ts.Expression | undefined): boolean {
+  const value = initializer && skipOuterExpressions(ts, initializer);
+  return !value || value.kind === ts.SyntaxKind.FalseKeyword || (ts.isNumericLiteral(value) && Number(value.text) === 0) || isNullish(ts, value);
+}
+
+/** Each write of a local name in `body` (`live++`, `found = true`; not declarations), outside nested functions, with its position. */
+function forEachLocalWrite(ts: TypeScript, body: ts.Node, action: (name: string, at: number) => void): void {
+  const visit = (node: ts.Node): void => {
+    if (node !== body && isFunctionLike(ts, node)) return;
+    let target: ts.Expression | undefined;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target = node.left;
+    else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) target = node.operand;
+    const inner = target && skipOuterExpressions(ts, target);
+    if (inner && ts.isIdentifier(inner)) action(inner.text, node.pos);
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
 }
 
 /** Whether `test` reads one of `places` (`!this.finished.has(k)` reads `this.finished`). */
