@@ -61,7 +61,8 @@ export class Effects {
     if (isTestPosition(ts, value, parent) && !isInOperand(ts, parent)) return IGNORE;
     if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === value) {
       const call = parent.parent;
-      if (ts.isPropertyAccessExpression(parent) && ts.isCallExpression(call) && call.expression === parent) {
+      // Only a method named `wake` or `drop` consumes (no need to resolve `w.wakeByRef()`).
+      if (ts.isPropertyAccessExpression(parent) && ts.isCallExpression(call) && call.expression === parent && (parent.name.text === 'wake' || parent.name.text === 'drop')) {
         const name = library.nameOf(parent);
         if (name === 'Waker#wake') return { kind: 'consume', how: 'woken', site: call };
         if (name === 'Waker#drop' || name === 'Box#drop' || name === 'Arc#drop') return { kind: 'consume', how: 'dropped', site: call };

@@ -90,7 +90,7 @@ export interface FlowChecker extends DiscoveryHooks {
   onHandOff?(binding: TrackedBinding): void;
   /** The function is left at `at` (a `return`, a `throw`, the end of its body). */
   onExit?(at: ts.Node, state: WorkingState): void;
-  /** A round of solving starts: the last one transfers every block from its converged input. */
+  /** The round whose states observers read starts: it transfers every block from its converged input (`solveOnly`). */
   onRound?(): void;
   /** After the reporting pass. */
   finish?(): void;
@@ -118,13 +118,14 @@ export class FlowEngine {
    */
   private active: FlowChecker[] = [];
   private readonly lattices: CheckerLattice<unknown>[] = [];
-  private readonly facts = new FactTable();
-  private readonly reported = new Map<string, Finding>();
+  // The tables below are made on first use: most units need no dataflow and report nothing (speed).
+  private facts: FactTable | undefined;
+  private reported: Map<string, Finding> | undefined;
   /** The places that `borrowed` facts name, by path. */
-  private readonly aliasedPlaces = new Map<string, AccessPath>();
+  private aliasedPlaces: Map<string, AccessPath> | undefined;
   private initial: FlowState | undefined;
   /** `emptiedBinding` per narrowing: asked on every pass over every edge. */
-  private readonly emptiedBindings = new Map<Narrowing, { readonly binding: TrackedBinding; readonly expr: ts.Identifier } | null>();
+  private emptiedBindings: Map<Narrowing, { readonly binding: TrackedBinding; readonly expr: ts.Identifier } | null> | undefined;
 
   constructor(
     readonly context: FileContext,
@@ -180,7 +181,7 @@ export class FlowEngine {
       } else this.reportFrom(cfg, this.solve(cfg));
       for (const checker of this.checkers) checker.finish?.();
     }
-    findings.push(...this.reported.values());
+    if (this.reported) findings.push(...this.reported.values());
   }
 
   /** The reporting pass: once per original block, from the union of its copies' inputs (a problem on some paths stays a warning). */
@@ -200,11 +201,23 @@ export class FlowEngine {
   /**
    * Discovers and solves to a fixed point, without the reporting pass: for
    * checkers that only observe (a summary's), which see the converged states
-   * in the last round (`onRound` starts each).
+   * in a last round over every block from its converged input (`onRound` starts
+   * it). Without loops, the solve's one round is that round.
    */
   solveOnly(): void {
     const cfg = this.discoverAndBuild();
-    if (cfg) this.solve(cfg);
+    if (!cfg) return;
+    if (isAcyclic(cfg)) {
+      for (const checker of this.active) checker.onRound?.();
+      this.solve(cfg);
+      return;
+    }
+    const outs = this.solve(cfg);
+    for (const checker of this.active) checker.onRound?.();
+    for (const block of cfg.blocks) {
+      const input = this.inputOf(block, cfg.entry, outs);
+      if (input) this.transferBlock(block, input);
+    }
   }
 
   /** Discovers; the unit's CFG when it needs the dataflow. */
@@ -225,7 +238,7 @@ export class FlowEngine {
   // ---------------------------------------------------------------- for checkers
 
   fact<Kind extends string>(kind: Kind, site: ts.Node, label?: string): Fact<Kind> {
-    return this.facts.fact(kind, site, label);
+    return (this.facts ??= new FactTable()).fact(kind, site, label);
   }
 
   span(node: ts.Node): Span {
@@ -239,6 +252,7 @@ export class FlowEngine {
   /** One finding per rule and span: the first report wins. */
   report(finding: Finding): void {
     const key = `${finding.rule}:${finding.span.start}:${finding.span.end}`;
+    this.reported ??= new Map();
     if (!this.reported.has(key)) this.reported.set(key, finding);
   }
 
@@ -268,29 +282,32 @@ export class FlowEngine {
     return { bindings, checkers: this.lattices.map((lattice) => lattice.initial()) };
   }
 
+  /**
+   * Transfers blocks in reverse post-order until no output changes, each block
+   * again only when an output it depends on changed (a block's transfer depends
+   * on its input alone, so the others would give what they gave).
+   */
   private solve(cfg: Cfg): Map<BasicBlock, FlowState> {
     const { blocks, entry } = cfg;
     const outs = new Map<BasicBlock, FlowState>();
-    // Without loops, one pass in reverse post-order sees every block's final inputs: the
-    // confirming pass would change nothing (transfer depends on its input alone), so skip it.
-    const acyclic = isAcyclic(cfg);
+    const stale = new Set<BasicBlock>(blocks);
     let changed = true;
     let rounds = 0;
     while (changed) {
       changed = false;
       if (++rounds > 1000) break; // A safety net: the lattice is finite, so this is never reached in practice.
-      for (const checker of this.active) checker.onRound?.();
       for (const block of blocks) {
+        if (!stale.delete(block)) continue;
         const input = this.inputOf(block, entry, outs);
         if (!input) continue;
         const output = this.transferBlock(block, input);
         const previous = outs.get(block);
         if (!previous || !this.sameState(previous, output)) {
           outs.set(block, output);
+          for (const edge of block.succs) stale.add(edge.to);
           changed = true;
         }
       }
-      if (acyclic) break;
     }
     return outs;
   }
@@ -331,8 +348,8 @@ export class FlowEngine {
     const narrowing = edge.narrowing;
     if (!narrowing) return state;
     for (const checker of this.active) if (checker.narrow) state = checker.narrow(state, narrowing);
-    let emptied = this.emptiedBindings.get(narrowing);
-    if (emptied === undefined) this.emptiedBindings.set(narrowing, (emptied = this.emptiedBinding(narrowing) ?? null));
+    let emptied = this.emptiedBindings?.get(narrowing);
+    if (emptied === undefined) (this.emptiedBindings ??= new Map()).set(narrowing, (emptied = this.emptiedBinding(narrowing) ?? null));
     if (!emptied) return state;
     const { binding, expr } = emptied;
     if (state.bindings[binding.index].length === 0) return state;
@@ -628,7 +645,7 @@ export class FlowEngine {
   }
 
   private borrowedFact(site: ts.Node, place: AccessPath): OwnershipFact {
-    this.aliasedPlaces.set(place.path, place);
+    (this.aliasedPlaces ??= new Map()).set(place.path, place);
     return this.fact('borrowed', site, place.path);
   }
 
@@ -637,8 +654,8 @@ export class FlowEngine {
     for (const binding of this.discovery.bindings) {
       if (binding === except) continue;
       const facts = state.bindings[binding.index];
-      if (!facts.some((f) => f.kind === 'borrowed' && matches(this.aliasedPlaces.get(f.label!)!))) continue;
-      state.bindings[binding.index] = sortFacts(facts.map((f) => (f.kind === 'borrowed' && matches(this.aliasedPlaces.get(f.label!)!) ? replace(f) : f)));
+      if (!facts.some((f) => f.kind === 'borrowed' && matches(this.aliasedPlaces!.get(f.label!)!))) continue;
+      state.bindings[binding.index] = sortFacts(facts.map((f) => (f.kind === 'borrowed' && matches(this.aliasedPlaces!.get(f.label!)!) ? replace(f) : f)));
     }
   }
 
@@ -668,28 +685,28 @@ export class FlowEngine {
   /** `this.waker.wake()` consumes what the locals read out of `this.waker`; a call that may reach the object makes them unknown. */
   private aliasesAtCall(call: ts.CallExpression, state: WorkingState): void {
     const ts = this.ts;
-    const library = this.context.library;
     const method = this.discovery.mapMethod(call);
     if (method !== undefined) {
       this.aliasesAtMapCall(call, method, state);
       return;
     }
-    const name = library.calleeOf(call);
     const callee = skipOuterExpressions(ts, call.expression);
     const receiver = ts.isPropertyAccessExpression(callee) ? this.discovery.placePath(callee.expression) : undefined;
+    const passed = call.arguments.map((argument) => this.discovery.placePath(argument));
+    const roots = rootsReachedBy(ts, call);
+    // Nothing shared is reached (`w.wakeByRef()` with `w` read out of `this.waiters`): no need to resolve the callee.
+    if (!receiver && passed.every((path) => !path) && ![...(this.aliasedPlaces?.values() ?? [])].some((place) => roots.has(place.root))) return;
+    const name = this.context.library.calleeOf(call);
     if (receiver) {
       const how = name === 'Waker#wake' ? 'woken' : name === 'Waker#drop' || name === 'Box#drop' || name === 'Arc#drop' ? 'dropped' : undefined;
       if (how) this.rewriteAliases((place) => place.path === receiver.path, () => this.fact(how, call, sharedLabel(receiver.path)), state);
     }
-    for (const argument of call.arguments) {
-      const passed = this.discovery.placePath(argument);
-      if (!passed) continue;
-      if (name === 'drop') this.rewriteAliases((place) => place.path === passed.path, () => this.fact('dropped', call, sharedLabel(passed.path)), state);
-      else if (name === undefined) this.escapeAliases((place) => place.path === passed.path || isInside(place.path, passed.path), state);
+    for (const passedPath of passed) {
+      if (!passedPath) continue;
+      if (name === 'drop') this.rewriteAliases((place) => place.path === passedPath.path, () => this.fact('dropped', call, sharedLabel(passedPath.path)), state);
+      else if (name === undefined) this.escapeAliases((place) => place.path === passedPath.path || isInside(place.path, passedPath.path), state);
     }
-    if (name !== undefined) return;
-    const roots = rootsReachedBy(ts, call);
-    if (roots.size > 0) this.escapeAliases((place) => roots.has(place.root), state);
+    if (name === undefined && roots.size > 0) this.escapeAliases((place) => roots.has(place.root), state);
   }
 
   /**
