@@ -113,6 +113,33 @@ export class Library {
     return this.typeNames(type).has(name);
   }
 
+  /**
+   * `isType(checker.getTypeAtLocation(target), name)` for `target` an
+   * assignment's target (`this.waker` in `this.waker = w`). The checker types
+   * an assigned property by its symbol's declared type, never narrowed, but
+   * gets there by checking the object expression (`this`, a local) with flow
+   * analysis, most of the cost of asking. The symbol, resolved when the file
+   * was checked, answers alone for a property declared with a type or an
+   * initializer, not `readonly` (assigning one is an error, typed as such),
+   * and not made up by the checker (a union's property, whose write type is
+   * computed; a generic's or a mapped type's). Anything else asks the checker.
+   */
+  isAssignedType(target: ts.Expression, name: LibraryTypeName): boolean {
+    const ts = this.ts;
+    const { SyntaxKind } = ts;
+    const assignment = target.parent as ts.BinaryExpression;
+    if (target.kind === SyntaxKind.PropertyAccessExpression && assignment.kind === SyntaxKind.BinaryExpression && assignment.left === target && assignment.operatorToken.kind === SyntaxKind.EqualsToken) {
+      const property = this.checker.getSymbolAtLocation(target);
+      const declaration = property?.valueDeclaration as ts.PropertyDeclaration | ts.PropertySignature | undefined;
+      const declared =
+        (declaration?.kind === SyntaxKind.PropertySignature || (declaration?.kind === SyntaxKind.PropertyDeclaration && (declaration.type !== undefined || declaration.initializer !== undefined))) &&
+        (property!.flags & (ts.SymbolFlags.Property | ts.SymbolFlags.Transient)) === ts.SymbolFlags.Property &&
+        !(ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Readonly);
+      if (declared) return this.isType(this.checker.getTypeOfSymbol(property!), name);
+    }
+    return this.isType(this.checker.getTypeAtLocation(target), name);
+  }
+
   /** The library classes and interfaces `type` is, or its union holds; once per type (the rules ask about the same few types again and again). */
   private typeNames(type: ts.Type): ReadonlySet<string> {
     let names = this.namesByType.get(type);

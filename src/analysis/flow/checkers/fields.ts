@@ -90,14 +90,16 @@ export class FieldChecker implements FlowChecker {
     const add = (path: AccessPath | undefined): void => {
       if (path && !this.places.has(path.path)) this.places.set(path.path, { index: this.places.size, ...path, slot: path.last === 'slot' });
     };
-    const addIfWaker = (node: ts.Expression): void => {
-      const path = discovery.placePath(node);
-      if (path && !this.places.has(path.path) && context.library.isType(context.checker.getTypeAtLocation(node), 'Waker')) add(path);
-    };
-    for (const assignment of unit.assignments) addIfWaker(skipOuterExpressions(ts, assignment.left));
+    for (const assignment of unit.assignments) {
+      const target = skipOuterExpressions(ts, assignment.left);
+      const path = discovery.placePath(target);
+      if (path && !this.places.has(path.path) && context.library.isAssignedType(target, 'Waker')) add(path);
+    }
     for (const call of unit.calls) {
       const consumed = this.consumedPlaceExpression(call);
-      if (consumed) addIfWaker(consumed);
+      const path = consumed && discovery.placePath(consumed);
+      // A place read: its type is narrowed where it stands, so the checker answers.
+      if (path && !this.places.has(path.path) && context.library.isType(context.checker.getTypeAtLocation(consumed), 'Waker')) add(path);
       // `waiters.set(id, w)` and `waiters.delete(id)` assign the entry `waiters.get(id)`.
       const method = ts.isCallExpression(call) ? discovery.mapMethod(call) : undefined;
       if (method === 'set' || method === 'delete') {
