@@ -144,54 +144,62 @@ export function scanUnits(
   mentions?: readonly number[],
   ownedFields: ReadonlySet<string> = NO_NAMES,
 ): FlowUnit[] {
-  // Locals, not `ts.X` in the loop: the typescript module's exports are getters.
+  // Locals, not `ts.X` in the loop: the typescript module's exports are getters,
+  // and `SyntaxKind` is an enum object of ~800 keys (names and numbers), a hash lookup per case.
   const { SyntaxKind, forEachChild } = ts;
+  const IDENTIFIER = SyntaxKind.Identifier;
+  const PRIVATE_IDENTIFIER = SyntaxKind.PrivateIdentifier;
+  const PROPERTY_ACCESS = SyntaxKind.PropertyAccessExpression;
+  const VARIABLE_DECLARATION = SyntaxKind.VariableDeclaration;
+  const CALL = SyntaxKind.CallExpression;
+  const NEW = SyntaxKind.NewExpression;
+  const BINARY = SyntaxKind.BinaryExpression;
+  const EQUALS = SyntaxKind.EqualsToken;
+  const STATIC_BLOCK = SyntaxKind.ClassStaticBlockDeclaration;
   const units: FlowUnit[] = [];
   const newUnit = (root: FlowRoot): FlowUnit => ({ root, identifiers: [], declarations: [], calls: [], assignments: [], nested: [], hinted: false });
   let current = newUnit(root);
-  const isFieldName = (name: ts.Identifier): boolean => name.parent.kind === SyntaxKind.PropertyAccessExpression && (name.parent as ts.PropertyAccessExpression).name === name;
+  const isFieldName = (name: ts.Identifier): boolean => name.parent.kind === PROPERTY_ACCESS && (name.parent as ts.PropertyAccessExpression).name === name;
   const visit = (node: ts.Node): void => {
+    const kind = node.kind;
+    if (kind === IDENTIFIER) {
+      current.identifiers.push(node as ts.Identifier);
+      if (!current.hinted) {
+        const text = (node as ts.Identifier).text;
+        if (hints.has(text) || (ownedFields.has(text) && isFieldName(node as ts.Identifier))) current.hinted = true;
+      }
+      return;
+    }
+    if (kind === PRIVATE_IDENTIFIER) {
+      if (!current.hinted && ownedFields.has((node as ts.PrivateIdentifier).text.slice(1))) current.hinted = true;
+      return;
+    }
     if (isFunctionBoundary(ts, node)) {
       current.nested.push(node);
       if (mentions && !mentionedIn(mentions, node.pos, node.end)) return;
       const outer = current;
       // Classes and bodiless signatures are containers: their own code belongs to no unit.
-      const hasBody = node.kind === SyntaxKind.ClassStaticBlockDeclaration || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
+      const hasBody = kind === STATIC_BLOCK || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
       current = newUnit(node as FlowRoot);
       if (hasBody) units.push(current);
-      forEachChild(node, visit);
+      forEachChild(node, visit, visitEach);
       current = outer;
       return;
     }
     // Types (annotations, interfaces, aliases) hold no code: walked only when they may name the library.
     if (mentions && isTypeOnly(ts, node) && !mentionedIn(mentions, node.pos, node.end)) return;
-    switch (node.kind) {
-      case SyntaxKind.Identifier:
-        current.identifiers.push(node as ts.Identifier);
-        if (!current.hinted) {
-          const text = (node as ts.Identifier).text;
-          if (hints.has(text) || (ownedFields.has(text) && isFieldName(node as ts.Identifier))) current.hinted = true;
-        }
-        return;
-      case SyntaxKind.PrivateIdentifier:
-        if (!current.hinted && ownedFields.has((node as ts.PrivateIdentifier).text.slice(1))) current.hinted = true;
-        return;
-      case SyntaxKind.VariableDeclaration:
-        current.declarations.push(node as ts.VariableDeclaration);
-        break;
-      case SyntaxKind.CallExpression:
-      case SyntaxKind.NewExpression:
-        current.calls.push(node as ts.CallExpression | ts.NewExpression);
-        break;
-      case SyntaxKind.BinaryExpression:
-        if ((node as ts.BinaryExpression).operatorToken.kind === SyntaxKind.EqualsToken) current.assignments.push(node as ts.BinaryExpression);
-        break;
-    }
-    forEachChild(node, visit);
+    if (kind === VARIABLE_DECLARATION) current.declarations.push(node as ts.VariableDeclaration);
+    else if (kind === CALL || kind === NEW) current.calls.push(node as ts.CallExpression | ts.NewExpression);
+    else if (kind === BINARY && (node as ts.BinaryExpression).operatorToken.kind === EQUALS) current.assignments.push(node as ts.BinaryExpression);
+    forEachChild(node, visit, visitEach);
+  };
+  // Lists by index: forEachChild's own loop over a list is a `for…of`, an iterator per list.
+  const visitEach = (nodes: ts.NodeArray<ts.Node>): void => {
+    for (let i = 0; i < nodes.length; i++) visit(nodes[i]);
   };
   if (root.kind === SyntaxKind.SourceFile) {
     units.push(current);
-    forEachChild(root, visit);
+    forEachChild(root, visit, visitEach);
   } else {
     visit(root); // `current` is only a placeholder parent here
   }

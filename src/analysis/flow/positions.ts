@@ -4,7 +4,7 @@
 
 import type * as ts from 'typescript';
 import type { TypeScript } from '../types';
-import { isOuterExpression, skipOuterExpressions, walkUpOuterExpressions } from '../syntax';
+import { isOuterExpression, kindTest, skipOuterExpressions, walkUpOuterExpressions } from '../syntax';
 import { isFunctionBoundary, type Narrowing } from './graph';
 
 /** The name a call's callee ends with (`pending` in `Poll.pending()`): a cheap filter before asking the checker. */
@@ -109,13 +109,13 @@ export function isDestructuringTarget(ts: TypeScript, node: ts.Node): boolean {
 /** Identifiers in expression position (not property names, declarations' own names, labels). */
 export function isReference(ts: TypeScript, identifier: ts.Identifier): boolean {
   const parent = identifier.parent;
-  if (ts.isPropertyAccessExpression(parent) && parent.name === identifier) return false;
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent)) && parent.name === identifier) return false;
-  if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent)) && parent.name === identifier) return false;
-  if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return false;
-  if (ts.isTypeReferenceNode(parent) || ts.isQualifiedName(parent)) return false;
-  return true;
+  return isNamedBy(ts, parent) ? (parent as ts.NamedDeclaration).name !== identifier : !isNeverReferenceParent(ts, parent);
 }
+
+/** Parents whose `name` is no reference: a property's, a method's, a declaration's own name (`w` in `const w = …`, `this.w`). */
+const isNamedBy = kindTest((k) => [k.PropertyAccessExpression, k.PropertyAssignment, k.PropertyDeclaration, k.MethodDeclaration, k.VariableDeclaration, k.Parameter, k.BindingElement]);
+/** Parents none of whose identifiers is a reference: labels, type names. */
+const isNeverReferenceParent = kindTest((k) => [k.LabeledStatement, k.BreakStatement, k.ContinueStatement, k.TypeReference, k.QualifiedName]);
 
 /** Whether a type annotation could name an owned library type (skips `number`, `string`, …). */
 export function mayNameOwnedType(ts: TypeScript, node: ts.TypeNode): boolean {
