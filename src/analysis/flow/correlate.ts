@@ -50,6 +50,8 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
       exprs.add(narrowing.expr);
     }
   }
+  // Most bodies test each name once at most: nothing to split.
+  if (![...conditionsByName.values()].some((exprs) => exprs.size >= 2)) return cfg;
   const tests = new Map<Edge, TruthTest>();
   const sites = new Map<ts.Declaration, Set<ts.Expression>>();
   const stable = new Map<ts.Declaration, boolean>();

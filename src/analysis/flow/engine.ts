@@ -230,7 +230,7 @@ export class FlowEngine {
       isInteresting: (identifier) => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier),
       isInterestingRead: discovery.watchedReads.size > 0 ? (access) => discovery.watchedReads.has(access) : undefined,
       coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
-      runsAtLeastOnce: (node) => runsAtLeastOnce(this.ts, this.context.checker, node),
+      runsAtLeastOnce: (node) => runsAtLeastOnce(this.ts, this.context.library, node),
     });
     return correlateConditions(this.ts, this.context.checker, whole);
   }

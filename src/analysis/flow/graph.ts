@@ -144,25 +144,15 @@ export function scanUnits(
   mentions?: readonly number[],
   ownedFields: ReadonlySet<string> = NO_NAMES,
 ): FlowUnit[] {
-  // Locals, not `ts.X` in the loop: the typescript module's exports are getters,
-  // and `SyntaxKind` is an enum object of ~800 keys (names and numbers), a hash lookup per case.
+  // Locals, not `ts.X` in the loop: the typescript module's exports are getters.
   const { SyntaxKind, forEachChild } = ts;
-  const IDENTIFIER = SyntaxKind.Identifier;
-  const PRIVATE_IDENTIFIER = SyntaxKind.PrivateIdentifier;
-  const PROPERTY_ACCESS = SyntaxKind.PropertyAccessExpression;
-  const VARIABLE_DECLARATION = SyntaxKind.VariableDeclaration;
-  const CALL = SyntaxKind.CallExpression;
-  const NEW = SyntaxKind.NewExpression;
-  const BINARY = SyntaxKind.BinaryExpression;
-  const EQUALS = SyntaxKind.EqualsToken;
-  const STATIC_BLOCK = SyntaxKind.ClassStaticBlockDeclaration;
   const units: FlowUnit[] = [];
   const newUnit = (root: FlowRoot): FlowUnit => ({ root, identifiers: [], declarations: [], calls: [], assignments: [], nested: [], hinted: false });
   let current = newUnit(root);
-  const isFieldName = (name: ts.Identifier): boolean => name.parent.kind === PROPERTY_ACCESS && (name.parent as ts.PropertyAccessExpression).name === name;
+  const isFieldName = (name: ts.Identifier): boolean => name.parent.kind === SyntaxKind.PropertyAccessExpression && (name.parent as ts.PropertyAccessExpression).name === name;
   const visit = (node: ts.Node): void => {
-    const kind = node.kind;
-    if (kind === IDENTIFIER) {
+    // Identifiers first: most of the nodes a walk meets.
+    if (node.kind === SyntaxKind.Identifier) {
       current.identifiers.push(node as ts.Identifier);
       if (!current.hinted) {
         const text = (node as ts.Identifier).text;
@@ -170,7 +160,7 @@ export function scanUnits(
       }
       return;
     }
-    if (kind === PRIVATE_IDENTIFIER) {
+    if (node.kind === SyntaxKind.PrivateIdentifier) {
       if (!current.hinted && ownedFields.has((node as ts.PrivateIdentifier).text.slice(1))) current.hinted = true;
       return;
     }
@@ -179,7 +169,7 @@ export function scanUnits(
       if (mentions && !mentionedIn(mentions, node.pos, node.end)) return;
       const outer = current;
       // Classes and bodiless signatures are containers: their own code belongs to no unit.
-      const hasBody = kind === STATIC_BLOCK || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
+      const hasBody = node.kind === SyntaxKind.ClassStaticBlockDeclaration || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
       current = newUnit(node as FlowRoot);
       if (hasBody) units.push(current);
       forEachChild(node, visit, visitEach);
@@ -188,9 +178,18 @@ export function scanUnits(
     }
     // Types (annotations, interfaces, aliases) hold no code: walked only when they may name the library.
     if (mentions && isTypeOnly(ts, node) && !mentionedIn(mentions, node.pos, node.end)) return;
-    if (kind === VARIABLE_DECLARATION) current.declarations.push(node as ts.VariableDeclaration);
-    else if (kind === CALL || kind === NEW) current.calls.push(node as ts.CallExpression | ts.NewExpression);
-    else if (kind === BINARY && (node as ts.BinaryExpression).operatorToken.kind === EQUALS) current.assignments.push(node as ts.BinaryExpression);
+    switch (node.kind) {
+      case SyntaxKind.VariableDeclaration:
+        current.declarations.push(node as ts.VariableDeclaration);
+        break;
+      case SyntaxKind.CallExpression:
+      case SyntaxKind.NewExpression:
+        current.calls.push(node as ts.CallExpression | ts.NewExpression);
+        break;
+      case SyntaxKind.BinaryExpression:
+        if ((node as ts.BinaryExpression).operatorToken.kind === SyntaxKind.EqualsToken) current.assignments.push(node as ts.BinaryExpression);
+        break;
+    }
     forEachChild(node, visit, visitEach);
   };
   // Lists by index: forEachChild's own loop over a list is a `for…of`, an iterator per list.
@@ -836,22 +835,29 @@ function isLoop(ts: TypeScript, node: ts.Node): boolean {
 }
 
 export function reversePostOrder(entry: BasicBlock): BasicBlock[] {
-  const visited = new Set<BasicBlock>();
+  // Visited by block id (dense within a graph), and the stack as two arrays: no object per step (speed).
+  const visited: boolean[] = [];
   const order: BasicBlock[] = [];
   // Iterative DFS: long functions must not overflow the stack.
-  const stack: { block: BasicBlock; next: number }[] = [{ block: entry, next: 0 }];
-  visited.add(entry);
+  const stack: BasicBlock[] = [entry];
+  const nextEdge: number[] = [0];
+  visited[entry.id] = true;
   while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    if (top.next < top.block.succs.length) {
-      const to = top.block.succs[top.next++].to;
-      if (!visited.has(to)) {
-        visited.add(to);
-        stack.push({ block: to, next: 0 });
+    const top = stack.length - 1;
+    const block = stack[top];
+    const next = nextEdge[top];
+    if (next < block.succs.length) {
+      nextEdge[top] = next + 1;
+      const to = block.succs[next].to;
+      if (!visited[to.id]) {
+        visited[to.id] = true;
+        stack.push(to);
+        nextEdge.push(0);
       }
     } else {
-      order.push(top.block);
+      order.push(block);
       stack.pop();
+      nextEdge.pop();
     }
   }
   return order.reverse();

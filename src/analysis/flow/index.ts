@@ -51,7 +51,9 @@ export function flowMayApply(file: ts.SourceFile): boolean {
  */
 export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWithBody): FlowUnit[] {
   const fields = ownedFieldsOf(ts, root.getSourceFile());
-  const mentions = ts.isSourceFile(root) ? findMentions(root.text, fields.size === 0 ? HINT_WORDS : wordsPattern([...HINTS, ...fields])) : undefined;
+  // A field named like a hint (`waker`) is found by the hints' own pattern, made once.
+  const unhinted = [...fields].filter((field) => !HINTS.has(field));
+  const mentions = ts.isSourceFile(root) ? findMentions(root.text, unhinted.length === 0 ? HINT_WORDS : wordsPattern([...HINTS, ...unhinted])) : undefined;
   return scanUnits(ts, root, HINTS, mentions, fields).filter((unit) => unit.hinted);
 }
 

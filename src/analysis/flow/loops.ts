@@ -11,12 +11,13 @@
 //   (or `this.children.length === 0`): the function has left on the empty case.
 
 import type * as ts from 'typescript';
+import type { Library } from '../library';
 import type { TypeScript } from '../types';
 import { skipOuterExpressions } from '../syntax';
 
 /** Whether the first test of `loop` is known to pass. */
-export function runsAtLeastOnce(ts: TypeScript, checker: ts.TypeChecker, loop: ts.ForStatement | ts.ForOfStatement): boolean {
-  if (ts.isForOfStatement(loop)) return minimumLength(ts, checker, loop.expression) > 0 || leftWhenEmpty(ts, loop);
+export function runsAtLeastOnce(ts: TypeScript, library: Library, loop: ts.ForStatement | ts.ForOfStatement): boolean {
+  if (ts.isForOfStatement(loop)) return minimumLength(ts, library, loop.expression) > 0 || leftWhenEmpty(ts, loop);
   const { initializer, condition } = loop;
   if (!initializer || !condition || !ts.isVariableDeclarationList(initializer) || initializer.declarations.length !== 1) return false;
   const counter = initializer.declarations[0];
@@ -25,7 +26,7 @@ export function runsAtLeastOnce(ts: TypeScript, checker: ts.TypeChecker, loop: t
   if (!start || !ts.isNumericLiteral(start) || !ts.isIdentifier(counter.name) || !ts.isBinaryExpression(test)) return false;
   const left = skipOuterExpressions(ts, test.left);
   if (!ts.isIdentifier(left) || left.text !== counter.name.text) return false;
-  const bound = upperBound(ts, checker, test.right);
+  const bound = upperBound(ts, library, test.right);
   const first = Number(start.text);
   if (test.operatorToken.kind === ts.SyntaxKind.LessThanToken) return first < bound;
   if (test.operatorToken.kind === ts.SyntaxKind.LessThanEqualsToken) return first <= bound;
@@ -85,19 +86,20 @@ function testsEmpty(ts: TypeScript, condition: ts.Expression, owner: string, col
 }
 
 /** `3`, or `xs.length` with `xs` at least that long; -Infinity when unknown. */
-function upperBound(ts: TypeScript, checker: ts.TypeChecker, node: ts.Expression): number {
+function upperBound(ts: TypeScript, library: Library, node: ts.Expression): number {
   const inner = skipOuterExpressions(ts, node);
   if (ts.isNumericLiteral(inner)) return Number(inner.text);
-  if (ts.isPropertyAccessExpression(inner) && inner.name.text === 'length') return minimumLength(ts, checker, inner.expression);
+  if (ts.isPropertyAccessExpression(inner) && inner.name.text === 'length') return minimumLength(ts, library, inner.expression);
   return -Infinity;
 }
 
 /** How many elements the array certainly has: its literal's elements other than spreads, read through a never-emptied `const`. */
-function minimumLength(ts: TypeScript, checker: ts.TypeChecker, node: ts.Expression): number {
+function minimumLength(ts: TypeScript, library: Library, node: ts.Expression): number {
   const inner = skipOuterExpressions(ts, node);
   if (ts.isArrayLiteralExpression(inner)) return inner.elements.filter((element) => !ts.isSpreadElement(element)).length;
   if (!ts.isIdentifier(inner)) return 0;
-  const declaration = checker.getSymbolAtLocation(inner)?.valueDeclaration;
+  // Through the scopes where they answer (a parameter, a local): the checker's answer without its cost.
+  const declaration = library.referenceTo(inner, ANY_SYMBOL)?.valueDeclaration;
   if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer || !ts.isIdentifier(declaration.name)) return 0;
   const list = declaration.parent;
   if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return 0;
@@ -105,8 +107,11 @@ function minimumLength(ts: TypeScript, checker: ts.TypeChecker, node: ts.Express
   if (ts.isVariableStatement(list.parent) && list.parent.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return 0;
   const literal = skipOuterExpressions(ts, declaration.initializer);
   if (!ts.isArrayLiteralExpression(literal)) return 0;
-  return neverEmptied(ts, checker, declaration.name) ? minimumLength(ts, checker, literal) : 0;
+  return neverEmptied(ts, library, declaration.name) ? minimumLength(ts, library, literal) : 0;
 }
+
+/** `Library.referenceTo` resolves through the scopes whatever symbol it finds there. */
+const ANY_SYMBOL = { has: (): boolean => true };
 
 /** Array methods that leave the array's length alone. */
 const READS = new Set(['length', 'at', 'concat', 'entries', 'every', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flat', 'flatMap', 'forEach', 'includes', 'indexOf', 'join', 'keys', 'lastIndexOf', 'map', 'reduce', 'reduceRight', 'slice', 'some', 'toString', 'values']);
@@ -117,15 +122,15 @@ const READS = new Set(['length', 'at', 'concat', 'entries', 'every', 'filter', '
  * `xs.length` read, a method of `READS` called, iterated or spread. Anything
  * else (`xs.pop()`, `xs.length = 0`, handing `xs` to a function) might empty it.
  */
-function neverEmptied(ts: TypeScript, checker: ts.TypeChecker, name: ts.Identifier): boolean {
-  const symbol = checker.getSymbolAtLocation(name);
+function neverEmptied(ts: TypeScript, library: Library, name: ts.Identifier): boolean {
+  const symbol = library.symbolAt(name);
   const scope = name.parent.parent.parent.parent; // declaration, list, statement, then its block
   if (!symbol || !scope) return false;
   let safe = true;
   const visit = (node: ts.Node): void => {
     if (!safe) return;
     if (ts.isIdentifier(node)) {
-      if (node !== name && node.text === name.text && checker.getSymbolAtLocation(node) === symbol && !keepsLength(ts, node)) safe = false;
+      if (node !== name && node.text === name.text && library.referenceTo(node, ANY_SYMBOL) === symbol && !keepsLength(ts, node)) safe = false;
       return;
     }
     ts.forEachChild(node, visit);
