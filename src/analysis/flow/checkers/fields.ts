@@ -76,9 +76,9 @@ export class FieldChecker implements FlowChecker {
   /** Whether the function runs on every poll (`isPolled`): its places may hold what an earlier call stored. */
   private polled = false;
   /** Place uses already reported (one report per use; later copies of a `finally` body agree). */
-  private readonly reportedUses = new Set<ts.Node>();
+  private reportedUses: Set<ts.Node> | undefined;
   /** `callEffect` per call (null: it does nothing to the places). */
-  private readonly callEffects = new Map<ts.CallExpression, CallEffect | null>();
+  private callEffects: Map<ts.CallExpression, CallEffect | null> | undefined;
 
   constructor(private readonly engine: FlowEngine) {}
 
@@ -297,8 +297,8 @@ export class FieldChecker implements FlowChecker {
       this.evaluateMapCall(call, method, state);
       return;
     }
-    let effect = this.callEffects.get(call);
-    if (effect === undefined) this.callEffects.set(call, (effect = this.callEffect(call)));
+    let effect = this.callEffects?.get(call);
+    if (effect === undefined) (this.callEffects ??= new Map()).set(call, (effect = this.callEffect(call)));
     if (!effect) return;
     for (const { place, node, how } of effect.uses) {
       this.checkUse(place, node, state);
@@ -495,11 +495,11 @@ export class FieldChecker implements FlowChecker {
   /** Using a field whose waker was woken or dropped through it (`inner.rxWaker.wake(); inner.rxWaker.drop()`). */
   private checkUse(place: Place, use: ts.Expression, state: WorkingState): void {
     const engine = this.engine;
-    if (!engine.reporting || this.reportedUses.has(use)) return;
+    if (!engine.reporting || this.reportedUses?.has(use)) return;
     const facts = this.slot!.get(state)[place.index];
     const consumed = facts.filter((f): f is Fact<'woken' | 'dropped'> => f.kind === 'woken' || f.kind === 'dropped');
     if (consumed.length === 0) return;
-    this.reportedUses.add(use);
+    (this.reportedUses ??= new Set()).add(use);
     const woken = consumed.some((f) => f.kind === 'woken');
     const everyPath = consumed.length === facts.length;
     const rule = woken ? useAfterWake : useAfterDrop;

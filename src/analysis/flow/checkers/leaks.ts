@@ -27,12 +27,13 @@ interface LeakObservation {
 
 export class LeakChecker implements FlowChecker {
   private readonly leaks: LeakObservation[] = [];
+  // The tables below are made on first use: most units report nothing (speed).
   /** Where each live value (by its origin) was disposed of, on the paths that did. */
-  private readonly disposals = new Map<ts.Node, ts.Node[]>();
+  private disposals: Map<ts.Node, ts.Node[]> | undefined;
   /** Bindings a closure took and never releases, with that closure (`null`: used after, which use-after-move reports). */
-  private readonly keptByClosure = new Map<TrackedBinding, ts.Node | null>();
+  private keptByClosure: Map<TrackedBinding, ts.Node | null> | undefined;
   /** Bindings whose value was handed on somewhere (a `using` fix would drop it twice). */
-  private readonly handedOff = new Set<TrackedBinding>();
+  private handedOff: Set<TrackedBinding> | undefined;
 
   constructor(private readonly engine: FlowEngine) {}
 
@@ -145,18 +146,18 @@ export class LeakChecker implements FlowChecker {
 
   /** A timer's callback (any closure that outlives the call) takes the waker and only borrows it: nothing ever releases it. */
   onKeptByClosure(binding: TrackedBinding, closure: ts.Node, state: WorkingState): void {
-    if (binding.leakChecked && !this.keptByClosure.has(binding) && state.bindings[binding.index].some((f) => f.kind === 'live')) this.keptByClosure.set(binding, closure);
+    if (binding.leakChecked && !this.keptByClosure?.has(binding) && state.bindings[binding.index].some((f) => f.kind === 'live')) (this.keptByClosure ??= new Map()).set(binding, closure);
   }
 
   /** Used after the closure took it: that use is the problem (use-after-move), not a leak. */
   onUse(binding: TrackedBinding, use: ts.Node): void {
-    const closure = this.keptByClosure.get(binding);
-    if (closure && use !== closure && this.engine.reporting) this.keptByClosure.set(binding, null);
+    const closure = this.keptByClosure?.get(binding);
+    if (closure && use !== closure && this.engine.reporting) this.keptByClosure!.set(binding, null);
   }
 
   private reportKeptByClosure(): void {
     const engine = this.engine;
-    for (const [binding, closure] of this.keptByClosure) {
+    for (const [binding, closure] of this.keptByClosure ?? []) {
       if (!closure) continue;
       engine.report({
         rule: 'clone-without-drop',
@@ -171,12 +172,13 @@ export class LeakChecker implements FlowChecker {
   }
 
   onHandOff(binding: TrackedBinding): void {
-    this.handedOff.add(binding);
+    (this.handedOff ??= new Set()).add(binding);
   }
 
   onDispose(_binding: TrackedBinding, before: OwnershipFacts, fact: OwnershipFact): void {
     for (const old of before) {
       if (old.kind !== 'live') continue;
+      this.disposals ??= new Map();
       const list = this.disposals.get(old.site) ?? [];
       if (!list.includes(fact.site)) list.push(fact.site);
       this.disposals.set(old.site, list);
@@ -207,7 +209,7 @@ export class LeakChecker implements FlowChecker {
     }
     for (const [origin, observations] of byOrigin) {
       const binding = observations[0].binding;
-      const disposals = this.disposals.get(origin) ?? [];
+      const disposals = this.disposals?.get(origin) ?? [];
       const everyPath = disposals.length === 0;
       const isParameter = ts.isParameter(binding.declaration);
       // A parameter no path consumes is borrowed: its callers still own the value (their summaries say so).
@@ -222,7 +224,7 @@ export class LeakChecker implements FlowChecker {
         span: engine.span(origin),
         related,
         help: isParameter ? cloneWithoutDrop.messages.parameterHelp(binding.name, binding.kind) : cloneWithoutDrop.messages.help(binding.name, binding.kind),
-        fixes: leakFixes(ts, engine.context.file, { ...binding, mayBeNullish: this.mayBeNullish(binding) }, observations, /*everMoved*/ this.handedOff.has(binding)),
+        fixes: leakFixes(ts, engine.context.file, { ...binding, mayBeNullish: this.mayBeNullish(binding) }, observations, /*everMoved*/ this.handedOff?.has(binding) ?? false),
       });
     }
   }

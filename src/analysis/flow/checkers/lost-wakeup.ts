@@ -66,35 +66,36 @@ export class LostWakeupChecker implements FlowChecker {
   private readonly contextAliases = new Map<ts.Symbol, ContextAlias>();
   /** References to the context (or an alias) in the poll's own code. */
   private readonly contextRefs = new Map<ts.Identifier, ContextAlias>();
+  // The sets and memos below are made on first use: most units have no poll (speed).
   /** Closures that reference the context: creating one hands the context on. */
-  private readonly closuresUsingContext = new Set<ts.Node>();
+  private closuresUsingContext: Set<ts.Node> | undefined;
   /**
    * `const w = cx.waker().clone()`: the clone registers only while `w` may still be
    * kept or woken. Maps `w` to the context reference whose registration it holds;
    * dropping or forgetting `w` before any other use takes that registration back.
    */
-  private readonly registrationHeldByClone = new Map<TrackedBinding, ts.Identifier>();
+  private registrationHeldByClone: Map<TrackedBinding, ts.Identifier> | undefined;
   /** Memo per context reference: the binding declared with a clone made there (null: none). */
-  private readonly cloneBindingMadeAt = new Map<ts.Identifier, TrackedBinding | null>();
+  private cloneBindingMadeAt: Map<ts.Identifier, TrackedBinding | null> | undefined;
   /** Readiness tests (`Poll.isReady(r)`, `r.ready`) of `const r = inner.poll(cx)`, to the `cx` handed on there (null: not one). */
-  private readonly readyTests = new Map<ts.Expression, ReadyTest | null>();
+  private readyTests: Map<ts.Expression, ReadyTest | null> | undefined;
   /** Memo per tested expression: whether it is `stored?.willWake(cx.waker())` (narrowing asks on every pass). */
-  private readonly heldWakerTests = new Map<ts.Expression, boolean>();
+  private heldWakerTests: Map<ts.Expression, boolean> | undefined;
   /** `registrationEvidence`, once per unit. */
   private evidence: ReadonlySet<string> | undefined;
   /** Memo per (ready test, pending return): whether the return waits on state the child's loop wrote (`reportedByChild`). */
-  private readonly childReports = new Map<string, boolean>();
+  private childReports: Map<string, boolean> | undefined;
   /** Per context reference: what it does (summaries are fixed while the body is solved). */
-  private readonly uses = new Map<ts.Identifier, ContextUse>();
+  private uses: Map<ts.Identifier, ContextUse> | undefined;
   /** Memo per tested expression: the helper result it tests, if any (null: none). */
-  private readonly helperResultTests = new Map<ts.Expression, HelperResultTest | null>();
+  private helperResultTests: Map<ts.Expression, HelperResultTest | null> | undefined;
   /** Summary mode: memo per tested expression: whether it proves a slot the helper stores the waker in empty, when true (or when false). */
-  private readonly vacancyTests = new Map<ts.Expression, 'truthy' | 'falsy' | null>();
+  private vacancyTests: Map<ts.Expression, 'truthy' | 'falsy' | null> | undefined;
   /** Summary mode: the places the helper stores a clone of the waker in, itself or through a helper on `this`. */
   private storedIn: StorePlaces | undefined;
   /** Summary mode: where the helper exits with each kind of fact, and the facts themselves. */
-  private readonly exits = new Map<RegistrationKind, Set<ts.Node>>();
-  private readonly factsAtExits = new Set<Fact<RegistrationKind>>();
+  private exits: Map<RegistrationKind, Set<ts.Node>> | undefined;
+  private factsAtExits: Set<Fact<RegistrationKind>> | undefined;
 
   /**
    * `summaryOf`: instead of checking a `poll`, follow this `Context` or
@@ -152,7 +153,7 @@ export class LostWakeupChecker implements FlowChecker {
   }
 
   onNestedReference(closure: ts.Node): void {
-    this.closuresUsingContext.add(closure);
+    (this.closuresUsingContext ??= new Set()).add(closure);
   }
 
   onReference(identifier: ts.Identifier, symbol: ts.Symbol): boolean {
@@ -185,17 +186,17 @@ export class LostWakeupChecker implements FlowChecker {
     const { registration, helper } = use;
     if (registration.paths === 'none') return;
     const held = this.cloneBindingAt(identifier, this.contextRefs.get(identifier)!);
-    if (held) this.registrationHeldByClone.set(held, identifier);
+    if (held) (this.registrationHeldByClone ??= new Map()).set(held, identifier);
     if (registration.paths === 'every' || (registration.refreshesOnly && this.refreshesEarlierRegistration(identifier))) this.register(identifier, state);
     else this.registerOnSomePaths(identifier, lostWakeup.messages.helperKeepsNothing(helper ?? 'the helper', registration.missedWhen), state);
   }
 
   private useAt(identifier: ts.Identifier): ContextUse | undefined {
-    let use = this.uses.get(identifier);
+    let use = this.uses?.get(identifier);
     if (!use) {
       const kind = this.contextRefs.get(identifier);
       if (!kind) return undefined;
-      this.uses.set(identifier, (use = this.contextRegisters(identifier, kind)));
+      (this.uses ??= new Map()).set(identifier, (use = this.contextRegisters(identifier, kind)));
     }
     return use;
   }
@@ -204,16 +205,17 @@ export class LostWakeupChecker implements FlowChecker {
   onExit(at: ts.Node, state: WorkingState): void {
     if (!this.summaryOf || !this.registrations) return;
     for (const fact of this.registrations.get(state)) {
+      this.exits ??= new Map();
       let exits = this.exits.get(fact.kind);
       if (!exits) this.exits.set(fact.kind, (exits = new Set()));
       exits.add(at);
-      this.factsAtExits.add(fact);
+      (this.factsAtExits ??= new Set()).add(fact);
     }
   }
 
   onRound(): void {
-    this.exits.clear();
-    this.factsAtExits.clear();
+    this.exits = undefined;
+    this.factsAtExits = undefined;
   }
 
   /**
@@ -222,10 +224,10 @@ export class LostWakeupChecker implements FlowChecker {
    * helper's words, and whether its result tells the two apart.
    */
   registrationAtExits(): Registration {
-    const kept = this.exits.get('registered');
+    const kept = this.exits?.get('registered');
     if (!kept) return NONE;
-    const missed = this.exits.get('unregistered');
-    const vacant = this.exits.get('vacant');
+    const missed = this.exits?.get('unregistered');
+    const vacant = this.exits?.get('vacant');
     const storesIn = this.placesOfThis();
     if (!missed && !vacant) return storesIn ? { paths: 'every', storesIn } : EVERY;
     const missedWhen = this.describeMissedPaths();
@@ -245,10 +247,10 @@ export class LostWakeupChecker implements FlowChecker {
   /** "when `this.closed` is true": the condition of the first exit that keeps nothing, or the negation of a registration's. */
   private describeMissedPaths(): string | undefined {
     const { ts, root } = this.engine;
-    const facts = [...this.factsAtExits];
+    const facts = [...(this.factsAtExits ?? [])];
     const vacant = facts.find((f) => f.kind === 'vacant');
-    if (vacant) return describeCondition(truthOf(ts, vacant.site as ts.Expression, this.vacancyTests.get(vacant.site as ts.Expression) !== 'falsy'));
-    for (const exit of this.exits.get('unregistered') ?? []) {
+    if (vacant) return describeCondition(truthOf(ts, vacant.site as ts.Expression, this.vacancyTests?.get(vacant.site as ts.Expression) !== 'falsy'));
+    for (const exit of this.exits?.get('unregistered') ?? []) {
       const condition = conditionOf(ts, exit, undefined, root);
       if (condition) return describeCondition(condition);
     }
@@ -267,7 +269,7 @@ export class LostWakeupChecker implements FlowChecker {
   }
 
   evaluateClosure(closure: ts.Node, state: WorkingState): void {
-    if (this.closuresUsingContext.has(closure)) this.register(closure, state);
+    if (this.closuresUsingContext?.has(closure)) this.register(closure, state);
   }
 
   /**
@@ -276,7 +278,7 @@ export class LostWakeupChecker implements FlowChecker {
    */
   beforeEffect(binding: TrackedBinding, effect: Effect, use: ts.Identifier, state: WorkingState): void {
     const slot = this.registrations;
-    const source = this.registrationHeldByClone.get(binding);
+    const source = this.registrationHeldByClone?.get(binding);
     if (!slot || !source || effect.kind === 'ignore') return;
     const facts = slot.get(state);
     if (!facts.some((f) => f.kind === 'registered' && f.site === source)) return;
@@ -343,8 +345,8 @@ export class LostWakeupChecker implements FlowChecker {
   private provesVacant(narrowing: Narrowing): boolean {
     if (narrowing.outcome === 'nullish') return this.isStoreSlot(narrowing.expr);
     if (narrowing.outcome !== 'truthy' && narrowing.outcome !== 'falsy') return false;
-    let when = this.vacancyTests.get(narrowing.expr);
-    if (when === undefined) this.vacancyTests.set(narrowing.expr, (when = this.vacancyTest(narrowing.expr)));
+    let when = this.vacancyTests?.get(narrowing.expr);
+    if (when === undefined) (this.vacancyTests ??= new Map()).set(narrowing.expr, (when = this.vacancyTest(narrowing.expr)));
     return when === narrowing.outcome;
   }
 
@@ -439,8 +441,8 @@ export class LostWakeupChecker implements FlowChecker {
    * result of a helper whose result tells whether it kept the waker.
    */
   private helperResultTest(expr: ts.Expression): HelperResultTest | undefined {
-    let test = this.helperResultTests.get(expr);
-    if (test === undefined) this.helperResultTests.set(expr, (test = this.findHelperResultTest(expr) ?? null));
+    let test = this.helperResultTests?.get(expr);
+    if (test === undefined) (this.helperResultTests ??= new Map()).set(expr, (test = this.findHelperResultTest(expr) ?? null));
     return test ?? undefined;
   }
 
@@ -527,8 +529,8 @@ export class LostWakeupChecker implements FlowChecker {
    * this task, the AtomicWaker / oneshot dedup, so returning pending is fine.
    */
   private isHeldWakerWillWake(expr: ts.Expression): boolean {
-    let answer = this.heldWakerTests.get(expr);
-    if (answer === undefined) this.heldWakerTests.set(expr, (answer = this.testsHeldWakerWillWake(expr)));
+    let answer = this.heldWakerTests?.get(expr);
+    if (answer === undefined) (this.heldWakerTests ??= new Map()).set(expr, (answer = this.testsHeldWakerWillWake(expr)));
     return answer;
   }
 
@@ -635,7 +637,7 @@ export class LostWakeupChecker implements FlowChecker {
 
   /** The tracked binding declared with a clone of the context's waker (`const w = cx.waker().clone()`), if that is what this reference does. */
   private cloneBindingAt(identifier: ts.Identifier, kind: ContextAlias): TrackedBinding | undefined {
-    const cached = this.cloneBindingMadeAt.get(identifier);
+    const cached = this.cloneBindingMadeAt?.get(identifier);
     if (cached !== undefined) return cached ?? undefined;
     const { ts, context } = this.engine;
     let held: TrackedBinding | undefined;
@@ -652,13 +654,13 @@ export class LostWakeupChecker implements FlowChecker {
       const declaration = climb(ts, clone).parent;
       if (ts.isVariableDeclaration(declaration) && context.library.nameOf(parent) === 'Waker#clone') held = this.engine.discovery.bindingOfDeclaration(declaration);
     }
-    this.cloneBindingMadeAt.set(identifier, held ?? null);
+    (this.cloneBindingMadeAt ??= new Map()).set(identifier, held ?? null);
     return held;
   }
 
   /** `Poll.isReady(r)`, `Poll.isPending(r)` or `r.ready`, with `r` a `const` holding `inner.poll(cx)` directly. */
   private readyTest(expr: ts.Expression): ReadyTest | undefined {
-    const cached = this.readyTests.get(expr);
+    const cached = this.readyTests?.get(expr);
     if (cached !== undefined) return cached ?? undefined;
     const ts = this.engine.ts;
     let result: ReadyTest | undefined;
@@ -682,7 +684,7 @@ export class LostWakeupChecker implements FlowChecker {
         if (argument && ts.isIdentifier(argument) && this.contextRefs.get(argument) === 'context') result = { context: argument, whenReady, poll: poll as ts.CallExpression };
       }
     }
-    this.readyTests.set(expr, result ?? null);
+    (this.readyTests ??= new Map()).set(expr, result ?? null);
     return result;
   }
 
@@ -824,8 +826,8 @@ export class LostWakeupChecker implements FlowChecker {
     const loop = this.childLoopOfReadyPath(fact);
     if (!loop || returned.pos < loop.end) return false;
     const key = `${fact.site.pos}:${returned.pos}`;
-    let answer = this.childReports.get(key);
-    if (answer === undefined) this.childReports.set(key, (answer = this.guardReads(returned, loop, placesWrittenAfter(this.engine.ts, loop.statement, this.readyTests.get(fact.site as ts.Expression)!.poll.end))));
+    let answer = this.childReports?.get(key);
+    if (answer === undefined) (this.childReports ??= new Map()).set(key, (answer = this.guardReads(returned, loop, placesWrittenAfter(this.engine.ts, loop.statement, this.readyTests!.get(fact.site as ts.Expression)!.poll.end))));
     return answer;
   }
 
@@ -892,7 +894,7 @@ export class LostWakeupChecker implements FlowChecker {
   /** The loop over children whose ready path `fact` is (`childLoopOf`), if it is one. */
   private childLoopOfReadyPath(fact: Fact<RegistrationKind>): ts.ForOfStatement | undefined {
     if (fact.kind !== 'unregistered') return undefined;
-    const test = this.readyTests.get(fact.site as ts.Expression);
+    const test = this.readyTests?.get(fact.site as ts.Expression);
     return test ? childLoopOf(this.engine.ts, this.engine.context, test.poll, this.engine.root) : undefined;
   }
 

@@ -24,12 +24,13 @@ interface Misuse {
 }
 
 export class UseAfterChecker implements FlowChecker {
+  // Made on first use: most units report nothing (speed).
   /** Uses seen, in the reporting pass, on a path where the value was not consumed (a copy of a `finally` body). */
-  private readonly cleanUses = new Set<ts.Node>();
+  private cleanUses: Set<ts.Node> | undefined;
   /** `using` bindings whose value was moved before the end of their scope: where, and where the scope ended. */
-  private readonly movedUsings = new Map<TrackedBinding, { readonly moves: OwnershipFact[]; readonly points: ts.Node[]; everyPath: boolean }>();
+  private movedUsings: Map<TrackedBinding, { readonly moves: OwnershipFact[]; readonly points: ts.Node[]; everyPath: boolean }> | undefined;
   /** Misuses by use, over every copy of it; reported in `finish`. */
-  private readonly misuses = new Map<ts.Node, Misuse>();
+  private misuses: Map<ts.Node, Misuse> | undefined;
 
   constructor(private readonly engine: FlowEngine) {}
 
@@ -41,15 +42,15 @@ export class UseAfterChecker implements FlowChecker {
     if (facts.length === 0 || facts.some((f) => f.kind === 'reported' && f.site !== use)) return;
     const bad = facts.filter((f) => BAD.has(f.kind));
     if (bad.length === 0) {
-      if (engine.reporting) this.cleanUses.add(use);
+      if (engine.reporting) (this.cleanUses ??= new Set()).add(use);
       return;
     }
     state.bindings[binding.index] = sortFacts([...facts, engine.fact('reported', use)]);
     if (!engine.reporting) return;
     const everyPath = facts.every((f) => BAD.has(f.kind) || f.kind === 'reported');
-    const seen = this.misuses.get(use);
+    const seen = this.misuses?.get(use);
     // Every copy must agree for an error; the first copy's facts name the cause.
-    this.misuses.set(use, seen ? { ...seen, everyPath: seen.everyPath && everyPath } : { binding, bad, everyPath });
+    (this.misuses ??= new Map()).set(use, seen ? { ...seen, everyPath: seen.everyPath && everyPath } : { binding, bad, everyPath });
   }
 
   /**
@@ -63,20 +64,20 @@ export class UseAfterChecker implements FlowChecker {
     const facts = state.bindings[binding.index].filter((f) => f.kind !== 'reported');
     const moved = facts.filter((f) => f.kind === 'moved');
     if (moved.length === 0) return;
-    const seen = this.movedUsings.get(binding);
+    const seen = this.movedUsings?.get(binding);
     const everyPath = facts.every((f) => f.kind === 'moved');
     if (seen) {
       seen.everyPath &&= everyPath;
       for (const fact of moved) if (!seen.moves.includes(fact)) seen.moves.push(fact);
       if (!seen.points.includes(at)) seen.points.push(at);
     } else {
-      this.movedUsings.set(binding, { moves: [...moved], points: [at], everyPath });
+      (this.movedUsings ??= new Map()).set(binding, { moves: [...moved], points: [at], everyPath });
     }
   }
 
   finish(): void {
-    for (const [binding, { moves, points, everyPath }] of this.movedUsings) this.reportMovedUsing(binding, moves, points, everyPath);
-    for (const [use, misuse] of this.misuses) this.report(use, misuse);
+    for (const [binding, { moves, points, everyPath }] of this.movedUsings ?? []) this.reportMovedUsing(binding, moves, points, everyPath);
+    for (const [use, misuse] of this.misuses ?? []) this.report(use, misuse);
   }
 
   private reportMovedUsing(binding: TrackedBinding, moves: readonly OwnershipFact[], points: readonly ts.Node[], everyPath: boolean): void {
@@ -105,7 +106,7 @@ export class UseAfterChecker implements FlowChecker {
    */
   private report(use: ts.Node, { binding, bad, everyPath: everyPathInEachCopy }: Misuse): void {
     const engine = this.engine;
-    const everyPath = everyPathInEachCopy && !this.cleanUses.has(use);
+    const everyPath = everyPathInEachCopy && !this.cleanUses?.has(use);
     const rule: RuleId = bad.some((f) => f.kind === 'woken') ? 'use-after-wake' : bad.some((f) => f.kind === 'dropped') ? 'use-after-drop' : 'use-after-move';
     const decisive = bad.find((f) => (rule === 'use-after-wake' ? f.kind === 'woken' : rule === 'use-after-drop' ? f.kind === 'dropped' : true)) ?? bad[0];
     const path = everyPath ? '' : ` ${this.pathOf(decisive.site, use)}`;
