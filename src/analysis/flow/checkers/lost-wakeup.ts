@@ -907,14 +907,16 @@ export class LostWakeupChecker implements FlowChecker {
   private guardReads(returned: ts.Node, loop: ts.ForOfStatement, written: ReadonlySet<string>): boolean {
     const { ts, root } = this.engine;
     if (written.size === 0) return false;
-    const guards = (test: ts.Expression) => test.pos >= loop.end && readsAny(ts, test, written);
+    const children = placeText(ts, loop.expression);
+    // A guard that lets the return through only when no child is left (`if (this.running.size === 0) return Poll.pending()`) waits on nobody.
+    const guards = (test: ts.Expression, passed: boolean) => test.pos >= loop.end && readsAny(ts, test, written) && !provesEmpty(ts, test, passed, children);
     let child: ts.Node = returned;
     for (let node = returned.parent; node && node !== root; child = node, node = node.parent) {
-      if (ts.isIfStatement(node) && child !== node.expression && guards(node.expression)) return true;
+      if (ts.isIfStatement(node) && child !== node.expression && guards(node.expression, child === node.thenStatement)) return true;
       if (!ts.isBlock(node)) continue;
       for (const statement of node.statements) {
         if (statement === child) break;
-        if (ts.isIfStatement(statement) && !statement.elseStatement && leaves(ts, statement.thenStatement) && guards(statement.expression)) return true;
+        if (ts.isIfStatement(statement) && !statement.elseStatement && leaves(ts, statement.thenStatement) && guards(statement.expression, /*passed*/ false)) return true;
       }
     }
     return false;
@@ -1066,6 +1068,38 @@ function forEachLocalWrite(ts: TypeScript, body: ts.Node, action: (name: string,
     ts.forEachChild(node, visit);
   };
   visit(body);
+}
+
+/**
+ * Whether `test` coming out `passed` means the collection `children` is empty:
+ * `children.size === 0` true, `children.length > 0` false, `!children.size` true.
+ */
+function provesEmpty(ts: TypeScript, test: ts.Expression, passed: boolean, children: string): boolean {
+  let inner = skipOuterExpressions(ts, test);
+  while (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
+    passed = !passed;
+    inner = skipOuterExpressions(ts, inner.operand);
+  }
+  const isSize = (node: ts.Expression): boolean => {
+    const size = skipOuterExpressions(ts, node);
+    return ts.isPropertyAccessExpression(size) && (size.name.text === 'size' || size.name.text === 'length') && placeText(ts, size.expression) === children;
+  };
+  if (isSize(inner)) return !passed;
+  if (!ts.isBinaryExpression(inner) || !isSize(inner.left)) return false;
+  const zero = skipOuterExpressions(ts, inner.right);
+  if (!ts.isNumericLiteral(zero) || zero.text !== '0') return false;
+  switch (inner.operatorToken.kind) {
+    case ts.SyntaxKind.EqualsEqualsEqualsToken:
+    case ts.SyntaxKind.EqualsEqualsToken:
+    case ts.SyntaxKind.LessThanEqualsToken:
+      return passed;
+    case ts.SyntaxKind.ExclamationEqualsEqualsToken:
+    case ts.SyntaxKind.ExclamationEqualsToken:
+    case ts.SyntaxKind.GreaterThanToken:
+      return !passed;
+    default:
+      return false;
+  }
 }
 
 /** Whether `test` reads one of `places` (`!this.finished.has(k)` reads `this.finished`). */
