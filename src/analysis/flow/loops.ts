@@ -14,6 +14,7 @@ import type * as ts from 'typescript';
 import type { Library } from '../library';
 import type { TypeScript } from '../types';
 import { skipOuterExpressions } from '../syntax';
+import { leaves } from './positions';
 
 /** Whether the first test of `loop` is known to pass. */
 export function runsAtLeastOnce(ts: TypeScript, library: Library, loop: ts.ForStatement | ts.ForOfStatement): boolean {
@@ -62,11 +63,6 @@ function leftWhenEmpty(ts: TypeScript, loop: ts.ForOfStatement): boolean {
 
 function isLoopStatement(ts: TypeScript, node: ts.Node): boolean {
   return ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
-}
-
-function leaves(ts: TypeScript, statement: ts.Statement): boolean {
-  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
-  return ts.isBlock(statement) && statement.statements.length > 0 && leaves(ts, statement.statements[statement.statements.length - 1]);
 }
 
 /** `owner.isEmpty`, `owner.isEmpty()`, `collection.length === 0`, `collection.size === 0`, `!collection.length`. */

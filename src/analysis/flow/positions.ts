@@ -188,3 +188,9 @@ function provenOnEdge(ts: TypeScript, narrowing: Narrowing, proven: 'empty' | 'p
   const emptyOnThisEdge = equal === (narrowing.outcome === 'truthy');
   return emptyOnThisEdge === (proven === 'empty') ? skipOuterExpressions(ts, other) : undefined;
 }
+
+/** `return …;`, `throw …;`, or a block that ends in one: the branch always leaves the function. */
+export function leaves(ts: TypeScript, statement: ts.Statement): boolean {
+  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
+  return ts.isBlock(statement) && statement.statements.length > 0 && leaves(ts, statement.statements[statement.statements.length - 1]);
+}

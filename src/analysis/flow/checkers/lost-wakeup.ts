@@ -13,7 +13,7 @@ import type { Narrowing } from '../graph';
 import { joinFacts, sameFacts, sortFacts, type Fact, type Facts } from '../lattice';
 import { lostWakeup } from '../../rules/index';
 import { conditionOf, describeCondition, SOME_PATHS, truthOf, type PathCondition } from '../paths';
-import { calleeNameText, climb, enclosingFunction, isTestPosition } from '../positions';
+import { calleeNameText, climb, enclosingFunction, isTestPosition, leaves } from '../positions';
 import { skipOuterExpressions } from '../../syntax';
 import type { Library } from '../../library';
 import type { TypeScript } from '../../types';
@@ -1143,12 +1143,6 @@ function readsOwnState(ts: TypeScript, test: ts.Expression): boolean {
 
 function isFunctionLike(ts: TypeScript, node: ts.Node): boolean {
   return ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node);
-}
-
-/** `return …;`, `throw …;`, or a block that ends in one: the branch always leaves the function. */
-function leaves(ts: TypeScript, statement: ts.Statement): boolean {
-  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
-  return ts.isBlock(statement) && statement.statements.length > 0 && leaves(ts, statement.statements[statement.statements.length - 1]);
 }
 
 /** `{ …; return …; }` or `return …;`: the branch always leaves the function. */
