@@ -101,8 +101,8 @@ export class FlowEngine {
   readonly root: FlowRoot;
   readonly discovery: Discovery;
   readonly effects: Effects;
-  /** `captureMode` per closure and binding index: the same in every pass. */
-  private readonly captureModes = new Map<ts.Node, Map<TrackedBinding, 'borrow' | 'move' | 'keep'>>();
+  /** `captureMode` per closure and captured binding, the same in every pass (made on first use: most units create no closure). */
+  private captureModes: Map<ts.Node, Map<TrackedBinding, 'borrow' | 'move' | 'keep'>> | undefined;
   /** What calls of the program's own functions do (interprocedural summaries); records what it reads in `reads`. */
   readonly calls: CallSummaries;
   /** The function bodies the summaries this analysis used were computed from (for incremental re-analysis). */
@@ -590,6 +590,7 @@ export class FlowEngine {
    * no reference in it wakes, drops or moves the value (it leaks there).
    */
   private captureMode(closure: ts.Node, binding: TrackedBinding): 'borrow' | 'move' | 'keep' {
+    this.captureModes ??= new Map();
     let modes = this.captureModes.get(closure);
     if (!modes) this.captureModes.set(closure, (modes = new Map()));
     let mode = modes.get(binding);
@@ -754,7 +755,7 @@ function isSinglePass(cfg: Cfg): boolean {
   return isAcyclic(cfg) && cfg.blocks.every((block) => !block.original);
 }
 
-/** Array and collection methods that call their callback before they return (and never keep it). */
+/** Array and collection methods that call their callback before they return (and never keep it); known by name, whatever the receiver. */
 const SYNCHRONOUS_CALLBACKS = new Set(['forEach', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'filter', 'map', 'flatMap', 'reduce', 'reduceRight', 'sort', 'toSorted']);
 
 /** Whether a closure runs only while the call it is handed to runs: an argument of one of those methods, or called on the spot. */

@@ -5,6 +5,7 @@
 // origin at the end.
 
 import type * as ts from 'typescript';
+import type { TypeScript } from '../../types';
 import { cloneWithoutDrop } from '../../rules/index';
 import type { TrackedBinding, ValueKind } from '../discovery';
 import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFacts, WorkingState } from '../engine';
@@ -100,7 +101,7 @@ export class LeakChecker implements FlowChecker {
       const type = context.checker.getTypeOfSymbol(property);
       const owned = discovery.ownedKindOf(type);
       if (!owned) continue;
-      const optional = (property.flags & ts.SymbolFlags.Optional) !== 0 || (type.isUnion() && type.types.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) !== 0));
+      const optional = (property.flags & ts.SymbolFlags.Optional) !== 0 || includesNullish(ts, type);
       return { kind: owned, property: property.name, optional };
     }
     return undefined;
@@ -251,9 +252,7 @@ export class LeakChecker implements FlowChecker {
 
   private mayBeNullish(binding: TrackedBinding): boolean {
     const { ts, context } = this.engine;
-    const type = context.checker.getTypeAtLocation(binding.declaration.name);
-    const nullish = ts.TypeFlags.Undefined | ts.TypeFlags.Null;
-    return type.isUnion() ? type.types.some((t) => t.flags & nullish) : (type.flags & nullish) !== 0;
+    return includesNullish(ts, context.checker.getTypeAtLocation(binding.declaration.name));
   }
 
   private createdVerb(origin: ts.Node): string {
@@ -294,4 +293,10 @@ export class LeakChecker implements FlowChecker {
     }
     return SOME_PATHS;
   }
+}
+
+/** Whether `undefined` or `null` is among the values of `type`. */
+function includesNullish(ts: TypeScript, type: ts.Type): boolean {
+  const nullish = ts.TypeFlags.Undefined | ts.TypeFlags.Null;
+  return type.isUnion() ? type.types.some((t) => (t.flags & nullish) !== 0) : (type.flags & nullish) !== 0;
 }
