@@ -1,14 +1,17 @@
 // This tree's analyzer side by side with a baseline commit's, in one process,
-// on the same programs: the warm analysis (after a full type check, as in the
-// editor), runs interleaved A B A B … so load on the shared machine hits both
-// alike. Prints the median CPU time of each and the ratio.
+// on the same programs: the warm analysis as bench/run.mjs measures it (a fresh
+// program, fully type-checked, then analysed once, as `wakerscope check` or the
+// editor after an edit does), runs interleaved A B A B … so load on the shared
+// machine hits both alike. Prints the median CPU time of each and the ratio.
 //
 //   node bench/compare.mjs [--baseline 4763cf5] [--files 200 --functions 30 --waker-share 0.2] [--reps 7]
 //   node bench/compare.mjs --baseline 4763cf5,c442eb2,a4483f9   # to bisect: more commits in the same interleaved runs
 //
-// With several commits, each later one gets a row of its own, its ratio also
-// against the first (the baseline), so adjacent commits can be compared under
-// the same load.
+// Each analysis gets a program of its own: analysing one program again would
+// find the checker's and the analyzer's per-program caches filled, which a real
+// run never does. With several commits, each later one gets a row of its own,
+// its ratio also against the first (the baseline), so adjacent commits can be
+// compared under the same load.
 // Programs: the generated corpus (realistic with --waker-share 0.2) and the
 // realistic programs of test/corpus/programs.
 import { join } from 'node:path';
@@ -21,47 +24,42 @@ const REPS = Number(option('reps', '7'));
 
 const current = loadAnalyzer('compare-');
 const ts = current.ts;
-const baseline = loadCommitAnalyzer(BASELINE);
-const others = OTHERS.map((commit) => ({ commit, analyzer: loadCommitAnalyzer(commit) }));
+const analyzers = [
+  { label: BASELINE, analyzer: loadCommitAnalyzer(BASELINE) },
+  ...OTHERS.map((commit) => ({ label: `commit ${commit} instead of this tree`, analyzer: loadCommitAnalyzer(commit) })),
+  { label: 'this tree', analyzer: current.analysis },
+];
 
-function compare(label, program) {
+/** CPU time and finding count of one analysis of a fresh, type-checked program. */
+function analyzeFresh(analyzer, newProgram) {
+  const program = newProgram();
   for (const file of program.getSourceFiles()) program.getSemanticDiagnostics(file);
-  // Warm the JIT on this program for both, then measure interleaved.
-  for (let i = 0; i < 2; i++) {
-    current.analysis.analyzeProgram(ts, program);
-    baseline.analyzeProgram(ts, program);
-    for (const other of others) other.analyzer.analyzeProgram(ts, program);
-  }
-  const mine = [];
-  const theirs = [];
-  const otherTimes = others.map(() => []);
-  const otherFindings = others.map(() => 0);
-  let findings = [0, 0];
+  const [ms, findings] = cpu(() => analyzer.analyzeProgram(ts, program));
+  return { ms, findings: findings.length };
+}
+
+function compare(label, newProgram) {
+  // Warm the JIT for every analyzer first: the editor's process has long compiled it.
+  for (let i = 0; i < 2; i++) for (const { analyzer } of analyzers) analyzeFresh(analyzer, newProgram);
+  const runs = analyzers.map(() => []);
   for (let rep = 0; rep < REPS; rep++) {
-    const [a, fa] = cpu(() => baseline.analyzeProgram(ts, program));
-    others.forEach((other, index) => {
-      const [t, f] = cpu(() => other.analyzer.analyzeProgram(ts, program));
-      otherTimes[index].push(t);
-      otherFindings[index] = f.length;
-    });
-    const [b, fb] = cpu(() => current.analysis.analyzeProgram(ts, program));
-    theirs.push(a);
-    mine.push(b);
-    findings = [fa.length, fb.length];
+    // Alternate the order, so neither side always runs right after the other's garbage.
+    const order = rep % 2 === 0 ? analyzers.keys() : [...analyzers.keys()].reverse();
+    for (const index of order) runs[index].push(analyzeFresh(analyzers[index].analyzer, newProgram));
   }
-  const [base, now] = [median(theirs), median(mine)];
-  console.log(`| ${label} | ${base.toFixed(0)} ms | ${now.toFixed(0)} ms | ${(now / base).toFixed(2)} | ${findings[0]} → ${findings[1]} |`);
-  others.forEach(({ commit }, index) => {
-    const time = median(otherTimes[index]);
-    console.log(`| ${label}, commit ${commit} instead of this tree | ${base.toFixed(0)} ms | ${time.toFixed(0)} ms | ${(time / base).toFixed(2)} | ${findings[0]} → ${otherFindings[index]} |`);
+  const [base, ...rest] = runs.map((times) => ({ ms: median(times.map((t) => t.ms)), findings: times[0].findings }));
+  const mine = rest[rest.length - 1];
+  console.log(`| ${label} | ${base.ms.toFixed(0)} ms | ${mine.ms.toFixed(0)} ms | ${(mine.ms / base.ms).toFixed(2)} | ${base.findings} → ${mine.findings} |`);
+  rest.slice(0, -1).forEach((other, index) => {
+    console.log(`| ${label}, ${analyzers[index + 1].label} | ${base.ms.toFixed(0)} ms | ${other.ms.toFixed(0)} ms | ${(other.ms / base.ms).toFixed(2)} | ${base.findings} → ${other.findings} |`);
   });
 }
 
 const mix = WAKER_SHARE === undefined ? 'worst case' : `${WAKER_SHARE * 100}% waker functions`;
-console.log(`warm analysis, CPU time, median of ${REPS} interleaved runs; baseline ${BASELINE}; node ${process.version}, typescript ${ts.version}\n`);
+console.log(`warm analysis of a fresh program, CPU time, median of ${REPS} interleaved runs; baseline ${BASELINE}; node ${process.version}, typescript ${ts.version}\n`);
 console.log(`| program | baseline | this tree | ratio | findings |`);
 console.log('|---|---|---|---|---|');
 const generated = generate(join(OUT, `compare-corpus-${FILES}x${FUNCTIONS}-${WAKER_SHARE ?? 'worst'}`), FILES, FUNCTIONS, WAKER_SHARE);
-compare(`generated: ${FILES} files × ${FUNCTIONS} functions, ${mix}`, current.buildProgram(generated).program);
-const corpus = folderProgram(ts, join(REPO, 'test', 'corpus', 'programs'));
-compare(`test/corpus/programs (${corpus.getRootFileNames().length} realistic programs)`, corpus);
+compare(`generated: ${FILES} files × ${FUNCTIONS} functions, ${mix}`, () => current.buildProgram(generated).program);
+const programs = join(REPO, 'test', 'corpus', 'programs');
+compare(`test/corpus/programs (${folderProgram(ts, programs).getRootFileNames().length} realistic programs)`, () => folderProgram(ts, programs));
