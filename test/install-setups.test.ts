@@ -7,11 +7,14 @@
 //     (what `npm install ../checkout`, `npm link`, pnpm and workspaces give:
 //     TypeScript resolves it to the real path);
 //   - mapped with `paths` to this repository's src/waker/index.ts (the source run);
-//   - imported from this repository's source by relative paths.
+//   - imported from this repository's source by relative paths;
+//   - installed with npm from the tarball into a project on the oldest
+//     TypeScript the package's peer range allows, checked by the installed CLI
+//     (which analyses with the project's own TypeScript).
 // Each project also has a user file in its own `src/waker/` folder, which is user code.
 
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -21,6 +24,15 @@ import { packTarball, REPO, unpackTarball } from './package-tarball';
 const FIXTURES = join(REPO, 'test', 'fixtures');
 const CORPUS = ['flow', 'vtable'];
 const SOURCE = join(REPO, 'src', 'waker');
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** The lowest TypeScript the package claims to support: `>=5.4.0 <6` gives `5.4`. */
+function oldestTypeScript(): string {
+  const range = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> }).peerDependencies.typescript!;
+  const lowest = /^>=\s*(\d+)\.(\d+)\.\d+\b/.exec(range);
+  if (!lowest) throw new Error(`peerDependencies.typescript is ${range}: expected a \`>=x.y.z\` lower bound`);
+  return `${lowest[1]}.${lowest[2]}`;
+}
 
 /** An import of the library in a fixture: by name, or by a relative path into src/waker (`'../../../src/waker/arc'`). */
 const LIBRARY_IMPORT = /(from\s+)'(?:wakerscope\/waker|(?:\.\.\/)+src\/waker\/(\w+))'/g;
@@ -41,6 +53,8 @@ interface Setup {
   /** The specifier a fixture file uses for the library module `module` (`index`, `arc`, …). */
   specifier(file: string, module: string): string;
   install(project: string): void;
+  /** The CLI that checks the project, when not this repository's bundle. */
+  readonly cli?: (project: string) => string;
 }
 
 function files(dir: string): string[] {
@@ -112,6 +126,18 @@ describe('the library is recognised by identity, however it is installed', funct
       },
       install: () => {},
     },
+    {
+      name: `installed with npm on TypeScript ${oldestTypeScript()}, the oldest the peer range allows`,
+      specifier: byName,
+      install: (project) => {
+        writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'old-typescript-project', private: true }));
+        const dependencies = [tarball, `typescript@~${oldestTypeScript()}.0`];
+        execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...dependencies], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+        const installed = (JSON.parse(readFileSync(join(project, 'node_modules', 'typescript', 'package.json'), 'utf8')) as { version: string }).version;
+        assert.ok(installed.startsWith(`${oldestTypeScript()}.`), `typescript ${installed} installed`);
+      },
+      cli: (project) => join(project, 'node_modules', 'wakerscope', 'dist', 'cli', 'main.js'),
+    },
   ];
 
   before(() => {
@@ -122,7 +148,7 @@ describe('the library is recognised by identity, however it is installed', funct
     for (const [index, setup] of setups.entries()) {
       const project = join(work, `project-${index}`);
       writeProject(project, setup);
-      const result = spawnSync(process.execPath, [cli, 'check', '--format', 'json'], { cwd: project, encoding: 'utf8' });
+      const result = spawnSync(process.execPath, [setup.cli?.(project) ?? cli, 'check', '--format', 'json'], { cwd: project, encoding: 'utf8' });
       assert.ok(result.status === 0 || result.status === 1, `${setup.name}: exit ${result.status}\n${result.stderr}`);
       assert.equal(result.stderr, '', setup.name);
       outputs.set(setup.name, result.stdout);
