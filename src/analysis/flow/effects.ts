@@ -4,6 +4,8 @@
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
+import type { TypeScript } from '../types';
+import type { Library, LibraryName } from '../library';
 import { useAfterDrop, useAfterMove, useAfterWake } from '../rules/index';
 import type { CallSummaries, Consumption } from './calls';
 import type { Discovery, TrackedBinding, ValueKind } from './discovery';
@@ -63,7 +65,7 @@ export class Effects {
       const call = parent.parent;
       // Only a method named `wake` or `drop` consumes (no need to resolve `w.wakeByRef()`).
       if (ts.isPropertyAccessExpression(parent) && ts.isCallExpression(call) && call.expression === parent && (parent.name.text === 'wake' || parent.name.text === 'drop')) {
-        const name = library.nameOf(parent);
+        const name = consumingMethodOf(ts, this.context.checker, library, binding.symbol, parent);
         if (name === 'Waker#wake') return { kind: 'consume', how: 'woken', site: call };
         if (name === 'Waker#drop' || name === 'Box#drop' || name === 'Arc#drop') return { kind: 'consume', how: 'dropped', site: call };
       }
@@ -130,7 +132,7 @@ export class Effects {
     if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'wakeByRef') return USE;
     const helper = this.helperEffect(binding, call, argument);
     if (helper) return helper;
-    const expected = this.context.checker.getContextualType(argument);
+    const expected = expectedArgumentType(ts, this.context.checker, call, argument);
     if (!expected || expected.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter)) return { kind: 'escape', site: call };
     if (this.context.library.isType(expected, OWNED_TYPE[binding.kind])) return { kind: 'move', site: argument, label: 'value moved here' };
     if (this.context.library.isType(expected, 'WakerRef')) return USE;
@@ -151,6 +153,82 @@ export class Effects {
     if (!everyPath && !use.how.includes('escaped')) consumed.push({ kind: 'escaped' });
     return { kind: 'handOver', site: call, consumed };
   }
+}
+
+/** The methods that consume an owned value, by the library class that declares them. */
+const CONSUMING_METHODS: ReadonlySet<LibraryName> = new Set(['Waker#wake', 'Waker#drop', 'Box#drop', 'Arc#drop']);
+
+/**
+ * `library.nameOf(access)` for `w.wake` or `w.drop` (`access`), where `symbol`
+ * is `w`'s. When `w` stands alone as the receiver and its declared type is one
+ * library class (`Waker`, `Box<T>`, `Arc<T>`), perhaps with `undefined` or
+ * `null`, the method is that class's: flow narrowing only takes those two away
+ * (nothing extends the classes, whose constructors are private), and the
+ * checker would ask for the property of the narrowed type, its declared one
+ * (about a tenth of the solve in a unit that wakes a parameter). A wrapper
+ * (`(w as any).wake()`), a union with another type, or a method the class does
+ * not declare asks the checker. Held to it by `test/analysis/method-names.test.ts`.
+ */
+export function consumingMethodOf(ts: TypeScript, checker: ts.TypeChecker, library: Library, symbol: ts.Symbol, access: ts.PropertyAccessExpression): LibraryName | undefined {
+  if (access.expression.kind === ts.SyntaxKind.Identifier) {
+    const owner = soleLibraryClass(ts, library, checker.getTypeOfSymbol(symbol));
+    const name = owner && `${owner}#${access.name.text}`;
+    if (name && CONSUMING_METHODS.has(name)) return name;
+  }
+  return library.nameOf(access);
+}
+
+/** The library class that is every value of `type` but `undefined` and `null`, if there is one: `Waker` for `Waker | undefined`. */
+function soleLibraryClass(ts: TypeScript, library: Library, type: ts.Type): 'Waker' | 'Box' | 'Arc' | undefined {
+  let owner: 'Waker' | 'Box' | 'Arc' | undefined;
+  for (const member of type.isUnion() ? type.types : [type]) {
+    if (member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
+    // An instance type (`typeof Waker`, the class's constructor, is an anonymous object type).
+    if (!(member.flags & ts.TypeFlags.Object) || !((member as ts.ObjectType).objectFlags & (ts.ObjectFlags.Class | ts.ObjectFlags.Reference))) return undefined;
+    const named = library.isType(member, 'Waker') ? 'Waker' : library.isType(member, 'Box') ? 'Box' : library.isType(member, 'Arc') ? 'Arc' : undefined;
+    if (!named || (owner && owner !== named)) return undefined;
+    owner = named;
+  }
+  return owner;
+}
+
+/**
+ * `checker.getContextualType(argument)` for an argument as it stands in a call's
+ * list, read from the call's resolved signature (which the type check left in
+ * the call's links): a plain parameter's type, an array rest parameter's
+ * element type. The checker gets a rest parameter's element by an indexed
+ * access with the argument's position as a literal, worked out afresh on every
+ * call (`queue.push(copy)`: most of the time the effects took in a fresh
+ * program). Where its rules add more (a spread argument, an optional or
+ * defaulted parameter, a tuple or generic rest, an argument past the
+ * parameters) the checker answers. Held to it by
+ * `test/analysis/argument-types.test.ts`.
+ */
+export function expectedArgumentType(ts: TypeScript, checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): ts.Type | undefined {
+  const parameter = parameterOf(ts, checker, call, argument);
+  if (!parameter) return checker.getContextualType(argument);
+  const type = checker.getTypeOfSymbol(parameter.symbol);
+  if (!parameter.rest) return type;
+  return checker.isArrayType(type) ? checker.getTypeArguments(type as ts.TypeReference)[0] : checker.getContextualType(argument);
+}
+
+/** The parameter `argument` is passed to, when the checker's contextual type is that parameter's declared type (or, for `rest`, its element type). */
+function parameterOf(ts: TypeScript, checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): { readonly symbol: ts.Symbol; readonly rest: boolean } | undefined {
+  const args = call.arguments;
+  if (!args) return undefined;
+  const index = args.indexOf(argument);
+  if (index < 0) return undefined;
+  for (const arg of args) if (arg.kind === ts.SyntaxKind.SpreadElement) return undefined;
+  const parameters = checker.getResolvedSignature(call)?.parameters;
+  if (!parameters || parameters.length === 0) return undefined;
+  const last = parameters.length - 1;
+  const symbol = parameters[Math.min(index, last)];
+  const declaration = symbol.valueDeclaration;
+  if (!declaration || declaration.kind !== ts.SyntaxKind.Parameter) return undefined;
+  const { dotDotDotToken, questionToken, initializer } = declaration as ts.ParameterDeclaration;
+  if (questionToken || initializer) return undefined;
+  if (dotDotDotToken) return index >= last && symbol === parameters[last] ? { symbol, rest: true } : undefined;
+  return index <= last ? { symbol, rest: false } : undefined;
 }
 
 /** The label of a helper's consumption: for a wake or drop, what `consumedHere` gets in parentheses ("woken here (inside `notify`)"). */
