@@ -69,48 +69,58 @@ export interface DiscoveryHooks {
   onReference?(identifier: ts.Identifier, symbol: ts.Symbol): boolean;
 }
 
-export class Discovery {
+const NO_NAMES: ReadonlySet<string> = new Set();
+const NO_NODES: ReadonlySet<ts.Node> = new Set();
+const NO_ENTRIES: ReadonlyMap<never, never> = new Map<never, never>();
+
+/**
+ * Discovers one unit's bindings, and names its places (`PlaceNaming`). Its
+ * tables are made when first written, or (those of the dataflow) once discovery
+ * finds it needs one: most hinted units track nothing, and they are most units
+ * (speed: a dozen Maps per unit were a measurable share of the analysis).
+ */
+export class Discovery implements PlaceNaming {
   readonly bindings: TrackedBinding[] = [];
   readonly bySymbol = new Map<ts.Symbol, TrackedBinding>();
   /** References to tracked bindings in the unit's own code. */
-  readonly uses = new Map<ts.Node, TrackedBinding>();
+  uses: ReadonlyMap<ts.Node, TrackedBinding> = NO_ENTRIES;
   /** References that a checker watches (see `DiscoveryHooks.onReference`). */
-  readonly watchedReferences = new Set<ts.Node>();
-  /** Reads of places (`this.waker` in `` `${this.waker}` ``) that a checker evaluates as operations of their own. */
-  readonly watchedReads = new Set<ts.Node>();
+  watchedReferences: ReadonlySet<ts.Node> = NO_NODES;
+  /** Reads of places (`this.waker` in `` `${this.waker}` ``) that a checker evaluates as operations of their own (`watchRead`). */
+  watchedReads: ReadonlySet<ts.Node> = NO_NODES;
   /** Closures (and classes) to the tracked bindings they capture. */
-  readonly captures = new Map<ts.Node, TrackedBinding[]>();
+  captures: ReadonlyMap<ts.Node, TrackedBinding[]> = NO_ENTRIES;
   /** The references inside each closure to what it captures, by the captured binding's symbol. */
-  readonly captureReferences = new Map<ts.Node, Map<ts.Symbol, ts.Identifier[]>>();
+  captureReferences: ReadonlyMap<ts.Node, Map<ts.Symbol, ts.Identifier[]>> = NO_ENTRIES;
   /** Creation calls to what they create. */
-  readonly creations = new Map<ts.Node, ValueKind>();
+  creations: ReadonlyMap<ts.Node, ValueKind> = NO_ENTRIES;
   /** Reads out of places, to the place read (`this.waker` in `const w = this.waker`); null where it holds nothing owned. */
-  private readonly placeReads = new Map<ts.Node, PlaceRead | null>();
+  private placeReads: Map<ts.Node, PlaceRead | null> | undefined;
   /** Whether some binding may read its value out of a place (the engine's aliasing rule then runs). */
   aliasing = false;
   /** Bindings by the block whose end takes them out of scope. */
-  readonly scoped = new Map<ts.Node, TrackedBinding[]>();
+  scoped: ReadonlyMap<ts.Node, TrackedBinding[]> = NO_ENTRIES;
   /** Tracked bindings by the declaration they were tracked from (before renumbering: look the current one up by its symbol). */
-  private readonly byDeclaration = new Map<TrackedBinding['declaration'], TrackedBinding>();
+  private byDeclaration: Map<TrackedBinding['declaration'], TrackedBinding> | undefined;
   /** `bindingOfIdentifier`'s answers. */
-  private readonly byIdentifier = new Map<ts.Identifier, TrackedBinding | null>();
+  private byIdentifier: Map<ts.Identifier, TrackedBinding | null> | undefined;
   /** Destructuring declarations to the symbols of the tracked bindings they declare (`const { waker } = entry`). */
-  private readonly destructured = new Map<ts.VariableDeclaration, ts.Symbol[]>();
+  private destructured: Map<ts.VariableDeclaration, ts.Symbol[]> | undefined;
   /** The names of tracked bindings and watched symbols, fixed once discovery ends. */
-  private finalNames: ReadonlySet<string> = new Set();
+  private finalNames: ReadonlySet<string> = NO_NAMES;
   /** Whether discovery walked the nested functions and classes (for incremental re-analysis). */
   readNested = false;
   private readonly ts: FileContext['ts'];
   private readonly root: FlowRoot;
   private written: Set<string> | undefined;
   /** `placePath` per node: every pass of the dataflow asks again about the same receivers and arguments. */
-  private readonly paths = new Map<ts.Expression, AccessPath | null>();
+  private paths: Map<ts.Expression, AccessPath | null> | undefined;
   /** `objectPath` per node: the fields checker asks about every call's receiver on every pass. */
-  private readonly objectPaths = new Map<ts.Expression, AccessPath | null>();
+  private objectPaths: Map<ts.Expression, AccessPath | null> | undefined;
   /** `iteratedPlace` per loop: asked at every pass over its declaration. */
-  private readonly iterated = new Map<ts.ForOfStatement, AccessPath | null>();
+  private iterated: Map<ts.ForOfStatement, AccessPath | null> | undefined;
   /** `mapMethod` per call (null: no `Map` entry method). */
-  private readonly mapMethods = new Map<ts.CallExpression, MapMethod | null>();
+  private mapMethods: Map<ts.CallExpression, MapMethod | null> | undefined;
 
   constructor(
     private readonly context: FileContext,
@@ -148,22 +158,24 @@ export class Discovery {
     this.readNested = true;
     this.discoverCaptures(unit.nested);
     this.mapUses();
+    const scoped = new Map<ts.Node, TrackedBinding[]>();
     for (const binding of this.bindings) {
       if (!binding.scope) continue;
-      const list = this.scoped.get(binding.scope) ?? [];
+      const list = scoped.get(binding.scope) ?? [];
       list.push(binding);
-      this.scoped.set(binding.scope, list);
+      scoped.set(binding.scope, list);
     }
+    this.scoped = scoped;
   }
 
   bindingOfDeclaration(declaration: ts.VariableDeclaration): TrackedBinding | undefined {
-    const binding = this.byDeclaration.get(declaration);
+    const binding = this.byDeclaration?.get(declaration);
     return binding && this.bySymbol.get(binding.symbol);
   }
 
   /** The tracked bindings a destructuring declaration declares. */
   bindingsDestructuredBy(declaration: ts.VariableDeclaration): TrackedBinding[] {
-    const symbols = this.destructured.get(declaration);
+    const symbols = this.destructured?.get(declaration);
     if (!symbols) return [];
     return symbols.map((symbol) => this.bySymbol.get(symbol)).filter((binding): binding is TrackedBinding => binding !== undefined);
   }
@@ -171,6 +183,7 @@ export class Discovery {
   bindingOfIdentifier(identifier: ts.Identifier): TrackedBinding | undefined {
     if (!this.finalNames.has(identifier.text)) return undefined;
     // Asked on every pass of the dataflow, after discovery (the bindings no longer change): once per identifier.
+    this.byIdentifier ??= new Map();
     let binding = this.byIdentifier.get(identifier);
     if (binding === undefined) {
       const symbol = this.context.library.symbolAt(identifier);
@@ -196,9 +209,10 @@ export class Discovery {
 
   /** The access path of `node` (`this.waker`, `this.slots[key]`), when it names a place. */
   placePath(node: ts.Expression): AccessPath | undefined {
+    this.paths ??= new Map();
     let path = this.paths.get(node);
     if (path === undefined) {
-      path = accessPath(this.ts, node, this.naming) ?? null;
+      path = accessPath(this.ts, node, this) ?? null;
       this.paths.set(node, path);
     }
     return path ?? undefined;
@@ -206,9 +220,10 @@ export class Discovery {
 
   /** The path of the object `node` names, a bare root included (`entry` in `const { waker } = entry`). */
   objectPath(node: ts.Expression): AccessPath | undefined {
+    this.objectPaths ??= new Map();
     let path = this.objectPaths.get(node);
     if (path === undefined) {
-      path = objectPath(this.ts, node, this.naming) ?? null;
+      path = objectPath(this.ts, node, this) ?? null;
       this.objectPaths.set(node, path);
     }
     return path ?? undefined;
@@ -226,6 +241,7 @@ export class Discovery {
     const declarations = loop.initializer;
     if (!ts.isVariableDeclarationList(declarations) || declarations.declarations.length !== 1) return undefined;
     const variable = declarations.declarations[0].name;
+    this.iterated ??= new Map();
     let place = this.iterated.get(loop);
     if (place === undefined) {
       const array = ts.isIdentifier(variable) ? this.objectPath(loop.expression) : undefined;
@@ -238,7 +254,7 @@ export class Discovery {
   /** The `Map` entry a `set`, `delete` or `has` call names (`waiters[id]` for `waiters.set(id, w)`). */
   entryPath(call: ts.CallExpression): AccessPath | undefined {
     const callee = call.expression as ts.PropertyAccessExpression;
-    return entryPath(this.ts, callee.expression, call.arguments[0], this.naming);
+    return entryPath(this.ts, callee.expression, call.arguments[0], this);
   }
 
   /** Which entry method of a `Map` a call is: `get` reads the entry as reading a slot does, `set` and `delete` write it. */
@@ -246,6 +262,7 @@ export class Discovery {
     const ts = this.ts;
     const callee = call.expression;
     if (!ts.isPropertyAccessExpression(callee) || !MAP_METHODS.has(callee.name.text)) return undefined;
+    this.mapMethods ??= new Map();
     let method = this.mapMethods.get(call);
     if (method === undefined) {
       const symbol = this.context.checker.getTypeAtLocation(callee.expression).getSymbol();
@@ -256,19 +273,23 @@ export class Discovery {
     return method ?? undefined;
   }
 
-  private readonly naming: PlaceNaming = {
-    /** Computed on the first index that is a name (`slots[key]`): one walk of the body's identifiers. */
-    isWritten: (name) => {
-      const ts = this.ts;
-      this.written ??= writtenNames(ts, this.unit.identifiers, (identifier) => isWriteTarget(ts, identifier));
-      return this.written.has(name);
-    },
-    isReadonly: (access) => {
-      const declaration = this.context.checker.getSymbolAtLocation(access.name)?.valueDeclaration;
-      return declaration !== undefined && this.ts.getCombinedModifierFlags(declaration) & this.ts.ModifierFlags.Readonly ? true : false;
-    },
-    mapMethod: (call) => this.mapMethod(call),
-  };
+  /** Computed on the first index that is a name (`slots[key]`): one walk of the body's identifiers. */
+  isWritten(name: string): boolean {
+    const ts = this.ts;
+    this.written ??= writtenNames(ts, this.unit.identifiers, (identifier) => isWriteTarget(ts, identifier));
+    return this.written.has(name);
+  }
+
+  isReadonly(access: ts.PropertyAccessExpression): boolean {
+    const declaration = this.context.checker.getSymbolAtLocation(access.name)?.valueDeclaration;
+    return declaration !== undefined && this.ts.getCombinedModifierFlags(declaration) & this.ts.ModifierFlags.Readonly ? true : false;
+  }
+
+  /** A read of a place that the engine evaluates as an operation of its own (see `watchedReads`). */
+  watchRead(access: ts.Node): void {
+    if (this.watchedReads === NO_NODES) this.watchedReads = new Set();
+    (this.watchedReads as Set<ts.Node>).add(access);
+  }
 
   /**
    * Whether `name` is a `const` the body mints from a counter (`const key =
@@ -288,13 +309,14 @@ export class Discovery {
 
   /** The places read so far whose value is owned. */
   placesRead(): PlaceRead[] {
-    return [...this.placeReads.values()].filter((read): read is PlaceRead => read !== null);
+    return this.placeReads ? [...this.placeReads.values()].filter((read): read is PlaceRead => read !== null) : [];
   }
 
   /** `this.waker` in `const w = this.waker`: a place whose type is owned, read as a value. */
   placeRead(node: ts.Expression): PlaceRead | undefined {
     const inner = skipOuterExpressions(this.ts, node);
     if (!this.ts.isPropertyAccessExpression(inner) && !this.ts.isElementAccessExpression(inner) && !(this.ts.isCallExpression(inner) && this.mapMethod(inner) === 'get')) return undefined;
+    this.placeReads ??= new Map();
     const known = this.placeReads.get(inner);
     if (known !== undefined) return known ?? undefined;
     const path = this.placePath(inner);
@@ -328,7 +350,10 @@ export class Discovery {
       // Unless its summary says it lends a place its object keeps (`return this.waker`).
       if (kind && this.calls.of(inner)?.returnsOwned === false) kind = undefined;
     }
-    if (kind) this.creations.set(inner, kind);
+    if (kind) {
+      if (this.creations === NO_ENTRIES) this.creations = new Map();
+      (this.creations as Map<ts.Node, ValueKind>).set(inner, kind);
+    }
     return kind;
   }
 
@@ -366,7 +391,7 @@ export class Discovery {
     if (!ts.isIdentifier(declaration.name)) {
       // `const { waker } = this.queue.shift()!`: destructuring moves the owned parts out; `= entry` shares them with `entry`.
       this.discoverPattern(declaration, declaration.name, scope, how);
-      if (declaration.initializer && this.destructured.has(declaration) && this.objectPath(declaration.initializer)) this.aliasing = true;
+      if (declaration.initializer && this.destructured?.has(declaration) && this.objectPath(declaration.initializer)) this.aliasing = true;
       return;
     }
     const initializer = declaration.initializer && skipOuterExpressions(ts, declaration.initializer);
@@ -402,7 +427,7 @@ export class Discovery {
     if (!ts.isCallExpression(skipOuterExpressions(ts, loop.expression))) {
       // Over an array a local or a field holds: tracked as lent (`iteratedPlace`), so what it shares is seen.
       if (!ts.isIdentifier(declaration.name) || !this.iteratedPlace(loop)) return;
-      const kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(declaration.name));
+      const kind = this.declaredKind(declaration.name);
       if (kind) {
         this.track(declaration, kind, scope, how);
         this.aliasing = true;
@@ -413,8 +438,19 @@ export class Discovery {
       this.discoverPattern(declaration, declaration.name, scope, how);
       return;
     }
-    const kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(declaration.name));
+    const kind = this.declaredKind(declaration.name);
     if (kind) this.track(declaration, kind, scope, how);
+  }
+
+  /**
+   * The owned kind of a declared name's type (`waker` in `for (const waker of
+   * wakers)`): `getTypeAtLocation` of a declaration's name is the type of its
+   * symbol, which this asks for directly, without the checker's way there
+   * (held to it in test/analysis/declared-types.test.ts).
+   */
+  private declaredKind(name: ts.Identifier): ValueKind | undefined {
+    const symbol = this.context.library.symbolAt(name);
+    return symbol && this.ownedKindOf(this.context.checker.getTypeOfSymbol(symbol));
   }
 
   /** The bindings of a destructuring pattern whose type is owned. */
@@ -426,10 +462,11 @@ export class Discovery {
         this.discoverPattern(declaration, element.name, scope, how);
         continue;
       }
-      const kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(element.name));
+      const kind = this.declaredKind(element.name);
       if (!kind) continue;
       const binding = this.track(element, kind, scope, how);
       if (!binding) continue;
+      this.destructured ??= new Map();
       const symbols = this.destructured.get(declaration) ?? [];
       symbols.push(binding.symbol);
       this.destructured.set(declaration, symbols);
@@ -451,7 +488,7 @@ export class Discovery {
     };
     this.bindings.push(binding);
     this.bySymbol.set(symbol, binding);
-    this.byDeclaration.set(declaration, binding);
+    (this.byDeclaration ??= new Map()).set(declaration, binding);
     return binding;
   }
 
@@ -466,6 +503,10 @@ export class Discovery {
     const watched = this.watchedSymbols();
     const tracked = { has: (symbol: ts.Symbol): boolean => this.bySymbol.has(symbol) || watched.has(symbol) };
     const untracked = new Set<TrackedBinding>();
+    const captures = new Map<ts.Node, TrackedBinding[]>();
+    const captureReferences = new Map<ts.Node, Map<ts.Symbol, ts.Identifier[]>>();
+    this.captures = captures;
+    this.captureReferences = captureReferences;
     for (const closure of nested) {
       const hoisted = ts.isFunctionDeclaration(closure) || ts.isClassDeclaration(closure);
       const captured = new Set<TrackedBinding>();
@@ -485,8 +526,8 @@ export class Discovery {
       };
       visit(closure);
       if (captured.size > 0) {
-        this.captures.set(closure, [...captured]);
-        this.captureReferences.set(closure, references);
+        captures.set(closure, [...captured]);
+        captureReferences.set(closure, references);
       }
     }
     if (untracked.size === 0) return;
@@ -498,10 +539,10 @@ export class Discovery {
       this.bindings.push(renumbered);
       this.bySymbol.set(binding.symbol, renumbered);
     }
-    for (const [closure, list] of this.captures) {
+    for (const [closure, list] of captures) {
       const remaining = list.filter((b) => !untracked.has(b)).map((b) => this.bySymbol.get(b.symbol)!);
-      if (remaining.length > 0) this.captures.set(closure, remaining);
-      else this.captures.delete(closure);
+      if (remaining.length > 0) captures.set(closure, remaining);
+      else captures.delete(closure);
     }
   }
 
@@ -533,14 +574,18 @@ export class Discovery {
     if (names.size === 0) return;
     const watched = this.watchedSymbols();
     const tracked = { has: (symbol: ts.Symbol): boolean => this.bySymbol.has(symbol) || watched.has(symbol) };
+    const uses = new Map<ts.Node, TrackedBinding>();
+    const watchedReferences = new Set<ts.Node>();
+    this.uses = uses;
+    this.watchedReferences = watchedReferences;
     for (const identifier of this.unit.identifiers) {
       if (!names.has(identifier.text) || !isReference(ts, identifier)) continue;
       const symbol = this.symbolOfReference(identifier, tracked);
       if (!symbol) continue;
       const binding = this.bySymbol.get(symbol);
-      if (binding) this.uses.set(identifier, binding);
+      if (binding) uses.set(identifier, binding);
       if (watched.has(symbol)) {
-        for (const hook of this.hooks) if (hook.onReference?.(identifier, symbol)) this.watchedReferences.add(identifier);
+        for (const hook of this.hooks) if (hook.onReference?.(identifier, symbol)) watchedReferences.add(identifier);
       }
     }
   }

@@ -110,6 +110,8 @@ const isTypeOnly = kindTest((k) => {
 });
 
 const NO_NAMES: ReadonlySet<string> = new Set();
+/** The labels of an unlabelled statement (one array for all: `statement` is called for every statement). */
+const NO_LABELS: readonly string[] = [];
 
 /** One analysable body and the nodes of its own code (not of nested functions), gathered in one walk of the file. */
 export interface FlowUnit {
@@ -365,7 +367,7 @@ class Builder {
     for (const statement of statements) this.statement(statement);
   }
 
-  private statement(node: ts.Statement, labels: readonly string[] = []): void {
+  private statement(node: ts.Statement, labels: readonly string[] = NO_LABELS): void {
     const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
     const ts = this.ts;
     // Unreachable code gets no blocks, so it is never analysed.

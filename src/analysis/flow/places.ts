@@ -46,33 +46,39 @@ export function accessPath(ts: TypeScript, node: ts.Expression, naming: PlaceNam
 
 /** The path of the object `node` names: an access path, or a bare root (`entry` in `const { waker } = entry`). */
 export function objectPath(ts: TypeScript, node: ts.Expression, naming: PlaceNaming): AccessPath | undefined {
+  const { SyntaxKind } = ts; // once: the typescript module's exports are getters, and every receiver of every call is asked about
+  // Outermost segment first (`.waker`, then `.entry` for `this.entry.waker`): joined in reverse at the end.
   const segments: string[] = [];
   const indexNames: string[] = [];
   let last: AccessPath['last'];
   let current: ts.Expression = skipOuterExpressions(ts, node);
   for (;;) {
     let object: ts.Expression;
-    if (ts.isPropertyAccessExpression(current) && (ts.isIdentifier(current.name) || ts.isPrivateIdentifier(current.name))) {
-      segments.unshift(`.${current.name.text}`);
+    if (current.kind === SyntaxKind.PropertyAccessExpression) {
+      const name = (current as ts.PropertyAccessExpression).name;
+      segments.push(`.${name.text}`);
       last ??= 'field';
-      object = current.expression;
-    } else if (ts.isElementAccessExpression(current) || (ts.isCallExpression(current) && naming.mapMethod(current) === 'get')) {
+      object = (current as ts.PropertyAccessExpression).expression;
+    } else if (current.kind === SyntaxKind.ElementAccessExpression || (current.kind === SyntaxKind.CallExpression && naming.mapMethod(current as ts.CallExpression) === 'get')) {
       // `slots[key]`, and `waiters.get(id)`: the entry of `waiters` at `id`.
-      const slot = ts.isElementAccessExpression(current);
-      const key = keyOf(ts, ts.isElementAccessExpression(current) ? current.argumentExpression : current.arguments[0], naming);
+      const slot = current.kind === SyntaxKind.ElementAccessExpression;
+      const key = keyOf(ts, slot ? (current as ts.ElementAccessExpression).argumentExpression : (current as ts.CallExpression).arguments[0], naming);
       if (!key) return undefined;
-      segments.unshift(slot ? `[${key.text}]` : `.get(${key.text})`);
+      segments.push(slot ? `[${key.text}]` : `.get(${key.text})`);
       if (key.name) indexNames.push(key.name);
       last ??= slot ? 'slot' : 'entry';
-      object = slot ? current.expression : (current.expression as ts.PropertyAccessExpression).expression;
+      object = slot ? (current as ts.ElementAccessExpression).expression : ((current as ts.CallExpression).expression as ts.PropertyAccessExpression).expression;
     } else break;
     current = skipOuterExpressions(ts, object);
   }
   let root: string;
-  if (current.kind === ts.SyntaxKind.ThisKeyword) root = 'this';
-  else if (ts.isIdentifier(current)) root = current.text;
+  if (current.kind === SyntaxKind.ThisKeyword) root = 'this';
+  else if (current.kind === SyntaxKind.Identifier) root = (current as ts.Identifier).text;
   else return undefined;
-  return last ? { path: root + segments.join(''), root, indexNames, last } : { path: root, root, indexNames };
+  if (!last) return { path: root, root, indexNames };
+  let path = root;
+  for (let i = segments.length - 1; i >= 0; i--) path += segments[i];
+  return { path, root, indexNames, last };
 }
 
 /** The path of a `Map` entry (`waiters.get(id)` for `waiters.set(id, w)`), when the map and its key name one. */

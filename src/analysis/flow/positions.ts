@@ -55,25 +55,38 @@ export function climb(ts: TypeScript, node: ts.Node): { value: ts.Node; parent: 
 
 /** Positions where only the value's truthiness or identity is looked at: no use of what it owns. */
 export function isTestPosition(ts: TypeScript, value: ts.Node, parent: ts.Node): boolean {
-  if (ts.isIfStatement(parent) || ts.isWhileStatement(parent) || ts.isDoStatement(parent)) return parent.expression === value;
-  if (ts.isForStatement(parent)) return parent.condition === value;
-  if (ts.isConditionalExpression(parent)) return parent.condition === value;
-  if (ts.isPrefixUnaryExpression(parent)) return parent.operator === ts.SyntaxKind.ExclamationToken;
-  if (ts.isTypeOfExpression(parent) || ts.isVoidExpression(parent) || ts.isDeleteExpression(parent)) return true;
-  if (ts.isBinaryExpression(parent)) {
-    switch (parent.operatorToken.kind) {
-      case ts.SyntaxKind.EqualsEqualsEqualsToken:
-      case ts.SyntaxKind.ExclamationEqualsEqualsToken:
-      case ts.SyntaxKind.EqualsEqualsToken:
-      case ts.SyntaxKind.ExclamationEqualsToken:
-      case ts.SyntaxKind.InstanceOfKeyword:
-      case ts.SyntaxKind.InKeyword:
-        return true;
-      case ts.SyntaxKind.AmpersandAmpersandToken:
-        return parent.left === value;
-    }
+  const { SyntaxKind } = ts; // once: the typescript module's exports are getters, and this runs for every read of a place
+  switch (parent.kind) {
+    case SyntaxKind.IfStatement:
+    case SyntaxKind.WhileStatement:
+    case SyntaxKind.DoStatement:
+      return (parent as ts.IfStatement | ts.WhileStatement | ts.DoStatement).expression === value;
+    case SyntaxKind.ForStatement:
+      return (parent as ts.ForStatement).condition === value;
+    case SyntaxKind.ConditionalExpression:
+      return (parent as ts.ConditionalExpression).condition === value;
+    case SyntaxKind.PrefixUnaryExpression:
+      return (parent as ts.PrefixUnaryExpression).operator === SyntaxKind.ExclamationToken;
+    case SyntaxKind.TypeOfExpression:
+    case SyntaxKind.VoidExpression:
+    case SyntaxKind.DeleteExpression:
+    case SyntaxKind.SwitchStatement:
+    case SyntaxKind.CaseClause:
+      return true;
+    case SyntaxKind.BinaryExpression:
+      switch ((parent as ts.BinaryExpression).operatorToken.kind) {
+        case SyntaxKind.EqualsEqualsEqualsToken:
+        case SyntaxKind.ExclamationEqualsEqualsToken:
+        case SyntaxKind.EqualsEqualsToken:
+        case SyntaxKind.ExclamationEqualsToken:
+        case SyntaxKind.InstanceOfKeyword:
+        case SyntaxKind.InKeyword:
+          return true;
+        case SyntaxKind.AmpersandAmpersandToken:
+          return (parent as ts.BinaryExpression).left === value;
+      }
+      return false;
   }
-  if (ts.isSwitchStatement(parent) || ts.isCaseClause(parent)) return true;
   return false;
 }
 
