@@ -963,14 +963,16 @@ export function pollContextParameter(context: FileContext, fn: ts.Node): ts.Para
   // A return type written as no type reference (`void`, `boolean`) names no `Poll`: no question to the checker.
   if (!named && fn.type && !ts.isTypeReferenceNode(fn.type)) return undefined;
   // Parameters whose type could be the context: a reference (`cx: Context`), or none written on a closure (`pollFn((cx) => …)`).
+  // A written return type first: the annotation's type is resolved already (the file was checked), and most are no `Poll`.
+  if (!named && fn.type && !isLibraryPoll(context, context.checker.getTypeFromTypeNode(fn.type))) return undefined;
   const closure = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn);
+  // A written parameter type is its annotation's (`cx?: Context` adds only `undefined`), without getTypeAtLocation's way there.
   const parameter = fn.parameters.find(
-    (p) => ts.isIdentifier(p.name) && (p.type ? ts.isTypeReferenceNode(p.type) : closure) && context.library.isType(context.checker.getTypeAtLocation(p), 'Context'),
+    (p) => ts.isIdentifier(p.name) && (p.type ? ts.isTypeReferenceNode(p.type) : closure) && context.library.isType(p.type ? context.checker.getTypeFromTypeNode(p.type) : context.checker.getTypeAtLocation(p), 'Context'),
   );
-  if (!parameter) return undefined;
-  if (named) return parameter;
-  const signature = fn.type ? undefined : context.checker.getSignatureFromDeclaration(fn);
-  const returned = fn.type ? context.checker.getTypeFromTypeNode(fn.type) : signature && context.checker.getReturnTypeOfSignature(signature);
+  if (!parameter || named || fn.type) return parameter;
+  const signature = context.checker.getSignatureFromDeclaration(fn);
+  const returned = signature && context.checker.getReturnTypeOfSignature(signature);
   return returned && isLibraryPoll(context, returned) ? parameter : undefined;
 }
 
