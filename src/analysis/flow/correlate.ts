@@ -36,13 +36,27 @@ interface TruthTest {
 export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg: Cfg): Cfg {
   // By name first: only a name two conditions test can be a variable tested twice, so the
   // checker (and the walk that tells a parameter unchanged) is asked about those alone (speed).
+  // Most bodies test each name in one condition at most (its two edges): nothing to split, and no table made.
+  let firstTest: Map<string, ts.Expression> | undefined;
+  let testedTwice = false;
+  for (const block of cfg.blocks) {
+    for (const edge of block.succs) {
+      const narrowing = edge.narrowing;
+      const test = narrowing && syntacticTest(ts, narrowing);
+      if (!test) continue;
+      firstTest ??= new Map();
+      const first = firstTest.get(test.identifier.text);
+      if (first === undefined) firstTest.set(test.identifier.text, narrowing.expr);
+      else if (first !== narrowing.expr) testedTwice = true;
+    }
+  }
+  if (!testedTwice) return cfg;
   const tested = new Map<Edge, SyntacticTest>();
   const conditionsByName = new Map<string, Set<ts.Expression>>();
   for (const block of cfg.blocks) {
     for (const edge of block.succs) {
       const narrowing = edge.narrowing;
-      if (!narrowing) continue;
-      const test = syntacticTest(ts, narrowing);
+      const test = narrowing && syntacticTest(ts, narrowing);
       if (!test) continue;
       tested.set(edge, test);
       let exprs = conditionsByName.get(test.identifier.text);
@@ -50,8 +64,6 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
       exprs.add(narrowing.expr);
     }
   }
-  // Most bodies test each name once at most: nothing to split.
-  if (![...conditionsByName.values()].some((exprs) => exprs.size >= 2)) return cfg;
   const tests = new Map<Edge, TruthTest>();
   const sites = new Map<ts.Declaration, Set<ts.Expression>>();
   const stable = new Map<ts.Declaration, boolean>();

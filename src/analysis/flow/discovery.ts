@@ -69,7 +69,7 @@ export interface DiscoveryHooks {
   onReference?(identifier: ts.Identifier, symbol: ts.Symbol): boolean;
 }
 
-const NO_NAMES: ReadonlySet<string> = new Set();
+const NO_NAMES: ReadonlySet<ts.__String> = new Set();
 const NO_NODES: ReadonlySet<ts.Node> = new Set();
 const NO_ENTRIES: ReadonlyMap<never, never> = new Map<never, never>();
 
@@ -106,8 +106,8 @@ export class Discovery implements PlaceNaming {
   private byIdentifier: Map<ts.Identifier, TrackedBinding | null> | undefined;
   /** Destructuring declarations to the symbols of the tracked bindings they declare (`const { waker } = entry`). */
   private destructured: Map<ts.VariableDeclaration, ts.Symbol[]> | undefined;
-  /** The names of tracked bindings and watched symbols, fixed once discovery ends. */
-  private finalNames: ReadonlySet<string> = NO_NAMES;
+  /** The names of tracked bindings and watched symbols (escaped, as identifiers hold them), fixed once discovery ends. */
+  private finalNames: ReadonlySet<ts.__String> = NO_NAMES;
   /** Whether discovery walked the nested functions and classes (for incremental re-analysis). */
   readNested = false;
   private readonly ts: FileContext['ts'];
@@ -181,7 +181,7 @@ export class Discovery implements PlaceNaming {
   }
 
   bindingOfIdentifier(identifier: ts.Identifier): TrackedBinding | undefined {
-    if (!this.finalNames.has(identifier.text)) return undefined;
+    if (!this.finalNames.has(identifier.escapedText)) return undefined;
     // Asked on every pass of the dataflow, after discovery (the bindings no longer change): once per identifier.
     this.byIdentifier ??= new Map();
     let binding = this.byIdentifier.get(identifier);
@@ -498,6 +498,8 @@ export class Discovery implements PlaceNaming {
    * inside make the binding's flow unknowable here, so it is not tracked at all.
    */
   private discoverCaptures(nested: readonly ts.Node[]): void {
+    // Most units create no closure: nothing captured, nothing to set up.
+    if (nested.length === 0) return;
     const ts = this.ts;
     const names = this.trackedNames();
     const watched = this.watchedSymbols();
@@ -512,7 +514,7 @@ export class Discovery implements PlaceNaming {
       const captured = new Set<TrackedBinding>();
       const references = new Map<ts.Symbol, ts.Identifier[]>();
       const visit = (node: ts.Node): void => {
-        if (ts.isIdentifier(node) && names.has(node.text)) {
+        if (ts.isIdentifier(node) && names.has(node.escapedText)) {
           const symbol = this.symbolOfReference(node, tracked);
           const binding = symbol && this.bySymbol.get(symbol);
           if (binding) {
@@ -552,9 +554,10 @@ export class Discovery implements PlaceNaming {
     return symbols;
   }
 
-  private trackedNames(): Set<string> {
-    const names = new Set(this.bindings.map((b) => b.name));
-    for (const symbol of this.watchedSymbols()) names.add(symbol.getName());
+  /** Escaped (`escapedText`, not `text`: a getter that unescapes on every call, asked of every identifier of the body). */
+  private trackedNames(): Set<ts.__String> {
+    const names = new Set(this.bindings.map((b) => b.symbol.escapedName));
+    for (const symbol of this.watchedSymbols()) names.add(symbol.escapedName);
     return names;
   }
 
@@ -579,7 +582,7 @@ export class Discovery implements PlaceNaming {
     this.uses = uses;
     this.watchedReferences = watchedReferences;
     for (const identifier of this.unit.identifiers) {
-      if (!names.has(identifier.text) || !isReference(ts, identifier)) continue;
+      if (!names.has(identifier.escapedText) || !isReference(ts, identifier)) continue;
       const symbol = this.symbolOfReference(identifier, tracked);
       if (!symbol) continue;
       const binding = this.bySymbol.get(symbol);

@@ -709,6 +709,18 @@ class Builder {
       case SyntaxKind.ClassExpression:
         this.emit({ kind: 'eval', node });
         return;
+      // Leaves (no children to walk): most operands.
+      case SyntaxKind.ThisKeyword:
+      case SyntaxKind.SuperKeyword:
+      case SyntaxKind.NullKeyword:
+      case SyntaxKind.TrueKeyword:
+      case SyntaxKind.FalseKeyword:
+      case SyntaxKind.NumericLiteral:
+      case SyntaxKind.BigIntLiteral:
+      case SyntaxKind.StringLiteral:
+      case SyntaxKind.NoSubstitutionTemplateLiteral:
+      case SyntaxKind.RegularExpressionLiteral:
+        return;
       case SyntaxKind.ObjectLiteralExpression:
         for (const property of (node as ts.ObjectLiteralExpression).properties) {
           if (ts.isPropertyAssignment(property)) {

@@ -54,13 +54,17 @@ function nameOf(ts: TypeScript, root: ts.Node): ts.Node {
   return (ts.isFunctionDeclaration(root) || ts.isMethodDeclaration(root) || ts.isFunctionExpression(root)) && root.name ? root.name : root;
 }
 
-/** The names `path` spells between its `.`, `[` and `]` (`this`, `slots`, `key` for `this.slots[key]`): `split` by a pattern makes a new RegExp per call. */
-function addSegments(path: string, segments: Set<string>): void {
+/**
+ * The names `path` spells between its `.`, `[` and `]` (`this`, `slots`, `key`
+ * for `this.slots[key]`), escaped as identifiers hold them (their `text` is a
+ * getter that unescapes on every call): `split` by a pattern makes a new RegExp per call.
+ */
+function addSegments(ts: TypeScript, path: string, segments: Set<ts.__String>): void {
   let start = 0;
   for (let i = 0; i <= path.length; i++) {
     const c = path.charCodeAt(i); // NaN past the end
     if (c === 46 /* . */ || c === 91 /* [ */ || c === 93 /* ] */ || i === path.length) {
-      if (i > start) segments.add(path.slice(start, i));
+      if (i > start) segments.add(ts.escapeLeadingUnderscores(path.slice(start, i)));
       start = i + 1;
     }
   }
@@ -195,10 +199,10 @@ export class FieldChecker implements FlowChecker {
   private watchReads(): void {
     const { ts, unit, discovery } = this.engine;
     // Only the names a place's path spells can start an access to it (`waker` in `this.waker`, `slots` in `this.slots[key]`).
-    const segments = new Set<string>();
-    for (const place of this.places.values()) addSegments(place.path, segments);
+    const segments = new Set<ts.__String>();
+    for (const place of this.places.values()) addSegments(ts, place.path, segments);
     for (const identifier of unit.identifiers) {
-      if (!segments.has(identifier.text)) continue;
+      if (!segments.has(identifier.escapedText)) continue;
       let access: ts.Node = identifier;
       if (ts.isPropertyAccessExpression(access.parent) && access.parent.name === access) access = access.parent;
       while ((ts.isPropertyAccessExpression(access.parent) || ts.isElementAccessExpression(access.parent)) && access.parent.expression === access && !this.placeOf(access as ts.Expression)) access = access.parent;
