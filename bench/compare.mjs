@@ -14,9 +14,19 @@
 // compared under the same load.
 // Programs: the generated corpus (realistic with --waker-share 0.2) and the
 // realistic programs of test/corpus/programs.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { corpusOptions, cpu, folderProgram, loadAnalyzer, loadCommitAnalyzer, median, option, OUT, REPO } from './common.mjs';
 import { generate } from './generate.mjs';
+
+// CPU time is the process's: V8's garbage-collector threads count too, and under load
+// their work lands on whichever side runs next (two copies of the same analyzer
+// measured 1.18 apart). On one thread each side pays for its own collections.
+if (!process.execArgv.includes('--single-threaded')) {
+  const run = spawnSync(process.execPath, ['--single-threaded', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(run.status ?? 1);
+}
 
 const [BASELINE, ...OTHERS] = option('baseline', '4763cf5').split(',');
 const { files: FILES, functions: FUNCTIONS, wakerShare: WAKER_SHARE } = corpusOptions();
@@ -56,7 +66,7 @@ function compare(label, newProgram) {
 }
 
 const mix = WAKER_SHARE === undefined ? 'worst case' : `${WAKER_SHARE * 100}% waker functions`;
-console.log(`warm analysis of a fresh program, CPU time, median of ${REPS} interleaved runs; baseline ${BASELINE}; node ${process.version}, typescript ${ts.version}\n`);
+console.log(`warm analysis of a fresh program, CPU time (V8 on one thread), median of ${REPS} interleaved runs; baseline ${BASELINE}; node ${process.version}, typescript ${ts.version}\n`);
 console.log(`| program | baseline | this tree | ratio | findings |`);
 console.log('|---|---|---|---|---|');
 const generated = generate(join(OUT, `compare-corpus-${FILES}x${FUNCTIONS}-${WAKER_SHARE ?? 'worst'}`), FILES, FUNCTIONS, WAKER_SHARE);
