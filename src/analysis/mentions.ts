@@ -7,7 +7,11 @@
  * (`\u0077ake` is `wake` to the parser): then nothing may be skipped.
  */
 export function findMentions(text: string, pattern: RegExp): number[] | undefined {
-  if (text.includes('\\u')) return undefined;
+  return text.includes('\\u') ? undefined : wordOffsets(text, pattern);
+}
+
+/** Offsets (ascending) where `pattern` (global) matches `text` as written, escapes and all. */
+export function wordOffsets(text: string, pattern: RegExp): number[] {
   const offsets: number[] = [];
   pattern.lastIndex = 0;
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) offsets.push(match.index);
@@ -25,6 +29,17 @@ export function mentionedIn(mentions: readonly number[] | undefined, pos: number
     else high = middle;
   }
   return low < mentions.length && mentions[low]! < end;
+}
+
+/** The offsets of both lists, ascending (each ascending). */
+export function mergeMentions(a: readonly number[], b: readonly number[]): number[] {
+  const merged: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) merged.push(a[i]! <= b[j]! ? a[i++]! : b[j++]!);
+  while (i < a.length) merged.push(a[i++]!);
+  while (j < b.length) merged.push(b[j++]!);
+  return merged;
 }
 
 /** A global regular expression matching any of `words` as a whole word. */

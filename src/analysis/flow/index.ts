@@ -11,7 +11,7 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import type { Finding, TypeScript } from '../types';
-import { findMentions, wordsPattern } from '../mentions';
+import { mentionedIn, mergeMentions, wordOffsets, wordsPattern } from '../mentions';
 import { scanUnits, type FlowUnit, type FunctionLikeWithBody } from './graph';
 import { FlowEngine } from './engine';
 import { summariesFor } from './summaries';
@@ -50,15 +50,20 @@ export function flowMayApply(file: ts.SourceFile): boolean {
  * the waker the field holds).
  */
 export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWithBody): FlowUnit[] {
-  const fields = ownedFieldsOf(ts, root.getSourceFile());
-  // A field named like a hint (`waker`) is found by the hints' own pattern, made once.
+  const file = root.getSourceFile();
+  if (root !== file) return scanUnits(ts, root, HINTS, undefined, ownedFieldsOf(ts, file)).filter((unit) => unit.hinted);
+  // One scan of the text serves both: the owned types' names are hint words.
+  const hintWords = wordOffsets(file.text, HINT_WORDS);
+  const fields = ownedFieldsOf(ts, file, hintWords);
+  // A field named like a hint (`waker`) is among the hint words already.
   const unhinted = [...fields].filter((field) => !HINTS.has(field));
-  const mentions = ts.isSourceFile(root) ? findMentions(root.text, unhinted.length === 0 ? HINT_WORDS : wordsPattern([...HINTS, ...unhinted])) : undefined;
+  const words = unhinted.length === 0 ? hintWords : mergeMentions(hintWords, wordOffsets(file.text, wordsPattern(unhinted)));
+  const mentions = file.text.includes('\\u') ? undefined : words; // see findMentions
   return scanUnits(ts, root, HINTS, mentions, fields).filter((unit) => unit.hinted);
 }
 
-const OWNED_TYPES = ['Waker', 'Box', 'Arc', 'RawWaker'];
-const OWNED_TYPE_WORD = new RegExp(`\\b(?:${OWNED_TYPES.join('|')})\\b`);
+/** An owned type's name at a hint word's offset (the offset starts a whole word). */
+const OWNED_TYPE_AT = /(?:Waker|Box|Arc|RawWaker)\b/y;
 const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
 /**
@@ -72,47 +77,60 @@ const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
  * undefined`, then `slots: Slot[]`), and so does a record holding one (`interface
  * Waiter { waker: Waker }`, then `queue: Waiter[]`: removing from the queue may
  * lose a waker). A field declared in another file is not seen here (cost: one
- * look at each top-level declaration's members, no checker).
+ * look at each top-level declaration's members, no checker). A type names an
+ * owned type when one of their names' whole-word offsets in the text (the
+ * file's hint words, `hintWords`, hold them) lies inside it: a binary search
+ * per type, where slicing and matching each type's text cost a tenth of
+ * the file's analysis.
  */
-function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile): ReadonlySet<string> {
+function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile, hintWords?: readonly number[]): ReadonlySet<string> {
   let fields = ownedFieldsByFile.get(file);
   if (fields) return fields;
+  const { SyntaxKind } = ts;
   const names = new Set<string>();
   const text = file.text;
-  // Aliases and records first (in order, so one may name an earlier one).
-  const owned = [...OWNED_TYPES];
-  let ownedType = OWNED_TYPE_WORD;
-  const namesOwned = (type: ts.Node): boolean => ownedType.test(text.slice(type.pos, type.end));
+  let owned = (hintWords ?? wordOffsets(text, HINT_WORDS)).filter((offset) => {
+    OWNED_TYPE_AT.lastIndex = offset;
+    return OWNED_TYPE_AT.test(text);
+  });
+  const namesOwned = (type: ts.Node): boolean => mentionedIn(owned, type.pos, type.end);
   const record = (statement: ts.Statement): ts.NodeArray<ts.TypeElement> | undefined =>
-    ts.isInterfaceDeclaration(statement) ? statement.members : ts.isTypeAliasDeclaration(statement) && ts.isTypeLiteralNode(statement.type) ? statement.type.members : undefined;
+    statement.kind === SyntaxKind.InterfaceDeclaration ? (statement as ts.InterfaceDeclaration).members : isTypeLiteralAlias(ts, statement) ? (statement.type as ts.TypeLiteralNode).members : undefined;
+  // Aliases and records first (in order, so one may name an earlier one).
   for (const statement of file.statements) {
     const members = record(statement);
-    const isOwned = members ? members.some((member) => ts.isPropertySignature(member) && member.type !== undefined && namesOwned(member.type)) : ts.isTypeAliasDeclaration(statement) && namesOwned(statement.type);
-    if (!isOwned) continue;
-    owned.push((statement as ts.InterfaceDeclaration | ts.TypeAliasDeclaration).name.text);
-    ownedType = new RegExp(`\\b(?:${owned.join('|')})\\b`);
+    const isOwned = members
+      ? members.some((member) => member.kind === SyntaxKind.PropertySignature && (member as ts.PropertySignature).type !== undefined && namesOwned((member as ts.PropertySignature).type!))
+      : statement.kind === SyntaxKind.TypeAliasDeclaration && namesOwned((statement as ts.TypeAliasDeclaration).type);
+    if (isOwned) owned = mergeMentions(owned, wordOffsets(text, wordsPattern([(statement as ts.InterfaceDeclaration | ts.TypeAliasDeclaration).name.text])));
   }
   const addMembers = (members: ts.NodeArray<ts.ClassElement | ts.TypeElement>): void => {
     for (const member of members) {
-      if (!ts.isPropertyDeclaration(member) && !ts.isPropertySignature(member)) continue;
-      const type = member.type;
+      if (member.kind !== SyntaxKind.PropertyDeclaration && member.kind !== SyntaxKind.PropertySignature) continue;
+      const { type, name, initializer } = member as ts.PropertyDeclaration;
       // Unannotated, the type is in the initializer's type arguments (`waiters = new Map<number, Waker>()`).
-      const initializer = ts.isPropertyDeclaration(member) && member.initializer && ts.isNewExpression(member.initializer) ? member.initializer.typeArguments : undefined;
-      const named = type ? namesOwned(type) : initializer !== undefined && initializer.some(namesOwned);
-      if (named && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name))) names.add(member.name.text.replace(/^#/, ''));
-      if (type && ts.isTypeLiteralNode(type)) addMembers(type.members);
+      const typeArguments = member.kind === SyntaxKind.PropertyDeclaration && initializer?.kind === SyntaxKind.NewExpression ? (initializer as ts.NewExpression).typeArguments : undefined;
+      const named = type ? namesOwned(type) : typeArguments !== undefined && typeArguments.some(namesOwned);
+      if (named && (name.kind === SyntaxKind.Identifier || name.kind === SyntaxKind.PrivateIdentifier)) names.add(name.text.replace(/^#/, ''));
+      if (type?.kind === SyntaxKind.TypeLiteral) addMembers((type as ts.TypeLiteralNode).members);
     }
   };
   for (const statement of file.statements) {
-    if (ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement)) addMembers(statement.members);
-    else if (ts.isTypeAliasDeclaration(statement) && ts.isTypeLiteralNode(statement.type)) addMembers(statement.type.members);
-    else if (ts.isVariableStatement(statement)) {
-      for (const declaration of statement.declarationList.declarations) if (declaration.type && ts.isTypeLiteralNode(declaration.type)) addMembers(declaration.type.members);
+    if (statement.kind === SyntaxKind.ClassDeclaration || statement.kind === SyntaxKind.InterfaceDeclaration) addMembers((statement as ts.ClassDeclaration | ts.InterfaceDeclaration).members);
+    else if (isTypeLiteralAlias(ts, statement)) addMembers((statement.type as ts.TypeLiteralNode).members);
+    else if (statement.kind === SyntaxKind.VariableStatement) {
+      for (const declaration of (statement as ts.VariableStatement).declarationList.declarations) {
+        if (declaration.type?.kind === SyntaxKind.TypeLiteral) addMembers((declaration.type as ts.TypeLiteralNode).members);
+      }
     }
   }
   fields = names;
   ownedFieldsByFile.set(file, fields);
   return fields;
+}
+
+function isTypeLiteralAlias(ts: TypeScript, statement: ts.Statement): statement is ts.TypeAliasDeclaration {
+  return statement.kind === ts.SyntaxKind.TypeAliasDeclaration && (statement as ts.TypeAliasDeclaration).type.kind === ts.SyntaxKind.TypeLiteral;
 }
 
 /** What one unit's analysis read beyond its own body (for incremental re-analysis). */
