@@ -67,8 +67,8 @@ export class Library {
   private readonly names = new Map<ts.Node, LibraryName | undefined>();
   private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
   private readonly namesByType = new Map<ts.Type, ReadonlySet<string>>();
-  /** Per file: what each imported value's name binds (`drop` → the `import { drop }` alias and the library's `drop`), by the name's escaped text. */
-  private readonly importsByFile = new Map<ts.SourceFile, ReadonlyMap<ts.__String, Import>>();
+  /** Per file: what each imported value's name asked about binds (`drop` → the `import { drop }` alias and the library's `drop`), by the name's escaped text. */
+  private readonly importsByFile = new Map<ts.SourceFile, Map<ts.__String, Import | undefined>>();
   /** Per imported value (the library's `Arc`, `Poll`): the names of its members, as in `Arc.fromRaw`. */
   private readonly memberNames = new Map<ts.Symbol, Map<string, LibraryName | undefined>>();
 
@@ -218,9 +218,7 @@ export class Library {
     const parent = identifier.parent;
     if (!isCallee(this.ts, identifier) && !(parent.kind === this.ts.SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).expression === identifier)) return undefined;
     if (this.scopeLookup(identifier) !== FILE_SCOPE) return undefined;
-    const file = identifier.getSourceFile();
-    const imported = this.importsOf(file).get(identifier.escapedText);
-    return imported && localsOf(file)?.get(identifier.escapedText) === imported.symbol ? imported : undefined;
+    return this.importNamed(identifier.getSourceFile(), identifier.escapedText);
   }
 
   /**
@@ -270,30 +268,29 @@ export class Library {
     return FILE_SCOPE;
   }
 
-  /** The symbols a file's import declarations bind, once per file. */
-  private importsOf(file: ts.SourceFile): ReadonlyMap<ts.__String, Import> {
+  /**
+   * The value `file` imports as `name`, or undefined. The binder's table of
+   * the file's names holds the import's own symbol, the alias the checker
+   * answers for the import's name; resolved (what it stands for) only for a
+   * name asked about, once per file (a file imports many names and calls few).
+   */
+  private importNamed(file: ts.SourceFile, name: ts.__String): Import | undefined {
     let imports = this.importsByFile.get(file);
-    if (!imports) {
-      const ts = this.ts;
-      const found = new Map<ts.__String, Import>();
-      // Values only: a name imported as a type is not what a call resolves to.
-      const bind = (name: ts.Identifier | undefined): void => {
-        const symbol = name && this.checker.getSymbolAtLocation(name);
-        const target = symbol && this.checker.getAliasedSymbol(symbol);
-        if (target && target.flags & ts.SymbolFlags.Value) found.set(name.escapedText, { symbol, target });
-      };
-      for (const statement of file.statements) {
-        if (!ts.isImportDeclaration(statement) || !statement.importClause || statement.importClause.isTypeOnly) continue;
-        const { name, namedBindings } = statement.importClause;
-        bind(name);
-        if (namedBindings && ts.isNamedImports(namedBindings)) {
-          for (const element of namedBindings.elements) if (!element.isTypeOnly) bind(element.name);
-        } else bind(namedBindings?.name);
-      }
-      imports = found;
-      this.importsByFile.set(file, imports);
+    if (!imports) this.importsByFile.set(file, (imports = new Map()));
+    let imported = imports.get(name);
+    if (imported === undefined && !imports.has(name)) {
+      imported = this.valueImport(localsOf(file)?.get(name));
+      imports.set(name, imported);
     }
-    return imports;
+    return imported;
+  }
+
+  /** `symbol` as a value import of an import declaration (a name imported as a type is not what a call resolves to). */
+  private valueImport(symbol: ts.Symbol | undefined): Import | undefined {
+    const ts = this.ts;
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias) || !symbol.declarations?.some((declaration) => isValueImport(ts, declaration))) return undefined;
+    const target = this.checker.getAliasedSymbol(symbol);
+    return target.flags & ts.SymbolFlags.Value ? { symbol, target } : undefined;
   }
 
   /** The identifier to resolve, when its text could name something of the library (no checker needed to rule out the rest). */
@@ -308,7 +305,7 @@ export class Library {
       const text = identifier.text;
       const first = text.charCodeAt(0);
       // A name the file imports under another name (`import { drop as release }`) is a candidate too.
-      const candidate = MEMBER_NAMES.has(text) || (first >= 65 && first <= 90) /* A-Z */ || this.importsOf(identifier.getSourceFile()).has(identifier.escapedText);
+      const candidate = MEMBER_NAMES.has(text) || (first >= 65 && first <= 90) /* A-Z */ || this.importNamed(identifier.getSourceFile(), identifier.escapedText) !== undefined;
       return candidate ? identifier : undefined;
     }
     return undefined;
@@ -333,10 +330,15 @@ export class Library {
   private nameOfSymbol(symbol: ts.Symbol | undefined): LibraryName | undefined {
     if (!symbol) return undefined;
     if (this.namesBySymbol.has(symbol)) return this.namesBySymbol.get(symbol);
-    let target = symbol;
-    if (target.flags & this.ts.SymbolFlags.Alias) target = this.checker.getAliasedSymbol(target);
-    const declaration = target.valueDeclaration ?? target.declarations?.[0];
-    const name = declaration && this.declares(declaration) ? qualify(this.ts, target, declaration) : undefined;
+    // Each file's import of `drop` is an alias of its own for the one library function: named once, by what it stands for.
+    const target = symbol.flags & this.ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(symbol) : symbol;
+    let name: LibraryName | undefined;
+    if (this.namesBySymbol.has(target)) name = this.namesBySymbol.get(target);
+    else {
+      const declaration = target.valueDeclaration ?? target.declarations?.[0];
+      name = declaration && this.declares(declaration) ? qualify(this.ts, target, declaration) : undefined;
+      this.namesBySymbol.set(target, name);
+    }
     this.namesBySymbol.set(symbol, name);
     return name;
   }
@@ -363,6 +365,17 @@ function isValueReference(ts: TypeScript, identifier: ts.Identifier): boolean {
       return false;
   }
   return true;
+}
+
+/** Whether `declaration` binds a name of an import declaration as a value (not `import type`, not `{ type X }`). */
+function isValueImport(ts: TypeScript, declaration: ts.Declaration): boolean {
+  const { SyntaxKind } = ts;
+  let clause: ts.Node = declaration;
+  if (declaration.kind === SyntaxKind.ImportSpecifier) {
+    if ((declaration as ts.ImportSpecifier).isTypeOnly) return false;
+    clause = declaration.parent.parent; // the specifier's named imports' clause
+  } else if (declaration.kind === SyntaxKind.NamespaceImport) clause = declaration.parent;
+  return clause.kind === SyntaxKind.ImportClause && !(clause as ts.ImportClause).isTypeOnly && clause.parent.kind === SyntaxKind.ImportDeclaration;
 }
 
 /** Whether `node` is what a call or `new` calls. */

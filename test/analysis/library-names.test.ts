@@ -13,6 +13,7 @@ const FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-library-names.ts');
 const SOURCE = `
 import { drop, forget, RawWaker, Waker, type Ptr } from 'wakerscope/waker';
 import type { Context } from 'wakerscope/waker';
+import { drop as release, type Waker as Borrowed } from 'wakerscope/waker';
 
 export function imported(w: Waker, v: Waker, p: Ptr, cx: Context): RawWaker {
   drop(w); // drop
@@ -53,6 +54,11 @@ export function defaults(w: Waker, later = (): void => drop(w)): void { // drop
   later();
 }
 
+// An import under another name is the library's all the same.
+export function renamed(w: Borrowed): void {
+  release(w); // drop
+}
+
 namespace Local {
   export function forget(_: Waker): void {}
   export function use(w: Waker): void {
@@ -82,7 +88,7 @@ describe('Library: names of imported functions, with and without the checker', (
 
   it('the fixture type-checks and marks every call', () => {
     assert.deepEqual(program.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
-    assert.equal(cases.length, 11);
+    assert.equal(cases.length, 12);
   });
 
   it('resolves every identifier as the checker does (shadowing, parameter defaults)', () => {
