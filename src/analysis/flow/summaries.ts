@@ -66,6 +66,7 @@ export function summariesFor(context: FileContext): CallSummaries {
 
 interface Frame {
   readonly declaration: FunctionLikeWithBody;
+  readonly shape: HelperShape;
   /** The lowest stack index whose in-progress state this computation leaned on (its own index when none). */
   lowest: number;
   /** What calls back into this function are told while it is summarised (a recursive group's fixed point). */
@@ -112,7 +113,8 @@ class ProgramSummaries implements CallSummaries {
       return undefined;
     }
     const index = this.stack.length;
-    const frame: Frame = { declaration, lowest: index, assumed: this.optimistic(declaration, 'every'), recursive: false };
+    const shape = this.shapeOf(declaration);
+    const frame: Frame = { declaration, shape, lowest: index, assumed: optimistic(declaration, shape, 'every'), recursive: false };
     this.stack.push(frame);
     let summary: FunctionSummary | undefined;
     try {
@@ -140,9 +142,9 @@ class ProgramSummaries implements CallSummaries {
    * one that registers at the end of every recursion `every`).
    */
   private solve(frame: Frame): FunctionSummary | undefined {
-    const fromEvery = this.iterate(frame, this.optimistic(frame.declaration, 'every'));
+    const fromEvery = this.iterate(frame, optimistic(frame.declaration, frame.shape, 'every'));
     if (!fromEvery || !frame.recursive || !fromEvery.registers.some((r) => r !== undefined)) return fromEvery;
-    const fromNone = this.iterate(frame, this.optimistic(frame.declaration, 'none'));
+    const fromNone = this.iterate(frame, optimistic(frame.declaration, frame.shape, 'none'));
     if (!fromNone) return undefined;
     return { ...fromEvery, registers: fromEvery.registers.map((r, index) => r && meetRegistrations(r, fromNone.registers[index]!)) };
   }
@@ -152,7 +154,7 @@ class ProgramSummaries implements CallSummaries {
     let recursive = false;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       frame.recursive = false;
-      const summary = this.summarize(frame.declaration);
+      const summary = this.summarize(frame.declaration, frame.shape);
       recursive ||= frame.recursive;
       frame.recursive = recursive;
       if (!recursive) return summary;
@@ -163,19 +165,18 @@ class ProgramSummaries implements CallSummaries {
     return undefined;
   }
 
-  /** The start of a recursive group's fixed point: no path through a call back into it returns (nothing consumed, nothing left live). */
-  private optimistic(declaration: FunctionLikeWithBody, paths: Registration['paths']): FunctionSummary {
+  /** What the helper's declaration says, asked once per summary: its rounds and their optimistic start share it. */
+  private shapeOf(declaration: FunctionLikeWithBody): HelperShape {
     const ts = this.ts;
     const parameters = 'parameters' in declaration ? declaration.parameters : [];
+    // A poll function registers exactly when it returns pending (its own lost-wakeup check sees to that): the caller tests which.
     const isPoll = isPollFunction(this.contextOf(declaration.getSourceFile()), declaration);
-    const registers: Registration = { paths };
     return {
-      declaration,
       name: nameOf(ts, declaration),
-      parameters: parameters.map((parameter) => (this.mayBeOwned(parameter) ? NO_EXIT : undefined)),
-      registers: parameters.map((parameter) => (!isPoll && this.isContextLike(parameter) ? registers : undefined)),
+      parameters,
+      owned: parameters.map((parameter) => this.mayBeOwned(parameter)),
+      contextLike: parameters.map((parameter) => !isPoll && this.isContextLike(parameter)),
       returnsOwned: !lendsOnly(ts, this.checker, declaration),
-      reads: new Set([declaration]),
     };
   }
 
@@ -208,19 +209,13 @@ class ProgramSummaries implements CallSummaries {
     return context;
   }
 
-  private summarize(declaration: FunctionLikeWithBody): FunctionSummary {
+  private summarize(declaration: FunctionLikeWithBody, shape: HelperShape): FunctionSummary {
     const ts = this.ts;
     const context = this.contextOf(declaration.getSourceFile());
     const reads = new Set<ts.Node>([declaration]);
-    const parameters = 'parameters' in declaration ? declaration.parameters : [];
-    // A poll function registers exactly when it returns pending (its own lost-wakeup check sees to that): the caller tests which.
-    const isPoll = isPollFunction(context, declaration);
-    const contextLike = parameters.map((parameter) => !isPoll && this.isContextLike(parameter));
-    const returnsOwned = !lendsOnly(ts, this.checker, declaration);
+    const { name, parameters, contextLike, returnsOwned } = shape;
     // Nothing to follow (a `poll`, a `take()` that receives no owned value): no need to run the engine.
-    if (!contextLike.includes(true) && !parameters.some((parameter) => this.mayBeOwned(parameter))) {
-      return { declaration, name: nameOf(ts, declaration), parameters: [], registers: [], returnsOwned, reads };
-    }
+    if (!contextLike.includes(true) && !shape.owned.includes(true)) return { declaration, name, parameters: [], registers: [], returnsOwned, reads };
 
     const unit = scanUnits(ts, declaration, NO_HINTS).find((u) => u.root === declaration)!;
     // One run of the engine answers both questions: what becomes of each owned parameter, and whether each
@@ -241,7 +236,7 @@ class ProgramSummaries implements CallSummaries {
 
     return {
       declaration,
-      name: nameOf(ts, declaration),
+      name,
       parameters: parameters.map((parameter) => {
         // `constructor(private readonly shared: Arc<T>)`: the object stores it before the body runs.
         if (ts.isParameterPropertyDeclaration(parameter, parameter.parent)) return STORED_ON_ENTRY;
@@ -268,6 +263,31 @@ class ProgramSummaries implements CallSummaries {
     const type = this.checker.getTypeFromTypeNode(parameter.type);
     return this.library.isType(type, 'Context') || (this.library.isType(type, 'WakerRef') && !this.library.isType(type, 'Waker'));
   }
+}
+
+/** What a helper's declaration says of it, apart from its body's dataflow. */
+interface HelperShape {
+  readonly name: string;
+  readonly parameters: readonly ts.ParameterDeclaration[];
+  /** Per parameter: annotated with an owned type (what discovery tracks). */
+  readonly owned: readonly boolean[];
+  /** Per parameter: a `Context` or `WakerRef` whose registration is followed (never a poll function's: see summarize). */
+  readonly contextLike: readonly boolean[];
+  /** False when every `return` hands back a place the object keeps (see lendsOnly). */
+  readonly returnsOwned: boolean;
+}
+
+/** The start of a recursive group's fixed point: no path through a call back into it returns (nothing consumed, nothing left live). */
+function optimistic(declaration: FunctionLikeWithBody, shape: HelperShape, paths: Registration['paths']): FunctionSummary {
+  const registers: Registration = { paths };
+  return {
+    declaration,
+    name: shape.name,
+    parameters: shape.owned.map((owned) => (owned ? NO_EXIT : undefined)),
+    registers: shape.contextLike.map((contextLike) => (contextLike ? registers : undefined)),
+    returnsOwned: shape.returnsOwned,
+    reads: new Set([declaration]),
+  };
 }
 
 /** A parameter that reaches no exit (every path through it is a call back into the function being summarised, at first). */
