@@ -8,7 +8,7 @@ import { finishFindings } from './finish';
 import { isLibraryFile, Library } from './library';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type TypeScript } from './types';
 import { analyzeFlow } from './flow/index';
-import { leaksExplainedElsewhere, vtablesInFile, withoutExplainedLeaks } from './vtable/index';
+import { leaksExplainedElsewhere, slotsHoldAny, vtablesInFile, withoutExplainedLeaks } from './vtable/index';
 
 export * from './types';
 export { Library, isLibraryFile, programImportsLibrary } from './library';
@@ -27,7 +27,10 @@ export { SLOT_NAMES, analyzeVtables, describeEffect, resolveSlotFunction, summar
 function runPasses(context: FileContext): Finding[] {
   const vtables = vtablesInFile(context);
   const leaks = analyzeFlow(context);
-  const flow = withoutExplainedLeaks(leaks, () => [...vtables.flatMap((report) => report.explainedLeaks), ...leaksExplainedElsewhere(context, leaks)]);
+  const flow = withoutExplainedLeaks(leaks, (unexplained) => [
+    ...vtables.filter((report) => slotsHoldAny(report, unexplained)).flatMap((report) => report.explainedLeaks),
+    ...leaksExplainedElsewhere(context, leaks),
+  ]);
   return [...flow, ...vtables.flatMap((report) => report.findings)];
 }
 

@@ -208,13 +208,27 @@ function handlesTakenIn(context: FileContext, declaration: ts.FunctionLikeDeclar
  * never dropped) says the same, so it is left out. The vtable may be built in
  * another file than the slot: see `leaksExplainedElsewhere`.
  */
-export function withoutExplainedLeaks(flow: readonly Finding[], explained: () => readonly Span[]): Finding[] {
+export function withoutExplainedLeaks(flow: readonly Finding[], explained: (leaks: readonly Finding[]) => readonly Span[]): Finding[] {
   // Only a leak can be explained: without one, nothing need be looked up (speed).
-  if (!flow.some((finding) => finding.rule === 'clone-without-drop')) return [...flow];
-  const spans = explained();
+  const leaks = flow.filter((finding) => finding.rule === 'clone-without-drop');
+  if (leaks.length === 0) return [...flow];
+  const spans = explained(leaks);
   if (spans.length === 0) return [...flow];
   const keys = new Set(spans.map((span) => `${span.file}:${span.start}:${span.end}`));
   return flow.filter((finding) => finding.rule !== 'clone-without-drop' || !keys.has(`${finding.span.file}:${finding.span.start}:${finding.span.end}`));
+}
+
+/**
+ * Whether one of `leaks` lies in one of the vtable's slot functions, the only
+ * place its `explainedLeaks` can be: elsewhere (a poll's `cx.waker().clone()`)
+ * its slots' bodies need not be walked for them.
+ */
+export function slotsHoldAny(report: VtableReport, leaks: readonly Finding[]): boolean {
+  return SLOT_NAMES.some((slot) => {
+    const declaration = report.slots[slot].declaration;
+    const file = declaration?.getSourceFile().fileName;
+    return declaration !== undefined && leaks.some(({ span }) => span.file === file && span.start >= declaration.pos && span.end <= declaration.end);
+  });
 }
 
 /**
