@@ -225,7 +225,7 @@ export class LeakChecker implements FlowChecker {
         span: engine.span(origin),
         related,
         help: isParameter ? cloneWithoutDrop.messages.parameterHelp(binding.name, binding.kind) : cloneWithoutDrop.messages.help(binding.name, binding.kind),
-        fixes: leakFixes(ts, engine.context.file, { ...binding, mayBeNullish: this.mayBeNullish(binding) }, observations, /*everMoved*/ this.handedOff?.has(binding) ?? false),
+        fixes: leakFixes(ts, engine.context.file, { name: binding.name, declaration: binding.declaration, mayBeNullish: this.mayBeNullish(binding) }, observations, /*everMoved*/ this.handedOff?.has(binding) ?? false),
       });
     }
   }

@@ -50,7 +50,7 @@ export class UseAfterChecker implements FlowChecker {
     const everyPath = facts.every((f) => BAD.has(f.kind) || f.kind === 'reported');
     const seen = this.misuses?.get(use);
     // Every copy must agree for an error; the first copy's facts name the cause.
-    (this.misuses ??= new Map()).set(use, seen ? { ...seen, everyPath: seen.everyPath && everyPath } : { binding, bad, everyPath });
+    (this.misuses ??= new Map()).set(use, seen ? { binding: seen.binding, bad: seen.bad, everyPath: seen.everyPath && everyPath } : { binding, bad, everyPath });
   }
 
   /**
