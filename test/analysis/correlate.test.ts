@@ -25,7 +25,7 @@ function graphs(source: string): { readonly whole: Cfg; readonly split: Cfg } {
   const f = file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === 'f');
   assert.ok(f, 'the source declares function f');
   const whole = buildCfg(ts, f, { isInteresting: () => false });
-  return { whole, split: correlateConditions(ts, program.getTypeChecker(), whole) };
+  return { whole, split: correlateConditions(ts, program.getTypeChecker(), whole, f) };
 }
 
 /** Whether a block calls `name()`. */
@@ -112,6 +112,33 @@ describe('flow: correlated conditions split the CFG', () => {
     const source = 'declare function b(): void;\nexport function f(n: number | undefined) { n?.toFixed(); if (n) b(); }';
     const { whole, split } = graphs(source);
     assert.equal(split, whole);
+  });
+
+  it('correlates a flag of `this` tested twice, as a combinator reads its own state', () => {
+    const source = 'declare function a(): void; declare function b(): void;\nexport function f(this: { done: boolean }) { if (!this.done) a(); if (this.done) b(); }';
+    const { whole, split } = graphs(source);
+    assert.deepEqual(pathsOf(whole, ['a', 'b']), ['(none)', 'a', 'a+b', 'b']);
+    assert.deepEqual(pathsOf(split, ['a', 'b']), ['a', 'b']);
+  });
+
+  it('knows a flag after `this.done = true`, on the path that assigned it', () => {
+    const source = 'declare function a(): void; declare function b(): void;\nexport function f(this: { done: boolean }) { if (!this.done) { a(); this.done = true; } if (this.done) b(); }';
+    assert.deepEqual(pathsOf(graphs(source).split, ['a', 'b']), ['a+b', 'b']);
+  });
+
+  it('forgets the flags at a method called on `this`, or a call `this` is handed to', () => {
+    for (const call of ['this.reset()', 'reset(this)']) {
+      const source = `declare function a(): void; declare function b(): void; declare function reset(o: object): void;\nexport function f(this: { done: boolean; reset(): void }) { if (!this.done) a(); ${call}; if (this.done) b(); }`;
+      assert.deepEqual(pathsOf(graphs(source).split, ['a', 'b']), ['(none)', 'a', 'a+b', 'b'], call);
+    }
+  });
+
+  it('does not follow a flag written where the CFG does not show it: by `++`, a compound assignment or a closure', () => {
+    for (const write of ['this.n++', 'this.n ||= 1', '[1].forEach(() => { this.n = 0; })']) {
+      const source = `declare function a(): void; declare function b(): void;\nexport function f(this: { n: number }) { if (this.n) a(); ${write}; if (!this.n) b(); }`;
+      const { whole, split } = graphs(source);
+      assert.equal(split, whole, write);
+    }
   });
 
   it('does not correlate a for…of const, which changes every iteration', () => {

@@ -9,6 +9,12 @@
 // threading does), so a path that contradicts itself is never built. The
 // engine solves on the split graph and reports once per original block, from
 // the union of its copies' inputs: a problem on some paths stays a warning.
+// A flag of the object (`this.done`, `this.#aDone`) correlates too, as a
+// combinator's state does in Rust (`&mut self`: only this function, or a
+// method it calls on `this`, writes it): `if (!this.#aDone) { … this.#aDone =
+// true; } … if (this.#aDone && this.#bDone) return Poll.ready(…)`. Assigning
+// it `true` or `false` makes its truth known on that path; a call on `this`
+// (or one `this` is passed to) forgets it.
 
 import type * as ts from 'typescript';
 import { skipOuterExpressions } from '../syntax';
@@ -23,17 +29,21 @@ const MAX_GROWTH = 8;
 
 type Truth = 'T' | 'F';
 
+/** What a condition tests: an unchanged variable (its declaration), or a flag of `this` (its property name, `#` included). */
+type Tested = ts.Declaration | string;
+
 interface TruthTest {
-  readonly variable: ts.Declaration;
+  readonly variable: Tested;
   /** The truth of the variable on the edge. */
   readonly truth: Truth;
 }
 
 /**
- * The CFG split by the truth of every `const` or never-assigned parameter
- * that two or more conditions test; `cfg` itself when there is none.
+ * The CFG of `root` split by the truth of every `const`, never-assigned
+ * parameter or flag of `this` that two or more conditions test; `cfg` itself
+ * when there is none.
  */
-export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg: Cfg): Cfg {
+export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg: Cfg, root: ts.Node): Cfg {
   // By name first: only a name two conditions test can be a variable tested twice, so the
   // checker (and the walk that tells a parameter unchanged) is asked about those alone (speed).
   // Most bodies test each name in one condition at most (its two edges): nothing to split, and no table made.
@@ -59,32 +69,54 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
       const test = narrowing && syntacticTest(ts, narrowing);
       if (!test) continue;
       tested.set(edge, test);
-      let exprs = conditionsByName.get(test.identifier.text);
-      if (!exprs) conditionsByName.set(test.identifier.text, (exprs = new Set()));
+      let exprs = conditionsByName.get(test.name);
+      if (!exprs) conditionsByName.set(test.name, (exprs = new Set()));
       exprs.add(narrowing.expr);
     }
   }
   const tests = new Map<Edge, TruthTest>();
-  const sites = new Map<ts.Declaration, Set<ts.Expression>>();
+  const sites = new Map<Tested, Set<ts.Expression>>();
   const stable = new Map<ts.Declaration, boolean>();
+  let unfollowed: ReadonlySet<string> | undefined;
   for (const [edge, test] of tested) {
-    if (conditionsByName.get(test.identifier.text)!.size < 2) continue;
-    const variable = stableVariable(ts, checker, test.identifier, stable);
-    if (!variable || (test.presence && !holdsObjectOrNothing(ts, checker, test.identifier))) continue;
+    if (conditionsByName.get(test.name)!.size < 2) continue;
+    let variable: Tested | undefined;
+    if (test.identifier) {
+      variable = stableVariable(ts, checker, test.identifier, stable);
+      if (test.presence && variable && !holdsObjectOrNothing(ts, checker, test.identifier)) variable = undefined;
+    } else {
+      unfollowed ??= unfollowedFlags(ts, root);
+      variable = unfollowed.has(test.name) ? undefined : test.name;
+    }
+    if (!variable) continue;
     tests.set(edge, { variable, truth: test.truth });
     let exprs = sites.get(variable);
     if (!exprs) sites.set(variable, (exprs = new Set()));
     exprs.add(edge.narrowing!.expr);
   }
-  const variables = [...sites].filter(([, exprs]) => exprs.size >= 2).map(([variable]) => variable).sort((a, b) => a.pos - b.pos).slice(0, MAX_VARIABLES);
+  const position = (variable: Tested): number => (typeof variable === 'string' ? firstPosition(sites.get(variable)!) : variable.pos);
+  const firstPosition = (exprs: ReadonlySet<ts.Expression>): number => Math.min(...[...exprs].map((expr) => expr.pos));
+  const variables = [...sites].filter(([, exprs]) => exprs.size >= 2).map(([variable]) => variable).sort((a, b) => position(a) - position(b)).slice(0, MAX_VARIABLES);
   if (variables.length === 0) return cfg;
   const indexOf = new Map(variables.map((variable, index) => [variable, index]));
-  // A `const` declared in a loop body holds a new value on each iteration: its declaration forgets what was known.
-  const declarations = variables.map((variable) => variableDeclarationOf(ts, variable));
-  const resets = new Map<BasicBlock, number[]>();
+  // What a block does to what is known, in order: a `const` declared in a loop body holds a new
+  // value on each iteration (its declaration forgets it); a flag assigned a boolean is known, a call on `this` forgets every flag.
+  const declarations = variables.map((variable) => (typeof variable === 'string' ? undefined : variableDeclarationOf(ts, variable)));
+  const flagIndexes = variables.flatMap((variable, index) => (typeof variable === 'string' ? [index] : []));
+  const updates = new Map<BasicBlock, readonly Update[]>();
   for (const block of cfg.blocks) {
-    const forgotten = declarations.flatMap((declaration, index) => (block.ops.some((op) => op.kind === 'declare' && op.node === declaration) ? [index] : []));
-    if (forgotten.length > 0) resets.set(block, forgotten);
+    const found: Update[] = [];
+    for (const op of block.ops) {
+      if (op.kind === 'declare') declarations.forEach((declaration, index) => declaration === op.node && found.push({ index, truth: '?' }));
+      else if (op.kind === 'eval' && flagIndexes.length > 0) {
+        const assigned = flagAssignment(ts, op.node);
+        if (assigned) {
+          const index = indexOf.get(assigned.name);
+          if (index !== undefined) found.push({ index, truth: assigned.truth });
+        } else if (reachesThis(ts, op.node)) for (const index of flagIndexes) found.push({ index, truth: '?' });
+      }
+    }
+    if (found.length > 0) updates.set(block, found);
   }
 
   const copies = new Map<string, BasicBlock>();
@@ -106,7 +138,7 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
     if (copies.size > limit) return cfg;
     const { copy, original, truths } = pending.pop()!;
     let known = truths;
-    for (const index of resets.get(original) ?? []) known = known.slice(0, index) + '?' + known.slice(index + 1);
+    for (const { index, truth } of updates.get(original) ?? []) known = known.slice(0, index) + truth + known.slice(index + 1);
     for (const edge of original.succs) {
       let next = known;
       const test = tests.get(edge);
@@ -130,19 +162,32 @@ function flip(truth: Truth): Truth {
   return truth === 'T' ? 'F' : 'T';
 }
 
+/** A block's effect on what is known of variable `index`: `?` forgets it. */
+interface Update {
+  readonly index: number;
+  readonly truth: Truth | '?';
+}
+
 interface SyntacticTest {
-  readonly identifier: ts.Identifier;
+  /** What is tested, by name: the identifier's text, or `this.name` for a flag of `this`. */
+  readonly name: string;
+  /** The identifier tested, when it is a variable. */
+  readonly identifier?: ts.Identifier;
   /** The truth of the identifier on the edge. */
   readonly truth: Truth;
   /** A test of presence (`x?.`, `x !== undefined`), which only correlates with truthiness where the two agree. */
   readonly presence: boolean;
 }
 
-/** `x`, `!x`, `!!(x)`, `x?.`, `x === undefined`, `x != null`: which identifier an edge tests, and what it finds it to be. */
+/**
+ * `x`, `!x`, `!!(x)`, `x?.`, `x === undefined`, `x != null`: which identifier an
+ * edge tests, and what it finds it to be; or a flag of `this` by its truth
+ * (`this.done`, `!this.#aDone`).
+ */
 function syntacticTest(ts: TypeScript, narrowing: Narrowing): SyntacticTest | undefined {
   const { outcome } = narrowing;
   let tested = skipOuterExpressions(ts, narrowing.expr);
-  if (outcome === 'nullish' || outcome === 'nonNullish') return ts.isIdentifier(tested) ? { identifier: tested, truth: outcome === 'nonNullish' ? 'T' : 'F', presence: true } : undefined;
+  if (outcome === 'nullish' || outcome === 'nonNullish') return ts.isIdentifier(tested) ? { name: tested.text, identifier: tested, truth: outcome === 'nonNullish' ? 'T' : 'F', presence: true } : undefined;
   let whenTruthy: Truth = 'T';
   if (ts.isBinaryExpression(tested)) {
     const operator = tested.operatorToken.kind;
@@ -153,14 +198,67 @@ function syntacticTest(ts: TypeScript, narrowing: Narrowing): SyntacticTest | un
     if (!identifier || !ts.isIdentifier(identifier)) return undefined;
     // `x !== undefined` is true where `x` is present.
     const truth: Truth = notEqual === (outcome === 'truthy') ? 'T' : 'F';
-    return { identifier, truth, presence: true };
+    return { name: identifier.text, identifier, truth, presence: true };
   }
   while (ts.isPrefixUnaryExpression(tested) && tested.operator === ts.SyntaxKind.ExclamationToken) {
     tested = skipOuterExpressions(ts, tested.operand);
     whenTruthy = flip(whenTruthy);
   }
-  return ts.isIdentifier(tested) ? { identifier: tested, truth: outcome === 'truthy' ? whenTruthy : flip(whenTruthy), presence: false } : undefined;
+  const truth = outcome === 'truthy' ? whenTruthy : flip(whenTruthy);
+  if (ts.isIdentifier(tested)) return { name: tested.text, identifier: tested, truth, presence: false };
+  const flag = flagName(ts, tested);
+  return flag === undefined ? undefined : { name: flag, truth, presence: false };
 }
+
+/** `this.done` or `this.#done`: the flag's key (`this.done`, `this.#done`). */
+function flagName(ts: TypeScript, node: ts.Node): string | undefined {
+  if (!ts.isPropertyAccessExpression(node) || node.questionDotToken || skipOuterExpressions(ts, node.expression).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  return `this.${node.name.text}`;
+}
+
+/** `this.done = true` or `= false`: the flag and its new truth; any other value forgets it. */
+function flagAssignment(ts: TypeScript, node: ts.Node): { readonly name: string; readonly truth: Truth | '?' } | undefined {
+  if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const name = flagName(ts, skipOuterExpressions(ts, node.left));
+  if (name === undefined) return undefined;
+  const value = skipOuterExpressions(ts, node.right).kind;
+  return { name, truth: value === ts.SyntaxKind.TrueKeyword ? 'T' : value === ts.SyntaxKind.FalseKeyword ? 'F' : '?' };
+}
+
+/** A call that may write the object's flags: a method called on `this`, or a call `this` is handed to. */
+function reachesThis(ts: TypeScript, node: ts.Node): boolean {
+  if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
+  const isThis = (expression: ts.Expression): boolean => skipOuterExpressions(ts, expression).kind === ts.SyntaxKind.ThisKeyword;
+  const callee = skipOuterExpressions(ts, node.expression);
+  return ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && isThis(callee.expression)) || (node.arguments ?? []).some(isThis);
+}
+
+/**
+ * The flags of `this` the CFG cannot follow: written in `root` other than by a
+ * plain assignment of its own body (`this.n++`, `this.done ||= …`, `delete`, a
+ * destructuring target, or anything in a closure, which runs who knows when).
+ * The others are written only where the CFG shows it, or not at all.
+ */
+function unfollowedFlags(ts: TypeScript, root: ts.Node): ReadonlySet<string> {
+  const { SyntaxKind } = ts;
+  const unfollowed = new Set<string>();
+  const visit = (node: ts.Node, nested: boolean): void => {
+    const flag = flagName(ts, node);
+    if (flag !== undefined) {
+      const parent = node.parent;
+      const assigned = ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind >= SyntaxKind.FirstAssignment && parent.operatorToken.kind <= SyntaxKind.LastAssignment;
+      const written =
+        assigned ||
+        ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && (parent.operator === SyntaxKind.PlusPlusToken || parent.operator === SyntaxKind.MinusMinusToken)) ||
+        ts.isDeleteExpression(parent) || ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent) || ts.isSpreadElement(parent);
+      if (written && (nested || !assigned || (parent as ts.BinaryExpression).operatorToken.kind !== SyntaxKind.EqualsToken)) unfollowed.add(flag);
+    }
+    ts.forEachChild(node, (child) => visit(child, nested || ts.isFunctionLike(child)));
+  };
+  visit(root, false);
+  return unfollowed;
+}
+
 
 /** Whether every value of the variable other than `null`/`undefined` is an object: then present and truthy are the same fact. */
 function holdsObjectOrNothing(ts: TypeScript, checker: ts.TypeChecker, identifier: ts.Identifier): boolean {

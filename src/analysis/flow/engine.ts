@@ -232,7 +232,7 @@ export class FlowEngine {
       coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
       runsAtLeastOnce: (node) => runsAtLeastOnce(this.ts, this.context.library, node),
     });
-    return correlateConditions(this.ts, this.context.checker, whole);
+    return correlateConditions(this.ts, this.context.checker, whole, this.root);
   }
 
   // ---------------------------------------------------------------- for checkers
