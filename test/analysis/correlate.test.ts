@@ -126,6 +126,11 @@ describe('flow: correlated conditions split the CFG', () => {
     assert.deepEqual(pathsOf(graphs(source).split, ['a', 'b']), ['a+b', 'b']);
   });
 
+  it('knows a flag that holds an object or nothing from its assignment, and correlates its presence tests', () => {
+    const source = 'declare function a(): void; declare function b(): void;\nexport function f(this: { out: { v: number } | undefined }) { if (this.out === undefined) { a(); this.out = { v: 1 }; } if (this.out !== undefined) b(); }';
+    assert.deepEqual(pathsOf(graphs(source).split, ['a', 'b']), ['a+b', 'b']);
+  });
+
   it('forgets the flags at a method called on `this`, or a call `this` is handed to', () => {
     for (const call of ['this.reset()', 'reset(this)']) {
       const source = `declare function a(): void; declare function b(): void; declare function reset(o: object): void;\nexport function f(this: { done: boolean; reset(): void }) { if (!this.done) a(); ${call}; if (this.done) b(); }`;

@@ -13,8 +13,9 @@
 // combinator's state does in Rust (`&mut self`: only this function, or a
 // method it calls on `this`, writes it): `if (!this.#aDone) { … this.#aDone =
 // true; } … if (this.#aDone && this.#bDone) return Poll.ready(…)`. Assigning
-// it `true` or `false` makes its truth known on that path; a call on `this`
-// (or one `this` is passed to) forgets it.
+// it `true` or `false` (or, for one that holds an object or nothing, `{ value }`
+// or `undefined`) makes its truth known on that path; a call on `this` (or one
+// `this` is passed to) forgets it.
 
 import type * as ts from 'typescript';
 import { skipOuterExpressions } from '../syntax';
@@ -55,8 +56,8 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
       const test = narrowing && syntacticTest(ts, narrowing);
       if (!test) continue;
       firstTest ??= new Map();
-      const first = firstTest.get(test.identifier.text);
-      if (first === undefined) firstTest.set(test.identifier.text, narrowing.expr);
+      const first = firstTest.get(test.name);
+      if (first === undefined) firstTest.set(test.name, narrowing.expr);
       else if (first !== narrowing.expr) testedTwice = true;
     }
   }
@@ -81,14 +82,12 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
   for (const [edge, test] of tested) {
     if (conditionsByName.get(test.name)!.size < 2) continue;
     let variable: Tested | undefined;
-    if (test.identifier) {
-      variable = stableVariable(ts, checker, test.identifier, stable);
-      if (test.presence && variable && !holdsObjectOrNothing(ts, checker, test.identifier)) variable = undefined;
-    } else {
+    if (ts.isIdentifier(test.tested)) variable = stableVariable(ts, checker, test.tested, stable);
+    else {
       unfollowed ??= unfollowedFlags(ts, root);
       variable = unfollowed.has(test.name) ? undefined : test.name;
     }
-    if (!variable) continue;
+    if (!variable || (test.presence && !holdsObjectOrNothing(ts, checker, test.tested))) continue;
     tests.set(edge, { variable, truth: test.truth });
     let exprs = sites.get(variable);
     if (!exprs) sites.set(variable, (exprs = new Set()));
@@ -171,8 +170,8 @@ interface Update {
 interface SyntacticTest {
   /** What is tested, by name: the identifier's text, or `this.name` for a flag of `this`. */
   readonly name: string;
-  /** The identifier tested, when it is a variable. */
-  readonly identifier?: ts.Identifier;
+  /** The variable's identifier or the flag's `this.name`. */
+  readonly tested: ts.Expression;
   /** The truth of the identifier on the edge. */
   readonly truth: Truth;
   /** A test of presence (`x?.`, `x !== undefined`), which only correlates with truthiness where the two agree. */
@@ -187,27 +186,34 @@ interface SyntacticTest {
 function syntacticTest(ts: TypeScript, narrowing: Narrowing): SyntacticTest | undefined {
   const { outcome } = narrowing;
   let tested = skipOuterExpressions(ts, narrowing.expr);
-  if (outcome === 'nullish' || outcome === 'nonNullish') return ts.isIdentifier(tested) ? { name: tested.text, identifier: tested, truth: outcome === 'nonNullish' ? 'T' : 'F', presence: true } : undefined;
+  if (outcome === 'nullish' || outcome === 'nonNullish') {
+    const name = nameOf(ts, tested);
+    return name === undefined ? undefined : { name, tested, truth: outcome === 'nonNullish' ? 'T' : 'F', presence: true };
+  }
   let whenTruthy: Truth = 'T';
   if (ts.isBinaryExpression(tested)) {
     const operator = tested.operatorToken.kind;
     const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
     const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
     const other = !equal && !notEqual ? undefined : isNullish(ts, tested.right) ? tested.left : isNullish(ts, tested.left) ? tested.right : undefined;
-    const identifier = other && skipOuterExpressions(ts, other);
-    if (!identifier || !ts.isIdentifier(identifier)) return undefined;
+    const operand = other && skipOuterExpressions(ts, other);
+    const name = operand && nameOf(ts, operand);
+    if (name === undefined) return undefined;
     // `x !== undefined` is true where `x` is present.
     const truth: Truth = notEqual === (outcome === 'truthy') ? 'T' : 'F';
-    return { name: identifier.text, identifier, truth, presence: true };
+    return { name, tested: operand!, truth, presence: true };
   }
   while (ts.isPrefixUnaryExpression(tested) && tested.operator === ts.SyntaxKind.ExclamationToken) {
     tested = skipOuterExpressions(ts, tested.operand);
     whenTruthy = flip(whenTruthy);
   }
-  const truth = outcome === 'truthy' ? whenTruthy : flip(whenTruthy);
-  if (ts.isIdentifier(tested)) return { name: tested.text, identifier: tested, truth, presence: false };
-  const flag = flagName(ts, tested);
-  return flag === undefined ? undefined : { name: flag, truth, presence: false };
+  const name = nameOf(ts, tested);
+  return name === undefined ? undefined : { name, tested, truth: outcome === 'truthy' ? whenTruthy : flip(whenTruthy), presence: false };
+}
+
+/** A variable's name, or a flag's `this.name`; undefined for anything else. */
+function nameOf(ts: TypeScript, node: ts.Expression): string | undefined {
+  return ts.isIdentifier(node) ? node.text : flagName(ts, node);
 }
 
 /** `this.done` or `this.#done`: the flag's key (`this.done`, `this.#done`). */
@@ -216,13 +222,28 @@ function flagName(ts: TypeScript, node: ts.Node): string | undefined {
   return `this.${node.name.text}`;
 }
 
-/** `this.done = true` or `= false`: the flag and its new truth; any other value forgets it. */
+/**
+ * `this.done = true`, `this.output = undefined`, `this.output = { value }`: the
+ * flag and its new truth (a flag tested for presence holds an object or
+ * nothing, so there presence and truth agree); any other value forgets it.
+ */
 function flagAssignment(ts: TypeScript, node: ts.Node): { readonly name: string; readonly truth: Truth | '?' } | undefined {
   if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
   const name = flagName(ts, skipOuterExpressions(ts, node.left));
   if (name === undefined) return undefined;
-  const value = skipOuterExpressions(ts, node.right).kind;
-  return { name, truth: value === ts.SyntaxKind.TrueKeyword ? 'T' : value === ts.SyntaxKind.FalseKeyword ? 'F' : '?' };
+  const value = skipOuterExpressions(ts, node.right);
+  const { SyntaxKind } = ts;
+  switch (value.kind) {
+    case SyntaxKind.TrueKeyword:
+    case SyntaxKind.ObjectLiteralExpression:
+    case SyntaxKind.ArrayLiteralExpression:
+    case SyntaxKind.NewExpression:
+      return { name, truth: 'T' };
+    case SyntaxKind.FalseKeyword:
+    case SyntaxKind.NullKeyword:
+      return { name, truth: 'F' };
+  }
+  return { name, truth: isNullish(ts, value) ? 'F' : '?' };
 }
 
 /** A call that may write the object's flags: a method called on `this`, or a call `this` is handed to. */
@@ -260,9 +281,9 @@ function unfollowedFlags(ts: TypeScript, root: ts.Node): ReadonlySet<string> {
 }
 
 
-/** Whether every value of the variable other than `null`/`undefined` is an object: then present and truthy are the same fact. */
-function holdsObjectOrNothing(ts: TypeScript, checker: ts.TypeChecker, identifier: ts.Identifier): boolean {
-  const type = checker.getNonNullableType(checker.getTypeAtLocation(identifier));
+/** Whether every value of the variable or flag other than `null`/`undefined` is an object: then present and truthy are the same fact. */
+function holdsObjectOrNothing(ts: TypeScript, checker: ts.TypeChecker, tested: ts.Expression): boolean {
+  const type = checker.getNonNullableType(checker.getTypeAtLocation(tested));
   const parts = type.isUnion() ? type.types : [type];
   return parts.every((part) => (part.flags & ts.TypeFlags.Object) !== 0);
 }

@@ -96,6 +96,8 @@ export class LostWakeupChecker implements FlowChecker {
   /** Summary mode: where the helper exits with each kind of fact, and the facts themselves. */
   private exits: Map<RegistrationKind, Set<ts.Node>> | undefined;
   private factsAtExits: Set<Fact<RegistrationKind>> | undefined;
+  /** The earlier holders of a `registered` fact that has more than one (`registeredAt`). */
+  private alsoHeldBy: Map<Fact<RegistrationKind>, readonly ts.Node[]> | undefined;
 
   /**
    * `summaryOf`: instead of checking a `poll`, follow this `Context` or
@@ -281,17 +283,19 @@ export class LostWakeupChecker implements FlowChecker {
     const source = this.registrationHeldByClone?.get(binding);
     if (!slot || !source || effect.kind === 'ignore') return;
     const facts = slot.get(state);
-    if (!facts.some((f) => f.kind === 'registered' && f.site === source)) return;
+    if (!facts.some((f) => f.kind === 'registered' && this.holders(f).includes(source))) return;
     const engine = this.engine;
     // `fresh.willWake(cx.waker())` compares and keeps nothing: the clone's fate is still to come.
     if (engine.ts.isPropertyAccessExpression(use.parent) && use.parent.expression === use && engine.context.library.nameOf(use.parent) === 'Waker#willWake') return;
     const discarded =
       (effect.kind === 'consume' && effect.how === 'dropped') ||
       (effect.kind === 'move' && engine.ts.isCallExpression(effect.site) && engine.context.library.calleeOf(effect.site) === 'forget');
-    const replacement = discarded
-      ? engine.fact('unregistered', effect.site, 'the clone of the waker is dropped or forgotten here: nothing can wake the task with it')
-      : engine.fact('registered', use);
-    slot.set(state, sortFacts([...facts.filter((f) => !(f.kind === 'registered' && f.site === source)), replacement]));
+    if (discarded) {
+      slot.set(state, this.releasedAt(facts, source, engine.fact('unregistered', effect.site, 'the clone of the waker is dropped or forgotten here: nothing can wake the task with it')));
+      return;
+    }
+    // Kept, passed on or woken: the clone's use holds the registration now.
+    slot.set(state, sortFacts(facts.map((f) => (f.kind === 'registered' && this.holders(f).includes(source) ? this.registeredAt(use, this.holders(f).filter((node) => node !== source)) : f))));
   }
 
   /**
@@ -320,10 +324,10 @@ export class LostWakeupChecker implements FlowChecker {
     const test = this.readyTest(narrowing.expr);
     if (!test || narrowing.outcome !== test.whenReady) return state;
     const facts = slot.get(state);
-    if (!facts.some((f) => f.kind === 'registered' && f.site === test.context)) return state;
+    if (!facts.some((f) => f.kind === 'registered' && this.holders(f).includes(test.context))) return state;
     const next = { bindings: state.bindings, checkers: state.checkers.slice() };
     const unregistered = this.engine.fact('unregistered', narrowing.expr, 'the inner future is ready here: it keeps no waker');
-    slot.set(next, sortFacts([...facts.filter((f) => !(f.kind === 'registered' && f.site === test.context)), unregistered]));
+    slot.set(next, this.releasedAt(facts, test.context, unregistered));
     return next;
   }
 
@@ -761,7 +765,42 @@ export class LostWakeupChecker implements FlowChecker {
   }
 
   private register(site: ts.Node, state: WorkingState): void {
-    this.registrations?.set(state, [this.engine.fact('registered', site)]);
+    const slot = this.registrations;
+    if (!slot) return;
+    // Each fact is a class of paths: one that was registered already now holds the waker in two places.
+    slot.set(state, sortFacts(slot.get(state).map((f) => this.registeredAt(site, f.kind === 'registered' ? this.holders(f) : []))));
+  }
+
+  /**
+   * The fact "registered": `site` is where the waker was last handed on, `also`
+   * the earlier places on the same paths that still hold it (`a.poll(cx)` then
+   * `b.poll(cx)`: when `b` turns out ready, `a` still keeps the waker).
+   */
+  private registeredAt(site: ts.Node, also: readonly ts.Node[]): Fact<RegistrationKind> {
+    const others = also.filter((node) => node !== site);
+    if (others.length === 0) return this.engine.fact('registered', site);
+    const fact = this.engine.fact('registered', site, others.map((node) => `${node.pos}:${node.end}`).join(','));
+    (this.alsoHeldBy ??= new Map()).set(fact, others);
+    return fact;
+  }
+
+  /** Every place a `registered` fact says holds the waker. */
+  private holders(fact: Fact<RegistrationKind>): readonly ts.Node[] {
+    const also = this.alsoHeldBy?.get(fact);
+    return also ? [fact.site, ...also] : [fact.site];
+  }
+
+  /** `facts` with `site` no longer holding the waker: a path it was the only holder of becomes `instead`. */
+  private releasedAt(facts: Registrations, site: ts.Node, instead: Fact<RegistrationKind>): Registrations {
+    return sortFacts(
+      facts.map((f) => {
+        if (f.kind !== 'registered') return f;
+        const holders = this.holders(f);
+        if (!holders.includes(site)) return f;
+        const left = holders.filter((node) => node !== site);
+        return left.length === 0 ? instead : this.registeredAt(left[0]!, left.slice(1));
+      }),
+    );
   }
 
   /**
