@@ -186,10 +186,9 @@ interface SyntacticTest {
 function syntacticTest(ts: TypeScript, narrowing: Narrowing): SyntacticTest | undefined {
   const { outcome } = narrowing;
   let tested = skipOuterExpressions(ts, narrowing.expr);
-  if (outcome === 'nullish' || outcome === 'nonNullish') {
-    const name = nameOf(ts, tested);
-    return name === undefined ? undefined : { name, tested, truth: outcome === 'nonNullish' ? 'T' : 'F', presence: true };
-  }
+  // An optional chain's implicit test (`w?.drop()`): of a variable only. A field's (`this.waker?.drop()`,
+  // in most poll functions) would split their graphs for a presence the field checker follows already.
+  if (outcome === 'nullish' || outcome === 'nonNullish') return ts.isIdentifier(tested) ? { name: tested.text, tested, truth: outcome === 'nonNullish' ? 'T' : 'F', presence: true } : undefined;
   let whenTruthy: Truth = 'T';
   if (ts.isBinaryExpression(tested)) {
     const operator = tested.operatorToken.kind;
