@@ -211,6 +211,8 @@ describe('e2e: the Wakerscope extension in VS Code', function () {
     // Open a file in the panel's group: the panel's tab stays, its webview is hidden (and destroyed).
     await panelTab().first().click();
     await openFile(page, 'clone-leak.ts');
+    // Quick Open closes before the editor takes the tab: wait for the file's tab, then look at the panel's.
+    await page.locator('.tabs-container .tab.active', { hasText: 'clone-leak.ts' }).waitFor({ state: 'visible', timeout: 20_000 });
     assert.equal(await panelTab().first().evaluate((tab) => tab.classList.contains('active')), false, 'the panel is still the active tab');
     await runCommand(page, 'View: Focus First Editor Group');
     await openFile(page, 'seed-box-waker.wakersim');
