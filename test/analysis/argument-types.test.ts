@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { expectedArgumentType } from '../../src/analysis/flow/effects';
-import { FixtureProgram, fixtureFiles, REPO_ROOT } from './fixture-runner';
+import { checkedFixturesAndCorpus, REPO_ROOT, virtualFixture } from './fixture-runner';
 
 const FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-argument-types.ts');
 
@@ -96,10 +96,7 @@ function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]):
 }
 
 describe('expectedArgumentType: the type a call expects of an argument, with and without the checker', () => {
-  const fixture = new FixtureProgram([FILE]);
-  fixture.setText(FILE, SOURCE);
-  const program = fixture.program;
-  const file = fixture.sourceFile(FILE);
+  const { program, file } = virtualFixture(FILE, SOURCE);
 
   it('the fixture type-checks', () => {
     assert.deepEqual(program.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
@@ -122,10 +119,7 @@ describe('expectedArgumentType: the type a call expects of an argument, with and
   it('agrees on the rule fixtures and the corpus, answering alone for most', function () {
     // Type-checks every fixture and corpus program, then asks the checker about each call: slow on a loaded machine.
     this.timeout(120_000);
-    const folders = ['test/fixtures/flow', 'test/fixtures/vtable', 'test/corpus/programs'].map((folder) => join(REPO_ROOT, folder));
-    const program = new FixtureProgram(folders.flatMap((folder) => fixtureFiles(folder))).program;
-    const files = program.getSourceFiles().filter((f) => folders.some((folder) => f.fileName.startsWith(folder)));
-    for (const file of files) program.getSemanticDiagnostics(file);
+    const { program, files } = checkedFixturesAndCorpus();
     const { count, alone } = agreeWithChecker(program, files);
     assert.ok(alone.size > count / 2, `${alone.size} of ${count} arguments typed without the checker`);
   });

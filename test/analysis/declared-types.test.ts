@@ -13,7 +13,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { Library, type LibraryTypeName } from '../../src/analysis/library';
-import { FixtureProgram, fixtureFiles, REPO_ROOT } from './fixture-runner';
+import { checkedFixturesAndCorpus, REPO_ROOT, virtualFixture } from './fixture-runner';
 
 const FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-parameter-types.ts');
 
@@ -95,19 +95,13 @@ describe('Declared types: an annotation, or a declared name’s symbol, gives th
   // Programs of every fixture and corpus file, type-checked: slow on a loaded machine.
   this.timeout(120_000);
   it('on optional, defaulted, rest, this and aliased parameters, parameter properties, loop variables and destructured names', () => {
-    const fixture = new FixtureProgram([FILE]);
-    fixture.setText(FILE, SOURCE);
-    const program = fixture.program;
-    const file = fixture.sourceFile(FILE);
+    const { program, file } = virtualFixture(FILE, SOURCE);
     assert.deepEqual(program.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
     assert.deepEqual(agreeWithChecker(program, [file]), { parameters: 17, names: 8 });
   });
 
   it('on every annotated parameter and declared name of the rule fixtures and the corpus', () => {
-    const folders = ['test/fixtures/flow', 'test/fixtures/vtable', 'test/corpus/programs'].map((folder) => join(REPO_ROOT, folder));
-    const program = new FixtureProgram(folders.flatMap((folder) => fixtureFiles(folder))).program;
-    const files = program.getSourceFiles().filter((f) => folders.some((folder) => f.fileName.startsWith(folder)));
-    for (const file of files) program.getSemanticDiagnostics(file);
+    const { program, files } = checkedFixturesAndCorpus();
     const { parameters, names } = agreeWithChecker(program, files);
     assert.ok(parameters > 100 && names > 100, `${parameters} parameters, ${names} names`);
   });

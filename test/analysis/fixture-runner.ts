@@ -121,6 +121,22 @@ export function repoCompilerOptions(): ts.CompilerOptions {
   return { ...parsed.options, noEmit: true };
 }
 
+/** The rule fixtures and the corpus programs in one program, type-checked: where the checker-agreement tests hold a shortcut to the checker. */
+export function checkedFixturesAndCorpus(): { readonly program: ts.Program; readonly files: ts.SourceFile[] } {
+  const folders = ['test/fixtures/flow', 'test/fixtures/vtable', 'test/corpus/programs'].map((folder) => join(REPO_ROOT, folder));
+  const program = new FixtureProgram(folders.flatMap((folder) => fixtureFiles(folder))).program;
+  const files = program.getSourceFiles().filter((f) => folders.some((folder) => f.fileName.startsWith(folder)));
+  for (const file of files) program.getSemanticDiagnostics(file);
+  return { program, files };
+}
+
+/** A program of one file at `path` holding `source` (a test's edge cases), and its source file. */
+export function virtualFixture(path: string, source: string): { readonly program: ts.Program; readonly file: ts.SourceFile } {
+  const fixture = new FixtureProgram([path]);
+  fixture.setText(path, source);
+  return { program: fixture.program, file: fixture.sourceFile(path) };
+}
+
 export function fixtureFiles(folder: string): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir)

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { Library, type LibraryTypeName } from '../../src/analysis/library';
-import { FixtureProgram, fixtureFiles, REPO_ROOT } from './fixture-runner';
+import { checkedFixturesAndCorpus, REPO_ROOT, virtualFixture } from './fixture-runner';
 
 const FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-library-types.ts');
 
@@ -108,10 +108,7 @@ function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]):
 }
 
 describe('Library: the type of an assigned property, with and without the checker', () => {
-  const fixture = new FixtureProgram([FILE]);
-  fixture.setText(FILE, SOURCE);
-  const program = fixture.program;
-  const file = fixture.sourceFile(FILE);
+  const { program, file } = virtualFixture(FILE, SOURCE);
 
   it('the fixture type-checks', () => {
     assert.deepEqual(program.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
@@ -131,10 +128,7 @@ describe('Library: the type of an assigned property, with and without the checke
   it('agrees on the rule fixtures and the corpus, answering alone for many', function () {
     // Type-checks every fixture and corpus program first: past mocha's 20 s on a loaded machine.
     this.timeout(120_000);
-    const folders = ['test/fixtures/flow', 'test/fixtures/vtable', 'test/corpus/programs'].map((folder) => join(REPO_ROOT, folder));
-    const program = new FixtureProgram(folders.flatMap((folder) => fixtureFiles(folder))).program;
-    const files = program.getSourceFiles().filter((f) => folders.some((folder) => f.fileName.startsWith(folder)));
-    for (const file of files) program.getSemanticDiagnostics(file);
+    const { program, files } = checkedFixturesAndCorpus();
     const { targets, alone } = agreeWithChecker(program, files);
     assert.ok(alone.length > targets.length / 2, `${alone.length} of ${targets.length} assigned properties typed without the checker`);
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { consumingMethodOf } from '../../src/analysis/flow/effects';
 import { Library } from '../../src/analysis/library';
-import { FixtureProgram, fixtureFiles, REPO_ROOT } from './fixture-runner';
+import { checkedFixturesAndCorpus, REPO_ROOT, virtualFixture } from './fixture-runner';
 
 const FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-method-names.ts');
 
@@ -84,10 +84,7 @@ function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]):
 }
 
 describe('consumingMethodOf: the method w.wake() or w.drop() calls, with and without the checker', () => {
-  const fixture = new FixtureProgram([FILE]);
-  fixture.setText(FILE, SOURCE);
-  const program = fixture.program;
-  const file = fixture.sourceFile(FILE);
+  const { program, file } = virtualFixture(FILE, SOURCE);
 
   it('the fixture type-checks', () => {
     assert.deepEqual(program.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
@@ -109,10 +106,7 @@ describe('consumingMethodOf: the method w.wake() or w.drop() calls, with and wit
   it('agrees on the rule fixtures and the corpus, answering alone for most', function () {
     // Type-checks every fixture and corpus program, then asks the checker about each call: slow on a loaded machine.
     this.timeout(120_000);
-    const folders = ['test/fixtures/flow', 'test/fixtures/vtable', 'test/corpus/programs'].map((folder) => join(REPO_ROOT, folder));
-    const program = new FixtureProgram(folders.flatMap((folder) => fixtureFiles(folder))).program;
-    const files = program.getSourceFiles().filter((f) => folders.some((folder) => f.fileName.startsWith(folder)));
-    for (const file of files) program.getSemanticDiagnostics(file);
+    const { program, files } = checkedFixturesAndCorpus();
     const { count, alone } = agreeWithChecker(program, files);
     assert.ok(alone.size > count / 2, `${alone.size} of ${count} calls named without the checker`);
   });
