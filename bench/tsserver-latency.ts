@@ -1,44 +1,56 @@
-// Latency the tsserver plugin adds to `semanticDiagnosticsSync` on a 3,000-line
-// file after a one-character edit (what an editor asks on every keystroke pause).
+// Latency the tsserver plugin adds to `semanticDiagnosticsSync` (what an editor
+// asks after every pause in typing) with 10 files open, after a one-character
+// edit of one of three kinds:
+//   - `body`: inside a function body of the 3,000-line file (what typing mostly is);
+//   - `skeleton`: in that file's class property initializer, outside every body;
+//   - `other-file`: inside a function body of another open file.
+// After each edit the editor asks diagnostics of every open file (VS Code's
+// TypeScript extension sends `geterr` for them, the edited one first); so does
+// each round here, and the numbers are per request on the 3,000-line file and
+// per keystroke (all 10 requests together).
 //
-// Two real tsservers run side by side on the same generated file, one with the
-// plugin and one without; each round makes the same edit in both and times the
-// request, alternating which goes first. The added time is measured twice:
-//   - exactly, by the plugin itself (it logs the time it adds per request when
-//     tsserver logs verbosely), and
-//   - end to end, plugin on against plugin off (noisy on a shared machine).
-// Prints p50/p95 of each, the on/off ratio, and the plugin's time on a repeated
-// request with nothing edited (its cache). Target: p95 added under 10 ms.
+// Two real tsservers run side by side on copies of the same project: one with
+// this tree's plugin, one with the plugin of a baseline commit (default c6f17ea,
+// the commit before issue 12's work), each bundled into bench/out/. Each round
+// makes the same edit in both and asks the same requests, alternating which
+// server goes first. The time counted is what the plugin itself adds, as it logs
+// per request when tsserver logs verbosely. Target: p95 under 10 ms per edit.
 //
-// The edit is inside a function body by default (what typing mostly is, and what
-// the plugin re-analyses incrementally); `skeleton` edits a class property's
-// initializer instead, outside every function body, which re-analyses the file whole.
-//
-// Run (after `npm run build`): npx tsx bench/tsserver-latency.ts [rounds] [body|skeleton]
+// Run: npx tsx bench/tsserver-latency.ts [--rounds 60] [--baseline c6f17ea]
 
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { NODE_BUNDLE } from '../scripts/esbuild-node.mjs';
 import { REPO_ROOT, TsServer, locationOf, makeProject } from '../test/tsserver/client';
 
 const LINES = 3_000;
+const OPEN_FILES = 10;
 const WARMUP = 10;
-const ROUNDS = Number(process.argv[2] ?? 100);
-const WHERE = process.argv[3] ?? 'body';
+const EDITS = ['body', 'skeleton', 'other-file'] as const;
+type Edit = (typeof EDITS)[number];
+const OUT = path.join(REPO_ROOT, 'bench', 'out');
 
-/** A realistic module: vtables (correct and buggy), waker factories, and functions that clone, wake and drop wakers. */
-export function generateFile(): string {
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1]! : fallback;
+}
+
+/**
+ * A realistic module: vtables (correct and buggy), waker factories, and functions that clone, wake and drop wakers.
+ * `taskFrom`: import `Task` from that module instead of declaring it (files of a project depend on each other).
+ */
+export function generateFile(lines = LINES, taskFrom?: string): string {
   const header = [
     "import { Arc, Box, Poll, RawWaker, RawWakerVTable, Waker, drop, forget, type Context, type Ptr } from 'wakerscope/waker';",
-    '',
-    'export class Task {',
-    '  wakeups = 0;',
-    '}',
+    ...(taskFrom ? [`import { Task } from '${taskFrom}';`] : ['', 'export class Task {', '  wakeups = 0;', '}']),
     '',
   ];
-  const lines = [...header];
-  for (let i = 0; lines.length < LINES; i++) {
+  const out = [...header];
+  for (let i = 0; out.length < lines; i++) {
     const buggy = i % 10 === 0; // some findings, as in real code under development
-    lines.push(
+    out.push(
       `// ---- block ${i} ----`,
       `function clone${i}(ptr: Ptr): RawWaker {`,
       buggy ? `  return new RawWaker(ptr, VTABLE_${i});` : `  Arc.incrementStrongCount(ptr);`,
@@ -80,29 +92,47 @@ export function generateFile(): string {
       '',
     );
   }
-  return lines.slice(0, LINES).join('\n') + '\n';
+  return out.slice(0, lines).join('\n') + '\n';
 }
 
-function makeBenchProject(text: string, withPluginEntry: boolean): { dir: string; file: string } {
-  const dir = makeProject({ 'big.ts': text }, withPluginEntry ? { name: 'wakerscope' } : null);
-  return { dir, file: path.join(dir, 'big.ts') };
+/** A plugin folder tsserver can probe: `<folder>/node_modules/wakerscope`, bundled from `src/` of this tree or of `commit`. */
+function pluginFolder(commit?: string): string {
+  const name = commit ? `latency-plugin-${commit.replace(/[^\w.-]/g, '_')}` : 'latency-plugin-this-tree';
+  const folder = path.join(OUT, name);
+  let sources = path.join(REPO_ROOT, 'src');
+  if (commit) {
+    const tree = path.join(OUT, `${name}-src`);
+    fs.rmSync(tree, { recursive: true, force: true });
+    fs.mkdirSync(tree, { recursive: true });
+    const archive = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', commit, 'src'], { maxBuffer: 1 << 28 });
+    execFileSync('tar', ['-x', '-C', tree], { input: archive });
+    sources = path.join(tree, 'src');
+  }
+  const pkg = path.join(folder, 'node_modules', 'wakerscope');
+  fs.mkdirSync(pkg, { recursive: true });
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'wakerscope', main: 'index.js' }));
+  buildSync({ ...NODE_BUNDLE, entryPoints: [path.join(sources, 'tsserver', 'index.ts')], outfile: path.join(pkg, 'index.js') });
+  return folder;
+}
+
+/** The project: the 3,000-line `big.ts` and nine more files; every other one imports `Task` from big.ts. */
+function projectFiles(): Record<string, string> {
+  const files: Record<string, string> = { 'big.ts': generateFile() };
+  for (let i = 1; i < OPEN_FILES; i++) files[`other${i}.ts`] = generateFile(LINES, i % 2 === 1 ? './big' : undefined);
+  return files;
 }
 
 interface Side {
   readonly name: string;
   readonly server: TsServer;
-  readonly file: string;
   readonly dir: string;
-  readonly times: number[];
+  /** Plugin times of the measured rounds, per edit kind: per round, the 10 requests' times (big.ts's first or second, as asked). */
+  readonly rounds: Map<Edit, { big: number; all: number }[]>;
 }
 
-/** The time the plugin reports adding to each semanticDiagnostics request for `file`, in log order. */
-function pluginTimes(log: string, file: string): number[] {
-  const times: number[] = [];
-  for (const match of log.matchAll(/\[wakerscope\] getSemanticDiagnostics (.+): ([\d.]+) ms added/g)) {
-    if (match[1] === file) times.push(Number(match[2]));
-  }
-  return times;
+/** The plugin's logged time per semanticDiagnostics request, in log order. */
+function pluginTimes(log: string): { file: string; ms: number }[] {
+  return [...log.matchAll(/\[wakerscope\] getSemanticDiagnostics (.+): ([\d.]+) ms added/g)].map((m) => ({ file: m[1]!, ms: Number(m[2]) }));
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -110,50 +140,64 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[index]!;
 }
 
+/** Where each edit kind toggles a digit, and which file the editor asks about first (the edited one). */
+function editSite(files: Record<string, string>, edit: Edit): { file: string; offset: number } {
+  if (edit === 'skeleton') return { file: 'big.ts', offset: files['big.ts']!.indexOf('wakeups = ') + 'wakeups = '.length };
+  const file = edit === 'body' ? 'big.ts' : 'other1.ts';
+  const text = files[file]!;
+  const marker = 'arc.value.wakeups += ';
+  return { file, offset: text.indexOf(marker, Math.floor(text.length / 2)) + marker.length };
+}
+
 async function main(): Promise<void> {
-  const bundle = path.join(REPO_ROOT, 'dist', 'tsserver', 'index.js');
-  if (!fs.existsSync(bundle) || !fs.existsSync(path.join(REPO_ROOT, 'node_modules', 'wakerscope', 'index.js'))) {
-    throw new Error('the tsserver plugin is not built: run `npm run build`');
-  }
-  if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`rounds must be a positive integer, got '${process.argv[2]}'`);
-  if (WHERE !== 'body' && WHERE !== 'skeleton') throw new Error(`where to edit must be 'body' or 'skeleton', got '${WHERE}'`);
-  const text = generateFile();
-  const findings = (text.match(/^function clone\d+\(ptr: Ptr\): RawWaker \{\n  return/gm) ?? []).length;
+  const rounds = Number(option('rounds', '60'));
+  const baseline = option('baseline', 'c6f17ea');
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got '${option('rounds', '')}'`);
+  const files = projectFiles();
+  const names = Object.keys(files);
+  const findings = (files['big.ts']!.match(/^function clone\d+\(ptr: Ptr\): RawWaker \{\n  return/gm) ?? []).length;
 
-  // The off side has no plugin anywhere: no tsconfig entry, no --globalPlugins.
-  const on = makeBenchProject(text, true);
-  const off = makeBenchProject(text, false);
   const sides: Side[] = [
-    { name: 'plugin on', server: TsServer.start({ globalPlugins: ['wakerscope'], pluginProbeLocations: [REPO_ROOT] }), ...on, times: [] },
-    { name: 'plugin off', server: TsServer.start(), ...off, times: [] },
-  ];
+    { name: baseline, plugin: pluginFolder(baseline) },
+    { name: 'this tree', plugin: pluginFolder() },
+  ].map(({ name, plugin }) => ({
+    name,
+    server: TsServer.start({ globalPlugins: ['wakerscope'], pluginProbeLocations: [plugin], timeoutMs: 120_000 }),
+    dir: makeProject(files),
+    rounds: new Map(),
+  }));
   try {
-    for (const side of sides) await side.server.open(side.file);
-    // The first request builds the program in both: not what this measures.
-    const first = await sides[0]!.server.request<{ source?: string }[]>('semanticDiagnosticsSync', { file: sides[0]!.file });
-    await sides[1]!.server.request('semanticDiagnosticsSync', { file: sides[1]!.file });
-    const reported = first.filter((d) => d.source === 'wakerscope').length;
-    if (reported !== findings) throw new Error(`expected ${findings} wakerscope diagnostics in the generated file, got ${reported}: is the plugin loaded?`);
-
-    // The one-character edit: a digit in the middle of the file (in a function body), or in
-    // the class property `wakeups = 0` (outside every body), toggled each round.
-    const marker = WHERE === 'body' ? 'arc.value.wakeups += ' : 'wakeups = ';
-    const anchor = text.indexOf(marker, WHERE === 'body' ? Math.floor(text.length / 2) : 0) + marker.length;
-    const where = locationOf(text, anchor);
-    const digits = ['7', '8'];
-    for (let round = 0; round < WARMUP + ROUNDS; round++) {
-      const order = round % 2 === 0 ? sides : [...sides].reverse();
-      for (const side of order) {
-        await side.server.request('updateOpen', {
-          changedFiles: [{ fileName: side.file, textChanges: [{ start: where, end: { line: where.line, offset: where.offset + 1 }, newText: digits[round % 2] }] }],
-        });
-        const started = process.hrtime.bigint();
-        await side.server.request('semanticDiagnosticsSync', { file: side.file });
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        if (round >= WARMUP) side.times.push(ms);
+    for (const side of sides) {
+      for (const name of names) await side.server.open(path.join(side.dir, name));
+      // The first requests build the program: not what this measures.
+      for (const name of names) {
+        const diagnostics = await side.server.request<{ source?: string }[]>('semanticDiagnosticsSync', { file: path.join(side.dir, name) });
+        const reported = diagnostics.filter((d) => d.source === 'wakerscope').length;
+        if (name === 'big.ts' && reported !== findings) throw new Error(`${side.name}: expected ${findings} wakerscope diagnostics in big.ts, got ${reported}: is the plugin loaded?`);
       }
-      // The same request again, nothing edited: served from the plugin's cache.
-      await sides[0]!.server.request('semanticDiagnosticsSync', { file: sides[0]!.file });
+    }
+    const digits = ['7', '8'];
+    for (const edit of EDITS) {
+      const site = editSite(files, edit);
+      const where = locationOf(files[site.file]!, site.offset);
+      // The editor asks about the edited file first, then the other open files.
+      const asked = [site.file, ...names.filter((name) => name !== site.file)];
+      for (let round = 0; round < WARMUP + rounds; round++) {
+        for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+          const logged = pluginTimes(side.server.log()).length;
+          await side.server.request('updateOpen', {
+            changedFiles: [{ fileName: path.join(side.dir, site.file), textChanges: [{ start: where, end: { line: where.line, offset: where.offset + 1 }, newText: digits[round % 2] }] }],
+          });
+          for (const name of asked) await side.server.request('semanticDiagnosticsSync', { file: path.join(side.dir, name) });
+          const times = pluginTimes(side.server.log()).slice(logged);
+          if (times.length !== asked.length) throw new Error(`${side.name}: found ${times.length} plugin timings for ${asked.length} requests in ${side.server.logFile}`);
+          if (round < WARMUP) continue;
+          const big = times.find((t) => t.file === path.join(side.dir, 'big.ts'))!.ms;
+          const list = side.rounds.get(edit) ?? [];
+          list.push({ big, all: times.reduce((sum, t) => sum + t.ms, 0) });
+          side.rounds.set(edit, list);
+        }
+      }
     }
   } finally {
     for (const side of sides) {
@@ -162,22 +206,28 @@ async function main(): Promise<void> {
     }
   }
 
-  // The plugin's log has, per round, the edited request then the repeated one.
-  const logged = pluginTimes(sides[0]!.server.log(), sides[0]!.file).slice(-2 * ROUNDS);
-  if (logged.length !== 2 * ROUNDS) throw new Error(`found ${logged.length} timings of ${2 * ROUNDS} in the plugin's log ${sides[0]!.server.logFile}`);
-  const added = logged.filter((_, i) => i % 2 === 0).sort((a, b) => a - b);
-  const cached = logged.filter((_, i) => i % 2 === 1).sort((a, b) => a - b);
-  const [withPlugin, without] = sides.map((side) => [...side.times].sort((a, b) => a - b)) as [number[], number[]];
-  const row = (name: string, sorted: number[]): string => `${name.padEnd(12)} p50 ${percentile(sorted, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(sorted, 95).toFixed(1).padStart(7)} ms`;
-  const added50 = percentile(added, 50);
-  const added95 = percentile(added, 95);
-  console.log(`semanticDiagnosticsSync after a one-character edit ${WHERE === 'body' ? 'inside a function body' : 'outside every function body'}, ${LINES}-line file (${findings} findings), ${ROUNDS} rounds after ${WARMUP} warm-up`);
-  console.log(row('plugin off', without));
-  console.log(row('plugin on', withPlugin));
-  console.log(`${'end to end'.padEnd(12)} p50 ${(percentile(withPlugin, 50) - percentile(without, 50)).toFixed(1).padStart(7)} ms   p95 ${(percentile(withPlugin, 95) - percentile(without, 95)).toFixed(1).padStart(7)} ms added (on - off)`);
-  console.log(`${'added'.padEnd(12)} p50 ${added50.toFixed(1).padStart(7)} ms   p95 ${added95.toFixed(1).padStart(7)} ms   (the plugin's own time; target p95 < 10 ms: ${added95 < 10 ? 'met' : 'NOT met'})`);
-  console.log(`${'cached'.padEnd(12)} p50 ${percentile(cached, 50).toFixed(3).padStart(7)} ms   p95 ${percentile(cached, 95).toFixed(3).padStart(7)} ms   (the plugin's own time on a repeated request, nothing edited)`);
-  console.log(`ratio on/off p50 ${(percentile(withPlugin, 50) / percentile(without, 50)).toFixed(2)}x   p95 ${(percentile(withPlugin, 95) / percentile(without, 95)).toFixed(2)}x`);
+  const cell = (values: number[]): string => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 95).toFixed(1)} ms`;
+  };
+  const p95 = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 95);
+  console.log(`time the plugin adds to semanticDiagnosticsSync, p50 / p95, ${OPEN_FILES} files open (${LINES} lines each), ${rounds} rounds per edit after ${WARMUP} warm-up; node ${process.version}\n`);
+  console.log(`| edit | plugin | ${LINES}-line file (big.ts) | per keystroke (all ${OPEN_FILES} files) | p95 ratio to ${baseline} (big.ts, all) |`);
+  console.log('|---|---|---|---|---|');
+  const [base, mine] = sides as [Side, Side];
+  for (const edit of EDITS) {
+    for (const side of sides) {
+      const rows = side.rounds.get(edit)!;
+      const baseRows = base.rounds.get(edit)!;
+      const ratio = `${(p95(rows.map((r) => r.big)) / p95(baseRows.map((r) => r.big))).toFixed(2)}, ${(p95(rows.map((r) => r.all)) / p95(baseRows.map((r) => r.all))).toFixed(2)}`;
+      console.log(`| ${edit} | ${side.name} | ${cell(rows.map((r) => r.big))} | ${cell(rows.map((r) => r.all))} | ${side === base ? '1.00, 1.00' : ratio} |`);
+    }
+  }
+  const verdicts = EDITS.map((edit) => {
+    const rows = mine.rounds.get(edit)!;
+    return `${edit}: big.ts p95 ${p95(rows.map((r) => r.big)).toFixed(1)} ms, per keystroke p95 ${p95(rows.map((r) => r.all)).toFixed(1)} ms`;
+  });
+  console.log(`\ntarget p95 under 10 ms per edit (this tree): ${verdicts.join('; ')}`);
 }
 
 if (require.main === module) {
