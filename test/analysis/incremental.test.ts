@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { analyzeFile, IncrementalAnalyzer, type Finding } from '../../src/analysis/index';
-import { skeletonOf } from '../../src/analysis/incremental';
+import { skeletonOf, type IncrementalStats } from '../../src/analysis/incremental';
 import { generateFile } from '../../bench/tsserver-latency';
 import { FIXTURES_ROOT, FixtureProgram, fixtureFiles } from './fixture-runner';
 import { mulberry32 } from './random';
@@ -112,6 +112,150 @@ describe('incremental analysis (tsserver): the same findings as a whole analysis
   });
 });
 
+/**
+ * A small project whose files call each other's helpers, build vtables from
+ * slots declared elsewhere and implement futures: `helpers.ts` ← `slots.ts` ←
+ * `main.ts`, and `other.ts`, which imports only the library.
+ */
+const PROJECT: Record<string, string> = {
+  'helpers.ts': `import { Waker, type Context } from 'wakerscope/waker';
+export const LIMIT: number = 3;
+export function release(w: Waker): void {
+  w.drop();
+}
+export function keep(cx: Context, into: Waker[]): void {
+  into.push(cx.waker().clone());
+}
+export function wakeAfter(w: Waker, hops: number): void {
+  if (hops <= 0) {
+    w.wake();
+    return;
+  }
+  wakeAfter(w, hops - 1);
+}
+export function count(n: number): number {
+  return n + LIMIT;
+}
+export class Slot {
+  waker: Waker | undefined = undefined;
+  readonly limit: number = LIMIT;
+  park(w: Waker): void {
+    this.waker?.drop();
+    this.waker = w;
+  }
+}
+`,
+  'slots.ts': `import { Arc, RawWaker, drop, forget, type Ptr, type RawWakerVTable } from 'wakerscope/waker';
+import { count } from './helpers';
+export function retain(ptr: Ptr): void {
+  Arc.incrementStrongCount(ptr);
+}
+export function cloneWith(ptr: Ptr, vtable: RawWakerVTable): RawWaker {
+  retain(ptr);
+  return new RawWaker(ptr, vtable);
+}
+export function wakeSlot(ptr: Ptr): void {
+  drop(Arc.fromRaw<number>(ptr));
+}
+export function wakeByRefSlot(ptr: Ptr): void {
+  forget(Arc.fromRaw<number>(ptr));
+}
+export function dropSlot(ptr: Ptr): void {
+  const arc = Arc.fromRaw<number>(ptr);
+  drop(arc);
+}
+export function budget(n: number): number {
+  return count(n) * 2;
+}
+`,
+  'main.ts': `import { RawWaker, RawWakerVTable, Waker, Poll, type Context, type Future, type Ptr } from 'wakerscope/waker';
+import { keep, release, wakeAfter, Slot } from './helpers';
+import { cloneWith, dropSlot, wakeByRefSlot, wakeSlot } from './slots';
+function mainClone(ptr: Ptr): RawWaker {
+  return cloneWith(ptr, VTABLE);
+}
+export const VTABLE = new RawWakerVTable(mainClone, wakeSlot, wakeByRefSlot, dropSlot);
+export function handOff(waker: Waker): void {
+  release(waker);
+  waker.wakeByRef();
+}
+export function relay(cx: Context): void {
+  const waker = cx.waker().clone();
+  wakeAfter(waker, 2);
+  waker.wakeByRef();
+}
+export function park(slot: Slot, cx: Context): void {
+  slot.park(cx.waker().clone());
+}
+export class Parked implements Future<void> {
+  readonly wakers: Waker[] = [];
+  poll(cx: Context): Poll<void> {
+    keep(cx, this.wakers);
+    return Poll.pending();
+  }
+}
+export class Forgetful implements Future<void> {
+  poll(cx: Context): Poll<void> {
+    const waker = cx.waker().clone();
+    waker.drop();
+    return Poll.pending();
+  }
+}
+`,
+  'other.ts': `import { Waker } from 'wakerscope/waker';
+export function twice(waker: Waker): void {
+  waker.wake();
+  waker.wakeByRef();
+}
+export function leak(waker: Waker): number {
+  const copy = waker.clone();
+  return copy === waker ? 1 : 0;
+}
+`,
+};
+
+describe('incremental analysis: several files, edits in one, every file compared', () => {
+  let dir: string;
+  let names: string[];
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wakerscope-incremental-project-'));
+    names = Object.entries(PROJECT).map(([name, text]) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('after random edits in any file, each file analysed again equals a whole analysis, and unedited files reuse their results', function () {
+    this.timeout(300_000);
+    const fixtures = new FixtureProgram(names);
+    const analyzer = new IncrementalAnalyzer(ts);
+    const next = mulberry32(12);
+    const texts = new Map(names.map((name) => [name, PROJECT[name.slice(dir.length + 1)]!]));
+    for (const name of names) check(fixtures, analyzer, name, `${name} (first analysis)`);
+    let reusedWhole = 0;
+    let othersChecked = 0;
+    for (let round = 0; round < 40; round++) {
+      const edited = names[Math.floor(next() * names.length)]!;
+      const { bodies } = skeletonOf(ts, fixtures.sourceFile(edited));
+      const text = texts.get(edited)!;
+      const body = round % 4 !== 3 && bodies.length > 0 ? bodies[Math.floor(next() * bodies.length)]! : { start: 0, end: text.length };
+      const at = body.start + 1 + Math.floor(next() * Math.max(1, body.end - body.start - 2));
+      texts.set(edited, edit(text, at, next));
+      fixtures.setText(edited, texts.get(edited));
+      for (const name of names) {
+        check(fixtures, analyzer, name, `${name.slice(dir.length + 1)} after edit ${round + 1} at ${at} of ${edited.slice(dir.length + 1)}`);
+        if (name === edited) continue;
+        othersChecked++;
+        const { mode, analysedBodies, checkedVtables } = analyzer.last;
+        if (mode === 'incremental' && analysedBodies.length === 0 && checkedVtables === 0) reusedWhole++;
+      }
+    }
+    // Most edits land in bodies no other file reads: those files are not analysed again at all.
+    assert.ok(reusedWhole >= othersChecked / 3, `only ${reusedWhole} of ${othersChecked} analyses of unedited files reused everything`);
+  });
+});
+
 describe('incremental analysis: what an edit invalidates', () => {
   let dir: string;
   before(() => {
@@ -120,7 +264,7 @@ describe('incremental analysis: what an edit invalidates', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Write `files`, analyse `main.ts`, apply `change` to it (or to another file), analyse again: both compared with a whole analysis. */
-  function scenario(files: Record<string, string>, change: { file?: string; from: string; to: string }): { before: Finding[]; after: Finding[]; mode: string } {
+  function scenario(files: Record<string, string>, change: { file?: string; from: string; to: string }): { before: Finding[]; after: Finding[]; mode: string; stats: IncrementalStats } {
     const names = Object.keys(files).map((name) => join(dir, name));
     Object.entries(files).forEach(([name, text]) => writeFileSync(join(dir, name), text));
     const main = join(dir, 'main.ts');
@@ -133,9 +277,10 @@ describe('incremental analysis: what an edit invalidates', () => {
     assert.ok(text.includes(change.from), `the scenario's text has no '${change.from}'`);
     fixtures.setText(target, text.replace(change.from, change.to));
     const mode = check(fixtures, analyzer, main, 'after the edit');
+    const stats = analyzer.last;
     const after = analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main));
     names.forEach((name) => rmSync(name, { force: true }));
-    return { before, after, mode };
+    return { before, after, mode, stats };
   }
 
   const rules = (findings: readonly Finding[]): string[] => findings.map((f) => f.rule);
@@ -236,6 +381,26 @@ export function count(n: number): number {
     assert.equal(elsewhere.mode, 'incremental');
   });
 
+  it('a body that mentions a module-level `const` array re-analyses the whole file (a loop over it is entered unless some code may empty it)', () => {
+    const source = `import { Waker } from 'wakerscope/waker';
+const ITEMS = [1, 2];
+export function dropInLoop(waker: Waker): void {
+  const copy = waker.clone();
+  for (const item of ITEMS) {
+    copy.drop();
+    break;
+  }
+}
+export function other(n: number): number {
+  return n + 1;
+}
+`;
+    const result = scenario({ 'main.ts': source }, { from: '  return n + 1;', to: '  ITEMS.pop();\n  return n + 1;' });
+    assert.deepEqual(rules(result.before), []);
+    assert.deepEqual(rules(result.after), ['clone-without-drop']);
+    assert.equal(result.mode, 'whole');
+  });
+
   it('a module-level waker captured by functions makes every body edit re-analyse the whole file', () => {
     const source = `import { Waker } from 'wakerscope/waker';
 const shared = Waker.noop().clone();
@@ -250,7 +415,7 @@ export function count(n: number): number {
     assert.equal(result.mode, 'whole');
   });
 
-  it('an edit in another file re-analyses the whole file', () => {
+  it("an edit in a helper's body in another file re-checks only the vtable that read it", () => {
     const slots = `import { Arc, RawWaker, type Ptr, type RawWakerVTable } from 'wakerscope/waker';
 export function cloneWith(ptr: Ptr, vtable: RawWakerVTable): RawWaker {
   Arc.incrementStrongCount(ptr);
@@ -276,7 +441,10 @@ export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
     const result = scenario({ 'main.ts': main, 'slots.ts': slots }, { file: 'slots.ts', from: '  Arc.incrementStrongCount(ptr);\n', to: '' });
     assert.deepEqual(rules(result.before), []);
     assert.deepEqual(rules(result.after), ['vtable-clone-no-retain']);
-    assert.equal(result.mode, 'whole');
+    assert.equal(result.mode, 'incremental');
+    assert.equal(result.stats.changedFiles, 1);
+    assert.equal(result.stats.checkedVtables, 1);
+    assert.deepEqual(result.stats.analysedBodies, []);
   });
 
   const HELPERS = `import { Waker, type Context, type Future, Poll } from 'wakerscope/waker';
@@ -316,6 +484,54 @@ export class Parked implements Future<void> {
     assert.equal(result.mode, 'incremental');
   });
 
+  it("an edit in another file's body that nothing here read re-analyses nothing", () => {
+    const helpers = `import { Arc, RawWaker, Waker, type Ptr, type RawWakerVTable } from 'wakerscope/waker';
+export function release(w: Waker): void {
+  w.drop();
+}
+export function cloneWith(ptr: Ptr, vtable: RawWakerVTable): RawWaker {
+  Arc.incrementStrongCount(ptr);
+  return new RawWaker(ptr, vtable);
+}
+export function count(n: number): number {
+  return n + 1;
+}
+`;
+    const main = `import { Arc, RawWaker, RawWakerVTable, Waker, drop, forget, type Ptr } from 'wakerscope/waker';
+import { cloneWith, count, release } from './helpers';
+export function handOff(waker: Waker): void {
+  release(waker);
+  waker.wakeByRef();
+}
+export function total(n: number): number {
+  return count(n) + 1;
+}
+function myClone(ptr: Ptr): RawWaker {
+  return cloneWith(ptr, VTABLE);
+}
+function myWake(ptr: Ptr): void {
+  drop(Arc.fromRaw<number>(ptr));
+}
+function myWakeByRef(ptr: Ptr): void {
+  forget(Arc.fromRaw<number>(ptr));
+}
+function myDrop(ptr: Ptr): void {
+  drop(Arc.fromRaw<number>(ptr));
+}
+export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
+`;
+    const files = { 'main.ts': main, 'helpers.ts': helpers };
+    const unread = scenario(files, { file: 'helpers.ts', from: '  return n + 1;', to: '  return n + 2;' });
+    assert.deepEqual(rules(unread.after), ['use-after-drop']);
+    assert.equal(unread.mode, 'incremental');
+    assert.equal(unread.stats.changedFiles, 1);
+    assert.deepEqual(unread.stats.analysedBodies, [], 'no body here read `count` (a call of it reads its signature only)');
+    assert.equal(unread.stats.checkedVtables, 0);
+
+    const signature = scenario(files, { file: 'helpers.ts', from: 'export function count(n: number): number {', to: 'export function count(n: number, m = 1): number {' });
+    assert.equal(signature.mode, 'whole', "a declaration another file can see changed: that file's types may have");
+  });
+
   it("an edit in a helper's body in another file re-checks its callers", () => {
     const helpers = `import { Waker } from 'wakerscope/waker';
 export function release(w: Waker): void {
@@ -332,7 +548,8 @@ export function handOff(waker: Waker): void {
     const result = scenario({ 'main.ts': main, 'helpers.ts': helpers }, { file: 'helpers.ts', from: '  w.drop();', to: '  w.wake();' });
     assert.deepEqual(result.before.map((f) => f.rule), ['use-after-drop']);
     assert.deepEqual(result.after.map((f) => f.rule), ['use-after-wake']);
-    assert.equal(result.mode, 'whole');
+    assert.equal(result.mode, 'incremental');
+    assert.deepEqual(result.stats.analysedBodies, [0], 'the caller that read the helper is analysed again');
   });
 
   it('a body that names nothing of the library but assigns an owned field is analysed after an edit too', () => {
