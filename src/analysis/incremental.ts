@@ -1,70 +1,88 @@
 // Re-analysis after an edit, for the editor: tsserver asks for diagnostics after
-// every pause in typing, the edit is nearly always inside one function body, and
-// analysing a 3,000-line file whole takes about 20 ms. `IncrementalAnalyzer`
-// returns exactly what `analyzeFile` would, reusing every result the edit
-// cannot have changed.
+// every pause in typing, for every open file, and the edit is nearly always
+// inside one function body; analysing a 3,000-line file whole takes about 20 ms.
+// `IncrementalAnalyzer` returns exactly what `analyzeFile` would, reusing every
+// result the edit cannot have changed, in the edited file and in the others.
 //
-// Why reuse is sound. A file splits into *opaque bodies* and the *skeleton*
-// (everything else). An opaque body is the body of a function-like that is
-// not nested in another function and whose signature is written out in full:
-// a return type annotation, no `typeof` anywhere in the signature, no
-// parameter typed by its default value. Nothing outside such a body depends on
-// its text:
-//   - the function's type is its signature, which is skeleton (TypeScript
-//     infers a return type from the body only when it is not annotated, and
-//     class property types from constructor bodies, so constructors, setters and
-//     static blocks are never opaque; `typeof` or an unannotated default in a
-//     signature could name something declared in the body);
-//   - what a body declares is visible only inside it;
-//   - a function nested in another belongs to the enclosing body: the
-//     enclosing analysis reads it (captures), so only outermost bodies count;
-//   - one exception in the checker: a closure sees a narrowed type of an outer
-//     `let` unless it is assigned anywhere in its container, nested functions
-//     included. So an edited body whose old or new text mentions a `let` or
-//     `var` declared outside every function re-analyses the whole file;
-//   - one exception in the flow rules: a loop over a `const` bound to an array
-//     literal outside every function runs at least once only if no code in its
-//     scope may empty the array (flow/loops.ts reads every reference), so the
-//     names of such `const`s count as the `let`s do.
-// Together these are the file's *shared names*.
+// Why reuse is sound. A file splits into *opaque regions* and the *skeleton*
+// (everything else). Nothing outside an opaque region depends on its text but
+// what reads it (listed below). Regions are never nested, and never inside a
+// function (a function nested in another belongs to the enclosing body: its
+// analysis reads it, for captures). There are two kinds:
+//   - the body of a function-like whose signature is written out in full: a
+//     return type annotation, no `typeof` anywhere in the signature, no
+//     parameter typed by its default value. The function's type is its
+//     signature, which is skeleton (TypeScript infers a return type from the
+//     body only when it is not annotated, and class property types from
+//     constructor bodies, so constructors, setters and static blocks are never
+//     opaque; `typeof` or an unannotated default in a signature could name
+//     something declared in the body), and what a body declares is visible
+//     only inside it;
+//   - an initializer whose value no declaration's type is taken from: a class
+//     property's under a type annotation; an unannotated class property's
+//     literal (`wakeups = 0`: the property's type is the literal's widened
+//     one, `number`, so an edit that keeps the literal's kind keeps the type;
+//     not `readonly`, which keeps the literal type); a `const`'s, annotated or
+//     not exported from a module (what other files see of it is its
+//     annotation, or nothing). A class's own code belongs to no flow unit (a
+//     function in a property's initializer is a unit of its own); a `const`'s
+//     initializer is code of the file's top level, and code that names the
+//     `const` sees its type (unannotated) or, in a closure, the type its
+//     initializer narrows it to. So an edited `const` initializer analyses
+//     the file's top level again and counts as an edit of every region that
+//     names the `const` (in its old or new text, and so on for a `const` in
+//     turn); if the skeleton names it outside its own declaration, the whole
+//     file is analysed.
+// Two exceptions reach across regions through names. In the checker: a closure
+// sees a narrowed type of an outer `let` unless it is assigned anywhere in its
+// container, nested functions included. In the flow rules: a loop over a
+// `const` bound to an array literal outside every function runs at least once
+// only if no code in its scope may empty the array (flow/loops.ts reads every
+// reference). These `let`, `var` and `const` names are the file's *shared
+// names*: an edited region whose old or new text mentions one re-analyses the
+// whole file.
 // So when the skeleton is the same text and the compiler options the same
-// object, a result that read no edited body is what a fresh analysis would
-// compute, with positions shifted by the bodies' length changes before them.
+// object, a result that read no edited region is what a fresh analysis would
+// compute, with positions shifted by the regions' length changes before them.
 // The same holds across files: what another file B sees of this file A is
 // what the checker says of A's declarations, which are A's skeleton, and the
-// bodies it reads itself (below). So an edit to A that leaves its skeleton the
-// same text (and mentions none of A's shared names) changes nothing in B that
-// did not read an edited body of A; tsserver keeps the SourceFile of every
-// file it did not change, so B compares the program's other files with those
-// it was last analysed with, by identity, and follows the edited ones body by
-// body. Any other change re-analyses B whole: a file added or removed, other
-// options, a skeleton edit, an edit to a JavaScript or declaration file or to
-// the library.
+// regions it reads itself (below). So an edit to A that leaves its skeleton the
+// same text (and needs no whole analysis of A by the rules above) changes
+// nothing in B that did not read an edited region of A; tsserver keeps the
+// SourceFile of every file it did not change, so B compares the program's
+// other files with those it was last analysed with, by identity, and follows
+// the edited ones region by region. Any other change re-analyses B whole: a
+// file added or removed, other options, a skeleton edit, an edit to a
+// JavaScript or declaration file or to the library.
 // What each result reads:
-//   - a flow unit inside an opaque body: that body (and the skeleton);
-//   - a flow unit outside every opaque body: the skeleton only, except the
-//     file's top level, which reads the functions it contains when it tracks a
-//     module-level binding they might capture: then any body edit re-analyses
-//     the whole file;
+//   - a flow unit inside a region: that region (and the skeleton);
+//   - a flow unit outside every region: the skeleton only, except the file's
+//     top level, which reads the functions it contains when it tracks a
+//     module-level binding they might capture: then any region edit
+//     re-analyses the whole file;
 //   - either kind of flow unit also reads the bodies of the helpers whose
 //     summaries it used, and of their helpers in turn, in any file (the engine
-//     collects them in `reads`): a body that read an edited helper is analysed
-//     again, and a unit outside every opaque body that did makes the whole file
-//     analysed again;
+//     collects them in `reads`): a region's units that read an edited helper
+//     are analysed again, and so are the units outside every region that did;
 //   - a vtable: the functions its slot summaries ran and the declarations they
 //     were resolved through, in any file (the vtable pass records them in
-//     `readNodes`);
+//     `readNodes`): every region they overlap;
 //   - a result whose findings point into another file (a related span at a
 //     slot function declared there) reads that file's positions: any edit
-//     there analyses it again.
-// JavaScript files have no opaque bodies (`this.x = …` anywhere types a
+//     there analyses it again;
+//   - a result reads the text of the lines its positions are on (a fix
+//     indents like the line it edits), and a message that names a line
+//     (`when the loop continues at line 13`) reads the line count before it:
+//     a result on a line an edited region shares, or naming a line after an
+//     edit that added or removed lines, is analysed again.
+// JavaScript files have no opaque regions (`this.x = …` anywhere types a
 // property), so they are always analysed whole. Anything unexpected (a
 // position that does not map) falls back to a whole analysis.
 
 import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
 import { finishFindings } from './finish';
-import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings } from './flow/index';
+import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings, type FlowUnit } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
 import { isLibraryFile } from './library';
 import { findMentions, mentionedIn } from './mentions';
@@ -72,35 +90,55 @@ import { skipOuterExpressions } from './syntax';
 import { checkVtable, leaksExplainedElsewhere, vtableSites, withoutExplainedLeaks } from './vtable/index';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type Span, type TypeScript } from './types';
 
-/** An opaque body: the function that owns it and its text range (`body.pos` to `body.end`). */
-interface Body {
-  readonly owner: FunctionLikeWithBody;
+/**
+ * An opaque region (see the header): a function's body, or a declaration's
+ * initializer; `owner` is the function or the declaration.
+ */
+interface Region {
+  readonly owner: ts.Node;
+  /** The text range: `body.pos` to `body.end`, or the initializer's. */
   readonly start: number;
   readonly end: number;
+  /**
+   * `body`; `typed`, a class property's initializer under its type annotation;
+   * `const`, a `const`'s initializer (the file's top level runs it, and code
+   * that names the `const` may read it); or, for an unannotated class
+   * property's literal initializer, the literal's type (`number`, `string`,
+   * `boolean`, `bigint`): an edit that changes it is a skeleton edit.
+   */
+  readonly kind: string;
+  /** For a `const`: the names it binds. */
+  readonly names: readonly string[];
 }
 
 /** What re-analysis needs of one version of a file (one `SourceFile` object): computed once per version. */
 interface Skeleton {
-  readonly bodies: readonly Body[];
-  /** Each body's owning function, to its index. */
+  readonly regions: readonly Region[];
+  /** Each body's owning function, to its region's index. */
   readonly owners: ReadonlyMap<ts.Node, number>;
-  /** The text of each body. */
+  /** The text of each region. */
   readonly texts: readonly string[];
-  /** The skeleton: the text between opaque bodies (one more piece than bodies). */
+  /** The skeleton: the text between regions (one more piece than regions). */
   readonly pieces: readonly string[];
-  /** Names an edited body must not mention for the edit to stay inside it (see the header). */
+  /** Names an edited region must not mention for the edit to stay inside it (see the header). */
   readonly sharedNames: readonly string[];
 }
 
 /**
- * What a result was computed from beyond its own body and the skeletons: per
- * file name, the indices of the opaque bodies it read, and `ANY_CHANGE` for
- * another file its findings point into (any edit there moves them).
+ * What a result was computed from beyond its own region and the skeletons: per
+ * file name, the indices of the regions it read, and `ANY_CHANGE` for another
+ * file its findings point into (any edit there moves them).
  */
 type Reads = ReadonlyMap<string, ReadonlySet<number>>;
-/** Per file name, the bodies edited since the last analysis, and `ANY_CHANGE` for every other file edited at all. */
+/** Per file name, the regions edited since the last analysis, and `ANY_CHANGE` for every other file edited at all. */
 type Changes = ReadonlyMap<string, ReadonlySet<number>>;
 const ANY_CHANGE = -1;
+
+/** The regions edited between two versions of a file, and whether the file's top-level code is among the edited code (a `const`'s initializer). */
+interface Edit {
+  readonly regions: ReadonlySet<number>;
+  readonly topLevel: boolean;
+}
 
 interface VtableEntry {
   readonly start: number;
@@ -116,7 +154,7 @@ interface FileState {
   readonly others: readonly ts.SourceFile[];
   readonly flowApplies: boolean;
   readonly skeleton: Skeleton;
-  /** Flow findings outside every opaque body (index 0), then per body (index i + 1), each in unit order. */
+  /** Flow findings outside every region (index 0), then per region (index i + 1), each in unit order. */
   readonly flow: readonly (readonly Finding[])[];
   /** Per group of `flow`: what its units read (undefined: anything). */
   readonly flowReads: readonly (Reads | undefined)[];
@@ -127,13 +165,13 @@ interface FileState {
 /** How the last `analyzeFile` call went, for tests and the benchmark. */
 export interface IncrementalStats {
   readonly mode: 'whole' | 'incremental';
-  /** Opaque bodies of the file whose text changed (incremental mode). */
-  readonly changedBodies: number;
-  /** Other files of the program edited since the file's last analysis whose edits were followed body by body (incremental mode). */
+  /** Regions of the file whose text changed, or that code naming an edited `const` reads (incremental mode). */
+  readonly changedRegions: number;
+  /** Other files of the program edited since the file's last analysis whose edits were followed region by region (incremental mode). */
   readonly changedFiles: number;
-  /** The opaque bodies whose flow units were analysed (all of them in whole mode). */
-  readonly analysedBodies: readonly number[];
-  /** Whether the flow units outside every opaque body were analysed. */
+  /** The regions whose flow units were analysed (those with any, in whole mode). */
+  readonly analysedRegions: readonly number[];
+  /** Whether the flow units outside every region (the file's top level among them) were analysed. */
   readonly analysedOutside: boolean;
   /** How many vtables were checked (the others' reports were reused). */
   readonly checkedVtables: number;
@@ -145,7 +183,7 @@ export class IncrementalAnalyzer {
   private readonly skeletons = new WeakMap<ts.SourceFile, Skeleton>();
   /** The program of the last call: when another one comes, files it no longer holds are forgotten. */
   private lastProgram: ts.Program | undefined;
-  last: IncrementalStats = { mode: 'whole', changedBodies: 0, changedFiles: 0, analysedBodies: [], analysedOutside: true, checkedVtables: 0 };
+  last: IncrementalStats = { mode: 'whole', changedRegions: 0, changedFiles: 0, analysedRegions: [], analysedOutside: true, checkedVtables: 0 };
 
   constructor(private readonly ts: TypeScript) {}
 
@@ -205,17 +243,17 @@ export class IncrementalAnalyzer {
   }
 
   /**
-   * The bodies edited since `previous`, in this file and in the program's other
-   * files, or undefined when anything else changed (then the whole file is
-   * analysed): the compiler options, the set of files, a skeleton, or a file
-   * whose edits are not followed body by body (JavaScript, declarations, the library).
+   * The regions edited since `previous`, in this file and in the program's
+   * other files, or undefined when anything else changed (then the whole file
+   * is analysed): the compiler options, the set of files, a skeleton, or a file
+   * whose edits are not followed region by region (JavaScript, declarations, the library).
    */
-  private changesSince(program: ts.Program, previous: FileState, current: Analysed, fileName: string): Changes | undefined {
+  private changesSince(program: ts.Program, previous: FileState, current: Analysed, fileName: string): { changes: Changes; topLevel: boolean } | undefined {
     if (previous.options !== current.options || previous.flowApplies !== current.flowApplies || previous.others.length !== current.others.length) return undefined;
     const changes = new Map<string, ReadonlySet<number>>();
-    const own = changedBodies(previous.skeleton, current.skeleton);
+    const own = editBetween(previous.skeleton, current.skeleton);
     if (!own) return undefined;
-    if (own.size > 0) changes.set(fileName, own);
+    if (own.regions.size > 0) changes.set(fileName, own.regions);
     for (let i = 0; i < current.others.length; i++) {
       const before = previous.others[i]!;
       const after = current.others[i]!;
@@ -223,81 +261,100 @@ export class IncrementalAnalyzer {
       if (before.fileName !== after.fileName || before.isDeclarationFile || after.isDeclarationFile || before.impliedNodeFormat !== after.impliedNodeFormat) return undefined;
       if (before.text === after.text) continue; // parsed again, the same
       if (!isTypeScript(after) || isLibraryFile(program, after) || program.isSourceFileFromExternalLibrary(after)) return undefined;
-      const edited = changedBodies(this.skeleton(before), this.skeleton(after));
-      if (!edited) return undefined;
-      changes.set(after.fileName, new Set([...edited, ANY_CHANGE]));
+      const edit = editBetween(this.skeleton(before), this.skeleton(after));
+      if (!edit) return undefined;
+      changes.set(after.fileName, new Set([...edit.regions, ANY_CHANGE]));
     }
-    return changes;
+    return { changes, topLevel: own.topLevel };
   }
 
   private analyzeWhole(context: FileContext, current: Analysed): FileState {
-    const ts = this.ts;
     const file = context.file;
-    const { bodies } = current.skeleton;
-    const flow: Finding[][] = [[], ...bodies.map(() => [])];
+    const { regions } = current.skeleton;
+    const flow: Finding[][] = [[], ...regions.map(() => [])];
     const flowReads: (Map<string, Set<number>> | undefined)[] = flow.map(() => new Map());
     let topLevelReadsBodies = false;
-    if (current.flowApplies) {
-      for (const unit of hintedUnits(ts, file)) {
-        const index = bodyIndexOf(current.skeleton, unit.root) + 1;
-        const reads = analyzeUnit(context, unit, flow[index]!);
-        if (unit.root === file && reads.nested) topLevelReadsBodies = true;
-        flowReads[index] = this.noteReads(flowReads[index], reads.summaries);
-      }
+    const units = current.flowApplies ? hintedUnits(this.ts, file) : [];
+    for (const unit of units) {
+      const index = regionIndexOf(current.skeleton, unit.root) + 1;
+      const reads = analyzeUnit(context, unit, flow[index]!);
+      if (unit.root === file && reads.nested) topLevelReadsBodies = true;
+      flowReads[index] = this.noteReads(flowReads[index], reads.summaries);
     }
     flow.forEach((findings, index) => this.noteFindings(flowReads[index], findings, [], file.fileName));
     const vtables = vtableSites(context).map((site) => this.checkSite(context, site));
-    this.last = { mode: 'whole', changedBodies: 0, changedFiles: 0, analysedBodies: bodies.map((_, index) => index), analysedOutside: true, checkedVtables: vtables.length };
+    const analysedRegions = [...new Set(units.map((unit) => regionIndexOf(current.skeleton, unit.root)).filter((index) => index >= 0))];
+    this.last = { mode: 'whole', changedRegions: 0, changedFiles: 0, analysedRegions, analysedOutside: true, checkedVtables: vtables.length };
     return { ...current, flow, flowReads, topLevelReadsBodies, vtables };
   }
 
   /** Reuse what the edits cannot have changed; undefined when the file must be analysed whole. */
-  private reanalyze(context: FileContext, previous: FileState, current: Analysed, changes: Changes): FileState | undefined {
+  private reanalyze(context: FileContext, previous: FileState, current: Analysed, { changes, topLevel }: { changes: Changes; topLevel: boolean }): FileState | undefined {
     const file = context.file;
     const changed = changes.get(file.fileName) ?? NONE;
     if (previous.topLevelReadsBodies && changed.size > 0) return undefined;
-    if (readsChanged(previous.flowReads[0], changes)) return undefined;
     const ts = this.ts;
-    const { bodies } = current.skeleton;
-    const toNew = positionMap(previous.skeleton.bodies, bodies, changed);
-    const toOld = positionMap(bodies, previous.skeleton.bodies, changed);
+    const { regions } = current.skeleton;
+    const toNew = positionMap(previous.skeleton.regions, regions, changed);
+    const toOld = positionMap(regions, previous.skeleton.regions, changed);
     const move = (findings: readonly Finding[]): Finding[] => findings.map((finding) => moveFinding(finding, file.fileName, toNew));
+    // The file's units, scanned once when a group outside function bodies must be analysed again.
+    let fileUnits: FlowUnit[] | undefined;
+    const unitsIn = (index: number): FlowUnit[] => {
+      if (!current.flowApplies) return [];
+      const owner = regions[index]?.owner;
+      if (owner && regions[index]!.kind === 'body') return hintedUnits(ts, owner as FunctionLikeWithBody);
+      fileUnits ??= hintedUnits(ts, file);
+      return fileUnits.filter((unit) => regionIndexOf(current.skeleton, unit.root) === index);
+    };
 
-    const flow: Finding[][] = [move(previous.flow[0]!)];
-    const flowReads: (Reads | undefined)[] = [previous.flowReads[0]];
-    const analysedBodies: number[] = [];
-    bodies.forEach((body, index) => {
-      const reads = previous.flowReads[index + 1];
-      if (!changed.has(index) && !readsChanged(reads, changes)) {
-        flow.push(move(previous.flow[index + 1]!));
+    const flow: Finding[][] = [];
+    const flowReads: (Reads | undefined)[] = [];
+    const analysedRegions: number[] = [];
+    let topLevelReadsBodies = false;
+    const stale = staleLines(previous.skeleton, current.skeleton, changed, file);
+    const outside = move(previous.flow[0]!);
+    const analyseOutside = topLevel || readsChanged(previous.flowReads[0], changes) || stale(outside);
+    for (let group = 0; group <= regions.length; group++) {
+      const index = group - 1;
+      const reads = previous.flowReads[group];
+      const moved = index < 0 ? outside : changed.has(index) ? [] : move(previous.flow[group]!);
+      const again = index < 0 ? analyseOutside : changed.has(index) || readsChanged(reads, changes) || stale(moved);
+      if (!again) {
+        flow.push(moved);
         flowReads.push(reads);
-        return;
+        if (index < 0) topLevelReadsBodies = previous.topLevelReadsBodies;
+        continue;
       }
-      analysedBodies.push(index);
-      const group: Finding[] = [];
+      const units = unitsIn(index);
+      if (index >= 0 && units.length > 0) analysedRegions.push(index);
+      const findings: Finding[] = [];
       let read: Map<string, Set<number>> | undefined = new Map();
-      if (current.flowApplies) {
-        for (const unit of hintedUnits(ts, body.owner)) read = this.noteReads(read, analyzeUnit(context, unit, group).summaries);
+      for (const unit of units) {
+        const unitReads = analyzeUnit(context, unit, findings);
+        if (unit.root === file && unitReads.nested) topLevelReadsBodies = true;
+        read = this.noteReads(read, unitReads.summaries);
       }
-      flow.push(group);
-      flowReads.push(this.noteFindings(read, group, [], file.fileName));
-    });
+      flow.push(findings);
+      flowReads.push(this.noteFindings(read, findings, [], file.fileName));
+    }
 
     const previousSites = new Map(previous.vtables.map((entry) => [`${entry.start}:${entry.end}`, entry]));
     let checkedVtables = 0;
     const vtables = vtableSites(context).map((site): VtableEntry => {
-      const inside = bodyIndexOf(current.skeleton, site);
+      const inside = regionIndexOf(current.skeleton, site);
       const reusable = inside < 0 || !changed.has(inside);
       const old = reusable ? previousSites.get(`${toOld(site.pos)}:${toOld(site.end)}`) : undefined;
-      if (old && !readsChanged(old.reads, changes)) {
-        return { start: site.pos, end: site.end, reads: old.reads, findings: move(old.findings), explained: old.explained.map((span) => moveSpan(span, file.fileName, toNew)) };
+      const findings = old && !readsChanged(old.reads, changes) ? move(old.findings) : undefined;
+      if (old && findings && !stale(findings)) {
+        return { start: site.pos, end: site.end, reads: old.reads, findings, explained: old.explained.map((span) => moveSpan(span, file.fileName, toNew)) };
       }
       checkedVtables++;
       return this.checkSite(context, site);
     });
     const changedFiles = [...changes.keys()].filter((name) => name !== file.fileName).length;
-    this.last = { mode: 'incremental', changedBodies: changed.size, changedFiles, analysedBodies, analysedOutside: false, checkedVtables };
-    return { ...current, flow, flowReads, topLevelReadsBodies: previous.topLevelReadsBodies, vtables };
+    this.last = { mode: 'incremental', changedRegions: changed.size, changedFiles, analysedRegions, analysedOutside: analyseOutside, checkedVtables };
+    return { ...current, flow, flowReads, topLevelReadsBodies, vtables };
   }
 
   private checkSite(context: FileContext, site: ts.NewExpression): VtableEntry {
@@ -308,12 +365,12 @@ export class IncrementalAnalyzer {
     return { start: site.pos, end: site.end, reads, findings: report.findings, explained };
   }
 
-  /** Adds the opaque bodies `nodes` overlap, in whichever file, to `reads`; undefined (anything) stays so, and `nodes` undefined makes it so. */
+  /** Adds the regions `nodes` overlap, in whichever file, to `reads`; undefined (anything) stays so, and `nodes` undefined makes it so. */
   private noteReads(reads: Map<string, Set<number>> | undefined, nodes: Iterable<ts.Node> | undefined): Map<string, Set<number>> | undefined {
     if (!reads || !nodes) return undefined;
     for (const node of nodes) {
       const file = node.getSourceFile();
-      for (const index of bodiesOverlapping(this.skeleton(file), node)) addRead(reads, file.fileName, index);
+      for (const index of regionsOverlapping(this.skeleton(file), node)) addRead(reads, file.fileName, index);
     }
     return reads;
   }
@@ -357,14 +414,17 @@ function readsChanged(reads: Reads | undefined, changes: Changes): boolean {
 }
 
 /**
- * The indices of the bodies edited between two versions of a file, or undefined
- * when its skeleton changed, or an edited body's old or new text mentions a
- * shared name (see the header).
+ * The regions edited between two versions of a file, with the regions that
+ * name an edited `const` (they may read it); undefined when the skeleton
+ * changed, an edited region's old or new text mentions a shared name, or an
+ * edited `const` is named in the skeleton (see the header).
  */
-function changedBodies(previous: Skeleton, current: Skeleton): Set<number> | undefined {
+function editBetween(previous: Skeleton, current: Skeleton): Edit | undefined {
   if (previous.pieces.length !== current.pieces.length || previous.pieces.some((piece, i) => piece !== current.pieces[i])) return undefined;
+  if (previous.regions.some((region, i) => region.kind !== current.regions[i]!.kind)) return undefined;
   const changed = new Set<number>();
   const shared = namesPattern([...new Set([...previous.sharedNames, ...current.sharedNames])]);
+  const consts: number[] = [];
   for (let i = 0; i < current.texts.length; i++) {
     const before = previous.texts[i]!;
     const after = current.texts[i]!;
@@ -372,8 +432,66 @@ function changedBodies(previous: Skeleton, current: Skeleton): Set<number> | und
     if (shared && (shared.test(before) || shared.test(after))) return undefined;
     if (before.includes('\\u') || after.includes('\\u')) return undefined; // an escaped name could spell one
     changed.add(i);
+    if (current.regions[i]!.kind === 'const') consts.push(i);
   }
-  return changed;
+  if (consts.length === 0) return { regions: changed, topLevel: false };
+  // An edited `const` may change what code naming it sees (its type, unannotated; its narrowed type in a closure): those regions too, in turn.
+  const skeleton = current.pieces.join('\n');
+  if (skeleton.includes('\\u')) return undefined;
+  for (let next = consts.pop(); next !== undefined; next = consts.pop()) {
+    for (const name of current.regions[next]!.names) {
+      const named = namesPattern([name])!;
+      if (findMentions(skeleton, new RegExp(named.source, 'g'))!.length > 1) return undefined; // named outside its own declaration
+      current.texts.forEach((text, i) => {
+        if (changed.has(i) || !(named.test(text) || named.test(previous.texts[i]!))) return;
+        changed.add(i);
+        if (current.regions[i]!.kind === 'const') consts.push(i);
+      });
+    }
+  }
+  return { regions: changed, topLevel: true };
+}
+
+/**
+ * Whether findings (moved to the new text) may read differently after the
+ * edit, though what they read is unchanged: one with a position on a line an
+ * edited region shares (a fix indents by the text before it on its line), or,
+ * when an edit added or removed lines, one whose text names a line (`when the
+ * loop continues at line 13`).
+ */
+function staleLines(previous: Skeleton, current: Skeleton, changed: ReadonlySet<number>, file: ts.SourceFile): (findings: readonly Finding[]) => boolean {
+  if (changed.size === 0) return () => false;
+  const text = file.text;
+  const lines: { readonly start: number; readonly end: number }[] = [];
+  let linesMoved = false;
+  for (const index of changed) {
+    const region = current.regions[index]!;
+    let start = region.start;
+    while (start > 0 && !isLineBreak(text.charCodeAt(start - 1))) start--;
+    let end = region.end;
+    while (end < text.length && !isLineBreak(text.charCodeAt(end))) end++;
+    lines.push({ start, end });
+    linesMoved ||= lineBreaks(previous.texts[index]!) !== lineBreaks(current.texts[index]!);
+  }
+  const onEditedLine = (span: Span): boolean => span.file === file.fileName && lines.some((line) => span.end >= line.start && span.start <= line.end);
+  const namesLine = (finding: Finding): boolean => NAMES_LINE.test(finding.message) || NAMES_LINE.test(finding.help ?? '') || finding.related.some((related) => NAMES_LINE.test(related.message));
+  return (findings) =>
+    findings.some(
+      (finding) =>
+        (linesMoved && namesLine(finding)) || onEditedLine(finding.span) || finding.related.some(onEditedLine) || finding.fixes.some((fix) => fix.edits.some(onEditedLine)),
+    );
+}
+
+const NAMES_LINE = /\bline \d/;
+const LINE_BREAKS = /\r\n?|[\n\u2028\u2029]/g;
+
+function lineBreaks(text: string): number {
+  return text.match(LINE_BREAKS)?.length ?? 0;
+}
+
+/** The characters TypeScript ends a line at (`\r\n` is one break; either half ends the line). */
+function isLineBreak(code: number): boolean {
+  return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
 }
 
 function isTypeScript(file: ts.SourceFile): boolean {
@@ -382,34 +500,22 @@ function isTypeScript(file: ts.SourceFile): boolean {
 
 const TYPEOF = /typeof/g;
 
-/** A position that falls inside an edited body: the caller re-analyses the whole file. */
+/** A position that falls inside an edited region: the caller re-analyses the whole file. */
 class Unmappable extends Error {}
 
 /**
  * Maps positions of one version of the file to another with the same skeleton:
- * the skeleton between bodies shifts by the length changes before it; inside an
- * unchanged body, by its start's shift. Inside an edited body it cannot map.
+ * the skeleton between regions shifts by the length changes before it; inside an
+ * unchanged region, by its start's shift. Inside an edited region it cannot map.
  */
-function positionMap(
-  from: readonly { readonly start: number; readonly end: number }[],
-  to: readonly { readonly start: number; readonly end: number }[],
-  changed: ReadonlySet<number>,
-): (position: number) => number {
+function positionMap(from: readonly Region[], to: readonly Region[], changed: ReadonlySet<number>): (position: number) => number {
   return (position) => {
-    // The last body starting at or before `position`.
-    let low = 0;
-    let high = from.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (from[middle]!.start <= position) low = middle + 1;
-      else high = middle;
-    }
-    const index = low - 1;
+    const index = lastStartingAtOrBefore(from, position);
     if (index < 0) return position;
-    const body = from[index]!;
-    if (position >= body.end) return to[index]!.end + (position - body.end);
-    if (changed.has(index) && position !== body.start) throw new Unmappable();
-    return to[index]!.start + (position - body.start);
+    const region = from[index]!;
+    if (position >= region.end) return to[index]!.end + (position - region.end);
+    if (changed.has(index) && position !== region.start) throw new Unmappable();
+    return to[index]!.start + (position - region.start);
   };
 }
 
@@ -427,89 +533,146 @@ function moveSpan<S extends Span>(span: S, fileName: string, map: (position: num
   return span.file === fileName ? { ...span, start: map(span.start), end: map(span.end) } : span;
 }
 
-/** The index of the opaque body a node is in (its owner counts as inside), or -1 for the skeleton. */
-function bodyIndexOf(skeleton: Skeleton, node: ts.Node): number {
+/** The index of the region a node is in (a body's owner counts as inside), or -1 for the skeleton. */
+function regionIndexOf(skeleton: Skeleton, node: ts.Node): number {
   const owned = skeleton.owners.get(node);
   if (owned !== undefined) return owned;
-  const index = lastStartingAtOrBefore(skeleton.bodies, node.pos);
-  return index >= 0 && node.pos < skeleton.bodies[index]!.end ? index : -1;
+  const index = lastStartingAtOrBefore(skeleton.regions, node.pos);
+  return index >= 0 && node.pos < skeleton.regions[index]!.end ? index : -1;
 }
 
-/** The indices of the opaque bodies a node overlaps: the one it is in, or those inside it (its owner's, for a function). */
-function bodiesOverlapping(skeleton: Skeleton, node: ts.Node): number[] {
-  const { bodies } = skeleton;
+/** The indices of the regions a node overlaps: the one it is in, or those inside it (its body, for a function). */
+function regionsOverlapping(skeleton: Skeleton, node: ts.Node): number[] {
+  const { regions } = skeleton;
   const indices: number[] = [];
-  let index = lastStartingAtOrBefore(bodies, node.pos);
-  if (index < 0 || bodies[index]!.end <= node.pos) index++;
-  for (; index < bodies.length && bodies[index]!.start < node.end; index++) indices.push(index);
+  let index = lastStartingAtOrBefore(regions, node.pos);
+  if (index < 0 || regions[index]!.end <= node.pos) index++;
+  for (; index < regions.length && regions[index]!.start < node.end; index++) indices.push(index);
   return indices;
 }
 
-/** The index of the last body starting at or before `position` (-1: none). */
-function lastStartingAtOrBefore(bodies: readonly Body[], position: number): number {
+/** The index of the last region starting at or before `position` (-1: none). */
+function lastStartingAtOrBefore(regions: readonly Region[], position: number): number {
   let low = 0;
-  let high = bodies.length;
+  let high = regions.length;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (bodies[middle]!.start <= position) low = middle + 1;
+    if (regions[middle]!.start <= position) low = middle + 1;
     else high = middle;
   }
   return low - 1;
 }
 
 function skeletonData(ts: TypeScript, file: ts.SourceFile): Skeleton {
-  const { bodies, sharedNames } = skeletonOf(ts, file);
+  const { regions, sharedNames } = skeletonOf(ts, file);
   const text = file.text;
   const pieces: string[] = [];
   let at = 0;
-  for (const body of bodies) {
-    pieces.push(text.slice(at, body.start));
-    at = body.end;
+  for (const region of regions) {
+    pieces.push(text.slice(at, region.start));
+    at = region.end;
   }
   pieces.push(text.slice(at));
-  return {
-    bodies,
-    owners: new Map(bodies.map((body, index) => [body.owner as ts.Node, index])),
-    texts: bodies.map((body) => text.slice(body.start, body.end)),
-    pieces,
-    sharedNames,
-  };
+  const owners = new Map<ts.Node, number>();
+  regions.forEach((region, index) => {
+    if (region.kind === 'body') owners.set(region.owner, index);
+  });
+  return { regions, owners, texts: regions.map((region) => text.slice(region.start, region.end)), pieces, sharedNames };
 }
 
 /**
- * The file's opaque bodies in source order (see the header for what makes one),
- * and the shared names: the `let`/`var` variables declared outside every
+ * The file's opaque regions in source order (see the header for what makes
+ * one), and the shared names: the `let`/`var` variables declared outside every
  * function, and the `const`s there bound to an array literal.
  */
-export function skeletonOf(ts: TypeScript, file: ts.SourceFile): { bodies: Body[]; sharedNames: string[] } {
+export function skeletonOf(ts: TypeScript, file: ts.SourceFile): { regions: Region[]; sharedNames: string[] } {
   const { SyntaxKind } = ts;
-  const bodies: Body[] = [];
-  const names = new Set<string>();
+  const regions: Region[] = [];
+  const shared = new Set<string>();
   const typeScript = isTypeScript(file);
+  const isModule = ts.isExternalModule(file);
   const typeofs = findMentions(file.text, TYPEOF);
-  const addNames = (name: ts.BindingName): void => {
-    if (ts.isIdentifier(name)) names.add(name.text);
-    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) addNames(element.name);
+  const namesOf = (name: ts.BindingName, into: string[] = []): string[] => {
+    if (ts.isIdentifier(name)) into.push(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) namesOf(element.name, into);
+    return into;
   };
   const visit = (node: ts.Node): void => {
     if (isFunctionBoundary(ts, node) && node.kind !== SyntaxKind.ClassDeclaration && node.kind !== SyntaxKind.ClassExpression) {
       // Anything nested in a function belongs to that function's body: do not look inside.
       if (typeScript && isOpaque(ts, node, typeofs)) {
         const body = (node as FunctionLikeWithBody & { body: ts.Node }).body;
-        bodies.push({ owner: node as FunctionLikeWithBody, start: body.pos, end: body.end });
+        regions.push({ owner: node, start: body.pos, end: body.end, kind: 'body', names: [] });
       }
       return;
     }
     if (node.kind === SyntaxKind.VariableDeclarationList) {
       const mutable = !(node.flags & (ts.NodeFlags.Const | ts.NodeFlags.Using));
       for (const declaration of (node as ts.VariableDeclarationList).declarations) {
-        if (mutable || (declaration.initializer && skipOuterExpressions(ts, declaration.initializer).kind === SyntaxKind.ArrayLiteralExpression)) addNames(declaration.name);
+        if (mutable || (declaration.initializer && skipOuterExpressions(ts, declaration.initializer).kind === SyntaxKind.ArrayLiteralExpression)) namesOf(declaration.name).forEach((name) => shared.add(name));
       }
     }
-    ts.forEachChild(node, visit);
+    const initializer = typeScript ? opaqueInitializer(ts, node, isModule) : undefined;
+    if (!initializer) {
+      ts.forEachChild(node, visit);
+      return;
+    }
+    ts.forEachChild(node, (child) => {
+      if (child !== initializer.node) visit(child);
+    });
+    const names = node.kind === SyntaxKind.VariableDeclaration ? namesOf((node as ts.VariableDeclaration).name) : [];
+    regions.push({ owner: node, start: initializer.node.pos, end: initializer.node.end, kind: initializer.kind, names });
   };
   ts.forEachChild(file, visit);
-  return { bodies, sharedNames: [...names] };
+  return { regions, sharedNames: [...shared] };
+}
+
+/**
+ * The initializer of `declaration` when it is an opaque region, with the
+ * region's kind (see `Region`): under a class property's type annotation; of a
+ * `const` that is annotated, or not exported from a module (what other files
+ * see of it is its annotation, or nothing); an unannotated class property's
+ * literal, whose widened type (`number`, …) is the property's.
+ */
+function opaqueInitializer(ts: TypeScript, declaration: ts.Node, isModule: boolean): { node: ts.Expression; kind: string } | undefined {
+  const { SyntaxKind } = ts;
+  if (declaration.kind === SyntaxKind.PropertyDeclaration) {
+    const { initializer, type } = declaration as ts.PropertyDeclaration;
+    if (!initializer) return undefined;
+    if (type) return { node: initializer, kind: 'typed' };
+    const literal = literalType(ts, initializer);
+    return literal && !(ts.getCombinedModifierFlags(declaration as ts.PropertyDeclaration) & ts.ModifierFlags.Readonly) ? { node: initializer, kind: literal } : undefined;
+  }
+  if (declaration.kind !== SyntaxKind.VariableDeclaration) return undefined;
+  const { initializer, type, parent } = declaration as ts.VariableDeclaration;
+  if (!initializer || parent.kind !== SyntaxKind.VariableDeclarationList || (parent.flags & ts.NodeFlags.BlockScoped) !== ts.NodeFlags.Const) return undefined;
+  if (type) return { node: initializer, kind: 'const' };
+  const statement = parent.parent;
+  const exported = statement.kind === SyntaxKind.VariableStatement && (statement as ts.VariableStatement).modifiers?.some((m) => m.kind === SyntaxKind.ExportKeyword);
+  return isModule && statement.kind === SyntaxKind.VariableStatement && !exported ? { node: initializer, kind: 'const' } : undefined;
+}
+
+/** The primitive a literal widens to (`0`, `-1`, `'a'`, `true`, `1n`), else undefined. */
+function literalType(ts: TypeScript, expression: ts.Expression): string | undefined {
+  const { SyntaxKind } = ts;
+  switch (expression.kind) {
+    case SyntaxKind.NumericLiteral:
+      return 'number';
+    case SyntaxKind.BigIntLiteral:
+      return 'bigint';
+    case SyntaxKind.StringLiteral:
+    case SyntaxKind.NoSubstitutionTemplateLiteral:
+      return 'string';
+    case SyntaxKind.TrueKeyword:
+    case SyntaxKind.FalseKeyword:
+      return 'boolean';
+    case SyntaxKind.PrefixUnaryExpression: {
+      const { operator, operand } = expression as ts.PrefixUnaryExpression;
+      return operator === SyntaxKind.MinusToken && (operand.kind === SyntaxKind.NumericLiteral || operand.kind === SyntaxKind.BigIntLiteral) ? literalType(ts, operand) : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function isOpaque(ts: TypeScript, node: ts.Node, typeofs: readonly number[] | undefined): boolean {

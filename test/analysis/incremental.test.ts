@@ -49,7 +49,7 @@ function randomEdits(fixtures: FixtureProgram, fileName: string, count: number, 
   for (const other of checked) check(fixtures, analyzer, other, `${other} (first analysis)`);
   let incremental = 0;
   for (let round = 0; round < count; round++) {
-    const { bodies } = skeletonOf(ts, fixtures.sourceFile(fileName));
+    const { regions: bodies } = skeletonOf(ts, fixtures.sourceFile(fileName));
     // Mostly inside a body (what incremental analysis speeds up); every fourth edit anywhere.
     const body = round % 4 !== 3 && bodies.length > 0 ? bodies[Math.floor(next() * bodies.length)]! : { start: 0, end: text.length };
     const at = body.start + 1 + Math.floor(next() * Math.max(1, body.end - body.start - 2));
@@ -136,9 +136,17 @@ export function wakeAfter(w: Waker, hops: number): void {
 export function count(n: number): number {
   return n + LIMIT;
 }
+const SPINS = 2;
+export function spin(w: Waker): void {
+  for (let i = 0; i < SPINS; i++) w.wakeByRef();
+}
 export class Slot {
   waker: Waker | undefined = undefined;
   readonly limit: number = LIMIT;
+  parked = 0;
+  readonly onWake: (w: Waker) => void = (w) => {
+    w.wake();
+  };
   park(w: Waker): void {
     this.waker?.drop();
     this.waker = w;
@@ -237,7 +245,7 @@ describe('incremental analysis: several files, edits in one, every file compared
     let othersChecked = 0;
     for (let round = 0; round < 40; round++) {
       const edited = names[Math.floor(next() * names.length)]!;
-      const { bodies } = skeletonOf(ts, fixtures.sourceFile(edited));
+      const { regions: bodies } = skeletonOf(ts, fixtures.sourceFile(edited));
       const text = texts.get(edited)!;
       const body = round % 4 !== 3 && bodies.length > 0 ? bodies[Math.floor(next() * bodies.length)]! : { start: 0, end: text.length };
       const at = body.start + 1 + Math.floor(next() * Math.max(1, body.end - body.start - 2));
@@ -247,12 +255,65 @@ describe('incremental analysis: several files, edits in one, every file compared
         check(fixtures, analyzer, name, `${name.slice(dir.length + 1)} after edit ${round + 1} at ${at} of ${edited.slice(dir.length + 1)}`);
         if (name === edited) continue;
         othersChecked++;
-        const { mode, analysedBodies, checkedVtables } = analyzer.last;
-        if (mode === 'incremental' && analysedBodies.length === 0 && checkedVtables === 0) reusedWhole++;
+        const { mode, analysedRegions, checkedVtables } = analyzer.last;
+        if (mode === 'incremental' && analysedRegions.length === 0 && checkedVtables === 0) reusedWhole++;
       }
     }
     // Most edits land in bodies no other file reads: those files are not analysed again at all.
     assert.ok(reusedWhole >= othersChecked / 3, `only ${reusedWhole} of ${othersChecked} analyses of unedited files reused everything`);
+  });
+});
+
+describe('incremental analysis: skeleton edits in a project, every file compared', () => {
+  let dir: string;
+  let names: string[];
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wakerscope-incremental-skeleton-'));
+    names = Object.entries(PROJECT).map(([name, text]) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Edits in turn, each `from` → `to` in one file; `reused`: the files that must not have been analysed whole after it. */
+  const EDITS: { file: string; from: string; to: string; reused?: readonly string[] }[] = [
+    // Initializers no declaration takes its type from: other files reuse everything.
+    { file: 'helpers.ts', from: 'export const LIMIT: number = 3;', to: 'export const LIMIT: number = 4;', reused: ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts'] },
+    { file: 'helpers.ts', from: '  parked = 0;', to: '  parked = 10;', reused: ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts'] },
+    { file: 'helpers.ts', from: 'waker: Waker | undefined = undefined;', to: 'waker: Waker | undefined = Waker.noop();', reused: ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts'] },
+    { file: 'helpers.ts', from: '    w.wake();\n  };', to: '    w.wake();\n    w.wakeByRef();\n  };', reused: ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts'] },
+    { file: 'helpers.ts', from: 'const SPINS = 2;', to: 'const SPINS = 3;', reused: ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts'] },
+    // What a declaration's type is taken from, signatures, imports and exports: analysed whole where they may matter.
+    { file: 'helpers.ts', from: '  parked = 10;', to: "  parked = 'ten';" },
+    { file: 'helpers.ts', from: 'export function release(w: Waker): void {', to: 'export function release(w: Waker | undefined): void {' },
+    { file: 'main.ts', from: 'export function handOff(waker: Waker): void {', to: 'export function handOff(waker: Waker, times = 1): void {' },
+    { file: 'main.ts', from: "import { keep, release, wakeAfter, Slot } from './helpers';", to: "import { keep, release, wakeAfter, type Slot } from './helpers';" },
+    { file: 'slots.ts', from: 'export function budget(n: number): number {', to: 'function budget(n: number): number {' },
+    { file: 'other.ts', from: 'export function leak(', to: '// a comment\nexport const extra: number = 1;\nexport function leak(' },
+    { file: 'main.ts', from: 'export const VTABLE = new RawWakerVTable(', to: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(' },
+    { file: 'main.ts', from: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(mainClone, wakeSlot, wakeByRefSlot, dropSlot);', to: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(mainClone, wakeSlot, wakeSlot, dropSlot);', reused: ['helpers.ts', 'slots.ts', 'other.ts'] },
+    { file: 'helpers.ts', from: 'export const LIMIT: number = 4;', to: 'export const LIMIT: number = count(1);' },
+  ];
+
+  it('after each, every file analysed again equals a whole analysis, and the edits no declaration sees reuse results', function () {
+    this.timeout(300_000);
+    const fixtures = new FixtureProgram(names);
+    const analyzer = new IncrementalAnalyzer(ts);
+    const texts = new Map(names.map((name) => [name, PROJECT[name.slice(dir.length + 1)]!]));
+    for (const name of names) check(fixtures, analyzer, name, `${name} (first analysis)`);
+    EDITS.forEach(({ file, from, to, reused = [] }, round) => {
+      const edited = join(dir, file);
+      const text = texts.get(edited)!;
+      assert.ok(text.includes(from), `edit ${round + 1}: ${file} has no '${from}'`);
+      texts.set(edited, text.replace(from, to));
+      fixtures.setText(edited, texts.get(edited));
+      for (const name of names) {
+        const short = name.slice(dir.length + 1);
+        const mode = check(fixtures, analyzer, name, `${short} after edit ${round + 1} (${file}: ${to.trim()})`);
+        if (reused.includes(short)) assert.equal(mode, 'incremental', `${short} after edit ${round + 1} (${file}: ${to.trim()}) was analysed whole`);
+      }
+    });
   });
 });
 
@@ -401,6 +462,88 @@ export function other(n: number): number {
     assert.equal(result.mode, 'whole');
   });
 
+  const INITIALIZERS = `import { Waker } from 'wakerscope/waker';
+const RETRIES = 3;
+export const LIMIT: number = 10;
+export class Parker {
+  wakeups = 0;
+  label: string = 'parker';
+  readonly onWake: (w: Waker) => void = (w: Waker) => {
+    w.wake();
+  };
+  park(waker: Waker): void {
+    for (let i = 0; i < RETRIES; i++) waker.wakeByRef();
+    waker.drop();
+  }
+  count(n: number): number {
+    return n + LIMIT;
+  }
+  other(n: number): number {
+    return n;
+  }
+}
+`;
+
+  it("an edit to a class property's initializer that no declaration takes its type from re-analyses nothing", () => {
+    for (const [from, to] of [['wakeups = 0;', 'wakeups = 12;'], ["label: string = 'parker';", "label: string = 'parked';"]]) {
+      const result = scenario({ 'main.ts': INITIALIZERS }, { from: from!, to: to! });
+      assert.equal(result.mode, 'incremental', to);
+      assert.deepEqual(result.stats.analysedRegions, [], to);
+      assert.equal(result.stats.analysedOutside, false, to);
+    }
+    // The literal's kind is the property's type.
+    assert.equal(scenario({ 'main.ts': INITIALIZERS }, { from: 'wakeups = 0;', to: "wakeups = 'none';" }).mode, 'whole');
+    assert.equal(scenario({ 'main.ts': INITIALIZERS }, { from: 'wakeups = 0;', to: 'wakeups = [0];' }).mode, 'whole');
+  });
+
+  it("a property initializer holding waker code is analysed again alone", () => {
+    const result = scenario({ 'main.ts': INITIALIZERS }, { from: '    w.wake();\n  };', to: '    w.wake();\n    w.wakeByRef();\n  };' });
+    assert.deepEqual(rules(result.before), []);
+    assert.deepEqual(rules(result.after), ['use-after-wake']);
+    assert.equal(result.mode, 'incremental');
+    assert.equal(result.stats.analysedRegions.length, 1);
+    assert.equal(result.stats.analysedOutside, false);
+  });
+
+  it('an edit that adds a line re-analyses the findings whose message names a line after it', () => {
+    const source = `import { type Waker } from 'wakerscope/waker';
+interface Waiter {
+  cancelled: boolean;
+  waker: Waker;
+}
+export class Channel {
+  private readonly waiters: Waiter[] = [];
+  close(): void {
+    for (const { waker, cancelled } of this.waiters.splice(0)) {
+      if (cancelled) continue;
+      waker.wake();
+    }
+  }
+}
+`;
+    const result = scenario({ 'main.ts': source }, { from: 'Waiter[] = [];', to: 'Waiter[] = [\n  ];' });
+    assert.match(result.before[0]!.message, /continues at line 10/);
+    assert.match(result.after[0]!.message, /continues at line 11/);
+    assert.equal(result.mode, 'incremental');
+    assert.equal(result.stats.analysedRegions.length, 1, 'close() is analysed again, its message names a line');
+  });
+
+  it("an edit to a module-level const's initializer re-analyses the top level and the code that names it", () => {
+    const annotated = scenario({ 'main.ts': INITIALIZERS }, { from: 'LIMIT: number = 10;', to: 'LIMIT: number = 20;' });
+    assert.equal(annotated.mode, 'incremental');
+    assert.equal(annotated.stats.analysedOutside, true);
+    assert.equal(annotated.stats.changedRegions, 2, 'the initializer and `count`, which names it');
+    const local = scenario({ 'main.ts': INITIALIZERS }, { from: 'const RETRIES = 3;', to: 'const RETRIES = 0;' });
+    assert.equal(local.mode, 'incremental');
+    assert.equal(local.stats.changedRegions, 2, 'the initializer and `park`, which names it');
+    // Exported without a type, its initializer is its type, which other files see.
+    const exported = INITIALIZERS.replace('const RETRIES = 3;', 'export const RETRIES = 3;');
+    assert.equal(scenario({ 'main.ts': exported }, { from: 'const RETRIES = 3;', to: 'const RETRIES = 0;' }).mode, 'whole');
+    // Named in the skeleton (a type, a property), what it initializes may reach any code.
+    const named = INITIALIZERS.replace('  wakeups = 0;', '  wakeups: typeof RETRIES = RETRIES;');
+    assert.equal(scenario({ 'main.ts': named }, { from: 'const RETRIES = 3;', to: 'const RETRIES = 0;' }).mode, 'whole');
+  });
+
   it('a module-level waker captured by functions makes every body edit re-analyse the whole file', () => {
     const source = `import { Waker } from 'wakerscope/waker';
 const shared = Waker.noop().clone();
@@ -444,7 +587,7 @@ export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
     assert.equal(result.mode, 'incremental');
     assert.equal(result.stats.changedFiles, 1);
     assert.equal(result.stats.checkedVtables, 1);
-    assert.deepEqual(result.stats.analysedBodies, []);
+    assert.deepEqual(result.stats.analysedRegions, []);
   });
 
   const HELPERS = `import { Waker, type Context, type Future, Poll } from 'wakerscope/waker';
@@ -525,7 +668,7 @@ export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
     assert.deepEqual(rules(unread.after), ['use-after-drop']);
     assert.equal(unread.mode, 'incremental');
     assert.equal(unread.stats.changedFiles, 1);
-    assert.deepEqual(unread.stats.analysedBodies, [], 'no body here read `count` (a call of it reads its signature only)');
+    assert.deepEqual(unread.stats.analysedRegions, [], 'no body here read `count` (a call of it reads its signature only)');
     assert.equal(unread.stats.checkedVtables, 0);
 
     const signature = scenario(files, { file: 'helpers.ts', from: 'export function count(n: number): number {', to: 'export function count(n: number, m = 1): number {' });
@@ -549,7 +692,7 @@ export function handOff(waker: Waker): void {
     assert.deepEqual(result.before.map((f) => f.rule), ['use-after-drop']);
     assert.deepEqual(result.after.map((f) => f.rule), ['use-after-wake']);
     assert.equal(result.mode, 'incremental');
-    assert.deepEqual(result.stats.analysedBodies, [0], 'the caller that read the helper is analysed again');
+    assert.deepEqual(result.stats.analysedRegions, [0], 'the caller that read the helper is analysed again');
   });
 
   it('a body that names nothing of the library but assigns an owned field is analysed after an edit too', () => {
