@@ -51,9 +51,16 @@
 // nothing in B that did not read an edited region of A; tsserver keeps the
 // SourceFile of every file it did not change, so B compares the program's
 // other files with those it was last analysed with, by identity, and follows
-// the edited ones region by region. Any other change re-analyses B whole: a
-// file added or removed, other options, a skeleton edit, an edit to a
-// JavaScript or declaration file or to the library.
+// the edited ones region by region. When A's skeleton changed, B can still
+// see nothing of it if A is a module that declares no globals (no `declare
+// global`, no `declare module 'x'`, no `export as namespace`) and B imports
+// nothing that leads to A (imports, exports, dynamic imports and import
+// types, followed through every file, declaration files too, by the module
+// the checker resolves each to): a path from B to A in the last program
+// starts with files whose skeletons, and so imports, are unchanged, up to a
+// changed one, which is then reachable now. Any other change re-analyses B
+// whole: a file added or removed, other options, B's own skeleton, a skeleton
+// B can see, an edit to a JavaScript or declaration file or to the library.
 // What each result reads:
 //   - a flow unit inside a region: that region (and the skeleton);
 //   - a flow unit outside every region: the skeleton only, except the file's
@@ -225,7 +232,7 @@ export class IncrementalAnalyzer {
       skeleton: this.skeleton(file),
     };
     const previous = this.states.get(file.fileName);
-    const changes = previous ? this.changesSince(program, previous, current, file.fileName) : undefined;
+    const changes = previous ? this.changesSince(program, previous, current, file) : undefined;
     const context = createFileContext(this.ts, program, file);
     let state: FileState | undefined;
     if (previous && changes) {
@@ -245,15 +252,18 @@ export class IncrementalAnalyzer {
   /**
    * The regions edited since `previous`, in this file and in the program's
    * other files, or undefined when anything else changed (then the whole file
-   * is analysed): the compiler options, the set of files, a skeleton, or a file
-   * whose edits are not followed region by region (JavaScript, declarations, the library).
+   * is analysed): the compiler options, the set of files, this file's
+   * skeleton, the skeleton of a file it imports (directly or not) or of one
+   * that declares globals, or a file whose edits are not followed region by
+   * region (JavaScript, declarations, the library).
    */
-  private changesSince(program: ts.Program, previous: FileState, current: Analysed, fileName: string): { changes: Changes; topLevel: boolean } | undefined {
+  private changesSince(program: ts.Program, previous: FileState, current: Analysed, file: ts.SourceFile): { changes: Changes; topLevel: boolean } | undefined {
     if (previous.options !== current.options || previous.flowApplies !== current.flowApplies || previous.others.length !== current.others.length) return undefined;
     const changes = new Map<string, ReadonlySet<number>>();
     const own = editBetween(previous.skeleton, current.skeleton);
     if (!own) return undefined;
-    if (own.regions.size > 0) changes.set(fileName, own.regions);
+    if (own.regions.size > 0) changes.set(file.fileName, own.regions);
+    const redeclared: ts.SourceFile[] = [];
     for (let i = 0; i < current.others.length; i++) {
       const before = previous.others[i]!;
       const after = current.others[i]!;
@@ -262,9 +272,16 @@ export class IncrementalAnalyzer {
       if (before.text === after.text) continue; // parsed again, the same
       if (!isTypeScript(after) || isLibraryFile(program, after) || program.isSourceFileFromExternalLibrary(after)) return undefined;
       const edit = editBetween(this.skeleton(before), this.skeleton(after));
-      if (!edit) return undefined;
-      changes.set(after.fileName, new Set([...edit.regions, ANY_CHANGE]));
+      if (edit) {
+        changes.set(after.fileName, new Set([...edit.regions, ANY_CHANGE]));
+        continue;
+      }
+      // What it declares may have changed: only a file that can see it must be analysed whole.
+      if (!isIsolatedModule(this.ts, before) || !isIsolatedModule(this.ts, after)) return undefined;
+      redeclared.push(after);
+      changes.set(after.fileName, new Set([...this.skeleton(before).regions.keys(), ANY_CHANGE]));
     }
+    if (redeclared.length > 0 && importsAny(program, file, redeclared)) return undefined;
     return { changes, topLevel: own.topLevel };
   }
 
@@ -492,6 +509,51 @@ function lineBreaks(text: string): number {
 /** The characters TypeScript ends a line at (`\r\n` is one break; either half ends the line). */
 function isLineBreak(code: number): boolean {
   return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
+}
+
+/**
+ * A module whose declarations reach other files only through imports: no
+ * `declare global`, no `declare module 'x'` (an ambient module or an
+ * augmentation), no `export as namespace` (a global of its own).
+ */
+function isIsolatedModule(ts: TypeScript, file: ts.SourceFile): boolean {
+  const { SyntaxKind } = ts;
+  if (!ts.isExternalModule(file)) return false;
+  return file.statements.every((statement) => {
+    if (statement.kind === SyntaxKind.NamespaceExportDeclaration) return false;
+    if (statement.kind !== SyntaxKind.ModuleDeclaration) return true;
+    const name = (statement as ts.ModuleDeclaration).name;
+    return name.kind === SyntaxKind.Identifier && name.text !== 'global' && !(statement.flags & ts.NodeFlags.GlobalAugmentation);
+  });
+}
+
+/**
+ * Whether `from` imports one of `targets`, directly or through other files: by
+ * the module each import, export, dynamic import and import type resolves
+ * to (the program's `imports` of each file). A file with a `/// <reference
+ * path>`, or whose imports are not known, counts as importing anything.
+ */
+function importsAny(program: ts.Program, from: ts.SourceFile, targets: readonly ts.SourceFile[]): boolean {
+  const checker = program.getTypeChecker();
+  const wanted = new Set(targets);
+  const seen = new Set<ts.SourceFile>([from]);
+  const queue = [from];
+  for (let file = queue.pop(); file; file = queue.pop()) {
+    // `imports` is the program's own list of a file's module names (not in the public typings).
+    const specifiers = (file as ts.SourceFile & { readonly imports?: readonly ts.StringLiteralLike[] }).imports;
+    if (!specifiers || file.referencedFiles.length > 0) return true;
+    for (const specifier of specifiers) {
+      for (const declaration of checker.getSymbolAtLocation(specifier)?.declarations ?? []) {
+        const target = declaration.getSourceFile();
+        if (wanted.has(target)) return true;
+        if (!seen.has(target)) {
+          seen.add(target);
+          queue.push(target);
+        }
+      }
+    }
+  }
+  return false;
 }
 
 function isTypeScript(file: ts.SourceFile): boolean {

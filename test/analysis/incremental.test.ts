@@ -120,6 +120,7 @@ describe('incremental analysis (tsserver): the same findings as a whole analysis
 const PROJECT: Record<string, string> = {
   'helpers.ts': `import { Waker, type Context } from 'wakerscope/waker';
 export const LIMIT: number = 3;
+export declare function consume(w: Waker): void;
 export function release(w: Waker): void {
   w.drop();
 }
@@ -177,8 +178,12 @@ export function budget(n: number): number {
 }
 `,
   'main.ts': `import { RawWaker, RawWakerVTable, Waker, Poll, type Context, type Future, type Ptr } from 'wakerscope/waker';
-import { keep, release, wakeAfter, Slot } from './helpers';
+import { consume, keep, release, wakeAfter, Slot } from './helpers';
 import { cloneWith, dropSlot, wakeByRefSlot, wakeSlot } from './slots';
+export function useConsumed(waker: Waker): void {
+  consume(waker);
+  waker.wakeByRef();
+}
 function mainClone(ptr: Ptr): RawWaker {
   return cloneWith(ptr, VTABLE);
 }
@@ -211,6 +216,10 @@ export class Forgetful implements Future<void> {
 }
 `,
   'other.ts': `import { Waker } from 'wakerscope/waker';
+export function giveBack(waker: Waker): void {
+  handBack(waker);
+  waker.wakeByRef();
+}
 export function twice(waker: Waker): void {
   waker.wake();
   waker.wakeByRef();
@@ -219,6 +228,9 @@ export function leak(waker: Waker): number {
   const copy = waker.clone();
   return copy === waker ? 1 : 0;
 }
+`,
+  // A script: what it declares is global.
+  'globals.ts': `declare function handBack(waker: import('wakerscope/waker').Waker): void;
 `,
 };
 
@@ -286,11 +298,16 @@ describe('incremental analysis: skeleton edits in a project, every file compared
     { file: 'helpers.ts', from: 'const SPINS = 2;', to: 'const SPINS = 3;', reused: ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts'] },
     // What a declaration's type is taken from, signatures, imports and exports: analysed whole where they may matter.
     { file: 'helpers.ts', from: '  parked = 10;', to: "  parked = 'ten';" },
-    { file: 'helpers.ts', from: 'export function release(w: Waker): void {', to: 'export function release(w: Waker | undefined): void {' },
-    { file: 'main.ts', from: 'export function handOff(waker: Waker): void {', to: 'export function handOff(waker: Waker, times = 1): void {' },
-    { file: 'main.ts', from: "import { keep, release, wakeAfter, Slot } from './helpers';", to: "import { keep, release, wakeAfter, type Slot } from './helpers';" },
-    { file: 'slots.ts', from: 'export function budget(n: number): number {', to: 'function budget(n: number): number {' },
-    { file: 'other.ts', from: 'export function leak(', to: '// a comment\nexport const extra: number = 1;\nexport function leak(' },
+    // Only the files that import the edited one (directly or not) can see it: the others reuse their results.
+    { file: 'helpers.ts', from: 'export function release(w: Waker): void {', to: 'export function release(w: Waker | undefined): void {', reused: ['other.ts', 'globals.ts'] },
+    // A declaration without a body is read through its type alone (here `main.ts` no longer moves its waker into `consume`).
+    { file: 'helpers.ts', from: 'export declare function consume(w: Waker): void;', to: 'export declare function consume(w: unknown): void;', reused: ['other.ts', 'globals.ts'] },
+    { file: 'main.ts', from: 'export function handOff(waker: Waker): void {', to: 'export function handOff(waker: Waker, times = 1): void {', reused: ['helpers.ts', 'slots.ts', 'other.ts', 'globals.ts'] },
+    { file: 'main.ts', from: "import { consume, keep, release, wakeAfter, Slot } from './helpers';", to: "import { consume, keep, release, wakeAfter, type Slot } from './helpers';", reused: ['helpers.ts', 'slots.ts', 'other.ts'] },
+    { file: 'slots.ts', from: 'export function budget(n: number): number {', to: 'function budget(n: number): number {', reused: ['helpers.ts', 'other.ts'] },
+    { file: 'other.ts', from: 'export function leak(', to: '// a comment\nexport const extra: number = 1;\nexport function leak(', reused: ['helpers.ts', 'slots.ts', 'main.ts'] },
+    // A script's declarations are global: every file may see them (here `other.ts` no longer moves its waker into `handBack`).
+    { file: 'globals.ts', from: 'declare function handBack(waker: ', to: 'declare function handBack(waker: unknown, _: ' },
     { file: 'main.ts', from: 'export const VTABLE = new RawWakerVTable(', to: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(' },
     { file: 'main.ts', from: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(mainClone, wakeSlot, wakeByRefSlot, dropSlot);', to: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(mainClone, wakeSlot, wakeSlot, dropSlot);', reused: ['helpers.ts', 'slots.ts', 'other.ts'] },
     { file: 'helpers.ts', from: 'export const LIMIT: number = 4;', to: 'export const LIMIT: number = count(1);' },
