@@ -449,7 +449,7 @@ export class Discovery implements PlaceNaming {
    * (held to it in test/analysis/declared-types.test.ts).
    */
   private declaredKind(name: ts.Identifier): ValueKind | undefined {
-    const symbol = this.context.library.symbolAt(name);
+    const symbol = this.context.library.declaredBy(name);
     return symbol && this.ownedKindOf(this.context.checker.getTypeOfSymbol(symbol));
   }
 
@@ -474,8 +474,9 @@ export class Discovery implements PlaceNaming {
   }
 
   private track(declaration: TrackedBinding['declaration'], kind: ValueKind, scope: ts.Block | undefined, how: { readonly using: boolean; readonly leakChecked: boolean }): TrackedBinding | undefined {
-    const symbol = this.context.library.symbolAt(declaration.name);
-    if (!symbol || this.bySymbol.has(symbol) || !this.ts.isIdentifier(declaration.name)) return undefined;
+    if (!this.ts.isIdentifier(declaration.name)) return undefined;
+    const symbol = this.context.library.declaredBy(declaration.name);
+    if (!symbol || this.bySymbol.has(symbol)) return undefined;
     const binding: TrackedBinding = {
       index: this.bindings.length,
       name: declaration.name.text,

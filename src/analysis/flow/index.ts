@@ -64,6 +64,7 @@ export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWi
 
 /** An owned type's name at a hint word's offset (the offset starts a whole word). */
 const OWNED_TYPE_AT = /(?:Waker|Box|Arc|RawWaker)\b/y;
+const OWNED_INITIALS = new Set(['W', 'B', 'A', 'R'].map((letter) => letter.charCodeAt(0)));
 const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
 /**
@@ -90,6 +91,8 @@ function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile, hintWords?: readonly
   const names = new Set<string>();
   const text = file.text;
   let owned = (hintWords ?? wordOffsets(text, HINT_WORDS)).filter((offset) => {
+    // Most hint words are lowercase (`wake`, `clone`, `drop`): one character rules them out.
+    if (!OWNED_INITIALS.has(text.charCodeAt(offset))) return false;
     OWNED_TYPE_AT.lastIndex = offset;
     return OWNED_TYPE_AT.test(text);
   });

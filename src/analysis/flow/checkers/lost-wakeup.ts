@@ -127,7 +127,7 @@ export class LostWakeupChecker implements FlowChecker {
     if (!this.engine.ts.isIdentifier(parameter.name)) return;
     const poll: PollInfo = { parameter, name: parameter.name.text };
     this.poll = poll;
-    const symbol = this.engine.context.library.symbolAt(parameter.name);
+    const symbol = this.engine.context.library.declaredBy(parameter.name);
     if (symbol) this.contextAliases.set(symbol, kind);
     this.registrations = this.engine.allocate<Registrations>({
       initial: () => [this.engine.fact('unregistered', poll.parameter)],
