@@ -64,7 +64,7 @@ const MEMBER_NAMES = new Set([
 
 export class Library {
   /** Per checker: the flow and vtable passes ask about the same callees. */
-  private readonly names = new Map<ts.Node, LibraryName | undefined>();
+  private readonly names = new Map<ts.Node, LibraryName | null>();
   private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
   private readonly namesByType = new Map<ts.Type, ReadonlySet<string>>();
   /** Per file: what each imported value's name asked about binds (`drop` → the `import { drop }` alias and the library's `drop`), by the name's escaped text. */
@@ -95,12 +95,13 @@ export class Library {
   nameOf(node: ts.Node): LibraryName | undefined {
     const nameNode = this.candidateName(node);
     if (!nameNode) return undefined;
+    // `null`: asked, and not the library's (one lookup for the usual answer).
     let name = this.names.get(nameNode);
-    if (name === undefined && !this.names.has(nameNode)) {
-      name = this.resolve(nameNode);
+    if (name === undefined) {
+      name = this.resolve(nameNode) ?? null;
       this.names.set(nameNode, name);
     }
-    return name;
+    return name ?? undefined;
   }
 
   /** The library name of a call's callee: `w.wake()` → `Waker#wake`. */
@@ -163,7 +164,7 @@ export class Library {
    */
   referenceTo(reference: ts.Identifier, known: { has(symbol: ts.Symbol): boolean }): ts.Symbol | undefined {
     const found = this.scopeLookup(reference);
-    return found && found !== FILE_SCOPE && known.has(found) ? found : this.symbolAt(reference);
+    return found && !isSourceFile(found) && known.has(found) ? found : this.symbolAt(reference);
   }
 
   /**
@@ -178,8 +179,8 @@ export class Library {
    */
   valueAt(reference: ts.Identifier): ts.Symbol | undefined {
     const found = this.scopeLookup(reference);
-    if (found !== undefined && found !== FILE_SCOPE) return found;
-    const file = found === FILE_SCOPE ? reference.getSourceFile() : undefined;
+    if (found !== undefined && !isSourceFile(found)) return found;
+    const file = found;
     const local = file && this.ts.isExternalModule(file) && !(file.flags & this.ts.NodeFlags.JavaScriptFile) ? localsOf(file)?.get(reference.escapedText) : undefined;
     return local && local.flags & this.ts.SymbolFlags.Value ? local : this.symbolAt(reference);
   }
@@ -217,8 +218,8 @@ export class Library {
   private importAt(identifier: ts.Identifier): Import | undefined {
     const parent = identifier.parent;
     if (!isCallee(this.ts, identifier) && !(parent.kind === this.ts.SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).expression === identifier)) return undefined;
-    if (this.scopeLookup(identifier) !== FILE_SCOPE) return undefined;
-    return this.importNamed(identifier.getSourceFile(), identifier.escapedText);
+    const file = this.scopeLookup(identifier);
+    return file && isSourceFile(file) ? this.importNamed(file, identifier.escapedText) : undefined;
   }
 
   /**
@@ -226,7 +227,7 @@ export class Library {
    * value), done as it does it but without its cost (`getSymbolAtLocation`
    * walks to the root twice for JSDoc before resolving; about ten times this):
    * the first scope up from the reference whose binder table declares the
-   * name, or `FILE_SCOPE` when none below the file does. `undefined` wherever
+   * name, or the file itself when none below the file does. `undefined` wherever
    * the checker has a rule of its own (a declaration's name, types, JSDoc,
    * parameter lists, decorators, computed names, namespaces, enums, a named
    * function or class expression's own name, `with`, `arguments`): the caller
@@ -234,14 +235,15 @@ export class Library {
    * read defensively: should they ever be missing, nothing is found here and
    * the checker answers everything.
    */
-  private scopeLookup(reference: ts.Identifier): ts.Symbol | typeof FILE_SCOPE | undefined {
+  private scopeLookup(reference: ts.Identifier): ts.Symbol | ts.SourceFile | undefined {
     const ts = this.ts;
     const { SyntaxKind } = ts;
     const name = reference.escapedText;
     const parent = reference.parent;
     if (name === 'arguments' || name === 'const' || !isValueReference(ts, reference)) return undefined;
     let last: ts.Node = reference;
-    for (let scope = parent; scope.kind !== SyntaxKind.SourceFile; last = scope, scope = scope.parent) {
+    let scope = parent;
+    for (; scope.kind !== SyntaxKind.SourceFile; last = scope, scope = scope.parent) {
       const kind = scope.kind;
       const declared = localsOf(scope)?.get(name);
       if (declared) {
@@ -265,7 +267,7 @@ export class Library {
           if ((scope as ts.FunctionExpression).name?.escapedText === name) return undefined;
       }
     }
-    return FILE_SCOPE;
+    return scope as ts.SourceFile;
   }
 
   /**
@@ -344,8 +346,10 @@ export class Library {
   }
 }
 
-/** `scopeLookup`'s answer for a name no scope below the file declares. */
-const FILE_SCOPE = Symbol('file scope');
+/** Whether `scopeLookup` answered with the file (no scope below it declares the name). */
+function isSourceFile(found: ts.Symbol | ts.SourceFile): found is ts.SourceFile {
+  return (found as Partial<ts.SourceFile>).kind !== undefined;
+}
 
 /**
  * Whether `identifier` is read as a value where it stands: not a declaration's

@@ -109,6 +109,46 @@ const isTypeOnly = kindTest((k) => {
   return kinds;
 });
 
+/** What `scanUnits` does with a node, by its kind. */
+const enum ScanRole {
+  Walk,
+  Identifier,
+  PrivateIdentifier,
+  Boundary,
+  TypeOnly,
+  Declaration,
+  Call,
+  Binary,
+}
+
+let scanRolesFor: TypeScript | undefined;
+let scanRoles = new Uint8Array(0);
+
+/**
+ * `scanUnits`' role of every syntax kind, made once per TypeScript instance:
+ * one array read per node where the walk made up to four tests (the walk
+ * meets every node of every hinted function; speed).
+ */
+function scanRolesOf(ts: TypeScript): Uint8Array {
+  if (scanRolesFor === ts) return scanRoles;
+  const { SyntaxKind } = ts;
+  const roles = new Uint8Array(SyntaxKind.Count);
+  for (let kind = 0; kind < SyntaxKind.Count; kind++) {
+    const node = { kind } as ts.Node;
+    if (isFunctionBoundary(ts, node)) roles[kind] = ScanRole.Boundary;
+    else if (isTypeOnly(ts, node)) roles[kind] = ScanRole.TypeOnly;
+  }
+  roles[SyntaxKind.Identifier] = ScanRole.Identifier;
+  roles[SyntaxKind.PrivateIdentifier] = ScanRole.PrivateIdentifier;
+  roles[SyntaxKind.VariableDeclaration] = ScanRole.Declaration;
+  roles[SyntaxKind.CallExpression] = ScanRole.Call;
+  roles[SyntaxKind.NewExpression] = ScanRole.Call;
+  roles[SyntaxKind.BinaryExpression] = ScanRole.Binary;
+  scanRolesFor = ts;
+  scanRoles = roles;
+  return roles;
+}
+
 const NO_NAMES: ReadonlySet<string> = new Set();
 /** The labels of an unlabelled statement (one array for all: `statement` is called for every statement). */
 const NO_LABELS: readonly string[] = [];
@@ -148,47 +188,46 @@ export function scanUnits(
 ): FlowUnit[] {
   // Locals, not `ts.X` in the loop: the typescript module's exports are getters.
   const { SyntaxKind, forEachChild } = ts;
+  const roles = scanRolesOf(ts);
   const units: FlowUnit[] = [];
   const newUnit = (root: FlowRoot): FlowUnit => ({ root, identifiers: [], declarations: [], calls: [], assignments: [], nested: [], hinted: false });
   let current = newUnit(root);
   const isFieldName = (name: ts.Identifier): boolean => name.parent.kind === SyntaxKind.PropertyAccessExpression && (name.parent as ts.PropertyAccessExpression).name === name;
   const visit = (node: ts.Node): void => {
-    // Identifiers first: most of the nodes a walk meets.
-    if (node.kind === SyntaxKind.Identifier) {
-      current.identifiers.push(node as ts.Identifier);
-      if (!current.hinted) {
-        const text = (node as ts.Identifier).text;
-        if (hints.has(text) || (ownedFields.has(text) && isFieldName(node as ts.Identifier))) current.hinted = true;
+    switch (roles[node.kind]) {
+      case ScanRole.Identifier:
+        current.identifiers.push(node as ts.Identifier);
+        if (!current.hinted) {
+          const text = (node as ts.Identifier).text;
+          if (hints.has(text) || (ownedFields.has(text) && isFieldName(node as ts.Identifier))) current.hinted = true;
+        }
+        return;
+      case ScanRole.PrivateIdentifier:
+        if (!current.hinted && ownedFields.has((node as ts.PrivateIdentifier).text.slice(1))) current.hinted = true;
+        return;
+      case ScanRole.Boundary: {
+        current.nested.push(node);
+        if (mentions && !mentionedIn(mentions, node.pos, node.end)) return;
+        const outer = current;
+        // Classes and bodiless signatures are containers: their own code belongs to no unit.
+        const hasBody = node.kind === SyntaxKind.ClassStaticBlockDeclaration || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
+        current = newUnit(node as FlowRoot);
+        if (hasBody) units.push(current);
+        forEachChild(node, visit, visitEach);
+        current = outer;
+        return;
       }
-      return;
-    }
-    if (node.kind === SyntaxKind.PrivateIdentifier) {
-      if (!current.hinted && ownedFields.has((node as ts.PrivateIdentifier).text.slice(1))) current.hinted = true;
-      return;
-    }
-    if (isFunctionBoundary(ts, node)) {
-      current.nested.push(node);
-      if (mentions && !mentionedIn(mentions, node.pos, node.end)) return;
-      const outer = current;
-      // Classes and bodiless signatures are containers: their own code belongs to no unit.
-      const hasBody = node.kind === SyntaxKind.ClassStaticBlockDeclaration || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
-      current = newUnit(node as FlowRoot);
-      if (hasBody) units.push(current);
-      forEachChild(node, visit, visitEach);
-      current = outer;
-      return;
-    }
-    // Types (annotations, interfaces, aliases) hold no code: walked only when they may name the library.
-    if (mentions && isTypeOnly(ts, node) && !mentionedIn(mentions, node.pos, node.end)) return;
-    switch (node.kind) {
-      case SyntaxKind.VariableDeclaration:
+      case ScanRole.TypeOnly:
+        // Types (annotations, interfaces, aliases) hold no code: walked only when they may name the library.
+        if (mentions && !mentionedIn(mentions, node.pos, node.end)) return;
+        break;
+      case ScanRole.Declaration:
         current.declarations.push(node as ts.VariableDeclaration);
         break;
-      case SyntaxKind.CallExpression:
-      case SyntaxKind.NewExpression:
+      case ScanRole.Call:
         current.calls.push(node as ts.CallExpression | ts.NewExpression);
         break;
-      case SyntaxKind.BinaryExpression:
+      case ScanRole.Binary:
         if ((node as ts.BinaryExpression).operatorToken.kind === SyntaxKind.EqualsToken) current.assignments.push(node as ts.BinaryExpression);
         break;
     }
