@@ -7,6 +7,7 @@
 // Prints each side's median CPU time, its samples, and the ratio.
 //
 //   node bench/compare-processes.mjs [--baseline 4763cf5] [--reps 15] [--files 200 --functions 30 --waker-share 0.2]
+//   node bench/compare-processes.mjs --node-flags --max-opt=2   # V8 flags for the samples: here, no optimising compiler
 //
 // Why not bench/compare.mjs: in one long process, each side's garbage and the
 // JIT's state carry over into the other's samples, and two runs on the same
@@ -44,6 +45,9 @@ const reps = Number(option('reps', '15'));
 const files = Number(option('files', '200'));
 const functions = Number(option('functions', '30'));
 const wakerShare = Number(option('waker-share', '0.2'));
+// A sample's CPU time includes the optimising compiler's work on the analyzer's hot functions, which in a fresh
+// process happens during the sample (with --single-threaded, on the main thread): `--max-opt=2` leaves it out.
+const nodeFlags = option('node-flags', '').split(' ').filter(Boolean);
 
 loadCommitAnalyzer(baseline);
 const sides = [
@@ -54,10 +58,10 @@ const programFile = bundle('analysis/program.ts', 'processes-program');
 const corpus = generate(join(OUT, `processes-corpus-${files}x${functions}-${wakerShare}`), files, functions, wakerShare);
 const warmupCorpus = generate(join(OUT, `processes-warmup-${functions}-${wakerShare}`), 40, functions, wakerShare);
 
-console.log(`warm analysis, one process per sample (V8 on one thread), ${reps} reps; ${files} files × ${functions} functions, ${wakerShare * 100}% waker functions; node ${process.version}`);
+console.log(`warm analysis, one process per sample (V8 on one thread), ${reps} reps; ${files} files × ${functions} functions, ${wakerShare * 100}% waker functions; node ${process.version}${nodeFlags.length > 0 ? ` ${nodeFlags.join(' ')}` : ''}`);
 for (let rep = 0; rep < reps; rep++) {
   for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
-    const run = spawnSync(process.execPath, ['--single-threaded', SELF, '--sample', side.analyzer, programFile, corpus, warmupCorpus], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--single-threaded', ...nodeFlags, SELF, '--sample', side.analyzer, programFile, corpus, warmupCorpus], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`${side.label}: sample failed: ${run.stderr.trim().split('\n')[0]}`);
     side.samples.push(JSON.parse(run.stdout));
   }
