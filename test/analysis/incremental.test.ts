@@ -334,6 +334,23 @@ describe('incremental analysis: skeleton edits in a project, every file compared
   });
 });
 
+
+/** A correct Arc vtable whose `clone` slot calls `cloneWith` from another module (the scenarios import it). */
+const SLOTS_CLONING_WITH_HELPER = `function myClone(ptr: Ptr): RawWaker {
+  return cloneWith(ptr, VTABLE);
+}
+function myWake(ptr: Ptr): void {
+  drop(Arc.fromRaw<number>(ptr));
+}
+function myWakeByRef(ptr: Ptr): void {
+  forget(Arc.fromRaw<number>(ptr));
+}
+function myDrop(ptr: Ptr): void {
+  drop(Arc.fromRaw<number>(ptr));
+}
+export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
+`;
+
 describe('incremental analysis: what an edit invalidates', () => {
   let dir: string;
   before(() => {
@@ -584,20 +601,7 @@ export function cloneWith(ptr: Ptr, vtable: RawWakerVTable): RawWaker {
 `;
     const main = `import { Arc, RawWaker, RawWakerVTable, drop, forget, type Ptr } from 'wakerscope/waker';
 import { cloneWith } from './slots';
-function myClone(ptr: Ptr): RawWaker {
-  return cloneWith(ptr, VTABLE);
-}
-function myWake(ptr: Ptr): void {
-  drop(Arc.fromRaw<number>(ptr));
-}
-function myWakeByRef(ptr: Ptr): void {
-  forget(Arc.fromRaw<number>(ptr));
-}
-function myDrop(ptr: Ptr): void {
-  drop(Arc.fromRaw<number>(ptr));
-}
-export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
-`;
+${SLOTS_CLONING_WITH_HELPER}`;
     const result = scenario({ 'main.ts': main, 'slots.ts': slots }, { file: 'slots.ts', from: '  Arc.incrementStrongCount(ptr);\n', to: '' });
     assert.deepEqual(rules(result.before), []);
     assert.deepEqual(rules(result.after), ['vtable-clone-no-retain']);
@@ -666,20 +670,7 @@ export function handOff(waker: Waker): void {
 export function total(n: number): number {
   return count(n) + 1;
 }
-function myClone(ptr: Ptr): RawWaker {
-  return cloneWith(ptr, VTABLE);
-}
-function myWake(ptr: Ptr): void {
-  drop(Arc.fromRaw<number>(ptr));
-}
-function myWakeByRef(ptr: Ptr): void {
-  forget(Arc.fromRaw<number>(ptr));
-}
-function myDrop(ptr: Ptr): void {
-  drop(Arc.fromRaw<number>(ptr));
-}
-export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
-`;
+${SLOTS_CLONING_WITH_HELPER}`;
     const files = { 'main.ts': main, 'helpers.ts': helpers };
     const unread = scenario(files, { file: 'helpers.ts', from: '  return n + 1;', to: '  return n + 2;' });
     assert.deepEqual(rules(unread.after), ['use-after-drop']);
