@@ -234,16 +234,20 @@ export function leak(waker: Waker): number {
 `,
 };
 
+/** PROJECT's files written into a new temporary folder, and their paths. */
+function writeProject(prefix: string): { dir: string; names: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const names = Object.entries(PROJECT).map(([name, text]) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  });
+  return { dir, names };
+}
+
 describe('incremental analysis: several files, edits in one, every file compared', () => {
   let dir: string;
   let names: string[];
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wakerscope-incremental-project-'));
-    names = Object.entries(PROJECT).map(([name, text]) => {
-      writeFileSync(join(dir, name), text);
-      return join(dir, name);
-    });
-  });
+  before(() => ({ dir, names } = writeProject('wakerscope-incremental-project-')));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('after random edits in any file, each file analysed again equals a whole analysis, and unedited files reuse their results', function () {
@@ -279,13 +283,7 @@ describe('incremental analysis: several files, edits in one, every file compared
 describe('incremental analysis: skeleton edits in a project, every file compared', () => {
   let dir: string;
   let names: string[];
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wakerscope-incremental-skeleton-'));
-    names = Object.entries(PROJECT).map(([name, text]) => {
-      writeFileSync(join(dir, name), text);
-      return join(dir, name);
-    });
-  });
+  before(() => ({ dir, names } = writeProject('wakerscope-incremental-skeleton-')));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Edits in turn, each `from` → `to` in one file; `reused`: the files that must not have been analysed whole after it. */
