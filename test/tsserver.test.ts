@@ -263,6 +263,72 @@ describe('tsserver plugin: in the real tsserver', function () {
   });
 });
 
+describe('tsserver plugin: several open files, an edit in one', function () {
+  this.timeout(60_000);
+  const HELPERS = `import { Waker } from 'wakerscope/waker';
+export function release(w: Waker): void {
+  w.drop();
+}
+export function count(n: number): number {
+  return n + 1;
+}
+`;
+  const CALLER = `import { Waker } from 'wakerscope/waker';
+import { release } from './helpers';
+export function handOff(waker: Waker): void {
+  release(waker);
+  waker.wakeByRef();
+}
+`;
+  const BYSTANDER = `import { Waker } from 'wakerscope/waker';
+import { count } from './helpers';
+export function twice(waker: Waker, n: number): number {
+  waker.wake();
+  waker.wakeByRef();
+  return count(n);
+}
+`;
+  let server: TsServer;
+  let dir: string;
+  const file = (name: string): string => path.join(dir, name);
+  const findings = async (name: string): Promise<string[]> =>
+    ours(await diagnostics(server, file(name))).map((d) => `${d.start.line}:${d.start.offset}-${d.end.line}:${d.end.offset} ${d.text.split('\n')[0]}`);
+
+  before(async () => {
+    assertPluginBuilt();
+    dir = makeProject({ 'helpers.ts': HELPERS, 'caller.ts': CALLER, 'bystander.ts': BYSTANDER });
+    server = startServer();
+    for (const name of ['helpers.ts', 'caller.ts', 'bystander.ts']) await server.open(file(name));
+  });
+  after(async () => {
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // After an edit that nothing in a file read, the plugin hands back the diagnostics it computed before: they must still be right.
+  it("keeps each file's diagnostics right, whether or not it read the edited code", async () => {
+    const before = { caller: await findings('caller.ts'), bystander: await findings('bystander.ts') };
+    assert.match(before.caller.join('\n'), /^5:3-5:8 .*use-after-drop/);
+    assert.match(before.bystander.join('\n'), /^5:3-5:8 .*use-after-wake/);
+
+    const unread = HELPERS.replace('return n + 1;', 'return n + 2;');
+    await server.replaceText(file('helpers.ts'), HELPERS, unread);
+    assert.deepEqual(await findings('caller.ts'), before.caller);
+    assert.deepEqual(await findings('bystander.ts'), before.bystander);
+
+    const read = unread.replace('  w.drop();', '  w.wake();');
+    await server.replaceText(file('helpers.ts'), unread, read);
+    assert.match((await findings('caller.ts')).join('\n'), /^5:3-5:8 .*use-after-wake/);
+    assert.deepEqual(await findings('bystander.ts'), before.bystander);
+
+    // Back as it was, by an edit of the bystander's own text first: its findings move with it.
+    await server.replaceText(file('bystander.ts'), BYSTANDER, `// moved\n${BYSTANDER}`);
+    assert.deepEqual(await findings('bystander.ts'), before.bystander.map((line) => line.replace(/^5:3-5:8/, '6:3-6:8')));
+    await server.replaceText(file('helpers.ts'), read, HELPERS);
+    assert.deepEqual(await findings('caller.ts'), before.caller);
+  });
+});
+
 describe('tsserver plugin: configuration', function () {
   this.timeout(60_000);
   const servers: TsServer[] = [];

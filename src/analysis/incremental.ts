@@ -82,6 +82,16 @@
 //     (`when the loop continues at line 13`) reads the line count before it:
 //     a result on a line an edited region shares, or naming a line after an
 //     edit that added or removed lines, is analysed again.
+//   - whether a flow leak is reported reads every other file's vtables (one
+//     whose report explains it leaves it out: `leaksExplainedElsewhere`), so
+//     a file whose flow findings hold a leak finishes them again after any
+//     edit elsewhere.
+// When nothing a file's results read changed (the same text, no edited
+// region among what they read, in any file, and no edit elsewhere at all if
+// they hold a leak), they are what a fresh analysis gives, positions
+// included: the findings are returned as they were, the same array (the
+// tsserver plugin then keeps its diagnostics). Every open file asks what the
+// program's files changed by since the same last program: it is computed once.
 // JavaScript files have no opaque regions (`this.x = …` anywhere types a
 // property), so they are always analysed whole. Anything unexpected (a
 // position that does not map) falls back to a whole analysis.
@@ -129,6 +139,8 @@ interface Skeleton {
   readonly pieces: readonly string[];
   /** Names an edited region must not mention for the edit to stay inside it (see the header). */
   readonly sharedNames: readonly string[];
+  /** `flowMayApply` of the file. */
+  readonly flowApplies: boolean;
 }
 
 /**
@@ -146,6 +158,7 @@ interface Edit {
   readonly regions: ReadonlySet<number>;
   readonly topLevel: boolean;
 }
+const NO_EDIT: Edit = { regions: new Set(), topLevel: false };
 
 interface VtableEntry {
   readonly start: number;
@@ -158,8 +171,10 @@ interface VtableEntry {
 
 interface FileState {
   readonly options: ts.CompilerOptions;
-  readonly others: readonly ts.SourceFile[];
-  readonly flowApplies: boolean;
+  /** The version of the file analysed. */
+  readonly file: ts.SourceFile;
+  /** The program's files then (`getSourceFiles()`, this one included). */
+  readonly files: readonly ts.SourceFile[];
   readonly skeleton: Skeleton;
   /** Flow findings outside every region (index 0), then per region (index i + 1), each in unit order. */
   readonly flow: readonly (readonly Finding[])[];
@@ -167,11 +182,24 @@ interface FileState {
   readonly flowReads: readonly (Reads | undefined)[];
   readonly topLevelReadsBodies: boolean;
   readonly vtables: readonly VtableEntry[];
+  /**
+   * Whether the flow findings held a leak (`clone-without-drop`): then what
+   * they report depends on every other file's vtables too
+   * (`leaksExplainedElsewhere`), so any edit elsewhere finishes them again.
+   */
+  readonly hadLeaks: boolean;
+  /** The findings as `analyzeFile` returned them, with the configuration they were finished under. */
+  finished?: { readonly config: AnalyzerConfig; readonly findings: readonly Finding[] };
 }
 
 /** How the last `analyzeFile` call went, for tests and the benchmark. */
 export interface IncrementalStats {
   readonly mode: 'whole' | 'incremental';
+  /**
+   * Incremental mode, and nothing the file's results read changed: the
+   * findings of its last analysis were returned as they were (not even moved).
+   */
+  readonly unchanged: boolean;
   /** Regions of the file whose text changed, or that code naming an edited `const` reads (incremental mode). */
   readonly changedRegions: number;
   /** Other files of the program edited since the file's last analysis whose edits were followed region by region (incremental mode). */
@@ -184,23 +212,46 @@ export interface IncrementalStats {
   readonly checkedVtables: number;
 }
 
+/**
+ * How one of the program's files changed between two versions of the program
+ * (the same for every open file analysed last against the first): the regions
+ * a result may have read that changed, `ANY_CHANGE` included, and, for an
+ * isolated module whose skeleton changed (every region counts as edited),
+ * the new version: only the files that import it can see it. `opaque`:
+ * anything else, every other file is analysed whole.
+ */
+type FileChange = { readonly regions: ReadonlySet<number>; readonly redeclared?: ts.SourceFile } | 'opaque';
+
 export class IncrementalAnalyzer {
   private readonly states = new Map<string, FileState>();
   /** The skeleton of each file version seen (the states keep the versions they compare with alive). */
   private readonly skeletons = new WeakMap<ts.SourceFile, Skeleton>();
   /** The program of the last call: when another one comes, files it no longer holds are forgotten. */
   private lastProgram: ts.Program | undefined;
-  last: IncrementalStats = { mode: 'whole', changedRegions: 0, changedFiles: 0, analysedRegions: [], analysedOutside: true, checkedVtables: 0 };
+  /** The last comparison of two programs' files (`filesChanged`): asked once per open file after an edit, computed once. */
+  private lastComparison: { readonly from: readonly ts.SourceFile[]; readonly to: readonly ts.SourceFile[]; readonly changes: ReadonlyMap<string, FileChange> | undefined } | undefined;
+  last: IncrementalStats = { mode: 'whole', unchanged: false, changedRegions: 0, changedFiles: 0, analysedRegions: [], analysedOutside: true, checkedVtables: 0 };
 
   constructor(private readonly ts: TypeScript) {}
 
-  /** The same findings as `analyzeFile(ts, program, file, config)`. */
-  analyzeFile(program: ts.Program, file: ts.SourceFile, config: AnalyzerConfig = DEFAULT_CONFIG): Finding[] {
+  /**
+   * The same findings as `analyzeFile(ts, program, file, config)`. While
+   * nothing they read changed, the same array as the last call returned for
+   * the file (a caller can tell by identity that its results are current).
+   */
+  analyzeFile(program: ts.Program, file: ts.SourceFile, config: AnalyzerConfig = DEFAULT_CONFIG): readonly Finding[] {
     if (program !== this.lastProgram) {
       this.lastProgram = program;
       this.pruneFilesOutside(program);
     }
-    return finishFindings(this.ts, file, this.passes(program, file), config);
+    const { state, context } = this.stateOf(program, file);
+    if (state.finished?.config !== config) {
+      const leaks = sortFlowFindings(state.flow.flat());
+      const explainedElsewhere = (found: readonly Finding[]): Span[] => leaksExplainedElsewhere(context ?? createFileContext(this.ts, program, file), found);
+      const flow = withoutExplainedLeaks(leaks, () => [...state.vtables.flatMap((entry) => entry.explained), ...explainedElsewhere(leaks)]);
+      state.finished = { config, findings: finishFindings(this.ts, file, [...flow, ...state.vtables.flatMap((entry) => entry.findings)], config) };
+    }
+    return state.finished.findings;
   }
 
   /** The files whose results are kept (for tests and diagnostics). */
@@ -224,15 +275,18 @@ export class IncrementalAnalyzer {
     return skeleton;
   }
 
-  private passes(program: ts.Program, file: ts.SourceFile): Finding[] {
-    const current: Analysed = {
-      options: program.getCompilerOptions(),
-      others: program.getSourceFiles().filter((other) => other !== file),
-      flowApplies: flowMayApply(file),
-      skeleton: this.skeleton(file),
-    };
+  /** The file's results on this program: the last ones as they were when nothing they read changed, else re-analysed (the context, when one was made). */
+  private stateOf(program: ts.Program, file: ts.SourceFile): { state: FileState; context?: FileContext } {
+    const current: Analysed = { options: program.getCompilerOptions(), file, files: program.getSourceFiles(), skeleton: this.skeleton(file) };
     const previous = this.states.get(file.fileName);
-    const changes = previous ? this.changesSince(program, previous, current, file) : undefined;
+    const changes = previous ? this.changesSince(program, previous, current) : undefined;
+    if (previous && changes && unchanged(previous, file, changes)) {
+      this.last = { mode: 'incremental', unchanged: true, changedRegions: 0, changedFiles: countOtherFiles(changes.changes, file), analysedRegions: [], analysedOutside: false, checkedVtables: 0 };
+      // Nothing here moved; later comparisons start from this program.
+      const state: FileState = { ...previous, ...current };
+      this.states.set(file.fileName, state);
+      return { state };
+    }
     const context = createFileContext(this.ts, program, file);
     let state: FileState | undefined;
     if (previous && changes) {
@@ -244,9 +298,7 @@ export class IncrementalAnalyzer {
     }
     if (!state) state = this.analyzeWhole(context, current);
     this.states.set(file.fileName, state);
-    const leaks = sortFlowFindings(state.flow.flat());
-    const flow = withoutExplainedLeaks(leaks, () => [...state.vtables.flatMap((entry) => entry.explained), ...leaksExplainedElsewhere(context, leaks)]);
-    return [...flow, ...state.vtables.flatMap((entry) => entry.findings)];
+    return { state, context };
   }
 
   /**
@@ -257,32 +309,37 @@ export class IncrementalAnalyzer {
    * that declares globals, or a file whose edits are not followed region by
    * region (JavaScript, declarations, the library).
    */
-  private changesSince(program: ts.Program, previous: FileState, current: Analysed, file: ts.SourceFile): { changes: Changes; topLevel: boolean } | undefined {
-    if (previous.options !== current.options || previous.flowApplies !== current.flowApplies || previous.others.length !== current.others.length) return undefined;
-    const changes = new Map<string, ReadonlySet<number>>();
+  private changesSince(program: ts.Program, previous: FileState, current: Analysed): { changes: Changes; topLevel: boolean } | undefined {
+    const file = current.file;
+    if (previous.options !== current.options || previous.skeleton.flowApplies !== current.skeleton.flowApplies) return undefined;
     const own = editBetween(previous.skeleton, current.skeleton);
     if (!own) return undefined;
+    const others = this.filesChanged(program, previous.files, current.files);
+    if (!others) return undefined;
+    const changes = new Map<string, ReadonlySet<number>>();
     if (own.regions.size > 0) changes.set(file.fileName, own.regions);
     const redeclared: ts.SourceFile[] = [];
-    for (let i = 0; i < current.others.length; i++) {
-      const before = previous.others[i]!;
-      const after = current.others[i]!;
-      if (before === after) continue;
-      if (before.fileName !== after.fileName || before.isDeclarationFile || after.isDeclarationFile || before.impliedNodeFormat !== after.impliedNodeFormat) return undefined;
-      if (before.text === after.text) continue; // parsed again, the same
-      if (!isTypeScript(after) || isLibraryFile(program, after) || program.isSourceFileFromExternalLibrary(after)) return undefined;
-      const edit = editBetween(this.skeleton(before), this.skeleton(after));
-      if (edit) {
-        changes.set(after.fileName, new Set([...edit.regions, ANY_CHANGE]));
-        continue;
-      }
-      // What it declares may have changed: only a file that can see it must be analysed whole.
-      if (!isIsolatedModule(this.ts, before) || !isIsolatedModule(this.ts, after)) return undefined;
-      redeclared.push(after);
-      changes.set(after.fileName, new Set([...this.skeleton(before).regions.keys(), ANY_CHANGE]));
+    for (const [fileName, change] of others) {
+      if (fileName === file.fileName) continue;
+      if (change === 'opaque') return undefined;
+      changes.set(fileName, change.regions);
+      if (change.redeclared) redeclared.push(change.redeclared);
     }
     if (redeclared.length > 0 && importsAny(program, file, redeclared)) return undefined;
     return { changes, topLevel: own.topLevel };
+  }
+
+  /**
+   * How each file changed from `from` to `to` (the program's files, in the
+   * program's order), by file name; undefined when the set of files changed.
+   * Every open file compares the same two versions after an edit: computed
+   * for the first, kept for the others.
+   */
+  private filesChanged(program: ts.Program, from: readonly ts.SourceFile[], to: readonly ts.SourceFile[]): ReadonlyMap<string, FileChange> | undefined {
+    if (this.lastComparison?.from === from && this.lastComparison.to === to) return this.lastComparison.changes;
+    const changes = from === to ? NO_FILE_CHANGES : compareFiles(this.ts, program, from, to, (file) => this.skeleton(file));
+    this.lastComparison = { from, to, changes };
+    return changes;
   }
 
   private analyzeWhole(context: FileContext, current: Analysed): FileState {
@@ -291,7 +348,7 @@ export class IncrementalAnalyzer {
     const flow: Finding[][] = [[], ...regions.map(() => [])];
     const flowReads: (Map<string, Set<number>> | undefined)[] = flow.map(() => new Map());
     let topLevelReadsBodies = false;
-    const units = current.flowApplies ? hintedUnits(this.ts, file) : [];
+    const units = current.skeleton.flowApplies ? hintedUnits(this.ts, file) : [];
     for (const unit of units) {
       const index = regionIndexOf(current.skeleton, unit.root) + 1;
       const reads = analyzeUnit(context, unit, flow[index]!);
@@ -301,8 +358,8 @@ export class IncrementalAnalyzer {
     flow.forEach((findings, index) => this.noteFindings(flowReads[index], findings, [], file.fileName));
     const vtables = vtableSites(context).map((site) => this.checkSite(context, site));
     const analysedRegions = [...new Set(units.map((unit) => regionIndexOf(current.skeleton, unit.root)).filter((index) => index >= 0))];
-    this.last = { mode: 'whole', changedRegions: 0, changedFiles: 0, analysedRegions, analysedOutside: true, checkedVtables: vtables.length };
-    return { ...current, flow, flowReads, topLevelReadsBodies, vtables };
+    this.last = { mode: 'whole', unchanged: false, changedRegions: 0, changedFiles: 0, analysedRegions, analysedOutside: true, checkedVtables: vtables.length };
+    return withResults(current, flow, flowReads, topLevelReadsBodies, vtables);
   }
 
   /** Reuse what the edits cannot have changed; undefined when the file must be analysed whole. */
@@ -318,7 +375,7 @@ export class IncrementalAnalyzer {
     // The file's units, scanned once when a group outside function bodies must be analysed again.
     let fileUnits: FlowUnit[] | undefined;
     const unitsIn = (index: number): FlowUnit[] => {
-      if (!current.flowApplies) return [];
+      if (!current.skeleton.flowApplies) return [];
       const owner = regions[index]?.owner;
       if (owner && regions[index]!.kind === 'body') return hintedUnits(ts, owner as FunctionLikeWithBody);
       fileUnits ??= hintedUnits(ts, file);
@@ -369,9 +426,8 @@ export class IncrementalAnalyzer {
       checkedVtables++;
       return this.checkSite(context, site);
     });
-    const changedFiles = [...changes.keys()].filter((name) => name !== file.fileName).length;
-    this.last = { mode: 'incremental', changedRegions: changed.size, changedFiles, analysedRegions, analysedOutside: analyseOutside, checkedVtables };
-    return { ...current, flow, flowReads, topLevelReadsBodies, vtables };
+    this.last = { mode: 'incremental', unchanged: false, changedRegions: changed.size, changedFiles: countOtherFiles(changes, file), analysedRegions, analysedOutside: analyseOutside, checkedVtables };
+    return withResults(current, flow, flowReads, topLevelReadsBodies, vtables);
   }
 
   private checkSite(context: FileContext, site: ts.NewExpression): VtableEntry {
@@ -409,9 +465,59 @@ export class IncrementalAnalyzer {
 }
 
 /** What is known of a file before its rule passes run. */
-type Analysed = Omit<FileState, 'flow' | 'flowReads' | 'topLevelReadsBodies' | 'vtables'>;
+type Analysed = Omit<FileState, 'flow' | 'flowReads' | 'topLevelReadsBodies' | 'vtables' | 'hadLeaks' | 'finished'>;
 
 const NONE: ReadonlySet<number> = new Set();
+const NO_FILE_CHANGES: ReadonlyMap<string, FileChange> = new Map();
+
+/** The state of a file analysed on `current` with these results. */
+function withResults(current: Analysed, flow: readonly (readonly Finding[])[], flowReads: readonly (Reads | undefined)[], topLevelReadsBodies: boolean, vtables: readonly VtableEntry[]): FileState {
+  const hadLeaks = flow.some((findings) => findings.some((finding) => finding.rule === 'clone-without-drop'));
+  return { ...current, flow, flowReads, topLevelReadsBodies, vtables, hadLeaks };
+}
+
+/**
+ * Whether nothing the file's last results read changed (`changes` since
+ * them): the same text, no edited region it read, in any file; and, when its
+ * flow findings held a leak (another file's vtable may explain it), no other
+ * file edited. Then a fresh analysis gives what it gave, positions included.
+ */
+function unchanged(previous: FileState, file: ts.SourceFile, { changes, topLevel }: { changes: Changes; topLevel: boolean }): boolean {
+  if (topLevel || changes.has(file.fileName) || (previous.file !== file && previous.file.text !== file.text)) return false;
+  if (previous.hadLeaks && changes.size > 0) return false;
+  return !previous.flowReads.some((reads) => readsChanged(reads, changes)) && !previous.vtables.some((entry) => readsChanged(entry.reads, changes));
+}
+
+function countOtherFiles(changes: Changes, file: ts.SourceFile): number {
+  return changes.size - (changes.has(file.fileName) ? 1 : 0);
+}
+
+/**
+ * How each file changed from `from` to `to` (two versions of the program's
+ * files, in the program's order), by file name; undefined when the set of
+ * files changed. A file parsed again with the same text has not changed.
+ */
+function compareFiles(ts: TypeScript, program: ts.Program, from: readonly ts.SourceFile[], to: readonly ts.SourceFile[], skeleton: (file: ts.SourceFile) => Skeleton): ReadonlyMap<string, FileChange> | undefined {
+  if (from.length !== to.length) return undefined;
+  const changes = new Map<string, FileChange>();
+  for (let i = 0; i < to.length; i++) {
+    const before = from[i]!;
+    const after = to[i]!;
+    if (before === after) continue;
+    if (before.fileName !== after.fileName) return undefined;
+    if (before.isDeclarationFile || after.isDeclarationFile || before.impliedNodeFormat !== after.impliedNodeFormat) changes.set(after.fileName, 'opaque');
+    else if (before.text === after.text) continue;
+    else if (!isTypeScript(after) || isLibraryFile(program, after) || program.isSourceFileFromExternalLibrary(after)) changes.set(after.fileName, 'opaque');
+    else {
+      const edit = editBetween(skeleton(before), skeleton(after));
+      if (edit) changes.set(after.fileName, { regions: new Set([...edit.regions, ANY_CHANGE]) });
+      // What it declares may have changed: only a file that can see it must be analysed whole.
+      else if (isIsolatedModule(ts, before) && isIsolatedModule(ts, after)) changes.set(after.fileName, { regions: new Set([...skeleton(before).regions.keys(), ANY_CHANGE]), redeclared: after });
+      else changes.set(after.fileName, 'opaque');
+    }
+  }
+  return changes;
+}
 
 function addRead(reads: Map<string, Set<number>>, fileName: string, index: number): void {
   let indices = reads.get(fileName);
@@ -437,6 +543,7 @@ function readsChanged(reads: Reads | undefined, changes: Changes): boolean {
  * edited `const` is named in the skeleton (see the header).
  */
 function editBetween(previous: Skeleton, current: Skeleton): Edit | undefined {
+  if (previous === current) return NO_EDIT; // the same version of the file
   if (previous.pieces.length !== current.pieces.length || previous.pieces.some((piece, i) => piece !== current.pieces[i])) return undefined;
   if (previous.regions.some((region, i) => region.kind !== current.regions[i]!.kind)) return undefined;
   const changed = new Set<number>();
@@ -639,7 +746,7 @@ function skeletonData(ts: TypeScript, file: ts.SourceFile): Skeleton {
   regions.forEach((region, index) => {
     if (region.kind === 'body') owners.set(region.owner, index);
   });
-  return { regions, owners, texts: regions.map((region) => text.slice(region.start, region.end)), pieces, sharedNames };
+  return { regions, owners, texts: regions.map((region) => text.slice(region.start, region.end)), pieces, sharedNames, flowApplies: flowMayApply(file) };
 }
 
 /**

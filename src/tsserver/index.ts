@@ -63,9 +63,13 @@ interface CachedFile {
   readonly version: string;
   readonly program: ts.Program;
   readonly generation: number;
+  /** What the analyzer returned: the same array again means the same findings. */
+  readonly analysed: readonly Finding[];
   readonly findings: readonly Finding[];
   readonly diagnostics: readonly ts.Diagnostic[];
 }
+
+const NO_FINDINGS: readonly Finding[] = [];
 
 function init(modules: { typescript: TypeScript }): ts.server.PluginModule {
   const typescript = modules.typescript;
@@ -204,12 +208,25 @@ class WakerscopePlugin {
     if (cached && cached.version === version && cached.program === program && cached.generation === this.generation) return cached;
     if (cached?.program !== program) this.forgetFilesOutside(program);
 
-    const findings = isUserFile(program, file) ? this.analyzer.analyzeFile(program, file, this.config).filter((f) => f.span.file === file.fileName) : [];
+    const analysed = isUserFile(program, file) ? this.analyzer.analyzeFile(program, file, this.config) : NO_FINDINGS;
+    // After an edit elsewhere that nothing here read, the analyzer hands back what it did: so are the diagnostics, if they point into the same file versions.
+    if (cached && cached.analysed === analysed && cached.generation === this.generation && this.sameFiles(cached.diagnostics, program)) {
+      const entry: CachedFile = { ...cached, version, program };
+      this.cache.set(fileName, entry);
+      return entry;
+    }
+    const findings = analysed.filter((f) => f.span.file === file.fileName);
     const diagnostics = findings.map((finding) => this.toDiagnostic(program, file, finding));
     if (this.configError) diagnostics.unshift(this.configDiagnostic(file, this.configError));
-    const entry: CachedFile = { version, program, generation: this.generation, findings, diagnostics };
+    const entry: CachedFile = { version, program, generation: this.generation, analysed, findings, diagnostics };
     this.cache.set(fileName, entry);
     return entry;
+  }
+
+  /** Whether every file the diagnostics name (their own and their related locations') is the version `program` holds. */
+  private sameFiles(diagnostics: readonly ts.Diagnostic[], program: ts.Program): boolean {
+    const current = (file: ts.SourceFile | undefined): boolean => file === undefined || program.getSourceFile(file.fileName) === file;
+    return diagnostics.every((diagnostic) => current(diagnostic.file) && (diagnostic.relatedInformation ?? []).every((related) => current(related.file)));
   }
 
   private toDiagnostic(program: ts.Program, file: ts.SourceFile, finding: Finding): ts.Diagnostic {
