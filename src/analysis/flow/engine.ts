@@ -30,7 +30,7 @@ import { skipOuterExpressions } from '../syntax';
  * `borrowed`: live, but read out of a place that still holds it (`const w = this.waker`,
  * label: the place's path). Not the binding's to release until the place lets go of it.
  */
-export type OwnershipFactKind = 'live' | 'borrowed' | 'woken' | 'dropped' | 'moved' | 'escaped' | 'nullish' | 'dead' | 'reported';
+export type OwnershipFactKind = 'live' | 'borrowed' | 'woken' | 'dropped' | 'moved' | 'escaped' | 'nullish' | 'reported';
 export type OwnershipFact = Fact<OwnershipFactKind>;
 export type OwnershipFacts = Facts<OwnershipFactKind>;
 
@@ -380,7 +380,9 @@ export class FlowEngine {
       case 'scopeEnd':
         for (const binding of this.discovery.scoped.get(op.node) ?? []) {
           this.leave(binding, op.via ?? op.node, state);
-          state.bindings[binding.index] = state.bindings[binding.index].length > 0 ? [this.fact('dead', op.node)] : [];
+          // Out of scope it holds nothing, as before its declaration: so a loop body's binding reaches the loop head
+          // by the back edge as it did from before the loop, and the head's input does not change once more (a round saved).
+          state.bindings[binding.index] = [];
         }
         return;
       case 'exit':
@@ -509,7 +511,7 @@ export class FlowEngine {
       const sourceFacts = state.bindings[source.index];
       const carried = sourceFacts.filter((f) => f.kind === 'live' || f.kind === 'borrowed' || f.kind === 'nullish');
       const consumed = sourceFacts.filter((f) => f.kind === 'woken' || f.kind === 'dropped');
-      const unknown = sourceFacts.some((f) => f.kind === 'moved' || f.kind === 'escaped' || f.kind === 'dead');
+      const unknown = sourceFacts.some((f) => f.kind === 'moved' || f.kind === 'escaped');
       const shared = consumed.map((f) => this.fact(f.kind, f.site, f.label ?? sharedLabel(source.name)));
       state.bindings[binding.index] = sortFacts(unknown ? [...carried, ...shared, this.fact('escaped', site)] : [...carried, ...shared]);
       if (carried.length === 0) return;
