@@ -61,6 +61,20 @@
 // changed one, which is then reachable now. Any other change re-analyses B
 // whole: a file added or removed, other options, B's own skeleton, a skeleton
 // B can see, an edit to a JavaScript or declaration file or to the library.
+// An edit that changes only trivia between declarations (whitespace and
+// comments between the file's statements, a class's or interface's members,
+// a namespace's statements) is no skeleton edit: every token stays, and so do
+// the line breaks between them (automatic semicolons), so both versions parse
+// to the same declarations and code, moved. Not so the comments the compiler
+// reads (`///` directives, `@jsx…` pragmas, `@ts-…` directives), and a
+// `typeof` in a comment before a function makes its signature untrusted, so
+// the regions are compared too. In the file itself results are reused with
+// positions past the edit shifted (those on a line it touched, or naming a
+// line when it added or removed lines, analysed again: below); another file
+// sees its declarations unchanged, only moved (as for any edit: a result
+// whose findings point into the file is analysed again). Trivia inside a
+// declaration is not followed: a message may quote a node's text (a
+// condition, a type argument), comments included.
 // What each result reads:
 //   - a flow unit inside a region: that region (and the skeleton);
 //   - a flow unit outside every region: the skeleton only, except the file's
@@ -141,6 +155,8 @@ interface Skeleton {
   readonly sharedNames: readonly string[];
   /** `flowMayApply` of the file. */
   readonly flowApplies: boolean;
+  /** The version of the file it is the skeleton of. */
+  readonly file: ts.SourceFile;
 }
 
 /**
@@ -153,10 +169,32 @@ type Reads = ReadonlyMap<string, ReadonlySet<number>>;
 type Changes = ReadonlyMap<string, ReadonlySet<number>>;
 const ANY_CHANGE = -1;
 
+/** What changed for one file since its last analysis (`changesSince`): the edited regions of every file, and of its own edit whether it reaches the top level, or only moved text. */
+interface OwnChanges {
+  readonly changes: Changes;
+  readonly topLevel: boolean;
+  readonly moved?: Moved;
+}
+
 /** The regions edited between two versions of a file, and whether the file's top-level code is among the edited code (a `const`'s initializer). */
 interface Edit {
   readonly regions: ReadonlySet<number>;
   readonly topLevel: boolean;
+  /** Set when the edit only changed trivia between declarations (`movedBetween`): no region changed, the text after it moved. */
+  readonly moved?: Moved;
+}
+
+/**
+ * A changed stretch of trivia, `start` to `oldEnd` before the edit and `start`
+ * to `newEnd` after it, inside the trivia between two tokens that spans
+ * `gapStart` to `gapEnd` before it (the end of one token, the start of the next).
+ */
+interface Moved {
+  readonly start: number;
+  readonly oldEnd: number;
+  readonly newEnd: number;
+  readonly gapStart: number;
+  readonly gapEnd: number;
 }
 const NO_EDIT: Edit = { regions: new Set(), topLevel: false };
 
@@ -200,6 +238,8 @@ export interface IncrementalStats {
    * findings of its last analysis were returned as they were (not even moved).
    */
   readonly unchanged: boolean;
+  /** Incremental mode, and the file's own edit only moved text: trivia between declarations changed (`movedBetween`). */
+  readonly movedText: boolean;
   /** Regions of the file whose text changed, or that code naming an edited `const` reads (incremental mode). */
   readonly changedRegions: number;
   /** Other files of the program edited since the file's last analysis whose edits were followed region by region (incremental mode). */
@@ -230,7 +270,7 @@ export class IncrementalAnalyzer {
   private lastProgram: ts.Program | undefined;
   /** The last comparison of two programs' files (`filesChanged`): asked once per open file after an edit, computed once. */
   private lastComparison: { readonly from: readonly ts.SourceFile[]; readonly to: readonly ts.SourceFile[]; readonly changes: ReadonlyMap<string, FileChange> | undefined } | undefined;
-  last: IncrementalStats = { mode: 'whole', unchanged: false, changedRegions: 0, changedFiles: 0, analysedRegions: [], analysedOutside: true, checkedVtables: 0 };
+  last: IncrementalStats = { mode: 'whole', unchanged: false, movedText: false, changedRegions: 0, changedFiles: 0, analysedRegions: [], analysedOutside: true, checkedVtables: 0 };
 
   constructor(private readonly ts: TypeScript) {}
 
@@ -281,7 +321,7 @@ export class IncrementalAnalyzer {
     const previous = this.states.get(file.fileName);
     const changes = previous ? this.changesSince(program, previous, current) : undefined;
     if (previous && changes && unchanged(previous, file, changes)) {
-      this.last = { mode: 'incremental', unchanged: true, changedRegions: 0, changedFiles: countOtherFiles(changes.changes, file), analysedRegions: [], analysedOutside: false, checkedVtables: 0 };
+      this.last = { mode: 'incremental', unchanged: true, movedText: false, changedRegions: 0, changedFiles: countOtherFiles(changes.changes, file), analysedRegions: [], analysedOutside: false, checkedVtables: 0 };
       // Nothing here moved; later comparisons start from this program.
       const state: FileState = { ...previous, ...current };
       this.states.set(file.fileName, state);
@@ -309,10 +349,10 @@ export class IncrementalAnalyzer {
    * that declares globals, or a file whose edits are not followed region by
    * region (JavaScript, declarations, the library).
    */
-  private changesSince(program: ts.Program, previous: FileState, current: Analysed): { changes: Changes; topLevel: boolean } | undefined {
+  private changesSince(program: ts.Program, previous: FileState, current: Analysed): OwnChanges | undefined {
     const file = current.file;
     if (previous.options !== current.options || previous.skeleton.flowApplies !== current.skeleton.flowApplies) return undefined;
-    const own = editBetween(previous.skeleton, current.skeleton);
+    const own = editBetween(previous.skeleton, current.skeleton) ?? movedBetween(this.ts, previous.skeleton, current.skeleton);
     if (!own) return undefined;
     const others = this.filesChanged(program, previous.files, current.files);
     if (!others) return undefined;
@@ -326,7 +366,7 @@ export class IncrementalAnalyzer {
       if (change.redeclared) redeclared.push(change.redeclared);
     }
     if (redeclared.length > 0 && importsAny(program, file, redeclared)) return undefined;
-    return { changes, topLevel: own.topLevel };
+    return { changes, topLevel: own.topLevel, moved: own.moved };
   }
 
   /**
@@ -358,19 +398,19 @@ export class IncrementalAnalyzer {
     flow.forEach((findings, index) => this.noteFindings(flowReads[index], findings, [], file.fileName));
     const vtables = vtableSites(context).map((site) => this.checkSite(context, site));
     const analysedRegions = [...new Set(units.map((unit) => regionIndexOf(current.skeleton, unit.root)).filter((index) => index >= 0))];
-    this.last = { mode: 'whole', unchanged: false, changedRegions: 0, changedFiles: 0, analysedRegions, analysedOutside: true, checkedVtables: vtables.length };
+    this.last = { mode: 'whole', unchanged: false, movedText: false, changedRegions: 0, changedFiles: 0, analysedRegions, analysedOutside: true, checkedVtables: vtables.length };
     return withResults(current, flow, flowReads, topLevelReadsBodies, vtables);
   }
 
   /** Reuse what the edits cannot have changed; undefined when the file must be analysed whole. */
-  private reanalyze(context: FileContext, previous: FileState, current: Analysed, { changes, topLevel }: { changes: Changes; topLevel: boolean }): FileState | undefined {
+  private reanalyze(context: FileContext, previous: FileState, current: Analysed, { changes, topLevel, moved }: OwnChanges): FileState | undefined {
     const file = context.file;
     const changed = changes.get(file.fileName) ?? NONE;
     if (previous.topLevelReadsBodies && changed.size > 0) return undefined;
     const ts = this.ts;
     const { regions } = current.skeleton;
-    const toNew = positionMap(previous.skeleton.regions, regions, changed);
-    const toOld = positionMap(regions, previous.skeleton.regions, changed);
+    const toNew = moved ? shiftMap(moved, /*forward*/ true) : positionMap(previous.skeleton.regions, regions, changed);
+    const toOld = moved ? shiftMap(moved, /*forward*/ false) : positionMap(regions, previous.skeleton.regions, changed);
     const move = (findings: readonly Finding[]): Finding[] => findings.map((finding) => moveFinding(finding, file.fileName, toNew));
     // The file's units, scanned once when a group outside function bodies must be analysed again.
     let fileUnits: FlowUnit[] | undefined;
@@ -386,7 +426,7 @@ export class IncrementalAnalyzer {
     const flowReads: (Reads | undefined)[] = [];
     const analysedRegions: number[] = [];
     let topLevelReadsBodies = false;
-    const stale = staleLines(previous.skeleton, current.skeleton, changed, file);
+    const stale = staleLines(previous.skeleton, current.skeleton, changed, moved);
     const outside = move(previous.flow[0]!);
     const analyseOutside = topLevel || readsChanged(previous.flowReads[0], changes) || stale(outside);
     for (let group = 0; group <= regions.length; group++) {
@@ -426,7 +466,7 @@ export class IncrementalAnalyzer {
       checkedVtables++;
       return this.checkSite(context, site);
     });
-    this.last = { mode: 'incremental', unchanged: false, changedRegions: changed.size, changedFiles: countOtherFiles(changes, file), analysedRegions, analysedOutside: analyseOutside, checkedVtables };
+    this.last = { mode: 'incremental', unchanged: false, movedText: moved !== undefined, changedRegions: changed.size, changedFiles: countOtherFiles(changes, file), analysedRegions, analysedOutside: analyseOutside, checkedVtables };
     return withResults(current, flow, flowReads, topLevelReadsBodies, vtables);
   }
 
@@ -482,7 +522,7 @@ function withResults(current: Analysed, flow: readonly (readonly Finding[])[], f
  * flow findings held a leak (another file's vtable may explain it), no other
  * file edited. Then a fresh analysis gives what it gave, positions included.
  */
-function unchanged(previous: FileState, file: ts.SourceFile, { changes, topLevel }: { changes: Changes; topLevel: boolean }): boolean {
+function unchanged(previous: FileState, file: ts.SourceFile, { changes, topLevel }: OwnChanges): boolean {
   if (topLevel || changes.has(file.fileName) || (previous.file !== file && previous.file.text !== file.text)) return false;
   if (previous.hadLeaks && changes.size > 0) return false;
   return !previous.flowReads.some((reads) => readsChanged(reads, changes)) && !previous.vtables.some((entry) => readsChanged(entry.reads, changes));
@@ -509,7 +549,7 @@ function compareFiles(ts: TypeScript, program: ts.Program, from: readonly ts.Sou
     else if (before.text === after.text) continue;
     else if (!isTypeScript(after) || isLibraryFile(program, after) || program.isSourceFileFromExternalLibrary(after)) changes.set(after.fileName, 'opaque');
     else {
-      const edit = editBetween(skeleton(before), skeleton(after));
+      const edit = editBetween(skeleton(before), skeleton(after)) ?? movedBetween(ts, skeleton(before), skeleton(after));
       if (edit) changes.set(after.fileName, { regions: new Set([...edit.regions, ANY_CHANGE]) });
       // What it declares may have changed: only a file that can see it must be analysed whole.
       else if (isIsolatedModule(ts, before) && isIsolatedModule(ts, after)) changes.set(after.fileName, { regions: new Set([...skeleton(before).regions.keys(), ANY_CHANGE]), redeclared: after });
@@ -577,25 +617,100 @@ function editBetween(previous: Skeleton, current: Skeleton): Edit | undefined {
 }
 
 /**
+ * The edit between two versions of a file when all it changed is trivia
+ * between declarations (whitespace and comments between the file's
+ * statements, a class's or interface's members, a namespace's statements),
+ * else undefined. Then both versions have the same tokens, the same line
+ * breaks between them (automatic semicolons), so the same declarations and
+ * code, moved; and the same regions: what any analysis reads of the file is
+ * the same, at positions past the edit shifted (see the header). Comments
+ * that are more than trivia are not: `///` directives, `@jsx…` pragmas,
+ * `@ts-…` directives, a `#!` line.
+ */
+function movedBetween(ts: TypeScript, previous: Skeleton, current: Skeleton): Edit | undefined {
+  const before = previous.file.text;
+  const after = current.file.text;
+  if (!isTypeScript(current.file) || previous.regions.length !== current.regions.length) return undefined;
+  const shortest = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < shortest && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let common = 0;
+  while (common < shortest - start && before.charCodeAt(before.length - 1 - common) === after.charCodeAt(after.length - 1 - common)) common++;
+  const oldEnd = before.length - common;
+  const newEnd = after.length - common;
+  const gap = gapAround(ts, previous.file, start, oldEnd);
+  const newGap = gapAround(ts, current.file, start, newEnd);
+  const shift = newEnd - oldEnd;
+  // The same stretch of trivia in both, between the same tokens.
+  if (!gap || !newGap || gap.start !== newGap.start || gap.end + shift !== newGap.end) return undefined;
+  const gapBefore = before.slice(gap.start, gap.end);
+  const gapAfter = after.slice(newGap.start, newGap.end);
+  if (NOT_TRIVIA.test(gapBefore) || NOT_TRIVIA.test(gapAfter) || lineBreaks(gapBefore) > 0 !== lineBreaks(gapAfter) > 0) return undefined;
+  // Regions lie inside declarations, never in the gap: each before it or after it.
+  const same = previous.regions.every((region, i) => {
+    const now = current.regions[i]!;
+    return region.kind === now.kind && region.start + (region.start >= oldEnd ? shift : 0) === now.start && previous.texts[i] === current.texts[i];
+  });
+  return same ? { regions: NONE, topLevel: false, moved: { start, oldEnd, newEnd, gapStart: gap.start, gapEnd: gap.end } } : undefined;
+}
+
+/** Comments the compiler reads: triple-slash directives, pragmas (`@jsx`, `@jsxImportSource`, …), `@ts-` directives, a shebang. */
+const NOT_TRIVIA = /\/\/\/|@jsx|@ts-|#!/i;
+
+/**
+ * The stretch of trivia `start`–`end` lies in, when it lies in trivia between
+ * two declarations (see `movedBetween`): the leading trivia of a statement or
+ * member, or what precedes the end of the file or a body's `}`.
+ */
+function gapAround(ts: TypeScript, file: ts.SourceFile, start: number, end: number): { start: number; end: number } | undefined {
+  const { SyntaxKind } = ts;
+  let list: readonly ts.Node[] = file.statements;
+  let closing = file.text.length; // where the list's last trivia ends: the end of the file, or a body's `}`
+  for (;;) {
+    const element = list.find((node) => node.pos <= start && start < node.end);
+    const tokenStart = element ? element.getStart(file) : closing;
+    const gapStart = element ? element.pos : list.length > 0 ? list[list.length - 1]!.end : (list as ts.NodeArray<ts.Node>).pos;
+    if (start >= gapStart && end <= tokenStart) return { start: gapStart, end: tokenStart };
+    if (!element || start < tokenStart) return undefined;
+    // Inside a declaration: only a class's, an interface's or a namespace's body holds more declarations.
+    let members: ts.NodeArray<ts.Node> | undefined;
+    if (element.kind === SyntaxKind.ClassDeclaration || element.kind === SyntaxKind.InterfaceDeclaration) members = (element as ts.ClassDeclaration | ts.InterfaceDeclaration).members;
+    else if (element.kind === SyntaxKind.ModuleDeclaration && (element as ts.ModuleDeclaration).body?.kind === SyntaxKind.ModuleBlock) members = ((element as ts.ModuleDeclaration).body as ts.ModuleBlock).statements;
+    const brace = element.end - 1;
+    if (!members || file.text.charCodeAt(brace) !== 0x7d /* } */ || start < members.pos || end > brace) return undefined;
+    list = members;
+    closing = brace;
+  }
+}
+
+/**
  * Whether findings (moved to the new text) may read differently after the
  * edit, though what they read is unchanged: one with a position on a line an
  * edited region shares (a fix indents by the text before it on its line), or,
  * when an edit added or removed lines, one whose text names a line (`when the
  * loop continues at line 13`).
  */
-function staleLines(previous: Skeleton, current: Skeleton, changed: ReadonlySet<number>, file: ts.SourceFile): (findings: readonly Finding[]) => boolean {
-  if (changed.size === 0) return () => false;
+function staleLines(previous: Skeleton, current: Skeleton, changed: ReadonlySet<number>, moved: Moved | undefined): (findings: readonly Finding[]) => boolean {
+  if (changed.size === 0 && !moved) return () => false;
+  const file = current.file;
   const text = file.text;
   const lines: { readonly start: number; readonly end: number }[] = [];
   let linesMoved = false;
-  for (const index of changed) {
-    const region = current.regions[index]!;
-    let start = region.start;
+  const addLines = (from: number, to: number): void => {
+    let start = from;
     while (start > 0 && !isLineBreak(text.charCodeAt(start - 1))) start--;
-    let end = region.end;
+    let end = to;
     while (end < text.length && !isLineBreak(text.charCodeAt(end))) end++;
     lines.push({ start, end });
+  };
+  for (const index of changed) {
+    addLines(current.regions[index]!.start, current.regions[index]!.end);
     linesMoved ||= lineBreaks(previous.texts[index]!) !== lineBreaks(current.texts[index]!);
+  }
+  if (moved) {
+    // Text inserted up to a line break leaves the line after it as it was.
+    addLines(moved.start, moved.newEnd > moved.start && isLineBreak(text.charCodeAt(moved.newEnd - 1)) ? moved.newEnd - 1 : moved.newEnd);
+    linesMoved ||= lineBreaks(previous.file.text.slice(moved.start, moved.oldEnd)) !== lineBreaks(text.slice(moved.start, moved.newEnd));
   }
   const onEditedLine = (span: Span): boolean => span.file === file.fileName && lines.some((line) => span.end >= line.start && span.start <= line.end);
   const namesLine = (finding: Finding): boolean => NAMES_LINE.test(finding.message) || NAMES_LINE.test(finding.help ?? '') || finding.related.some((related) => NAMES_LINE.test(related.message));
@@ -688,6 +803,26 @@ function positionMap(from: readonly Region[], to: readonly Region[], changed: Re
   };
 }
 
+/**
+ * Maps positions across an edit that only moved text (see `Moved`), forward
+ * (old to new) or back: before the change they stay, after it they shift. The
+ * gap's ends (a token's end, the next token's start) map to themselves moved;
+ * positions inside the change, or at an insertion's point inside the gap
+ * (before or after the inserted text?), cannot map.
+ */
+function shiftMap(moved: Moved, forward: boolean): (position: number) => number {
+  const { start, gapStart } = moved;
+  const from = forward ? moved.oldEnd : moved.newEnd;
+  const to = forward ? moved.newEnd : moved.oldEnd;
+  const gapEnd = forward ? moved.gapEnd : moved.gapEnd + moved.newEnd - moved.oldEnd;
+  const gap = gapStart < gapEnd;
+  return (position) => {
+    if (position < start || (gap && position === gapStart) || (position === start && from > start)) return position;
+    if (position > from || (gap && position === gapEnd) || (position === from && from > start)) return position + to - from;
+    throw new Unmappable();
+  };
+}
+
 function moveFinding(finding: Finding, fileName: string, map: (position: number) => number): Finding {
   const move = <S extends Span>(span: S): S => moveSpan(span, fileName, map);
   return {
@@ -746,7 +881,7 @@ function skeletonData(ts: TypeScript, file: ts.SourceFile): Skeleton {
   regions.forEach((region, index) => {
     if (region.kind === 'body') owners.set(region.owner, index);
   });
-  return { regions, owners, texts: regions.map((region) => text.slice(region.start, region.end)), pieces, sharedNames, flowApplies: flowMayApply(file) };
+  return { regions, owners, texts: regions.map((region) => text.slice(region.start, region.end)), pieces, sharedNames, flowApplies: flowMayApply(file), file };
 }
 
 /**

@@ -281,7 +281,60 @@ describe('incremental analysis: several files, edits in one, every file compared
     assert.ok(reusedWhole >= othersChecked / 3, `only ${reusedWhole} of ${othersChecked} analyses of unedited files reused everything`);
     assert.ok(returnedAsBefore >= othersChecked / 2, `only ${returnedAsBefore} of ${othersChecked} analyses of unedited files returned their findings as they were`);
   });
+
+  it('after random comment and whitespace edits between declarations, each file equals a whole analysis, the edited one moves its results and no other is analysed whole', function () {
+    this.timeout(300_000);
+    const fixtures = new FixtureProgram(names);
+    const analyzer = new IncrementalAnalyzer(ts);
+    const next = mulberry32(34);
+    const texts = new Map(names.map((name) => [name, PROJECT[name.slice(dir.length + 1)]!]));
+    for (const name of names) check(fixtures, analyzer, name, `${name} (first analysis)`);
+    let moved = 0;
+    const rounds = 40;
+    for (let round = 0; round < rounds; round++) {
+      const edited = names[Math.floor(next() * names.length)]!;
+      texts.set(edited, triviaEdit(texts.get(edited)!, fixtures.sourceFile(edited), next));
+      fixtures.setText(edited, texts.get(edited));
+      const what = (name: string): string => `${name.slice(dir.length + 1)} after edit ${round + 1} of ${edited.slice(dir.length + 1)}: ${JSON.stringify(texts.get(edited))}`;
+      // The edited file first: whether its edit only moved text decides what the others may do.
+      check(fixtures, analyzer, edited, what(edited));
+      const movedText = analyzer.last.movedText;
+      if (movedText) moved++;
+      for (const name of names) {
+        if (name === edited) continue;
+        const mode = check(fixtures, analyzer, name, what(name));
+        if (movedText) assert.equal(mode, 'incremental', `${what(name)}: analysed whole, though the edit only moved text`);
+      }
+    }
+    // Some edits are more than trivia (a comment opened inside another, a line break removed where a statement ends without \`;\`): those are analysed whole.
+    assert.ok(moved >= rounds * 0.6, `only ${moved} of ${rounds} edits were found to move text only`);
+  });
 });
+
+/** The stretches of trivia before each declaration of the file (statements, a class's or interface's members) and before the end of the file. */
+function gapsBetweenDeclarations(file: ts.SourceFile): { start: number; end: number }[] {
+  const gaps: { start: number; end: number }[] = [];
+  const visit = (list: readonly ts.Node[]): void => {
+    for (const node of list) {
+      gaps.push({ start: node.pos, end: node.getStart(file) });
+      if (ts.isClassDeclaration(node) || ts.isInterfaceDeclaration(node)) visit(node.members);
+    }
+  };
+  visit(file.statements);
+  gaps.push({ start: file.endOfFileToken.pos, end: file.text.length });
+  return gaps;
+}
+
+const TRIVIA = [' ', '\n', '\n\n', '// a note\n', '/* a note */ ', '/** Docs. */\n'];
+
+/** A comment or whitespace inserted into a random gap between declarations, or one whitespace character of one deleted. */
+function triviaEdit(text: string, file: ts.SourceFile, next: () => number): string {
+  const gaps = gapsBetweenDeclarations(file);
+  const gap = gaps[Math.floor(next() * gaps.length)]!;
+  const at = gap.start + Math.floor(next() * (gap.end - gap.start + 1));
+  if (next() < 0.25 && at < gap.end && /\s/.test(text[at]!)) return text.slice(0, at) + text.slice(at + 1);
+  return text.slice(0, at) + TRIVIA[Math.floor(next() * TRIVIA.length)]! + text.slice(at);
+}
 
 describe('incremental analysis: skeleton edits in a project, every file compared', () => {
   let dir: string;
@@ -290,7 +343,17 @@ describe('incremental analysis: skeleton edits in a project, every file compared
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Edits in turn, each `from` → `to` in one file; `reused`: the files that must not have been analysed whole after it. */
+  const ALL = ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts', 'globals.ts'];
   const EDITS: { file: string; from: string; to: string; reused?: readonly string[] }[] = [
+    // Comments and whitespace between declarations: nothing any file reads changed, text only moved (in a module two files import).
+    { file: 'helpers.ts', from: 'export function release(', to: '// Releases the waker it is given.\nexport function release(', reused: ALL },
+    { file: 'helpers.ts', from: '  park(w: Waker): void {', to: '\n  /* parks */ park(w: Waker): void {', reused: ALL },
+    { file: 'main.ts', from: 'export class Parked', to: '\n\nexport class Parked', reused: ALL },
+    { file: 'helpers.ts', from: '// Releases the waker it is given.\n', to: '', reused: ALL },
+    // A comment inside a declaration, or one that makes a signature untrusted (`typeof`): analysed whole where it may matter.
+    { file: 'slots.ts', from: 'export function retain(ptr: Ptr): void {', to: 'export function retain(ptr: Ptr /* pointer */): void {', reused: ['helpers.ts', 'other.ts', 'globals.ts'] },
+    { file: 'helpers.ts', from: 'export function count(', to: '// typeof nothing\nexport function count(', reused: ['other.ts', 'globals.ts'] },
+    { file: 'helpers.ts', from: '// typeof nothing\n', to: '', reused: ['other.ts', 'globals.ts'] },
     // Initializers no declaration takes its type from: other files reuse everything.
     { file: 'helpers.ts', from: 'export const LIMIT: number = 3;', to: 'export const LIMIT: number = 4;', reused: ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts'] },
     { file: 'helpers.ts', from: '  parked = 0;', to: '  parked = 10;', reused: ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts'] },
@@ -438,6 +501,53 @@ export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
     assert.deepEqual(rules(result.after), ['clone-without-drop', 'vtable-drop-no-release']);
     assert.match(result.after[0]!.message, /`arc` is never dropped/);
     assert.equal(result.mode, 'incremental');
+  });
+
+  it('a comment or blank lines between declarations move the findings after them, analysing nothing', () => {
+    const buggy = VTABLE.replace('  retain(ptr);\n', '');
+    for (const to of ['// The wake slot.\nfunction myWake(', '\n\nfunction myWake(', '/** The wake slot. */ function myWake(']) {
+      const result = scenario({ 'main.ts': buggy }, { from: 'function myWake(', to });
+      assert.deepEqual(rules(result.after), ['vtable-clone-no-retain'], to);
+      assert.notDeepEqual(result.after[0]!.related.map((r) => r.start), result.before[0]!.related.map((r) => r.start), to);
+      assert.equal(result.mode, 'incremental', to);
+      assert.equal(result.stats.movedText, true, to);
+      assert.deepEqual(result.stats.analysedRegions, [], to);
+      assert.equal(result.stats.analysedOutside, false, to);
+      assert.equal(result.stats.checkedVtables, to.startsWith('/**') ? 1 : 0, `${to}: only a finding on the edited line is found again`);
+    }
+  });
+
+  it('a comment inside a declaration, or one the compiler reads, re-analyses the whole file', () => {
+    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function retain(ptr: Ptr): void {', to: 'function retain(ptr: Ptr /* a pointer */): void {' }).mode, 'whole');
+    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '// @ts-ignore\nfunction myWake(' }).mode, 'whole');
+    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '/// <reference types="node" />\nfunction myWake(' }).mode, 'whole');
+    // `typeof` in a comment before a function makes its signature untrusted, its body no longer opaque: the regions changed.
+    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '// typeof\nfunction myWake(' }).mode, 'whole');
+  });
+
+  it('a line break removed where a statement ends without `;` re-analyses the whole file (the statements join)', () => {
+    const source = VTABLE.replace('export const VTABLE', 'let spins = 0\nspins++\nexport const VTABLE');
+    const result = scenario({ 'main.ts': source }, { from: 'let spins = 0\nspins++', to: 'let spins = 0 spins++' });
+    assert.equal(result.mode, 'whole');
+  });
+
+  it('a comment in an imported module leaves the findings of the file that imports it as they were', () => {
+    const helpers = `import { Waker } from 'wakerscope/waker';
+export function release(w: Waker): void {
+  w.drop();
+}
+`;
+    const main = `import { Waker } from 'wakerscope/waker';
+import { release } from './helpers';
+export function handOff(waker: Waker): void {
+  release(waker);
+  waker.wakeByRef();
+}
+`;
+    const result = scenario({ 'main.ts': main, 'helpers.ts': helpers }, { file: 'helpers.ts', from: 'export function release(', to: '/** Drops the waker. */\nexport function release(' });
+    assert.deepEqual(rules(result.after), ['use-after-drop']);
+    assert.equal(result.mode, 'incremental');
+    assert.equal(result.stats.unchanged, true);
   });
 
   it('removing a return type annotation re-analyses the whole file (the body now types the function)', () => {
