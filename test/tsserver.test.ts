@@ -321,9 +321,13 @@ export function twice(waker: Waker, n: number): number {
     assert.match((await findings('caller.ts')).join('\n'), /^5:3-5:8 .*use-after-wake/);
     assert.deepEqual(await findings('bystander.ts'), before.bystander);
 
-    // Back as it was, by an edit of the bystander's own text first: its findings move with it.
+    // A comment between declarations: the file's findings move with the text, the importer's stay.
+    const commented = read.replace('export function release(', '/** Hands the waker back. */\nexport function release(');
+    await server.replaceText(file('helpers.ts'), read, commented);
+    assert.match((await findings('caller.ts')).join('\n'), /^5:3-5:8 .*use-after-wake/);
     await server.replaceText(file('bystander.ts'), BYSTANDER, `// moved\n${BYSTANDER}`);
     assert.deepEqual(await findings('bystander.ts'), before.bystander.map((line) => line.replace(/^5:3-5:8/, '6:3-6:8')));
+    await server.replaceText(file('helpers.ts'), commented, read);
     await server.replaceText(file('helpers.ts'), read, HELPERS);
     assert.deepEqual(await findings('caller.ts'), before.caller);
   });
