@@ -3,6 +3,8 @@
 // edit of one of three kinds:
 //   - `body`: inside a function body of the 3,000-line file (what typing mostly is);
 //   - `skeleton`: in that file's class property initializer, outside every body;
+//   - `comment`: in a comment between two of that file's functions (half the
+//     open files import the file);
 //   - `other-file`: inside a function body of another open file.
 // After each edit the editor asks diagnostics of every open file (VS Code's
 // TypeScript extension sends `geterr` for them, the edited one first); so does
@@ -28,7 +30,7 @@ import { REPO_ROOT, TsServer, locationOf, makeProject } from '../test/tsserver/c
 const LINES = 3_000;
 const OPEN_FILES = 10;
 const WARMUP = 10;
-const EDITS = ['body', 'skeleton', 'other-file'] as const;
+const EDITS = ['body', 'skeleton', 'comment', 'other-file'] as const;
 type Edit = (typeof EDITS)[number];
 const OUT = path.join(REPO_ROOT, 'bench', 'out');
 
@@ -143,6 +145,11 @@ function percentile(sorted: readonly number[], p: number): number {
 /** Where each edit kind toggles a digit, and which file the editor asks about first (the edited one). */
 function editSite(files: Record<string, string>, edit: Edit): { file: string; offset: number } {
   if (edit === 'skeleton') return { file: 'big.ts', offset: files['big.ts']!.indexOf('wakeups = ') + 'wakeups = '.length };
+  if (edit === 'comment') {
+    const marker = '// ---- block ';
+    const text = files['big.ts']!;
+    return { file: 'big.ts', offset: text.indexOf(marker, Math.floor(text.length / 2)) + marker.length };
+  }
   const file = edit === 'body' ? 'big.ts' : 'other1.ts';
   const text = files[file]!;
   const marker = 'arc.value.wakeups += ';
