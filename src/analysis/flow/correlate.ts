@@ -50,9 +50,12 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
   // Most bodies test each name in one condition at most (its two edges): nothing to split, and no table made.
   let firstTest: Map<string, ts.Expression> | undefined;
   let testedTwice = false;
-  for (const block of cfg.blocks) {
-    for (const edge of block.succs) {
-      const narrowing = edge.narrowing;
+  // Indexed: this runs for every unit with a dataflow, mostly before the optimising compiler has it (see Discovery.run).
+  const blocks = cfg.blocks;
+  for (let b = 0; b < blocks.length; b++) {
+    const succs = blocks[b].succs;
+    for (let e = 0; e < succs.length; e++) {
+      const narrowing = succs[e].narrowing;
       const test = narrowing && syntacticTest(ts, narrowing);
       if (!test) continue;
       firstTest ??= new Map();

@@ -208,12 +208,12 @@ export class FlowEngine {
     const cfg = this.discoverAndBuild();
     if (!cfg) return;
     if (isAcyclic(cfg)) {
-      for (const checker of this.active) checker.onRound?.();
+      for (let i = 0; i < this.active.length; i++) this.active[i].onRound?.();
       this.solve(cfg);
       return;
     }
     const outs = this.solve(cfg);
-    for (const checker of this.active) checker.onRound?.();
+    for (let i = 0; i < this.active.length; i++) this.active[i].onRound?.();
     for (const block of cfg.blocks) {
       const input = this.inputOf(block, cfg.entry, outs);
       if (input) this.transferBlock(block, input);
@@ -297,7 +297,8 @@ export class FlowEngine {
     while (changed) {
       changed = false;
       if (++rounds > 1000) break; // A safety net: the lattice is finite, so this is never reached in practice.
-      for (const block of blocks) {
+      for (let b = 0; b < blocks.length; b++) {
+        const block = blocks[b];
         if (!stale.delete(block)) continue;
         const input = this.inputOf(block, entry, outs);
         if (!input) continue;
@@ -305,7 +306,7 @@ export class FlowEngine {
         const previous = outs.get(block);
         if (!previous || !this.sameState(previous, output)) {
           outs.set(block, output);
-          for (const edge of block.succs) stale.add(edge.to);
+          for (let i = 0; i < block.succs.length; i++) stale.add(block.succs[i].to);
           changed = true;
         }
       }
@@ -315,7 +316,9 @@ export class FlowEngine {
 
   private inputOf(block: BasicBlock, entry: BasicBlock, outs: Map<BasicBlock, FlowState>): FlowState | undefined {
     let input: FlowState | undefined = block === entry ? this.initialState() : undefined;
-    for (const edge of block.preds) {
+    const preds = block.preds;
+    for (let i = 0; i < preds.length; i++) {
+      const edge = preds[i];
       const out = outs.get(edge.from);
       if (!out) continue;
       const narrowed = this.narrow(out, edge);
@@ -348,7 +351,7 @@ export class FlowEngine {
   private narrow(state: FlowState, edge: Edge): FlowState {
     const narrowing = edge.narrowing;
     if (!narrowing) return state;
-    for (const checker of this.active) if (checker.narrow) state = checker.narrow(state, narrowing);
+    for (let i = 0; i < this.active.length; i++) state = this.active[i].narrow?.(state, narrowing) ?? state;
     let emptied = this.emptiedBindings?.get(narrowing);
     if (emptied === undefined) (this.emptiedBindings ??= new Map()).set(narrowing, (emptied = this.emptiedBinding(narrowing) ?? null));
     if (!emptied) return state;
@@ -368,7 +371,8 @@ export class FlowEngine {
 
   private transferBlock(block: BasicBlock, input: FlowState): FlowState {
     const state: WorkingState = { bindings: input.bindings.slice(), checkers: input.checkers.slice() };
-    for (const op of block.ops) this.transfer(op, state);
+    const ops = block.ops;
+    for (let i = 0; i < ops.length; i++) this.transfer(ops[i], state);
     return state;
   }
 
@@ -377,17 +381,20 @@ export class FlowEngine {
       case 'declare':
         this.declare(op.node, state);
         return;
-      case 'scopeEnd':
-        for (const binding of this.discovery.scoped.get(op.node) ?? []) {
+      case 'scopeEnd': {
+        const scoped = this.discovery.scoped.get(op.node) ?? NO_BINDINGS;
+        for (let i = 0; i < scoped.length; i++) {
+          const binding = scoped[i];
           this.leave(binding, op.via ?? op.node, state);
           // Out of scope it holds nothing, as before its declaration: so a loop body's binding reaches the loop head
           // by the back edge as it did from before the loop, and the head's input does not change once more (a round saved).
           state.bindings[binding.index] = [];
         }
         return;
+      }
       case 'exit':
-        for (const binding of this.discovery.bindings) this.leave(binding, op.node, state);
-        for (const checker of this.active) checker.onExit?.(op.node, state);
+        for (let i = 0; i < this.discovery.bindings.length; i++) this.leave(this.discovery.bindings[i], op.node, state);
+        for (let i = 0; i < this.active.length; i++) this.active[i].onExit?.(op.node, state);
         return;
       case 'eval':
         this.evaluate(op.node, state);
@@ -400,15 +407,15 @@ export class FlowEngine {
     const binding = this.discovery.uses.get(node);
     if (binding) this.useBinding(binding, node as ts.Identifier, state);
     const watched = this.discovery.watchedReferences.has(node);
-    if (watched) for (const checker of this.active) checker.evaluateReference?.(node as ts.Identifier, state);
+    if (watched) for (let i = 0; i < this.active.length; i++) this.active[i].evaluateReference?.(node as ts.Identifier, state);
     if (binding || watched) return;
     if (this.discovery.watchedReads.has(node)) {
-      for (const checker of this.active) checker.evaluateRead?.(node as ts.PropertyAccessExpression | ts.ElementAccessExpression, state);
+      for (let i = 0; i < this.active.length; i++) this.active[i].evaluateRead?.(node as ts.PropertyAccessExpression | ts.ElementAccessExpression, state);
       return;
     }
     if (ts.isCallExpression(node)) {
       if (this.sharing(state)) this.aliasesAtCall(node, state);
-      for (const checker of this.active) checker.evaluateCall?.(node, state);
+      for (let i = 0; i < this.active.length; i++) this.active[i].evaluateCall?.(node, state);
       return;
     }
     if (ts.isBinaryExpression(node)) {
@@ -425,7 +432,7 @@ export class FlowEngine {
       }
       if (node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
         if (this.sharing(state)) this.aliasesAtAssignment(left, state);
-        for (const checker of this.active) checker.evaluateAssignment?.(node, state);
+        for (let i = 0; i < this.active.length; i++) this.active[i].evaluateAssignment?.(node, state);
       }
       return;
     }
@@ -434,10 +441,10 @@ export class FlowEngine {
       this.used(captured, node, state);
       const mode = this.captureMode(node, captured);
       if (mode === 'borrow') continue;
-      if (mode === 'keep' && this.reporting) for (const checker of this.active) checker.onKeptByClosure?.(captured, node, state);
+      if (mode === 'keep' && this.reporting) for (let i = 0; i < this.active.length; i++) this.active[i].onKeptByClosure?.(captured, node, state);
       this.setFacts(captured, this.fact('moved', node, 'value moved into closure here'), state);
     }
-    for (const checker of this.active) checker.evaluateClosure?.(node, state);
+    for (let i = 0; i < this.active.length; i++) this.active[i].evaluateClosure?.(node, state);
   }
 
   private forEachIdentifier(node: ts.Node, action: (identifier: ts.Identifier) => void): void {
@@ -457,7 +464,7 @@ export class FlowEngine {
   private declare(declaration: ts.VariableDeclaration, state: WorkingState): void {
     if (this.sharing(state)) this.forEachDeclaredName(declaration.name, (name) => this.escapeAliases((place) => dependsOnName(place, name), state));
     this.declareBindings(declaration, state);
-    for (const checker of this.active) checker.evaluateDeclaration?.(declaration, state);
+    for (let i = 0; i < this.active.length; i++) this.active[i].evaluateDeclaration?.(declaration, state);
   }
 
   private declareBindings(declaration: ts.VariableDeclaration, state: WorkingState): void {
@@ -537,7 +544,7 @@ export class FlowEngine {
 
   private useBinding(binding: TrackedBinding, identifier: ts.Identifier, state: WorkingState): void {
     const effect = this.effects.of(binding, identifier);
-    for (const checker of this.active) checker.beforeEffect?.(binding, effect, identifier, state);
+    for (let i = 0; i < this.active.length; i++) this.active[i].beforeEffect?.(binding, effect, identifier, state);
     switch (effect.kind) {
       case 'ignore':
         return;
@@ -609,15 +616,15 @@ export class FlowEngine {
   }
 
   private used(binding: TrackedBinding, use: ts.Node, state: WorkingState): void {
-    for (const checker of this.active) checker.onUse?.(binding, use, state);
+    for (let i = 0; i < this.active.length; i++) this.active[i].onUse?.(binding, use, state);
   }
 
   private leave(binding: TrackedBinding, at: ts.Node, state: WorkingState): void {
-    for (const checker of this.active) checker.onLeave?.(binding, at, state);
+    for (let i = 0; i < this.active.length; i++) this.active[i].onLeave?.(binding, at, state);
   }
 
   private handOff(binding: TrackedBinding): void {
-    for (const checker of this.active) checker.onHandOff?.(binding);
+    for (let i = 0; i < this.active.length; i++) this.active[i].onHandOff?.(binding);
   }
 
   private setFacts(binding: TrackedBinding, fact: OwnershipFact, state: WorkingState): void {
@@ -627,7 +634,7 @@ export class FlowEngine {
   /** The value is disposed of in one of several ways (`facts`: one per way, a may-set). */
   private setFactList(binding: TrackedBinding, facts: OwnershipFact[], state: WorkingState): void {
     const before = state.bindings[binding.index];
-    if (this.reporting) for (const fact of facts) for (const checker of this.active) checker.onDispose?.(binding, before, fact);
+    if (this.reporting) for (const fact of facts) for (let i = 0; i < this.active.length; i++) this.active[i].onDispose?.(binding, before, fact);
     state.bindings[binding.index] = this.keepReported(before, sortFacts(facts) as OwnershipFact[]);
   }
 
@@ -737,6 +744,8 @@ export class FlowEngine {
     else for (const element of name.elements) if (ts.isBindingElement(element)) this.forEachDeclaredName(element.name, action);
   }
 }
+
+const NO_BINDINGS: readonly TrackedBinding[] = [];
 
 /** The label of a consumption that reached a binding through what it shares (another local, or the place it was read out of). */
 function sharedLabel(owner: string): string {

@@ -49,6 +49,8 @@ interface Place extends AccessPath {
   readonly slot: boolean;
 }
 
+const NO_PLACES: ReadonlyMap<string, Place> = new Map();
+
 /** The node that names a function (its name, or the function itself). */
 function nameOf(ts: TypeScript, root: ts.Node): ts.Node {
   return (ts.isFunctionDeclaration(root) || ts.isMethodDeclaration(root) || ts.isFunctionExpression(root)) && root.name ? root.name : root;
@@ -87,7 +89,8 @@ interface CallEffect {
 }
 
 export class FieldChecker implements FlowChecker {
-  private readonly places = new Map<string, Place>();
+  /** Made on the first place found (`afterBindings`): most units have none (speed). */
+  private places: ReadonlyMap<string, Place> = NO_PLACES;
   private slot: StateSlot<readonly PlaceFacts[]> | undefined;
   /** Whether the function runs on every poll (`isPolled`): its places may hold what an earlier call stored. */
   private polled = false;
@@ -104,14 +107,19 @@ export class FieldChecker implements FlowChecker {
   afterBindings(): void {
     const { ts, unit, context, discovery } = this.engine;
     const add = (path: AccessPath | undefined): void => {
-      if (path && !this.places.has(path.path)) this.places.set(path.path, { index: this.places.size, ...path, slot: path.last === 'slot' });
+      if (!path || this.places.has(path.path)) return;
+      if (this.places === NO_PLACES) this.places = new Map();
+      (this.places as Map<string, Place>).set(path.path, { index: this.places.size, ...path, slot: path.last === 'slot' });
     };
-    for (const assignment of unit.assignments) {
-      const target = skipOuterExpressions(ts, assignment.left);
+    // Indexed loops: see Discovery.run.
+    const { assignments, calls, declarations } = unit;
+    for (let i = 0; i < assignments.length; i++) {
+      const target = skipOuterExpressions(ts, assignments[i].left);
       const path = discovery.placePath(target);
       if (path && !this.places.has(path.path) && context.library.isAssignedType(target, 'Waker')) add(path);
     }
-    for (const call of unit.calls) {
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i];
       const consumed = this.consumedPlaceExpression(call);
       const path = consumed && discovery.placePath(consumed);
       // A place read: its type is narrowed where it stands, so the checker answers.
@@ -125,7 +133,8 @@ export class FieldChecker implements FlowChecker {
     }
     // Read into a local (discovery already knows their types).
     for (const read of discovery.placesRead()) if (read.kind === 'waker') add(read);
-    for (const declaration of unit.declarations) {
+    for (let i = 0; i < declarations.length; i++) {
+      const declaration = declarations[i];
       if (ts.isIdentifier(declaration.name)) continue;
       const wakers = new Set(discovery.bindingsDestructuredBy(declaration).filter((b) => b.kind === 'waker').map((b) => b.declaration));
       if (wakers.size > 0) this.forEachDestructured(declaration, (element, path) => wakers.has(element) && add(path));

@@ -26,6 +26,7 @@ import type { FileContext } from '../../context';
 type RegistrationKind = 'unregistered' | 'registered' | 'vacant';
 type Registrations = Facts<RegistrationKind>;
 
+const NO_ENTRIES: ReadonlyMap<never, never> = new Map<never, never>();
 const EVERY: Registration = { paths: 'every' };
 const NONE: Registration = { paths: 'none' };
 
@@ -63,9 +64,10 @@ export class LostWakeupChecker implements FlowChecker {
   /** How the checked function is named in messages: `` `poll` ``, `` `pollRead` ``, or a closure. */
   private pollName = '`poll`';
   private registrations: StateSlot<Registrations> | undefined;
-  private readonly contextAliases = new Map<ts.Symbol, ContextAlias>();
+  /** The context and its aliases by symbol; made when the unit is a poll (`follow`), as is `contextRefs`: most units are none (speed). */
+  private contextAliases: ReadonlyMap<ts.Symbol, ContextAlias> = NO_ENTRIES;
   /** References to the context (or an alias) in the poll's own code. */
-  private readonly contextRefs = new Map<ts.Identifier, ContextAlias>();
+  private contextRefs: ReadonlyMap<ts.Identifier, ContextAlias> = NO_ENTRIES;
   // The sets and memos below are made on first use: most units have no poll (speed).
   /** Closures that reference the context: creating one hands the context on. */
   private closuresUsingContext: Set<ts.Node> | undefined;
@@ -127,8 +129,11 @@ export class LostWakeupChecker implements FlowChecker {
     if (!this.engine.ts.isIdentifier(parameter.name)) return;
     const poll: PollInfo = { parameter, name: parameter.name.text };
     this.poll = poll;
+    const aliases = new Map<ts.Symbol, ContextAlias>();
+    this.contextAliases = aliases;
+    this.contextRefs = new Map();
     const symbol = this.engine.context.library.declaredBy(parameter.name);
-    if (symbol) this.contextAliases.set(symbol, kind);
+    if (symbol) aliases.set(symbol, kind);
     this.registrations = this.engine.allocate<Registrations>({
       initial: () => [this.engine.fact('unregistered', poll.parameter)],
       join: joinFacts,
@@ -160,13 +165,15 @@ export class LostWakeupChecker implements FlowChecker {
 
   onReference(identifier: ts.Identifier, symbol: ts.Symbol): boolean {
     const alias = this.contextAliases.get(symbol);
-    if (alias) this.contextRefs.set(identifier, alias);
+    // A watched symbol is an alias of the poll's context: `follow` made the table.
+    if (alias) (this.contextRefs as Map<ts.Identifier, ContextAlias>).set(identifier, alias);
     return alias !== undefined;
   }
 
   private alias(declaration: ts.VariableDeclaration, kind: ContextAlias): void {
     const symbol = this.engine.context.library.symbolAt(declaration.name);
-    if (symbol) this.contextAliases.set(symbol, kind);
+    // Only a poll's declarations are looked at (`onUntrackedInitializer`): `follow` made the table.
+    if (symbol) (this.contextAliases as Map<ts.Symbol, ContextAlias>).set(symbol, kind);
   }
 
   /** `cx.waker()` on the poll's context (or an alias of it). */
