@@ -272,6 +272,10 @@ export function release(w: Waker): void {
 export function count(n: number): number {
   return n + 1;
 }
+export function dropTwice(w: Waker): void {
+  w.drop();
+  w.drop();
+}
 `;
   const CALLER = `import { Waker } from 'wakerscope/waker';
 import { release } from './helpers';
@@ -288,17 +292,39 @@ export function twice(waker: Waker, n: number): number {
   return count(n);
 }
 `;
+  const NAMES = ['helpers.ts', 'caller.ts', 'bystander.ts'];
   let server: TsServer;
   let dir: string;
+  const texts = new Map<string, string>();
   const file = (name: string): string => path.join(dir, name);
-  const findings = async (name: string): Promise<string[]> =>
-    ours(await diagnostics(server, file(name))).map((d) => `${d.start.line}:${d.start.offset}-${d.end.line}:${d.end.offset} ${d.text.split('\n')[0]}`);
+
+  /** Our diagnostics of every open file, the edited one first, as an editor asks after an edit: one line each, `line:offset-line:offset message`. */
+  async function allFindings(first = 'helpers.ts'): Promise<Record<string, string[]>> {
+    const found: Record<string, string[]> = {};
+    for (const name of [first, ...NAMES.filter((n) => n !== first)]) {
+      found[name] = ours(await diagnostics(server, file(name))).map((d) => `${d.start.line}:${d.start.offset}-${d.end.line}:${d.end.offset} ${d.text.split('\n')[0]}`);
+    }
+    return found;
+  }
+
+  /** Replaces `from` by `to` in one file, as typing does: a small change, which tsserver parses incrementally. */
+  async function edit(name: string, from: string, to: string): Promise<Record<string, string[]>> {
+    const text = texts.get(name)!;
+    const at = text.indexOf(from);
+    assert.ok(at >= 0, `${name} has no '${from}'`);
+    await server.request('updateOpen', { changedFiles: [{ fileName: file(name), textChanges: [{ start: locationOf(text, at), end: locationOf(text, at + from.length), newText: to }] }] });
+    texts.set(name, text.slice(0, at) + to + text.slice(at + from.length));
+    return allFindings(name);
+  }
 
   before(async () => {
     assertPluginBuilt();
     dir = makeProject({ 'helpers.ts': HELPERS, 'caller.ts': CALLER, 'bystander.ts': BYSTANDER });
     server = startServer();
-    for (const name of ['helpers.ts', 'caller.ts', 'bystander.ts']) await server.open(file(name));
+    for (const [name, text] of [['helpers.ts', HELPERS], ['caller.ts', CALLER], ['bystander.ts', BYSTANDER]] as const) {
+      texts.set(name, text);
+      await server.open(file(name));
+    }
   });
   after(async () => {
     await server?.stop();
@@ -307,29 +333,26 @@ export function twice(waker: Waker, n: number): number {
 
   // After an edit that nothing in a file read, the plugin hands back the diagnostics it computed before: they must still be right.
   it("keeps each file's diagnostics right, whether or not it read the edited code", async () => {
-    const before = { caller: await findings('caller.ts'), bystander: await findings('bystander.ts') };
-    assert.match(before.caller.join('\n'), /^5:3-5:8 .*use-after-drop/);
-    assert.match(before.bystander.join('\n'), /^5:3-5:8 .*use-after-wake/);
+    const before = await allFindings();
+    assert.match(before['helpers.ts']!.join('\n'), /^10:3-10:4 .*use-after-drop/);
+    assert.match(before['caller.ts']!.join('\n'), /^5:3-5:8 .*use-after-drop/);
+    assert.match(before['bystander.ts']!.join('\n'), /^5:3-5:8 .*use-after-wake/);
 
-    const unread = HELPERS.replace('return n + 1;', 'return n + 2;');
-    await server.replaceText(file('helpers.ts'), HELPERS, unread);
-    assert.deepEqual(await findings('caller.ts'), before.caller);
-    assert.deepEqual(await findings('bystander.ts'), before.bystander);
+    assert.deepEqual(await edit('helpers.ts', 'return n + 1;', 'return n + 2;'), before);
 
-    const read = unread.replace('  w.drop();', '  w.wake();');
-    await server.replaceText(file('helpers.ts'), unread, read);
-    assert.match((await findings('caller.ts')).join('\n'), /^5:3-5:8 .*use-after-wake/);
-    assert.deepEqual(await findings('bystander.ts'), before.bystander);
+    const read = await edit('helpers.ts', '  w.drop();\n}\nexport function count', '  w.wake();\n}\nexport function count');
+    assert.match(read['caller.ts']!.join('\n'), /^5:3-5:8 .*use-after-wake/);
+    assert.deepEqual(read['bystander.ts'], before['bystander.ts']);
 
-    // A comment between declarations: the file's findings move with the text, the importer's stay.
-    const commented = read.replace('export function release(', '/** Hands the waker back. */\nexport function release(');
-    await server.replaceText(file('helpers.ts'), read, commented);
-    assert.match((await findings('caller.ts')).join('\n'), /^5:3-5:8 .*use-after-wake/);
-    await server.replaceText(file('bystander.ts'), BYSTANDER, `// moved\n${BYSTANDER}`);
-    assert.deepEqual(await findings('bystander.ts'), before.bystander.map((line) => line.replace(/^5:3-5:8/, '6:3-6:8')));
-    await server.replaceText(file('helpers.ts'), commented, read);
-    await server.replaceText(file('helpers.ts'), read, HELPERS);
-    assert.deepEqual(await findings('caller.ts'), before.caller);
+    // Comments between declarations: the edited file's findings move with the text, the others' stay.
+    const commented = await edit('helpers.ts', 'export function release(', '/** Hands the waker back. */\nexport function release(');
+    assert.deepEqual(commented, { ...read, 'helpers.ts': before['helpers.ts']!.map((line) => line.replace(/^10:3-10:4/, '11:3-11:4')) });
+    assert.deepEqual(await edit('helpers.ts', '/** Hands the waker back. */\n', ''), read);
+    const moved = await edit('bystander.ts', 'export function twice(', '// moved\nexport function twice(');
+    assert.deepEqual(moved, { ...read, 'bystander.ts': before['bystander.ts']!.map((line) => line.replace(/^5:3-5:8/, '6:3-6:8')) });
+
+    await edit('helpers.ts', '  w.wake();\n}\nexport function count', '  w.drop();\n}\nexport function count');
+    assert.deepEqual((await allFindings())['caller.ts'], before['caller.ts']);
   });
 });
 

@@ -315,6 +315,17 @@ export class IncrementalAnalyzer {
     return skeleton;
   }
 
+  /**
+   * The skeleton of an earlier version of a file, if it can still be read:
+   * tsserver parses an edited open file incrementally, moving the old syntax
+   * tree's nodes to their new positions, so a version never analysed before
+   * that is read from its text alone, or not at all when moved (its
+   * end-of-file token no longer ends where its text does).
+   */
+  private earlierSkeleton(file: ts.SourceFile): Skeleton | undefined {
+    return this.skeletons.get(file) ?? (file.endOfFileToken.end === file.text.length ? this.skeleton(file) : undefined);
+  }
+
   /** The file's results on this program: the last ones as they were when nothing they read changed, else re-analysed (the context, when one was made). */
   private stateOf(program: ts.Program, file: ts.SourceFile): { state: FileState; context?: FileContext } {
     const current: Analysed = { options: program.getCompilerOptions(), file, files: program.getSourceFiles(), skeleton: this.skeleton(file) };
@@ -377,7 +388,7 @@ export class IncrementalAnalyzer {
    */
   private filesChanged(program: ts.Program, from: readonly ts.SourceFile[], to: readonly ts.SourceFile[]): ReadonlyMap<string, FileChange> | undefined {
     if (this.lastComparison?.from === from && this.lastComparison.to === to) return this.lastComparison.changes;
-    const changes = from === to ? NO_FILE_CHANGES : compareFiles(this.ts, program, from, to, (file) => this.skeleton(file));
+    const changes = from === to ? NO_FILE_CHANGES : compareFiles(this.ts, program, from, to, (file) => this.skeleton(file), (file) => this.earlierSkeleton(file));
     this.lastComparison = { from, to, changes };
     return changes;
   }
@@ -537,7 +548,14 @@ function countOtherFiles(changes: Changes, file: ts.SourceFile): number {
  * files, in the program's order), by file name; undefined when the set of
  * files changed. A file parsed again with the same text has not changed.
  */
-function compareFiles(ts: TypeScript, program: ts.Program, from: readonly ts.SourceFile[], to: readonly ts.SourceFile[], skeleton: (file: ts.SourceFile) => Skeleton): ReadonlyMap<string, FileChange> | undefined {
+function compareFiles(
+  ts: TypeScript,
+  program: ts.Program,
+  from: readonly ts.SourceFile[],
+  to: readonly ts.SourceFile[],
+  skeleton: (file: ts.SourceFile) => Skeleton,
+  earlierSkeleton: (file: ts.SourceFile) => Skeleton | undefined,
+): ReadonlyMap<string, FileChange> | undefined {
   if (from.length !== to.length) return undefined;
   const changes = new Map<string, FileChange>();
   for (let i = 0; i < to.length; i++) {
@@ -549,10 +567,11 @@ function compareFiles(ts: TypeScript, program: ts.Program, from: readonly ts.Sou
     else if (before.text === after.text) continue;
     else if (!isTypeScript(after) || isLibraryFile(program, after) || program.isSourceFileFromExternalLibrary(after)) changes.set(after.fileName, 'opaque');
     else {
-      const edit = editBetween(skeleton(before), skeleton(after)) ?? movedBetween(ts, skeleton(before), skeleton(after));
+      const earlier = earlierSkeleton(before);
+      const edit = earlier && (editBetween(earlier, skeleton(after)) ?? movedBetween(ts, earlier, skeleton(after)));
       if (edit) changes.set(after.fileName, { regions: new Set([...edit.regions, ANY_CHANGE]) });
       // What it declares may have changed: only a file that can see it must be analysed whole.
-      else if (isIsolatedModule(ts, before) && isIsolatedModule(ts, after)) changes.set(after.fileName, { regions: new Set([...skeleton(before).regions.keys(), ANY_CHANGE]), redeclared: after });
+      else if (earlier && isIsolatedModule(ts, before) && isIsolatedModule(ts, after)) changes.set(after.fileName, { regions: new Set([...earlier.regions.keys(), ANY_CHANGE]), redeclared: after });
       else changes.set(after.fileName, 'opaque');
     }
   }
@@ -638,14 +657,20 @@ function movedBetween(ts: TypeScript, previous: Skeleton, current: Skeleton): Ed
   while (common < shortest - start && before.charCodeAt(before.length - 1 - common) === after.charCodeAt(after.length - 1 - common)) common++;
   const oldEnd = before.length - common;
   const newEnd = after.length - common;
-  const gap = gapAround(ts, previous.file, start, oldEnd);
-  const newGap = gapAround(ts, current.file, start, newEnd);
+  // Where the change lies in the new version's syntax tree; the old one's nodes may have been moved by
+  // tsserver's incremental parse since, so the old version is read as text: the same gap must be all trivia.
   const shift = newEnd - oldEnd;
-  // The same stretch of trivia in both, between the same tokens.
-  if (!gap || !newGap || gap.start !== newGap.start || gap.end + shift !== newGap.end) return undefined;
+  const newGap = gapAround(ts, current.file, start, newEnd);
+  if (!newGap) return undefined;
+  const gap = { start: newGap.start, end: newGap.end - shift };
   const gapBefore = before.slice(gap.start, gap.end);
   const gapAfter = after.slice(newGap.start, newGap.end);
-  if (NOT_TRIVIA.test(gapBefore) || NOT_TRIVIA.test(gapAfter) || lineBreaks(gapBefore) > 0 !== lineBreaks(gapAfter) > 0) return undefined;
+  // No trivia before may have been no gap at all (`ab`, now `a b`), unless the token before it is one that ends where it stands.
+  if (gapBefore.length === 0 ? gap.start > 0 && !ENDS_TOKEN.has(before.charCodeAt(gap.start - 1)) : !isTrivia(ts, current.file, gapBefore)) return undefined;
+  if (NOT_TRIVIA.test(gapBefore) || NOT_TRIVIA.test(gapAfter)) return undefined;
+  // A line break may end a statement (an automatic semicolon): not after the start of the file, a `;` or a `{`.
+  const ended = gap.start === 0 || before.charCodeAt(gap.start - 1) === 0x3b /* ; */ || before.charCodeAt(gap.start - 1) === 0x7b; /* { */
+  if (!ended && lineBreaks(gapBefore) > 0 !== lineBreaks(gapAfter) > 0) return undefined;
   // Regions lie inside declarations, never in the gap: each before it or after it.
   const same = previous.regions.every((region, i) => {
     const now = current.regions[i]!;
@@ -653,6 +678,25 @@ function movedBetween(ts: TypeScript, previous: Skeleton, current: Skeleton): Ed
   });
   return same ? { regions: NONE, topLevel: false, moved: { start, oldEnd, newEnd, gapStart: gap.start, gapEnd: gap.end } } : undefined;
 }
+
+/**
+ * Whether `text`, followed by a token, is whitespace and complete comments
+ * only, scanned as `file`'s language (a `//` comment ends at a line break
+ * inside it, or it would run on into the token).
+ */
+function isTrivia(ts: TypeScript, file: ts.SourceFile, text: string): boolean {
+  const scanner = ts.createScanner(file.languageVersion, /*skipTrivia*/ false, file.languageVariant, text);
+  const { SyntaxKind } = ts;
+  let last = SyntaxKind.Unknown;
+  for (let token = scanner.scan(); token !== SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+    if (token === SyntaxKind.MultiLineCommentTrivia ? scanner.isUnterminated() : token !== SyntaxKind.WhitespaceTrivia && token !== SyntaxKind.NewLineTrivia && token !== SyntaxKind.SingleLineCommentTrivia) return false;
+    last = token;
+  }
+  return last !== SyntaxKind.SingleLineCommentTrivia;
+}
+
+/** `;`, `{`, `}`, `)`, `]`, `,`: a token of one character that nothing after it extends. */
+const ENDS_TOKEN = new Set([...';{}),]'].map((character) => character.charCodeAt(0)));
 
 /** Comments the compiler reads: triple-slash directives, pragmas (`@jsx`, `@jsxImportSource`, …), `@ts-` directives, a shebang. */
 const NOT_TRIVIA = /\/\/\/|@jsx|@ts-|#!/i;

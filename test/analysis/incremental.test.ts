@@ -10,7 +10,7 @@ import * as ts from 'typescript';
 import { analyzeFile, IncrementalAnalyzer, type Finding } from '../../src/analysis/index';
 import { skeletonOf, type IncrementalStats } from '../../src/analysis/incremental';
 import { generateFile } from '../../bench/tsserver-latency';
-import { FIXTURES_ROOT, FixtureProgram, fixtureFiles } from './fixture-runner';
+import { FIXTURES_ROOT, FixtureProgram, fixtureFiles, repoCompilerOptions } from './fixture-runner';
 import { mulberry32 } from './random';
 
 const describeFindings = (findings: readonly Finding[]): string[] =>
@@ -309,6 +309,47 @@ describe('incremental analysis: several files, edits in one, every file compared
     // Some edits are more than trivia (a comment opened inside another, a line break removed where a statement ends without \`;\`): those are analysed whole.
     assert.ok(moved >= rounds * 0.6, `only ${moved} of ${rounds} edits were found to move text only`);
   });
+
+  it('with files parsed incrementally, as tsserver does (the old syntax tree moved): each file analysed equals a whole analysis, and comment edits still only move text', function () {
+    this.timeout(300_000);
+    const project = new IncrementallyParsed(names);
+    const analyzer = new IncrementalAnalyzer(ts);
+    const next = mulberry32(56);
+    // `slots.ts` is edited but never analysed: its earlier versions' skeletons are read only after their trees moved.
+    const analysed = names.filter((name) => !name.endsWith('slots.ts'));
+    const compare = (name: string, what: string): string => {
+      const file = project.sourceFile(name);
+      assert.deepEqual(analyzer.analyzeFile(project.program, file), analyzeFile(ts, project.program, file), what);
+      return analyzer.last.mode;
+    };
+    for (const name of analysed) compare(name, `${name} (first analysis)`);
+    let moved = 0;
+    let trivia = 0;
+    for (let round = 0; round < 40; round++) {
+      const edited = names[Math.floor(next() * names.length)]!;
+      const file = project.sourceFile(edited);
+      const before = file.text;
+      const { regions: bodies } = skeletonOf(ts, file);
+      // Half comment and whitespace edits between declarations, half a statement added at the start of a body.
+      const body = bodies[Math.floor(next() * bodies.length)];
+      const after = round % 2 === 0 || !body || before[body.start] !== ' ' ? triviaEdit(before, file, next) : `${before.slice(0, body.end - 1)}void ${round};\n${before.slice(body.end - 1)}`;
+      let start = 0;
+      while (start < Math.min(before.length, after.length) && before[start] === after[start]) start++;
+      let common = 0;
+      while (common < Math.min(before.length, after.length) - start && before[before.length - 1 - common] === after[after.length - 1 - common]) common++;
+      project.edit(edited, start, before.length - common - start, after.slice(start, after.length - common));
+      const what = (name: string): string => `${name.slice(dir.length + 1)} after edit ${round + 1} of ${edited.slice(dir.length + 1)}: ${JSON.stringify(after.slice(Math.max(0, start - 20), after.length - common + 20))}`;
+      for (const name of [edited, ...analysed.filter((other) => other !== edited)]) {
+        if (!analysed.includes(name)) continue;
+        compare(name, what(name));
+        if (name === edited && round % 2 === 0) {
+          trivia++;
+          if (analyzer.last.movedText) moved++;
+        }
+      }
+    }
+    assert.ok(moved >= trivia * 0.6, `only ${moved} of ${trivia} comment and whitespace edits were found to move text only`);
+  });
 });
 
 /** The stretches of trivia before each declaration of the file (statements, a class's or interface's members) and before the end of the file. */
@@ -334,6 +375,43 @@ function triviaEdit(text: string, file: ts.SourceFile, next: () => number): stri
   const at = gap.start + Math.floor(next() * (gap.end - gap.start + 1));
   if (next() < 0.25 && at < gap.end && /\s/.test(text[at]!)) return text.slice(0, at) + text.slice(at + 1);
   return text.slice(0, at) + TRIVIA[Math.floor(next() * TRIVIA.length)]! + text.slice(at);
+}
+
+/**
+ * A program whose files are edited as tsserver edits an open file: parsed
+ * incrementally from the last version (`ts.updateSourceFile`), which moves
+ * the old syntax tree's nodes to their new positions.
+ */
+class IncrementallyParsed {
+  private readonly files = new Map<string, ts.SourceFile>();
+  private readonly host: ts.CompilerHost;
+  program: ts.Program;
+
+  constructor(private readonly rootNames: readonly string[], private readonly options = repoCompilerOptions()) {
+    const base = ts.createCompilerHost(options, true);
+    this.host = {
+      ...base,
+      getSourceFile: (fileName, languageVersion, onError, shouldCreate) => {
+        const known = this.files.get(fileName);
+        if (known) return known;
+        const file = base.getSourceFile(fileName, languageVersion, onError, shouldCreate);
+        if (file) this.files.set(fileName, file);
+        return file;
+      },
+    };
+    this.program = ts.createProgram({ rootNames, options, host: this.host });
+  }
+
+  sourceFile(fileName: string): ts.SourceFile {
+    return this.program.getSourceFile(fileName)!;
+  }
+
+  edit(fileName: string, start: number, length: number, newText: string): void {
+    const old = this.sourceFile(fileName);
+    const text = old.text.slice(0, start) + newText + old.text.slice(start + length);
+    this.files.set(old.fileName, ts.updateSourceFile(old, text, { span: { start, length }, newLength: newText.length }));
+    this.program = ts.createProgram({ rootNames: this.rootNames, options: this.options, host: this.host, oldProgram: this.program });
+  }
 }
 
 describe('incremental analysis: skeleton edits in a project, every file compared', () => {
