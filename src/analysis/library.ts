@@ -62,6 +62,11 @@ const MEMBER_NAMES = new Set([
   'fromWaker', 'waker', 'ready', 'pending', 'isReady', 'isPending', 'forget', 'spawn', 'blockOn', 'run',
 ]);
 
+function isCapitalised(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return first >= 65 && first <= 90; // A-Z
+}
+
 export class Library {
   /** Per checker: the flow and vtable passes ask about the same callees. */
   private readonly names = new Map<ts.Node, LibraryName | null>();
@@ -299,15 +304,15 @@ export class Library {
   private candidateName(node: ts.Node): ts.Identifier | undefined {
     const ts = this.ts;
     if (node.kind === ts.SyntaxKind.PropertyAccessExpression) {
+      // A class through a namespace import (`new task.RawWakerVTable(…)`) is capitalised, as an imported one is.
       const name = (node as ts.PropertyAccessExpression).name;
-      return ts.isIdentifier(name) && MEMBER_NAMES.has(name.text) ? name : undefined;
+      return ts.isIdentifier(name) && (MEMBER_NAMES.has(name.text) || isCapitalised(name.text)) ? name : undefined;
     }
     if (node.kind === ts.SyntaxKind.Identifier) {
       const identifier = node as ts.Identifier;
       const text = identifier.text;
-      const first = text.charCodeAt(0);
       // A name the file imports under another name (`import { drop as release }`) is a candidate too.
-      const candidate = MEMBER_NAMES.has(text) || (first >= 65 && first <= 90) /* A-Z */ || this.importNamed(identifier.getSourceFile(), identifier.escapedText) !== undefined;
+      const candidate = MEMBER_NAMES.has(text) || isCapitalised(text) || this.importNamed(identifier.getSourceFile(), identifier.escapedText) !== undefined;
       return candidate ? identifier : undefined;
     }
     return undefined;
