@@ -493,6 +493,22 @@ function myDrop(ptr: Ptr): void {
 export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
 `;
 
+/** A caller whose finding depends on what a helper in another file does to the waker it is handed. */
+const HAND_OFF: Record<string, string> = {
+  'main.ts': `import { Waker } from 'wakerscope/waker';
+import { release } from './helpers';
+export function handOff(waker: Waker): void {
+  release(waker);
+  waker.wakeByRef();
+}
+`,
+  'helpers.ts': `import { Waker } from 'wakerscope/waker';
+export function release(w: Waker): void {
+  w.drop();
+}
+`,
+};
+
 describe('incremental analysis: what an edit invalidates', () => {
   let dir: string;
   before(() => {
@@ -610,19 +626,7 @@ export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
   });
 
   it('a comment in an imported module leaves the findings of the file that imports it as they were', () => {
-    const helpers = `import { Waker } from 'wakerscope/waker';
-export function release(w: Waker): void {
-  w.drop();
-}
-`;
-    const main = `import { Waker } from 'wakerscope/waker';
-import { release } from './helpers';
-export function handOff(waker: Waker): void {
-  release(waker);
-  waker.wakeByRef();
-}
-`;
-    const result = scenario({ 'main.ts': main, 'helpers.ts': helpers }, { file: 'helpers.ts', from: 'export function release(', to: '/** Drops the waker. */\nexport function release(' });
+    const result = scenario(HAND_OFF, { file: 'helpers.ts', from: 'export function release(', to: '/** Drops the waker. */\nexport function release(' });
     assert.deepEqual(rules(result.after), ['use-after-drop']);
     assert.equal(result.mode, 'incremental');
     assert.equal(result.stats.unchanged, true);
@@ -903,19 +907,7 @@ ${SLOTS_CLONING_WITH_HELPER}`;
   });
 
   it("an edit in a helper's body in another file re-checks its callers", () => {
-    const helpers = `import { Waker } from 'wakerscope/waker';
-export function release(w: Waker): void {
-  w.drop();
-}
-`;
-    const main = `import { Waker } from 'wakerscope/waker';
-import { release } from './helpers';
-export function handOff(waker: Waker): void {
-  release(waker);
-  waker.wakeByRef();
-}
-`;
-    const result = scenario({ 'main.ts': main, 'helpers.ts': helpers }, { file: 'helpers.ts', from: '  w.drop();', to: '  w.wake();' });
+    const result = scenario(HAND_OFF, { file: 'helpers.ts', from: '  w.drop();', to: '  w.wake();' });
     assert.deepEqual(result.before.map((f) => f.rule), ['use-after-drop']);
     assert.deepEqual(result.after.map((f) => f.rule), ['use-after-wake']);
     assert.equal(result.mode, 'incremental');
