@@ -477,11 +477,8 @@ describe('incremental analysis: skeleton edits in a project, every file compared
 });
 
 
-/** A correct Arc vtable whose `clone` slot calls `cloneWith` from another module (the scenarios import it). */
-const SLOTS_CLONING_WITH_HELPER = `function myClone(ptr: Ptr): RawWaker {
-  return cloneWith(ptr, VTABLE);
-}
-function myWake(ptr: Ptr): void {
+/** A correct Arc vtable's `wake`, `wakeByRef` and `drop` slots and the vtable, after a `myClone` that takes a count. */
+const ARC_RELEASING_SLOTS = `function myWake(ptr: Ptr): void {
   drop(Arc.fromRaw<number>(ptr));
 }
 function myWakeByRef(ptr: Ptr): void {
@@ -492,6 +489,12 @@ function myDrop(ptr: Ptr): void {
 }
 export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
 `;
+
+/** A correct Arc vtable whose `clone` slot calls `cloneWith` from another module (the scenarios import it). */
+const SLOTS_CLONING_WITH_HELPER = `function myClone(ptr: Ptr): RawWaker {
+  return cloneWith(ptr, VTABLE);
+}
+${ARC_RELEASING_SLOTS}`;
 
 /** A caller whose finding depends on what a helper in another file does to the waker it is handed. */
 const HAND_OFF: Record<string, string> = {
@@ -547,17 +550,7 @@ function myClone(ptr: Ptr): RawWaker {
   retain(ptr);
   return new RawWaker(ptr, VTABLE);
 }
-function myWake(ptr: Ptr): void {
-  drop(Arc.fromRaw<number>(ptr));
-}
-function myWakeByRef(ptr: Ptr): void {
-  forget(Arc.fromRaw<number>(ptr));
-}
-function myDrop(ptr: Ptr): void {
-  drop(Arc.fromRaw<number>(ptr));
-}
-export const VTABLE = new RawWakerVTable(myClone, myWake, myWakeByRef, myDrop);
-`;
+${ARC_RELEASING_SLOTS}`;
 
   it("an edit in a slot function's body re-checks the vtable built elsewhere in the file", () => {
     const result = scenario({ 'main.ts': VTABLE }, { from: '  retain(ptr);\n  return', to: '  return' });
