@@ -10,10 +10,9 @@
 // Per template: two warm-up analyses per side, then `reps` samples per side in
 // the order A B B A …, each on a fresh program. Prints each side's median CPU
 // milliseconds and the ratio of the medians.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpu, loadAnalyzer, loadCommitAnalyzer, median, option, OUT } from './common.mjs';
-import { HEADER, PLAIN_TEMPLATES, TEMPLATES, generate } from './generate.mjs';
+import { PLAIN_TEMPLATES, TEMPLATES, generateOneTemplate } from './generate.mjs';
 
 const BASELINE = option('baseline', '4763cf5');
 const REPS = Number(option('reps', '7'));
@@ -29,17 +28,7 @@ const sides = [
 ];
 
 function corpus(name, template) {
-  // generate() writes the tsconfig; the files are replaced by one template's.
-  const dir = generate(join(OUT, `by-template-fresh-${name}`), 1, 1, 0);
-  rmSync(join(dir, 'src'), { recursive: true, force: true });
-  mkdirSync(join(dir, 'src'));
-  let unit = 0;
-  for (let f = 0; f < FILES; f++) {
-    let text = HEADER;
-    for (let k = 0; k < PER_FILE; k++) text += template(unit++);
-    writeFileSync(join(dir, 'src', `module${f}.ts`), text);
-  }
-  return dir;
+  return generateOneTemplate(join(OUT, `by-template-fresh-${name}`), template, FILES, PER_FILE);
 }
 
 function checkedProgram(dir) {

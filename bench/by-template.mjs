@@ -3,10 +3,9 @@
 // commit, interleaved as in compare.mjs.
 //
 //   node bench/by-template.mjs [--baseline 4763cf5] [--reps 11] [--files 200] [--per-file 30]
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpu, loadAnalyzer, loadCommitAnalyzer, median, option, OUT } from './common.mjs';
-import { HEADER, PLAIN_TEMPLATES, TEMPLATES, generate } from './generate.mjs';
+import { PLAIN_TEMPLATES, TEMPLATES, generateOneTemplate } from './generate.mjs';
 
 const BASELINE = option('baseline', '4763cf5');
 const REPS = Number(option('reps', '11'));
@@ -17,18 +16,8 @@ const current = loadAnalyzer('by-template-');
 const { ts } = current;
 const baseline = loadCommitAnalyzer(BASELINE);
 
-function program(name, template, header) {
-  // generate() writes the tsconfig; the files are replaced by one template's.
-  const dir = generate(join(OUT, `by-template-${name}`), 1, 1, 0);
-  rmSync(join(dir, 'src'), { recursive: true, force: true });
-  mkdirSync(join(dir, 'src'));
-  let unit = 0;
-  for (let f = 0; f < FILES; f++) {
-    let text = header;
-    for (let k = 0; k < PER_FILE; k++) text += template(unit++);
-    writeFileSync(join(dir, 'src', `module${f}.ts`), text);
-  }
-  return current.buildProgram(dir).program;
+function program(name, template) {
+  return current.buildProgram(generateOneTemplate(join(OUT, `by-template-${name}`), template, FILES, PER_FILE)).program;
 }
 
 console.log(`| template | baseline | this tree | ratio |\n|---|---|---|---|`);
@@ -37,7 +26,7 @@ const rows = [
   ...PLAIN_TEMPLATES.map((t, i) => [`plain ${i}`, t]),
 ];
 for (const [name, template] of rows) {
-  const p = program(name.replace(' ', '-'), template, HEADER);
+  const p = program(name.replace(' ', '-'), template);
   for (const f of p.getSourceFiles()) p.getSemanticDiagnostics(f);
   for (let i = 0; i < 2; i++) { baseline.analyzeProgram(ts, p); current.analysis.analyzeProgram(ts, p); }
   const a = [], b = [];

@@ -254,3 +254,21 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   generate(resolve(out), Number(files), Number(functions), share === undefined ? undefined : Number(share));
   console.log(`wrote ${files} files × ${functions} functions to ${out}${share === undefined ? '' : ` (waker share ${share})`}`);
 }
+
+/**
+ * A project of one template only (`files` files of `perFile` units each, after
+ * `HEADER`), for measuring templates one at a time; returns its folder.
+ */
+export function generateOneTemplate(outDir, template, files, perFile) {
+  // generate() writes the tsconfig; the files are replaced by the template's.
+  const dir = generate(outDir, 1, 1, 0);
+  rmSync(join(dir, 'src'), { recursive: true, force: true });
+  mkdirSync(join(dir, 'src'));
+  let unit = 0;
+  for (let f = 0; f < files; f++) {
+    let text = HEADER;
+    for (let k = 0; k < perFile; k++) text += template(unit++);
+    writeFileSync(join(dir, 'src', `module${f}.ts`), text);
+  }
+  return dir;
+}
