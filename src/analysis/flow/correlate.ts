@@ -20,7 +20,7 @@
 import type * as ts from 'typescript';
 import { skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
-import { reversePostOrder, type BasicBlock, type Cfg, type Edge, type Narrowing } from './graph';
+import { cfgOf, type BasicBlock, type Cfg, type Edge, type Narrowing } from './graph';
 import { isNullish } from './positions';
 
 /** Copies grow as 3^n with the number of variables: only the first few tested twice are followed. */
@@ -157,7 +157,7 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
     }
   }
   const exit = [...copies.values()].find((block) => block.original === cfg.exit) ?? cfg.exit;
-  return { entry, exit, blocks: reversePostOrder(entry) };
+  return cfgOf(entry, exit);
 }
 
 function flip(truth: Truth): Truth {

@@ -49,6 +49,8 @@ export interface Cfg {
   readonly exit: BasicBlock;
   /** Reachable blocks in reverse post-order (the order dataflow converges fastest in). */
   readonly blocks: readonly BasicBlock[];
+  /** Whether no edge leads back in `blocks`' order (no loop): then one pass in that order sees every block's final input. */
+  readonly acyclic: boolean;
 }
 
 export type FunctionLikeWithBody =
@@ -279,7 +281,7 @@ class Builder {
       this.expression(root.body as ts.Expression);
       this.exitHere(root.body);
     }
-    return { entry: this.entry, exit: this.exit, blocks: reversePostOrder(this.entry) };
+    return cfgOf(this.entry, this.exit);
   }
 
   // ---- blocks and edges ----
@@ -887,14 +889,18 @@ function isLoop(ts: TypeScript, node: ts.Node): boolean {
   return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
 }
 
-export function reversePostOrder(entry: BasicBlock): BasicBlock[] {
-  // Visited by block id (dense within a graph), and the stack as two arrays: no object per step (speed).
+/** The graph from `entry`: its reachable blocks in reverse post-order, and whether it has a loop, from one depth-first walk. */
+export function cfgOf(entry: BasicBlock, exit: BasicBlock): Cfg {
+  // Visited and on-the-path by block id (dense within a graph), and the stack as two arrays: no object per step (speed).
   const visited: boolean[] = [];
+  const onPath: boolean[] = [];
   const order: BasicBlock[] = [];
+  let acyclic = true;
   // Iterative DFS: long functions must not overflow the stack.
   const stack: BasicBlock[] = [entry];
   const nextEdge: number[] = [0];
   visited[entry.id] = true;
+  onPath[entry.id] = true;
   while (stack.length > 0) {
     const top = stack.length - 1;
     const block = stack[top];
@@ -904,14 +910,16 @@ export function reversePostOrder(entry: BasicBlock): BasicBlock[] {
       const to = block.succs[next].to;
       if (!visited[to.id]) {
         visited[to.id] = true;
+        onPath[to.id] = true;
         stack.push(to);
         nextEdge.push(0);
-      }
+      } else if (onPath[to.id]) acyclic = false; // an edge back to a block on the current path closes a loop
     } else {
       order.push(block);
+      onPath[block.id] = false;
       stack.pop();
       nextEdge.pop();
     }
   }
-  return order.reverse();
+  return { entry, exit, blocks: order.reverse(), acyclic };
 }
