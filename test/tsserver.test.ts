@@ -276,6 +276,7 @@ export function dropTwice(w: Waker): void {
   w.drop();
   w.drop();
 }
+export declare function consume(w: Waker): void;
 `;
   const CALLER = `import { Waker } from 'wakerscope/waker';
 import { release } from './helpers';
@@ -283,6 +284,11 @@ export function handOff(waker: Waker): void {
   release(waker);
   waker.wakeByRef();
 }
+export function useConsumed(waker: Waker): void {
+  consume(waker);
+  waker.wakeByRef();
+}
+import { consume } from './helpers';
 `;
   const BYSTANDER = `import { Waker } from 'wakerscope/waker';
 import { count } from './helpers';
@@ -353,6 +359,15 @@ export function twice(waker: Waker, n: number): number {
 
     await edit('helpers.ts', '  w.wake();\n}\nexport function count', '  w.drop();\n}\nexport function count');
     assert.deepEqual((await allFindings())['caller.ts'], before['caller.ts']);
+  });
+
+  // A signature edit: the file that names the declaration sees it; the one that imports the module but not it keeps its diagnostics.
+  it("keeps each file's diagnostics right after a signature edit in the module they import", async () => {
+    const before = await allFindings();
+    assert.match(before['caller.ts']!.join('\n'), /^5:3-5:8 .*\(use-after-drop\)\n9:3-9:8 .*\(use-after-move\)$/);
+    const unknown = await edit('helpers.ts', 'consume(w: Waker)', 'consume(w: unknown)');
+    assert.deepEqual(unknown, { ...before, 'caller.ts': [before['caller.ts']![0]!] });
+    assert.deepEqual(await edit('helpers.ts', 'consume(w: unknown)', 'consume(w: Waker)'), before);
   });
 });
 

@@ -51,16 +51,23 @@
 // nothing in B that did not read an edited region of A; tsserver keeps the
 // SourceFile of every file it did not change, so B compares the program's
 // other files with those it was last analysed with, by identity, and follows
-// the edited ones region by region. When A's skeleton changed, B can still
-// see nothing of it if A is a module that declares no globals (no `declare
-// global`, no `declare module 'x'`, no `export as namespace`) and B imports
-// nothing that leads to A (imports, exports, dynamic imports and import
-// types, followed through every file, declaration files too, by the module
-// the checker resolves each to): a path from B to A in the last program
-// starts with files whose skeletons, and so imports, are unchanged, up to a
-// changed one, which is then reachable now. Any other change re-analyses B
-// whole: a file added or removed, other options, B's own skeleton, a skeleton
-// B can see, an edit to a JavaScript or declaration file or to the library.
+// the edited ones region by region. When A's skeleton changed and A is a
+// module that declares no globals (no `declare global`, no `declare module
+// 'x'`, no `export as namespace`), B sees only the declarations of A it names,
+// through imports and the declarations those name in turn
+// (declaration-changes.ts argues it): the top-level statements of A whose
+// text changed, and those that name a changed one (an exported type that
+// names an unexported one), followed into every file that imports a changed
+// name. B is analysed whole if its own skeleton names one; else the regions
+// that name one, or lie in a statement that does (a body reads its signature
+// and `this`), count as edited regions of B, for B and for the results in
+// other files that read them. A's earlier regions that lie in unchanged
+// statements naming nothing changed, with the same text, keep what reads
+// them valid under their new numbers (`renumberReads`); A's other regions
+// count as edited. Any other change re-analyses B whole: a file added or
+// removed, other options, B's own skeleton, a change that cannot be followed
+// by names (`filesSeeing` answers undefined), an edit to a JavaScript or
+// declaration file or to the library.
 // An edit that changes only trivia between declarations (whitespace and
 // comments between the file's statements, a class's or interface's members,
 // a namespace's statements) is no skeleton edit: every token stays, and so do
@@ -112,6 +119,7 @@
 
 import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
+import { filesSeeing, statementShapes, type SeenChange, type StatementShape } from './declaration-changes';
 import { finishFindings } from './finish';
 import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings, type FlowUnit } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
@@ -155,6 +163,8 @@ interface Skeleton {
   readonly sharedNames: readonly string[];
   /** `flowMayApply` of the file. */
   readonly flowApplies: boolean;
+  /** Its top-level statements (for `filesSeeing`, after a skeleton edit). */
+  readonly statements: readonly StatementShape[];
   /** The version of the file it is the skeleton of. */
   readonly file: ts.SourceFile;
 }
@@ -168,12 +178,15 @@ type Reads = ReadonlyMap<string, ReadonlySet<number>>;
 /** Per file name, the regions edited since the last analysis, and `ANY_CHANGE` for every other file edited at all. */
 type Changes = ReadonlyMap<string, ReadonlySet<number>>;
 const ANY_CHANGE = -1;
+type Renumbering = ReadonlyMap<string, ReadonlyMap<number, number>>;
 
 /** What changed for one file since its last analysis (`changesSince`): the edited regions of every file, and of its own edit whether it reaches the top level, or only moved text. */
 interface OwnChanges {
   readonly changes: Changes;
   readonly topLevel: boolean;
   readonly moved?: Moved;
+  /** Per edited file whose regions were renumbered (its skeleton changed), each unchanged region's new index by its old one. */
+  readonly renumbered: Renumbering;
 }
 
 /** The regions edited between two versions of a file, and whether the file's top-level code is among the edited code (a `const`'s initializer). */
@@ -255,12 +268,12 @@ export interface IncrementalStats {
 /**
  * How one of the program's files changed between two versions of the program
  * (the same for every open file analysed last against the first): the regions
- * a result may have read that changed, `ANY_CHANGE` included, and, for an
- * isolated module whose skeleton changed (every region counts as edited),
- * the new version: only the files that import it can see it. `opaque`:
- * anything else, every other file is analysed whole.
+ * a result may have read that changed, `ANY_CHANGE` included (an isolated
+ * module whose skeleton changed: every region); for a file that sees another
+ * one's declaration edits, what it sees (`filesSeeing`). `opaque`: anything
+ * else, every other file is analysed whole.
  */
-type FileChange = { readonly regions: ReadonlySet<number>; readonly redeclared?: ts.SourceFile } | 'opaque';
+type FileChange = { readonly regions: ReadonlySet<number>; readonly seen?: SeenChange; readonly renumbered?: ReadonlyMap<number, number> } | 'opaque';
 
 export class IncrementalAnalyzer {
   private readonly states = new Map<string, FileState>();
@@ -334,7 +347,7 @@ export class IncrementalAnalyzer {
     if (previous && changes && unchanged(previous, file, changes)) {
       this.last = { mode: 'incremental', unchanged: true, movedText: false, changedRegions: 0, changedFiles: countOtherFiles(changes.changes, file), analysedRegions: [], analysedOutside: false, checkedVtables: 0 };
       // Nothing here moved; later comparisons start from this program.
-      const state: FileState = { ...previous, ...current };
+      const state: FileState = renumberedState({ ...previous, ...current }, changes.renumbered);
       this.states.set(file.fileName, state);
       return { state };
     }
@@ -368,16 +381,20 @@ export class IncrementalAnalyzer {
     const others = this.filesChanged(program, previous.files, current.files);
     if (!others) return undefined;
     const changes = new Map<string, ReadonlySet<number>>();
-    if (own.regions.size > 0) changes.set(file.fileName, own.regions);
-    const redeclared: ts.SourceFile[] = [];
+    const renumbered = new Map<string, ReadonlyMap<number, number>>();
+    let ownRegions = own.regions;
     for (const [fileName, change] of others) {
-      if (fileName === file.fileName) continue;
       if (change === 'opaque') return undefined;
-      changes.set(fileName, change.regions);
-      if (change.redeclared) redeclared.push(change.redeclared);
+      if (change.renumbered) renumbered.set(fileName, change.renumbered);
+      if (fileName !== file.fileName) changes.set(fileName, change.regions);
+      else if (change.seen) {
+        // This file sees declarations edited elsewhere: in its skeleton (whole), or in some of its regions.
+        if (change.seen.whole) return undefined;
+        ownRegions = new Set([...ownRegions, ...change.seen.regions]);
+      }
     }
-    if (redeclared.length > 0 && importsAny(program, file, redeclared)) return undefined;
-    return { changes, topLevel: own.topLevel, moved: own.moved };
+    if (ownRegions.size > 0) changes.set(file.fileName, ownRegions);
+    return { changes, topLevel: own.topLevel, moved: own.moved, renumbered };
   }
 
   /**
@@ -414,7 +431,7 @@ export class IncrementalAnalyzer {
   }
 
   /** Reuse what the edits cannot have changed; undefined when the file must be analysed whole. */
-  private reanalyze(context: FileContext, previous: FileState, current: Analysed, { changes, topLevel, moved }: OwnChanges): FileState | undefined {
+  private reanalyze(context: FileContext, previous: FileState, current: Analysed, { changes, topLevel, moved, renumbered }: OwnChanges): FileState | undefined {
     const file = context.file;
     const changed = changes.get(file.fileName) ?? NONE;
     if (previous.topLevelReadsBodies && changed.size > 0) return undefined;
@@ -447,7 +464,7 @@ export class IncrementalAnalyzer {
       const again = index < 0 ? analyseOutside : changed.has(index) || readsChanged(reads, changes) || stale(moved);
       if (!again) {
         flow.push(moved);
-        flowReads.push(reads);
+        flowReads.push(renumberReads(reads, renumbered));
         if (index < 0) topLevelReadsBodies = previous.topLevelReadsBodies;
         continue;
       }
@@ -472,7 +489,7 @@ export class IncrementalAnalyzer {
       const old = reusable ? previousSites.get(`${toOld(site.pos)}:${toOld(site.end)}`) : undefined;
       const findings = old && !readsChanged(old.reads, changes) ? move(old.findings) : undefined;
       if (old && findings && !stale(findings)) {
-        return { start: site.pos, end: site.end, reads: old.reads, findings, explained: old.explained.map((span) => moveSpan(span, file.fileName, toNew)) };
+        return { start: site.pos, end: site.end, reads: renumberReads(old.reads, renumbered)!, findings, explained: old.explained.map((span) => moveSpan(span, file.fileName, toNew)) };
       }
       checkedVtables++;
       return this.checkSite(context, site);
@@ -539,6 +556,25 @@ function unchanged(previous: FileState, file: ts.SourceFile, { changes, topLevel
   return !previous.flowReads.some((reads) => readsChanged(reads, changes)) && !previous.vtables.some((entry) => readsChanged(entry.reads, changes));
 }
 
+/** The state with what its results read of renumbered files' regions under their new indices. */
+function renumberedState(state: FileState, renumbered: Renumbering): FileState {
+  if (renumbered.size === 0) return state;
+  return { ...state, flowReads: state.flowReads.map((reads) => renumberReads(reads, renumbered)), vtables: state.vtables.map((entry) => ({ ...entry, reads: renumberReads(entry.reads, renumbered)! })) };
+}
+
+/** Reads with the regions of renumbered files under their new indices; a region without one (it changed: a result that read it is not reused) reads any change there. */
+function renumberReads(reads: Reads | undefined, renumbered: Renumbering): Reads | undefined {
+  if (!reads || renumbered.size === 0) return reads;
+  let result: Map<string, ReadonlySet<number>> | undefined;
+  for (const [fileName, now] of renumbered) {
+    const read = reads.get(fileName);
+    if (!read) continue;
+    result ??= new Map(reads);
+    result.set(fileName, new Set([...read].map((index) => (index === ANY_CHANGE ? ANY_CHANGE : (now.get(index) ?? ANY_CHANGE)))));
+  }
+  return result ?? reads;
+}
+
 function countOtherFiles(changes: Changes, file: ts.SourceFile): number {
   return changes.size - (changes.has(file.fileName) ? 1 : 0);
 }
@@ -558,6 +594,7 @@ function compareFiles(
 ): ReadonlyMap<string, FileChange> | undefined {
   if (from.length !== to.length) return undefined;
   const changes = new Map<string, FileChange>();
+  const redeclared: { before: Skeleton; after: Skeleton }[] = [];
   for (let i = 0; i < to.length; i++) {
     const before = from[i]!;
     const after = to[i]!;
@@ -570,10 +607,21 @@ function compareFiles(
       const earlier = earlierSkeleton(before);
       const edit = earlier && (editBetween(earlier, skeleton(after)) ?? movedBetween(ts, earlier, skeleton(after)));
       if (edit) changes.set(after.fileName, { regions: new Set([...edit.regions, ANY_CHANGE]) });
-      // What it declares may have changed: only a file that can see it must be analysed whole.
-      else if (earlier && isIsolatedModule(ts, before) && isIsolatedModule(ts, after)) changes.set(after.fileName, { regions: new Set([...earlier.regions.keys(), ANY_CHANGE]), redeclared: after });
-      else changes.set(after.fileName, 'opaque');
+      // What it declares may have changed: only the files that see the changed declarations are analysed again (below).
+      else if (earlier && isIsolatedModule(ts, before) && isIsolatedModule(ts, after)) {
+        redeclared.push({ before: earlier, after: skeleton(after) });
+      } else changes.set(after.fileName, 'opaque');
     }
+  }
+  if (redeclared.length === 0) return changes;
+  const followed = filesSeeing(ts, program, redeclared, skeleton, (file) => isIsolatedModule(ts, file));
+  if (!followed) return undefined;
+  const { seeing, edited } = followed;
+  for (const [fileName, { changed, now }] of edited) changes.set(fileName, { regions: new Set([...changed, ANY_CHANGE]), renumbered: now });
+  for (const [fileName, seen] of seeing) {
+    const change = changes.get(fileName);
+    if (change === 'opaque') continue;
+    changes.set(fileName, { regions: change ? new Set([...change.regions, ...seen.regions]) : seen.regions, seen });
   }
   return changes;
 }
@@ -793,35 +841,6 @@ function isIsolatedModule(ts: TypeScript, file: ts.SourceFile): boolean {
   });
 }
 
-/**
- * Whether `from` imports one of `targets`, directly or through other files: by
- * the module each import, export, dynamic import and import type resolves
- * to (the program's `imports` of each file). A file with a `/// <reference
- * path>`, or whose imports are not known, counts as importing anything.
- */
-function importsAny(program: ts.Program, from: ts.SourceFile, targets: readonly ts.SourceFile[]): boolean {
-  const checker = program.getTypeChecker();
-  const wanted = new Set(targets);
-  const seen = new Set<ts.SourceFile>([from]);
-  const queue = [from];
-  for (let file = queue.pop(); file; file = queue.pop()) {
-    // `imports` is the program's own list of a file's module names (not in the public typings).
-    const specifiers = (file as ts.SourceFile & { readonly imports?: readonly ts.StringLiteralLike[] }).imports;
-    if (!specifiers || file.referencedFiles.length > 0) return true;
-    for (const specifier of specifiers) {
-      for (const declaration of checker.getSymbolAtLocation(specifier)?.declarations ?? []) {
-        const target = declaration.getSourceFile();
-        if (wanted.has(target)) return true;
-        if (!seen.has(target)) {
-          seen.add(target);
-          queue.push(target);
-        }
-      }
-    }
-  }
-  return false;
-}
-
 function isTypeScript(file: ts.SourceFile): boolean {
   return !file.isDeclarationFile && /\.[cm]?tsx?$/i.test(file.fileName);
 }
@@ -925,7 +944,7 @@ function skeletonData(ts: TypeScript, file: ts.SourceFile): Skeleton {
   regions.forEach((region, index) => {
     if (region.kind === 'body') owners.set(region.owner, index);
   });
-  return { regions, owners, texts: regions.map((region) => text.slice(region.start, region.end)), pieces, sharedNames, flowApplies: flowMayApply(file), file };
+  return { regions, owners, texts: regions.map((region) => text.slice(region.start, region.end)), pieces, sharedNames, flowApplies: flowMayApply(file), statements: statementShapes(ts, file), file };
 }
 
 /**

@@ -153,6 +153,17 @@ export class Slot {
     this.waker = w;
   }
 }
+type Owned = Waker;
+export declare function consumeOwned(w: Owned): void;
+interface Parking {
+  park(w: Waker): void;
+}
+export function parking(): Parking {
+  return new Slot();
+}
+function spinsFor(w: Waker): number {
+  return w.willWake(w) ? SPINS : 0;
+}
 `,
   'slots.ts': `import { Arc, RawWaker, drop, forget, type Ptr, type RawWakerVTable } from 'wakerscope/waker';
 import { count } from './helpers';
@@ -180,6 +191,7 @@ export function budget(n: number): number {
   'main.ts': `import { RawWaker, RawWakerVTable, Waker, Poll, type Context, type Future, type Ptr } from 'wakerscope/waker';
 import { consume, keep, release, wakeAfter, Slot } from './helpers';
 import { cloneWith, dropSlot, wakeByRefSlot, wakeSlot } from './slots';
+import { consumeOwned, parking } from './helpers';
 export function useConsumed(waker: Waker): void {
   consume(waker);
   waker.wakeByRef();
@@ -213,6 +225,14 @@ export class Forgetful implements Future<void> {
     waker.drop();
     return Poll.pending();
   }
+}
+export function useOwned(waker: Waker): void {
+  consumeOwned(waker);
+  waker.wakeByRef();
+}
+export function parkThenWake(waker: Waker): void {
+  parking().park(waker);
+  waker.wakeByRef();
 }
 `,
   'other.ts': `import { Waker } from 'wakerscope/waker';
@@ -310,6 +330,46 @@ describe('incremental analysis: several files, edits in one, every file compared
     assert.ok(moved >= rounds * 0.6, `only ${moved} of ${rounds} edits were found to move text only`);
   });
 
+  it('after random declaration edits (signatures, types, unexported declarations), each file equals a whole analysis, and importers that name nothing changed reuse every result', function () {
+    this.timeout(300_000);
+    const fixtures = new FixtureProgram(names);
+    const analyzer = new IncrementalAnalyzer(ts);
+    const next = mulberry32(78);
+    const short = (name: string): string => name.slice(dir.length + 1);
+    const texts = new Map(names.map((name) => [name, PROJECT[short(name)]!]));
+    /** Who imports each file (`slots.ts` and `main.ts` import `helpers.ts`, `main.ts` imports `slots.ts`). */
+    const importersOf = (name: string): string[] => names.filter((other) => other !== name && texts.get(other)!.includes(`from './${short(name).replace(/\.ts$/, '')}'`));
+    for (const name of names) check(fixtures, analyzer, name, `${name} (first analysis)`);
+    let importerAnalyses = 0;
+    let untouched = 0;
+    let declarationEdits = 0;
+    const rounds = 48;
+    for (let round = 0; round < rounds; round++) {
+      // Mostly the modules other files import.
+      const edited = join(dir, ['helpers.ts', 'helpers.ts', 'slots.ts', 'main.ts'][Math.floor(next() * 4)]!);
+      const before = texts.get(edited)!;
+      // Every eighth round puts the file back as it was, so the project does not decay into noise.
+      const after = round % 8 === 7 ? PROJECT[short(edited)]! : declarationEdit(before, fixtures.sourceFile(edited), next);
+      texts.set(edited, after);
+      fixtures.setText(edited, after);
+      const what = (name: string): string => `${short(name)} after edit ${round + 1} of ${short(edited)}: ${JSON.stringify(changedText(before, after))}`;
+      check(fixtures, analyzer, edited, what(edited));
+      if (analyzer.last.mode === 'whole') declarationEdits++;
+      const importers = importersOf(edited);
+      for (const name of names) {
+        if (name === edited) continue;
+        check(fixtures, analyzer, name, what(name));
+        if (!importers.includes(name)) continue;
+        importerAnalyses++;
+        const { mode, analysedRegions, analysedOutside, checkedVtables } = analyzer.last;
+        if (mode === 'incremental' && analysedRegions.length === 0 && !analysedOutside && checkedVtables === 0) untouched++;
+      }
+    }
+    assert.ok(declarationEdits >= rounds / 2, `only ${declarationEdits} of ${rounds} edits changed a declaration`);
+    // Analysed whole, as they were before declaration-level reuse, they would reuse nothing.
+    assert.ok(untouched >= importerAnalyses / 4, `only ${untouched} of ${importerAnalyses} analyses of an importer reused every result`);
+  });
+
   it('with files parsed incrementally, as tsserver does (the old syntax tree moved): each file analysed equals a whole analysis, and comment edits still only move text', function () {
     this.timeout(300_000);
     const project = new IncrementallyParsed(names);
@@ -366,6 +426,36 @@ function gapsBetweenDeclarations(file: ts.SourceFile): { start: number; end: num
   return gaps;
 }
 
+/** Where two texts differ, with a little context (for messages). */
+function changedText(before: string, after: string): string {
+  let start = 0;
+  while (start < Math.min(before.length, after.length) && before[start] === after[start]) start++;
+  let common = 0;
+  while (common < Math.min(before.length, after.length) - start && before[before.length - 1 - common] === after[after.length - 1 - common]) common++;
+  return `${before.slice(Math.max(0, start - 20), before.length - common + 10)} => ${after.slice(Math.max(0, start - 20), after.length - common + 10)}`;
+}
+
+const TYPE_WORDS = ['Waker', 'WakerRef', 'Context', 'unknown', 'void', 'number', 'Ptr', 'Waker | undefined'];
+
+/**
+ * An edit outside every opaque region (a signature, a type, a declaration's
+ * head, an import): most often one type word replaced by another, else a
+ * random one-character edit there.
+ */
+function declarationEdit(text: string, file: ts.SourceFile, next: () => number): string {
+  const { regions } = skeletonOf(ts, file);
+  const outside = (at: number): boolean => !regions.some((region) => region.start <= at && at < region.end);
+  const words = [...text.matchAll(/\b(?:Waker|WakerRef|Context|unknown|void|number|Ptr)\b/g)].filter((match) => outside(match.index));
+  if (words.length > 0 && next() < 0.6) {
+    const word = words[Math.floor(next() * words.length)]!;
+    return text.slice(0, word.index) + TYPE_WORDS[Math.floor(next() * TYPE_WORDS.length)]! + text.slice(word.index + word[0].length);
+  }
+  for (;;) {
+    const at = Math.floor(next() * text.length);
+    if (outside(at)) return edit(text, at, next);
+  }
+}
+
 const TRIVIA = [' ', '\n', '\n\n', '// a note\n', '/* a note */ ', '/** Docs. */\n'];
 
 /** A comment or whitespace inserted into a random gap between declarations, or one whitespace character of one deleted. */
@@ -414,15 +504,24 @@ class IncrementallyParsed {
   }
 }
 
+/** That the last analysis reused every result of the file: no region, no unit outside them, no vtable analysed again. */
+function assertUntouched(stats: IncrementalStats, what: string): void {
+  assert.deepEqual({ mode: stats.mode, analysedRegions: stats.analysedRegions, analysedOutside: stats.analysedOutside, checkedVtables: stats.checkedVtables }, { mode: 'incremental', analysedRegions: [], analysedOutside: false, checkedVtables: 0 }, `${what}: analysed something again`);
+}
+
 describe('incremental analysis: skeleton edits in a project, every file compared', () => {
   let dir: string;
   let names: string[];
   before(() => ({ dir, names } = writeProject('wakerscope-incremental-skeleton-')));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Edits in turn, each `from` → `to` in one file; `reused`: the files that must not have been analysed whole after it. */
+  /**
+   * Edits in turn, each `from` → `to` in one file; `reused`: the files that
+   * must not have been analysed whole after it; `untouched`: those that must
+   * have analysed nothing at all (reused every result).
+   */
   const ALL = ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts', 'globals.ts'];
-  const EDITS: { file: string; from: string; to: string; reused?: readonly string[] }[] = [
+  const EDITS: { file: string; from: string; to: string; reused?: readonly string[]; untouched?: readonly string[] }[] = [
     // Comments and whitespace between declarations: nothing any file reads changed, text only moved (in a module two files import).
     { file: 'helpers.ts', from: 'export function release(', to: '// Releases the waker it is given.\nexport function release(', reused: ALL },
     { file: 'helpers.ts', from: '  park(w: Waker): void {', to: '\n  /* parks */ park(w: Waker): void {', reused: ALL },
@@ -440,17 +539,26 @@ describe('incremental analysis: skeleton edits in a project, every file compared
     { file: 'helpers.ts', from: 'const SPINS = 2;', to: 'const SPINS = 3;', reused: ['helpers.ts', 'slots.ts', 'main.ts', 'other.ts'] },
     // What a declaration's type is taken from, signatures, imports and exports: analysed whole where they may matter.
     { file: 'helpers.ts', from: '  parked = 10;', to: "  parked = 'ten';" },
-    // Only the files that import the edited one (directly or not) can see it: the others reuse their results.
-    { file: 'helpers.ts', from: 'export function release(w: Waker): void {', to: 'export function release(w: Waker | undefined): void {', reused: ['other.ts', 'globals.ts'] },
+    // Declaration edits: only the files that name a changed declaration (through imports, and the declarations those name) see it,
+    // and only the regions that name one, or the skeleton (whole), are analysed again. `main.ts` imports from `helpers.ts`, not `release`'s signature's
+    // readers only: its other bodies read `release`'s, `keep`'s and `wakeAfter`'s bodies, unchanged, under new region numbers.
+    { file: 'helpers.ts', from: 'export function release(w: Waker): void {', to: 'export function release(w: Waker | undefined): void {', reused: ['slots.ts', 'main.ts', 'other.ts', 'globals.ts'], untouched: ['slots.ts', 'other.ts', 'globals.ts'] },
     // A declaration without a body is read through its type alone (here `main.ts` no longer moves its waker into `consume`).
-    { file: 'helpers.ts', from: 'export declare function consume(w: Waker): void;', to: 'export declare function consume(w: unknown): void;', reused: ['other.ts', 'globals.ts'] },
-    { file: 'main.ts', from: 'export function handOff(waker: Waker): void {', to: 'export function handOff(waker: Waker, times = 1): void {', reused: ['helpers.ts', 'slots.ts', 'other.ts', 'globals.ts'] },
-    { file: 'main.ts', from: "import { consume, keep, release, wakeAfter, Slot } from './helpers';", to: "import { consume, keep, release, wakeAfter, type Slot } from './helpers';", reused: ['helpers.ts', 'slots.ts', 'other.ts'] },
-    { file: 'slots.ts', from: 'export function budget(n: number): number {', to: 'function budget(n: number): number {', reused: ['helpers.ts', 'other.ts'] },
-    { file: 'other.ts', from: 'export function leak(', to: '// a comment\nexport const extra: number = 1;\nexport function leak(', reused: ['helpers.ts', 'slots.ts', 'main.ts'] },
+    { file: 'helpers.ts', from: 'export declare function consume(w: Waker): void;', to: 'export declare function consume(w: unknown): void;', reused: ['slots.ts', 'main.ts', 'other.ts', 'globals.ts'], untouched: ['slots.ts', 'other.ts', 'globals.ts'] },
+    // An unexported declaration that an exported one names (`consumeOwned`'s parameter type, `parking`'s result type): `main.ts` sees it.
+    { file: 'helpers.ts', from: 'type Owned = Waker;', to: 'type Owned = unknown;', reused: ['slots.ts', 'main.ts', 'other.ts', 'globals.ts'], untouched: ['slots.ts', 'other.ts', 'globals.ts'] },
+    { file: 'helpers.ts', from: '  park(w: Waker): void;\n}', to: '  park(w: unknown): void;\n}', reused: ['slots.ts', 'main.ts', 'other.ts', 'globals.ts'], untouched: ['slots.ts', 'other.ts', 'globals.ts'] },
+    // Declarations no other file names: nothing else is analysed again.
+    { file: 'helpers.ts', from: 'function spinsFor(w: Waker): number {', to: 'function spinsFor(w: Waker | undefined): number {', untouched: ['slots.ts', 'main.ts', 'other.ts', 'globals.ts'] },
+    { file: 'helpers.ts', from: 'export function spin(w: Waker): void {', to: 'export function spin(w: Waker, times: number): void {', untouched: ['slots.ts', 'main.ts', 'other.ts', 'globals.ts'] },
+    { file: 'main.ts', from: 'export function handOff(waker: Waker): void {', to: 'export function handOff(waker: Waker, times = 1): void {', untouched: ['helpers.ts', 'slots.ts', 'other.ts', 'globals.ts'] },
+    { file: 'main.ts', from: "import { consume, keep, release, wakeAfter, Slot } from './helpers';", to: "import { consume, keep, release, wakeAfter, type Slot } from './helpers';", untouched: ['helpers.ts', 'slots.ts', 'other.ts', 'globals.ts'] },
+    // `main.ts` imports from `slots.ts` but not `budget` (its vtable is checked again: its findings point into `slots.ts`, whose text moved).
+    { file: 'slots.ts', from: 'export function budget(n: number): number {', to: 'function budget(n: number): number {', reused: ['main.ts'], untouched: ['helpers.ts', 'other.ts', 'globals.ts'] },
+    { file: 'other.ts', from: 'export function leak(', to: '// a comment\nexport const extra: number = 1;\nexport function leak(', untouched: ['helpers.ts', 'slots.ts', 'main.ts', 'globals.ts'] },
     // A script's declarations are global: every file may see them (here `other.ts` no longer moves its waker into `handBack`).
     { file: 'globals.ts', from: 'declare function handBack(waker: ', to: 'declare function handBack(waker: unknown, _: ' },
-    { file: 'main.ts', from: 'export const VTABLE = new RawWakerVTable(', to: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(' },
+    { file: 'main.ts', from: 'export const VTABLE = new RawWakerVTable(', to: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(', untouched: ['helpers.ts', 'slots.ts', 'other.ts', 'globals.ts'] },
     { file: 'main.ts', from: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(mainClone, wakeSlot, wakeByRefSlot, dropSlot);', to: 'export const VTABLE: RawWakerVTable = new RawWakerVTable(mainClone, wakeSlot, wakeSlot, dropSlot);', reused: ['helpers.ts', 'slots.ts', 'other.ts'] },
     { file: 'helpers.ts', from: 'export const LIMIT: number = 4;', to: 'export const LIMIT: number = count(1);' },
   ];
@@ -461,7 +569,7 @@ describe('incremental analysis: skeleton edits in a project, every file compared
     const analyzer = new IncrementalAnalyzer(ts);
     const texts = new Map(names.map((name) => [name, PROJECT[name.slice(dir.length + 1)]!]));
     for (const name of names) check(fixtures, analyzer, name, `${name} (first analysis)`);
-    EDITS.forEach(({ file, from, to, reused = [] }, round) => {
+    EDITS.forEach(({ file, from, to, reused = [], untouched = [] }, round) => {
       const edited = join(dir, file);
       const text = texts.get(edited)!;
       assert.ok(text.includes(from), `edit ${round + 1}: ${file} has no '${from}'`);
@@ -470,7 +578,8 @@ describe('incremental analysis: skeleton edits in a project, every file compared
       for (const name of names) {
         const short = name.slice(dir.length + 1);
         const mode = check(fixtures, analyzer, name, `${short} after edit ${round + 1} (${file}: ${to.trim()})`);
-        if (reused.includes(short)) assert.equal(mode, 'incremental', `${short} after edit ${round + 1} (${file}: ${to.trim()}) was analysed whole`);
+        if (reused.includes(short) || untouched.includes(short)) assert.equal(mode, 'incremental', `${short} after edit ${round + 1} (${file}: ${to.trim()}) was analysed whole`);
+        if (untouched.includes(short)) assertUntouched(analyzer.last, `${short} after edit ${round + 1} (${file}: ${to.trim()})`);
       }
     });
   });
@@ -895,8 +1004,72 @@ ${SLOTS_CLONING_WITH_HELPER}`;
     assert.deepEqual(unread.stats.analysedRegions, [], 'no body here read `count` (a call of it reads its signature only)');
     assert.equal(unread.stats.checkedVtables, 0);
 
+    // A declaration this file names changed: the body naming it is analysed again, the one calling `release` (unchanged) is not.
     const signature = scenario(files, { file: 'helpers.ts', from: 'export function count(n: number): number {', to: 'export function count(n: number, m = 1): number {' });
-    assert.equal(signature.mode, 'whole', "a declaration another file can see changed: that file's types may have");
+    assert.equal(signature.mode, 'incremental');
+    assert.equal(signature.stats.changedRegions, 1, 'only `total`, whose body names `count`');
+    assert.deepEqual(signature.stats.analysedRegions, [], "not `handOff`, though it read `release`'s body (the same text, now elsewhere)");
+    assert.equal(signature.stats.analysedOutside, false);
+    assert.equal(signature.stats.checkedVtables, 0);
+  });
+
+  it("a script's global declaration that names a module's type sees that module's edits, in a file that imports neither", () => {
+    const files = {
+      'main.ts': `import { Waker } from 'wakerscope/waker';
+export function giveBack(waker: Waker): void {
+  handBack(waker);
+  waker.wakeByRef();
+}
+`,
+      'handle.ts': `import { Waker } from 'wakerscope/waker';
+export type Handle = Waker;
+`,
+      'globals.ts': `declare function handBack(waker: import('./handle').Handle): void;
+`,
+    };
+    const result = scenario(files, { file: 'handle.ts', from: 'export type Handle = Waker;', to: 'export type Handle = unknown;' });
+    assert.deepEqual(rules(result.before), ['use-after-move']);
+    assert.deepEqual(rules(result.after), []);
+
+    // The same through a module's import type: the declaration holding it changed, and the file that imports that declaration sees it.
+    const bridged = {
+      'main.ts': `import { Waker } from 'wakerscope/waker';
+import { handOver } from './bridge';
+export function giveBack(waker: Waker): void {
+  handOver(waker);
+  waker.wakeByRef();
+}
+`,
+      'handle.ts': files['handle.ts'],
+      'bridge.ts': `export declare function handOver(waker: import('./handle').Handle): void;
+export declare function unrelated(): void;
+`,
+    };
+    const throughModule = scenario(bridged, { file: 'handle.ts', from: 'export type Handle = Waker;', to: 'export type Handle = unknown;' });
+    assert.deepEqual(rules(throughModule.before), ['use-after-move']);
+    assert.deepEqual(rules(throughModule.after), []);
+    assert.equal(throughModule.mode, 'incremental', 'only the body that names `handOver` is analysed again');
+    assert.equal(throughModule.stats.changedRegions, 1);
+  });
+
+  it("a declaration added before a helper in another file renumbers its body, and a later edit there still re-checks its callers", () => {
+    const names = Object.keys(HAND_OFF).map((name) => join(dir, name));
+    Object.entries(HAND_OFF).forEach(([name, text]) => writeFileSync(join(dir, name), text));
+    const [main, helpers] = [join(dir, 'main.ts'), join(dir, 'helpers.ts')];
+    const fixtures = new FixtureProgram(names);
+    const analyzer = new IncrementalAnalyzer(ts);
+    check(fixtures, analyzer, main, 'before the edits');
+    assert.deepEqual(rules(analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main))), ['use-after-drop']);
+    // A new function before `release`: its body is now the second region. `main.ts` names nothing new and reads `release`'s body, unchanged.
+    const added = HAND_OFF['helpers.ts']!.replace('export function release', 'export function extra(n: number): number {\n  return n;\n}\nexport function release');
+    fixtures.setText(helpers, added);
+    check(fixtures, analyzer, main, 'after adding a function before the helper');
+    assertUntouched(analyzer.last, 'main.ts after adding a function before the helper');
+    // What `main.ts` read is now found under the new number: this body edit re-checks it.
+    fixtures.setText(helpers, added.replace('  w.drop();', '  w.wake();'));
+    check(fixtures, analyzer, main, "after editing the helper's body");
+    assert.deepEqual(rules(analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main))), ['use-after-wake']);
+    names.forEach((name) => rmSync(name, { force: true }));
   });
 
   it("an edit in a helper's body in another file re-checks its callers", () => {
