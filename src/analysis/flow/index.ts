@@ -97,10 +97,12 @@ function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile, hintWords?: readonly
     return OWNED_TYPE_AT.test(text);
   });
   const namesOwned = (type: ts.Node): boolean => mentionedIn(owned, type.pos, type.end);
+  // A declaration whose text holds no owned name has no member typed with one: one search rules it out (most classes of plain code).
   const record = (statement: ts.Statement): ts.NodeArray<ts.TypeElement> | undefined =>
     statement.kind === SyntaxKind.InterfaceDeclaration ? (statement as ts.InterfaceDeclaration).members : isTypeLiteralAlias(ts, statement) ? (statement.type as ts.TypeLiteralNode).members : undefined;
   // Aliases and records first (in order, so one may name an earlier one).
   for (const statement of file.statements) {
+    if (!namesOwned(statement)) continue;
     const members = record(statement);
     const isOwned = members
       ? members.some((member) => member.kind === SyntaxKind.PropertySignature && (member as ts.PropertySignature).type !== undefined && namesOwned((member as ts.PropertySignature).type!))
@@ -119,6 +121,7 @@ function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile, hintWords?: readonly
     }
   };
   for (const statement of file.statements) {
+    if (!namesOwned(statement)) continue;
     if (statement.kind === SyntaxKind.ClassDeclaration || statement.kind === SyntaxKind.InterfaceDeclaration) addMembers((statement as ts.ClassDeclaration | ts.InterfaceDeclaration).members);
     else if (isTypeLiteralAlias(ts, statement)) addMembers((statement.type as ts.TypeLiteralNode).members);
     else if (statement.kind === SyntaxKind.VariableStatement) {
