@@ -135,7 +135,9 @@ export class Discovery implements PlaceNaming {
 
   /** Whether anything needs the dataflow: a tracked binding, or a checker that asks for it. */
   get needsDataflow(): boolean {
-    return this.bindings.length > 0 || this.hooks.some((hook) => hook.needsDataflow?.());
+    if (this.bindings.length > 0) return true;
+    for (let h = 0; h < this.hooks.length; h++) if (this.hooks[h].needsDataflow?.()) return true;
+    return false;
   }
 
   // Indexed loops over the hooks and the unit's lists, here and in the engine's per-operation paths: an array's

@@ -108,8 +108,8 @@ export class FlowEngine {
   private captureModes: Map<ts.Node, Map<TrackedBinding, 'borrow' | 'move' | 'keep'>> | undefined;
   /** What calls of the program's own functions do (interprocedural summaries); records what it reads in `reads`. */
   readonly calls: CallSummaries;
-  /** The function bodies the summaries this analysis used were computed from (for incremental re-analysis). */
-  readonly reads = new Set<ts.Node>();
+  /** The function bodies the summaries this analysis used were computed from (for incremental re-analysis; made on first use: most units call no helper). */
+  private readBodies: Set<ts.Node> | undefined;
   /** Whether the current pass is the reporting one (after convergence). */
   reporting = false;
   private readonly checkers: FlowChecker[] = [];
@@ -149,7 +149,11 @@ export class FlowEngine {
   }
 
   private noteRead(summary: FunctionSummary): void {
-    for (const node of summary.reads) this.reads.add(node);
+    for (const node of summary.reads) (this.readBodies ??= new Set()).add(node);
+  }
+
+  get reads(): ReadonlySet<ts.Node> {
+    return this.readBodies ?? NO_NODES;
   }
 
   /** Adds a checker; its hooks run in the order checkers were added. */
@@ -182,9 +186,9 @@ export class FlowEngine {
         this.reporting = true;
         this.solve(cfg);
       } else this.reportFrom(cfg, this.solve(cfg));
-      for (const checker of this.checkers) checker.finish?.();
+      for (let i = 0; i < this.checkers.length; i++) this.checkers[i].finish?.();
     }
-    if (this.reported) findings.push(...this.reported.values());
+    if (this.reported) for (const finding of this.reported.values()) findings.push(finding);
   }
 
   /** The reporting pass: once per original block, from the union of its copies' inputs (a problem on some paths stays a warning). */
@@ -658,7 +662,14 @@ export class FlowEngine {
 
   /** Whether some binding still shares a place's value here (else the rule has nothing to do: the common case). */
   private sharing(state: WorkingState): boolean {
-    return this.discovery.aliasing && state.bindings.some((facts) => facts.some((f) => f.kind === 'borrowed'));
+    if (!this.discovery.aliasing) return false;
+    // Indexed, no callbacks: asked at every call, consumption and declaration of a unit that reads places.
+    const bindings = state.bindings;
+    for (let b = 0; b < bindings.length; b++) {
+      const facts = bindings[b];
+      for (let f = 0; f < facts.length; f++) if (facts[f].kind === 'borrowed') return true;
+    }
+    return false;
   }
 
   private borrowedFact(site: ts.Node, place: AccessPath): OwnershipFact {
@@ -752,6 +763,7 @@ export class FlowEngine {
 }
 
 const NO_BINDINGS: readonly TrackedBinding[] = [];
+const NO_NODES: ReadonlySet<ts.Node> = new Set();
 
 /** The label of a consumption that reached a binding through what it shares (another local, or the place it was read out of). */
 function sharedLabel(owner: string): string {

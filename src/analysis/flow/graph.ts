@@ -116,6 +116,9 @@ const enum ScanRole {
   Walk,
   Identifier,
   PrivateIdentifier,
+  /** A function-like (its own unit when it has a body). */
+  Function,
+  /** A class or a class's static block (a static block is a unit). */
   Boundary,
   TypeOnly,
   Declaration,
@@ -137,7 +140,7 @@ function scanRolesOf(ts: TypeScript): Uint8Array {
   const roles = new Uint8Array(SyntaxKind.Count);
   for (let kind = 0; kind < SyntaxKind.Count; kind++) {
     const node = { kind } as ts.Node;
-    if (isFunctionBoundary(ts, node)) roles[kind] = ScanRole.Boundary;
+    if (isFunctionBoundary(ts, node)) roles[kind] = ts.isFunctionLike(node) ? ScanRole.Function : ScanRole.Boundary;
     else if (isTypeOnly(ts, node)) roles[kind] = ScanRole.TypeOnly;
   }
   roles[SyntaxKind.Identifier] = ScanRole.Identifier;
@@ -207,12 +210,13 @@ export function scanUnits(
       case ScanRole.PrivateIdentifier:
         if (!current.hinted && ownedFields.has((node as ts.PrivateIdentifier).text.slice(1))) current.hinted = true;
         return;
+      case ScanRole.Function:
       case ScanRole.Boundary: {
         current.nested.push(node);
         if (mentions && !mentionedIn(mentions, node.pos, node.end)) return;
         const outer = current;
         // Classes and bodiless signatures are containers: their own code belongs to no unit.
-        const hasBody = node.kind === SyntaxKind.ClassStaticBlockDeclaration || (ts.isFunctionLike(node) && 'body' in node && !!node.body);
+        const hasBody = roles[node.kind] === ScanRole.Function ? (node as ts.FunctionLikeDeclaration).body !== undefined : node.kind === SyntaxKind.ClassStaticBlockDeclaration;
         current = newUnit(node as FlowRoot);
         if (hasBody) units.push(current);
         forEachChild(node, visit, visitEach);
@@ -847,7 +851,7 @@ class Builder {
       this.chainEnds.push(chainEnd);
     }
     this.expression(node.expression);
-    if ('questionDotToken' in node && node.questionDotToken && this.current) {
+    if ((node as { readonly questionDotToken?: ts.QuestionDotToken }).questionDotToken && this.current) {
       const target = this.chainEnds[this.chainEnds.length - 1];
       const next = this.newBlock();
       const tested = skipOuterExpressions(ts, node.expression);
@@ -857,7 +861,8 @@ class Builder {
     }
     if (ts.isElementAccessExpression(node)) this.expression(node.argumentExpression);
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-      for (const argument of node.arguments ?? []) this.expression(argument);
+      const args = node.arguments;
+      if (args) for (let i = 0; i < args.length; i++) this.expression(args[i]);
       this.emit({ kind: 'eval', node });
       this.mayThrow();
     } else if (this.options.isInterestingRead?.(node)) {
@@ -889,18 +894,22 @@ function isLoop(ts: TypeScript, node: ts.Node): boolean {
   return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
 }
 
+/** A block in the depth-first walk of `cfgOf`: on the current path, or finished (unvisited: no mark). */
+const enum Mark {
+  OnPath = 1,
+  Done = 2,
+}
+
 /** The graph from `entry`: its reachable blocks in reverse post-order, and whether it has a loop, from one depth-first walk. */
 export function cfgOf(entry: BasicBlock, exit: BasicBlock): Cfg {
-  // Visited and on-the-path by block id (dense within a graph), and the stack as two arrays: no object per step (speed).
-  const visited: boolean[] = [];
-  const onPath: boolean[] = [];
+  // Each block's mark by its id (dense within a graph), and the stack as two arrays: no object per step (speed).
+  const marks: Mark[] = [];
   const order: BasicBlock[] = [];
   let acyclic = true;
   // Iterative DFS: long functions must not overflow the stack.
   const stack: BasicBlock[] = [entry];
   const nextEdge: number[] = [0];
-  visited[entry.id] = true;
-  onPath[entry.id] = true;
+  marks[entry.id] = Mark.OnPath;
   while (stack.length > 0) {
     const top = stack.length - 1;
     const block = stack[top];
@@ -908,15 +917,15 @@ export function cfgOf(entry: BasicBlock, exit: BasicBlock): Cfg {
     if (next < block.succs.length) {
       nextEdge[top] = next + 1;
       const to = block.succs[next].to;
-      if (!visited[to.id]) {
-        visited[to.id] = true;
-        onPath[to.id] = true;
+      const mark = marks[to.id];
+      if (mark === undefined) {
+        marks[to.id] = Mark.OnPath;
         stack.push(to);
         nextEdge.push(0);
-      } else if (onPath[to.id]) acyclic = false; // an edge back to a block on the current path closes a loop
+      } else if (mark === Mark.OnPath) acyclic = false; // an edge back to a block on the current path closes a loop
     } else {
       order.push(block);
-      onPath[block.id] = false;
+      marks[block.id] = Mark.Done;
       stack.pop();
       nextEdge.pop();
     }
