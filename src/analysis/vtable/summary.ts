@@ -182,7 +182,9 @@ class Interpreter {
   private block(statements: readonly ts.Statement[], states: State[]): State[] {
     let current = states;
     const usingHandles: number[] = [];
-    for (const statement of statements) {
+    // Indexed: a `for…of` makes an iterator and a result per statement until TurboFan has the function.
+    for (let i = 0; i < statements.length; i++) {
+      const statement = statements[i]!;
       if (current.length === 1) {
         // One path (the usual case): no copies (speed).
         if (current[0]!.ending === 'none') current = this.statement(statement, current[0]!, usingHandles);
@@ -443,21 +445,23 @@ class Interpreter {
   }
 
   private expressions(nodes: readonly ts.Expression[], state: State): Array<readonly [State, Value[]]> {
-    let outcomes: Array<readonly [State, Value[]]> = [[state, []]];
-    for (const node of nodes) {
-      if (outcomes.length === 1) {
-        // One path so far and one out of this node (the usual case): no copies (speed).
-        const [current, values] = outcomes[0]!;
-        const results = this.expression(node, current);
-        if (results.length === 1) {
-          values.push(results[0]![1]);
-          outcomes = [[results[0]![0], values]];
-          continue;
-        }
-        outcomes = results.map(([next, value]) => [next, [...values, value]] as const);
-        if (outcomes.length > MAX_STATES) throw new Unknown();
-        continue;
-      }
+    // One path (the usual case): its state and values held here, no arrays per node until a node branches (speed).
+    let current = state;
+    const values: Value[] = [];
+    for (let i = 0; i < nodes.length; i++) {
+      const results = this.expression(nodes[i]!, current);
+      if (results.length !== 1) return this.branchedExpressions(nodes, i + 1, results.map(([next, value]) => [next, [...values, value]] as const));
+      current = results[0]![0];
+      values.push(results[0]![1]);
+    }
+    return [[current, values]];
+  }
+
+  /** `expressions` from `nodes[from]` on, once a node branched into `outcomes`. */
+  private branchedExpressions(nodes: readonly ts.Expression[], from: number, outcomes: Array<readonly [State, Value[]]>): Array<readonly [State, Value[]]> {
+    if (outcomes.length > MAX_STATES) throw new Unknown();
+    for (let i = from; i < nodes.length; i++) {
+      const node = nodes[i]!;
       outcomes = outcomes.flatMap(([s, values]) => this.expression(node, s).map(([next, value]) => [next, [...values, value]] as const));
       if (outcomes.length > MAX_STATES) throw new Unknown();
     }
