@@ -30,8 +30,7 @@
 // script or a file with ambient declarations, whose names are global, the
 // whole answer is unknown), a JavaScript file that sees a change (JSDoc types
 // live in comments), a file whose imports the program does not list, an edit
-// to a comment the compiler reads between statements (a `@jsx` pragma, a
-// `///` directive).
+// to a `@jsx` pragma (it changes how the file's JSX is typed).
 
 import type * as ts from 'typescript';
 import type { TypeScript } from './types';
@@ -147,8 +146,14 @@ function moduleExportName(name: ts.ModuleExportName): string {
   return name.text;
 }
 
-/** A comment the compiler reads (as incremental.ts's `NOT_TRIVIA`). */
-const DIRECTIVE = /\/\/\/|@jsx|@ts-|#!/i;
+/**
+ * A comment that changes what the statements after it mean: a `@jsx…` pragma
+ * (`@jsx`, `@jsxFrag`, `@jsxImportSource`, `@jsxRuntime`: how JSX is typed).
+ * The compiler reads other comments, but they change no type: `@ts-…`
+ * directives only silence its diagnostics, and a `///` directive changes
+ * which files the program holds (and in what order), which is compared anyway.
+ */
+export const JSX_PRAGMA = /@jsx/i;
 
 /** Identifier-like words of a text (keywords and words in strings and comments too: a false match only costs reuse). */
 const WORDS = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu;
@@ -160,23 +165,19 @@ class Statements {
 
   constructor(readonly of: DeclarationsOf) {}
 
-  /**
-   * The comments between statements that the compiler reads (`///`
-   * directives, `@jsx…` pragmas, `@ts-…` directives, a `#!` line): they may
-   * change what the statements mean (how JSX is typed, which files are in).
-   */
-  directives(): string {
+  /** The `@jsx…` pragmas between statements (`JSX_PRAGMA`), with the comments they are in. */
+  pragmas(): string {
     const { text } = this.of.file;
     const between: string[] = [];
     let end = 0;
     for (const { pos } of this.of.statements) {
       const trivia = text.slice(pos, skipTrivia(text, pos, text.length));
-      if (DIRECTIVE.test(trivia)) between.push(trivia);
+      if (JSX_PRAGMA.test(trivia)) between.push(trivia);
       end = pos;
     }
     const last = this.of.statements[this.of.statements.length - 1];
     const tail = text.slice(last ? last.end : end);
-    return DIRECTIVE.test(tail) ? [...between, tail].join('\0') : between.join('\0');
+    return JSX_PRAGMA.test(tail) ? [...between, tail].join('\0') : between.join('\0');
   }
 
   /** The statement's text from its first token, its body and typed regions blanked out (equal keys: the same declaration). */
@@ -258,7 +259,7 @@ function mentionsAny(words: ReadonlySet<string> | undefined, names: ReadonlySet<
 function changedByEdit(before: DeclarationsOf, after: DeclarationsOf): { names: Set<string>; statements: Set<number>; was: Map<number, number> } | undefined {
   const old = statementsOf(before);
   const now = statementsOf(after);
-  if (old.directives() !== now.directives()) return undefined;
+  if (old.pragmas() !== now.pragmas()) return undefined;
   const unmatched = new Map<string, number[]>();
   for (let index = before.statements.length - 1; index >= 0; index--) {
     const key = old.key(index);

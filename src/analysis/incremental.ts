@@ -72,8 +72,10 @@
 // comments between the file's statements, a class's or interface's members,
 // a namespace's statements) is no skeleton edit: every token stays, and so do
 // the line breaks between them (automatic semicolons), so both versions parse
-// to the same declarations and code, moved. Not so the comments the compiler
-// reads (`///` directives, `@jsx…` pragmas, `@ts-…` directives), and a
+// to the same declarations and code, moved. Not so a `@jsx…` pragma (it
+// changes how the file's JSX is typed; the other comments the compiler reads
+// change no type: `@ts-…` directives silence its diagnostics, a `///`
+// directive changes which files the program holds, compared anyway), and a
 // `typeof` in a comment before a function makes its signature untrusted, so
 // the regions are compared too. In the file itself results are reused with
 // positions past the edit shifted (those on a line it touched, or naming a
@@ -119,7 +121,7 @@
 
 import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
-import { filesSeeing, statementShapes, type SeenChange, type StatementShape } from './declaration-changes';
+import { filesSeeing, JSX_PRAGMA, statementShapes, type SeenChange, type StatementShape } from './declaration-changes';
 import { finishFindings } from './finish';
 import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings, type FlowUnit } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
@@ -329,14 +331,22 @@ export class IncrementalAnalyzer {
   }
 
   /**
-   * The skeleton of an earlier version of a file, if it can still be read:
-   * tsserver parses an edited open file incrementally, moving the old syntax
-   * tree's nodes to their new positions, so a version never analysed before
-   * that is read from its text alone, or not at all when moved (its
-   * end-of-file token no longer ends where its text does).
+   * The skeleton of an earlier version of a file. tsserver parses an edited
+   * open file incrementally, moving the old syntax tree's nodes to their new
+   * positions (by each edit's length change, so two edits can move them and
+   * leave the end where it was), so a version no skeleton was made of while
+   * it was current is parsed again from its text.
    */
-  private earlierSkeleton(file: ts.SourceFile): Skeleton | undefined {
-    return this.skeletons.get(file) ?? (file.endOfFileToken.end === file.text.length ? this.skeleton(file) : undefined);
+  private earlierSkeleton(file: ts.SourceFile): Skeleton {
+    let skeleton = this.skeletons.get(file);
+    if (!skeleton) {
+      const { languageVersion, impliedNodeFormat } = file;
+      // How the program decided the file is a module (`moduleDetection`), when tsserver's parse recorded it (not in the public typings).
+      const { setExternalModuleIndicator } = file as ts.SourceFile & { readonly setExternalModuleIndicator?: (file: ts.SourceFile) => void };
+      skeleton = skeletonData(this.ts, this.ts.createSourceFile(file.fileName, file.text, { languageVersion, impliedNodeFormat, setExternalModuleIndicator }, /*setParentNodes*/ true));
+      this.skeletons.set(file, skeleton);
+    }
+    return skeleton;
   }
 
   /** The file's results on this program: the last ones as they were when nothing they read changed, else re-analysed (the context, when one was made). */
@@ -590,7 +600,7 @@ function compareFiles(
   from: readonly ts.SourceFile[],
   to: readonly ts.SourceFile[],
   skeleton: (file: ts.SourceFile) => Skeleton,
-  earlierSkeleton: (file: ts.SourceFile) => Skeleton | undefined,
+  earlierSkeleton: (file: ts.SourceFile) => Skeleton,
 ): ReadonlyMap<string, FileChange> | undefined {
   if (from.length !== to.length) return undefined;
   const changes = new Map<string, FileChange>();
@@ -605,10 +615,11 @@ function compareFiles(
     else if (!isTypeScript(after) || isLibraryFile(program, after) || program.isSourceFileFromExternalLibrary(after)) changes.set(after.fileName, 'opaque');
     else {
       const earlier = earlierSkeleton(before);
-      const edit = earlier && (editBetween(earlier, skeleton(after)) ?? movedBetween(ts, earlier, skeleton(after)));
+      const edit = editBetween(earlier, skeleton(after)) ?? movedBetween(ts, earlier, skeleton(after));
       if (edit) changes.set(after.fileName, { regions: new Set([...edit.regions, ANY_CHANGE]) });
       // What it declares may have changed: only the files that see the changed declarations are analysed again (below).
-      else if (earlier && isIsolatedModule(ts, before) && isIsolatedModule(ts, after)) {
+      // (The earlier version is read through its skeleton's syntax tree: tsserver may have moved `before`'s.)
+      else if (isIsolatedModule(ts, earlier.file) && isIsolatedModule(ts, after)) {
         redeclared.push({ before: earlier, after: skeleton(after) });
       } else changes.set(after.fileName, 'opaque');
     }
@@ -691,8 +702,7 @@ function editBetween(previous: Skeleton, current: Skeleton): Edit | undefined {
  * breaks between them (automatic semicolons), so the same declarations and
  * code, moved; and the same regions: what any analysis reads of the file is
  * the same, at positions past the edit shifted (see the header). Comments
- * that are more than trivia are not: `///` directives, `@jsx…` pragmas,
- * `@ts-…` directives, a `#!` line.
+ * that are more than trivia are not: a `@jsx…` pragma (`JSX_PRAGMA`).
  */
 function movedBetween(ts: TypeScript, previous: Skeleton, current: Skeleton): Edit | undefined {
   const before = previous.file.text;
@@ -715,7 +725,7 @@ function movedBetween(ts: TypeScript, previous: Skeleton, current: Skeleton): Ed
   const gapAfter = after.slice(newGap.start, newGap.end);
   // No trivia before may have been no gap at all (`ab`, now `a b`), unless the token before it is one that ends where it stands.
   if (gapBefore.length === 0 ? gap.start > 0 && !ENDS_TOKEN.has(before.charCodeAt(gap.start - 1)) : !isTrivia(ts, current.file, gapBefore)) return undefined;
-  if (NOT_TRIVIA.test(gapBefore) || NOT_TRIVIA.test(gapAfter)) return undefined;
+  if (JSX_PRAGMA.test(gapBefore) || JSX_PRAGMA.test(gapAfter)) return undefined;
   // A line break may end a statement (an automatic semicolon): not after the start of the file, a `;` or a `{`.
   const ended = gap.start === 0 || before.charCodeAt(gap.start - 1) === 0x3b /* ; */ || before.charCodeAt(gap.start - 1) === 0x7b; /* { */
   if (!ended && lineBreaks(gapBefore) > 0 !== lineBreaks(gapAfter) > 0) return undefined;
@@ -746,8 +756,6 @@ function isTrivia(ts: TypeScript, file: ts.SourceFile, text: string): boolean {
 /** `;`, `{`, `}`, `)`, `]`, `,`: a token of one character that nothing after it extends. */
 const ENDS_TOKEN = new Set([...';{}),]'].map((character) => character.charCodeAt(0)));
 
-/** Comments the compiler reads: triple-slash directives, pragmas (`@jsx`, `@jsxImportSource`, …), `@ts-` directives, a shebang. */
-const NOT_TRIVIA = /\/\/\/|@jsx|@ts-|#!/i;
 
 /**
  * The stretch of trivia `start`–`end` lies in, when it lies in trivia between

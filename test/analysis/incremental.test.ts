@@ -410,6 +410,47 @@ describe('incremental analysis: several files, edits in one, every file compared
     }
     assert.ok(moved >= trivia * 0.6, `only ${moved} of ${trivia} comment and whitespace edits were found to move text only`);
   });
+  it('with several edits between analyses, parsed incrementally (versions never analysed, their syntax trees moved more than once): each file analysed equals a whole analysis', function () {
+    this.timeout(300_000);
+    const project = new IncrementallyParsed(names);
+    let analyzer = new IncrementalAnalyzer(ts);
+    const next = mulberry32(90);
+    const analysed = names.filter((name) => !name.endsWith('other.ts'));
+    const compare = (name: string, what: string): void => {
+      const file = project.sourceFile(name);
+      assert.deepEqual(analyzer.analyzeFile(project.program, file), analyzeFile(ts, project.program, file), what);
+    };
+    for (let round = 0; round < 60; round++) {
+      // Every third round starts afresh: the first analysis is whole and reads no skeleton, so the version of `other.ts` it saw is read only later, moved.
+      if (round % 3 === 0) {
+        analyzer = new IncrementalAnalyzer(ts);
+        for (const name of analysed) compare(name, `${name} (first analysis, round ${round + 1})`);
+      }
+      const edits: string[] = [];
+      for (let count = 2 + Math.floor(next() * 2); count > 0; count--) {
+        // Mostly `other.ts`, which is never analysed and whose code no other file reads: the version the last analysis saw is read only now, its tree moved by every later edit.
+        const edited = next() < 0.7 ? join(dir, 'other.ts') : names[Math.floor(next() * names.length)]!;
+        const file = project.sourceFile(edited);
+        const before = file.text;
+        const { regions: bodies } = skeletonOf(ts, file);
+        const body = bodies[Math.floor(next() * bodies.length)];
+        const kind = next();
+        const after =
+          kind < 0.4 && body && before[body.start] === ' '
+            ? `${before.slice(0, body.end - 1)}void ${round};\n${before.slice(body.end - 1)}`
+            : kind < 0.7
+              ? triviaEdit(before, file, next)
+              : declarationEdit(before, file, next);
+        let start = 0;
+        while (start < Math.min(before.length, after.length) && before[start] === after[start]) start++;
+        let common = 0;
+        while (common < Math.min(before.length, after.length) - start && before[before.length - 1 - common] === after[after.length - 1 - common]) common++;
+        project.edit(edited, start, before.length - common - start, after.slice(start, after.length - common));
+        edits.push(`${edited.slice(dir.length + 1)}: ${changedText(before, after)}`);
+      }
+      for (const name of analysed) compare(name, `${name.slice(dir.length + 1)} after round ${round + 1}: ${JSON.stringify(edits)}`);
+    }
+  });
 });
 
 /** The stretches of trivia before each declaration of the file (statements, a class's or interface's members) and before the end of the file. */
@@ -713,17 +754,61 @@ ${ARC_RELEASING_SLOTS}`;
     }
   });
 
-  it('a comment inside a declaration, or one the compiler reads, re-analyses the whole file', () => {
+  it('a comment inside a declaration re-analyses the whole file; a `@ts-…` or `///` directive between declarations only moves text (they change no type)', () => {
     assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function retain(ptr: Ptr): void {', to: 'function retain(ptr: Ptr /* a pointer */): void {' }).mode, 'whole');
-    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '// @ts-ignore\nfunction myWake(' }).mode, 'whole');
-    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '/// <reference types="node" />\nfunction myWake(' }).mode, 'whole');
+    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '// @ts-ignore\nfunction myWake(' }).stats.movedText, true);
+    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '/// <reference types="node" />\nfunction myWake(' }).stats.movedText, true);
     // `typeof` in a comment before a function makes its signature untrusted, its body no longer opaque: the regions changed.
     assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '// typeof\nfunction myWake(' }).mode, 'whole');
+  });
+
+  it('a `@jsx` pragma edited at the top of a .tsx file re-analyses it: what its JSX elements are changed', () => {
+    const files = {
+      'view.tsx': `/** @jsx wakerOf */
+import { wakerOf, plainOf } from './factories';
+export function keep(): void {
+  const copy: typeof element = element;
+  copy.clone();
+}
+const element = <task />;
+`,
+      'factories.ts': `import { Waker } from 'wakerscope/waker';
+export declare function wakerOf(...args: unknown[]): Waker;
+export declare namespace wakerOf { namespace JSX { type Element = Waker; interface IntrinsicElements { task: {} } } }
+export declare function plainOf(...args: unknown[]): number;
+export declare namespace plainOf { namespace JSX { type Element = number; interface IntrinsicElements { task: {} } } }
+`,
+    };
+    const names = Object.keys(files).map((name) => join(dir, name));
+    Object.entries(files).forEach(([name, text]) => writeFileSync(join(dir, name), text));
+    const view = join(dir, 'view.tsx');
+    const fixtures = new FixtureProgram(names, { ...repoCompilerOptions(), jsx: ts.JsxEmit.React });
+    const analyzer = new IncrementalAnalyzer(ts);
+    check(fixtures, analyzer, view, 'before the edit');
+    assert.deepEqual(rules(analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(view))), ['clone-without-drop'], 'the element is a Waker');
+    fixtures.setText(view, files['view.tsx'].replace('@jsx wakerOf', '@jsx plainOf'));
+    assert.equal(check(fixtures, analyzer, view, 'after the pragma edit'), 'whole');
+    assert.deepEqual(rules(analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(view))), [], 'the element is a number');
+    names.forEach((name) => rmSync(name, { force: true }));
   });
 
   it('a line break removed where a statement ends without `;` re-analyses the whole file (the statements join)', () => {
     const source = VTABLE.replace('export const VTABLE', 'let spins = 0\nspins++\nexport const VTABLE');
     const result = scenario({ 'main.ts': source }, { from: 'let spins = 0\nspins++', to: 'let spins = 0 spins++' });
+    assert.equal(result.mode, 'whole');
+  });
+
+  it('a line break added after a word that can end a statement re-analyses the whole file (`type\\nOwned = Waker` is two expressions, no type)', () => {
+    const source = `import { Waker } from 'wakerscope/waker';
+type Owned = Waker;
+export function twice(w: Owned): void {
+  w.wake();
+  w.wake();
+}
+`;
+    const result = scenario({ 'main.ts': source }, { from: 'type Owned', to: 'type\nOwned' });
+    assert.deepEqual(rules(result.before), ['use-after-wake']);
+    assert.deepEqual(rules(result.after), []);
     assert.equal(result.mode, 'whole');
   });
 
