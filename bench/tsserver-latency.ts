@@ -1,10 +1,13 @@
 // Latency the tsserver plugin adds to `semanticDiagnosticsSync` (what an editor
 // asks after every pause in typing) with 10 files open, after a one-character
-// edit of one of three kinds:
+// edit of one of five kinds:
 //   - `body`: inside a function body of the 3,000-line file (what typing mostly is);
 //   - `skeleton`: in that file's class property initializer, outside every body;
 //   - `comment`: in a comment between two of that file's functions (half the
 //     open files import the file);
+//   - `signature`: an exported function's parameter type in that file,
+//     `parked: { waker?: Waker }` ↔ `{ waker : Waker }` (what it declares
+//     changes; the files that import the file name only `Task`);
 //   - `other-file`: inside a function body of another open file.
 // After each edit the editor asks diagnostics of every open file (VS Code's
 // TypeScript extension sends `geterr` for them, the edited one first); so does
@@ -30,7 +33,7 @@ import { REPO_ROOT, TsServer, locationOf, makeProject } from '../test/tsserver/c
 const LINES = 3_000;
 const OPEN_FILES = 10;
 const WARMUP = 10;
-const EDITS = ['body', 'skeleton', 'comment', 'other-file'] as const;
+const EDITS = ['body', 'skeleton', 'comment', 'signature', 'other-file'] as const;
 type Edit = (typeof EDITS)[number];
 const OUT = path.join(REPO_ROOT, 'bench', 'out');
 
@@ -142,18 +145,24 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[index]!;
 }
 
-/** Where each edit kind toggles a digit, and which file the editor asks about first (the edited one). */
-function editSite(files: Record<string, string>, edit: Edit): { file: string; offset: number } {
-  if (edit === 'skeleton') return { file: 'big.ts', offset: files['big.ts']!.indexOf('wakeups = ') + 'wakeups = '.length };
+/** Where each edit kind replaces one character, by which two in turn (the file's own first), and which file the editor asks about first (the edited one). */
+function editSite(files: Record<string, string>, edit: Edit): { file: string; offset: number; characters: readonly [string, string] } {
+  const digits = ['7', '8'] as const;
+  if (edit === 'skeleton') return { file: 'big.ts', offset: files['big.ts']!.indexOf('wakeups = ') + 'wakeups = '.length, characters: digits };
+  if (edit === 'signature') {
+    const marker = 'parked: { waker';
+    const text = files['big.ts']!;
+    return { file: 'big.ts', offset: text.indexOf(marker, Math.floor(text.length / 2)) + marker.length, characters: [' ', '?'] };
+  }
   if (edit === 'comment') {
     const marker = '// ---- block ';
     const text = files['big.ts']!;
-    return { file: 'big.ts', offset: text.indexOf(marker, Math.floor(text.length / 2)) + marker.length };
+    return { file: 'big.ts', offset: text.indexOf(marker, Math.floor(text.length / 2)) + marker.length, characters: digits };
   }
   const file = edit === 'body' ? 'big.ts' : 'other1.ts';
   const text = files[file]!;
   const marker = 'arc.value.wakeups += ';
-  return { file, offset: text.indexOf(marker, Math.floor(text.length / 2)) + marker.length };
+  return { file, offset: text.indexOf(marker, Math.floor(text.length / 2)) + marker.length, characters: digits };
 }
 
 async function main(): Promise<void> {
@@ -183,7 +192,6 @@ async function main(): Promise<void> {
         if (name === 'big.ts' && reported !== findings) throw new Error(`${side.name}: expected ${findings} wakerscope diagnostics in big.ts, got ${reported}: is the plugin loaded?`);
       }
     }
-    const digits = ['7', '8'];
     for (const edit of EDITS) {
       const site = editSite(files, edit);
       const where = locationOf(files[site.file]!, site.offset);
@@ -193,7 +201,7 @@ async function main(): Promise<void> {
         for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
           const logged = pluginTimes(side.server.log()).length;
           await side.server.request('updateOpen', {
-            changedFiles: [{ fileName: path.join(side.dir, site.file), textChanges: [{ start: where, end: { line: where.line, offset: where.offset + 1 }, newText: digits[round % 2] }] }],
+            changedFiles: [{ fileName: path.join(side.dir, site.file), textChanges: [{ start: where, end: { line: where.line, offset: where.offset + 1 }, newText: site.characters[round % 2] }] }],
           });
           for (const name of asked) await side.server.request('semanticDiagnosticsSync', { file: path.join(side.dir, name) });
           const times = pluginTimes(side.server.log()).slice(logged);
