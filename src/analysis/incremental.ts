@@ -456,6 +456,7 @@ export class IncrementalAnalyzer {
       if (!current.skeleton.flowApplies) return [];
       const owner = regions[index]?.owner;
       if (owner && regions[index]!.kind === 'body') return hintedUnits(ts, owner as FunctionLikeWithBody);
+      if (LITERAL_KINDS.has(regions[index]?.kind ?? '')) return []; // a literal holds no function
       fileUnits ??= hintedUnits(ts, file);
       return fileUnits.filter((unit) => regionIndexOf(current.skeleton, unit.root) === index);
     };
@@ -491,16 +492,35 @@ export class IncrementalAnalyzer {
       flowReads.push(this.noteFindings(read, findings, [], file.fileName));
     }
 
-    const previousSites = new Map(previous.vtables.map((entry) => [`${entry.start}:${entry.end}`, entry]));
     let checkedVtables = 0;
+    const reuse = (old: VtableEntry, start: number, end: number): VtableEntry | undefined => {
+      const findings = !readsChanged(old.reads, changes) ? move(old.findings) : undefined;
+      if (!findings || stale(findings)) return undefined;
+      return { start, end, reads: renumberReads(old.reads, renumbered)!, findings, explained: old.explained.map((span) => moveSpan(span, file.fileName, toNew)) };
+    };
+    // No edited text can have built a vtable or stopped building one (the class's name is in every site's text): the sites are the last ones, moved.
+    if (moved || [...changed].every((index) => !mayNameVtableClass(previous.skeleton.texts[index]!) && !mayNameVtableClass(regions[index] ? current.skeleton.texts[index]! : ''))) {
+      let sites: ts.NewExpression[] | undefined;
+      const vtables = previous.vtables.map((old): VtableEntry => {
+        const start = toNew(old.start);
+        const end = toNew(old.end);
+        const reused = reuse(old, start, end);
+        if (reused) return reused;
+        checkedVtables++;
+        const site = (sites ??= vtableSites(context)).find((candidate) => candidate.pos === start && candidate.end === end);
+        if (!site) throw new Unmappable();
+        return this.checkSite(context, site);
+      });
+      this.last = { mode: 'incremental', unchanged: false, movedText: moved !== undefined, changedRegions: changed.size, changedFiles: countOtherFiles(changes, file), analysedRegions, analysedOutside: analyseOutside, checkedVtables };
+      return withResults(current, flow, flowReads, topLevelReadsBodies, vtables);
+    }
+    const previousSites = new Map(previous.vtables.map((entry) => [`${entry.start}:${entry.end}`, entry]));
     const vtables = vtableSites(context).map((site): VtableEntry => {
       const inside = regionIndexOf(current.skeleton, site);
       const reusable = inside < 0 || !changed.has(inside);
       const old = reusable ? previousSites.get(`${toOld(site.pos)}:${toOld(site.end)}`) : undefined;
-      const findings = old && !readsChanged(old.reads, changes) ? move(old.findings) : undefined;
-      if (old && findings && !stale(findings)) {
-        return { start: site.pos, end: site.end, reads: renumberReads(old.reads, renumbered)!, findings, explained: old.explained.map((span) => moveSpan(span, file.fileName, toNew)) };
-      }
+      const reused = old && reuse(old, site.pos, site.end);
+      if (reused) return reused;
       checkedVtables++;
       return this.checkSite(context, site);
     });
@@ -546,6 +566,13 @@ export class IncrementalAnalyzer {
 type Analysed = Omit<FileState, 'flow' | 'flowReads' | 'topLevelReadsBodies' | 'vtables' | 'hadLeaks' | 'finished'>;
 
 const NONE: ReadonlySet<number> = new Set();
+/** The kinds of a region that is an unannotated property's literal (`Region.kind`). */
+const LITERAL_KINDS: ReadonlySet<string> = new Set(['number', 'string', 'boolean', 'bigint']);
+
+/** Whether text may spell the vtable class's name, which every vtable site's text holds (`vtableSites`): as written, or with a unicode escape. */
+function mayNameVtableClass(text: string): boolean {
+  return text.includes('RawWakerVTable') || text.includes('\\u');
+}
 const NO_FILE_CHANGES: ReadonlyMap<string, FileChange> = new Map();
 
 /** The state of a file analysed on `current` with these results. */
