@@ -14,14 +14,15 @@
 // each round here, and the numbers are per request on the 3,000-line file and
 // per keystroke (all 10 requests together).
 //
-// Two real tsservers run side by side on copies of the same project: one with
+// Real tsservers run side by side on copies of the same project: one with
 // this tree's plugin, one with the plugin of a baseline commit (default c6f17ea,
 // the commit before issue 12's work), each bundled into bench/out/. Each round
 // makes the same edit in both and asks the same requests, alternating which
 // server goes first. The time counted is what the plugin itself adds, as it logs
 // per request when tsserver logs verbosely. Target: p95 under 10 ms per edit.
 //
-// Run: npx tsx bench/tsserver-latency.ts [--rounds 60] [--baseline c6f17ea]
+// Run: npx tsx bench/tsserver-latency.ts [--rounds 60] [--baseline c6f17ea[,commit…]]
+// (several baselines, comma-separated: one tsserver each, ratios to the first).
 
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -167,14 +168,15 @@ function editSite(files: Record<string, string>, edit: Edit): { file: string; of
 
 async function main(): Promise<void> {
   const rounds = Number(option('rounds', '60'));
-  const baseline = option('baseline', 'c6f17ea');
+  const baselines = option('baseline', 'c6f17ea').split(',');
+  const baseline = baselines[0]!;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got '${option('rounds', '')}'`);
   const files = projectFiles();
   const names = Object.keys(files);
   const findings = (files['big.ts']!.match(/^function clone\d+\(ptr: Ptr\): RawWaker \{\n  return/gm) ?? []).length;
 
   const sides: Side[] = [
-    { name: baseline, plugin: pluginFolder(baseline) },
+    ...baselines.map((commit) => ({ name: commit, plugin: pluginFolder(commit) })),
     { name: 'this tree', plugin: pluginFolder() },
   ].map(({ name, plugin }) => ({
     name,
@@ -198,7 +200,8 @@ async function main(): Promise<void> {
       // The editor asks about the edited file first, then the other open files.
       const asked = [site.file, ...names.filter((name) => name !== site.file)];
       for (let round = 0; round < WARMUP + rounds; round++) {
-        for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+        // Rotate which server goes first.
+        for (const side of [...sides.slice(round % sides.length), ...sides.slice(0, round % sides.length)]) {
           const logged = pluginTimes(side.server.log()).length;
           await side.server.request('updateOpen', {
             changedFiles: [{ fileName: path.join(side.dir, site.file), textChanges: [{ start: where, end: { line: where.line, offset: where.offset + 1 }, newText: site.characters[round % 2] }] }],
@@ -229,7 +232,8 @@ async function main(): Promise<void> {
   console.log(`time the plugin adds to semanticDiagnosticsSync, p50 / p95, ${OPEN_FILES} files open (${LINES} lines each), ${rounds} rounds per edit after ${WARMUP} warm-up; node ${process.version}\n`);
   console.log(`| edit | plugin | ${LINES}-line file (big.ts) | per keystroke (all ${OPEN_FILES} files) | p95 ratio to ${baseline} (big.ts, all) |`);
   console.log('|---|---|---|---|---|');
-  const [base, mine] = sides as [Side, Side];
+  const base = sides[0]!;
+  const mine = sides[sides.length - 1]!;
   for (const edit of EDITS) {
     for (const side of sides) {
       const rows = side.rounds.get(edit)!;
