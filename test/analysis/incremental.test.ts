@@ -393,12 +393,8 @@ describe('incremental analysis: several files, edits in one, every file compared
       // Half comment and whitespace edits between declarations, half a statement added at the start of a body.
       const body = bodies[Math.floor(next() * bodies.length)];
       const after = round % 2 === 0 || !body || before[body.start] !== ' ' ? triviaEdit(before, file, next) : `${before.slice(0, body.end - 1)}void ${round};\n${before.slice(body.end - 1)}`;
-      let start = 0;
-      while (start < Math.min(before.length, after.length) && before[start] === after[start]) start++;
-      let common = 0;
-      while (common < Math.min(before.length, after.length) - start && before[before.length - 1 - common] === after[after.length - 1 - common]) common++;
-      project.edit(edited, start, before.length - common - start, after.slice(start, after.length - common));
-      const what = (name: string): string => `${name.slice(dir.length + 1)} after edit ${round + 1} of ${edited.slice(dir.length + 1)}: ${JSON.stringify(after.slice(Math.max(0, start - 20), after.length - common + 20))}`;
+      project.replaceText(edited, after);
+      const what = (name: string): string => `${name.slice(dir.length + 1)} after edit ${round + 1} of ${edited.slice(dir.length + 1)}: ${changedText(before, after)}`;
       for (const name of [edited, ...analysed.filter((other) => other !== edited)]) {
         if (!analysed.includes(name)) continue;
         compare(name, what(name));
@@ -441,11 +437,7 @@ describe('incremental analysis: several files, edits in one, every file compared
             : kind < 0.7
               ? triviaEdit(before, file, next)
               : declarationEdit(before, file, next);
-        let start = 0;
-        while (start < Math.min(before.length, after.length) && before[start] === after[start]) start++;
-        let common = 0;
-        while (common < Math.min(before.length, after.length) - start && before[before.length - 1 - common] === after[after.length - 1 - common]) common++;
-        project.edit(edited, start, before.length - common - start, after.slice(start, after.length - common));
+        project.replaceText(edited, after);
         edits.push(`${edited.slice(dir.length + 1)}: ${changedText(before, after)}`);
       }
       for (const name of analysed) compare(name, `${name.slice(dir.length + 1)} after round ${round + 1}: ${JSON.stringify(edits)}`);
@@ -467,12 +459,18 @@ function gapsBetweenDeclarations(file: ts.SourceFile): { start: number; end: num
   return gaps;
 }
 
-/** Where two texts differ, with a little context (for messages). */
-function changedText(before: string, after: string): string {
+/** Where two texts differ: the length of their common prefix (`start`) and of their common suffix after it (`common`). */
+function changedRange(before: string, after: string): { start: number; common: number } {
   let start = 0;
   while (start < Math.min(before.length, after.length) && before[start] === after[start]) start++;
   let common = 0;
   while (common < Math.min(before.length, after.length) - start && before[before.length - 1 - common] === after[after.length - 1 - common]) common++;
+  return { start, common };
+}
+
+/** Where two texts differ, with a little context (for messages). */
+function changedText(before: string, after: string): string {
+  const { start, common } = changedRange(before, after);
   return `${before.slice(Math.max(0, start - 20), before.length - common + 10)} => ${after.slice(Math.max(0, start - 20), after.length - common + 10)}`;
 }
 
@@ -537,10 +535,12 @@ class IncrementallyParsed {
     return this.program.getSourceFile(fileName)!;
   }
 
-  edit(fileName: string, start: number, length: number, newText: string): void {
+  /** The file's text becomes `text`, as one edit of the stretch where they differ (tsserver's change for a keystroke). */
+  replaceText(fileName: string, text: string): void {
     const old = this.sourceFile(fileName);
-    const text = old.text.slice(0, start) + newText + old.text.slice(start + length);
-    this.files.set(old.fileName, ts.updateSourceFile(old, text, { span: { start, length }, newLength: newText.length }));
+    const { start, common } = changedRange(old.text, text);
+    const span = { start, length: old.text.length - common - start };
+    this.files.set(old.fileName, ts.updateSourceFile(old, text, { span, newLength: text.length - common - start }));
     this.program = ts.createProgram({ rootNames: this.rootNames, options: this.options, host: this.host, oldProgram: this.program });
   }
 }
