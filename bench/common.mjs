@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { NODE_BUNDLE } from '../scripts/esbuild-node.mjs';
+import { generate } from './generate.mjs';
 
 export const REPO = resolve(fileURLToPath(import.meta.url), '..', '..');
 export const OUT = join(REPO, 'bench', 'out');
@@ -84,4 +85,41 @@ export function folderProgram(ts, dir) {
   const rootNames = readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
   const options = { target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts', 'lib.dom.d.ts'], module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, noEmit: true, skipLibCheck: true, types: [], paths: { 'wakerscope/waker': [join(REPO, 'src', 'waker', 'index.ts')] } };
   return ts.createProgram({ rootNames, options });
+}
+
+/**
+ * What a one-process-per-sample comparison (compare-processes.mjs, sample-anatomy.mjs) runs: both sides'
+ * analyzer bundles (`--baseline`, default 4763cf5, and this tree), the program loader's bundle, the generated
+ * corpus (`--files 200 --functions 30 --waker-share 0.2`) and a 40-file warm-up corpus of the same mix, how
+ * many warm-up analyses a sample runs first (`--warmups`, default 3) and V8 flags for the samples (`--node-flags`).
+ */
+export function sampleSetup(name) {
+  const baseline = option('baseline', '4763cf5');
+  const files = Number(option('files', '200'));
+  const functions = Number(option('functions', '30'));
+  const wakerShare = Number(option('waker-share', '0.2'));
+  loadCommitAnalyzer(baseline);
+  return {
+    files,
+    functions,
+    wakerShare,
+    // Three warm-up analyses leave much of the analyzer to be optimised inside the sample (bench/README, the
+    // fresh9 work); a long-lived editor process has long since compiled it. More warm-ups measure that settled state.
+    warmups: option('warmups', '3'),
+    nodeFlags: option('node-flags', '').split(' ').filter(Boolean),
+    sides: [
+      { label: baseline, analyzer: join(OUT, `baseline-${baseline.replace(/[^\w.-]/g, '_')}-analysis.cjs`), samples: [] },
+      { label: 'this tree', analyzer: bundle('analysis/index.ts', `${name}-analysis`), samples: [] },
+    ],
+    programFile: bundle('analysis/program.ts', `${name}-program`),
+    corpus: generate(join(OUT, `processes-corpus-${files}x${functions}-${wakerShare}`), files, functions, wakerShare),
+    warmupCorpus: generate(join(OUT, `processes-warmup-${functions}-${wakerShare}`), 40, functions, wakerShare),
+  };
+}
+
+/** In a sample's process: a fresh program of the corpus in `dir`, type-checked whole, as the warm analysis starts. */
+export function checkedProgram(ts, loadProject, dir) {
+  const { program } = loadProject(ts, join(dir, 'tsconfig.json'));
+  for (const file of program.getSourceFiles()) program.getSemanticDiagnostics(file);
+  return program;
 }

@@ -16,10 +16,8 @@
 // (about 25 s a sample) and agrees with itself.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle, cpu, loadCommitAnalyzer, median, option, OUT } from './common.mjs';
-import { generate } from './generate.mjs';
+import { checkedProgram, cpu, median, option, sampleSetup } from './common.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -29,38 +27,17 @@ if (process.argv[2] === '--sample') {
   const ts = require('typescript');
   const analyzer = require(analyzerFile);
   const { loadProject } = require(programFile);
-  const checkedProgram = (dir) => {
-    const { program } = loadProject(ts, join(dir, 'tsconfig.json'));
-    for (const file of program.getSourceFiles()) program.getSemanticDiagnostics(file);
-    return program;
-  };
-  for (let i = 0; i < Number(warmups); i++) analyzer.analyzeProgram(ts, checkedProgram(warmupCorpus));
-  const program = checkedProgram(corpus);
+  for (let i = 0; i < Number(warmups); i++) analyzer.analyzeProgram(ts, checkedProgram(ts, loadProject, warmupCorpus));
+  const program = checkedProgram(ts, loadProject, corpus);
   const [ms, findings] = cpu(() => analyzer.analyzeProgram(ts, program));
   console.log(JSON.stringify({ ms, findings: findings.length }));
   process.exit(0);
 }
 
-const baseline = option('baseline', '4763cf5');
 const reps = Number(option('reps', '15'));
-const files = Number(option('files', '200'));
-const functions = Number(option('functions', '30'));
-const wakerShare = Number(option('waker-share', '0.2'));
-// Three warm-up analyses leave much of the analyzer to be optimised inside the sample (bench/README, the fresh9 work);
-// a long-lived editor process has long since compiled it. More warm-ups measure that settled state.
-const warmups = option('warmups', '3');
 // A sample's CPU time includes the optimising compiler's work on the analyzer's hot functions, which in a fresh
 // process happens during the sample (with --single-threaded, on the main thread): `--max-opt=2` leaves it out.
-const nodeFlags = option('node-flags', '').split(' ').filter(Boolean);
-
-loadCommitAnalyzer(baseline);
-const sides = [
-  { label: baseline, analyzer: join(OUT, `baseline-${baseline.replace(/[^\w.-]/g, '_')}-analysis.cjs`), samples: [] },
-  { label: 'this tree', analyzer: bundle('analysis/index.ts', 'processes-analysis'), samples: [] },
-];
-const programFile = bundle('analysis/program.ts', 'processes-program');
-const corpus = generate(join(OUT, `processes-corpus-${files}x${functions}-${wakerShare}`), files, functions, wakerShare);
-const warmupCorpus = generate(join(OUT, `processes-warmup-${functions}-${wakerShare}`), 40, functions, wakerShare);
+const { files, functions, wakerShare, warmups, nodeFlags, sides, programFile, corpus, warmupCorpus } = sampleSetup('processes');
 
 console.log(`warm analysis, one process per sample (V8 on one thread, ${warmups} warm-up analyses), ${reps} reps; ${files} files × ${functions} functions, ${wakerShare * 100}% waker functions; node ${process.version}${nodeFlags.length > 0 ? ` ${nodeFlags.join(' ')}` : ''}`);
 for (let rep = 0; rep < reps; rep++) {

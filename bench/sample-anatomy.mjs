@@ -1,5 +1,5 @@
 // What one compare-processes.mjs sample's time is made of, on both sides: the
-// same sample (a fresh process on one V8 thread, the JIT warmed on three
+// same sample (a fresh process on one V8 thread, the JIT warmed on `--warmups`, default three,
 // programs of a 40-file corpus, then one fresh type-checked program of the
 // generated corpus analysed once), run with V8's tracing on, and its measured
 // analysis split into user and system CPU, garbage collection (pauses, and
@@ -8,7 +8,7 @@
 // reports it, deoptimisations). The JIT columns also count the warm-up's own
 // analyses, to show how much of the analyzer was optimised before the sample.
 //
-//   node bench/sample-anatomy.mjs [--baseline 4763cf5] [--reps 3] [--files 200 --functions 30 --waker-share 0.2] [--node-flags --max-opt=2]
+//   node bench/sample-anatomy.mjs [--baseline 4763cf5] [--reps 3] [--warmups 3] [--files 200 --functions 30 --waker-share 0.2] [--node-flags --max-opt=2]
 //
 // Tracing costs a little; the CPU figures are for comparing the two sides run
 // the same way, not for a verdict (that is compare-processes.mjs). V8 reports
@@ -17,32 +17,25 @@
 // always.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle, loadCommitAnalyzer, median, option, OUT } from './common.mjs';
-import { generate } from './generate.mjs';
+import { checkedProgram, median, option, sampleSetup } from './common.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const MARK = '@@anatomy';
 
 if (process.argv[2] === '--sample') {
-  const [analyzerFile, programFile, corpus, warmupCorpus] = process.argv.slice(3);
+  const [analyzerFile, programFile, corpus, warmupCorpus, warmups] = process.argv.slice(3);
   const require = createRequire(import.meta.url);
   const ts = require('typescript');
   const analyzer = require(analyzerFile);
   const { loadProject } = require(programFile);
-  const checkedProgram = (dir) => {
-    const { program } = loadProject(ts, join(dir, 'tsconfig.json'));
-    for (const file of program.getSourceFiles()) program.getSemanticDiagnostics(file);
-    return program;
-  };
-  for (let i = 0; i < 3; i++) {
-    const program = checkedProgram(warmupCorpus);
+  for (let i = 0; i < Number(warmups); i++) {
+    const program = checkedProgram(ts, loadProject, warmupCorpus);
     console.log(`${MARK} warmup`);
     analyzer.analyzeProgram(ts, program);
     console.log(`${MARK} end`);
   }
-  const program = checkedProgram(corpus);
+  const program = checkedProgram(ts, loadProject, corpus);
   const heapMB = process.memoryUsage().heapUsed / 2 ** 20;
   console.log(`${MARK} measured`);
   const before = process.cpuUsage();
@@ -92,34 +85,21 @@ function jitAndGc(lines) {
   return { compiled, compileMs, deopts, gcMs, scavenges, marking };
 }
 
-const baseline = option('baseline', '4763cf5');
 const reps = Number(option('reps', '3'));
-const files = Number(option('files', '200'));
-const functions = Number(option('functions', '30'));
-const wakerShare = Number(option('waker-share', '0.2'));
-const nodeFlags = option('node-flags', '').split(' ').filter(Boolean);
 const TRACE = ['--trace-opt', '--trace-deopt', '--trace-gc', '--trace-incremental-marking'];
+const { files, functions, wakerShare, warmups, nodeFlags, sides, programFile, corpus, warmupCorpus } = sampleSetup('anatomy');
 
-loadCommitAnalyzer(baseline);
-const sides = [
-  { label: baseline, analyzer: join(OUT, `baseline-${baseline.replace(/[^\w.-]/g, '_')}-analysis.cjs`), samples: [] },
-  { label: 'this tree', analyzer: bundle('analysis/index.ts', 'anatomy-analysis'), samples: [] },
-];
-const programFile = bundle('analysis/program.ts', 'anatomy-program');
-const corpus = generate(join(OUT, `processes-corpus-${files}x${functions}-${wakerShare}`), files, functions, wakerShare);
-const warmupCorpus = generate(join(OUT, `processes-warmup-${functions}-${wakerShare}`), 40, functions, wakerShare);
-
-console.log(`one compare-processes sample, traced, ${reps} reps a side (A B B A …); ${files} files × ${functions} functions, ${wakerShare * 100}% waker functions; node ${process.version} --single-threaded ${[...nodeFlags, ...TRACE].join(' ')}`);
+console.log(`one compare-processes sample, traced, ${warmups} warm-up analyses, ${reps} reps a side (A B B A …); ${files} files × ${functions} functions, ${wakerShare * 100}% waker functions; node ${process.version} --single-threaded ${[...nodeFlags, ...TRACE].join(' ')}`);
 for (let rep = 0; rep < reps; rep++) {
   for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
-    const run = spawnSync(process.execPath, ['--single-threaded', ...nodeFlags, ...TRACE, SELF, '--sample', side.analyzer, programFile, corpus, warmupCorpus], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const run = spawnSync(process.execPath, ['--single-threaded', ...nodeFlags, ...TRACE, SELF, '--sample', side.analyzer, programFile, corpus, warmupCorpus, warmups], { encoding: 'utf8', maxBuffer: 1 << 30 });
     if (run.status !== 0) throw new Error(`${side.label}: sample failed: ${run.stderr.trim().split('\n')[0]}`);
     const { lines, result } = phases(run.stdout);
     side.samples.push({ ...result, measured: jitAndGc(lines.measured), warmup: jitAndGc(lines.warmup) });
   }
 }
 const fixed = (value, digits = 0) => value.toFixed(digits);
-console.log('| side | CPU ms (user + system) | GC pauses, wall ms (scavenges) | major GC marking inside | optimised inside (compile, wall ms) | deopts inside | optimised in the 3 warm-up analyses (wall ms) | heap used at start MB |');
+console.log(`| side | CPU ms (user + system) | GC pauses, wall ms (scavenges) | major GC marking inside | optimised inside (compile, wall ms) | deopts inside | optimised in the ${warmups} warm-up analyses (wall ms) | heap used at start MB |`);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const side of sides) {
   for (const s of side.samples) {
