@@ -33,6 +33,7 @@
 // to a `@jsx` pragma (it changes how the file's JSX is typed).
 
 import type * as ts from 'typescript';
+import { identifiersPattern } from './mentions';
 import type { TypeScript } from './types';
 
 /** A top-level statement of one version of a file, read while its syntax tree was intact (tsserver's incremental parse later moves the nodes). */
@@ -388,7 +389,7 @@ export function filesSeeing(
   for (const [file, seen] of reached) {
     const match = matches.get(file);
     if (match) {
-      renumbered.set(file.fileName, renumber(match.before, match.after, match.was, seen.statements, wordsPattern(seen.names)));
+      renumbered.set(file.fileName, renumber(match.before, match.after, match.was, seen.statements, identifiersPattern(seen.names)));
       continue;
     }
     const declarations = declarationsOf(file);
@@ -398,7 +399,7 @@ export function filesSeeing(
       if (shape.role === 'declaration' || shape.role === 'code') whole = true;
       for (let i = firstRegionFrom(declarations.regions, shape.pos); i < declarations.regions.length && declarations.regions[i]!.start < shape.end; i++) seen.regions.add(i);
     }
-    const pattern = wordsPattern(seen.names);
+    const pattern = identifiersPattern(seen.names);
     declarations.texts.forEach((text, i) => {
       if (pattern && (pattern.test(text) || text.includes('\\u'))) seen.regions.add(i);
     });
@@ -452,9 +453,3 @@ function isTypeScript(file: ts.SourceFile): boolean {
   return /\.[cm]?tsx?$/i.test(file.fileName);
 }
 
-/** Matches any of `names` as a whole word, or undefined for none. */
-function wordsPattern(names: ReadonlySet<string>): RegExp | undefined {
-  if (names.size === 0) return undefined;
-  const escaped = [...names].map((name) => name.replace(/[$]/g, '\\$'));
-  return new RegExp(`(?<![\\p{ID_Continue}$\\u200c\\u200d])(?:${escaped.join('|')})(?![\\p{ID_Continue}$\\u200c\\u200d])`, 'u');
-}

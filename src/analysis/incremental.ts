@@ -126,7 +126,7 @@ import { finishFindings } from './finish';
 import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings, type FlowUnit } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
 import { isLibraryFile } from './library';
-import { findMentions, mentionedIn } from './mentions';
+import { findMentions, identifiersPattern, mentionedIn } from './mentions';
 import { skipOuterExpressions } from './syntax';
 import { checkVtable, leaksExplainedElsewhere, vtableSites, withoutExplainedLeaks } from './vtable/index';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type Span, type TypeScript } from './types';
@@ -692,7 +692,7 @@ function editBetween(previous: Skeleton, current: Skeleton): Edit | undefined {
   if (previous.pieces.length !== current.pieces.length || previous.pieces.some((piece, i) => piece !== current.pieces[i])) return undefined;
   if (previous.regions.some((region, i) => region.kind !== current.regions[i]!.kind)) return undefined;
   const changed = new Set<number>();
-  const shared = namesPattern([...new Set([...previous.sharedNames, ...current.sharedNames])]);
+  const shared = identifiersPattern([...new Set([...previous.sharedNames, ...current.sharedNames])]);
   const consts: number[] = [];
   for (let i = 0; i < current.texts.length; i++) {
     const before = previous.texts[i]!;
@@ -709,8 +709,8 @@ function editBetween(previous: Skeleton, current: Skeleton): Edit | undefined {
   if (skeleton.includes('\\u')) return undefined;
   for (let next = consts.pop(); next !== undefined; next = consts.pop()) {
     for (const name of current.regions[next]!.names) {
-      const named = namesPattern([name])!;
-      if (findMentions(skeleton, new RegExp(named.source, 'g'))!.length > 1) return undefined; // named outside its own declaration
+      const named = identifiersPattern([name])!;
+      if (findMentions(skeleton, new RegExp(named.source, 'gu'))!.length > 1) return undefined; // named outside its own declaration
       current.texts.forEach((text, i) => {
         if (changed.has(i) || !(named.test(text) || named.test(previous.texts[i]!))) return;
         changed.add(i);
@@ -1096,8 +1096,3 @@ function isOpaque(ts: TypeScript, node: ts.Node, typeofs: readonly number[] | un
   return !mentionedIn(typeofs, fn.pos, fn.body.pos);
 }
 
-/** Matches any of `names` as a whole identifier (`$` and `_` are identifier characters). */
-function namesPattern(names: readonly string[]): RegExp | undefined {
-  if (names.length === 0) return undefined;
-  return new RegExp(`(?<![\\w$])(?:${names.map((name) => name.replace(/\$/g, '\\$')).join('|')})(?![\\w$])`);
-}

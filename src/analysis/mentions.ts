@@ -46,3 +46,14 @@ export function mergeMentions(a: readonly number[], b: readonly number[]): numbe
 export function wordsPattern(words: Iterable<string>): RegExp {
   return new RegExp(`\\b(?:${[...words].join('|')})\\b`, 'g');
 }
+
+/**
+ * Matches any of `names` as a whole identifier, or undefined for none: `$`, `_`
+ * and Unicode identifier characters continue an identifier (where `\b` would
+ * match `wake` in `$wake` and never match `$slot` at all).
+ */
+export function identifiersPattern(names: Iterable<string>): RegExp | undefined {
+  const escaped = [...names].map((name) => name.replace(/\$/g, '\\$'));
+  if (escaped.length === 0) return undefined;
+  return new RegExp(`(?<![\\p{ID_Continue}$\\u200c\\u200d])(?:${escaped.join('|')})(?![\\p{ID_Continue}$\\u200c\\u200d])`, 'u');
+}
