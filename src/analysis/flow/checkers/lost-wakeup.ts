@@ -118,6 +118,11 @@ export class LostWakeupChecker implements FlowChecker {
       this.follow(this.summaryOf, this.engine.context.library.isType(this.engine.context.checker.getTypeAtLocation(this.summaryOf), 'Context') ? 'context' : 'wakerRef');
       return;
     }
+    // The checker reports only at a `Poll.pending()` in the poll's own code (`evaluateCall`, and the CFG evaluates
+    // no call outside `unit.calls`: a closure is one operation). Without a call named `pending` it has nothing to
+    // report whether the unit is a poll or not, so it does not ask (a poll's parameter types are the checker's costly
+    // questions, and most units are no poll), and it takes no part in the dataflow.
+    if (!callsPending(this.engine.ts, this.engine.unit.calls)) return;
     const parameter = pollContextParameter(this.engine.context, this.engine.root);
     if (parameter) {
       this.pollName = pollFunctionName(this.engine.ts, this.engine.root);
@@ -274,7 +279,7 @@ export class LostWakeupChecker implements FlowChecker {
 
   /** `return Poll.pending()`: only the reporting pass looks (it changes no state). */
   evaluateCall(call: ts.CallExpression, state: WorkingState): void {
-    if (this.engine.reporting && this.poll && calleeNameText(this.engine.ts, call) === 'pending' && this.engine.context.library.calleeOf(call) === 'Poll.pending') this.checkPending(call, state);
+    if (this.engine.reporting && this.poll && isNamedPending(this.engine.ts, call) && this.engine.context.library.calleeOf(call) === 'Poll.pending') this.checkPending(call, state);
   }
 
   evaluateClosure(closure: ts.Node, state: WorkingState): void {
@@ -1037,6 +1042,16 @@ function isLibraryPoll(context: FileContext, type: ts.Type): boolean {
     while (ts.isTypeLiteralNode(node) || ts.isUnionTypeNode(node) || ts.isParenthesizedTypeNode(node)) node = node.parent;
     return ts.isTypeAliasDeclaration(node) && node.name.text === 'Poll' && context.library.declares(node);
   }));
+}
+
+/** Whether a call could be `Poll.pending()` by its callee's name (no checker: most are not). */
+function isNamedPending(ts: TypeScript, call: ts.CallExpression | ts.NewExpression): boolean {
+  return call.kind === ts.SyntaxKind.CallExpression && calleeNameText(ts, call as ts.CallExpression) === 'pending';
+}
+
+function callsPending(ts: TypeScript, calls: readonly (ts.CallExpression | ts.NewExpression)[]): boolean {
+  for (let i = 0; i < calls.length; i++) if (isNamedPending(ts, calls[i])) return true;
+  return false;
 }
 
 /** A poll function's name in messages: `` `poll` `` for `poll(cx)` and `poll: (cx) => …`, `` `pollRead` ``, or "this closure". */
