@@ -77,6 +77,8 @@ export interface SeenChange {
 export interface Renumbered {
   readonly changed: ReadonlySet<number>;
   readonly now: ReadonlyMap<number, number>;
+  /** Each unchanged statement's old index by its new one: the same declaration (its text from its first token, bodies and typed initializers aside), naming nothing changed. */
+  readonly statements: ReadonlyMap<number, number>;
 }
 
 /** The shapes of a file's top-level statements (cheap: no text is read). */
@@ -189,8 +191,9 @@ class Statements {
       const text = this.of.file.text;
       let at = skipTrivia(text, pos, end);
       key = '';
-      for (const region of this.of.regions) {
-        if (region.end <= at || region.start >= end) continue;
+      const { regions } = this.of;
+      for (let i = firstRegionFrom(regions, pos); i < regions.length && regions[i]!.start < end; i++) {
+        const region = regions[i]!;
         if (region.kind !== 'body' && region.kind !== 'typed') continue;
         key += `${text.slice(at, region.start)}\u0000${region.kind}\u0000`;
         at = region.end;
@@ -220,7 +223,7 @@ function statementsOf(of: DeclarationsOf): Statements {
 }
 
 /** Past whitespace and comments from `pos` (not beyond `end`). */
-function skipTrivia(text: string, pos: number, end: number): number {
+export function skipTrivia(text: string, pos: number, end: number): number {
   let at = pos;
   while (at < end) {
     const code = text.charCodeAt(at);
@@ -416,8 +419,10 @@ export function filesSeeing(
  */
 function renumber(before: DeclarationsOf, after: DeclarationsOf, was: ReadonlyMap<number, number>, changed: ReadonlySet<number>, names: RegExp | undefined): Renumbered {
   const now = new Map<number, number>();
+  const statements = new Map<number, number>();
   for (const [index, earlier] of was) {
     if (changed.has(index)) continue;
+    statements.set(index, earlier);
     const oldShape = before.statements[earlier]!;
     const newShape = after.statements[index]!;
     let from = firstRegionFrom(before.regions, oldShape.pos);
@@ -434,7 +439,7 @@ function renumber(before: DeclarationsOf, after: DeclarationsOf, was: ReadonlyMa
   before.regions.forEach((_, index) => {
     if (!now.has(index)) changedRegions.add(index);
   });
-  return { changed: changedRegions, now };
+  return { changed: changedRegions, now, statements };
 }
 
 /** The index of the first region starting at or after `position`. */

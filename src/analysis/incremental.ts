@@ -121,7 +121,7 @@
 
 import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
-import { filesSeeing, JSX_PRAGMA, statementShapes, type SeenChange, type StatementShape } from './declaration-changes';
+import { filesSeeing, JSX_PRAGMA, skipTrivia, statementShapes, type SeenChange, type StatementShape } from './declaration-changes';
 import { finishFindings } from './finish';
 import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings, type FlowUnit } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
@@ -189,6 +189,14 @@ interface OwnChanges {
   readonly moved?: Moved;
   /** Per edited file whose regions were renumbered (its skeleton changed), each unchanged region's new index by its old one. */
   readonly renumbered: Renumbering;
+  /** Set when this file's own edit changed what it declares, followed by name (`filesSeeing`): its unchanged statements. */
+  readonly redeclared?: Redeclared;
+}
+
+/** A module's own declaration edit: each unchanged statement's old index by its new one, and each unchanged region's new index by its old one (`Renumbered`). */
+interface Redeclared {
+  readonly statements: ReadonlyMap<number, number>;
+  readonly now: ReadonlyMap<number, number>;
 }
 
 /** The regions edited between two versions of a file, and whether the file's top-level code is among the edited code (a `const`'s initializer). */
@@ -255,6 +263,8 @@ export interface IncrementalStats {
   readonly unchanged: boolean;
   /** Incremental mode, and the file's own edit only moved text: trivia between declarations changed (`movedBetween`). */
   readonly movedText: boolean;
+  /** Incremental mode, and the file's own edit changed what it declares: its results were reused declaration by declaration (`redeclaredMatch`). */
+  readonly redeclared: boolean;
   /** Regions of the file whose text changed, or that code naming an edited `const` reads (incremental mode). */
   readonly changedRegions: number;
   /** Other files of the program edited since the file's last analysis whose edits were followed region by region (incremental mode). */
@@ -275,7 +285,7 @@ export interface IncrementalStats {
  * one's declaration edits, what it sees (`filesSeeing`). `opaque`: anything
  * else, every other file is analysed whole.
  */
-type FileChange = { readonly regions: ReadonlySet<number>; readonly seen?: SeenChange; readonly renumbered?: ReadonlyMap<number, number> } | 'opaque';
+type FileChange = { readonly regions: ReadonlySet<number>; readonly seen?: SeenChange; readonly renumbered?: ReadonlyMap<number, number>; readonly statements?: ReadonlyMap<number, number> } | 'opaque';
 
 export class IncrementalAnalyzer {
   private readonly states = new Map<string, FileState>();
@@ -285,7 +295,7 @@ export class IncrementalAnalyzer {
   private lastProgram: ts.Program | undefined;
   /** The last comparison of two programs' files (`filesChanged`): asked once per open file after an edit, computed once. */
   private lastComparison: { readonly from: readonly ts.SourceFile[]; readonly to: readonly ts.SourceFile[]; readonly changes: ReadonlyMap<string, FileChange> | undefined } | undefined;
-  last: IncrementalStats = { mode: 'whole', unchanged: false, movedText: false, changedRegions: 0, changedFiles: 0, analysedRegions: [], analysedOutside: true, checkedVtables: 0 };
+  last: IncrementalStats = { mode: 'whole', unchanged: false, movedText: false, redeclared: false, changedRegions: 0, changedFiles: 0, analysedRegions: [], analysedOutside: true, checkedVtables: 0 };
 
   constructor(private readonly ts: TypeScript) {}
 
@@ -355,7 +365,7 @@ export class IncrementalAnalyzer {
     const previous = this.states.get(file.fileName);
     const changes = previous ? this.changesSince(program, previous, current) : undefined;
     if (previous && changes && unchanged(previous, file, changes)) {
-      this.last = { mode: 'incremental', unchanged: true, movedText: false, changedRegions: 0, changedFiles: countOtherFiles(changes.changes, file), analysedRegions: [], analysedOutside: false, checkedVtables: 0 };
+      this.last = { mode: 'incremental', unchanged: true, movedText: false, redeclared: false, changedRegions: 0, changedFiles: countOtherFiles(changes.changes, file), analysedRegions: [], analysedOutside: false, checkedVtables: 0 };
       // Nothing here moved; later comparisons start from this program.
       const state: FileState = renumberedState({ ...previous, ...current }, changes.renumbered);
       this.states.set(file.fileName, state);
@@ -387,16 +397,24 @@ export class IncrementalAnalyzer {
     const file = current.file;
     if (previous.options !== current.options || previous.skeleton.flowApplies !== current.skeleton.flowApplies) return undefined;
     const own = editBetween(previous.skeleton, current.skeleton) ?? movedBetween(this.ts, previous.skeleton, current.skeleton);
-    if (!own) return undefined;
     const others = this.filesChanged(program, previous.files, current.files);
     if (!others) return undefined;
+    // Else what this file declares changed: followed by name like any module's (`filesSeeing`), or the file is analysed whole.
+    let redeclared: Redeclared | undefined;
+    if (!own) {
+      const change = others.get(file.fileName);
+      if (change === undefined || change === 'opaque' || !change.statements || !change.renumbered) return undefined;
+      redeclared = { statements: change.statements, now: change.renumbered };
+    }
     const changes = new Map<string, ReadonlySet<number>>();
     const renumbered = new Map<string, ReadonlyMap<number, number>>();
-    let ownRegions = own.regions;
+    let ownRegions = own?.regions ?? NONE;
     for (const [fileName, change] of others) {
       if (change === 'opaque') return undefined;
       if (change.renumbered) renumbered.set(fileName, change.renumbered);
       if (fileName !== file.fileName) changes.set(fileName, change.regions);
+      // Its earlier regions that changed (earlier indices: what its results read is compared with them).
+      else if (!own) ownRegions = change.regions;
       else if (change.seen) {
         // This file sees declarations edited elsewhere: in its skeleton (whole), or in some of its regions.
         if (change.seen.whole) return undefined;
@@ -404,6 +422,7 @@ export class IncrementalAnalyzer {
       }
     }
     if (ownRegions.size > 0) changes.set(file.fileName, ownRegions);
+    if (!own) return { changes, topLevel: true, renumbered, redeclared };
     return { changes, topLevel: own.topLevel, moved: own.moved, renumbered };
   }
 
@@ -436,20 +455,23 @@ export class IncrementalAnalyzer {
     flow.forEach((findings, index) => this.noteFindings(flowReads[index], findings, [], file.fileName));
     const vtables = vtableSites(context).map((site) => this.checkSite(context, site));
     const analysedRegions = [...new Set(units.map((unit) => regionIndexOf(current.skeleton, unit.root)).filter((index) => index >= 0))];
-    this.last = { mode: 'whole', unchanged: false, movedText: false, changedRegions: 0, changedFiles: 0, analysedRegions, analysedOutside: true, checkedVtables: vtables.length };
+    this.last = { mode: 'whole', unchanged: false, movedText: false, redeclared: false, changedRegions: 0, changedFiles: 0, analysedRegions, analysedOutside: true, checkedVtables: vtables.length };
     return withResults(current, flow, flowReads, topLevelReadsBodies, vtables);
   }
 
   /** Reuse what the edits cannot have changed; undefined when the file must be analysed whole. */
-  private reanalyze(context: FileContext, previous: FileState, current: Analysed, { changes, topLevel, moved, renumbered }: OwnChanges): FileState | undefined {
+  private reanalyze(context: FileContext, previous: FileState, current: Analysed, { changes, topLevel, moved, renumbered, redeclared }: OwnChanges): FileState | undefined {
     const file = context.file;
     const changed = changes.get(file.fileName) ?? NONE;
     if (previous.topLevelReadsBodies && changed.size > 0) return undefined;
     const ts = this.ts;
     const { regions } = current.skeleton;
-    const toNew = moved ? shiftMap(moved, /*forward*/ true) : positionMap(previous.skeleton.regions, regions, changed);
-    const toOld = moved ? shiftMap(moved, /*forward*/ false) : positionMap(regions, previous.skeleton.regions, changed);
+    const match = redeclared ? redeclaredMatch(previous.skeleton, current.skeleton, redeclared) : sameSkeletonMatch(previous.skeleton, current.skeleton, changed, moved);
+    if (!match) return undefined;
+    const { toNew, stale } = match;
     const move = (findings: readonly Finding[]): Finding[] => findings.map((finding) => moveFinding(finding, file.fileName, toNew));
+    // A result whose positions do not all map (one pointing into an edited region, say) is computed again.
+    const moveAll = (findings: readonly Finding[]): Finding[] | undefined => mappable(() => move(findings));
     // The file's units, scanned once when a group outside function bodies must be analysed again.
     let fileUnits: FlowUnit[] | undefined;
     const unitsIn = (index: number): FlowUnit[] => {
@@ -465,16 +487,16 @@ export class IncrementalAnalyzer {
     const flowReads: (Reads | undefined)[] = [];
     const analysedRegions: number[] = [];
     let topLevelReadsBodies = false;
-    const stale = staleLines(previous.skeleton, current.skeleton, changed, moved);
-    const outside = move(previous.flow[0]!);
-    const analyseOutside = topLevel || readsChanged(previous.flowReads[0], changes) || stale(outside);
+    const outside = topLevel ? undefined : moveAll(previous.flow[0]!);
+    const analyseOutside = !outside || readsChanged(previous.flowReads[0], changes) || stale(outside);
     for (let group = 0; group <= regions.length; group++) {
       const index = group - 1;
-      const reads = previous.flowReads[group];
-      const moved = index < 0 ? outside : changed.has(index) ? [] : move(previous.flow[group]!);
-      const again = index < 0 ? analyseOutside : changed.has(index) || readsChanged(reads, changes) || stale(moved);
-      if (!again) {
-        flow.push(moved);
+      // The earlier group of the same results (the units outside every region, or those of the same region), if any.
+      const earlier = index < 0 ? 0 : (match.earlierRegion(index) ?? -2) + 1;
+      const reads = previous.flowReads[earlier];
+      const reused = index < 0 ? (analyseOutside ? undefined : outside) : earlier > 0 && !readsChanged(reads, changes) ? moveAll(previous.flow[earlier]!) : undefined;
+      if (reused && !stale(reused)) {
+        flow.push(reused);
         flowReads.push(renumberReads(reads, renumbered));
         if (index < 0) topLevelReadsBodies = previous.topLevelReadsBodies;
         continue;
@@ -494,12 +516,14 @@ export class IncrementalAnalyzer {
 
     let checkedVtables = 0;
     const reuse = (old: VtableEntry, start: number, end: number): VtableEntry | undefined => {
-      const findings = !readsChanged(old.reads, changes) ? move(old.findings) : undefined;
-      if (!findings || stale(findings)) return undefined;
-      return { start, end, reads: renumberReads(old.reads, renumbered)!, findings, explained: old.explained.map((span) => moveSpan(span, file.fileName, toNew)) };
+      const findings = !readsChanged(old.reads, changes) ? moveAll(old.findings) : undefined;
+      const explained = findings && mappable(() => old.explained.map((span) => moveSpan(span, file.fileName, toNew)));
+      if (!findings || !explained || stale(findings)) return undefined;
+      return { start, end, reads: renumberReads(old.reads, renumbered)!, findings, explained };
     };
+    const stats = (): IncrementalStats => ({ mode: 'incremental', unchanged: false, movedText: moved !== undefined, redeclared: redeclared !== undefined, changedRegions: match.changedRegions, changedFiles: countOtherFiles(changes, file), analysedRegions, analysedOutside: analyseOutside, checkedVtables });
     // No edited text can have built a vtable or stopped building one (the class's name is in every site's text): the sites are the last ones, moved.
-    if (moved || [...changed].every((index) => !mayNameVtableClass(previous.skeleton.texts[index]!) && !mayNameVtableClass(regions[index] ? current.skeleton.texts[index]! : ''))) {
+    if (match.sitesKept) {
       let sites: ts.NewExpression[] | undefined;
       const vtables = previous.vtables.map((old): VtableEntry => {
         const start = toNew(old.start);
@@ -511,20 +535,24 @@ export class IncrementalAnalyzer {
         if (!site) throw new Unmappable();
         return this.checkSite(context, site);
       });
-      this.last = { mode: 'incremental', unchanged: false, movedText: moved !== undefined, changedRegions: changed.size, changedFiles: countOtherFiles(changes, file), analysedRegions, analysedOutside: analyseOutside, checkedVtables };
+      this.last = stats();
       return withResults(current, flow, flowReads, topLevelReadsBodies, vtables);
     }
-    const previousSites = new Map(previous.vtables.map((entry) => [`${entry.start}:${entry.end}`, entry]));
+    // The earlier sites where they are now, those that map.
+    const previousSites = new Map<string, VtableEntry>();
+    for (const entry of previous.vtables) {
+      const at = mappable(() => `${toNew(entry.start)}:${toNew(entry.end)}`);
+      if (at) previousSites.set(at, entry);
+    }
     const vtables = vtableSites(context).map((site): VtableEntry => {
       const inside = regionIndexOf(current.skeleton, site);
-      const reusable = inside < 0 || !changed.has(inside);
-      const old = reusable ? previousSites.get(`${toOld(site.pos)}:${toOld(site.end)}`) : undefined;
+      const old = inside < 0 || match.earlierRegion(inside) !== undefined ? previousSites.get(`${site.pos}:${site.end}`) : undefined;
       const reused = old && reuse(old, site.pos, site.end);
       if (reused) return reused;
       checkedVtables++;
       return this.checkSite(context, site);
     });
-    this.last = { mode: 'incremental', unchanged: false, movedText: moved !== undefined, changedRegions: changed.size, changedFiles: countOtherFiles(changes, file), analysedRegions, analysedOutside: analyseOutside, checkedVtables };
+    this.last = stats();
     return withResults(current, flow, flowReads, topLevelReadsBodies, vtables);
   }
 
@@ -560,6 +588,173 @@ export class IncrementalAnalyzer {
     explained.forEach(note);
     return reads;
   }
+}
+
+/** How an earlier version of a file's results carry over to the current one (`reanalyze`). */
+interface Match {
+  /** The earlier index of a region whose results may be reused (the same text, in the same declaration); undefined: analyse it. */
+  readonly earlierRegion: (index: number) => number | undefined;
+  /** Earlier positions to current ones (throws `Unmappable` where it cannot). */
+  readonly toNew: (position: number) => number;
+  /** Whether moved findings may read differently (`staleLines`). */
+  readonly stale: (findings: readonly Finding[]) => boolean;
+  /** Whether every vtable site is an earlier one, moved (no changed text may spell the vtable class's name). */
+  readonly sitesKept: boolean;
+  /** How many of the current regions have no earlier counterpart. */
+  readonly changedRegions: number;
+}
+
+/** The same skeleton: regions keep their indices, those in `changed` were edited; or only trivia between declarations moved (`moved`). */
+function sameSkeletonMatch(previous: Skeleton, current: Skeleton, changed: ReadonlySet<number>, moved: Moved | undefined): Match {
+  const { regions } = current;
+  return {
+    earlierRegion: (index) => (changed.has(index) ? undefined : index),
+    toNew: moved ? shiftMap(moved, /*forward*/ true) : positionMap(previous.regions, regions, changed),
+    stale: staleLines(previous, current, changed, moved),
+    sitesKept: moved !== undefined || [...changed].every((index) => !mayNameVtableClass(previous.texts[index]!) && !mayNameVtableClass(regions[index] ? current.texts[index]! : '')),
+    changedRegions: changed.size,
+  };
+}
+
+/**
+ * After an edit to what the module declares (`filesSeeing` followed it by
+ * name, as into the files that import it), its own results carry over by the
+ * same rule as an importer's: what a unit or a vtable computes depends on its
+ * text, on the types of the declarations it names (written in their
+ * statements' skeleton text, and in the declarations that text names in
+ * turn), on `this` (its class, in its statement), and on the bodies of the
+ * helpers whose summaries it read (in `reads`, in any file: a helper's
+ * summary follows from its body, its signature and the summaries it read in
+ * turn; a helper whose statement changed has its body among the changed
+ * regions, and one that names a changed declaration has too). So a region
+ * that `renumber` kept (the same text, in a statement that is the same
+ * declaration and names no changed name, directly or through the file's own
+ * declarations) keeps its results unless they read a changed region; so does
+ * a vtable whose site lies in such a statement (its slot arguments are names
+ * its statement's text holds). The units outside every region are analysed
+ * again (the top level runs the changed statements). Positions map inside
+ * unchanged statements only. As for a region edit, a changed region whose
+ * text names a shared name (or may, with an escape) analyses the whole file,
+ * and so does any change when the top level reads the bodies (its caller
+ * checks). Undefined: analyse the whole file.
+ */
+function redeclaredMatch(previous: Skeleton, current: Skeleton, { statements, now }: Redeclared): Match | undefined {
+  const earlierOf = new Map<number, number>();
+  for (const [before, after] of now) earlierOf.set(after, before);
+  const shared = identifiersPattern([...new Set([...previous.sharedNames, ...current.sharedNames])]);
+  const mayNameShared = (text: string): boolean => text.includes('\\u') || (shared?.test(text) ?? false);
+  if (previous.texts.some((text, index) => !now.has(index) && mayNameShared(text))) return undefined;
+  if (current.texts.some((text, index) => !earlierOf.has(index) && mayNameShared(text))) return undefined;
+  const kept = new Set(statements.values());
+  const oldText = previous.file.text;
+  const newText = current.file.text;
+  // Every site's text names the class: one in a changed statement, or in a changed region of a kept one, may be new or gone.
+  const sitesKept =
+    previous.statements.every((shape, index) => kept.has(index) || !mayNameVtableClass(oldText.slice(shape.pos, shape.end))) &&
+    current.statements.every((shape, index) => statements.has(index) || !mayNameVtableClass(newText.slice(shape.pos, shape.end))) &&
+    previous.texts.every((text, index) => now.has(index) || !mayNameVtableClass(text)) &&
+    current.texts.every((text, index) => earlierOf.has(index) || !mayNameVtableClass(text));
+  return {
+    earlierRegion: (index) => earlierOf.get(index),
+    toNew: statementMap(previous, current, statements, now),
+    // Every changed character lies in the stretch where the two texts differ: a finding on a line it touches may read differently.
+    stale: staleLines(previous, current, NONE, changedStretch(oldText, newText)),
+    sitesKept,
+    changedRegions: current.regions.length - earlierOf.size,
+  };
+}
+
+/**
+ * Maps positions of a module's earlier version into its version after a
+ * declaration edit: inside a statement kept as it was (`statements`, new index
+ * to old), from its first token to its end, by the statement's shift and the
+ * length changes of its regions before the position (their texts may differ:
+ * a body's or a typed initializer's); inside an unchanged region (`now`), by
+ * the region's shift. Elsewhere (a changed statement, a changed region,
+ * leading trivia) it cannot map.
+ */
+function statementMap(previous: Skeleton, current: Skeleton, statements: ReadonlyMap<number, number>, now: ReadonlyMap<number, number>): (position: number) => number {
+  const newIndexOf = new Map<number, number>();
+  for (const [after, before] of statements) newIndexOf.set(before, after);
+  /** The position in the earlier statement's current counterpart; undefined when it lies outside the statement (its first token to its end). */
+  const within = (statement: number, position: number): number | undefined => {
+    const oldShape = previous.statements[statement];
+    if (!oldShape) return undefined;
+    const oldStart = skipTrivia(previous.file.text, oldShape.pos, oldShape.end);
+    if (position < oldStart || position > oldShape.end) return undefined;
+    const index = newIndexOf.get(statement);
+    if (index === undefined) throw new Unmappable();
+    const newShape = current.statements[index]!;
+    let from = firstRegionFrom(previous.regions, oldShape.pos);
+    let to = firstRegionFrom(current.regions, newShape.pos);
+    // The same text has the same regions, but for a `typeof` in leading trivia, which may take a function's body out of them.
+    if (firstRegionFrom(previous.regions, oldShape.end) - from !== firstRegionFrom(current.regions, newShape.end) - to) throw new Unmappable();
+    let mapped = skipTrivia(current.file.text, newShape.pos, newShape.end) + (position - oldStart);
+    for (; from < previous.regions.length && previous.regions[from]!.start < oldShape.end; from++, to++) {
+      const region = previous.regions[from]!;
+      const counterpart = current.regions[to]!;
+      if (region.kind !== counterpart.kind) throw new Unmappable();
+      if (position <= region.start) break;
+      if (position < region.end) {
+        if (now.get(from) !== to) throw new Unmappable();
+        return counterpart.start + (position - region.start);
+      }
+      mapped = counterpart.end + (position - region.end);
+    }
+    return mapped;
+  };
+  return (position) => {
+    // The last statement starting at or before the position; at its start, the position may end the one before it.
+    let low = 0;
+    let high = previous.statements.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (previous.statements[middle]!.pos <= position) low = middle + 1;
+      else high = middle;
+    }
+    const inThis = within(low - 1, position);
+    const inPrevious = low >= 2 ? within(low - 2, position) : undefined;
+    // In both when no trivia separates them: they must agree.
+    if (inThis === undefined ? inPrevious === undefined : inPrevious !== undefined && inPrevious !== inThis) throw new Unmappable();
+    return inThis ?? inPrevious!;
+  };
+}
+
+/** `fn()`, or undefined when it throws `Unmappable` (a position that does not map). */
+function mappable<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof Unmappable) return undefined;
+    throw error;
+  }
+}
+
+/** The stretch where two texts differ: their common prefix, and their common suffix after it, aside (`Moved`, its gap unknown: empty at its start). */
+function changedStretch(before: string, after: string): Moved {
+  const shortest = Math.min(before.length, after.length);
+  // Compared in chunks of 4,096, then 256, 16 and 1 characters: a string comparison is far faster than a loop over characters.
+  let start = 0;
+  for (let step = 4096; step >= 1; step >>= 4) {
+    while (start + step <= shortest && before.slice(start, start + step) === after.slice(start, start + step)) start += step;
+  }
+  let common = 0;
+  for (let step = 4096; step >= 1; step >>= 4) {
+    while (common + step <= shortest - start && before.slice(before.length - common - step, before.length - common) === after.slice(after.length - common - step, after.length - common)) common += step;
+  }
+  return { start, oldEnd: before.length - common, newEnd: after.length - common, gapStart: start, gapEnd: start };
+}
+
+/** The index of the first region starting at or after `position`. */
+function firstRegionFrom(regions: readonly Region[], position: number): number {
+  let low = 0;
+  let high = regions.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (regions[middle]!.start < position) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** What is known of a file before its rule passes run. */
@@ -655,7 +850,7 @@ function compareFiles(
   const followed = filesSeeing(ts, program, redeclared, skeleton, (file) => isIsolatedModule(ts, file));
   if (!followed) return undefined;
   const { seeing, edited } = followed;
-  for (const [fileName, { changed, now }] of edited) changes.set(fileName, { regions: new Set([...changed, ANY_CHANGE]), renumbered: now });
+  for (const [fileName, { changed, now, statements }] of edited) changes.set(fileName, { regions: new Set([...changed, ANY_CHANGE]), renumbered: now, statements });
   for (const [fileName, seen] of seeing) {
     const change = changes.get(fileName);
     if (change === 'opaque') continue;
@@ -735,13 +930,7 @@ function movedBetween(ts: TypeScript, previous: Skeleton, current: Skeleton): Ed
   const before = previous.file.text;
   const after = current.file.text;
   if (!isTypeScript(current.file) || previous.regions.length !== current.regions.length) return undefined;
-  const shortest = Math.min(before.length, after.length);
-  let start = 0;
-  while (start < shortest && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let common = 0;
-  while (common < shortest - start && before.charCodeAt(before.length - 1 - common) === after.charCodeAt(after.length - 1 - common)) common++;
-  const oldEnd = before.length - common;
-  const newEnd = after.length - common;
+  const { start, oldEnd, newEnd } = changedStretch(before, after);
   // Where the change lies in the new version's syntax tree; the old one's nodes may have been moved by
   // tsserver's incremental parse since, so the old version is read as text: the same gap must be all trivia.
   const shift = newEnd - oldEnd;

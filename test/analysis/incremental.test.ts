@@ -330,7 +330,7 @@ describe('incremental analysis: several files, edits in one, every file compared
     assert.ok(moved >= rounds * 0.6, `only ${moved} of ${rounds} edits were found to move text only`);
   });
 
-  it('after random declaration edits (signatures, types, unexported declarations), each file equals a whole analysis, and importers that name nothing changed reuse every result', function () {
+  it('after random declaration edits (signatures, types, unexported declarations), each file equals a whole analysis, the edited file reuses what names nothing changed, and importers that name nothing changed reuse every result', function () {
     this.timeout(300_000);
     const fixtures = new FixtureProgram(names);
     const analyzer = new IncrementalAnalyzer(ts);
@@ -343,6 +343,8 @@ describe('incremental analysis: several files, edits in one, every file compared
     let importerAnalyses = 0;
     let untouched = 0;
     let declarationEdits = 0;
+    let followed = 0;
+    let ownReused = 0;
     const rounds = 48;
     for (let round = 0; round < rounds; round++) {
       // Mostly the modules other files import.
@@ -354,7 +356,15 @@ describe('incremental analysis: several files, edits in one, every file compared
       fixtures.setText(edited, after);
       const what = (name: string): string => `${short(name)} after edit ${round + 1} of ${short(edited)}: ${JSON.stringify(changedText(before, after))}`;
       check(fixtures, analyzer, edited, what(edited));
-      if (analyzer.last.mode === 'whole') declarationEdits++;
+      const own = analyzer.last;
+      if (own.mode === 'whole' || own.redeclared) declarationEdits++;
+      if (own.redeclared) {
+        // Against what a whole analysis of the edited file analyses: fewer regions or vtables is reuse.
+        followed++;
+        const whole = new IncrementalAnalyzer(ts);
+        whole.analyzeFile(fixtures.program, fixtures.sourceFile(edited));
+        if (own.analysedRegions.length < whole.last.analysedRegions.length || own.checkedVtables < whole.last.checkedVtables) ownReused++;
+      }
       const importers = importersOf(edited);
       for (const name of names) {
         if (name === edited) continue;
@@ -366,6 +376,10 @@ describe('incremental analysis: several files, edits in one, every file compared
       }
     }
     assert.ok(declarationEdits >= rounds / 2, `only ${declarationEdits} of ${rounds} edits changed a declaration`);
+    // The edited file itself: its declaration edits followed by name, and some of its results reused.
+    assert.ok(followed >= declarationEdits / 2, `only ${followed} of ${declarationEdits} declaration edits were followed in the edited file`);
+    assert.ok(ownReused >= followed / 4, `only ${ownReused} of ${followed} analyses of the edited file reused a result`);
+    console.log(`      (${declarationEdits} declaration edits, ${followed} followed in the edited file, ${ownReused} of those reused results)`);
     // Analysed whole, as they were before declaration-level reuse, they would reuse nothing.
     assert.ok(untouched >= importerAnalyses / 4, `only ${untouched} of ${importerAnalyses} analyses of an importer reused every result`);
   });
@@ -543,6 +557,12 @@ class IncrementallyParsed {
     this.files.set(old.fileName, ts.updateSourceFile(old, text, { span, newLength: text.length - common - start }));
     this.program = ts.createProgram({ rootNames: this.rootNames, options: this.options, host: this.host, oldProgram: this.program });
   }
+}
+
+/** That the last analysis followed the file's own declaration edit, analysing the units outside every region again and, where given, exactly these regions and this many vtables. */
+function assertRedeclared(stats: IncrementalStats, expected: { analysedRegions?: readonly number[]; checkedVtables?: number }, what: string): void {
+  const { mode, redeclared, analysedOutside, analysedRegions, checkedVtables } = stats;
+  assert.deepEqual({ mode, redeclared, analysedOutside, ...('analysedRegions' in expected ? { analysedRegions } : {}), ...('checkedVtables' in expected ? { checkedVtables } : {}) }, { mode: 'incremental', redeclared: true, analysedOutside: true, ...expected }, what);
 }
 
 /** That the last analysis reused every result of the file: no region, no unit outside them, no vtable analysed again. */
@@ -754,12 +774,13 @@ ${ARC_RELEASING_SLOTS}`;
     }
   });
 
-  it('a comment inside a declaration re-analyses the whole file; a `@ts-…` or `///` directive between declarations only moves text (they change no type)', () => {
-    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function retain(ptr: Ptr): void {', to: 'function retain(ptr: Ptr /* a pointer */): void {' }).mode, 'whole');
+  it('a comment inside a declaration changes it (what names it is analysed again); a `@ts-…` or `///` directive between declarations only moves text (they change no type)', () => {
+    const inside = scenario({ 'main.ts': VTABLE }, { from: 'function retain(ptr: Ptr): void {', to: 'function retain(ptr: Ptr /* a pointer */): void {' });
+    assertRedeclared(inside.stats, { analysedRegions: [0, 1], checkedVtables: 1 }, 'retain, myClone which calls it, the vtable');
     assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '// @ts-ignore\nfunction myWake(' }).stats.movedText, true);
     assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '/// <reference types="node" />\nfunction myWake(' }).stats.movedText, true);
-    // `typeof` in a comment before a function makes its signature untrusted, its body no longer opaque: the regions changed.
-    assert.equal(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '// typeof\nfunction myWake(' }).mode, 'whole');
+    // `typeof` in a comment before a function makes its signature untrusted, its body no longer opaque (code outside every region): the regions changed.
+    assertRedeclared(scenario({ 'main.ts': VTABLE }, { from: 'function myWake(', to: '// typeof\nfunction myWake(' }).stats, { checkedVtables: 1 }, 'the vtable whose wake slot it is');
   });
 
   it('a `@jsx` pragma edited at the top of a .tsx file re-analyses it: what its JSX elements are changed', () => {
@@ -792,13 +813,13 @@ export declare namespace plainOf { namespace JSX { type Element = number; interf
     names.forEach((name) => rmSync(name, { force: true }));
   });
 
-  it('a line break removed where a statement ends without `;` re-analyses the whole file (the statements join)', () => {
+  it('a line break removed where a statement ends without `;` changes the statements (they join): the top level is analysed again', () => {
     const source = VTABLE.replace('export const VTABLE', 'let spins = 0\nspins++\nexport const VTABLE');
     const result = scenario({ 'main.ts': source }, { from: 'let spins = 0\nspins++', to: 'let spins = 0 spins++' });
-    assert.equal(result.mode, 'whole');
+    assertRedeclared(result.stats, { analysedRegions: [], checkedVtables: 0 }, 'nothing names `spins`');
   });
 
-  it('a line break added after a word that can end a statement re-analyses the whole file (`type\\nOwned = Waker` is two expressions, no type)', () => {
+  it('a line break added after a word that can end a statement changes the declaration (`type\\nOwned = Waker` is two expressions, no type): what names it is analysed again', () => {
     const source = `import { Waker } from 'wakerscope/waker';
 type Owned = Waker;
 export function twice(w: Owned): void {
@@ -809,7 +830,7 @@ export function twice(w: Owned): void {
     const result = scenario({ 'main.ts': source }, { from: 'type Owned', to: 'type\nOwned' });
     assert.deepEqual(rules(result.before), ['use-after-wake']);
     assert.deepEqual(rules(result.after), []);
-    assert.equal(result.mode, 'whole');
+    assertRedeclared(result.stats, { analysedRegions: [0] }, '`twice`, which names `Owned`');
   });
 
   it('a comment in an imported module leaves the findings of the file that imports it as they were', () => {
@@ -819,12 +840,12 @@ export function twice(w: Owned): void {
     assert.equal(result.stats.unchanged, true);
   });
 
-  it('removing a return type annotation re-analyses the whole file (the body now types the function)', () => {
+  it('removing a return type annotation changes the declaration (the body now types the function): its callers and the vtable are analysed again', () => {
     const result = scenario({ 'main.ts': VTABLE }, { from: 'function retain(ptr: Ptr): void {', to: 'function retain(ptr: Ptr) {' });
-    assert.equal(result.mode, 'whole');
+    assertRedeclared(result.stats, { analysedRegions: [0], checkedVtables: 1 }, '`myClone`, which calls it, and the vtable');
   });
 
-  it("an unannotated function's body is part of the skeleton: editing it re-analyses the whole file", () => {
+  it("an unannotated function's body is part of the skeleton: editing it changes the declaration, what names it is analysed again", () => {
     const source = `import { RawWaker, Waker, type Ptr, type RawWakerVTable } from 'wakerscope/waker';
 function make(ptr: Ptr, vtable: RawWakerVTable) {
   return new RawWaker(ptr, vtable);
@@ -837,7 +858,7 @@ export function twice(ptr: Ptr, vtable: RawWakerVTable): Waker {
 `;
     const result = scenario({ 'main.ts': source }, { from: '  return new RawWaker(ptr, vtable);', to: '  return 0;' });
     assert.deepEqual(rules(result.before), ['use-after-move']);
-    assert.equal(result.mode, 'whole');
+    assertRedeclared(result.stats, { analysedRegions: [0] }, '`twice`, which calls it');
   });
 
   it('a body that mentions a module-level `let` re-analyses the whole file (closures narrow it unless assigned anywhere)', () => {
@@ -906,9 +927,9 @@ export class Parker {
       assert.deepEqual(result.stats.analysedRegions, [], to);
       assert.equal(result.stats.analysedOutside, false, to);
     }
-    // The literal's kind is the property's type.
-    assert.equal(scenario({ 'main.ts': INITIALIZERS }, { from: 'wakeups = 0;', to: "wakeups = 'none';" }).mode, 'whole');
-    assert.equal(scenario({ 'main.ts': INITIALIZERS }, { from: 'wakeups = 0;', to: 'wakeups = [0];' }).mode, 'whole');
+    // The literal's kind is the property's type: the class changed, its code is analysed again.
+    assertRedeclared(scenario({ 'main.ts': INITIALIZERS }, { from: 'wakeups = 0;', to: "wakeups = 'none';" }).stats, { analysedRegions: [4, 5] }, 'the class');
+    assertRedeclared(scenario({ 'main.ts': INITIALIZERS }, { from: 'wakeups = 0;', to: 'wakeups = [0];' }).stats, { analysedRegions: [3, 4] }, 'the class (its first region, the literal, gone)');
   });
 
   it("a property initializer holding waker code is analysed again alone", () => {
@@ -951,12 +972,12 @@ export class Channel {
     const local = scenario({ 'main.ts': INITIALIZERS }, { from: 'const RETRIES = 3;', to: 'const RETRIES = 0;' });
     assert.equal(local.mode, 'incremental');
     assert.equal(local.stats.changedRegions, 2, 'the initializer and `park`, which names it');
-    // Exported without a type, its initializer is its type, which other files see.
+    // Exported without a type, its initializer is its type, which other files see: a declaration edit, `park` names it.
     const exported = INITIALIZERS.replace('const RETRIES = 3;', 'export const RETRIES = 3;');
-    assert.equal(scenario({ 'main.ts': exported }, { from: 'const RETRIES = 3;', to: 'const RETRIES = 0;' }).mode, 'whole');
-    // Named in the skeleton (a type, a property), what it initializes may reach any code.
+    assertRedeclared(scenario({ 'main.ts': exported }, { from: 'const RETRIES = 3;', to: 'const RETRIES = 0;' }).stats, { analysedRegions: [4] }, '`park`');
+    // Named in the skeleton (a type, a property), what it initializes may reach any code: here the class's.
     const named = INITIALIZERS.replace('  wakeups = 0;', '  wakeups: typeof RETRIES = RETRIES;');
-    assert.equal(scenario({ 'main.ts': named }, { from: 'const RETRIES = 3;', to: 'const RETRIES = 0;' }).mode, 'whole');
+    assertRedeclared(scenario({ 'main.ts': named }, { from: 'const RETRIES = 3;', to: 'const RETRIES = 0;' }).stats, { analysedRegions: [4, 5] }, 'the class');
   });
 
   it('a module-level waker captured by functions makes every body edit re-analyse the whole file', () => {
@@ -1154,6 +1175,27 @@ export declare function unrelated(): void;
     fixtures.setText(helpers, added.replace('  w.drop();', '  w.wake();'));
     check(fixtures, analyzer, main, "after editing the helper's body");
     assert.deepEqual(rules(analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main))), ['use-after-wake']);
+    names.forEach((name) => rmSync(name, { force: true }));
+  });
+
+  it("a declaration edit here and an edit in a helper's body elsewhere, analysed together: the caller that names nothing changed here still reads the helper's new body", () => {
+    const names = Object.keys(HAND_OFF).map((name) => join(dir, name));
+    Object.entries(HAND_OFF).forEach(([name, text]) => writeFileSync(join(dir, name), text));
+    const [main, helpers] = [join(dir, 'main.ts'), join(dir, 'helpers.ts')];
+    const fixtures = new FixtureProgram(names);
+    const analyzer = new IncrementalAnalyzer(ts);
+    check(fixtures, analyzer, main, 'before the edits');
+    assert.deepEqual(rules(analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main))), ['use-after-drop']);
+    // A new declaration before `handOff`: its statement and body are as they were, but what they read of `helpers.ts` is not.
+    fixtures.setText(main, HAND_OFF['main.ts']!.replace('export function handOff', 'export function extra(n: number): number {\n  return n;\n}\nexport function handOff'));
+    fixtures.setText(helpers, HAND_OFF['helpers.ts']!.replace('  w.drop();', '  w.wake();'));
+    check(fixtures, analyzer, main, 'after both edits');
+    assertRedeclared(analyzer.last, { analysedRegions: [1] }, '`handOff`, which read the helper');
+    assert.deepEqual(rules(analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main))), ['use-after-wake']);
+    // A declaration edit alone leaves `handOff`'s results as they were.
+    fixtures.setText(main, HAND_OFF['main.ts']!.replace('export function handOff', 'export function extra(n: string): number {\n  return 0;\n}\nexport function handOff'));
+    check(fixtures, analyzer, main, 'after a declaration edit alone');
+    assertRedeclared(analyzer.last, { analysedRegions: [], checkedVtables: 0 }, 'nothing');
     names.forEach((name) => rmSync(name, { force: true }));
   });
 
