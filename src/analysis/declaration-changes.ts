@@ -212,6 +212,11 @@ class Statements {
     }
     return this.words[index];
   }
+
+  /** Takes the words of a statement of another version with the same key (`key`), if known there: the same text has the same words. */
+  shareWords(index: number, from: Statements, fromIndex: number): void {
+    if (!(index in this.words) && fromIndex in from.words) this.words[index] = from.words[fromIndex];
+  }
 }
 
 /** Per file version, its statements' keys and words (kept while the version is). */
@@ -277,7 +282,10 @@ function changedByEdit(before: DeclarationsOf, after: DeclarationsOf): { names: 
   after.statements.forEach((_, index) => {
     const earlier = unmatched.get(now.key(index))?.pop();
     if (earlier === undefined) changed.add(index);
-    else was.set(index, earlier);
+    else {
+      was.set(index, earlier);
+      now.shareWords(index, old, earlier);
+    }
   });
   for (const indices of unmatched.values()) for (const index of indices) namesChangedBy(old, index, names);
   for (const index of changed) namesChangedBy(now, index, names);
@@ -316,8 +324,7 @@ export function filesSeeing(
   isIsolatedModule: (file: ts.SourceFile) => boolean,
 ): { readonly seeing: ReadonlyMap<string, SeenChange>; readonly edited: ReadonlyMap<string, Renumbered> } | undefined {
   const { SyntaxKind } = ts;
-  const checker = program.getTypeChecker();
-  const editedFiles = new Set(edited.map(({ after }) => after.file));
+  const modulesNamed = moduleResolution(program);
   // Who imports whom: per module, the specifiers naming it, in any file.
   const importers = new Map<ts.SourceFile, { file: ts.SourceFile; specifier: ts.StringLiteralLike }[]>();
   for (const file of program.getSourceFiles()) {
@@ -325,9 +332,10 @@ export function filesSeeing(
     const specifiers = (file as ts.SourceFile & { readonly imports?: readonly ts.StringLiteralLike[] }).imports;
     if (!specifiers) return undefined;
     for (const specifier of specifiers) {
-      for (const declaration of checker.getSymbolAtLocation(specifier)?.declarations ?? []) {
-        const target = declaration.getSourceFile();
-        importers.set(target, [...(importers.get(target) ?? []), { file, specifier }]);
+      for (const target of modulesNamed(specifier, file)) {
+        let list = importers.get(target);
+        if (!list) importers.set(target, (list = []));
+        list.push({ file, specifier });
       }
     }
   }
@@ -409,6 +417,31 @@ export function filesSeeing(
     seeing.set(file.fileName, { whole, regions: seen.regions });
   }
   return { seeing, edited: renumbered };
+}
+
+/**
+ * The files a module name in `file` may name. The program's own resolution
+ * (`getResolvedModuleFromModuleSpecifier`, not in the public typings) is a
+ * look-up; the checker's answer (`getSymbolAtLocation`) costs far more, a
+ * module resolved for each of the program's imports on every declaration
+ * edit. The checker takes the resolved file unless an ambient module
+ * (`declare module 'x'`, a pattern) takes the name first or it refuses the
+ * file (a script, JSX without `jsx`): then a file is counted an importer it
+ * is not, which costs reuse and misses nothing; the edits followed are those
+ * of isolated modules, which declare no ambient module, so the checker's
+ * answer is the resolved file or nothing.
+ */
+function moduleResolution(program: ts.Program): (specifier: ts.StringLiteralLike, file: ts.SourceFile) => readonly ts.SourceFile[] {
+  const resolution = program as ts.Program & { getResolvedModuleFromModuleSpecifier?: (specifier: ts.StringLiteralLike, file: ts.SourceFile) => ts.ResolvedModuleWithFailedLookupLocations | undefined };
+  if (typeof resolution.getResolvedModuleFromModuleSpecifier !== 'function') {
+    const checker = program.getTypeChecker();
+    return (specifier) => (checker.getSymbolAtLocation(specifier)?.declarations ?? []).map((declaration) => declaration.getSourceFile());
+  }
+  return (specifier, file) => {
+    const resolved = resolution.getResolvedModuleFromModuleSpecifier!(specifier, file)?.resolvedModule;
+    const target = resolved && program.getSourceFile(resolved.resolvedFileName);
+    return target ? [target] : [];
+  };
 }
 
 /**

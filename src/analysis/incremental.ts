@@ -167,6 +167,8 @@ interface Skeleton {
   readonly flowApplies: boolean;
   /** Its top-level statements (for `filesSeeing`, after a skeleton edit). */
   readonly statements: readonly StatementShape[];
+  /** Per top-level statement, whether it holds no code outside the file's regions (`holdsNoCode`). */
+  readonly codeFree: readonly boolean[];
   /** The version of the file it is the skeleton of. */
   readonly file: ts.SourceFile;
 }
@@ -466,7 +468,7 @@ export class IncrementalAnalyzer {
     if (previous.topLevelReadsBodies && changed.size > 0) return undefined;
     const ts = this.ts;
     const { regions } = current.skeleton;
-    const match = redeclared ? redeclaredMatch(previous.skeleton, current.skeleton, redeclared) : sameSkeletonMatch(previous.skeleton, current.skeleton, changed, moved);
+    const match = redeclared ? redeclaredMatch(previous.skeleton, current.skeleton, redeclared) : sameSkeletonMatch(previous.skeleton, current.skeleton, changed, moved, topLevel);
     if (!match) return undefined;
     const { toNew, stale } = match;
     const move = (findings: readonly Finding[]): Finding[] => findings.map((finding) => moveFinding(finding, file.fileName, toNew));
@@ -487,7 +489,7 @@ export class IncrementalAnalyzer {
     const flowReads: (Reads | undefined)[] = [];
     const analysedRegions: number[] = [];
     let topLevelReadsBodies = false;
-    const outside = topLevel ? undefined : moveAll(previous.flow[0]!);
+    const outside = match.outsideChanged ? undefined : moveAll(previous.flow[0]!);
     const analyseOutside = !outside || readsChanged(previous.flowReads[0], changes) || stale(outside);
     for (let group = 0; group <= regions.length; group++) {
       const index = group - 1;
@@ -602,10 +604,12 @@ interface Match {
   readonly sitesKept: boolean;
   /** How many of the current regions have no earlier counterpart. */
   readonly changedRegions: number;
+  /** Whether the units outside every region (the file's top level among them) must be analysed again, whatever they read. */
+  readonly outsideChanged: boolean;
 }
 
 /** The same skeleton: regions keep their indices, those in `changed` were edited; or only trivia between declarations moved (`moved`). */
-function sameSkeletonMatch(previous: Skeleton, current: Skeleton, changed: ReadonlySet<number>, moved: Moved | undefined): Match {
+function sameSkeletonMatch(previous: Skeleton, current: Skeleton, changed: ReadonlySet<number>, moved: Moved | undefined, topLevel: boolean): Match {
   const { regions } = current;
   return {
     earlierRegion: (index) => (changed.has(index) ? undefined : index),
@@ -613,6 +617,7 @@ function sameSkeletonMatch(previous: Skeleton, current: Skeleton, changed: Reado
     stale: staleLines(previous, current, changed, moved),
     sitesKept: moved !== undefined || [...changed].every((index) => !mayNameVtableClass(previous.texts[index]!) && !mayNameVtableClass(regions[index] ? current.texts[index]! : '')),
     changedRegions: changed.size,
+    outsideChanged: topLevel,
   };
 }
 
@@ -631,8 +636,11 @@ function sameSkeletonMatch(previous: Skeleton, current: Skeleton, changed: Reado
  * declaration and names no changed name, directly or through the file's own
  * declarations) keeps its results unless they read a changed region; so does
  * a vtable whose site lies in such a statement (its slot arguments are names
- * its statement's text holds). The units outside every region are analysed
- * again (the top level runs the changed statements). Positions map inside
+ * its statement's text holds). The units outside every region (the file's top
+ * level, functions whose body is no region) are analysed again, unless every
+ * changed statement holds no code outside its regions (`holdsNoCode`: a type,
+ * a function's signature), when they are reused by the same rule: their code
+ * then lies in kept statements. Positions map inside
  * unchanged statements only. As for a region edit, a changed region whose
  * text names a shared name (or may, with an escape) analyses the whole file,
  * and so does any change when the top level reads the bodies (its caller
@@ -661,6 +669,8 @@ function redeclaredMatch(previous: Skeleton, current: Skeleton, { statements, no
     stale: staleLines(previous, current, NONE, changedStretch(oldText, newText)),
     sitesKept,
     changedRegions: current.regions.length - earlierOf.size,
+    // A changed statement that holds no code outside its regions (a type, a function's signature) changes none of those units but through names, as for the regions.
+    outsideChanged: !previous.codeFree.every((free, index) => free || kept.has(index)) || !current.codeFree.every((free, index) => free || statements.has(index)),
   };
 }
 
@@ -1168,7 +1178,30 @@ function skeletonData(ts: TypeScript, file: ts.SourceFile): Skeleton {
   regions.forEach((region, index) => {
     if (region.kind === 'body') owners.set(region.owner, index);
   });
-  return { regions, owners, texts: regions.map((region) => text.slice(region.start, region.end)), pieces, sharedNames, flowApplies: flowMayApply(file), statements: statementShapes(ts, file), file };
+  const codeFree = file.statements.map((statement) => holdsNoCode(ts, statement, owners));
+  return { regions, owners, texts: regions.map((region) => text.slice(region.start, region.end)), pieces, sharedNames, flowApplies: flowMayApply(file), statements: statementShapes(ts, file), codeFree, file };
+}
+
+/**
+ * Whether a top-level statement holds no code outside the file's regions: no
+ * top-level code, no flow unit outside every region. An interface, a type
+ * alias, a function declaration without a body (an overload, `declare`), or
+ * one whose body is a region and whose parameters have no initializer (a
+ * function there would be a unit of its own, outside the body).
+ */
+function holdsNoCode(ts: TypeScript, statement: ts.Statement, owners: ReadonlyMap<ts.Node, number>): boolean {
+  const { SyntaxKind } = ts;
+  switch (statement.kind) {
+    case SyntaxKind.InterfaceDeclaration:
+    case SyntaxKind.TypeAliasDeclaration:
+      return true;
+    case SyntaxKind.FunctionDeclaration: {
+      const fn = statement as ts.FunctionDeclaration;
+      return !fn.body || (owners.has(fn) && fn.parameters.every((parameter) => !parameter.initializer));
+    }
+    default:
+      return false;
+  }
 }
 
 /**
