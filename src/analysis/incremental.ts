@@ -64,9 +64,12 @@
 // other files that read them. A's earlier regions that lie in unchanged
 // statements naming nothing changed, with the same text, keep what reads
 // them valid under their new numbers (`renumberReads`); A's other regions
-// count as edited. Any other change re-analyses B whole: a file added or
-// removed, other options, B's own skeleton, a change that cannot be followed
-// by names (`filesSeeing` answers undefined), an edit to a JavaScript or
+// count as edited. A itself follows the same rule (`redeclaredMatch`): the
+// results of its kept regions and of the vtables in its kept statements are
+// reused unless they read an edited region, the rest is analysed again. Any
+// other change re-analyses B whole: a file added or removed, other options,
+// B's own skeleton when it cannot be followed by names, a change that cannot
+// be (`filesSeeing` answers undefined), an edit to a JavaScript or
 // declaration file or to the library.
 // An edit that changes only trivia between declarations (whitespace and
 // comments between the file's statements, a class's or interface's members,
