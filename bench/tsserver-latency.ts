@@ -21,8 +21,9 @@
 // server goes first. The time counted is what the plugin itself adds, as it logs
 // per request when tsserver logs verbosely. Target: p95 under 10 ms per edit.
 //
-// Run: npx tsx bench/tsserver-latency.ts [--rounds 60] [--baseline c6f17ea[,commit…]]
-// (several baselines, comma-separated: one tsserver each, ratios to the first).
+// Run: npx tsx bench/tsserver-latency.ts [--rounds 60] [--baseline c6f17ea[,commit…]] [--edits signature,body]
+// (several baselines, comma-separated: one tsserver each, ratios to the first;
+// `--edits`: only these kinds, each round of four servers taking ~20 s under load).
 
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -170,6 +171,8 @@ async function main(): Promise<void> {
   const rounds = Number(option('rounds', '60'));
   const baselines = option('baseline', 'c6f17ea').split(',');
   const baseline = baselines[0]!;
+  const edits = option('edits', EDITS.join(',')).split(',') as Edit[];
+  if (edits.some((edit) => !EDITS.includes(edit))) throw new Error(`--edits takes some of ${EDITS.join(', ')}, got '${option('edits', '')}'`);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got '${option('rounds', '')}'`);
   const files = projectFiles();
   const names = Object.keys(files);
@@ -194,7 +197,7 @@ async function main(): Promise<void> {
         if (name === 'big.ts' && reported !== findings) throw new Error(`${side.name}: expected ${findings} wakerscope diagnostics in big.ts, got ${reported}: is the plugin loaded?`);
       }
     }
-    for (const edit of EDITS) {
+    for (const edit of edits) {
       const site = editSite(files, edit);
       const where = locationOf(files[site.file]!, site.offset);
       // The editor asks about the edited file first, then the other open files.
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|');
   const base = sides[0]!;
   const mine = sides[sides.length - 1]!;
-  for (const edit of EDITS) {
+  for (const edit of edits) {
     for (const side of sides) {
       const rows = side.rounds.get(edit)!;
       const baseRows = base.rounds.get(edit)!;
@@ -242,7 +245,7 @@ async function main(): Promise<void> {
       console.log(`| ${edit} | ${side.name} | ${cell(rows.map((r) => r.big))} | ${cell(rows.map((r) => r.all))} | ${side === base ? '1.00, 1.00' : ratio} |`);
     }
   }
-  const verdicts = EDITS.map((edit) => {
+  const verdicts = edits.map((edit) => {
     const rows = mine.rounds.get(edit)!;
     return `${edit}: big.ts p95 ${p95(rows.map((r) => r.big)).toFixed(1)} ms, per keystroke p95 ${p95(rows.map((r) => r.all)).toFixed(1)} ms`;
   });
