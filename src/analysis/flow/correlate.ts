@@ -22,6 +22,7 @@ import { skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
 import { cfgOf, type BasicBlock, type Cfg, type Edge, type Narrowing } from './graph';
 import { isNullish } from './positions';
+import { packedFlatMap, packedMap } from '../arrays';
 
 /** Copies grow as 3^n with the number of variables: only the first few tested twice are followed. */
 const MAX_VARIABLES = 3;
@@ -97,14 +98,14 @@ export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg
     exprs.add(edge.narrowing!.expr);
   }
   const position = (variable: Tested): number => (typeof variable === 'string' ? firstPosition(sites.get(variable)!) : variable.pos);
-  const firstPosition = (exprs: ReadonlySet<ts.Expression>): number => Math.min(...[...exprs].map((expr) => expr.pos));
-  const variables = [...sites].filter(([, exprs]) => exprs.size >= 2).map(([variable]) => variable).sort((a, b) => position(a) - position(b)).slice(0, MAX_VARIABLES);
+  const firstPosition = (exprs: ReadonlySet<ts.Expression>): number => Math.min(...packedMap(exprs, (expr) => expr.pos));
+  const variables = packedMap([...sites].filter(([, exprs]) => exprs.size >= 2), ([variable]) => variable).sort((a, b) => position(a) - position(b)).slice(0, MAX_VARIABLES);
   if (variables.length === 0) return cfg;
-  const indexOf = new Map(variables.map((variable, index) => [variable, index]));
+  const indexOf = new Map(packedMap(variables, (variable, index) => [variable, index]));
   // What a block does to what is known, in order: a `const` declared in a loop body holds a new
   // value on each iteration (its declaration forgets it); a flag assigned a boolean is known, a call on `this` forgets every flag.
-  const declarations = variables.map((variable) => (typeof variable === 'string' ? undefined : variableDeclarationOf(ts, variable)));
-  const flagIndexes = variables.flatMap((variable, index) => (typeof variable === 'string' ? [index] : []));
+  const declarations = packedMap(variables, (variable) => (typeof variable === 'string' ? undefined : variableDeclarationOf(ts, variable)));
+  const flagIndexes = packedFlatMap(variables, (variable, index) => (typeof variable === 'string' ? [index] : []));
   const updates = new Map<BasicBlock, readonly Update[]>();
   for (const block of cfg.blocks) {
     const found: Update[] = [];

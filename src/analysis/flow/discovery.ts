@@ -15,6 +15,7 @@ export interface PlaceRead extends AccessPath {
 }
 import type { FlowRoot, FlowUnit } from './graph';
 import { skipOuterExpressions } from '../syntax';
+import { packedMap } from '../arrays';
 
 /** What a binding holds. Every owned kind has use-after rules; all but a `RawWaker` (plain data) are checked for leaks. */
 export type ValueKind = 'waker' | 'box' | 'arc' | 'raw';
@@ -189,7 +190,7 @@ export class Discovery implements PlaceNaming {
   bindingsDestructuredBy(declaration: ts.VariableDeclaration): TrackedBinding[] {
     const symbols = this.destructured?.get(declaration);
     if (!symbols) return [];
-    return symbols.map((symbol) => this.bySymbol.get(symbol)).filter((binding): binding is TrackedBinding => binding !== undefined);
+    return packedMap(symbols, (symbol) => this.bySymbol.get(symbol)).filter((binding): binding is TrackedBinding => binding !== undefined);
   }
 
   bindingOfIdentifier(identifier: ts.Identifier): TrackedBinding | undefined {
@@ -554,7 +555,7 @@ export class Discovery implements PlaceNaming {
       this.bySymbol.set(binding.symbol, renumbered);
     }
     for (const [closure, list] of captures) {
-      const remaining = list.filter((b) => !untracked.has(b)).map((b) => this.bySymbol.get(b.symbol)!);
+      const remaining = packedMap(list.filter((b) => !untracked.has(b)), (b) => this.bySymbol.get(b.symbol)!);
       if (remaining.length > 0) captures.set(closure, remaining);
       else captures.delete(closure);
     }
@@ -571,7 +572,7 @@ export class Discovery implements PlaceNaming {
 
   /** Escaped (`escapedText`, not `text`: a getter that unescapes on every call, asked of every identifier of the body). */
   private trackedNames(watched: ReadonlySet<ts.Symbol>): Set<ts.__String> {
-    const names = new Set(this.bindings.map((b) => b.symbol.escapedName));
+    const names = new Set(packedMap(this.bindings, (b) => b.symbol.escapedName));
     for (const symbol of watched) names.add(symbol.escapedName);
     return names;
   }

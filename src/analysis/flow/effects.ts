@@ -11,6 +11,7 @@ import type { CallSummaries, Consumption } from './calls';
 import type { Discovery, TrackedBinding, ValueKind } from './discovery';
 import { climb, isDestructuringTarget, isInOperand, isTestPosition } from './positions';
 import { skipOuterExpressions } from '../syntax';
+import { packedMap } from '../arrays';
 
 export type Effect =
   | { readonly kind: 'ignore' }
@@ -148,7 +149,7 @@ export class Effects {
     if (!summary || !use) return undefined;
     if (use.paths === 'none') return USE;
     const everyPath = use.paths === 'every';
-    const consumed: { kind: Consumption; label?: string }[] = use.how.map((kind) => ({ kind, label: consumedLabel(kind, summary.name, everyPath) }));
+    const consumed: { kind: Consumption; label?: string }[] = packedMap(use.how, (kind) => ({ kind, label: consumedLabel(kind, summary.name, everyPath) }));
     // On the paths where the helper keeps it, the helper leaks it (and says so): nothing is left for the caller.
     if (!everyPath && !use.how.includes('escaped')) consumed.push({ kind: 'escaped' });
     return { kind: 'handOver', site: call, consumed };

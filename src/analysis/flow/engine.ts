@@ -22,6 +22,7 @@ import { correlateConditions } from './correlate';
 import { buildCfg, type BasicBlock, type Cfg, type Edge, type FlowRoot, type FlowUnit, type Narrowing, type Op } from './graph';
 import { runsAtLeastOnce } from './loops';
 import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Facts } from './lattice';
+import { packedMap } from '../arrays';
 import { climb, emptiedOnEdge, isNullish, switchCoversEveryValue } from './positions';
 import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath, type MapMethod } from './places';
 import { skipOuterExpressions } from '../syntax';
@@ -279,7 +280,7 @@ export class FlowEngine {
   }
 
   private makeInitialState(): FlowState {
-    const bindings: OwnershipFacts[] = this.discovery.bindings.map(() => []);
+    const bindings: OwnershipFacts[] = packedMap(this.discovery.bindings, () => []);
     for (const binding of this.discovery.bindings) {
       if (this.ts.isParameter(binding.declaration)) {
         const facts: OwnershipFact[] = [this.fact('live', binding.declaration.name)];
@@ -287,7 +288,7 @@ export class FlowEngine {
         bindings[binding.index] = sortFacts(facts);
       }
     }
-    return { bindings, checkers: this.lattices.map((lattice) => lattice.initial()) };
+    return { bindings, checkers: packedMap(this.lattices, (lattice) => lattice.initial()) };
   }
 
   /**
@@ -529,7 +530,7 @@ export class FlowEngine {
       const carried = sourceFacts.filter((f) => f.kind === 'live' || f.kind === 'borrowed' || f.kind === 'nullish');
       const consumed = sourceFacts.filter((f) => f.kind === 'woken' || f.kind === 'dropped');
       const unknown = sourceFacts.some((f) => f.kind === 'moved' || f.kind === 'escaped');
-      const shared = consumed.map((f) => this.fact(f.kind, f.site, f.label ?? sharedLabel(source.name)));
+      const shared = packedMap(consumed, (f) => this.fact(f.kind, f.site, f.label ?? sharedLabel(source.name)));
       state.bindings[binding.index] = sortFacts(unknown ? [...carried, ...shared, this.fact('escaped', site)] : [...carried, ...shared]);
       if (carried.length === 0) return;
       this.handOff(source);
@@ -593,7 +594,7 @@ export class FlowEngine {
         if (effect.consumed.some((c) => c.kind === 'moved' || c.kind === 'escaped')) this.handOff(binding);
         this.setFactList(
           binding,
-          effect.consumed.map((c) => this.fact(c.kind, effect.site, c.label)),
+          packedMap(effect.consumed, (c) => this.fact(c.kind, effect.site, c.label)),
           state,
         );
         return;
@@ -683,7 +684,7 @@ export class FlowEngine {
       if (binding === except) continue;
       const facts = state.bindings[binding.index];
       if (!facts.some((f) => f.kind === 'borrowed' && matches(this.aliasedPlaces!.get(f.label!)!))) continue;
-      state.bindings[binding.index] = sortFacts(facts.map((f) => (f.kind === 'borrowed' && matches(this.aliasedPlaces!.get(f.label!)!) ? replace(f) : f)));
+      state.bindings[binding.index] = sortFacts(packedMap(facts, (f) => (f.kind === 'borrowed' && matches(this.aliasedPlaces!.get(f.label!)!) ? replace(f) : f)));
     }
   }
 
@@ -693,7 +694,7 @@ export class FlowEngine {
 
   /** `binding`'s value is consumed or handed on: so is what the other locals read out of the same place share with it. */
   private shareWithAliases(binding: TrackedBinding, fact: OwnershipFact, state: WorkingState): void {
-    const paths = new Set(state.bindings[binding.index].filter((f) => f.kind === 'borrowed').map((f) => f.label!));
+    const paths = new Set(packedMap(state.bindings[binding.index].filter((f) => f.kind === 'borrowed'), (f) => f.label!));
     if (paths.size > 0) this.rewriteAliases((place) => paths.has(place.path), () => fact, state, binding);
   }
 
@@ -720,7 +721,7 @@ export class FlowEngine {
     }
     const callee = skipOuterExpressions(ts, call.expression);
     const receiver = ts.isPropertyAccessExpression(callee) ? this.discovery.placePath(callee.expression) : undefined;
-    const passed = call.arguments.map((argument) => this.discovery.placePath(argument));
+    const passed = packedMap(call.arguments, (argument) => this.discovery.placePath(argument));
     const roots = rootsReachedBy(ts, call);
     // Nothing shared is reached (`w.wakeByRef()` with `w` read out of `this.waiters`): no need to resolve the callee.
     if (!receiver && passed.every((path) => !path) && ![...(this.aliasedPlaces?.values() ?? [])].some((place) => roots.has(place.root))) return;

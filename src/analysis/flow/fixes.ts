@@ -7,6 +7,7 @@ import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import type { Fix, TextEdit, TypeScript } from '../types';
 import type { FlowRoot } from './graph';
+import { packedMap } from '../arrays';
 
 /** The slice of a tracked binding the fixes need. */
 interface LeakingBinding {
@@ -25,9 +26,9 @@ interface LeakPoint {
 export function useAfterWakeFixes(ts: TypeScript, file: ts.SourceFile, wakeSites: readonly ts.Node[]): Fix[] {
   const calls = wakeSites.filter((site): site is ts.CallExpression & { expression: ts.PropertyAccessExpression } => ts.isCallExpression(site) && ts.isPropertyAccessExpression(site.expression));
   if (calls.length === 0 || calls.length !== wakeSites.length) return [];
-  const byRef: TextEdit[] = calls.map((call) => ({ file: file.fileName, start: call.expression.name.getStart(file), end: call.expression.name.getEnd(), newText: 'wakeByRef' }));
+  const byRef: TextEdit[] = packedMap(calls, (call) => ({ file: file.fileName, start: call.expression.name.getStart(file), end: call.expression.name.getEnd(), newText: 'wakeByRef' }));
   // `w?.wake()` becomes `w?.clone()?.wake()`: `w` may still be nullish there.
-  const cloneFirst: TextEdit[] = calls.map((call) => ({ file: file.fileName, start: call.expression.expression.getEnd(), end: call.expression.expression.getEnd(), newText: call.expression.questionDotToken ? '?.clone()' : '.clone()' }));
+  const cloneFirst: TextEdit[] = packedMap(calls, (call) => ({ file: file.fileName, start: call.expression.expression.getEnd(), end: call.expression.expression.getEnd(), newText: call.expression.questionDotToken ? '?.clone()' : '.clone()' }));
   return [
     { title: 'Use `wakeByRef()` here', edits: byRef },
     { title: 'Clone before waking', edits: cloneFirst },
@@ -76,7 +77,7 @@ function dropAtScopeEnd(ts: TypeScript, file: ts.SourceFile, binding: LeakingBin
       return undefined;
     }
   }
-  const unique = new Map(edits.map((e) => [`${e.start}:${e.end}`, e]));
+  const unique = new Map(packedMap(edits, (e) => [`${e.start}:${e.end}`, e]));
   return [...unique.values()];
 }
 

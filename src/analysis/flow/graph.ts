@@ -12,6 +12,7 @@ import type * as ts from 'typescript';
 import { mentionedIn } from '../mentions';
 import { kindTest, skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
+import { packedMap } from '../arrays';
 
 export type Op =
   /** Evaluate this node's own effect; its sub-expressions were evaluated before. */
@@ -586,7 +587,7 @@ class Builder {
     this.expression(node.expression);
     const after = this.newBlock();
     const clauses = node.caseBlock.clauses;
-    const bodies = clauses.map(() => this.newBlock());
+    const bodies = packedMap(clauses, () => this.newBlock());
     let defaultBody: BasicBlock | undefined;
     clauses.forEach((clause, index) => {
       if (ts.isDefaultClause(clause)) {

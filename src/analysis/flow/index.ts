@@ -19,6 +19,7 @@ import { FieldChecker } from './checkers/fields';
 import { LeakChecker } from './checkers/leaks';
 import { LostWakeupChecker } from './checkers/lost-wakeup';
 import { UseAfterChecker } from './checkers/use-after';
+import { packedMap } from '../arrays';
 
 export { buildCfg, scanUnits, type BasicBlock, type Cfg, type FlowUnit, type Op } from './graph';
 
@@ -64,7 +65,7 @@ export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWi
 
 /** An owned type's name at a hint word's offset (the offset starts a whole word). */
 const OWNED_TYPE_AT = /(?:Waker|Box|Arc|RawWaker)\b/y;
-const OWNED_INITIALS = new Set(['W', 'B', 'A', 'R'].map((letter) => letter.charCodeAt(0)));
+const OWNED_INITIALS = new Set(packedMap(['W', 'B', 'A', 'R'], (letter) => letter.charCodeAt(0)));
 const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
 /**

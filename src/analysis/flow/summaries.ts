@@ -43,6 +43,7 @@ import { FlowEngine, type FlowChecker, type WorkingState } from './engine';
 import { isPollFunction, LostWakeupChecker } from './checkers/lost-wakeup';
 import { isFunctionBoundary, scanUnits, type FunctionLikeWithBody } from './graph';
 import { mayNameOwnedType } from './positions';
+import { packedMap } from '../arrays';
 
 const MAX_DEPTH = 6;
 const OWNED_TYPES = ['Waker', 'Box', 'Arc', 'RawWaker'] as const;
@@ -146,7 +147,7 @@ class ProgramSummaries implements CallSummaries {
     if (!fromEvery || !frame.recursive || !fromEvery.registers.some((r) => r !== undefined)) return fromEvery;
     const fromNone = this.iterate(frame, optimistic(frame.declaration, frame.shape, 'none'));
     if (!fromNone) return undefined;
-    return { ...fromEvery, registers: fromEvery.registers.map((r, index) => r && meetRegistrations(r, fromNone.registers[index]!)) };
+    return { ...fromEvery, registers: packedMap(fromEvery.registers, (r, index) => r && meetRegistrations(r, fromNone.registers[index]!)) };
   }
 
   private iterate(frame: Frame, start: FunctionSummary): FunctionSummary | undefined {
@@ -174,8 +175,8 @@ class ProgramSummaries implements CallSummaries {
     return {
       name: nameOf(ts, declaration),
       parameters,
-      owned: parameters.map((parameter) => this.mayBeOwned(parameter)),
-      contextLike: parameters.map((parameter) => !isPoll && this.isContextLike(parameter)),
+      owned: packedMap(parameters, (parameter) => this.mayBeOwned(parameter)),
+      contextLike: packedMap(parameters, (parameter) => !isPoll && this.isContextLike(parameter)),
       returnsOwned: !lendsOnly(ts, this.checker, declaration),
     };
   }
@@ -223,7 +224,7 @@ class ProgramSummaries implements CallSummaries {
     const engine = new FlowEngine(context, unit, this);
     const observer = new ParameterObserver(engine);
     engine.use(observer);
-    const registrations = parameters.map((parameter, index) => {
+    const registrations = packedMap(parameters, (parameter, index) => {
       if (!contextLike[index]) return undefined;
       const checker = new LostWakeupChecker(engine, /*summaryOf*/ parameter);
       engine.use(checker);
@@ -232,12 +233,12 @@ class ProgramSummaries implements CallSummaries {
     engine.solveOnly();
     for (const node of engine.reads) reads.add(node);
     const reassigned = reassignedParameters(ts, context, unit.assignments);
-    const registers = registrations.map((checker): Registration | undefined => checker?.registrationAtExits());
+    const registers = packedMap(registrations, (checker): Registration | undefined => checker?.registrationAtExits());
 
     return {
       declaration,
       name,
-      parameters: parameters.map((parameter) => {
+      parameters: packedMap(parameters, (parameter) => {
         // `constructor(private readonly shared: Arc<T>)`: the object stores it before the body runs.
         if (ts.isParameterPropertyDeclaration(parameter, parameter.parent)) return STORED_ON_ENTRY;
         const binding = engine.discovery.bindings.find((b) => b.declaration === parameter);
@@ -283,8 +284,8 @@ function optimistic(declaration: FunctionLikeWithBody, shape: HelperShape, paths
   return {
     declaration,
     name: shape.name,
-    parameters: shape.owned.map((owned) => (owned ? NO_EXIT : undefined)),
-    registers: shape.contextLike.map((contextLike) => (contextLike ? registers : undefined)),
+    parameters: packedMap(shape.owned, (owned) => (owned ? NO_EXIT : undefined)),
+    registers: packedMap(shape.contextLike, (contextLike) => (contextLike ? registers : undefined)),
     returnsOwned: shape.returnsOwned,
     reads: new Set([declaration]),
   };
@@ -346,11 +347,11 @@ function sameRegistration(a: Registration | undefined, b: Registration | undefin
 function joinSummaries(a: FunctionSummary, b: FunctionSummary): FunctionSummary {
   return {
     ...b,
-    parameters: b.parameters.map((use, index) => {
+    parameters: packedMap(b.parameters, (use, index) => {
       const assumed = a.parameters[index];
       return use && assumed ? useOfKinds(new Set([...exitKinds(assumed), ...exitKinds(use)])) : use;
     }),
-    registers: b.registers.map((registers, index) => {
+    registers: packedMap(b.registers, (registers, index) => {
       const assumed = a.registers[index];
       return registers && assumed ? joinRegistrations(assumed, registers) : registers;
     }),

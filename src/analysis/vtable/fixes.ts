@@ -8,6 +8,7 @@ import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import type { Fix, TextEdit } from '../types';
 import type { Allocation, SlotSummary } from './summary';
+import { packedFlatMap, packedMap } from '../arrays';
 
 /** `vtable-clone-no-retain` on an Arc: take the count the clone's waker will own. */
 export function takeCountFix(context: FileContext, clone: SlotSummary): Fix | undefined {
@@ -144,12 +145,12 @@ function libraryImportOf(context: FileContext, file: ts.SourceFile): ts.ImportDe
 
 /** Two names added at one import become one edit (tsserver and ESLint reject overlapping edits). */
 function mergeImports(names: readonly ImportedName[], edits: readonly TextEdit[]): TextEdit[] {
-  const imports = names.flatMap((n) => n.edits);
+  const imports = packedFlatMap(names, (n) => n.edits);
   if (imports.length <= 1) return [...imports, ...edits];
   const [first] = imports;
   const same = imports.every((e) => e.file === first!.file && e.start === first!.start);
   if (!same) return [...imports, ...edits];
-  return [{ ...first!, newText: imports.map((e) => e.newText).join('') }, ...edits];
+  return [{ ...first!, newText: packedMap(imports, (e) => e.newText).join('') }, ...edits];
 }
 
 function dataParameter(context: FileContext, fn: ts.FunctionLikeDeclaration): string | undefined {

@@ -13,6 +13,7 @@ import { vtableCloneNoRetain, vtableDropNoRelease, vtableWakeByRefReleases, vtab
 import type { Finding, Fix, RelatedSpan, RuleId, Severity, Span } from '../types';
 import { cloneFixes, forgetInsteadOfDropFix } from './fixes';
 import { SLOT_NAMES, resolveSlotFunction, summarizeSlot, type Allocation, type Range, type SlotName, type SlotSummary, type SummaryOptions } from './summary';
+import { packedFlatMap, packedMap } from '../arrays';
 
 export { SLOT_NAMES, describeEffect, resolveSlotFunction, summarizeSlot, type Allocation, type Range, type SlotName, type SlotSummary } from './summary';
 
@@ -43,7 +44,7 @@ export interface VtableReport {
 
 /** Every vtable built in the file, with per-slot effects and verdicts. */
 export function vtablesInFile(context: FileContext): VtableReport[] {
-  return vtableSites(context).map((site) => checkVtable(context, site));
+  return packedMap(vtableSites(context), (site) => checkVtable(context, site));
 }
 
 /** The `new RawWakerVTable(...)` expressions of the file, in source order. */
@@ -84,7 +85,7 @@ function statementsAt(statements: readonly ts.Statement[], offsets: readonly num
 
 /** The vtable rules' findings for one file. */
 export function analyzeVtables(context: FileContext): Finding[] {
-  return vtablesInFile(context).flatMap((report) => report.findings);
+  return packedFlatMap(vtablesInFile(context), (report) => report.findings);
 }
 
 /**
@@ -166,7 +167,7 @@ class CheckedVtable implements VtableReport {
 
   get explainedLeaks(): Span[] {
     // A handle `wakeByRef` keeps is the reference it borrows, as its contract says (`forget` says it explicitly; there is no implicit drop).
-    this.explained ??= [...this.problems.filter((problem) => RELEASES_TOO_FEW.has(problem.rule)).map((problem) => problem.slot), 'wakeByRef' as const].flatMap((slot) => handlesTakenIn(this.context, this.summaries[slot].declaration));
+    this.explained ??= packedFlatMap([...packedMap(this.problems.filter((problem) => RELEASES_TOO_FEW.has(problem.rule)), (problem) => problem.slot), 'wakeByRef' as const], (slot) => handlesTakenIn(this.context, this.summaries[slot].declaration));
     return this.explained;
   }
 }
@@ -214,7 +215,7 @@ export function withoutExplainedLeaks(flow: readonly Finding[], explained: (leak
   if (leaks.length === 0) return [...flow];
   const spans = explained(leaks);
   if (spans.length === 0) return [...flow];
-  const keys = new Set(spans.map((span) => `${span.file}:${span.start}:${span.end}`));
+  const keys = new Set(packedMap(spans, (span) => `${span.file}:${span.start}:${span.end}`));
   return flow.filter((finding) => finding.rule !== 'clone-without-drop' || !keys.has(`${finding.span.file}:${finding.span.start}:${finding.span.end}`));
 }
 
@@ -322,7 +323,7 @@ function verdict(a: Range, testA: CountTest, b: Range, testB: CountTest): Severi
 
 /** The value types every slot's `Box.fromRaw<T>(data)` names. */
 function boxValueTypes(s: Summaries): Set<string> {
-  return new Set(SLOT_NAMES.flatMap((slot) => [...s[slot].boxValueTypes]));
+  return new Set(packedFlatMap(SLOT_NAMES, (slot) => [...s[slot].boxValueTypes]));
 }
 
 function fixList(fix: Fix | undefined): Fix[] {

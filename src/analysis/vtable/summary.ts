@@ -12,6 +12,7 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import { isOuterExpression, skipOuterExpressions, type OuterExpression } from '../syntax';
+import { packedFlatMap, packedMap } from '../arrays';
 
 export type SlotName = 'clone' | 'wake' | 'wakeByRef' | 'drop';
 export const SLOT_NAMES: readonly SlotName[] = ['clone', 'wake', 'wakeByRef', 'drop'];
@@ -109,7 +110,7 @@ class Unknown extends Error {}
 function fork(state: State): State {
   return {
     net: state.net,
-    handles: state.handles.map((h) => ({ ...h })),
+    handles: packedMap(state.handles, (h) => ({ ...h })),
     bindings: new Map(state.bindings),
     ending: state.ending,
     returned: state.returned,
@@ -159,7 +160,7 @@ class Interpreter {
       if (!body) ends = [state];
       else if (body.kind === SyntaxKind.Block) ends = this.block((body as ts.Block).statements, [state]);
       else {
-        ends = this.expression(body, state).map(([s, value]) => {
+        ends = packedMap(this.expression(body, state), ([s, value]) => {
           s.ending = 'return';
           s.returned = value;
           return s;
@@ -214,7 +215,7 @@ class Interpreter {
       case SyntaxKind.Block:
         return this.block((node as ts.Block).statements, [state]);
       case SyntaxKind.ExpressionStatement:
-        return this.expression((node as ts.ExpressionStatement).expression, state).map(([s]) => s);
+        return packedMap(this.expression((node as ts.ExpressionStatement).expression, state), ([s]) => s);
       case SyntaxKind.VariableStatement: {
         const list = (node as ts.VariableStatement).declarationList;
         const isUsing = (list.flags & this.NodeFlags.Using) !== 0;
@@ -222,7 +223,7 @@ class Interpreter {
         for (const declaration of list.declarations) {
           states = each(states, (s) => {
             if (!declaration.initializer) return [s];
-            return this.expression(declaration.initializer, s).map(([next, value]) => {
+            return packedMap(this.expression(declaration.initializer, s), ([next, value]) => {
               this.bind(next, declaration.name, value);
               if (isUsing && value.kind === 'handle') usingHandles.push(value.id);
               return next;
@@ -234,7 +235,7 @@ class Interpreter {
       case SyntaxKind.ReturnStatement: {
         const returned = (node as ts.ReturnStatement).expression;
         const outcomes: Outcome[] = returned ? this.expression(returned, state) : [[state, OTHER]];
-        return outcomes.map(([s, value]) => {
+        return packedMap(outcomes, ([s, value]) => {
           s.ending = 'return';
           s.returned = value;
           return s;
@@ -265,17 +266,17 @@ class Interpreter {
       case SyntaxKind.DoStatement:
         return this.loop(node as ts.IterationStatement, state);
       case SyntaxKind.LabeledStatement:
-        return this.statement((node as ts.LabeledStatement).statement, state, usingHandles).map(endBreak);
+        return packedMap(this.statement((node as ts.LabeledStatement).statement, state, usingHandles), endBreak);
       case SyntaxKind.SwitchStatement: {
         const choice = node as ts.SwitchStatement;
-        return this.expression(choice.expression, state).flatMap(([s]) => {
+        return packedFlatMap(this.expression(choice.expression, state), ([s]) => {
           // Each clause may be where control enters; it falls through until a break.
           const clauses = choice.caseBlock.clauses;
           const results: State[] = [];
           clauses.forEach((_, index) => {
             const entry = fork(s);
-            const statements = clauses.slice(index).flatMap((c) => [...c.statements]);
-            results.push(...this.block(statements, [entry]).map(endBreak));
+            const statements = packedFlatMap(clauses.slice(index), (c) => [...c.statements]);
+            results.push(...packedMap(this.block(statements, [entry]), endBreak));
           });
           if (!clauses.some((c) => c.kind === SyntaxKind.DefaultClause)) results.push(s);
           return results;
@@ -289,11 +290,11 @@ class Interpreter {
         if (attempt.catchClause) states = [...states, ...this.block(attempt.catchClause.block.statements, [beforeTry])];
         if (attempt.finallyBlock) {
           const finallyBlock = attempt.finallyBlock;
-          states = states.flatMap((s) => {
+          states = packedFlatMap(states, (s) => {
             const ending = s.ending;
             const returned = s.returned;
             s.ending = 'none';
-            return this.block(finallyBlock.statements, [s]).map((after) => {
+            return packedMap(this.block(finallyBlock.statements, [s]), (after) => {
               if (after.ending === 'none') {
                 after.ending = ending;
                 after.returned = returned;
@@ -328,24 +329,23 @@ class Interpreter {
       entries = ts.isVariableDeclarationList(node.initializer)
         ? node.initializer.declarations.reduce<State[]>(
             (states, d) =>
-              states.flatMap((s) =>
+              packedFlatMap(states, (s) =>
                 d.initializer
-                  ? this.expression(d.initializer, s).map(([next, value]) => {
+                  ? packedMap(this.expression(d.initializer, s), ([next, value]) => {
                       this.bind(next, d.name, value);
                       return next;
                     })
-                  : [s],
-              ),
+                  : [s]),
             entries,
           )
-        : entries.flatMap((s) => this.expression(node.initializer as ts.Expression, s).map(([next]) => next));
+        : packedFlatMap(entries, (s) => packedMap(this.expression(node.initializer as ts.Expression, s), ([next]) => next));
     }
-    if (head) entries = entries.flatMap((s) => this.expression(head, s).map(([next]) => next));
+    if (head) entries = packedFlatMap(entries, (s) => packedMap(this.expression(head, s), ([next]) => next));
     const results: State[] = [];
     for (const entry of entries) {
       const once = fork(entry);
       if (!ts.isDoStatement(node)) results.push(entry);
-      results.push(...this.statement(node.statement, once, []).map(endBreak));
+      results.push(...packedMap(this.statement(node.statement, once, []), endBreak));
     }
     return results;
   }
@@ -450,7 +450,7 @@ class Interpreter {
     const values: Value[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const results = this.expression(nodes[i]!, current);
-      if (results.length !== 1) return this.branchedExpressions(nodes, i + 1, results.map(([next, value]) => [next, [...values, value]] as const));
+      if (results.length !== 1) return this.branchedExpressions(nodes, i + 1, packedMap(results, ([next, value]) => [next, [...values, value]] as const));
       current = results[0]![0];
       values.push(results[0]![1]);
     }
@@ -462,7 +462,7 @@ class Interpreter {
     if (outcomes.length > MAX_STATES) throw new Unknown();
     for (let i = from; i < nodes.length; i++) {
       const node = nodes[i]!;
-      outcomes = outcomes.flatMap(([s, values]) => this.expression(node, s).map(([next, value]) => [next, [...values, value]] as const));
+      outcomes = packedFlatMap(outcomes, ([s, values]) => packedMap(this.expression(node, s), ([next, value]) => [next, [...values, value]] as const));
       if (outcomes.length > MAX_STATES) throw new Unknown();
     }
     return outcomes;
@@ -486,7 +486,7 @@ class Interpreter {
         return this.call(node as ts.CallExpression | ts.NewExpression, state);
       case SyntaxKind.ConditionalExpression: {
         const conditional = node as ts.ConditionalExpression;
-        return this.expression(conditional.condition, state).flatMap(([s]) => {
+        return packedFlatMap(this.expression(conditional.condition, state), ([s]) => {
           const otherwise = fork(s);
           return [...this.expression(conditional.whenTrue, s), ...this.expression(conditional.whenFalse, otherwise)];
         });
@@ -499,7 +499,7 @@ class Interpreter {
         this.captures(node, state);
         return [[state, OTHER]];
       case SyntaxKind.ArrayLiteralExpression:
-        return this.expressions((node as ts.ArrayLiteralExpression).elements.map((e) => (e.kind === SyntaxKind.SpreadElement ? (e as ts.SpreadElement).expression : e)), state).map(([s, values]) => {
+        return packedMap(this.expressions(packedMap((node as ts.ArrayLiteralExpression).elements, (e) => (e.kind === SyntaxKind.SpreadElement ? (e as ts.SpreadElement).expression : e)), state), ([s, values]) => {
           values.forEach((v) => this.handOff(s, v));
           return [s, OTHER] as const;
         });
@@ -511,7 +511,7 @@ class Interpreter {
           else if (ts.isSpreadAssignment(property)) parts.push(property.expression);
           else this.captures(property, state);
         }
-        return this.expressions(parts, state).map(([s, values]) => {
+        return packedMap(this.expressions(parts, state), ([s, values]) => {
           values.forEach((v) => this.handOff(s, v));
           return [s, OTHER] as const;
         });
@@ -522,7 +522,7 @@ class Interpreter {
         const access = node as ts.PropertyAccessExpression | ts.ElementAccessExpression;
         const isProperty = access.kind === SyntaxKind.PropertyAccessExpression;
         const parts = isProperty ? [access.expression] : [access.expression, (access as ts.ElementAccessExpression).argumentExpression];
-        return this.expressions(parts, state).map(([s, [owner]]) => {
+        return packedMap(this.expressions(parts, state), ([s, [owner]]) => {
           if (owner?.kind === 'contents') return [s, owner] as const;
           if (owner?.kind === 'handle' && isProperty && (access as ts.PropertyAccessExpression).name.text === 'value') return [s, { kind: 'contents', id: owner.id }] as const;
           return [s, OTHER] as const;
@@ -533,22 +533,22 @@ class Interpreter {
       case SyntaxKind.TypeOfExpression:
       case SyntaxKind.DeleteExpression:
       case SyntaxKind.SpreadElement:
-        return this.expression((node as ts.AwaitExpression).expression, state).map(([s]) => [s, OTHER] as const);
+        return packedMap(this.expression((node as ts.AwaitExpression).expression, state), ([s]) => [s, OTHER] as const);
       case SyntaxKind.PrefixUnaryExpression:
       case SyntaxKind.PostfixUnaryExpression: {
         const unary = node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
         const step = this.stepOf(unary);
         if (step && this.stepField(state, unary.operand, step)) return [[state, OTHER]];
-        return this.expression(unary.operand, state).map(([s]) => [s, OTHER] as const);
+        return packedMap(this.expression(unary.operand, state), ([s]) => [s, OTHER] as const);
       }
       case SyntaxKind.TemplateExpression:
-        return this.expressions((node as ts.TemplateExpression).templateSpans.map((s) => s.expression), state).map(([s]) => [s, OTHER] as const);
+        return packedMap(this.expressions(packedMap((node as ts.TemplateExpression).templateSpans, (s) => s.expression), state), ([s]) => [s, OTHER] as const);
       case SyntaxKind.CommaListExpression:
-        return this.expressions((node as ts.CommaListExpression).elements, state).map(([s, values]) => [s, values[values.length - 1] ?? OTHER] as const);
+        return packedMap(this.expressions((node as ts.CommaListExpression).elements, state), ([s, values]) => [s, values[values.length - 1] ?? OTHER] as const);
       case SyntaxKind.YieldExpression: {
         const yielded = (node as ts.YieldExpression).expression;
         if (!yielded) return [[state, OTHER]];
-        return this.expression(yielded, state).map(([s, value]) => {
+        return packedMap(this.expression(yielded, state), ([s, value]) => {
           this.handOff(s, value);
           return [s, OTHER] as const;
         });
@@ -561,13 +561,13 @@ class Interpreter {
     const { SyntaxKind } = this;
     const operator = node.operatorToken.kind;
     if (operator === SyntaxKind.AmpersandAmpersandToken || operator === SyntaxKind.BarBarToken || operator === SyntaxKind.QuestionQuestionToken) {
-      return this.expression(node.left, state).flatMap(([s, left]) => {
+      return packedFlatMap(this.expression(node.left, state), ([s, left]) => {
         const shortCircuit = fork(s);
         return [[shortCircuit, left] as const, ...this.expression(node.right, s)];
       });
     }
     if (operator === SyntaxKind.EqualsToken) {
-      return this.expression(node.right, state).map(([s, value]) => {
+      return packedMap(this.expression(node.right, state), ([s, value]) => {
         if (node.left.kind === SyntaxKind.Identifier) {
           const target = node.left as ts.Identifier;
           const symbol = this.context.library.valueAt(target);
@@ -583,7 +583,7 @@ class Interpreter {
     }
     const step = this.stepOf(node);
     if (step && this.stepField(state, node.left, step)) return [[state, OTHER]];
-    return this.expressions([node.left, node.right], state).map(([s]) => [s, OTHER] as const);
+    return packedMap(this.expressions([node.left, node.right], state), ([s]) => [s, OTHER] as const);
   }
 
   private call(node: ts.CallExpression | ts.NewExpression, state: State): Outcome[] {
@@ -724,7 +724,7 @@ const NO_ARGUMENTS: readonly ts.Expression[] = [];
 
 /** `items.flatMap(f)`, without copying `f`'s array when there is one item (the usual single path; speed). */
 function each<T, U>(items: readonly T[], f: (item: T) => U[]): U[] {
-  return items.length === 1 ? f(items[0]!) : items.flatMap(f);
+  return items.length === 1 ? f(items[0]!) : packedFlatMap(items, f);
 }
 
 function endBreak(state: State): State {
@@ -776,7 +776,7 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
   try {
     const entry: State = { net: 0, handles: [], bindings: new Map(), ending: 'none', returned: OTHER, countedDown: false };
     const outcomes = interpreter.run(fn, [DATA], entry);
-    const counts = outcomes.map(([state, returned]) => {
+    const counts = packedMap(outcomes, ([state, returned]) => {
       if (slot !== 'clone') return -state.net;
       if (returned.kind !== 'raw') throw new Unknown(); // a clone that returns no RawWaker we can see
       return state.net + (returned.pointer.kind === 'fresh' ? 1 : 0);

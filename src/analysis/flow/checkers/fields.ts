@@ -30,6 +30,7 @@ import type { Effect } from '../effects';
 import type { FlowChecker, FlowEngine, FlowState, StateSlot, WorkingState } from '../engine';
 import type { Narrowing } from '../graph';
 import { joinFacts, joinFactLists, sameFactLists, type Fact, type Facts } from '../lattice';
+import { packedMap } from '../../arrays';
 import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath, type MapMethod } from '../places';
 import { climb, emptiedOnEdge, isInOperand, isNullish, isTestPosition, presentOnEdge } from '../positions';
 import { skipOuterExpressions } from '../../syntax';
@@ -136,7 +137,7 @@ export class FieldChecker implements FlowChecker {
     for (let i = 0; i < declarations.length; i++) {
       const declaration = declarations[i];
       if (ts.isIdentifier(declaration.name)) continue;
-      const wakers = new Set(discovery.bindingsDestructuredBy(declaration).filter((b) => b.kind === 'waker').map((b) => b.declaration));
+      const wakers = new Set(packedMap(discovery.bindingsDestructuredBy(declaration).filter((b) => b.kind === 'waker'), (b) => b.declaration));
       if (wakers.size > 0) this.forEachDestructured(declaration, (element, path) => wakers.has(element) && add(path));
     }
     if (this.places.size === 0) return;
@@ -147,7 +148,7 @@ export class FieldChecker implements FlowChecker {
     this.polled = this.isPolled();
     const initial = (place: Place): PlaceFactKind => (inConstructor ? 'empty' : this.notLookedAt(place));
     this.slot = this.engine.allocate<readonly PlaceFacts[]>({
-      initial: () => [...this.places.values()].map((place) => [this.engine.fact(initial(place), root)]),
+      initial: () => packedMap(this.places.values(), (place) => [this.engine.fact(initial(place), root)]),
       join: joinFactLists,
       same: sameFactLists,
     });
@@ -344,7 +345,7 @@ export class FieldChecker implements FlowChecker {
       // Only a method named `wake` or `drop` can be one of the `CONSUMERS` (no need to resolve the others).
       if (place) return { uses: [{ place, node: receiver, how: (CONSUMERS_BY_NAME.has(callee.name.text) && CONSUMERS[context.library.nameOf(callee) ?? '']) || 'looked' }], reached: [] };
     }
-    const places = call.arguments.map((argument) => {
+    const places = packedMap(call.arguments, (argument) => {
       const node = skipOuterExpressions(ts, argument);
       const place = this.placeOf(node);
       return place && { place, node };
@@ -359,7 +360,7 @@ export class FieldChecker implements FlowChecker {
     const how = CONSUMERS[name ?? ''];
     return {
       // Handed to a library call that consumes it, or to code we cannot see (it may take it).
-      uses: places.filter((p) => !!p).map(({ place, node }) => ({ place, node, how: how ?? (name === undefined ? 'opaque' : 'looked') })),
+      uses: packedMap(places.filter((p) => !!p), ({ place, node }) => ({ place, node, how: how ?? (name === undefined ? 'opaque' : 'looked') })),
       reached: name === undefined ? reachable : [],
     };
   }
@@ -508,7 +509,7 @@ export class FieldChecker implements FlowChecker {
       message: this.engine.ts.isCallExpression(assignment) ? cloneWithoutDrop.messages.entryOverwrite(place.path, (assignment.expression as ts.PropertyAccessExpression).name.text, everyPath) : cloneWithoutDrop.messages.placeOverwrite(place.path, everyPath),
       span: engine.span(assignment),
       related: [
-        ...stored.map((f) => engine.related(f.site, cloneWithoutDrop.messages.placeStoredHere())),
+        ...packedMap(stored, (f) => engine.related(f.site, cloneWithoutDrop.messages.placeStoredHere())),
         // Why it may hold one at all: what the function found there when it was called again.
         ...(this.polled && holding.some((f) => f.kind === 'unknown' && f.site === engine.root) ? [engine.related(nameOf(engine.ts, engine.root), cloneWithoutDrop.messages.placeFilledEarlier(place.path))] : []),
       ],
@@ -533,7 +534,7 @@ export class FieldChecker implements FlowChecker {
       severity: everyPath ? 'error' : 'warning',
       message: rule.messages.placeUse(place.path, everyPath),
       span: engine.span(use),
-      related: consumed.map((f) => engine.related(f.site, (f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.placeConsumedHere(place.path, f.label ? ` ${f.label}` : ''))),
+      related: packedMap(consumed, (f) => engine.related(f.site, (f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.placeConsumedHere(place.path, f.label ? ` ${f.label}` : ''))),
       help: rule.messages.placeHelp(),
       fixes: [],
     });

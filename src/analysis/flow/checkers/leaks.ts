@@ -12,6 +12,7 @@ import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFacts, WorkingSta
 import { leakFixes } from '../fixes';
 import { conditionOf, describeCondition, SOME_PATHS } from '../paths';
 import { climb, closingBrace } from '../positions';
+import { packedMap } from '../../arrays';
 
 /** Only these calls can create a waker: the rest are skipped without the checker. */
 const WAKER_CREATORS = new Set(['clone', 'fromRaw', 'fromArc']);
@@ -216,7 +217,7 @@ export class LeakChecker implements FlowChecker {
       // A parameter no path consumes is borrowed: its callers still own the value (their summaries say so).
       if (isParameter && everyPath && !this.ownedByContract(binding.declaration as ts.ParameterDeclaration)) continue;
       const path = everyPath ? '' : ` ${this.leakPath(binding, observations, disposals)}`;
-      const related = observations.map((o) => engine.related(o.point, this.leakLabel(binding, o.point)));
+      const related = packedMap(observations, (o) => engine.related(o.point, this.leakLabel(binding, o.point)));
       if (!isParameter && origin !== binding.declaration.name) related.unshift(engine.related(origin, `\`${binding.name}\` ${this.createdVerb(origin)} here`));
       engine.report({
         rule: 'clone-without-drop',

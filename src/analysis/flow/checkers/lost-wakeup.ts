@@ -18,6 +18,7 @@ import { skipOuterExpressions } from '../../syntax';
 import type { Library } from '../../library';
 import type { TypeScript } from '../../types';
 import type { FileContext } from '../../context';
+import { packedMap } from '../../arrays';
 
 /**
  * `vacant` (summary mode only): the helper found the slot it stores the waker in
@@ -268,7 +269,7 @@ export class LostWakeupChecker implements FlowChecker {
       const condition = conditionOf(ts, exit, undefined, root);
       if (condition) return describeCondition(condition);
     }
-    const partial = new Set(facts.filter((f) => f.kind === 'unregistered').map((f) => f.site));
+    const partial = new Set(packedMap(facts.filter((f) => f.kind === 'unregistered'), (f) => f.site));
     for (const fact of facts) {
       if (fact.kind !== 'registered' || partial.has(fact.site)) continue;
       const condition = conditionOf(ts, fact.site, undefined, root);
@@ -307,7 +308,7 @@ export class LostWakeupChecker implements FlowChecker {
       return;
     }
     // Kept, passed on or woken: the clone's use holds the registration now.
-    slot.set(state, sortFacts(facts.map((f) => (f.kind === 'registered' && this.holders(f).includes(source) ? this.registeredAt(use, this.holders(f).filter((node) => node !== source)) : f))));
+    slot.set(state, sortFacts(packedMap(facts, (f) => (f.kind === 'registered' && this.holders(f).includes(source) ? this.registeredAt(use, this.holders(f).filter((node) => node !== source)) : f))));
   }
 
   /**
@@ -322,7 +323,7 @@ export class LostWakeupChecker implements FlowChecker {
       slot.set(next, [this.engine.fact('registered', narrowing.expr)]);
       return next;
     }
-    if (this.summaryOf && this.provesVacant(narrowing)) return this.withFacts(state, (facts) => facts.map((f) => (f.kind === 'unregistered' ? this.engine.fact('vacant', narrowing.expr) : f)));
+    if (this.summaryOf && this.provesVacant(narrowing)) return this.withFacts(state, (facts) => packedMap(facts, (f) => (f.kind === 'unregistered' ? this.engine.fact('vacant', narrowing.expr) : f)));
     const helperResult = this.helperResultTest(narrowing.expr);
     if (helperResult && (narrowing.outcome === 'truthy' || narrowing.outcome === 'falsy')) {
       // The helper's result says which of its paths it took: keep only the facts of that one.
@@ -780,7 +781,7 @@ export class LostWakeupChecker implements FlowChecker {
     const slot = this.registrations;
     if (!slot) return;
     // Each fact is a class of paths: one that was registered already now holds the waker in two places.
-    slot.set(state, sortFacts(slot.get(state).map((f) => this.registeredAt(site, f.kind === 'registered' ? this.holders(f) : []))));
+    slot.set(state, sortFacts(packedMap(slot.get(state), (f) => this.registeredAt(site, f.kind === 'registered' ? this.holders(f) : []))));
   }
 
   /**
@@ -791,7 +792,7 @@ export class LostWakeupChecker implements FlowChecker {
   private registeredAt(site: ts.Node, also: readonly ts.Node[]): Fact<RegistrationKind> {
     const others = also.filter((node) => node !== site);
     if (others.length === 0) return this.engine.fact('registered', site);
-    const fact = this.engine.fact('registered', site, others.map((node) => `${node.pos}:${node.end}`).join(','));
+    const fact = this.engine.fact('registered', site, packedMap(others, (node) => `${node.pos}:${node.end}`).join(','));
     (this.alsoHeldBy ??= new Map()).set(fact, others);
     return fact;
   }
@@ -805,7 +806,7 @@ export class LostWakeupChecker implements FlowChecker {
   /** `facts` with `site` no longer holding the waker: a path it was the only holder of becomes `instead`. */
   private releasedAt(facts: Registrations, site: ts.Node, instead: Fact<RegistrationKind>): Registrations {
     return sortFacts(
-      facts.map((f) => {
+      packedMap(facts, (f) => {
         if (f.kind !== 'registered') return f;
         const holders = this.holders(f);
         if (!holders.includes(site)) return f;
@@ -853,8 +854,8 @@ export class LostWakeupChecker implements FlowChecker {
       span: engine.span(returned),
       related: [
         engine.related(this.poll.parameter, lostWakeup.messages.received(cx)),
-        ...registrations.map((r) => engine.related(r.site, lostWakeup.messages.keptOnOtherPaths())),
-        ...missed.filter((f) => f.label !== undefined).map((f) => engine.related(f.site, f.label!)),
+        ...packedMap(registrations, (r) => engine.related(r.site, lostWakeup.messages.keptOnOtherPaths())),
+        ...packedMap(missed.filter((f) => f.label !== undefined), (f) => engine.related(f.site, f.label!)),
       ],
       help: lostWakeup.messages.help(cx),
       fixes: lostWakeupFixes(engine.context, root, returned, cx),
@@ -990,7 +991,7 @@ export class LostWakeupChecker implements FlowChecker {
       const helper = this.useAt(throughHelper.site as ts.Identifier)?.helper ?? 'the helper';
       return lostWakeup.messages.throughHelper(condition && describeCondition(condition), helper);
     }
-    const condition = registrations.map((r) => conditionOf(ts, r.site, returned, root)).find((c): c is PathCondition => !!c);
+    const condition = packedMap(registrations, (r) => conditionOf(ts, r.site, returned, root)).find((c): c is PathCondition => !!c);
     return condition ? describeCondition(condition, /*negate*/ true) : SOME_PATHS;
   }
 }
@@ -1222,8 +1223,8 @@ function endsInReturn(ts: TypeScript, statement: ts.Statement): boolean {
  * the result's `ready`). Undefined when some exit returns anything else.
  */
 function resultDiscriminant(ts: TypeScript, library: Library, kept: ReadonlySet<ts.Node>, missed: ReadonlySet<ts.Node>): ResultDiscriminant | undefined {
-  const keptValues = [...kept].map((exit) => returnedBooleans(ts, library, exit));
-  const missedValues = [...missed].map((exit) => returnedBooleans(ts, library, exit));
+  const keptValues = packedMap(kept, (exit) => returnedBooleans(ts, library, exit));
+  const missedValues = packedMap(missed, (exit) => returnedBooleans(ts, library, exit));
   if ([...kept].some((exit) => missed.has(exit))) return undefined;
   const first = keptValues[0];
   if (!first) return undefined;

@@ -12,6 +12,7 @@ import { useAfterWakeFixes } from '../fixes';
 import { sortFacts } from '../lattice';
 import { conditionOf, describeCondition, LATER_ITERATION, SOME_PATHS } from '../paths';
 import { closingBrace } from '../positions';
+import { packedMap } from '../../arrays';
 
 const BAD: ReadonlySet<OwnershipFactKind> = new Set(['woken', 'dropped', 'moved']);
 
@@ -91,8 +92,8 @@ export class UseAfterChecker implements FlowChecker {
       message: `${name} is declared with \`using\`, so the end of its scope drops it after it was moved${path}`,
       span: engine.span(binding.declaration.name),
       related: [
-        ...moves.map((f) => engine.related(f.site, f.label ?? 'value moved here')),
-        ...points.map((point) => engine.related(point.kind === ts.SyntaxKind.Block ? closingBrace(ts, point as ts.Block) : point, `${name} is dropped here by \`using\``)),
+        ...packedMap(moves, (f) => engine.related(f.site, f.label ?? 'value moved here')),
+        ...packedMap(points, (point) => engine.related(point.kind === ts.SyntaxKind.Block ? closingBrace(ts, point as ts.Block) : point, `${name} is dropped here by \`using\``)),
       ],
       help: `declare ${name} with \`const\`: the value belongs to where it was moved`,
       fixes: [],
@@ -110,14 +111,13 @@ export class UseAfterChecker implements FlowChecker {
     const rule: RuleId = bad.some((f) => f.kind === 'woken') ? 'use-after-wake' : bad.some((f) => f.kind === 'dropped') ? 'use-after-drop' : 'use-after-move';
     const decisive = bad.find((f) => (rule === 'use-after-wake' ? f.kind === 'woken' : rule === 'use-after-drop' ? f.kind === 'dropped' : true)) ?? bad[0];
     const path = everyPath ? '' : ` ${this.pathOf(decisive.site, use)}`;
-    const related = bad.map((f) =>
+    const related = packedMap(bad, (f) =>
       engine.related(
         f.site,
         f.kind === 'moved'
           ? f.label ?? useAfterMove.messages.movedHere()
           : `${(f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.consumedHere(binding.name)}${f.label ? ` (${f.label})` : ''}`,
-      ),
-    );
+      ));
     const effect = engine.effects.known(use);
     // Only a drop after a drop is a second drop; a `wake()` after one needs the value kept instead.
     const secondDrop = rule === 'use-after-drop' && effect?.kind === 'consume' && effect.how === 'dropped';
@@ -139,7 +139,7 @@ export class UseAfterChecker implements FlowChecker {
       related,
       help,
       // Woken through what it shares (`first.wake()` when `second` reads the same field): the fix belongs to that other code.
-      fixes: rule === 'use-after-wake' && !bad.some((f) => f.kind === 'woken' && f.label) ? useAfterWakeFixes(engine.ts, engine.context.file, bad.filter((f) => f.kind === 'woken').map((f) => f.site)) : [],
+      fixes: rule === 'use-after-wake' && !bad.some((f) => f.kind === 'woken' && f.label) ? useAfterWakeFixes(engine.ts, engine.context.file, packedMap(bad.filter((f) => f.kind === 'woken'), (f) => f.site)) : [],
     });
   }
 

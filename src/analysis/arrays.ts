@@ -1,0 +1,24 @@
+// Arrays the analyzer's hot paths build, in one elements kind whatever tier V8 runs the code in.
+//
+// `Array.prototype.map` returns a packed array from the interpreter and a holey
+// one once TurboFan has inlined the call. An array then reaches the code that
+// reads it in a second map only after its maker is optimised: every optimised
+// function it reaches (`solve`, `transferBlock`, the vtable interpreter, …) is
+// deoptimised for a map it never saw and compiled again, inside the analysis
+// that is being timed (bench/README, the `jit9` work). The other builders
+// (`filter`, `slice`, spread, `flatMap`) give the same kind in every tier.
+
+/** `items.map(make)`, always packed. */
+export function packedMap<T, U>(items: Iterable<T>, make: (item: T, index: number) => U): U[] {
+  const result: U[] = [];
+  for (const item of items) result.push(make(item, result.length));
+  return result;
+}
+
+/** `items.flatMap(make)`, always packed (`flatMap` itself gives a holey array, which would meet packed ones from the single-path case). */
+export function packedFlatMap<T, U>(items: Iterable<T>, make: (item: T, index: number) => readonly U[]): U[] {
+  const result: U[] = [];
+  let index = 0;
+  for (const item of items) for (const made of make(item, index++)) result.push(made);
+  return result;
+}
