@@ -5,7 +5,8 @@
 // analysis split into user and system CPU, garbage collection (pauses, and
 // whether a major GC's incremental marking ran inside), and the optimising
 // compiler's work inside it (functions compiled, their compile time as V8
-// reports it, deoptimisations). The JIT columns also count the warm-up's own
+// reports it, how many of them were optimised in the warm-up already and
+// deoptimised since, deoptimisations). The JIT columns also count the warm-up's own
 // analyses, to show how much of the analyzer was optimised before the sample.
 //
 //   node bench/sample-anatomy.mjs [--baseline 4763cf5] [--reps 3] [--warmups 3] [--files 200 --functions 30 --waker-share 0.2] [--node-flags --max-opt=2]
@@ -62,16 +63,18 @@ function phases(output) {
 /** What V8's `--trace-opt --trace-deopt --trace-gc --trace-incremental-marking` lines say about a phase. */
 function jitAndGc(lines) {
   let compiled = 0;
+  const compiledFunctions = new Set();
   let compileMs = 0;
   let deopts = 0;
   let gcMs = 0;
   let scavenges = 0;
   let marking = false;
   for (const line of lines) {
-    const compile = /completed compiling .*took ([\d.]+), ([\d.]+), ([\d.]+) ms/.exec(line);
+    const compile = /completed compiling .*\(sfi = (\w+)\).*took ([\d.]+), ([\d.]+), ([\d.]+) ms/.exec(line);
     if (compile) {
       compiled += 1;
-      compileMs += Number(compile[1]) + Number(compile[2]) + Number(compile[3]);
+      compiledFunctions.add(compile[1]);
+      compileMs += Number(compile[2]) + Number(compile[3]) + Number(compile[4]);
     }
     if (line.includes('bailout (kind: deopt')) deopts += 1;
     const gc = /: (Scavenge|Mark-Compact|Mark-Sweep)\b.*?MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
@@ -82,7 +85,7 @@ function jitAndGc(lines) {
     }
     if (line.includes('[IncrementalMarking] Start')) marking = true;
   }
-  return { compiled, compileMs, deopts, gcMs, scavenges, marking };
+  return { compiled, compiledFunctions, compileMs, deopts, gcMs, scavenges, marking };
 }
 
 const reps = Number(option('reps', '3'));
@@ -99,12 +102,12 @@ for (let rep = 0; rep < reps; rep++) {
   }
 }
 const fixed = (value, digits = 0) => value.toFixed(digits);
-console.log(`| side | CPU ms (user + system) | GC pauses, wall ms (scavenges) | major GC marking inside | optimised inside (compile, wall ms) | deopts inside | optimised in the ${warmups} warm-up analyses (wall ms) | heap used at start MB |`);
-console.log('|---|---|---|---|---|---|---|---|');
+console.log(`| side | CPU ms (user + system) | GC pauses, wall ms (scavenges) | major GC marking inside | optimised inside (compile, wall ms) | of which again (optimised in the warm-up, deoptimised since) | deopts inside | optimised in the ${warmups} warm-up analyses (wall ms) | heap used at start MB |`);
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const side of sides) {
   for (const s of side.samples) {
     const m = s.measured;
-    console.log(`| ${side.label} | ${fixed(s.user + s.system)} (${fixed(s.user)} + ${fixed(s.system)}) | ${fixed(m.gcMs, 1)} (${m.scavenges}) | ${m.marking ? 'yes' : 'no'} | ${m.compiled} (${fixed(m.compileMs)}) | ${m.deopts} | ${s.warmup.compiled} (${fixed(s.warmup.compileMs)}) | ${fixed(s.heapMB)} |`);
+    console.log(`| ${side.label} | ${fixed(s.user + s.system)} (${fixed(s.user)} + ${fixed(s.system)}) | ${fixed(m.gcMs, 1)} (${m.scavenges}) | ${m.marking ? 'yes' : 'no'} | ${m.compiled} (${fixed(m.compileMs)}) | ${[...m.compiledFunctions].filter((f) => s.warmup.compiledFunctions.has(f)).length} | ${m.deopts} | ${s.warmup.compiled} (${fixed(s.warmup.compileMs)}) | ${fixed(s.heapMB)} |`);
   }
 }
 for (const side of sides) {
