@@ -3,6 +3,7 @@
 // imports them.
 
 import type * as ts from 'typescript';
+import { checkerOf, type Checker } from './checker';
 import { Library } from './library';
 import type { TypeScript } from './types';
 
@@ -10,7 +11,7 @@ import type { TypeScript } from './types';
 export interface FileContext {
   readonly ts: TypeScript;
   readonly program: ts.Program;
-  readonly checker: ts.TypeChecker;
+  readonly checker: Checker;
   readonly library: Library;
   readonly file: ts.SourceFile;
   /**
@@ -22,6 +23,5 @@ export interface FileContext {
 }
 
 export function createFileContext(ts: TypeScript, program: ts.Program, file: ts.SourceFile, library?: Library): FileContext {
-  const checker = program.getTypeChecker();
-  return { ts, program, checker, library: library ?? new Library(ts, program), file };
+  return { ts, program, checker: checkerOf(program), library: library ?? new Library(ts, program), file };
 }

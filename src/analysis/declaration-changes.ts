@@ -34,6 +34,7 @@
 
 import type * as ts from 'typescript';
 import { identifiersPattern } from './mentions';
+import { checkerOf } from './checker';
 import type { TypeScript } from './types';
 
 /** A top-level statement of one version of a file, read while its syntax tree was intact (tsserver's incremental parse later moves the nodes). */
@@ -434,7 +435,7 @@ export function filesSeeing(
 function moduleResolution(program: ts.Program): (specifier: ts.StringLiteralLike, file: ts.SourceFile) => readonly ts.SourceFile[] {
   const resolution = program as ts.Program & { getResolvedModuleFromModuleSpecifier?: (specifier: ts.StringLiteralLike, file: ts.SourceFile) => ts.ResolvedModuleWithFailedLookupLocations | undefined };
   if (typeof resolution.getResolvedModuleFromModuleSpecifier !== 'function') {
-    const checker = program.getTypeChecker();
+    const checker = checkerOf(program);
     return (specifier) => (checker.getSymbolAtLocation(specifier)?.declarations ?? []).map((declaration) => declaration.getSourceFile());
   }
   return (specifier, file) => {

@@ -11,6 +11,7 @@
 
 import type * as ts from 'typescript';
 import type { TypeScript } from './types';
+import { checkerOf, type Checker } from './checker';
 
 const BRAND = 'WakerscopeLibrary';
 const BRAND_MODULES = ['runtime.ts', 'runtime.d.ts'];
@@ -77,13 +78,13 @@ export class Library {
   /** Per imported value (the library's `Arc`, `Poll`): the names of its members, as in `Arc.fromRaw`. */
   private readonly memberNames = new Map<ts.Symbol, Map<string, LibraryName | undefined>>();
 
-  private readonly checker: ts.TypeChecker;
+  private readonly checker: Checker;
 
   constructor(
     private readonly ts: TypeScript,
     private readonly program: ts.Program,
   ) {
-    this.checker = program.getTypeChecker();
+    this.checker = checkerOf(program);
   }
 
   /** Whether `declaration` is the library's (declared in one of its files). */

@@ -35,6 +35,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import * as ts from 'typescript';
 import { Library, type FileContext, type Finding, type TextEdit } from '../../src/analysis/index';
+import { checkerOf } from '../../src/analysis/checker';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -193,8 +194,7 @@ export class FixtureProgram {
   }
 
   context(fileName: string): FileContext {
-    const checker = this.current.getTypeChecker();
-    return { ts, program: this.current, checker, library: new Library(ts, this.current), file: this.sourceFile(fileName) };
+    return { ts, program: this.current, checker: checkerOf(this.current), library: new Library(ts, this.current), file: this.sourceFile(fileName) };
   }
 
   /** Replace (or with `undefined`, restore) a file's text and rebuild the program. */

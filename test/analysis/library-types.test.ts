@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { Library, type LibraryTypeName } from '../../src/analysis/library';
+import { checkerOf, type Checker } from '../../src/analysis/checker';
 import { checkedFixturesAndCorpus, REPO_ROOT, virtualFixture } from './fixture-runner';
 
 const FILE = join(REPO_ROOT, 'test', 'fixtures', 'virtual-library-types.ts');
@@ -82,7 +83,8 @@ function assignedProperties(files: readonly ts.SourceFile[]): { readonly target:
 
 /** Asks both ways about every target; returns them, and those the checker's `getTypeAtLocation` was not asked about. */
 function agreeWithChecker(program: ts.Program, files: readonly ts.SourceFile[]): { readonly targets: readonly ts.Expression[]; readonly alone: readonly ts.Expression[] } {
-  const checker = program.getTypeChecker();
+  // The checker the Library asks (checkerOf's one per program), watched for getTypeAtLocation.
+  const checker: { getTypeAtLocation: Checker['getTypeAtLocation'] } = checkerOf(program);
   const targets = assignedProperties(files);
   const library = new Library(ts, program);
   let asked = 0;

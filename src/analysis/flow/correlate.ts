@@ -23,6 +23,7 @@ import type { TypeScript } from '../types';
 import { cfgOf, type BasicBlock, type Cfg, type Edge, type Narrowing } from './graph';
 import { isNullish } from './positions';
 import { packedFlatMap, packedMap } from '../arrays';
+import type { Checker } from '../checker';
 
 /** Copies grow as 3^n with the number of variables: only the first few tested twice are followed. */
 const MAX_VARIABLES = 3;
@@ -45,7 +46,7 @@ interface TruthTest {
  * parameter or flag of `this` that two or more conditions test; `cfg` itself
  * when there is none.
  */
-export function correlateConditions(ts: TypeScript, checker: ts.TypeChecker, cfg: Cfg, root: ts.Node): Cfg {
+export function correlateConditions(ts: TypeScript, checker: Checker, cfg: Cfg, root: ts.Node): Cfg {
   // By name first: only a name two conditions test can be a variable tested twice, so the
   // checker (and the walk that tells a parameter unchanged) is asked about those alone (speed).
   // Most bodies test each name in one condition at most (its two edges): nothing to split, and no table made.
@@ -285,14 +286,14 @@ function unfollowedFlags(ts: TypeScript, root: ts.Node): ReadonlySet<string> {
 
 
 /** Whether every value of the variable or flag other than `null`/`undefined` is an object: then present and truthy are the same fact. */
-function holdsObjectOrNothing(ts: TypeScript, checker: ts.TypeChecker, tested: ts.Expression): boolean {
+function holdsObjectOrNothing(ts: TypeScript, checker: Checker, tested: ts.Expression): boolean {
   const type = checker.getNonNullableType(checker.getTypeAtLocation(tested));
   const parts = type.isUnion() ? type.types : [type];
   return parts.every((part) => (part.flags & ts.TypeFlags.Object) !== 0);
 }
 
 /** The declaration of the variable `identifier` names, when it is a stable one (see isUnchanged). */
-function stableVariable(ts: TypeScript, checker: ts.TypeChecker, identifier: ts.Identifier, stable: Map<ts.Declaration, boolean>): ts.Declaration | undefined {
+function stableVariable(ts: TypeScript, checker: Checker, identifier: ts.Identifier, stable: Map<ts.Declaration, boolean>): ts.Declaration | undefined {
   const variable = checker.getSymbolAtLocation(identifier)?.valueDeclaration;
   if (!variable) return undefined;
   let unchanged = stable.get(variable);

@@ -12,6 +12,7 @@ import type { Discovery, TrackedBinding, ValueKind } from './discovery';
 import { climb, isDestructuringTarget, isInOperand, isTestPosition } from './positions';
 import { skipOuterExpressions } from '../syntax';
 import { packedMap } from '../arrays';
+import type { Checker } from '../checker';
 
 export type Effect =
   | { readonly kind: 'ignore' }
@@ -170,7 +171,7 @@ const CONSUMING_METHODS: ReadonlySet<LibraryName> = new Set(['Waker#wake', 'Wake
  * (`(w as any).wake()`), a union with another type, or a method the class does
  * not declare asks the checker. Held to it by `test/analysis/method-names.test.ts`.
  */
-export function consumingMethodOf(ts: TypeScript, checker: ts.TypeChecker, library: Library, symbol: ts.Symbol, access: ts.PropertyAccessExpression): LibraryName | undefined {
+export function consumingMethodOf(ts: TypeScript, checker: Checker, library: Library, symbol: ts.Symbol, access: ts.PropertyAccessExpression): LibraryName | undefined {
   if (access.expression.kind === ts.SyntaxKind.Identifier) {
     const owner = soleLibraryClass(ts, library, checker.getTypeOfSymbol(symbol));
     const name = owner && `${owner}#${access.name.text}`;
@@ -205,7 +206,7 @@ function soleLibraryClass(ts: TypeScript, library: Library, type: ts.Type): 'Wak
  * parameters) the checker answers. Held to it by
  * `test/analysis/argument-types.test.ts`.
  */
-export function expectedArgumentType(ts: TypeScript, checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): ts.Type | undefined {
+export function expectedArgumentType(ts: TypeScript, checker: Checker, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): ts.Type | undefined {
   const parameter = parameterOf(ts, checker, call, argument);
   if (!parameter) return checker.getContextualType(argument);
   const type = checker.getTypeOfSymbol(parameter.symbol);
@@ -214,7 +215,7 @@ export function expectedArgumentType(ts: TypeScript, checker: ts.TypeChecker, ca
 }
 
 /** The parameter `argument` is passed to, when the checker's contextual type is that parameter's declared type (or, for `rest`, its element type). */
-function parameterOf(ts: TypeScript, checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): { readonly symbol: ts.Symbol; readonly rest: boolean } | undefined {
+function parameterOf(ts: TypeScript, checker: Checker, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): { readonly symbol: ts.Symbol; readonly rest: boolean } | undefined {
   const args = call.arguments;
   if (!args) return undefined;
   const index = args.indexOf(argument);

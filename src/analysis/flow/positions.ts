@@ -4,6 +4,7 @@
 
 import type * as ts from 'typescript';
 import type { TypeScript } from '../types';
+import type { Checker } from '../checker';
 import { isOuterExpression, kindTest, skipOuterExpressions, walkUpOuterExpressions } from '../syntax';
 import { isFunctionBoundary, type Narrowing } from './graph';
 
@@ -155,7 +156,7 @@ export function enclosingFunction(ts: TypeScript, node: ts.Node): ts.Node | unde
  * unit type (a literal, enum member, `true`/`false`, `null` or `undefined`), so
  * comparing their printed types is exact: `kind: 'a' | 'b'` with both cases.
  */
-export function switchCoversEveryValue(ts: TypeScript, checker: ts.TypeChecker, node: ts.SwitchStatement): boolean {
+export function switchCoversEveryValue(ts: TypeScript, checker: Checker, node: ts.SwitchStatement): boolean {
   const type = checker.getTypeAtLocation(node.expression);
   const members = type.isUnion() ? type.types : [type];
   const unit = ts.TypeFlags.Literal | ts.TypeFlags.EnumLiteral | ts.TypeFlags.BooleanLiteral | ts.TypeFlags.Null | ts.TypeFlags.Undefined;

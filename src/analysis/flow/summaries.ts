@@ -44,6 +44,7 @@ import { isPollFunction, LostWakeupChecker } from './checkers/lost-wakeup';
 import { isFunctionBoundary, scanUnits, type FunctionLikeWithBody } from './graph';
 import { mayNameOwnedType } from './positions';
 import { packedMap } from '../arrays';
+import { checkerOf, type Checker } from '../checker';
 
 const MAX_DEPTH = 6;
 const OWNED_TYPES = ['Waker', 'Box', 'Arc', 'RawWaker'] as const;
@@ -80,7 +81,7 @@ interface Frame {
 const MAX_ROUNDS = 32;
 
 class ProgramSummaries implements CallSummaries {
-  private readonly checker: ts.TypeChecker;
+  private readonly checker: Checker;
   private readonly done = new Map<ts.Node, FunctionSummary | null>();
   /** Calls to the body they run (null: none of the program's), as several checkers ask about the same call. */
   private readonly callees = new Map<ts.Node, FunctionLikeWithBody | null>();
@@ -92,7 +93,7 @@ class ProgramSummaries implements CallSummaries {
     private readonly program: ts.Program,
     private readonly library: Library,
   ) {
-    this.checker = program.getTypeChecker();
+    this.checker = checkerOf(program);
   }
 
   of(call: ts.CallExpression | ts.NewExpression): FunctionSummary | undefined {
@@ -410,7 +411,7 @@ function reassignedParameters(ts: TypeScript, context: FileContext, assignments:
  * after `const entry = this.queue.shift()`) is the caller's to consume, and a
  * `take()` moves the value out first, so it returns something else.
  */
-function lendsOnly(ts: TypeScript, checker: ts.TypeChecker, declaration: FunctionLikeWithBody): boolean {
+function lendsOnly(ts: TypeScript, checker: Checker, declaration: FunctionLikeWithBody): boolean {
   const returned: ts.Expression[] = [];
   const body = 'body' in declaration ? declaration.body : undefined;
   if (!body) return false;
@@ -426,7 +427,7 @@ function lendsOnly(ts: TypeScript, checker: ts.TypeChecker, declaration: Functio
   return returned.length > 0 && returned.every((expression) => isLentPlace(ts, checker, declaration, body, expression));
 }
 
-function isLentPlace(ts: TypeScript, checker: ts.TypeChecker, declaration: FunctionLikeWithBody, body: ts.Node, expression: ts.Expression): boolean {
+function isLentPlace(ts: TypeScript, checker: Checker, declaration: FunctionLikeWithBody, body: ts.Node, expression: ts.Expression): boolean {
   let node = skipOuterExpressions(ts, expression);
   if (!ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return false;
   while (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) node = skipOuterExpressions(ts, node.expression);

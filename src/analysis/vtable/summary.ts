@@ -13,6 +13,7 @@ import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import { isOuterExpression, skipOuterExpressions, type OuterExpression } from '../syntax';
 import { packedFlatMap, packedMap } from '../arrays';
+import type { Checker } from '../checker';
 
 export type SlotName = 'clone' | 'wake' | 'wakeByRef' | 'drop';
 export const SLOT_NAMES: readonly SlotName[] = ['clone', 'wake', 'wakeByRef', 'drop'];
@@ -124,7 +125,7 @@ class Interpreter {
   private readonly ts: FileContext['ts'];
   private readonly SyntaxKind: typeof ts.SyntaxKind;
   private readonly NodeFlags: typeof ts.NodeFlags;
-  private readonly checker: ts.TypeChecker;
+  private readonly checker: Checker;
   private readonly callStack: ts.Node[] = [];
   /** Every name ever bound: an identifier with another name needs no symbol lookup (speed). */
   private readonly boundNames = new Set<string>();
