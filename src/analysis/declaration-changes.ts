@@ -477,7 +477,7 @@ function renumber(before: DeclarationsOf, after: DeclarationsOf, was: ReadonlyMa
 }
 
 /** The index of the first region starting at or after `position`. */
-function firstRegionFrom(regions: DeclarationsOf['regions'], position: number): number {
+export function firstRegionFrom(regions: readonly { readonly start: number }[], position: number): number {
   let low = 0;
   let high = regions.length;
   while (low < high) {

@@ -124,7 +124,7 @@
 
 import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
-import { filesSeeing, JSX_PRAGMA, skipTrivia, statementShapes, type SeenChange, type StatementShape } from './declaration-changes';
+import { filesSeeing, firstRegionFrom, JSX_PRAGMA, skipTrivia, statementShapes, type SeenChange, type StatementShape } from './declaration-changes';
 import { finishFindings } from './finish';
 import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings, type FlowUnit } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
@@ -756,18 +756,6 @@ function changedStretch(before: string, after: string): Moved {
     while (common + step <= shortest - start && before.slice(before.length - common - step, before.length - common) === after.slice(after.length - common - step, after.length - common)) common += step;
   }
   return { start, oldEnd: before.length - common, newEnd: after.length - common, gapStart: start, gapEnd: start };
-}
-
-/** The index of the first region starting at or after `position`. */
-function firstRegionFrom(regions: readonly Region[], position: number): number {
-  let low = 0;
-  let high = regions.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (regions[middle]!.start < position) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /** What is known of a file before its rule passes run. */
