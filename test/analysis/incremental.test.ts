@@ -1160,7 +1160,8 @@ export declare function unrelated(): void;
     assert.equal(throughModule.stats.changedRegions, 1);
   });
 
-  it("a declaration added before a helper in another file renumbers its body, and a later edit there still re-checks its callers", () => {
+  /** HAND_OFF written to disk and analysed once (`main.ts` reports the helper's drop): the start of both hand-off edits below. */
+  function handOffProject() {
     const names = Object.keys(HAND_OFF).map((name) => join(dir, name));
     Object.entries(HAND_OFF).forEach(([name, text]) => writeFileSync(join(dir, name), text));
     const [main, helpers] = [join(dir, 'main.ts'), join(dir, 'helpers.ts')];
@@ -1168,6 +1169,11 @@ export declare function unrelated(): void;
     const analyzer = new IncrementalAnalyzer(ts);
     check(fixtures, analyzer, main, 'before the edits');
     assert.deepEqual(rules(analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main))), ['use-after-drop']);
+    return { names, main, helpers, fixtures, analyzer };
+  }
+
+  it("a declaration added before a helper in another file renumbers its body, and a later edit there still re-checks its callers", () => {
+    const { names, main, helpers, fixtures, analyzer } = handOffProject();
     // A new function before `release`: its body is now the second region. `main.ts` names nothing new and reads `release`'s body, unchanged.
     const added = HAND_OFF['helpers.ts']!.replace('export function release', 'export function extra(n: number): number {\n  return n;\n}\nexport function release');
     fixtures.setText(helpers, added);
@@ -1181,13 +1187,7 @@ export declare function unrelated(): void;
   });
 
   it("a declaration edit here and an edit in a helper's body elsewhere, analysed together: the caller that names nothing changed here still reads the helper's new body", () => {
-    const names = Object.keys(HAND_OFF).map((name) => join(dir, name));
-    Object.entries(HAND_OFF).forEach(([name, text]) => writeFileSync(join(dir, name), text));
-    const [main, helpers] = [join(dir, 'main.ts'), join(dir, 'helpers.ts')];
-    const fixtures = new FixtureProgram(names);
-    const analyzer = new IncrementalAnalyzer(ts);
-    check(fixtures, analyzer, main, 'before the edits');
-    assert.deepEqual(rules(analyzer.analyzeFile(fixtures.program, fixtures.sourceFile(main))), ['use-after-drop']);
+    const { names, main, helpers, fixtures, analyzer } = handOffProject();
     // A new declaration before `handOff`: its statement and body are as they were, but what they read of `helpers.ts` is not.
     fixtures.setText(main, HAND_OFF['main.ts']!.replace('export function handOff', 'export function extra(n: number): number {\n  return n;\n}\nexport function handOff'));
     fixtures.setText(helpers, HAND_OFF['helpers.ts']!.replace('  w.drop();', '  w.wake();'));
