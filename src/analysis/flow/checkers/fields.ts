@@ -63,14 +63,16 @@ function nameOf(ts: TypeScript, root: ts.Node): ts.Node {
  * getter that unescapes on every call): `split` by a pattern makes a new RegExp per call.
  */
 function addSegments(ts: TypeScript, path: string, segments: Set<ts.__String>): void {
+  // Never reads past the end: an out-of-bounds `charCodeAt` deoptimises the function.
   let start = 0;
-  for (let i = 0; i <= path.length; i++) {
-    const c = path.charCodeAt(i); // NaN past the end
-    if (c === 46 /* . */ || c === 91 /* [ */ || c === 93 /* ] */ || i === path.length) {
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 46 /* . */ || c === 91 /* [ */ || c === 93 /* ] */) {
       if (i > start) segments.add(ts.escapeLeadingUnderscores(path.slice(start, i)));
       start = i + 1;
     }
   }
+  if (path.length > start) segments.add(ts.escapeLeadingUnderscores(path.slice(start)));
 }
 
 /** The label of a place fact consumed through a local that shares the place's waker. */
