@@ -166,11 +166,17 @@ const WORDS = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu;
 class Statements {
   private readonly keys: string[] = [];
   private readonly words: (ReadonlySet<string> | undefined)[] = [];
+  private pragmaText: string | undefined;
 
   constructor(readonly of: DeclarationsOf) {}
 
-  /** The `@jsx…` pragmas between statements (`JSX_PRAGMA`), with the comments they are in. */
+  /** The `@jsx…` pragmas between statements (`JSX_PRAGMA`), with the comments they are in (a version is compared with the one before it and then the one after it: kept). */
   pragmas(): string {
+    this.pragmaText ??= this.findPragmas();
+    return this.pragmaText;
+  }
+
+  private findPragmas(): string {
     const { text } = this.of.file;
     const between: string[] = [];
     let end = 0;

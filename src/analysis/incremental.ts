@@ -792,20 +792,48 @@ function unchanged(previous: FileState, file: ts.SourceFile, { changes, topLevel
 /** The state with what its results read of renumbered files' regions under their new indices. */
 function renumberedState(state: FileState, renumbered: Renumbering): FileState {
   if (renumbered.size === 0) return state;
-  return { ...state, flowReads: state.flowReads.map((reads) => renumberReads(reads, renumbered)), vtables: state.vtables.map((entry) => ({ ...entry, reads: renumberReads(entry.reads, renumbered)! })) };
+  const flowReads = mapKeepingSame(state.flowReads, (reads) => renumberReads(reads, renumbered));
+  const vtables = mapKeepingSame(state.vtables, (entry) => {
+    const reads = renumberReads(entry.reads, renumbered)!;
+    return reads === entry.reads ? entry : { ...entry, reads };
+  });
+  return flowReads === state.flowReads && vtables === state.vtables ? state : { ...state, flowReads, vtables };
 }
 
-/** Reads with the regions of renumbered files under their new indices; a region without one (it changed: a result that read it is not reused) reads any change there. */
+/** `items` mapped by `fn`; the same array when `fn` returns every item itself (after an edit most results' reads are unchanged: no copy of them is made). */
+function mapKeepingSame<T>(items: readonly T[], fn: (item: T) => T): readonly T[] {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const mapped = fn(item);
+    if (mapped === item) continue;
+    const result = items.slice();
+    result[i] = mapped;
+    for (let j = i + 1; j < items.length; j++) result[j] = fn(items[j]!);
+    return result;
+  }
+  return items;
+}
+
+/**
+ * Reads with the regions of renumbered files under their new indices; a region without one (it changed: a result that read it is not reused) reads any change there.
+ * The same reads when every region they read kept its index (a declaration edit that adds or removes no region renumbers none).
+ */
 function renumberReads(reads: Reads | undefined, renumbered: Renumbering): Reads | undefined {
   if (!reads || renumbered.size === 0) return reads;
   let result: Map<string, ReadonlySet<number>> | undefined;
   for (const [fileName, now] of renumbered) {
     const read = reads.get(fileName);
-    if (!read) continue;
+    if (!read || keepsIndices(read, now)) continue;
     result ??= new Map(reads);
     result.set(fileName, new Set([...read].map((index) => (index === ANY_CHANGE ? ANY_CHANGE : (now.get(index) ?? ANY_CHANGE)))));
   }
   return result ?? reads;
+}
+
+/** Whether every region in `read` is under the same index in `now` (`ANY_CHANGE` stays). */
+function keepsIndices(read: ReadonlySet<number>, now: ReadonlyMap<number, number>): boolean {
+  for (const index of read) if (index !== ANY_CHANGE && now.get(index) !== index) return false;
+  return true;
 }
 
 function countOtherFiles(changes: Changes, file: ts.SourceFile): number {
