@@ -18,6 +18,26 @@ export function wordOffsets(text: string, pattern: RegExp): number[] {
   return offsets;
 }
 
+/**
+ * Offsets (ascending) where one of `words` (word characters only) occurs in
+ * `text` as a whole word: what `wordOffsets(text, wordsPattern(words))` finds
+ * (two whole words never overlap), without a match object per occurrence.
+ */
+export function wholeWordOffsets(text: string, words: readonly string[]): number[] {
+  const offsets: number[] = [];
+  for (const word of words) {
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+      if (!isWordCharacter(text.charCodeAt(at - 1)) && !isWordCharacter(text.charCodeAt(at + word.length))) offsets.push(at);
+    }
+  }
+  return offsets.sort((a, b) => a - b);
+}
+
+/** Whether a character code is one `\w` matches (`\b` is a change of it; NaN, outside the text, is not). */
+function isWordCharacter(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || code === 95 || (code >= 97 && code <= 122);
+}
+
 /** Whether a mention starts in `[pos, end)`; `undefined` mentions means "maybe". */
 export function mentionedIn(mentions: readonly number[] | undefined, pos: number, end: number): boolean {
   if (!mentions) return true;

@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
 import ts from 'typescript';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { hintedUnits } from '../../src/analysis/flow/index';
+import { wholeWordOffsets, wordOffsets, wordsPattern } from '../../src/analysis/mentions';
 
 /** The names of the functions `hintedUnits` picks in `text` (the file's own top level aside). */
 function hintedFunctions(text: string): string[] {
@@ -29,6 +32,12 @@ describe('hintedUnits: fields declared with an owned type', () => {
     it(`${hinted ? 'analyses' : 'skips'} a method touching ${what}`, () => {
       assert.deepEqual(hintedFunctions(text), hinted ? ['touch'] : []);
     });
+    // The incremental analyzer asks for one body's units of a new file version: the fields are found without the file's hint words.
+    it(`${hinted ? 'analyses' : 'skips'} a method touching ${what}, asked for that body alone`, () => {
+      const file = ts.createSourceFile('t.ts', text, ts.ScriptTarget.Latest, /*setParentNodes*/ true, ts.ScriptKind.TS);
+      const touch = findFunction(file, 'touch');
+      assert.deepEqual(hintedUnits(ts, touch).map((unit) => unit.root === touch), hinted ? [true] : []);
+    });
   }
 
   it('counts an alias of an earlier alias, in declaration order', () => {
@@ -41,5 +50,27 @@ describe('hintedUnits: fields declared with an owned type', () => {
   it('finds the field where the text spells a name with an escape (nothing skipped there)', () => {
     const text = 'class Q { slots: Waker[] = []; touch() { this.slots.pop(); } other() { const \\u0077ake = 1; } }';
     assert.deepEqual(hintedFunctions(text), ['touch', 'other']);
+  });
+});
+
+/** The function or method named `name` in `file`. */
+function findFunction(file: ts.SourceFile, name: string): ts.FunctionDeclaration | ts.MethodDeclaration {
+  let found: ts.FunctionDeclaration | ts.MethodDeclaration | undefined;
+  const visit = (node: ts.Node): void => {
+    if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name && ts.isIdentifier(node.name) && node.name.text === name) found ??= node;
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  if (!found) throw new Error(`no function ${name}`);
+  return found;
+}
+
+describe('wholeWordOffsets', () => {
+  const words = ['Waker', 'Box', 'Arc', 'RawWaker'];
+  it('finds what the whole-word pattern finds', () => {
+    const texts = ['Waker', 'RawWaker WakerRef _Waker Waker_ $Waker Waker$ 1Box Box1 Boxed', 'Arc<Box<Waker>>|RawWaker\nArc.fromRaw(Waker)éWaker', ''];
+    const fixtures = path.join(__dirname, '..', 'fixtures', 'flow');
+    for (const name of fs.readdirSync(fixtures).filter((name) => name.endsWith('.ts'))) texts.push(fs.readFileSync(path.join(fixtures, name), 'utf8'));
+    for (const text of texts) assert.deepEqual(wholeWordOffsets(text, words), wordOffsets(text, wordsPattern(words)));
   });
 });

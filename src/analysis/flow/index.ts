@@ -11,7 +11,7 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import type { Finding, TypeScript } from '../types';
-import { mentionedIn, mergeMentions, wordOffsets, wordsPattern } from '../mentions';
+import { mentionedIn, mergeMentions, wholeWordOffsets, wordOffsets, wordsPattern } from '../mentions';
 import { scanUnits, type FlowUnit, type FunctionLikeWithBody } from './graph';
 import { FlowEngine } from './engine';
 import { summariesFor } from './summaries';
@@ -64,6 +64,7 @@ export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWi
 }
 
 /** An owned type's name at a hint word's offset (the offset starts a whole word). */
+const OWNED_NAMES = ['Waker', 'Box', 'Arc', 'RawWaker'];
 const OWNED_TYPE_AT = /(?:Waker|Box|Arc|RawWaker)\b/y;
 const OWNED_INITIALS = new Set(packedMap(['W', 'B', 'A', 'R'], (letter) => letter.charCodeAt(0)));
 const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
@@ -91,12 +92,15 @@ function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile, hintWords?: readonly
   const { SyntaxKind } = ts;
   const names = new Set<string>();
   const text = file.text;
-  let owned = (hintWords ?? wordOffsets(text, HINT_WORDS)).filter((offset) => {
-    // Most hint words are lowercase (`wake`, `clone`, `drop`): one character rules them out.
-    if (!OWNED_INITIALS.has(text.charCodeAt(offset))) return false;
-    OWNED_TYPE_AT.lastIndex = offset;
-    return OWNED_TYPE_AT.test(text);
-  });
+  // Without the hint words (a body's units, after an edit), the owned names alone: a match object per hint word in the file is most of this scan's garbage.
+  let owned = hintWords
+    ? hintWords.filter((offset) => {
+        // Most hint words are lowercase (`wake`, `clone`, `drop`): one character rules them out.
+        if (!OWNED_INITIALS.has(text.charCodeAt(offset))) return false;
+        OWNED_TYPE_AT.lastIndex = offset;
+        return OWNED_TYPE_AT.test(text);
+      })
+    : wholeWordOffsets(text, OWNED_NAMES);
   const namesOwned = (type: ts.Node): boolean => mentionedIn(owned, type.pos, type.end);
   // A declaration whose text holds no owned name has no member typed with one: one search rules it out (most classes of plain code).
   const record = (statement: ts.Statement): ts.NodeArray<ts.TypeElement> | undefined =>
