@@ -71,25 +71,66 @@ export interface SeenChange {
 }
 
 /**
+ * Items of two versions of a file (its statements, its regions) by index,
+ * each earlier one to its later counterpart and back. In typed arrays: after
+ * every declaration edit of a 3,000-line file, a Map each way for its ~540
+ * statements and regions was most of the garbage of following the edit (and
+ * garbage is what makes a collection land inside a keystroke's request).
+ */
+export class IndexMap {
+  private readonly laterOf: Int32Array;
+  private readonly earlierOf: Int32Array;
+  /** How many items have a counterpart. */
+  size = 0;
+
+  constructor(earlierCount: number, laterCount: number) {
+    this.laterOf = new Int32Array(earlierCount).fill(-1);
+    this.earlierOf = new Int32Array(laterCount).fill(-1);
+  }
+
+  set(earlier: number, later: number): void {
+    if (this.laterOf[earlier] === -1) this.size++;
+    this.laterOf[earlier] = later;
+    this.earlierOf[later] = earlier;
+  }
+
+  /** The later index of an earlier item, or undefined (none, or out of range). */
+  later(earlier: number): number | undefined {
+    const index = this.laterOf[earlier];
+    return index === undefined || index < 0 ? undefined : index;
+  }
+
+  /** The earlier index of a later item, or undefined. */
+  earlier(later: number): number | undefined {
+    const index = this.earlierOf[later];
+    return index === undefined || index < 0 ? undefined : index;
+  }
+}
+
+/**
  * For an edited module: its earlier version's regions whose results may
  * differ, and where each other one is now (the same text in an unchanged
  * declaration that names nothing changed: what reads it reads the same).
  */
 export interface Renumbered {
   readonly changed: ReadonlySet<number>;
-  readonly now: ReadonlyMap<number, number>;
-  /** Each unchanged statement's old index by its new one: the same declaration (its text from its first token, bodies and typed initializers aside), naming nothing changed. */
-  readonly statements: ReadonlyMap<number, number>;
+  readonly now: IndexMap;
+  /** Each unchanged statement, earlier and later: the same declaration (its text from its first token, bodies and typed initializers aside), naming nothing changed. */
+  readonly statements: IndexMap;
 }
 
 /** The shapes of a file's top-level statements (cheap: no text is read). */
 export function statementShapes(ts: TypeScript, file: ts.SourceFile): StatementShape[] {
-  return file.statements.map((statement) => ({ pos: statement.pos, end: statement.end, ...namesDeclared(ts, statement) }));
+  const shapes: StatementShape[] = [];
+  for (const statement of file.statements) {
+    const { names, role } = namesDeclared(ts, statement);
+    shapes.push({ pos: statement.pos, end: statement.end, names, role });
+  }
+  return shapes;
 }
 
 function namesDeclared(ts: TypeScript, statement: ts.Statement): { names: string[]; role: StatementShape['role'] } {
   const { SyntaxKind } = ts;
-  const isDefault = (): boolean => (ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === SyntaxKind.DefaultKeyword)) ?? false;
   switch (statement.kind) {
     case SyntaxKind.VariableStatement: {
       const names: string[] = [];
@@ -97,14 +138,15 @@ function namesDeclared(ts: TypeScript, statement: ts.Statement): { names: string
       return { names, role: 'declaration' };
     }
     case SyntaxKind.FunctionDeclaration:
-    case SyntaxKind.ClassDeclaration: {
-      const name = (statement as ts.FunctionDeclaration | ts.ClassDeclaration).name;
-      return { names: [...(name ? [name.text] : []), ...(isDefault() ? ['default'] : [])], role: 'declaration' };
-    }
+    case SyntaxKind.ClassDeclaration:
     case SyntaxKind.InterfaceDeclaration:
     case SyntaxKind.TypeAliasDeclaration:
-    case SyntaxKind.EnumDeclaration:
-      return { names: [(statement as ts.InterfaceDeclaration | ts.TypeAliasDeclaration | ts.EnumDeclaration).name.text, ...(isDefault() ? ['default'] : [])], role: 'declaration' };
+    case SyntaxKind.EnumDeclaration: {
+      const name = (statement as ts.FunctionDeclaration | ts.ClassDeclaration | ts.InterfaceDeclaration | ts.TypeAliasDeclaration | ts.EnumDeclaration).name;
+      const names = name ? [name.text] : [];
+      if (isDefaultExport(ts, statement)) names.push('default');
+      return { names, role: 'declaration' };
+    }
     case SyntaxKind.ModuleDeclaration: {
       const declaration = statement as ts.ModuleDeclaration;
       if (declaration.name.kind === SyntaxKind.Identifier && declaration.name.text !== 'global') return { names: [declaration.name.text], role: 'declaration' };
@@ -138,6 +180,12 @@ function namesDeclared(ts: TypeScript, statement: ts.Statement): { names: string
     default:
       return { names: [], role: 'code' };
   }
+}
+
+function isDefaultExport(ts: TypeScript, statement: ts.Statement): boolean {
+  const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
+  if (modifiers) for (const modifier of modifiers) if (modifier.kind === ts.SyntaxKind.DefaultKeyword) return true;
+  return false;
 }
 
 function bindingNames(ts: TypeScript, name: ts.BindingName, into: string[]): void {
@@ -272,7 +320,7 @@ function mentionsAny(words: ReadonlySet<string> | undefined, names: ReadonlySet<
  * each unchanged new one is (by index). Undefined when the edit added or
  * removed an `export *`, or the module has an `export =`.
  */
-function changedByEdit(before: DeclarationsOf, after: DeclarationsOf): { names: Set<string>; statements: Set<number>; was: Map<number, number> } | undefined {
+function changedByEdit(before: DeclarationsOf, after: DeclarationsOf): { names: Set<string>; statements: Set<number>; was: IndexMap } | undefined {
   const old = statementsOf(before);
   const now = statementsOf(after);
   if (old.pragmas() !== now.pragmas()) return undefined;
@@ -285,12 +333,12 @@ function changedByEdit(before: DeclarationsOf, after: DeclarationsOf): { names: 
   }
   const names = new Set<string>();
   const changed = new Set<number>();
-  const was = new Map<number, number>();
+  const was = new IndexMap(before.statements.length, after.statements.length);
   after.statements.forEach((_, index) => {
     const earlier = unmatched.get(now.key(index))?.pop();
     if (earlier === undefined) changed.add(index);
     else {
-      was.set(index, earlier);
+      was.set(earlier, index);
       now.shareWords(index, old, earlier);
     }
   });
@@ -350,7 +398,7 @@ export function filesSeeing(
   /** Per file reached: the names whose meaning may have changed (its own, and the other modules' it re-exports), and its changed statements. */
   const reached = new Map<ts.SourceFile, { names: Set<string>; statements: Set<number>; regions: Set<number> }>();
   const queue: ts.SourceFile[] = [];
-  const matches = new Map<ts.SourceFile, { before: DeclarationsOf; after: DeclarationsOf; was: ReadonlyMap<number, number> }>();
+  const matches = new Map<ts.SourceFile, { before: DeclarationsOf; after: DeclarationsOf; was: IndexMap }>();
   for (const { before, after } of edited) {
     const changed = changedByEdit(before, after);
     if (!changed) return undefined;
@@ -455,14 +503,15 @@ function moduleResolution(program: ts.Program): (specifier: ts.StringLiteralLike
  * An edited module's earlier regions: those in a statement that changed or
  * names a changed name (`changed`, new indices), whose text changed or names
  * one, changed; the others mapped to the same region in the unchanged
- * statement (`was`: new statement index to old).
+ * statement (`was`: the statements with the same key).
  */
-function renumber(before: DeclarationsOf, after: DeclarationsOf, was: ReadonlyMap<number, number>, changed: ReadonlySet<number>, names: RegExp | undefined): Renumbered {
-  const now = new Map<number, number>();
-  const statements = new Map<number, number>();
-  for (const [index, earlier] of was) {
-    if (changed.has(index)) continue;
-    statements.set(index, earlier);
+function renumber(before: DeclarationsOf, after: DeclarationsOf, was: IndexMap, changed: ReadonlySet<number>, names: RegExp | undefined): Renumbered {
+  const now = new IndexMap(before.regions.length, after.regions.length);
+  const statements = new IndexMap(before.statements.length, after.statements.length);
+  for (let index = 0; index < after.statements.length; index++) {
+    const earlier = was.earlier(index);
+    if (earlier === undefined || changed.has(index)) continue;
+    statements.set(earlier, index);
     const oldShape = before.statements[earlier]!;
     const newShape = after.statements[index]!;
     let from = firstRegionFrom(before.regions, oldShape.pos);
@@ -477,7 +526,7 @@ function renumber(before: DeclarationsOf, after: DeclarationsOf, was: ReadonlyMa
   }
   const changedRegions = new Set<number>();
   before.regions.forEach((_, index) => {
-    if (!now.has(index)) changedRegions.add(index);
+    if (now.later(index) === undefined) changedRegions.add(index);
   });
   return { changed: changedRegions, now, statements };
 }

@@ -124,7 +124,7 @@
 
 import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
-import { filesSeeing, firstRegionFrom, JSX_PRAGMA, skipTrivia, statementShapes, type SeenChange, type StatementShape } from './declaration-changes';
+import { filesSeeing, firstRegionFrom, JSX_PRAGMA, skipTrivia, statementShapes, type IndexMap, type SeenChange, type StatementShape } from './declaration-changes';
 import { finishFindings } from './finish';
 import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings, type FlowUnit } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
@@ -185,7 +185,7 @@ type Reads = ReadonlyMap<string, ReadonlySet<number>>;
 /** Per file name, the regions edited since the last analysis, and `ANY_CHANGE` for every other file edited at all. */
 type Changes = ReadonlyMap<string, ReadonlySet<number>>;
 const ANY_CHANGE = -1;
-type Renumbering = ReadonlyMap<string, ReadonlyMap<number, number>>;
+type Renumbering = ReadonlyMap<string, IndexMap>;
 
 /** What changed for one file since its last analysis (`changesSince`): the edited regions of every file, and of its own edit whether it reaches the top level, or only moved text. */
 interface OwnChanges {
@@ -198,10 +198,10 @@ interface OwnChanges {
   readonly redeclared?: Redeclared;
 }
 
-/** A module's own declaration edit: each unchanged statement's old index by its new one, and each unchanged region's new index by its old one (`Renumbered`). */
+/** A module's own declaration edit: its unchanged statements and its unchanged regions, earlier and now (`Renumbered`). */
 interface Redeclared {
-  readonly statements: ReadonlyMap<number, number>;
-  readonly now: ReadonlyMap<number, number>;
+  readonly statements: IndexMap;
+  readonly now: IndexMap;
 }
 
 /** The regions edited between two versions of a file, and whether the file's top-level code is among the edited code (a `const`'s initializer). */
@@ -290,7 +290,7 @@ export interface IncrementalStats {
  * one's declaration edits, what it sees (`filesSeeing`). `opaque`: anything
  * else, every other file is analysed whole.
  */
-type FileChange = { readonly regions: ReadonlySet<number>; readonly seen?: SeenChange; readonly renumbered?: ReadonlyMap<number, number>; readonly statements?: ReadonlyMap<number, number> } | 'opaque';
+type FileChange = { readonly regions: ReadonlySet<number>; readonly seen?: SeenChange; readonly renumbered?: IndexMap; readonly statements?: IndexMap } | 'opaque';
 
 export class IncrementalAnalyzer {
   private readonly states = new Map<string, FileState>();
@@ -412,7 +412,7 @@ export class IncrementalAnalyzer {
       redeclared = { statements: change.statements, now: change.renumbered };
     }
     const changes = new Map<string, ReadonlySet<number>>();
-    const renumbered = new Map<string, ReadonlyMap<number, number>>();
+    const renumbered = new Map<string, IndexMap>();
     let ownRegions = own?.regions ?? NONE;
     for (const [fileName, change] of others) {
       if (change === 'opaque') return undefined;
@@ -650,52 +650,50 @@ function sameSkeletonMatch(previous: Skeleton, current: Skeleton, changed: Reado
  * checks). Undefined: analyse the whole file.
  */
 function redeclaredMatch(previous: Skeleton, current: Skeleton, { statements, now }: Redeclared): Match | undefined {
-  const earlierOf = new Map<number, number>();
-  for (const [before, after] of now) earlierOf.set(after, before);
   const shared = identifiersPattern([...new Set([...previous.sharedNames, ...current.sharedNames])]);
   const mayNameShared = (text: string): boolean => text.includes('\\u') || (shared?.test(text) ?? false);
-  if (previous.texts.some((text, index) => !now.has(index) && mayNameShared(text))) return undefined;
-  if (current.texts.some((text, index) => !earlierOf.has(index) && mayNameShared(text))) return undefined;
-  const kept = new Set(statements.values());
+  const keptBefore = (index: number): boolean => now.later(index) !== undefined;
+  const keptNow = (index: number): boolean => now.earlier(index) !== undefined;
+  if (previous.texts.some((text, index) => !keptBefore(index) && mayNameShared(text))) return undefined;
+  if (current.texts.some((text, index) => !keptNow(index) && mayNameShared(text))) return undefined;
+  const statementKeptBefore = (index: number): boolean => statements.later(index) !== undefined;
+  const statementKeptNow = (index: number): boolean => statements.earlier(index) !== undefined;
   const oldText = previous.file.text;
   const newText = current.file.text;
   // Every site's text names the class: one in a changed statement, or in a changed region of a kept one, may be new or gone.
   const sitesKept =
-    previous.statements.every((shape, index) => kept.has(index) || !mayNameVtableClass(oldText.slice(shape.pos, shape.end))) &&
-    current.statements.every((shape, index) => statements.has(index) || !mayNameVtableClass(newText.slice(shape.pos, shape.end))) &&
-    previous.texts.every((text, index) => now.has(index) || !mayNameVtableClass(text)) &&
-    current.texts.every((text, index) => earlierOf.has(index) || !mayNameVtableClass(text));
+    previous.statements.every((shape, index) => statementKeptBefore(index) || !mayNameVtableClass(oldText.slice(shape.pos, shape.end))) &&
+    current.statements.every((shape, index) => statementKeptNow(index) || !mayNameVtableClass(newText.slice(shape.pos, shape.end))) &&
+    previous.texts.every((text, index) => keptBefore(index) || !mayNameVtableClass(text)) &&
+    current.texts.every((text, index) => keptNow(index) || !mayNameVtableClass(text));
   return {
-    earlierRegion: (index) => earlierOf.get(index),
+    earlierRegion: (index) => now.earlier(index),
     toNew: statementMap(previous, current, statements, now),
     // Every changed character lies in the stretch where the two texts differ: a finding on a line it touches may read differently.
     stale: staleLines(previous, current, NONE, changedStretch(oldText, newText)),
     sitesKept,
-    changedRegions: current.regions.length - earlierOf.size,
+    changedRegions: current.regions.length - now.size,
     // A changed statement that holds no code outside its regions (a type, a function's signature) changes none of those units but through names, as for the regions.
-    outsideChanged: !previous.codeFree.every((free, index) => free || kept.has(index)) || !current.codeFree.every((free, index) => free || statements.has(index)),
+    outsideChanged: !previous.codeFree.every((free, index) => free || statementKeptBefore(index)) || !current.codeFree.every((free, index) => free || statementKeptNow(index)),
   };
 }
 
 /**
  * Maps positions of a module's earlier version into its version after a
- * declaration edit: inside a statement kept as it was (`statements`, new index
- * to old), from its first token to its end, by the statement's shift and the
+ * declaration edit: inside a statement kept as it was (`statements`), from its first token to its end, by the statement's shift and the
  * length changes of its regions before the position (their texts may differ:
  * a body's or a typed initializer's); inside an unchanged region (`now`), by
  * the region's shift. Elsewhere (a changed statement, a changed region,
  * leading trivia) it cannot map.
  */
-function statementMap(previous: Skeleton, current: Skeleton, statements: ReadonlyMap<number, number>, now: ReadonlyMap<number, number>): (position: number) => number {
-  const newIndexOf = new Map<number, number>();
-  for (const [after, before] of statements) newIndexOf.set(before, after);
+function statementMap(previous: Skeleton, current: Skeleton, statements: IndexMap, now: IndexMap): (position: number) => number {
   /** The position in the earlier statement's current counterpart; undefined when it lies outside the statement (its first token to its end). */
   const within = (statement: number, position: number): number | undefined => {
     const oldShape = previous.statements[statement];
     if (!oldShape) return undefined;
     const oldStart = skipTrivia(previous.file.text, oldShape.pos, oldShape.end);
     if (position < oldStart || position > oldShape.end) return undefined;
-    const index = newIndexOf.get(statement);
+    const index = statements.later(statement);
     if (index === undefined) throw new Unmappable();
     const newShape = current.statements[index]!;
     let from = firstRegionFrom(previous.regions, oldShape.pos);
@@ -709,7 +707,7 @@ function statementMap(previous: Skeleton, current: Skeleton, statements: Readonl
       if (region.kind !== counterpart.kind) throw new Unmappable();
       if (position <= region.start) break;
       if (position < region.end) {
-        if (now.get(from) !== to) throw new Unmappable();
+        if (now.later(from) !== to) throw new Unmappable();
         return counterpart.start + (position - region.start);
       }
       mapped = counterpart.end + (position - region.end);
@@ -825,14 +823,14 @@ function renumberReads(reads: Reads | undefined, renumbered: Renumbering): Reads
     const read = reads.get(fileName);
     if (!read || keepsIndices(read, now)) continue;
     result ??= new Map(reads);
-    result.set(fileName, new Set([...read].map((index) => (index === ANY_CHANGE ? ANY_CHANGE : (now.get(index) ?? ANY_CHANGE)))));
+    result.set(fileName, new Set([...read].map((index) => (index === ANY_CHANGE ? ANY_CHANGE : (now.later(index) ?? ANY_CHANGE)))));
   }
   return result ?? reads;
 }
 
 /** Whether every region in `read` is under the same index in `now` (`ANY_CHANGE` stays). */
-function keepsIndices(read: ReadonlySet<number>, now: ReadonlyMap<number, number>): boolean {
-  for (const index of read) if (index !== ANY_CHANGE && now.get(index) !== index) return false;
+function keepsIndices(read: ReadonlySet<number>, now: IndexMap): boolean {
+  for (const index of read) if (index !== ANY_CHANGE && now.later(index) !== index) return false;
   return true;
 }
 
