@@ -81,4 +81,13 @@ describe('analysis: arrays built in one elements kind', () => {
     assert.deepEqual(packedMap(['a', 'b'], (s, index) => `${s}${index}`), ['a0', 'b1']);
     assert.deepEqual(packedFlatMap(['a', 'b'], (s, index) => [index, s]), [0, 'a', 1, 'b']);
   });
+
+  it('read an array by index, never through an iterator (an iterator and a result object per element are garbage)', () => {
+    const noIterator = <T>(items: T[]): T[] => {
+      items[Symbol.iterator] = () => assert.fail('iterated');
+      return items;
+    };
+    assert.deepEqual(packedMap(noIterator([1, 2]), (n) => n + 1), [2, 3]);
+    assert.deepEqual(packedFlatMap(noIterator([1, 2]), (n) => noIterator([n, -n])), [1, -1, 2, -2]);
+  });
 });
