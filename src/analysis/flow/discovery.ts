@@ -592,10 +592,9 @@ export class Discovery implements PlaceNaming {
     this.finalNames = names;
     if (names.size === 0) return;
     const tracked = { has: (symbol: ts.Symbol): boolean => this.bySymbol.has(symbol) || watched.has(symbol) };
-    const uses = new Map<ts.Node, TrackedBinding>();
-    const watchedReferences = new Set<ts.Node>();
-    this.uses = uses;
-    this.watchedReferences = watchedReferences;
+    // Made at the first entry: many units have no use or no watched reference, and the shared empty ones answer for them (less garbage).
+    let uses: Map<ts.Node, TrackedBinding> | undefined;
+    let watchedReferences: Set<ts.Node> | undefined;
     const identifiers = this.unit.identifiers;
     for (let i = 0; i < identifiers.length; i++) {
       const identifier = identifiers[i];
@@ -603,9 +602,9 @@ export class Discovery implements PlaceNaming {
       const symbol = this.symbolOfReference(identifier, tracked);
       if (!symbol) continue;
       const binding = this.bySymbol.get(symbol);
-      if (binding) uses.set(identifier, binding);
+      if (binding) (uses ??= this.uses = new Map()).set(identifier, binding);
       if (watched.has(symbol)) {
-        for (const hook of this.hooks) if (hook.onReference?.(identifier, symbol)) watchedReferences.add(identifier);
+        for (const hook of this.hooks) if (hook.onReference?.(identifier, symbol)) (watchedReferences ??= this.watchedReferences = new Set()).add(identifier);
       }
     }
   }
