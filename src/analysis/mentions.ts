@@ -27,13 +27,15 @@ export function wholeWordOffsets(text: string, words: readonly string[]): number
   const offsets: number[] = [];
   for (const word of words) {
     for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
-      if (!isWordCharacter(text.charCodeAt(at - 1)) && !isWordCharacter(text.charCodeAt(at + word.length))) offsets.push(at);
+      // Bounds checked first: `charCodeAt` outside the text deoptimises the function (as addSegments did).
+      const end = at + word.length;
+      if ((at === 0 || !isWordCharacter(text.charCodeAt(at - 1))) && (end === text.length || !isWordCharacter(text.charCodeAt(end)))) offsets.push(at);
     }
   }
   return offsets.sort((a, b) => a - b);
 }
 
-/** Whether a character code is one `\w` matches (`\b` is a change of it; NaN, outside the text, is not). */
+/** Whether a character code is one `\w` matches (`\b` is a change of it). */
 function isWordCharacter(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || code === 95 || (code >= 97 && code <= 122);
 }
