@@ -96,15 +96,20 @@ export class IndexMap {
 
   /** The later index of an earlier item, or undefined (none, or out of range). */
   later(earlier: number): number | undefined {
-    const index = this.laterOf[earlier];
-    return index === undefined || index < 0 ? undefined : index;
+    return counterpart(this.laterOf, earlier);
   }
 
-  /** The earlier index of a later item, or undefined. */
+  /** The earlier index of a later item, or undefined (none, or out of range). */
   earlier(later: number): number | undefined {
-    const index = this.earlierOf[later];
-    return index === undefined || index < 0 ? undefined : index;
+    return counterpart(this.earlierOf, later);
   }
+}
+
+/** `indices[at]` when `at` is in range and has one: a typed array read out of range is a slow path in V8 (and answers `undefined`, not a number). */
+function counterpart(indices: Int32Array, at: number): number | undefined {
+  if (at < 0 || at >= indices.length) return undefined;
+  const index = indices[at]!;
+  return index < 0 ? undefined : index;
 }
 
 /**
