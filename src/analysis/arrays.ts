@@ -12,6 +12,8 @@
 // sets and maps' values, and in the tiers it runs in it allocated an iterator
 // and a result object per element, garbage every unit and vtable site made
 // (bench/README, the `worst12c` work).
+//
+// `mapKeepingSame` maps without copying when nothing changes.
 
 /** `items.map(make)`, always packed. */
 export function packedMap<T, U>(items: Iterable<T>, make: (item: T, index: number) => U): U[] {
@@ -40,4 +42,18 @@ export function packedFlatMap<T, U>(items: Iterable<T>, make: (item: T, index: n
 
 function pushAll<U>(result: U[], made: readonly U[]): void {
   for (let i = 0; i < made.length; i++) result.push(made[i]!);
+}
+
+/** `items` mapped by `fn`, or `items` itself, uncopied, when `fn` returns every item unchanged (incremental.ts renumbers results' reads after an edit, and most keep theirs). */
+export function mapKeepingSame<T>(items: readonly T[], fn: (item: T) => T): readonly T[] {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const mapped = fn(item);
+    if (mapped === item) continue;
+    const result = items.slice();
+    result[i] = mapped;
+    for (let j = i + 1; j < items.length; j++) result[j] = fn(items[j]!);
+    return result;
+  }
+  return items;
 }

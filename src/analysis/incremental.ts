@@ -130,6 +130,7 @@ import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings, type FlowUnit
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
 import { isLibraryFile } from './library';
 import { findMentions, identifiersPattern, mentionedIn } from './mentions';
+import { mapKeepingSame } from './arrays';
 import { skipOuterExpressions } from './syntax';
 import { checkVtable, leaksExplainedElsewhere, vtableSites, withoutExplainedLeaks } from './vtable/index';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type Span, type TypeScript } from './types';
@@ -796,20 +797,6 @@ function renumberedState(state: FileState, renumbered: Renumbering): FileState {
     return reads === entry.reads ? entry : { ...entry, reads };
   });
   return flowReads === state.flowReads && vtables === state.vtables ? state : { ...state, flowReads, vtables };
-}
-
-/** `items` mapped by `fn`; the same array when `fn` returns every item itself (after an edit most results' reads are unchanged: no copy of them is made). */
-function mapKeepingSame<T>(items: readonly T[], fn: (item: T) => T): readonly T[] {
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    const mapped = fn(item);
-    if (mapped === item) continue;
-    const result = items.slice();
-    result[i] = mapped;
-    for (let j = i + 1; j < items.length; j++) result[j] = fn(items[j]!);
-    return result;
-  }
-  return items;
 }
 
 /**

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as ts from 'typescript';
-import { packedFlatMap, packedMap } from '../../src/analysis/arrays';
+import { mapKeepingSame, packedFlatMap, packedMap } from '../../src/analysis/arrays';
 
 const ANALYSIS = join(__dirname, '..', '..', 'src', 'analysis');
 const ARRAYS = join(ANALYSIS, 'arrays.ts');
@@ -89,5 +89,17 @@ describe('analysis: arrays built in one elements kind', () => {
     };
     assert.deepEqual(packedMap(noIterator([1, 2]), (n) => n + 1), [2, 3]);
     assert.deepEqual(packedFlatMap(noIterator([1, 2]), (n) => noIterator([n, -n])), [1, -1, 2, -2]);
+  });
+});
+
+describe('analysis: mapKeepingSame', () => {
+  it('returns the array itself when every item maps to itself, and a copy with the mapped items otherwise', () => {
+    const items = [{ n: 1 }, { n: 2 }, { n: 3 }];
+    assert.equal(mapKeepingSame(items, (item) => item), items);
+    const doubled = mapKeepingSame(items, (item) => (item.n === 1 ? item : { n: item.n * 2 }));
+    assert.notEqual(doubled, items);
+    assert.deepEqual(doubled, [{ n: 1 }, { n: 4 }, { n: 6 }]);
+    assert.equal(doubled[0], items[0]);
+    assert.deepEqual(items, [{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 });
