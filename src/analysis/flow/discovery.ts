@@ -113,7 +113,8 @@ export class Discovery implements PlaceNaming {
   /** Whether discovery walked the nested functions and classes (for incremental re-analysis). */
   readNested = false;
   private readonly ts: FileContext['ts'];
-  private readonly root: FlowRoot;
+  private unit: FlowUnit;
+  private root: FlowRoot;
   private written: Set<string> | undefined;
   /** `placePath` per node: every pass of the dataflow asks again about the same receivers and arguments. */
   private paths: Map<ts.Expression, AccessPath | null> | undefined;
@@ -126,12 +127,40 @@ export class Discovery implements PlaceNaming {
 
   constructor(
     private readonly context: FileContext,
-    private readonly unit: FlowUnit,
+    unit: FlowUnit,
     private readonly hooks: readonly DiscoveryHooks[],
     private readonly calls: CallSummaries,
   ) {
     this.ts = context.ts;
+    this.unit = unit;
     this.root = unit.root;
+  }
+
+  /** Moves on to another unit of the same file, as a fresh discovery of it would start (`FlowEngine.reset`). */
+  reset(unit: FlowUnit): void {
+    this.unit = unit;
+    this.root = unit.root;
+    this.bindings.length = 0;
+    if (this.bySymbol.size > 0) this.bySymbol.clear();
+    this.uses = NO_ENTRIES;
+    this.watchedReferences = NO_NODES;
+    this.watchedReads = NO_NODES;
+    this.captures = NO_ENTRIES;
+    this.captureReferences = NO_ENTRIES;
+    this.creations = NO_ENTRIES;
+    this.placeReads = undefined;
+    this.aliasing = false;
+    this.scoped = NO_ENTRIES;
+    this.byDeclaration = undefined;
+    this.byIdentifier = undefined;
+    this.destructured = undefined;
+    this.finalNames = NO_NAMES;
+    this.readNested = false;
+    this.written = undefined;
+    this.paths = undefined;
+    this.objectPaths = undefined;
+    this.iterated = undefined;
+    this.mapMethods = undefined;
   }
 
   /** Whether anything needs the dataflow: a tracked binding, or a checker that asks for it. */

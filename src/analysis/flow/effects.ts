@@ -52,6 +52,11 @@ export class Effects {
     return effect;
   }
 
+  /** Forgets the last unit's references (`FlowEngine.reset`). */
+  reset(): void {
+    if (this.byReference.size > 0) this.byReference.clear();
+  }
+
   /** The effect already computed for a reference, if any. */
   known(reference: ts.Node): Effect | undefined {
     return this.byReference.get(reference);

@@ -152,19 +152,26 @@ export interface UnitReads {
   readonly summaries: ReadonlySet<ts.Node> | undefined;
 }
 
-/**
- * Analyse one function body (or a file's top level) and append its findings:
- * the dataflow engine with one checker per rule (use-after-* share one), and
- * the program's helper summaries.
- */
+/** Analyse one function body (or a file's top level) and append its findings. */
 function analyzeFunction(context: FileContext, unit: FlowUnit, findings: Finding[]): UnitReads {
+  let engine = enginesByFile.get(context);
+  if (engine) engine.reset(unit);
+  else enginesByFile.set(context, (engine = newEngine(context, unit)));
+  engine.run(findings);
+  return { nested: engine.discovery.readNested, summaries: engine.reads };
+}
+
+/** The engine a file's units are analysed with, one after another (`FlowEngine.reset`): one per file, not per unit (less garbage). */
+const enginesByFile = new WeakMap<FileContext, FlowEngine>();
+
+/** The engine with one checker per rule (use-after-* share one), and the program's helper summaries. */
+export function newEngine(context: FileContext, unit: FlowUnit): FlowEngine {
   const engine = new FlowEngine(context, unit, summariesFor(context));
   engine.use(new LostWakeupChecker(engine));
   engine.use(new UseAfterChecker(engine));
   engine.use(new LeakChecker(engine));
   engine.use(new FieldChecker(engine));
-  engine.run(findings);
-  return { nested: engine.discovery.readNested, summaries: engine.reads };
+  return engine;
 }
 
 /** Analyse one unit, appending its findings; returns what it read (see analyzeFunction). */

@@ -104,6 +104,14 @@ export class FieldChecker implements FlowChecker {
 
   constructor(private readonly engine: FlowEngine) {}
 
+  reset(): void {
+    this.places = NO_PLACES;
+    this.slot = undefined;
+    this.polled = false;
+    this.reportedUses = undefined;
+    this.callEffects = undefined;
+  }
+
   // ---------------------------------------------------------------- discovery
 
   /** Places are the fields and slots that are assigned an owned waker in this body, consumed through, or read into a local. */

@@ -39,6 +39,13 @@ export class LeakChecker implements FlowChecker {
 
   constructor(private readonly engine: FlowEngine) {}
 
+  reset(): void {
+    this.leaks.length = 0;
+    this.disposals = undefined;
+    this.keptByClosure = undefined;
+    this.handedOff = undefined;
+  }
+
   /** Temporaries: a created waker that is discarded or only borrowed leaks right away. */
   onCall(node: ts.CallExpression | ts.NewExpression): void {
     const engine = this.engine;

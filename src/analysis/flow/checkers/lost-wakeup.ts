@@ -112,6 +112,28 @@ export class LostWakeupChecker implements FlowChecker {
     private readonly summaryOf?: ts.ParameterDeclaration,
   ) {}
 
+  reset(): void {
+    this.poll = undefined;
+    this.pollName = '`poll`';
+    this.registrations = undefined;
+    this.contextAliases = NO_ENTRIES;
+    this.contextRefs = NO_ENTRIES;
+    this.closuresUsingContext = undefined;
+    this.registrationHeldByClone = undefined;
+    this.cloneBindingMadeAt = undefined;
+    this.readyTests = undefined;
+    this.heldWakerTests = undefined;
+    this.evidence = undefined;
+    this.childReports = undefined;
+    this.uses = undefined;
+    this.helperResultTests = undefined;
+    this.vacancyTests = undefined;
+    this.storedIn = undefined;
+    this.exits = undefined;
+    this.factsAtExits = undefined;
+    this.alsoHeldBy = undefined;
+  }
+
   // ---------------------------------------------------------------- discovery
 
   startDiscovery(): void {

@@ -35,6 +35,12 @@ export class UseAfterChecker implements FlowChecker {
 
   constructor(private readonly engine: FlowEngine) {}
 
+  reset(): void {
+    this.cleanUses = undefined;
+    this.movedUsings = undefined;
+    this.misuses = undefined;
+  }
+
   /** A use of `binding` at `use`: reported when some path has woken, dropped or moved it. */
   onUse(binding: TrackedBinding, use: ts.Node, state: WorkingState): void {
     const engine = this.engine;
