@@ -131,8 +131,9 @@ export class FlowEngine {
    */
   private active: readonly FlowChecker[] = NO_CHECKERS;
   private readonly lattices: CheckerLattice<unknown>[] = [];
-  /** What the CFG builder asks of every unit's discovery (one set of callbacks for all the units this engine analyses). */
+  /** What the CFG builder asks of every unit's discovery (one set of callbacks for all the units this engine analyses); without `isInterestingRead` for the units that watch no read (most). */
   private readonly cfgOptions: CfgOptions;
+  private readonly cfgOptionsWithReads: CfgOptions;
   // The tables below are made on first use: most units need no dataflow and report nothing (speed).
   private facts: FactTable | undefined;
   private reported: Map<string, Finding> | undefined;
@@ -160,12 +161,12 @@ export class FlowEngine {
     this.discovery = new Discovery(context, unit, this.checkers, this.calls);
     this.effects = new Effects(context, this.discovery, this.calls);
     const discovery = this.discovery;
-    this.cfgOptions = {
-      isInteresting: (identifier) => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier),
-      isInterestingRead: (access) => discovery.watchedReads.has(access),
-      coversEveryValue: (node) => switchCoversEveryValue(this.ts, this.context.checker, node),
-      runsAtLeastOnce: (node) => runsAtLeastOnce(this.ts, this.context.library, node),
-    };
+    const isInteresting = (identifier: ts.Identifier): boolean => discovery.uses.has(identifier) || discovery.watchedReferences.has(identifier);
+    const coversEveryValue = (node: ts.SwitchStatement): boolean => switchCoversEveryValue(this.ts, this.context.checker, node);
+    const runsAtLeast = (node: ts.ForStatement | ts.ForOfStatement): boolean => runsAtLeastOnce(this.ts, this.context.library, node);
+    // Both written out with the same keys in the same order: one object shape where the builder reads them.
+    this.cfgOptions = { isInteresting, isInterestingRead: undefined, coversEveryValue, runsAtLeastOnce: runsAtLeast };
+    this.cfgOptionsWithReads = { isInteresting, isInterestingRead: (access) => discovery.watchedReads.has(access), coversEveryValue, runsAtLeastOnce: runsAtLeast };
   }
 
   /**
@@ -275,7 +276,7 @@ export class FlowEngine {
     this.discovery.run();
     if (!this.discovery.needsDataflow) return undefined;
     this.active = this.checkers.filter((checker) => checker.needsDataflow?.() ?? true);
-    const whole = buildCfg(this.ts, this.root, this.cfgOptions);
+    const whole = buildCfg(this.ts, this.root, this.discovery.watchedReads.size > 0 ? this.cfgOptionsWithReads : this.cfgOptions);
     return correlateConditions(this.ts, this.context.checker, whole, this.root);
   }
 
