@@ -19,6 +19,23 @@ export function wordOffsets(text: string, pattern: RegExp): number[] {
 }
 
 /**
+ * What `wordOffsets(text, pattern)` finds, for a `pattern` whose every match is
+ * a whole word of word characters (`wordsPattern` of such words), without a
+ * match object per occurrence: `test` moves `lastIndex` to the end of a match,
+ * and its start is where the word characters before that end begin.
+ */
+export function wordStarts(text: string, pattern: RegExp): number[] {
+  const offsets: number[] = [];
+  pattern.lastIndex = 0;
+  while (pattern.test(text)) {
+    let start = pattern.lastIndex - 1;
+    while (start > 0 && isWordCharacter(text.charCodeAt(start - 1))) start--;
+    offsets.push(start);
+  }
+  return offsets;
+}
+
+/**
  * Offsets (ascending) where one of `words` (word characters only) occurs in
  * `text` as a whole word: what `wordOffsets(text, wordsPattern(words))` finds
  * (two whole words never overlap), without a match object per occurrence.

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import ts from 'typescript';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hintedUnits } from '../../src/analysis/flow/index';
-import { wholeWordOffsets, wordOffsets, wordsPattern } from '../../src/analysis/mentions';
+import { HINTS, hintedUnits } from '../../src/analysis/flow/index';
+import { wholeWordOffsets, wordOffsets, wordsPattern, wordStarts } from '../../src/analysis/mentions';
 
 /** The names of the functions `hintedUnits` picks in `text` (the file's own top level aside). */
 function hintedFunctions(text: string): string[] {
@@ -64,6 +64,16 @@ function findFunction(file: ts.SourceFile, name: string): ts.FunctionDeclaration
   if (!found) throw new Error(`no function ${name}`);
   return found;
 }
+
+describe('wordStarts', () => {
+  it('finds what wordOffsets finds, for the flow pass\'s hint words', () => {
+    const pattern = wordsPattern(HINTS);
+    const texts = ['wake', 'waker wakeByRef _wake wake_ $wake wake$ 1poll poll1 Waker RawWaker WakerRef', 'Arc<Box<Waker>>|RawWaker\nArc.fromRaw(Waker)éWaker cx.waker().clone()', ''];
+    const fixtures = path.join(__dirname, '..', 'fixtures', 'flow');
+    for (const name of fs.readdirSync(fixtures).filter((name) => name.endsWith('.ts'))) texts.push(fs.readFileSync(path.join(fixtures, name), 'utf8'));
+    for (const text of texts) assert.deepEqual(wordStarts(text, pattern), wordOffsets(text, pattern));
+  });
+});
 
 describe('wholeWordOffsets', () => {
   const words = ['Waker', 'Box', 'Arc', 'RawWaker'];

@@ -11,7 +11,7 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import type { Finding, TypeScript } from '../types';
-import { mentionedIn, mergeMentions, wholeWordOffsets, wordOffsets, wordsPattern } from '../mentions';
+import { mentionedIn, mergeMentions, wholeWordOffsets, wordOffsets, wordsPattern, wordStarts } from '../mentions';
 import { scanUnits, type FlowUnit, type FunctionLikeWithBody } from './graph';
 import { FlowEngine } from './engine';
 import { summariesFor } from './summaries';
@@ -24,7 +24,7 @@ import { packedMap } from '../arrays';
 export { buildCfg, scanUnits, type BasicBlock, type Cfg, type FlowUnit, type Op } from './graph';
 
 /** Identifiers that can only matter if the library is involved. */
-const HINTS = new Set([
+export const HINTS = new Set([
   'Waker', 'Box', 'Arc', 'RawWaker', 'Context', 'WakerRef',
   'wake', 'clone', 'drop', 'forget', 'intoRaw', 'fromRaw', 'fromArc', 'pending', 'waker', 'poll',
 ]);
@@ -54,7 +54,7 @@ export function hintedUnits(ts: TypeScript, root: ts.SourceFile | FunctionLikeWi
   const file = root.getSourceFile();
   if (root !== file) return scanUnits(ts, root, HINTS, undefined, ownedFieldsOf(ts, file)).filter((unit) => unit.hinted);
   // One scan of the text serves both: the owned types' names are hint words.
-  const hintWords = wordOffsets(file.text, HINT_WORDS);
+  const hintWords = wordStarts(file.text, HINT_WORDS);
   const fields = ownedFieldsOf(ts, file, hintWords);
   // A field named like a hint (`waker`) is among the hint words already.
   const unhinted = [...fields].filter((field) => !HINTS.has(field));
