@@ -129,11 +129,12 @@ class Interpreter {
   private readonly callStack: ts.Node[] = [];
   /** Every name ever bound: an identifier with another name needs no symbol lookup (speed). */
   private readonly boundNames = new Set<string>();
-  readonly allocations = new Set<Allocation>();
-  readonly fieldSteps = new Map<string, Set<'+' | '-'>>();
-  readonly drops = new Set<ts.CallExpression>();
+  // Made at their first entry: most slots have none of some, and these were five collections per slot (speed, garbage).
+  allocations: Set<Allocation> | undefined;
+  fieldSteps: Map<string, Set<'+' | '-'>> | undefined;
+  drops: Set<ts.CallExpression> | undefined;
   releasesOtherwise = false;
-  readonly boxValueTypes = new Set<string>();
+  boxValueTypes: Set<string> | undefined;
   /** Set while a `drop` call releases, so `release` can tell it from other releases. */
   private dropping: ts.CallExpression | undefined;
 
@@ -155,7 +156,8 @@ class Interpreter {
     this.callStack.push(fn);
     try {
       const state = entry;
-      fn.parameters.forEach((parameter, index) => this.bind(state, parameter.name, args[index] ?? OTHER));
+      const parameters = fn.parameters;
+      for (let index = 0; index < parameters.length; index++) this.bind(state, parameters[index]!.name, args[index] ?? OTHER);
       const body = fn.body;
       let ends: State[];
       if (!body) ends = [state];
@@ -381,7 +383,7 @@ class Interpreter {
     // After counting a hand-kept count down, freeing the box is the free at zero: the count already went.
     if (handle.origin === 'data' && !(handle.allocation === 'box' && state.countedDown)) {
       state.net -= 1;
-      if (this.dropping) this.drops.add(this.dropping);
+      if (this.dropping) (this.drops ??= new Set()).add(this.dropping);
       else this.releasesOtherwise = true;
     }
   }
@@ -397,7 +399,7 @@ class Interpreter {
   }
 
   private newHandle(state: State, origin: Handle['origin'], allocation: Allocation): Value {
-    if (origin === 'data') this.allocations.add(allocation);
+    if (origin === 'data') (this.allocations ??= new Set()).add(allocation);
     state.handles.push({ origin, allocation, live: true, disposed: false });
     return { kind: 'handle', id: state.handles.length - 1 };
   }
@@ -418,8 +420,9 @@ class Interpreter {
     const handle = state.handles[value.id];
     if (!handle || handle.origin !== 'data' || handle.allocation !== 'box') return false;
     const name = field.name.text;
-    let steps = this.fieldSteps.get(name);
-    if (!steps) this.fieldSteps.set(name, (steps = new Set()));
+    const fieldSteps = (this.fieldSteps ??= new Map());
+    let steps = fieldSteps.get(name);
+    if (!steps) fieldSteps.set(name, (steps = new Set()));
     steps.add(step);
     if (this.options.counterFields?.has(name)) {
       state.net += step === '+' ? 1 : -1;
@@ -611,7 +614,7 @@ class Interpreter {
       case 'Box.fromRaw': {
         const allocation = operation === 'Arc.fromRaw' ? 'arc' : 'box';
         const valueType = this.ts.isCallExpression(node) ? node.typeArguments?.[0] : undefined;
-        if (first.kind === 'data' && allocation === 'box' && valueType) this.boxValueTypes.add(valueType.getText());
+        if (first.kind === 'data' && allocation === 'box' && valueType) (this.boxValueTypes ??= new Set()).add(valueType.getText());
         if (first.kind === 'data') return [[state, this.newHandle(state, 'data', allocation)]];
         if (first.kind === 'fresh') return [[state, this.newHandle(state, 'fresh', allocation)]];
         return [[state, OTHER]];
@@ -654,7 +657,7 @@ class Interpreter {
       case 'Arc.incrementStrongCount':
       case 'Arc.decrementStrongCount':
         if (first.kind === 'data') {
-          this.allocations.add('arc');
+          (this.allocations ??= new Set()).add('arc');
           state.net += operation === 'Arc.incrementStrongCount' ? 1 : -1;
           if (operation === 'Arc.decrementStrongCount') this.releasesOtherwise = true;
         }
@@ -722,6 +725,11 @@ class Interpreter {
 }
 
 const NO_ARGUMENTS: readonly ts.Expression[] = [];
+// A summary's collections when the slot made none (nothing writes a summary's collections).
+const NO_ALLOCATIONS: ReadonlySet<Allocation> = new Set();
+const NO_FIELD_STEPS: ReadonlyMap<string, ReadonlySet<'+' | '-'>> = new Map();
+const NO_DROPS: readonly ts.CallExpression[] = [];
+const NO_BOX_VALUE_TYPES: ReadonlySet<string> = new Set();
 
 /** `items.flatMap(f)`, without copying `f`'s array when there is one item (the usual single path; speed). */
 function each<T, U>(items: readonly T[], f: (item: T) => U[]): U[] {
@@ -770,19 +778,23 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
 export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclaration | undefined, slot: SlotName, name?: string, options: SummaryOptions = {}): SlotSummary {
   const displayName = name ?? (fn ? functionName(context, fn) : undefined) ?? slot;
   if (!fn) {
-    return { slot, name: displayName, declaration: undefined, references: undefined, effect: 'unknown effect', allocations: new Set(), fieldSteps: new Map(), drops: [], releasesOnlyByDrop: false, boxValueTypes: new Set() };
+    return { slot, name: displayName, declaration: undefined, references: undefined, effect: 'unknown effect', allocations: NO_ALLOCATIONS, fieldSteps: NO_FIELD_STEPS, drops: NO_DROPS, releasesOnlyByDrop: false, boxValueTypes: NO_BOX_VALUE_TYPES };
   }
   let references: Range | undefined;
   const interpreter = new Interpreter(context, options);
   try {
     const entry: State = { net: 0, handles: [], bindings: new Map(), ending: 'none', returned: OTHER, countedDown: false };
     const outcomes = interpreter.run(fn, [DATA], entry);
-    const counts = packedMap(outcomes, ([state, returned]) => {
-      if (slot !== 'clone') return -state.net;
-      if (returned.kind !== 'raw') throw new Unknown(); // a clone that returns no RawWaker we can see
-      return state.net + (returned.pointer.kind === 'fresh' ? 1 : 0);
-    });
-    if (counts.length > 0) references = { min: Math.min(...counts), max: Math.max(...counts) };
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < outcomes.length; i++) {
+      const [state, returned] = outcomes[i]!;
+      if (slot === 'clone' && returned.kind !== 'raw') throw new Unknown(); // a clone that returns no RawWaker we can see
+      const count = slot !== 'clone' ? -state.net : state.net + ((returned as Extract<Value, { kind: 'raw' }>).pointer.kind === 'fresh' ? 1 : 0);
+      if (count < min) min = count;
+      if (count > max) max = count;
+    }
+    if (outcomes.length > 0) references = { min, max };
   } catch (error) {
     if (!(error instanceof Unknown)) throw error;
   }
@@ -792,11 +804,11 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
     declaration: fn,
     references,
     effect: describeEffect(slot, references),
-    allocations: interpreter.allocations,
-    fieldSteps: interpreter.fieldSteps,
-    drops: [...interpreter.drops],
+    allocations: interpreter.allocations ?? NO_ALLOCATIONS,
+    fieldSteps: interpreter.fieldSteps ?? NO_FIELD_STEPS,
+    drops: interpreter.drops ? [...interpreter.drops] : NO_DROPS,
     releasesOnlyByDrop: !interpreter.releasesOtherwise,
-    boxValueTypes: interpreter.boxValueTypes,
+    boxValueTypes: interpreter.boxValueTypes ?? NO_BOX_VALUE_TYPES,
   };
 }
 
