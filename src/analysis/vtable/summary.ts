@@ -79,6 +79,8 @@ type Value =
 const OTHER: Value = { kind: 'other' };
 const DATA: Value = { kind: 'data' };
 const FRESH: Value = { kind: 'fresh' };
+/** A slot's arguments: its data pointer. */
+const DATA_ONLY: readonly Value[] = [DATA];
 
 interface Handle {
   readonly origin: 'data' | 'fresh';
@@ -90,16 +92,36 @@ interface Handle {
 
 type Ending = 'none' | 'return' | 'throw' | 'break' | 'continue';
 
-interface State {
-  /** Change to the data's reference count on this path so far. */
-  net: number;
-  handles: Handle[];
-  bindings: Map<ts.Symbol, Value>;
-  ending: Ending;
-  returned: Value;
-  /** A count kept by hand was counted down on this path: freeing the box now is the free at zero. */
-  countedDown: boolean;
+/**
+ * One path through the slot. The interpreter hands a path back with the value
+ * of what it just evaluated on it (`value`, `values`) and as `alone` when it is
+ * the only one: a path that does not fork allocates no outcome per node, which
+ * was most of the vtable pass's garbage (speed).
+ */
+class State {
+  /** `[this]`: the usual single path, made once. Never written to. */
+  readonly alone: readonly State[] = [this];
+  /** The value of the expression `expression` last evaluated on this path. */
+  value: Value = OTHER;
+  /** The values of the expressions `expressions` last evaluated on this path. */
+  values: Value[] = NO_VALUES;
+
+  constructor(
+    /** Change to the data's reference count on this path so far. */
+    public net: number,
+    public handles: Handle[],
+    public bindings: Map<ts.Symbol, Value>,
+    public ending: Ending,
+    public returned: Value,
+    /** A count kept by hand was counted down on this path: freeing the box now is the free at zero. */
+    public countedDown: boolean,
+  ) {}
 }
+
+/** Paths, as the interpreter passes them between its functions; shared (`State.alone`), so never written to. */
+type Paths = readonly State[];
+
+const NO_VALUES: Value[] = [];
 
 /** Forks are capped: a slot with more paths than this is summarised as unknown. */
 const MAX_STATES = 64;
@@ -109,17 +131,11 @@ const MAX_CALL_DEPTH = 6;
 class Unknown extends Error {}
 
 function fork(state: State): State {
-  return {
-    net: state.net,
-    handles: packedMap(state.handles, (h) => ({ ...h })),
-    bindings: new Map(state.bindings),
-    ending: state.ending,
-    returned: state.returned,
-    countedDown: state.countedDown,
-  };
+  const copy = new State(state.net, packedMap(state.handles, (h) => ({ ...h })), new Map(state.bindings), state.ending, state.returned, state.countedDown);
+  copy.value = state.value;
+  copy.values = state.values;
+  return copy;
 }
-
-type Outcome = readonly [State, Value];
 
 class Interpreter {
   private readonly ts: FileContext['ts'];
@@ -148,8 +164,8 @@ class Interpreter {
     this.checker = context.checker;
   }
 
-  /** Every normal ending of `fn` called with `args`, with its return value. */
-  run(fn: ts.FunctionLikeDeclaration, args: readonly Value[], entry: State): Outcome[] {
+  /** Every normal ending of `fn` called with `args`, its return value as the path's `value`. */
+  run(fn: ts.FunctionLikeDeclaration, args: readonly Value[], entry: State): Paths {
     const { SyntaxKind } = this;
     if (this.callStack.includes(fn) || this.callStack.length >= MAX_CALL_DEPTH) throw new Unknown();
     this.context.readNodes?.push(fn);
@@ -159,31 +175,35 @@ class Interpreter {
       const parameters = fn.parameters;
       for (let index = 0; index < parameters.length; index++) this.bind(state, parameters[index]!.name, args[index] ?? OTHER);
       const body = fn.body;
-      let ends: State[];
-      if (!body) ends = [state];
-      else if (body.kind === SyntaxKind.Block) ends = this.block((body as ts.Block).statements, [state]);
+      let ends: Paths;
+      if (!body) ends = state.alone;
+      else if (body.kind === SyntaxKind.Block) ends = this.block((body as ts.Block).statements, state.alone);
       else {
-        ends = packedMap(this.expression(body, state), ([s, value]) => {
+        ends = this.expression(body, state);
+        for (let i = 0; i < ends.length; i++) {
+          const s = ends[i]!;
           s.ending = 'return';
-          s.returned = value;
-          return s;
-        });
+          s.returned = s.value;
+        }
       }
-      const outcomes: Outcome[] = [];
-      for (const end of ends) {
-        if (end.ending === 'throw') continue;
-        const returned = end.ending === 'return' ? end.returned : OTHER;
+      let thrown = false;
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i]!;
+        if (end.ending === 'throw') {
+          thrown = true;
+          continue;
+        }
+        end.value = end.ending === 'return' ? end.returned : OTHER;
         end.ending = 'none';
         end.returned = OTHER;
-        outcomes.push([end, returned]);
       }
-      return outcomes;
+      return thrown ? ends.filter((end) => end.ending !== 'throw') : ends;
     } finally {
       this.callStack.pop();
     }
   }
 
-  private block(statements: readonly ts.Statement[], states: State[]): State[] {
+  private block(statements: readonly ts.Statement[], states: Paths): Paths {
     let current = states;
     const usingHandles: number[] = [];
     // Indexed: a `for…of` makes an iterator and a result per statement until TurboFan has the function.
@@ -211,57 +231,64 @@ class Interpreter {
     return current;
   }
 
-  private statement(node: ts.Statement, state: State, usingHandles: number[]): State[] {
+  private statement(node: ts.Statement, state: State, usingHandles: number[]): Paths {
     const { SyntaxKind } = this;
     // One switch on the kind, not a chain of `ts.isX` calls: this runs on every statement of every slot (speed).
     switch (node.kind) {
       case SyntaxKind.Block:
-        return this.block((node as ts.Block).statements, [state]);
+        return this.block((node as ts.Block).statements, state.alone);
       case SyntaxKind.ExpressionStatement:
-        return packedMap(this.expression((node as ts.ExpressionStatement).expression, state), ([s]) => s);
+        return this.expression((node as ts.ExpressionStatement).expression, state);
       case SyntaxKind.VariableStatement: {
         const list = (node as ts.VariableStatement).declarationList;
         const isUsing = (list.flags & this.NodeFlags.Using) !== 0;
-        let states = [state];
+        let states = state.alone;
         for (const declaration of list.declarations) {
+          const initializer = declaration.initializer;
+          if (!initializer) continue;
           states = each(states, (s) => {
-            if (!declaration.initializer) return [s];
-            return packedMap(this.expression(declaration.initializer, s), ([next, value]) => {
+            const nexts = this.expression(initializer, s);
+            for (let i = 0; i < nexts.length; i++) {
+              const next = nexts[i]!;
+              const value = next.value;
               this.bind(next, declaration.name, value);
               if (isUsing && value.kind === 'handle') usingHandles.push(value.id);
-              return next;
-            });
+            }
+            return nexts;
           });
         }
         return states;
       }
       case SyntaxKind.ReturnStatement: {
         const returned = (node as ts.ReturnStatement).expression;
-        const outcomes: Outcome[] = returned ? this.expression(returned, state) : [[state, OTHER]];
-        return packedMap(outcomes, ([s, value]) => {
+        let states = state.alone;
+        if (returned) states = this.expression(returned, state);
+        else state.value = OTHER;
+        for (let i = 0; i < states.length; i++) {
+          const s = states[i]!;
           s.ending = 'return';
-          s.returned = value;
-          return s;
-        });
+          s.returned = s.value;
+        }
+        return states;
       }
       case SyntaxKind.ThrowStatement:
         state.ending = 'throw';
-        return [state];
+        return state.alone;
       case SyntaxKind.IfStatement: {
         const branch = node as ts.IfStatement;
-        return each(this.expression(branch.expression, state), ([s]) => {
+        return each(this.expression(branch.expression, state), (s) => {
           const otherwise = fork(s);
           const taken = this.statement(branch.thenStatement, s, usingHandles);
-          const skipped = branch.elseStatement ? this.statement(branch.elseStatement, otherwise, usingHandles) : [otherwise];
+          const skipped = branch.elseStatement ? this.statement(branch.elseStatement, otherwise, usingHandles) : otherwise.alone;
           return [...taken, ...skipped];
         });
       }
       case SyntaxKind.BreakStatement:
         state.ending = 'break';
-        return [state];
+        return state.alone;
       case SyntaxKind.ContinueStatement:
         state.ending = 'continue';
-        return [state];
+        return state.alone;
       case SyntaxKind.ForStatement:
       case SyntaxKind.ForInStatement:
       case SyntaxKind.ForOfStatement:
@@ -269,17 +296,17 @@ class Interpreter {
       case SyntaxKind.DoStatement:
         return this.loop(node as ts.IterationStatement, state);
       case SyntaxKind.LabeledStatement:
-        return packedMap(this.statement((node as ts.LabeledStatement).statement, state, usingHandles), endBreak);
+        return endBreaks(this.statement((node as ts.LabeledStatement).statement, state, usingHandles));
       case SyntaxKind.SwitchStatement: {
         const choice = node as ts.SwitchStatement;
-        return packedFlatMap(this.expression(choice.expression, state), ([s]) => {
+        return packedFlatMap(this.expression(choice.expression, state), (s) => {
           // Each clause may be where control enters; it falls through until a break.
           const clauses = choice.caseBlock.clauses;
           const results: State[] = [];
           clauses.forEach((_, index) => {
             const entry = fork(s);
             const statements = packedFlatMap(clauses.slice(index), (c) => [...c.statements]);
-            results.push(...packedMap(this.block(statements, [entry]), endBreak));
+            results.push(...endBreaks(this.block(statements, entry.alone)));
           });
           if (!clauses.some((c) => c.kind === SyntaxKind.DefaultClause)) results.push(s);
           return results;
@@ -289,15 +316,15 @@ class Interpreter {
         const attempt = node as ts.TryStatement;
         // The catch block may run after any prefix of the try block; model it from the try's entry.
         const beforeTry = fork(state);
-        let states = this.block(attempt.tryBlock.statements, [state]);
-        if (attempt.catchClause) states = [...states, ...this.block(attempt.catchClause.block.statements, [beforeTry])];
+        let states = this.block(attempt.tryBlock.statements, state.alone);
+        if (attempt.catchClause) states = [...states, ...this.block(attempt.catchClause.block.statements, beforeTry.alone)];
         if (attempt.finallyBlock) {
           const finallyBlock = attempt.finallyBlock;
           states = packedFlatMap(states, (s) => {
             const ending = s.ending;
             const returned = s.returned;
             s.ending = 'none';
-            return packedMap(this.block(finallyBlock.statements, [s]), (after) => {
+            return packedMap(this.block(finallyBlock.statements, s.alone), (after) => {
               if (after.ending === 'none') {
                 after.ending = ending;
                 after.returned = returned;
@@ -311,13 +338,13 @@ class Interpreter {
       case SyntaxKind.FunctionDeclaration:
       case SyntaxKind.ClassDeclaration:
         this.captures(node, state);
-        return [state];
+        return state.alone;
     }
     // Declarations without effects (types, interfaces, empty statements, debugger).
-    return [state];
+    return state.alone;
   }
 
-  private loop(node: ts.IterationStatement, state: State): State[] {
+  private loop(node: ts.IterationStatement, state: State): Paths {
     const ts = this.ts;
     // Zero iterations, or one: a second pass over the body changes the count again,
     // which summaries of straight-line slots never need; more paths would only blur them.
@@ -327,28 +354,27 @@ class Interpreter {
         : ts.isForStatement(node)
           ? node.condition
           : undefined;
-    let entries: State[] = [state];
+    let entries: Paths = state.alone;
     if (ts.isForStatement(node) && node.initializer) {
       entries = ts.isVariableDeclarationList(node.initializer)
-        ? node.initializer.declarations.reduce<State[]>(
+        ? node.initializer.declarations.reduce<Paths>(
             (states, d) =>
-              packedFlatMap(states, (s) =>
-                d.initializer
-                  ? packedMap(this.expression(d.initializer, s), ([next, value]) => {
-                      this.bind(next, d.name, value);
-                      return next;
-                    })
-                  : [s]),
+              packedFlatMap(states, (s) => {
+                if (!d.initializer) return s.alone;
+                const nexts = this.expression(d.initializer, s);
+                for (let i = 0; i < nexts.length; i++) this.bind(nexts[i]!, d.name, nexts[i]!.value);
+                return nexts;
+              }),
             entries,
           )
-        : packedFlatMap(entries, (s) => packedMap(this.expression(node.initializer as ts.Expression, s), ([next]) => next));
+        : packedFlatMap(entries, (s) => this.expression(node.initializer as ts.Expression, s));
     }
-    if (head) entries = packedFlatMap(entries, (s) => packedMap(this.expression(head, s), ([next]) => next));
+    if (head) entries = packedFlatMap(entries, (s) => this.expression(head, s));
     const results: State[] = [];
     for (const entry of entries) {
       const once = fork(entry);
       if (!ts.isDoStatement(node)) results.push(entry);
-      results.push(...packedMap(this.statement(node.statement, once, []), endBreak));
+      results.push(...endBreaks(this.statement(node.statement, once, [])));
     }
     return results;
   }
@@ -415,7 +441,7 @@ class Interpreter {
     if (!ts.isPropertyAccessExpression(field)) return false;
     const owner = this.expression(field.expression, fork(state));
     if (owner.length !== 1) return false;
-    const value = owner[0]![1];
+    const value = owner[0]!.value;
     if (value.kind !== 'contents') return false;
     const handle = state.handles[value.id];
     if (!handle || handle.origin !== 'data' || handle.allocation !== 'box') return false;
@@ -448,31 +474,37 @@ class Interpreter {
     return by && by.kind === SyntaxKind.NumericLiteral && (by as ts.NumericLiteral).text === '1' ? step : undefined;
   }
 
-  private expressions(nodes: readonly ts.Expression[], state: State): Array<readonly [State, Value[]]> {
+  /** Each of `nodes` in order, on every path; a path's `values` are theirs. */
+  private expressions(nodes: readonly ts.Expression[], state: State): Paths {
     // One path (the usual case): its state and values held here, no arrays per node until a node branches (speed).
     let current = state;
     const values: Value[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const results = this.expression(nodes[i]!, current);
-      if (results.length !== 1) return this.branchedExpressions(nodes, i + 1, packedMap(results, ([next, value]) => [next, [...values, value]] as const));
-      current = results[0]![0];
-      values.push(results[0]![1]);
+      if (results.length !== 1) return this.branchedExpressions(nodes, i + 1, packedMap(results, (next) => [next, [...values, next.value]] as const));
+      current = results[0]!;
+      values.push(current.value);
     }
-    return [[current, values]];
+    current.values = values;
+    return current.alone;
   }
 
   /** `expressions` from `nodes[from]` on, once a node branched into `outcomes`. */
-  private branchedExpressions(nodes: readonly ts.Expression[], from: number, outcomes: Array<readonly [State, Value[]]>): Array<readonly [State, Value[]]> {
+  private branchedExpressions(nodes: readonly ts.Expression[], from: number, outcomes: Array<readonly [State, Value[]]>): Paths {
     if (outcomes.length > MAX_STATES) throw new Unknown();
     for (let i = from; i < nodes.length; i++) {
       const node = nodes[i]!;
-      outcomes = packedFlatMap(outcomes, ([s, values]) => packedMap(this.expression(node, s), ([next, value]) => [next, [...values, value]] as const));
+      outcomes = packedFlatMap(outcomes, ([s, values]) => packedMap(this.expression(node, s), (next) => [next, [...values, next.value]] as const));
       if (outcomes.length > MAX_STATES) throw new Unknown();
     }
-    return outcomes;
+    return packedMap(outcomes, ([s, values]) => {
+      s.values = values;
+      return s;
+    });
   }
 
-  expression(node: ts.Expression, state: State): Outcome[] {
+  /** `node` evaluated on `state`: the paths it may leave, each with its value as `value`. */
+  expression(node: ts.Expression, state: State): Paths {
     const ts = this.ts;
     const { SyntaxKind } = this;
     // One switch on the kind, not a chain of `ts.isX` calls: this runs on every expression of every slot (speed).
@@ -484,13 +516,14 @@ class Interpreter {
       case SyntaxKind.TypeAssertionExpression:
         return this.expression((node as OuterExpression).expression, state);
       case SyntaxKind.Identifier:
-        return [[state, this.valueOf(state, node as ts.Identifier)]];
+        state.value = this.valueOf(state, node as ts.Identifier);
+        return state.alone;
       case SyntaxKind.CallExpression:
       case SyntaxKind.NewExpression:
         return this.call(node as ts.CallExpression | ts.NewExpression, state);
       case SyntaxKind.ConditionalExpression: {
         const conditional = node as ts.ConditionalExpression;
-        return packedFlatMap(this.expression(conditional.condition, state), ([s]) => {
+        return packedFlatMap(this.expression(conditional.condition, state), (s) => {
           const otherwise = fork(s);
           return [...this.expression(conditional.whenTrue, s), ...this.expression(conditional.whenFalse, otherwise)];
         });
@@ -501,12 +534,10 @@ class Interpreter {
       case SyntaxKind.FunctionExpression:
       case SyntaxKind.ClassExpression:
         this.captures(node, state);
-        return [[state, OTHER]];
+        state.value = OTHER;
+        return state.alone;
       case SyntaxKind.ArrayLiteralExpression:
-        return packedMap(this.expressions(packedMap((node as ts.ArrayLiteralExpression).elements, (e) => (e.kind === SyntaxKind.SpreadElement ? (e as ts.SpreadElement).expression : e)), state), ([s, values]) => {
-          values.forEach((v) => this.handOff(s, v));
-          return [s, OTHER] as const;
-        });
+        return this.handOffValues(this.expressions(packedMap((node as ts.ArrayLiteralExpression).elements, (e) => (e.kind === SyntaxKind.SpreadElement ? (e as ts.SpreadElement).expression : e)), state));
       case SyntaxKind.ObjectLiteralExpression: {
         const parts: ts.Expression[] = [];
         for (const property of (node as ts.ObjectLiteralExpression).properties) {
@@ -515,63 +546,86 @@ class Interpreter {
           else if (ts.isSpreadAssignment(property)) parts.push(property.expression);
           else this.captures(property, state);
         }
-        return packedMap(this.expressions(parts, state), ([s, values]) => {
-          values.forEach((v) => this.handOff(s, v));
-          return [s, OTHER] as const;
-        });
+        return this.handOffValues(this.expressions(parts, state));
       }
       case SyntaxKind.PropertyAccessExpression:
       case SyntaxKind.ElementAccessExpression: {
         // Reading through a handle borrows it; what it holds (and what that reaches) is its contents.
         const access = node as ts.PropertyAccessExpression | ts.ElementAccessExpression;
         const isProperty = access.kind === SyntaxKind.PropertyAccessExpression;
-        const parts = isProperty ? [access.expression] : [access.expression, (access as ts.ElementAccessExpression).argumentExpression];
-        return packedMap(this.expressions(parts, state), ([s, [owner]]) => {
-          if (owner?.kind === 'contents') return [s, owner] as const;
-          if (owner?.kind === 'handle' && isProperty && (access as ts.PropertyAccessExpression).name.text === 'value') return [s, { kind: 'contents', id: owner.id }] as const;
-          return [s, OTHER] as const;
-        });
+        // A property's owner is one node: `expression`, and the cap `expressions` checks on more paths than one.
+        const states = isProperty ? this.expression(access.expression, state) : this.expressions([access.expression, (access as ts.ElementAccessExpression).argumentExpression], state);
+        if (states.length > MAX_STATES) throw new Unknown();
+        for (let i = 0; i < states.length; i++) {
+          const s = states[i]!;
+          const owner = isProperty ? s.value : s.values[0]!;
+          s.value = owner.kind === 'contents' ? owner : owner.kind === 'handle' && isProperty && (access as ts.PropertyAccessExpression).name.text === 'value' ? { kind: 'contents', id: owner.id } : OTHER;
+        }
+        return states;
       }
       case SyntaxKind.AwaitExpression:
       case SyntaxKind.VoidExpression:
       case SyntaxKind.TypeOfExpression:
       case SyntaxKind.DeleteExpression:
       case SyntaxKind.SpreadElement:
-        return packedMap(this.expression((node as ts.AwaitExpression).expression, state), ([s]) => [s, OTHER] as const);
+        return valuesOther(this.expression((node as ts.AwaitExpression).expression, state));
       case SyntaxKind.PrefixUnaryExpression:
       case SyntaxKind.PostfixUnaryExpression: {
         const unary = node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
         const step = this.stepOf(unary);
-        if (step && this.stepField(state, unary.operand, step)) return [[state, OTHER]];
-        return packedMap(this.expression(unary.operand, state), ([s]) => [s, OTHER] as const);
+        if (step && this.stepField(state, unary.operand, step)) {
+          state.value = OTHER;
+          return state.alone;
+        }
+        return valuesOther(this.expression(unary.operand, state));
       }
       case SyntaxKind.TemplateExpression:
-        return packedMap(this.expressions(packedMap((node as ts.TemplateExpression).templateSpans, (s) => s.expression), state), ([s]) => [s, OTHER] as const);
-      case SyntaxKind.CommaListExpression:
-        return packedMap(this.expressions((node as ts.CommaListExpression).elements, state), ([s, values]) => [s, values[values.length - 1] ?? OTHER] as const);
+        return valuesOther(this.expressions(packedMap((node as ts.TemplateExpression).templateSpans, (s) => s.expression), state));
+      case SyntaxKind.CommaListExpression: {
+        const states = this.expressions((node as ts.CommaListExpression).elements, state);
+        for (let i = 0; i < states.length; i++) states[i]!.value = states[i]!.values[states[i]!.values.length - 1] ?? OTHER;
+        return states;
+      }
       case SyntaxKind.YieldExpression: {
         const yielded = (node as ts.YieldExpression).expression;
-        if (!yielded) return [[state, OTHER]];
-        return packedMap(this.expression(yielded, state), ([s, value]) => {
-          this.handOff(s, value);
-          return [s, OTHER] as const;
-        });
+        if (!yielded) {
+          state.value = OTHER;
+          return state.alone;
+        }
+        const states = this.expression(yielded, state);
+        for (let i = 0; i < states.length; i++) this.handOff(states[i]!, states[i]!.value);
+        return valuesOther(states);
       }
     }
-    return [[state, OTHER]];
+    state.value = OTHER;
+    return state.alone;
   }
 
-  private binary(node: ts.BinaryExpression, state: State): Outcome[] {
+  /** Every value of each path's `values` leaves the slot's hands (stored in an array or object); the paths' value is `OTHER`. */
+  private handOffValues(states: Paths): Paths {
+    for (let i = 0; i < states.length; i++) {
+      const s = states[i]!;
+      const values = s.values;
+      for (let j = 0; j < values.length; j++) this.handOff(s, values[j]!);
+      s.value = OTHER;
+    }
+    return states;
+  }
+
+  private binary(node: ts.BinaryExpression, state: State): Paths {
     const { SyntaxKind } = this;
     const operator = node.operatorToken.kind;
     if (operator === SyntaxKind.AmpersandAmpersandToken || operator === SyntaxKind.BarBarToken || operator === SyntaxKind.QuestionQuestionToken) {
-      return packedFlatMap(this.expression(node.left, state), ([s, left]) => {
-        const shortCircuit = fork(s);
-        return [[shortCircuit, left] as const, ...this.expression(node.right, s)];
+      return packedFlatMap(this.expression(node.left, state), (s) => {
+        const shortCircuit = fork(s); // its value is the left operand's
+        return [shortCircuit, ...this.expression(node.right, s)];
       });
     }
     if (operator === SyntaxKind.EqualsToken) {
-      return packedMap(this.expression(node.right, state), ([s, value]) => {
+      const states = this.expression(node.right, state);
+      for (let i = 0; i < states.length; i++) {
+        const s = states[i]!;
+        const value = s.value;
         if (node.left.kind === SyntaxKind.Identifier) {
           const target = node.left as ts.Identifier;
           const symbol = this.context.library.valueAt(target);
@@ -582,32 +636,44 @@ class Interpreter {
         } else {
           this.handOff(s, value); // stored in a property or element
         }
-        return [s, value] as const;
-      });
+      }
+      return states;
     }
     const step = this.stepOf(node);
-    if (step && this.stepField(state, node.left, step)) return [[state, OTHER]];
-    return packedMap(this.expressions([node.left, node.right], state), ([s]) => [s, OTHER] as const);
+    if (step && this.stepField(state, node.left, step)) {
+      state.value = OTHER;
+      return state.alone;
+    }
+    return valuesOther(this.expressions([node.left, node.right], state));
   }
 
-  private call(node: ts.CallExpression | ts.NewExpression, state: State): Outcome[] {
+  private call(node: ts.CallExpression | ts.NewExpression, state: State): Paths {
     const { SyntaxKind } = this;
     const operation = this.context.library.calleeOf(node);
     const callee = node.expression;
     // The receiver of a method call is evaluated first; for library instance methods it is the handle.
-    const receiverOutcomes: Outcome[] =
-      callee.kind === SyntaxKind.PropertyAccessExpression || callee.kind === SyntaxKind.ElementAccessExpression
-        ? this.expression((callee as ts.AccessExpression).expression, state)
-        : callee.kind === SyntaxKind.CallExpression || isOuterExpression(this.ts, callee)
-          ? this.expression(callee, state)
-          : [[state, OTHER]];
+    let receivers: Paths;
+    if (callee.kind === SyntaxKind.PropertyAccessExpression || callee.kind === SyntaxKind.ElementAccessExpression) receivers = this.expression((callee as ts.AccessExpression).expression, state);
+    else if (callee.kind === SyntaxKind.CallExpression || isOuterExpression(this.ts, callee)) receivers = this.expression(callee, state);
+    else {
+      state.value = OTHER;
+      receivers = state.alone;
+    }
     const args = node.arguments ?? NO_ARGUMENTS;
-    return each(receiverOutcomes, ([s, receiver]) =>
-      each(this.expressions(args, s), ([next, values]) => this.apply(node, operation, receiver, values, next)),
-    );
+    if (receivers.length === 1) return this.applyTo(node, operation, receivers[0]!, args);
+    return packedFlatMap(receivers, (s) => this.applyTo(node, operation, s, args));
   }
 
-  private apply(node: ts.CallExpression | ts.NewExpression, operation: string | undefined, receiver: Value, args: Value[], state: State): Outcome[] {
+  /** The call on one path, its receiver that path's value: the arguments, then the operation. */
+  private applyTo(node: ts.CallExpression | ts.NewExpression, operation: string | undefined, state: State, args: readonly ts.Expression[]): Paths {
+    const receiver = state.value;
+    const states = this.expressions(args, state);
+    if (states.length === 1) return this.apply(node, operation, receiver, states[0]!.values, states[0]!);
+    return packedFlatMap(states, (next) => this.apply(node, operation, receiver, next.values, next));
+  }
+
+  /** `operation` (a library name, or undefined for any other callee) on this path: the paths after it, their value its result. */
+  private apply(node: ts.CallExpression | ts.NewExpression, operation: string | undefined, receiver: Value, args: Value[], state: State): Paths {
     const first = args[0] ?? OTHER;
     switch (operation) {
       case 'Arc.fromRaw':
@@ -615,45 +681,45 @@ class Interpreter {
         const allocation = operation === 'Arc.fromRaw' ? 'arc' : 'box';
         const valueType = this.ts.isCallExpression(node) ? node.typeArguments?.[0] : undefined;
         if (first.kind === 'data' && allocation === 'box' && valueType) (this.boxValueTypes ??= new Set()).add(valueType.getText());
-        if (first.kind === 'data') return [[state, this.newHandle(state, 'data', allocation)]];
-        if (first.kind === 'fresh') return [[state, this.newHandle(state, 'fresh', allocation)]];
-        return [[state, OTHER]];
+        if (first.kind === 'data') return this.result(state, this.newHandle(state, 'data', allocation));
+        if (first.kind === 'fresh') return this.result(state, this.newHandle(state, 'fresh', allocation));
+        return this.result(state, OTHER);
       }
       case 'Arc.new':
       case 'Box.new':
-        args.forEach((v) => this.handOff(state, v));
-        return [[state, this.newHandle(state, 'fresh', operation === 'Arc.new' ? 'arc' : 'box')]];
+        for (let i = 0; i < args.length; i++) this.handOff(state, args[i]!);
+        return this.result(state, this.newHandle(state, 'fresh', operation === 'Arc.new' ? 'arc' : 'box'));
       case 'Arc.clone':
       case 'Arc#clone': {
         const source = operation === 'Arc.clone' ? first : receiver;
-        if (source.kind !== 'handle') return [[state, OTHER]];
+        if (source.kind !== 'handle') return this.result(state, OTHER);
         const handle = state.handles[source.id];
-        if (!handle) return [[state, OTHER]];
+        if (!handle) return this.result(state, OTHER);
         if (handle.origin === 'data') state.net += 1;
-        return [[state, this.newHandle(state, handle.origin, handle.allocation)]];
+        return this.result(state, this.newHandle(state, handle.origin, handle.allocation));
       }
       case 'Arc.intoRaw':
       case 'Box.intoRaw': {
-        if (first.kind !== 'handle') return [[state, OTHER]];
+        if (first.kind !== 'handle') return this.result(state, OTHER);
         const handle = state.handles[first.id];
-        if (!handle) return [[state, OTHER]];
+        if (!handle) return this.result(state, OTHER);
         handle.live = false;
-        return [[state, handle.origin === 'data' ? DATA : FRESH]];
+        return this.result(state, handle.origin === 'data' ? DATA : FRESH);
       }
       case 'forget': {
         if (first.kind === 'handle') {
           const handle = state.handles[first.id];
           if (handle) handle.live = false;
         }
-        return [[state, OTHER]];
+        return this.result(state, OTHER);
       }
       case 'drop':
         this.dropCall(state, node, first);
-        return [[state, OTHER]];
+        return this.result(state, OTHER);
       case 'Arc#drop':
       case 'Box#drop':
         this.dropCall(state, node, receiver);
-        return [[state, OTHER]];
+        return this.result(state, OTHER);
       case 'Arc.incrementStrongCount':
       case 'Arc.decrementStrongCount':
         if (first.kind === 'data') {
@@ -661,17 +727,17 @@ class Interpreter {
           state.net += operation === 'Arc.incrementStrongCount' ? 1 : -1;
           if (operation === 'Arc.decrementStrongCount') this.releasesOtherwise = true;
         }
-        return [[state, OTHER]];
+        return this.result(state, OTHER);
       case 'RawWaker':
-        return [[state, { kind: 'raw', pointer: first }]];
+        return this.result(state, { kind: 'raw', pointer: first });
       case 'Arc.strongCount':
-        return [[state, OTHER]];
+        return this.result(state, OTHER);
     }
     if (operation !== undefined) {
       // Any other library operation (Waker.fromArc, Waker.fromRaw, ...) takes what it is given.
-      args.forEach((v) => this.handOff(state, v));
+      for (let i = 0; i < args.length; i++) this.handOff(state, args[i]!);
       if (args.some((v) => v.kind === 'data' || (v.kind === 'raw' && v.pointer.kind === 'data'))) throw new Unknown();
-      return [[state, OTHER]];
+      return this.result(state, OTHER);
     }
     return this.userCall(node, args, state);
   }
@@ -683,29 +749,37 @@ class Interpreter {
    * handle passed to it leaves the slot's hands, and the data pointer passed to
    * code the checker cannot resolve makes the summary unknown.
    */
-  private userCall(node: ts.CallExpression | ts.NewExpression, args: Value[], state: State): Outcome[] {
+  private userCall(node: ts.CallExpression | ts.NewExpression, args: Value[], state: State): Paths {
     const passesData = args.some((v) => v.kind === 'data' || (v.kind === 'raw' && v.pointer.kind === 'data'));
     const passesHandle = args.some((v) => v.kind === 'handle' || v.kind === 'contents');
-    const handOffAll = (): Outcome[] => {
-      args.forEach((v) => this.handOff(state, v));
-      return [[state, OTHER]];
-    };
-    if (!passesData && !passesHandle) return handOffAll();
+    if (!passesData && !passesHandle) return this.handOffAll(args, state);
     const target = resolveCallee(this.context, node);
-    if (target === 'declaration-file') return handOffAll(); // lib.d.ts and packages cannot reach the library's counts
+    if (target === 'declaration-file') return this.handOffAll(args, state); // lib.d.ts and packages cannot reach the library's counts
     if (passesData) {
       if (!target) throw new Unknown();
       return this.run(target, args, state);
     }
-    if (!target) return handOffAll();
+    if (!target) return this.handOffAll(args, state);
     // A handle's helper that cannot be followed (too deep, recursive) takes the handle, as before following.
     const attempt = fork(state);
     try {
       return this.run(target, args, attempt);
     } catch (error) {
       if (!(error instanceof Unknown)) throw error;
-      return handOffAll();
+      return this.handOffAll(args, state);
     }
+  }
+
+  /** A callee the slot cannot follow takes every handle it is given. */
+  private handOffAll(args: readonly Value[], state: State): Paths {
+    for (let i = 0; i < args.length; i++) this.handOff(state, args[i]!);
+    return this.result(state, OTHER);
+  }
+
+  /** The one path `state`, its value `value`. */
+  private result(state: State, value: Value): Paths {
+    state.value = value;
+    return state.alone;
   }
 
   /** A closure that captures a live handle takes it (the handle moves into the closure). */
@@ -732,13 +806,23 @@ const NO_DROPS: readonly ts.CallExpression[] = [];
 const NO_BOX_VALUE_TYPES: ReadonlySet<string> = new Set();
 
 /** `items.flatMap(f)`, without copying `f`'s array when there is one item (the usual single path; speed). */
-function each<T, U>(items: readonly T[], f: (item: T) => U[]): U[] {
+function each<T, U>(items: readonly T[], f: (item: T) => readonly U[]): readonly U[] {
   return items.length === 1 ? f(items[0]!) : packedFlatMap(items, f);
 }
 
-function endBreak(state: State): State {
-  if (state.ending === 'break' || state.ending === 'continue') state.ending = 'none';
-  return state;
+/** The paths, a loop's `break` or `continue` ended where it ends (the same paths, each changed). */
+function endBreaks(states: Paths): Paths {
+  for (let i = 0; i < states.length; i++) {
+    const state = states[i]!;
+    if (state.ending === 'break' || state.ending === 'continue') state.ending = 'none';
+  }
+  return states;
+}
+
+/** The paths, their value `OTHER` (the same paths, each changed). */
+function valuesOther(states: Paths): Paths {
+  for (let i = 0; i < states.length; i++) states[i]!.value = OTHER;
+  return states;
 }
 
 /** The function a call goes to, `'declaration-file'` for ambient code, or undefined when unresolvable. */
@@ -783,12 +867,13 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
   let references: Range | undefined;
   const interpreter = new Interpreter(context, options);
   try {
-    const entry: State = { net: 0, handles: [], bindings: new Map(), ending: 'none', returned: OTHER, countedDown: false };
-    const outcomes = interpreter.run(fn, [DATA], entry);
+    const entry = new State(0, [], new Map(), 'none', OTHER, false);
+    const outcomes = interpreter.run(fn, DATA_ONLY, entry);
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < outcomes.length; i++) {
-      const [state, returned] = outcomes[i]!;
+      const state = outcomes[i]!;
+      const returned = state.value;
       if (slot === 'clone' && returned.kind !== 'raw') throw new Unknown(); // a clone that returns no RawWaker we can see
       const count = slot !== 'clone' ? -state.net : state.net + ((returned as Extract<Value, { kind: 'raw' }>).pointer.kind === 'fresh' ? 1 : 0);
       if (count < min) min = count;
