@@ -68,6 +68,17 @@ function isCapitalised(text: string): boolean {
   return first >= 65 && first <= 90; // A-Z
 }
 
+/**
+ * Whether a name's text could name something of the library: one of its
+ * member names, or capitalised. Asked of the escaped text, which is the text
+ * but for names starting `__` (escaped with one more `_`), which neither test
+ * takes: no `.text` getter per name (speed).
+ */
+function isCandidateText(escapedText: ts.__String): boolean {
+  const text = escapedText as string;
+  return MEMBER_NAMES.has(text) || isCapitalised(text);
+}
+
 export class Library {
   /** Per checker: the flow and vtable passes ask about the same callees. */
   private readonly names = new Map<ts.Node, LibraryName | null>();
@@ -79,12 +90,19 @@ export class Library {
   private readonly memberNames = new Map<ts.Symbol, Map<string, LibraryName | undefined>>();
 
   private readonly checker: Checker;
+  /** The module's enums and the one predicate asked per scope, read once: each `ts.X` calls a getter of a module with ~2,000 (speed). */
+  private readonly SyntaxKind: typeof ts.SyntaxKind;
+  private readonly SymbolFlags: typeof ts.SymbolFlags;
+  private readonly isFunctionLike: typeof ts.isFunctionLike;
 
   constructor(
     private readonly ts: TypeScript,
     private readonly program: ts.Program,
   ) {
     this.checker = checkerOf(program);
+    this.SyntaxKind = ts.SyntaxKind;
+    this.SymbolFlags = ts.SymbolFlags;
+    this.isFunctionLike = ts.isFunctionLike;
   }
 
   /** Whether `declaration` is the library's (declared in one of its files). */
@@ -188,7 +206,7 @@ export class Library {
     if (found !== undefined && !isSourceFile(found)) return found;
     const file = found;
     const local = file && this.ts.isExternalModule(file) && !(file.flags & this.ts.NodeFlags.JavaScriptFile) ? localsOf(file)?.get(reference.escapedText) : undefined;
-    return local && local.flags & this.ts.SymbolFlags.Value ? local : this.symbolAt(reference);
+    return local && local.flags & this.SymbolFlags.Value ? local : this.symbolAt(reference);
   }
 
   /**
@@ -200,7 +218,7 @@ export class Library {
    * and destructured names are left to the checker.
    */
   declaredBy(name: ts.Identifier): ts.Symbol | undefined {
-    const { SyntaxKind } = this.ts;
+    const { SyntaxKind } = this;
     const declaration = name.parent as ts.Node & { readonly name?: ts.Node; readonly symbol?: ts.Symbol };
     const inFunction =
       declaration.name === name &&
@@ -210,8 +228,9 @@ export class Library {
 
   /** Whether `node` is inside a function's body or signature (not only a file's or namespace's block). */
   private insideFunction(node: ts.Node): boolean {
-    for (let at = node.parent; at.kind !== this.ts.SyntaxKind.SourceFile && at.kind !== this.ts.SyntaxKind.ModuleBlock; at = at.parent) {
-      if (this.ts.isFunctionLike(at) || at.kind === this.ts.SyntaxKind.ClassStaticBlockDeclaration) return true;
+    const { SyntaxKind } = this;
+    for (let at = node.parent; at.kind !== SyntaxKind.SourceFile && at.kind !== SyntaxKind.ModuleBlock; at = at.parent) {
+      if (this.isFunctionLike(at) || at.kind === SyntaxKind.ClassStaticBlockDeclaration) return true;
     }
     return false;
   }
@@ -223,7 +242,7 @@ export class Library {
    */
   private importAt(identifier: ts.Identifier): Import | undefined {
     const parent = identifier.parent;
-    if (!isCallee(this.ts, identifier) && !(parent.kind === this.ts.SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).expression === identifier)) return undefined;
+    if (!isCallee(this.SyntaxKind, identifier) && !(parent.kind === this.SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).expression === identifier)) return undefined;
     const file = this.scopeLookup(identifier);
     return file && isSourceFile(file) ? this.importNamed(file, identifier.escapedText) : undefined;
   }
@@ -242,11 +261,10 @@ export class Library {
    * the checker answers everything.
    */
   private scopeLookup(reference: ts.Identifier): ts.Symbol | ts.SourceFile | undefined {
-    const ts = this.ts;
-    const { SyntaxKind } = ts;
+    const { SyntaxKind, SymbolFlags } = this;
     const name = reference.escapedText;
     const parent = reference.parent;
-    if (name === 'arguments' || name === 'const' || !isValueReference(ts, reference)) return undefined;
+    if (name === 'arguments' || name === 'const' || !isValueReference(SyntaxKind, reference)) return undefined;
     let last: ts.Node = reference;
     let scope = parent;
     for (; scope.kind !== SyntaxKind.SourceFile; last = scope, scope = scope.parent) {
@@ -254,7 +272,7 @@ export class Library {
       const declared = localsOf(scope)?.get(name);
       if (declared) {
         // In a function's parameters or signature, the checker picks between scopes by rules of its own.
-        if (!(declared.flags & ts.SymbolFlags.Value) || (ts.isFunctionLike(scope) && last !== (scope as ts.FunctionLikeDeclaration).body)) return undefined;
+        if (!(declared.flags & SymbolFlags.Value) || (this.isFunctionLike(scope) && last !== (scope as ts.FunctionLikeDeclaration).body)) return undefined;
         return declared;
       }
       if ((kind >= SyntaxKind.FirstTypeNode && kind <= SyntaxKind.LastTypeNode) || (kind >= SyntaxKind.FirstJSDocNode && kind <= SyntaxKind.LastJSDocNode)) return undefined;
@@ -303,29 +321,28 @@ export class Library {
 
   /** The identifier to resolve, when its text could name something of the library (no checker needed to rule out the rest). */
   private candidateName(node: ts.Node): ts.Identifier | undefined {
-    const ts = this.ts;
-    if (node.kind === ts.SyntaxKind.PropertyAccessExpression) {
+    const { SyntaxKind } = this;
+    if (node.kind === SyntaxKind.PropertyAccessExpression) {
       // A class through a namespace import (`new task.RawWakerVTable(…)`) is capitalised, as an imported one is.
       const name = (node as ts.PropertyAccessExpression).name;
-      return ts.isIdentifier(name) && (MEMBER_NAMES.has(name.text) || isCapitalised(name.text)) ? name : undefined;
+      return name.kind === SyntaxKind.Identifier && isCandidateText((name as ts.Identifier).escapedText) ? (name as ts.Identifier) : undefined;
     }
-    if (node.kind === ts.SyntaxKind.Identifier) {
+    if (node.kind === SyntaxKind.Identifier) {
       const identifier = node as ts.Identifier;
-      const text = identifier.text;
       // A name the file imports under another name (`import { drop as release }`) is a candidate too.
-      const candidate = MEMBER_NAMES.has(text) || isCapitalised(text) || this.importNamed(identifier.getSourceFile(), identifier.escapedText) !== undefined;
+      const candidate = isCandidateText(identifier.escapedText) || this.importNamed(identifier.getSourceFile(), identifier.escapedText) !== undefined;
       return candidate ? identifier : undefined;
     }
     return undefined;
   }
 
   private resolve(nameNode: ts.Identifier): LibraryName | undefined {
-    const ts = this.ts;
+    const { SyntaxKind } = this;
     const parent = nameNode.parent;
     // A called member of an import (`Arc.fromRaw(data)`, `Poll.pending()`) is the same member wherever it is called:
     // the checker narrows variables and parameters, never an import, so the receiver always has the import's type.
-    const receiver = parent.kind === ts.SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).name === nameNode && isCallee(ts, parent) ? (parent as ts.PropertyAccessExpression).expression : undefined;
-    const imported = receiver?.kind === ts.SyntaxKind.Identifier ? this.importAt(receiver as ts.Identifier) : undefined;
+    const receiver = parent.kind === SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).name === nameNode && isCallee(SyntaxKind, parent) ? (parent as ts.PropertyAccessExpression).expression : undefined;
+    const imported = receiver?.kind === SyntaxKind.Identifier ? this.importAt(receiver as ts.Identifier) : undefined;
     if (imported) {
       let members = this.memberNames.get(imported.target);
       if (!members) this.memberNames.set(imported.target, (members = new Map()));
@@ -339,7 +356,7 @@ export class Library {
     if (!symbol) return undefined;
     if (this.namesBySymbol.has(symbol)) return this.namesBySymbol.get(symbol);
     // Each file's import of `drop` is an alias of its own for the one library function: named once, by what it stands for.
-    const target = symbol.flags & this.ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(symbol) : symbol;
+    const target = symbol.flags & this.SymbolFlags.Alias ? this.checker.getAliasedSymbol(symbol) : symbol;
     let name: LibraryName | undefined;
     if (this.namesBySymbol.has(target)) name = this.namesBySymbol.get(target);
     else {
@@ -361,17 +378,17 @@ function isSourceFile(found: ts.Symbol | ts.SourceFile): found is ts.SourceFile 
  * Whether `identifier` is read as a value where it stands: not a declaration's
  * or a property's name, a label, a JSX tag, or part of an import or export.
  */
-function isValueReference(ts: TypeScript, identifier: ts.Identifier): boolean {
+function isValueReference(SyntaxKind: typeof ts.SyntaxKind, identifier: ts.Identifier): boolean {
   const parent = identifier.parent as ts.Node & { readonly name?: ts.Node; readonly propertyName?: ts.Node; readonly tagName?: ts.Node };
   if (parent.name === identifier || parent.propertyName === identifier || parent.tagName === identifier) return false;
   switch (parent.kind) {
-    case ts.SyntaxKind.QualifiedName:
-    case ts.SyntaxKind.LabeledStatement:
-    case ts.SyntaxKind.BreakStatement:
-    case ts.SyntaxKind.ContinueStatement:
-    case ts.SyntaxKind.ExportAssignment:
-    case ts.SyntaxKind.ImportEqualsDeclaration:
-    case ts.SyntaxKind.ShorthandPropertyAssignment:
+    case SyntaxKind.QualifiedName:
+    case SyntaxKind.LabeledStatement:
+    case SyntaxKind.BreakStatement:
+    case SyntaxKind.ContinueStatement:
+    case SyntaxKind.ExportAssignment:
+    case SyntaxKind.ImportEqualsDeclaration:
+    case SyntaxKind.ShorthandPropertyAssignment:
       return false;
   }
   return true;
@@ -389,9 +406,9 @@ function isValueImport(ts: TypeScript, declaration: ts.Declaration): boolean {
 }
 
 /** Whether `node` is what a call or `new` calls. */
-function isCallee(ts: TypeScript, node: ts.Node): boolean {
+function isCallee(SyntaxKind: typeof ts.SyntaxKind, node: ts.Node): boolean {
   const parent = node.parent;
-  return (parent.kind === ts.SyntaxKind.CallExpression || parent.kind === ts.SyntaxKind.NewExpression) && (parent as ts.CallExpression).expression === node;
+  return (parent.kind === SyntaxKind.CallExpression || parent.kind === SyntaxKind.NewExpression) && (parent as ts.CallExpression).expression === node;
 }
 
 /** A value a file imports: the import's own symbol (an alias), and what it stands for. */
