@@ -90,9 +90,10 @@ export class Library {
   private readonly memberNames = new Map<ts.Symbol, Map<string, LibraryName | undefined>>();
 
   private readonly checker: Checker;
-  /** The module's enums and the one predicate asked per scope, read once: each `ts.X` calls a getter of a module with ~2,000 (speed). */
-  private readonly SyntaxKind: typeof ts.SyntaxKind;
-  private readonly SymbolFlags: typeof ts.SymbolFlags;
+  /** The module's enums and the one predicate asked per scope, read once: each `ts.X` calls a getter of a module with ~2,000 (speed). The passes read them here too. */
+  readonly SyntaxKind: typeof ts.SyntaxKind;
+  readonly SymbolFlags: typeof ts.SymbolFlags;
+  readonly NodeFlags: typeof ts.NodeFlags;
   private readonly isFunctionLike: typeof ts.isFunctionLike;
 
   constructor(
@@ -102,6 +103,7 @@ export class Library {
     this.checker = checkerOf(program);
     this.SyntaxKind = ts.SyntaxKind;
     this.SymbolFlags = ts.SymbolFlags;
+    this.NodeFlags = ts.NodeFlags;
     this.isFunctionLike = ts.isFunctionLike;
   }
 
@@ -205,7 +207,7 @@ export class Library {
     const found = this.scopeLookup(reference);
     if (found !== undefined && !isSourceFile(found)) return found;
     const file = found;
-    const local = file && this.ts.isExternalModule(file) && !(file.flags & this.ts.NodeFlags.JavaScriptFile) ? localsOf(file)?.get(reference.escapedText) : undefined;
+    const local = file && this.ts.isExternalModule(file) && !(file.flags & this.NodeFlags.JavaScriptFile) ? localsOf(file)?.get(reference.escapedText) : undefined;
     return local && local.flags & this.SymbolFlags.Value ? local : this.symbolAt(reference);
   }
 

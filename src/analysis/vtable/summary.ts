@@ -105,23 +105,65 @@ class State {
   value: Value = OTHER;
   /** The values of the expressions `expressions` last evaluated on this path. */
   values: Value[] = NO_VALUES;
+  /**
+   * The names bound on this path, and their values, at the same index: a slot
+   * binds a few, so two arrays searched in order (a Map's `set` costs about
+   * 350 ns for an object key, measured). Replaced, never written to, so a fork
+   * shares them.
+   */
+  private boundSymbols: readonly ts.Symbol[] = NO_SYMBOLS;
+  private boundValues: readonly Value[] = NO_VALUES;
 
   constructor(
     /** Change to the data's reference count on this path so far. */
     public net: number,
     public handles: Handle[],
-    public bindings: Map<ts.Symbol, Value>,
     public ending: Ending,
     public returned: Value,
     /** A count kept by hand was counted down on this path: freeing the box now is the free at zero. */
     public countedDown: boolean,
   ) {}
+
+  /** Binds `symbol` to `value` on this path (as `Map.set`). */
+  bind(symbol: ts.Symbol, value: Value): void {
+    const index = this.boundSymbols.indexOf(symbol);
+    if (index < 0) {
+      this.boundSymbols = appended(this.boundSymbols, symbol);
+      this.boundValues = appended(this.boundValues, value);
+    } else {
+      const values = this.boundValues.slice();
+      values[index] = value;
+      this.boundValues = values;
+    }
+  }
+
+  /** Whether `symbol` is bound on this path: what `Library.referenceTo` asks of the names it may answer with. */
+  has(symbol: ts.Symbol): boolean {
+    return this.boundSymbols.includes(symbol);
+  }
+
+  /** `symbol`'s value on this path, if bound (as `Map.get`). */
+  valueOf(symbol: ts.Symbol): Value | undefined {
+    const index = this.boundSymbols.indexOf(symbol);
+    return index < 0 ? undefined : this.boundValues[index];
+  }
+
+  /** A copy of this path, to go on along another branch. */
+  fork(): State {
+    const copy = new State(this.net, packedMap(this.handles, (h) => ({ ...h })), this.ending, this.returned, this.countedDown);
+    copy.value = this.value;
+    copy.values = this.values;
+    copy.boundSymbols = this.boundSymbols;
+    copy.boundValues = this.boundValues;
+    return copy;
+  }
 }
 
 /** Paths, as the interpreter passes them between its functions; shared (`State.alone`), so never written to. */
 type Paths = readonly State[];
 
 const NO_VALUES: Value[] = [];
+const NO_SYMBOLS: readonly ts.Symbol[] = [];
 
 /** Forks are capped: a slot with more paths than this is summarised as unknown. */
 const MAX_STATES = 64;
@@ -131,10 +173,20 @@ const MAX_CALL_DEPTH = 6;
 class Unknown extends Error {}
 
 function fork(state: State): State {
-  const copy = new State(state.net, packedMap(state.handles, (h) => ({ ...h })), new Map(state.bindings), state.ending, state.returned, state.countedDown);
-  copy.value = state.value;
-  copy.values = state.values;
-  return copy;
+  return state.fork();
+}
+
+/** `[...array, item]`, made at its size: a push onto `[]` (or a spread) grows it to 17 elements (184 bytes, not 56). */
+function appended<T>(array: readonly T[], item: T): T[] {
+  switch (array.length) {
+    case 0:
+      return [item];
+    case 1:
+      return [array[0]!, item];
+    case 2:
+      return [array[0]!, array[1]!, item];
+  }
+  return [...array, item];
 }
 
 class Interpreter {
@@ -143,8 +195,8 @@ class Interpreter {
   private readonly NodeFlags: typeof ts.NodeFlags;
   private readonly checker: Checker;
   private readonly callStack: ts.Node[] = [];
-  /** Every name ever bound: an identifier with another name needs no symbol lookup (speed). */
-  private readonly boundNames = new Set<string>();
+  /** Every name ever bound, escaped (no `.text` getter per name): an identifier with another name needs no symbol lookup (speed). */
+  private readonly boundNames = new Set<ts.__String>();
   // Made at their first entry: most slots have none of some, and these were five collections per slot (speed, garbage).
   allocations: Set<Allocation> | undefined;
   fieldSteps: Map<string, Set<'+' | '-'>> | undefined;
@@ -159,8 +211,8 @@ class Interpreter {
     private readonly options: SummaryOptions,
   ) {
     this.ts = context.ts;
-    this.SyntaxKind = context.ts.SyntaxKind;
-    this.NodeFlags = context.ts.NodeFlags;
+    this.SyntaxKind = context.library.SyntaxKind;
+    this.NodeFlags = context.library.NodeFlags;
     this.checker = context.checker;
   }
 
@@ -383,8 +435,8 @@ class Interpreter {
     if (name.kind === this.SyntaxKind.Identifier) {
       const symbol = this.context.library.declaredBy(name);
       if (symbol) {
-        this.boundNames.add(name.text);
-        state.bindings.set(symbol, value);
+        this.boundNames.add(name.escapedText);
+        state.bind(symbol, value);
       }
       return;
     }
@@ -392,9 +444,9 @@ class Interpreter {
   }
 
   private valueOf(state: State, node: ts.Identifier): Value {
-    if (!this.boundNames.has(node.text)) return OTHER;
-    const symbol = this.context.library.referenceTo(node, state.bindings);
-    return (symbol && state.bindings.get(symbol)) ?? OTHER;
+    if (!this.boundNames.has(node.escapedText)) return OTHER;
+    const symbol = this.context.library.referenceTo(node, state);
+    return (symbol && state.valueOf(symbol)) ?? OTHER;
   }
 
   /** A handle leaves the slot's hands (passed on, stored, captured): its reference goes with it. */
@@ -483,9 +535,8 @@ class Interpreter {
       const results = this.expression(nodes[i]!, current);
       if (results.length !== 1) return this.branchedExpressions(nodes, i + 1, packedMap(results, (next) => [next, [...values, next.value]] as const));
       current = results[0]!;
-      // Literals, made at their size: a push onto `[]` (or a spread) grows it to 17 elements (184 bytes, not 56), and `concat` looks up `Symbol.isConcatSpreadable` on the value. Calls have few arguments.
-      const value = current.value;
-      values = values.length === 0 ? [value] : values.length === 1 ? [values[0]!, value] : [...values, value];
+      // Not `concat`: it looks up `Symbol.isConcatSpreadable` on the value.
+      values = appended(values, current.value);
     }
     current.values = values;
     return current.alone;
@@ -632,8 +683,8 @@ class Interpreter {
           const target = node.left as ts.Identifier;
           const symbol = this.context.library.valueAt(target);
           if (symbol) {
-            this.boundNames.add(target.text);
-            s.bindings.set(symbol, value);
+            this.boundNames.add(target.escapedText);
+            s.bind(symbol, value);
           }
         } else {
           this.handOff(s, value); // stored in a property or element
@@ -840,23 +891,26 @@ function resolveCallee(context: FileContext, node: ts.CallExpression | ts.NewExp
 
 /** The function a vtable argument refers to: inline, or declared anywhere in the program. */
 export function resolveSlotFunction(context: FileContext, expression: ts.Expression, depth = 0): ts.FunctionLikeDeclaration | undefined {
-  const ts = context.ts;
+  // Kinds compared, not `ts.isX` asked: each is a getter of the typescript module, and this runs per slot (speed).
+  const { SyntaxKind, SymbolFlags } = context.library;
   if (depth > 8) return undefined;
-  const node = skipOuterExpressions(ts, expression);
-  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node;
-  const nameNode = ts.isIdentifier(node) ? node : ts.isPropertyAccessExpression(node) ? node.name : undefined;
+  const node = skipOuterExpressions(context.ts, expression);
+  if (node.kind === SyntaxKind.ArrowFunction || node.kind === SyntaxKind.FunctionExpression) return node as ts.ArrowFunction | ts.FunctionExpression;
+  const isIdentifier = node.kind === SyntaxKind.Identifier;
+  const nameNode = isIdentifier ? (node as ts.Identifier) : node.kind === SyntaxKind.PropertyAccessExpression ? (node as ts.PropertyAccessExpression).name : undefined;
   // The library's own functions (`Arc.fromRaw` passed as a slot) are not slot code the program wrote.
   if (!nameNode || context.library.nameOf(node) !== undefined) return undefined;
-  let symbol = ts.isIdentifier(node) ? context.library.valueAt(node) : context.library.symbolAt(nameNode);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
+  let symbol = isIdentifier ? context.library.valueAt(node as ts.Identifier) : context.library.symbolAt(nameNode);
+  if (symbol && symbol.flags & SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!declaration) return undefined;
   context.readNodes?.push(declaration);
-  if ((ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration)) && declaration.body) return declaration;
-  if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
-    return resolveSlotFunction(context, declaration.initializer, depth + 1);
+  const kind = declaration.kind;
+  if ((kind === SyntaxKind.FunctionDeclaration || kind === SyntaxKind.MethodDeclaration) && (declaration as ts.FunctionDeclaration | ts.MethodDeclaration).body) return declaration as ts.FunctionDeclaration | ts.MethodDeclaration;
+  if ((kind === SyntaxKind.VariableDeclaration || kind === SyntaxKind.PropertyDeclaration) && (declaration as ts.VariableDeclaration | ts.PropertyDeclaration).initializer) {
+    return resolveSlotFunction(context, (declaration as ts.VariableDeclaration | ts.PropertyDeclaration).initializer!, depth + 1);
   }
-  if (ts.isPropertyAssignment(declaration)) return resolveSlotFunction(context, declaration.initializer, depth + 1);
+  if (kind === SyntaxKind.PropertyAssignment) return resolveSlotFunction(context, (declaration as ts.PropertyAssignment).initializer, depth + 1);
   return undefined;
 }
 
@@ -869,7 +923,7 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
   let references: Range | undefined;
   const interpreter = new Interpreter(context, options);
   try {
-    const entry = new State(0, [], new Map(), 'none', OTHER, false);
+    const entry = new State(0, [], 'none', OTHER, false);
     const outcomes = interpreter.run(fn, DATA_ONLY, entry);
     let min = Infinity;
     let max = -Infinity;
@@ -908,11 +962,13 @@ export function describeEffect(slot: SlotName, references: Range | undefined): s
 }
 
 function functionName(context: FileContext, fn: ts.FunctionLikeDeclaration): string | undefined {
-  const ts = context.ts;
-  if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
-  const parent = fn.parent;
-  if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) {
-    return parent.name.text;
+  const { SyntaxKind } = context.library;
+  const name = fn.name;
+  if (name && (name.kind === SyntaxKind.Identifier || name.kind === SyntaxKind.PrivateIdentifier)) return (name as ts.Identifier | ts.PrivateIdentifier).text;
+  const parent = fn.parent as ts.Node | undefined;
+  if (parent && (parent.kind === SyntaxKind.VariableDeclaration || parent.kind === SyntaxKind.PropertyAssignment || parent.kind === SyntaxKind.PropertyDeclaration)) {
+    const declared = (parent as ts.VariableDeclaration | ts.PropertyAssignment | ts.PropertyDeclaration).name;
+    if (declared.kind === SyntaxKind.Identifier) return declared.text;
   }
   return undefined;
 }
