@@ -4,7 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import * as ts from 'typescript';
-import { analyzeFile, analyzeVtables, vtableAt, vtablesInFile } from '../../src/analysis/index';
+import { analyzeFile, analyzeVtables, vtableAt, vtablesInFile, type FileContext } from '../../src/analysis/index';
+import { vtableSites } from '../../src/analysis/vtable/index';
 import { Runtime, withRuntime } from '../../src/waker/index';
 import { FIXTURES_ROOT, FixtureProgram, REPO_ROOT, describeFinding, describeFixtures, fixtureFiles } from './fixture-runner';
 
@@ -101,6 +102,65 @@ describe('vtable rules: robustness', () => {
     }
     fixtures.setText(source, undefined);
     assert.equal(analysed, variants.length);
+  });
+});
+
+describe('vtable rules: where the vtables are', () => {
+  /** Every `new RawWakerVTable(…)` (or `new ns.RawWakerVTable(…)`) of the library, found by walking every node. */
+  const walkedSites = (context: FileContext): ts.NewExpression[] => {
+    const sites: ts.NewExpression[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isNewExpression(node)) {
+        const callee = node.expression;
+        const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+        if (name === 'RawWakerVTable' && context.library.calleeOf(node) === 'RawWakerVTable') sites.push(node);
+      }
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(context.file, visit);
+    return sites;
+  };
+  const positions = (sites: readonly ts.NewExpression[]): number[] => sites.map((site) => site.pos);
+
+  it('finds, from the mentions of the name alone, the vtables a walk of every node finds, in source order', function () {
+    this.timeout(120_000);
+    const files = fixtureFiles(join(FIXTURES_ROOT, 'vtable'));
+    const fixtures = new FixtureProgram(files);
+    let found = 0;
+    for (const file of files) {
+      const context = fixtures.context(file);
+      assert.deepEqual(positions(vtableSites(context)), positions(walkedSites(context)), file);
+      found += walkedSites(context).length;
+    }
+    assert.ok(found >= files.length / 2, `${found} vtables in ${files.length} fixtures`);
+    // Through a namespace, nested in an array, a class and a function; never in a comment, a string or an import.
+    const source = files[0]!;
+    fixtures.setText(
+      source,
+      [
+        "import * as task from 'wakerscope/waker';",
+        "import { RawWaker, RawWakerVTable, type Ptr } from 'wakerscope/waker';",
+        'const noop = (_: Ptr): void => {};',
+        'const clone = (data: Ptr): RawWaker => new RawWaker(data, A);',
+        '// new RawWakerVTable(clone, noop, noop, noop)',
+        "const text = 'new RawWakerVTable(clone, noop, noop, noop)';",
+        'export const A: RawWakerVTable = new task.RawWakerVTable(clone, noop, noop, noop);',
+        'export const B = [new RawWakerVTable(clone, noop, noop, noop), new RawWakerVTable(clone, noop, noop, noop)];',
+        'export class Holder {',
+        '  static readonly vtable = new RawWakerVTable(clone, noop, noop, noop);',
+        '}',
+        'export function make(): RawWakerVTable {',
+        '  return new RawWakerVTable(clone, noop, noop, noop);',
+        '}',
+      ].join('\n'),
+    );
+    try {
+      const context = fixtures.context(source);
+      assert.equal(walkedSites(context).length, 5);
+      assert.deepEqual(positions(vtableSites(context)), positions(walkedSites(context)));
+    } finally {
+      fixtures.setText(source, undefined);
+    }
   });
 });
 

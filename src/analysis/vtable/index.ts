@@ -8,7 +8,7 @@
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import { isLibraryFile } from '../library';
-import { findMentions, mentionedIn } from '../mentions';
+import { findMentions } from '../mentions';
 import { vtableCloneNoRetain, vtableDropNoRelease, vtableWakeByRefReleases, vtableWakeNoRelease } from '../rules/index';
 import type { Finding, Fix, RelatedSpan, RuleId, Severity, Span } from '../types';
 import { cloneFixes, forgetInsteadOfDropFix } from './fixes';
@@ -49,38 +49,52 @@ export function vtablesInFile(context: FileContext): VtableReport[] {
 
 /** The `new RawWakerVTable(...)` expressions of the file, in source order. */
 export function vtableSites(context: FileContext): ts.NewExpression[] {
-  const { forEachChild, SyntaxKind } = context.ts;
-  const sites: ts.NewExpression[] = [];
-  // Only subtrees whose text holds the class name can build a vtable: descend into those alone (speed).
+  const { forEachChild } = context.ts;
+  const { SyntaxKind } = context.library;
   const mentions = findMentions(context.file.text, VTABLE_WORD);
-  const visit = (node: ts.Node): void => {
-    // An import names the class without building one (`import { RawWakerVTable }` is where most files mention it).
-    if (!mentionedIn(mentions, node.pos, node.end) || node.kind === SyntaxKind.ImportDeclaration) return;
-    if (node.kind === SyntaxKind.NewExpression && isVtableConstruction(context, node as ts.NewExpression)) sites.push(node as ts.NewExpression);
-    forEachChild(node, visit);
-  };
   const statements = context.file.statements;
-  if (!mentions) statements.forEach(visit);
-  else for (const index of statementsAt(statements, mentions)) visit(statements[index]!);
-  return sites;
+  if (!mentions) {
+    // A unicode escape may spell the name: every node is looked at.
+    const sites: ts.NewExpression[] = [];
+    const visit = (node: ts.Node): void => {
+      if (node.kind === SyntaxKind.NewExpression && isVtableConstruction(context, node as ts.NewExpression)) sites.push(node as ts.NewExpression);
+      forEachChild(node, visit);
+    };
+    statements.forEach(visit);
+    return sites;
+  }
+  // A vtable's callee is a name `RawWakerVTable`, so each site is found from a mention: down from its
+  // statement to the node there, through the one child that holds it at each level, and up to its `new`
+  // when that node is the callee's name. No other node is looked at (speed; a walk of every subtree
+  // holding a mention visited each child of each node on the way).
+  const sites: ts.NewExpression[] = [];
+  let statement = 0;
+  for (const offset of mentions) {
+    while (statement < statements.length && statements[statement]!.end <= offset) statement++;
+    if (statement === statements.length) break;
+    let node: ts.Node = statements[statement]!;
+    // An import names the class without building one (`import { RawWakerVTable }` is where most files mention it).
+    if (node.pos > offset || node.kind === SyntaxKind.ImportDeclaration) continue;
+    const holding = (child: ts.Node): ts.Node | undefined => (child.pos <= offset && offset < child.end ? child : undefined);
+    for (let child = forEachChild(node, holding); child; child = forEachChild(node, holding)) node = child;
+    const site = constructionNamed(SyntaxKind, node);
+    if (site && isVtableConstruction(context, site)) sites.push(site);
+  }
+  // Source order is the order of the `new`s, which a site's callee name need not keep (`new (new RawWakerVTable(…)).RawWakerVTable`): nested, the outer starts first.
+  return sites.length > 1 ? sites.sort((a, b) => a.pos - b.pos) : sites;
 }
 
-/** The indexes of the statements that contain an offset of `offsets` (both ascending), found without looking at the others. */
-function statementsAt(statements: readonly ts.Statement[], offsets: readonly number[]): number[] {
-  const found: number[] = [];
-  let from = 0;
-  for (const offset of offsets) {
-    let low = from;
-    let high = statements.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (statements[middle]!.end <= offset) low = middle + 1;
-      else high = middle;
-    }
-    if (low < statements.length && statements[low]!.pos <= offset && found[found.length - 1] !== low) found.push(low);
-    from = low;
+/** The `new` expression whose callee `name` names (`new name(…)`, `new ns.name(…)`), if it does. */
+function constructionNamed(SyntaxKind: typeof ts.SyntaxKind, name: ts.Node): ts.NewExpression | undefined {
+  if (name.kind !== SyntaxKind.Identifier) return undefined;
+  let callee: ts.Node = name;
+  const parent = name.parent;
+  if (parent.kind === SyntaxKind.PropertyAccessExpression) {
+    if ((parent as ts.PropertyAccessExpression).name !== name) return undefined;
+    callee = parent;
   }
-  return found;
+  const construction = callee.parent;
+  return construction.kind === SyntaxKind.NewExpression && (construction as ts.NewExpression).expression === callee ? (construction as ts.NewExpression) : undefined;
 }
 
 /** The vtable rules' findings for one file. */
