@@ -189,14 +189,24 @@ function appended<T>(array: readonly T[], item: T): T[] {
   return [...array, item];
 }
 
+/**
+ * One per file's context, for every slot summarised there, each started afresh
+ * (`start`): what it keeps from slot to slot (its call stack's array, the names
+ * bound) was three objects per slot (speed, garbage).
+ */
 class Interpreter {
   private readonly ts: FileContext['ts'];
   private readonly SyntaxKind: typeof ts.SyntaxKind;
   private readonly NodeFlags: typeof ts.NodeFlags;
   private readonly checker: Checker;
   private readonly callStack: ts.Node[] = [];
-  /** Every name ever bound, escaped (no `.text` getter per name): an identifier with another name needs no symbol lookup (speed). */
+  /**
+   * Every name bound in any slot of the file, escaped (no `.text` getter per
+   * name): an identifier with another name needs no symbol lookup (speed). A
+   * name bound elsewhere only costs that lookup.
+   */
   private readonly boundNames = new Set<ts.__String>();
+  private options: SummaryOptions = {};
   // Made at their first entry: most slots have none of some, and these were five collections per slot (speed, garbage).
   allocations: Set<Allocation> | undefined;
   fieldSteps: Map<string, Set<'+' | '-'>> | undefined;
@@ -206,14 +216,24 @@ class Interpreter {
   /** Set while a `drop` call releases, so `release` can tell it from other releases. */
   private dropping: ts.CallExpression | undefined;
 
-  constructor(
-    private readonly context: FileContext,
-    private readonly options: SummaryOptions,
-  ) {
+  constructor(private readonly context: FileContext) {
     this.ts = context.ts;
     this.SyntaxKind = context.library.SyntaxKind;
     this.NodeFlags = context.library.NodeFlags;
     this.checker = context.checker;
+  }
+
+  /** Ready for another slot, summarised with `options`: no effect of the last one is kept. */
+  start(options: SummaryOptions): this {
+    this.options = options;
+    this.allocations = undefined;
+    this.fieldSteps = undefined;
+    this.drops = undefined;
+    this.releasesOtherwise = false;
+    this.boxValueTypes = undefined;
+    this.dropping = undefined;
+    this.callStack.length = 0;
+    return this;
   }
 
   /** Every normal ending of `fn` called with `args`, its return value as the path's `value`. */
@@ -914,6 +934,9 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   return undefined;
 }
 
+/** Each file context's interpreter (see `Interpreter`). */
+const interpreters = new WeakMap<FileContext, Interpreter>();
+
 /** The effect of one slot function on the reference its data pointer holds. */
 export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclaration | undefined, slot: SlotName, name?: string, options: SummaryOptions = {}): SlotSummary {
   const displayName = name ?? (fn ? functionName(context, fn) : undefined) ?? slot;
@@ -921,7 +944,9 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
     return { slot, name: displayName, declaration: undefined, references: undefined, effect: 'unknown effect', allocations: NO_ALLOCATIONS, fieldSteps: NO_FIELD_STEPS, drops: NO_DROPS, releasesOnlyByDrop: false, boxValueTypes: NO_BOX_VALUE_TYPES };
   }
   let references: Range | undefined;
-  const interpreter = new Interpreter(context, options);
+  let interpreter = interpreters.get(context);
+  if (!interpreter) interpreters.set(context, (interpreter = new Interpreter(context)));
+  interpreter.start(options);
   try {
     const entry = new State(0, [], 'none', OTHER, false);
     const outcomes = interpreter.run(fn, DATA_ONLY, entry);
@@ -955,6 +980,18 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
 
 export function describeEffect(slot: SlotName, references: Range | undefined): string {
   if (!references) return 'unknown effect';
+  // The usual words, made once: this runs for every slot.
+  if (references.min === references.max && references.min >= 0 && references.min < USUAL_EFFECTS.takes.length) return USUAL_EFFECTS[slot === 'clone' ? 'takes' : 'releases'][references.min]!;
+  return effectWords(slot, references);
+}
+
+/** What `describeEffect` says of 0, 1 and 2 references, taken or released. */
+const USUAL_EFFECTS = {
+  takes: [0, 1, 2].map((n) => effectWords('clone', { min: n, max: n })),
+  releases: [0, 1, 2].map((n) => effectWords('drop', { min: n, max: n })),
+};
+
+function effectWords(slot: SlotName, references: Range): string {
   const verb = slot === 'clone' ? 'takes' : 'releases';
   const count = references.min === references.max ? `${references.min}` : `${references.min} or ${references.max}`;
   const noun = references.min === 1 && references.max === 1 ? 'reference' : 'references';
