@@ -208,7 +208,8 @@ class Interpreter {
   private readonly boundNames = new Set<ts.__String>();
   private options: SummaryOptions = {};
   // Made at their first entry: most slots have none of some, and these were five collections per slot (speed, garbage).
-  allocations: Set<Allocation> | undefined;
+  /** The allocations the data is treated as, so far: one of four shared sets (nearly every slot has one). */
+  allocations: ReadonlySet<Allocation> = NO_ALLOCATIONS;
   fieldSteps: Map<string, Set<'+' | '-'>> | undefined;
   drops: Set<ts.CallExpression> | undefined;
   releasesOtherwise = false;
@@ -226,7 +227,7 @@ class Interpreter {
   /** Ready for another slot, summarised with `options`: no effect of the last one is kept. */
   start(options: SummaryOptions): this {
     this.options = options;
-    this.allocations = undefined;
+    this.allocations = NO_ALLOCATIONS;
     this.fieldSteps = undefined;
     this.drops = undefined;
     this.releasesOtherwise = false;
@@ -497,7 +498,7 @@ class Interpreter {
   }
 
   private newHandle(state: State, origin: Handle['origin'], allocation: Allocation): Value {
-    if (origin === 'data') (this.allocations ??= new Set()).add(allocation);
+    if (origin === 'data') this.allocations = withAllocation(this.allocations, allocation);
     state.handles.push({ origin, allocation, live: true, disposed: false });
     return { kind: 'handle', id: state.handles.length - 1 };
   }
@@ -796,7 +797,7 @@ class Interpreter {
       case 'Arc.incrementStrongCount':
       case 'Arc.decrementStrongCount':
         if (first.kind === 'data') {
-          (this.allocations ??= new Set()).add('arc');
+          this.allocations = withAllocation(this.allocations, 'arc');
           state.net += operation === 'Arc.incrementStrongCount' ? 1 : -1;
           if (operation === 'Arc.decrementStrongCount') this.releasesOtherwise = true;
         }
@@ -876,6 +877,17 @@ const NO_ARGUMENTS: readonly ts.Expression[] = [];
 const NO_ALLOCATIONS: ReadonlySet<Allocation> = new Set();
 const NO_FIELD_STEPS: ReadonlyMap<string, ReadonlySet<'+' | '-'>> = new Map();
 const NO_DROPS: readonly ts.CallExpression[] = [];
+const ARC: ReadonlySet<Allocation> = new Set(['arc']);
+const BOX: ReadonlySet<Allocation> = new Set(['box']);
+const ARC_THEN_BOX: ReadonlySet<Allocation> = new Set(['arc', 'box']);
+const BOX_THEN_ARC: ReadonlySet<Allocation> = new Set(['box', 'arc']);
+
+/** `allocations` with `allocation` added, as a `Set`'s `add` orders it: shared sets, no collection per slot. */
+function withAllocation(allocations: ReadonlySet<Allocation>, allocation: Allocation): ReadonlySet<Allocation> {
+  if (allocations.has(allocation)) return allocations;
+  if (allocations.size === 0) return allocation === 'arc' ? ARC : BOX;
+  return allocation === 'box' ? ARC_THEN_BOX : BOX_THEN_ARC;
+}
 const NO_BOX_VALUE_TYPES: ReadonlySet<string> = new Set();
 
 /** `items.flatMap(f)`, without copying `f`'s array when there is one item (the usual single path; speed). */
@@ -970,7 +982,7 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
     declaration: fn,
     references,
     effect: describeEffect(slot, references),
-    allocations: interpreter.allocations ?? NO_ALLOCATIONS,
+    allocations: interpreter.allocations,
     fieldSteps: interpreter.fieldSteps ?? NO_FIELD_STEPS,
     drops: interpreter.drops ? [...interpreter.drops] : NO_DROPS,
     releasesOnlyByDrop: !interpreter.releasesOtherwise,
