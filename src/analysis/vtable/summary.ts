@@ -999,8 +999,8 @@ export function describeEffect(slot: SlotName, references: Range | undefined): s
 
 /** What `describeEffect` says of 0, 1 and 2 references, taken or released. */
 const USUAL_EFFECTS = {
-  takes: [0, 1, 2].map((n) => effectWords('clone', { min: n, max: n })),
-  releases: [0, 1, 2].map((n) => effectWords('drop', { min: n, max: n })),
+  takes: packedMap([0, 1, 2], (n) => effectWords('clone', { min: n, max: n })),
+  releases: packedMap([0, 1, 2], (n) => effectWords('drop', { min: n, max: n })),
 };
 
 function effectWords(slot: SlotName, references: Range): string {
