@@ -126,7 +126,7 @@ import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
 import { filesSeeing, firstRegionFrom, JSX_PRAGMA, skipTrivia, statementShapes, type IndexMap, type SeenChange, type StatementShape } from './declaration-changes';
 import { finishFindings } from './finish';
-import { analyzeUnit, flowMayApply, hintedUnits, sortFlowFindings, type FlowUnit } from './flow/index';
+import { flowMayApply, hintedUnits, sortFlowFindings, unitAnalyzer, type FlowUnit } from './flow/index';
 import { isFunctionBoundary, type FunctionLikeWithBody } from './flow/graph';
 import { isLibraryFile } from './library';
 import { findMentions, identifiersPattern, mentionedIn } from './mentions';
@@ -452,9 +452,10 @@ export class IncrementalAnalyzer {
     const flowReads: (Map<string, Set<number>> | undefined)[] = flow.map(() => new Map());
     let topLevelReadsBodies = false;
     const units = current.skeleton.flowApplies ? hintedUnits(this.ts, file) : [];
+    const analyzeUnit = unitAnalyzer(context);
     for (const unit of units) {
       const index = regionIndexOf(current.skeleton, unit.root) + 1;
-      const reads = analyzeUnit(context, unit, flow[index]!);
+      const reads = analyzeUnit(unit, flow[index]!);
       if (unit.root === file && reads.nested) topLevelReadsBodies = true;
       flowReads[index] = this.noteReads(flowReads[index], reads.summaries);
     }
@@ -480,6 +481,7 @@ export class IncrementalAnalyzer {
     const moveAll = (findings: readonly Finding[]): Finding[] | undefined => mappable(() => move(findings));
     // The file's units, scanned once when a group outside function bodies must be analysed again.
     let fileUnits: FlowUnit[] | undefined;
+    const analyzeUnit = unitAnalyzer(context);
     const unitsIn = (index: number): FlowUnit[] => {
       if (!current.skeleton.flowApplies) return [];
       const owner = regions[index]?.owner;
@@ -512,7 +514,7 @@ export class IncrementalAnalyzer {
       const findings: Finding[] = [];
       let read: Map<string, Set<number>> | undefined = new Map();
       for (const unit of units) {
-        const unitReads = analyzeUnit(context, unit, findings);
+        const unitReads = analyzeUnit(unit, findings);
         if (unit.root === file && unitReads.nested) topLevelReadsBodies = true;
         read = this.noteReads(read, unitReads.summaries);
       }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { createFileContext } from '../../src/analysis/context';
 import { Library } from '../../src/analysis/library';
-import { analyzeUnit, hintedUnits, newEngine } from '../../src/analysis/flow/index';
+import { hintedUnits, newEngine, unitAnalyzer } from '../../src/analysis/flow/index';
 import type { FlowEngine } from '../../src/analysis/flow/engine';
 import type { FlowUnit } from '../../src/analysis/flow/graph';
 import type { Finding } from '../../src/analysis/types';
@@ -53,7 +53,14 @@ function findingsOfFreshEngine(context: ReturnType<typeof createFileContext>, un
   return { findings, nested: engine.discovery.readNested, summaries: engine.reads };
 }
 
-describe('flow engine reuse across a file\'s units', () => {
+describe('flow engine reuse across a file\'s units', function () {
+  // Type-checking the fixtures and the corpus takes 3-5 s idle, several times that on a loaded machine.
+  this.timeout(120_000);
+  let checked: ReturnType<typeof checkedFixturesAndCorpus>;
+  before(() => {
+    checked = checkedFixturesAndCorpus();
+  });
+
   it('leaves nothing of a unit to the one after it', () => {
     const { program, file } = virtualFixture(
       join(REPO_ROOT, 'test', 'fixtures', 'virtual-engine-reuse.ts'),
@@ -82,10 +89,10 @@ export function notify(waker: Waker): void {
 }
 `,
     );
-    const context = createFileContext(ts, program, file);
+    const analyzeUnit = unitAnalyzer(createFileContext(ts, program, file));
     const rules = hintedUnits(ts, file).map((unit) => {
       const findings: Finding[] = [];
-      analyzeUnit(context, unit, findings);
+      analyzeUnit(unit, findings);
       return findings.map((finding) => finding.rule);
     });
     // The file's top level, the poll, `later` (no poll), a leak, and a unit that has none.
@@ -93,16 +100,16 @@ export function notify(waker: Waker): void {
   });
 
   it('gives every unit of the fixtures and the corpus the findings and reads of a fresh engine', () => {
-    const { program, files } = checkedFixturesAndCorpus();
+    const { program, files } = checked;
     const library = new Library(ts, program);
     let units = 0;
     for (const file of files) {
       const context = createFileContext(ts, program, file, library);
-      const fresh = createFileContext(ts, program, file, library);
+      const analyzeUnit = unitAnalyzer(context);
       for (const unit of hintedUnits(ts, file)) {
         const findings: Finding[] = [];
-        const reads = analyzeUnit(context, unit, findings);
-        const expected = findingsOfFreshEngine(fresh, unit);
+        const reads = analyzeUnit(unit, findings);
+        const expected = findingsOfFreshEngine(context, unit);
         const where = `${file.fileName}:${file.getLineAndCharacterOfPosition(unit.root.getStart(file)).line + 1}`;
         // As JSON: a failing deep comparison of objects that reach syntax nodes would print the whole tree.
         assert.equal(JSON.stringify(findings), JSON.stringify(expected.findings), where);
@@ -115,7 +122,7 @@ export function notify(waker: Waker): void {
   });
 
   it('holds, right after reset, what a fresh engine holds', () => {
-    const { program, files } = checkedFixturesAndCorpus();
+    const { program, files } = checked;
     const library = new Library(ts, program);
     for (const file of files) {
       const context = createFileContext(ts, program, file, library);

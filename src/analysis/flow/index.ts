@@ -34,7 +34,8 @@ const HINT_WORDS = wordsPattern(HINTS);
 export function analyzeFlow(context: FileContext): Finding[] {
   if (!flowMayApply(context.file)) return [];
   const findings: Finding[] = [];
-  for (const unit of hintedUnits(context.ts, context.file)) analyzeUnit(context, unit, findings);
+  const analyzeUnit = unitAnalyzer(context);
+  for (const unit of hintedUnits(context.ts, context.file)) analyzeUnit(unit, findings);
   return sortFlowFindings(findings);
 }
 
@@ -152,17 +153,28 @@ export interface UnitReads {
   readonly summaries: ReadonlySet<ts.Node> | undefined;
 }
 
-/** Analyse one function body (or a file's top level) and append its findings. */
-function analyzeFunction(context: FileContext, unit: FlowUnit, findings: Finding[]): UnitReads {
-  let engine = enginesByFile.get(context);
-  if (engine) engine.reset(unit);
-  else enginesByFile.set(context, (engine = newEngine(context, unit)));
-  engine.run(findings);
-  return { nested: engine.discovery.readNested, summaries: engine.reads };
+/**
+ * Analyses units of one file one after another, each appending its findings
+ * and returning what it read: one engine for them all (`FlowEngine.reset`), not
+ * one per unit (less garbage). Held by the caller for as long as it analyses
+ * the file, never in a table of files: a table would keep every file's engine,
+ * and the last unit's tables in it, alive through the scavenges that follow.
+ */
+export function unitAnalyzer(context: FileContext): (unit: FlowUnit, findings: Finding[]) => UnitReads {
+  let engine: FlowEngine | undefined;
+  return (unit, findings) => {
+    try {
+      if (engine) engine.reset(unit);
+      else engine = newEngine(context, unit);
+      engine.run(findings);
+      return { nested: engine.discovery.readNested, summaries: engine.reads };
+    } catch (error) {
+      // Never take the editor down over one odd function: skip it (tests set WAKERSCOPE_STRICT to see the error).
+      if (typeof process !== 'undefined' && process.env?.WAKERSCOPE_STRICT) throw error;
+      return { nested: true, summaries: undefined };
+    }
+  };
 }
-
-/** The engine a file's units are analysed with, one after another (`FlowEngine.reset`): one per file, not per unit (less garbage). */
-const enginesByFile = new WeakMap<FileContext, FlowEngine>();
 
 /** The engine with one checker per rule (use-after-* share one), and the program's helper summaries. */
 export function newEngine(context: FileContext, unit: FlowUnit): FlowEngine {
@@ -174,15 +186,9 @@ export function newEngine(context: FileContext, unit: FlowUnit): FlowEngine {
   return engine;
 }
 
-/** Analyse one unit, appending its findings; returns what it read (see analyzeFunction). */
+/** Analyse one unit alone, appending its findings; returns what it read. */
 export function analyzeUnit(context: FileContext, unit: FlowUnit, findings: Finding[]): UnitReads {
-  try {
-    return analyzeFunction(context, unit, findings);
-  } catch (error) {
-    // Never take the editor down over one odd function: skip it (tests set WAKERSCOPE_STRICT to see the error).
-    if (typeof process !== 'undefined' && process.env?.WAKERSCOPE_STRICT) throw error;
-    return { nested: true, summaries: undefined };
-  }
+  return unitAnalyzer(context)(unit, findings);
 }
 
 /** The flow pass's order: by position, then rule (stable, so a unit's own order stays). */
