@@ -104,7 +104,7 @@ class State {
   /** The value of the expression `expression` last evaluated on this path. */
   value: Value = OTHER;
   /** The values of the expressions `expressions` last evaluated on this path. */
-  values: Value[] = NO_VALUES;
+  values: readonly Value[] = NO_VALUES;
   /**
    * The names bound on this path, and their values, at the same index: a slot
    * binds a few, so two arrays searched in order (a Map's `set` costs about
@@ -162,7 +162,7 @@ class State {
 /** Paths, as the interpreter passes them between its functions; shared (`State.alone`), so never written to. */
 type Paths = readonly State[];
 
-const NO_VALUES: Value[] = [];
+const NO_VALUES: readonly Value[] = [];
 const NO_SYMBOLS: readonly ts.Symbol[] = [];
 
 /** Forks are capped: a slot with more paths than this is summarised as unknown. */
@@ -171,10 +171,6 @@ const MAX_STATES = 64;
 const MAX_CALL_DEPTH = 6;
 
 class Unknown extends Error {}
-
-function fork(state: State): State {
-  return state.fork();
-}
 
 /** `[...array, item]`, made at its size: a push onto `[]` (or a spread) grows it to 17 elements (184 bytes, not 56). */
 function appended<T>(array: readonly T[], item: T): T[] {
@@ -350,7 +346,7 @@ class Interpreter {
       case SyntaxKind.IfStatement: {
         const branch = node as ts.IfStatement;
         return each(this.expression(branch.expression, state), (s) => {
-          const otherwise = fork(s);
+          const otherwise = s.fork();
           const taken = this.statement(branch.thenStatement, s, usingHandles);
           const skipped = branch.elseStatement ? this.statement(branch.elseStatement, otherwise, usingHandles) : otherwise.alone;
           return [...taken, ...skipped];
@@ -377,7 +373,7 @@ class Interpreter {
           const clauses = choice.caseBlock.clauses;
           const results: State[] = [];
           clauses.forEach((_, index) => {
-            const entry = fork(s);
+            const entry = s.fork();
             const statements = packedFlatMap(clauses.slice(index), (c) => [...c.statements]);
             results.push(...endBreaks(this.block(statements, entry.alone)));
           });
@@ -388,7 +384,7 @@ class Interpreter {
       case SyntaxKind.TryStatement: {
         const attempt = node as ts.TryStatement;
         // The catch block may run after any prefix of the try block; model it from the try's entry.
-        const beforeTry = fork(state);
+        const beforeTry = state.fork();
         let states = this.block(attempt.tryBlock.statements, state.alone);
         if (attempt.catchClause) states = [...states, ...this.block(attempt.catchClause.block.statements, beforeTry.alone)];
         if (attempt.finallyBlock) {
@@ -445,7 +441,7 @@ class Interpreter {
     if (head) entries = packedFlatMap(entries, (s) => this.expression(head, s));
     const results: State[] = [];
     for (const entry of entries) {
-      const once = fork(entry);
+      const once = entry.fork();
       if (!ts.isDoStatement(node)) results.push(entry);
       results.push(...endBreaks(this.statement(node.statement, once, [])));
     }
@@ -512,7 +508,7 @@ class Interpreter {
     const ts = this.ts;
     const field = skipOuterExpressions(ts, target);
     if (!ts.isPropertyAccessExpression(field)) return false;
-    const owner = this.expression(field.expression, fork(state));
+    const owner = this.expression(field.expression, state.fork());
     if (owner.length !== 1) return false;
     const value = owner[0]!.value;
     if (value.kind !== 'contents') return false;
@@ -551,7 +547,7 @@ class Interpreter {
   private expressions(nodes: readonly ts.Expression[], state: State): Paths {
     // One path (the usual case): its state and values held here, no arrays per node until a node branches (speed).
     let current = state;
-    let values: Value[] = NO_VALUES;
+    let values: readonly Value[] = NO_VALUES;
     for (let i = 0; i < nodes.length; i++) {
       const results = this.expression(nodes[i]!, current);
       if (results.length !== 1) return this.branchedExpressions(nodes, i + 1, packedMap(results, (next) => [next, [...values, next.value]] as const));
@@ -598,7 +594,7 @@ class Interpreter {
       case SyntaxKind.ConditionalExpression: {
         const conditional = node as ts.ConditionalExpression;
         return packedFlatMap(this.expression(conditional.condition, state), (s) => {
-          const otherwise = fork(s);
+          const otherwise = s.fork();
           return [...this.expression(conditional.whenTrue, s), ...this.expression(conditional.whenFalse, otherwise)];
         });
       }
@@ -691,7 +687,7 @@ class Interpreter {
     const operator = node.operatorToken.kind;
     if (operator === SyntaxKind.AmpersandAmpersandToken || operator === SyntaxKind.BarBarToken || operator === SyntaxKind.QuestionQuestionToken) {
       return packedFlatMap(this.expression(node.left, state), (s) => {
-        const shortCircuit = fork(s); // its value is the left operand's
+        const shortCircuit = s.fork(); // its value is the left operand's
         return [shortCircuit, ...this.expression(node.right, s)];
       });
     }
@@ -747,7 +743,7 @@ class Interpreter {
   }
 
   /** `operation` (a library name, or undefined for any other callee) on this path: the paths after it, their value its result. */
-  private apply(node: ts.CallExpression | ts.NewExpression, operation: string | undefined, receiver: Value, args: Value[], state: State): Paths {
+  private apply(node: ts.CallExpression | ts.NewExpression, operation: string | undefined, receiver: Value, args: readonly Value[], state: State): Paths {
     const first = args[0] ?? OTHER;
     switch (operation) {
       case 'Arc.fromRaw':
@@ -823,7 +819,7 @@ class Interpreter {
    * handle passed to it leaves the slot's hands, and the data pointer passed to
    * code the checker cannot resolve makes the summary unknown.
    */
-  private userCall(node: ts.CallExpression | ts.NewExpression, args: Value[], state: State): Paths {
+  private userCall(node: ts.CallExpression | ts.NewExpression, args: readonly Value[], state: State): Paths {
     const passesData = args.some((v) => v.kind === 'data' || (v.kind === 'raw' && v.pointer.kind === 'data'));
     const passesHandle = args.some((v) => v.kind === 'handle' || v.kind === 'contents');
     if (!passesData && !passesHandle) return this.handOffAll(args, state);
@@ -835,7 +831,7 @@ class Interpreter {
     }
     if (!target) return this.handOffAll(args, state);
     // A handle's helper that cannot be followed (too deep, recursive) takes the handle, as before following.
-    const attempt = fork(state);
+    const attempt = state.fork();
     try {
       return this.run(target, args, attempt);
     } catch (error) {
