@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { createFileContext } from '../../src/analysis/context';
-import { analyzeUnit, hintedUnits } from '../../src/analysis/flow/index';
+import { hintedUnits, unitAnalyzer } from '../../src/analysis/flow/index';
 import type { Finding } from '../../src/analysis/types';
 import { REPO_ROOT, virtualFixture } from './fixture-runner';
 
@@ -50,7 +50,7 @@ function analysed(): Map<string, { readonly nested: boolean; readonly rules: str
     const root = unit.root;
     if (!ts.isMethodDeclaration(root) || !ts.isClassDeclaration(root.parent)) continue;
     const findings: Finding[] = [];
-    const { nested } = analyzeUnit(context, unit, findings);
+    const { nested } = unitAnalyzer(context)(unit, findings);
     results.set(root.parent.name!.text, { nested, rules: findings.map((finding) => finding.rule) });
   }
   return results;

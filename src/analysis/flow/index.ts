@@ -186,11 +186,6 @@ export function newEngine(context: FileContext, unit: FlowUnit): FlowEngine {
   return engine;
 }
 
-/** Analyse one unit alone, appending its findings; returns what it read. */
-export function analyzeUnit(context: FileContext, unit: FlowUnit, findings: Finding[]): UnitReads {
-  return unitAnalyzer(context)(unit, findings);
-}
-
 /** The flow pass's order: by position, then rule (stable, so a unit's own order stays). */
 export function sortFlowFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
