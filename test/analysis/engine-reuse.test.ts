@@ -20,11 +20,22 @@ process.env.WAKERSCOPE_STRICT = '1';
 /** Fields that are the engine's wiring, the same for every unit: the file's context, the parts and the callbacks that join them. */
 const WIRING = new Set(['context', 'ts', 'engine', 'discovery', 'effects', 'calls', 'hooks', 'checkers', 'cfgOptions', 'summaryOf']);
 
+/**
+ * The solve's tables by block id, which the engine keeps from unit to unit: a
+ * unit marks every block `stale` before it reads a mark, and leaves no output
+ * behind in `outs` (compared by the outputs it holds, not by its length).
+ */
+const SCRATCH = new Set(['outs', 'stale']);
+
 /** What a fresh object holds, field by field: collections by their size, other objects by their kind (`undefined` or not), the unit by its position. */
 function fields(object: object): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(object)) {
     if (WIRING.has(key)) continue;
+    if (SCRATCH.has(key)) {
+      if (key === 'outs') result[key] = `${(value as unknown[]).filter((output) => output !== undefined).length} outputs`;
+      continue;
+    }
     if (value instanceof Map || value instanceof Set) result[key] = `${value.constructor.name} of ${value.size}`;
     else if (Array.isArray(value)) result[key] = `array of ${value.length}`;
     else if (key === 'unit') result[key] = (value as FlowUnit).root.pos;
