@@ -331,7 +331,10 @@ export class FlowEngine {
   }
 
   private makeInitialState(): FlowState {
-    const bindings: OwnershipFacts[] = packedMap(this.discovery.bindings, () => []);
+    // A copy of the bindings overwritten, not a push per binding: as long as it needs to be (a push onto `[]` makes
+    // room for 17) and packed, as every state's arrays are (slices of this one).
+    const bindings = this.discovery.bindings.slice() as unknown[] as OwnershipFacts[];
+    for (let i = 0; i < bindings.length; i++) bindings[i] = NO_FACTS;
     for (const binding of this.discovery.bindings) {
       if (this.ts.isParameter(binding.declaration)) {
         const facts: OwnershipFact[] = [this.fact('live', binding.declaration.name)];
@@ -440,7 +443,8 @@ export class FlowEngine {
     const ops = block.ops;
     // Two blocks in five hold no operation (a branch's join, a loop's head): their output is their input, no copy.
     if (ops.length === 0) return input;
-    const state: WorkingState = { bindings: input.bindings.slice(), checkers: input.checkers.slice() };
+    // Most units carry no checker state: nothing would write a copy of the empty array.
+    const state: WorkingState = { bindings: input.bindings.slice(), checkers: input.checkers.length === 0 ? (input.checkers as unknown[]) : input.checkers.slice() };
     for (let i = 0; i < ops.length; i++) this.transfer(ops[i], state);
     return state;
   }
@@ -457,7 +461,7 @@ export class FlowEngine {
           this.leave(binding, op.via ?? op.node, state);
           // Out of scope it holds nothing, as before its declaration: so a loop body's binding reaches the loop head
           // by the back edge as it did from before the loop, and the head's input does not change once more (a round saved).
-          state.bindings[binding.index] = [];
+          state.bindings[binding.index] = NO_FACTS;
         }
         return;
       }
@@ -837,6 +841,8 @@ export class FlowEngine {
 }
 
 const NO_BINDINGS: readonly TrackedBinding[] = [];
+/** No fact: a binding before its declaration, or out of scope (facts lists are never written in place). */
+const NO_FACTS: OwnershipFacts = [];
 const NO_CHECKERS: readonly FlowChecker[] = [];
 const NO_NODES: ReadonlySet<ts.Node> = new Set();
 
