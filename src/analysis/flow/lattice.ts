@@ -24,16 +24,17 @@ export class FactTable {
   private factCount = 0;
 
   fact<Kind extends string>(kind: Kind, site: ts.Node, label?: string): Fact<Kind> {
-    let list = this.factsAt.get(site.pos);
-    if (!list) {
-      list = [];
-      this.factsAt.set(site.pos, list);
-    }
-    for (const fact of list) {
-      if (fact.kind === kind && fact.site.end === site.end && fact.site.kind === site.kind && (fact.label ?? '') === (label ?? '')) return fact as Fact<Kind>;
+    const list = this.factsAt.get(site.pos);
+    if (list) {
+      for (let i = 0; i < list.length; i++) {
+        const fact = list[i];
+        if (fact.kind === kind && fact.site.end === site.end && fact.site.kind === site.kind && (fact.label ?? '') === (label ?? '')) return fact as Fact<Kind>;
+      }
     }
     const fact: Fact<Kind> = label === undefined ? { id: this.factCount++, kind, site } : { id: this.factCount++, kind, site, label };
-    list.push(fact);
+    // Most positions hold one fact: a list made with it is one element long, where a push onto `[]` makes room for 17.
+    if (list) list.push(fact);
+    else this.factsAt.set(site.pos, [fact]);
     return fact;
   }
 }
