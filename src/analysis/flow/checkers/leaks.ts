@@ -165,8 +165,9 @@ export class LeakChecker implements FlowChecker {
   }
 
   private reportKeptByClosure(): void {
+    if (!this.keptByClosure) return;
     const engine = this.engine;
-    for (const [binding, closure] of this.keptByClosure ?? []) {
+    for (const [binding, closure] of this.keptByClosure) {
       if (!closure) continue;
       engine.report({
         rule: 'clone-without-drop',
@@ -185,12 +186,13 @@ export class LeakChecker implements FlowChecker {
   }
 
   onDispose(_binding: TrackedBinding, before: OwnershipFacts, fact: OwnershipFact): void {
-    for (const old of before) {
+    for (let i = 0; i < before.length; i++) {
+      const old = before[i];
       if (old.kind !== 'live') continue;
       this.disposals ??= new Map();
-      const list = this.disposals.get(old.site) ?? [];
-      if (!list.includes(fact.site)) list.push(fact.site);
-      this.disposals.set(old.site, list);
+      const list = this.disposals.get(old.site);
+      if (!list) this.disposals.set(old.site, [fact.site]);
+      else if (!list.includes(fact.site)) list.push(fact.site);
     }
   }
 
@@ -208,6 +210,8 @@ export class LeakChecker implements FlowChecker {
 
   finish(): void {
     this.reportKeptByClosure();
+    // Most units leak nothing: no table for them (finish runs for every unit with dataflow).
+    if (this.leaks.length === 0) return;
     const engine = this.engine;
     const ts = engine.ts;
     const byOrigin = new Map<ts.Node, LeakObservation[]>();

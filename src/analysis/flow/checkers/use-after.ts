@@ -83,8 +83,9 @@ export class UseAfterChecker implements FlowChecker {
   }
 
   finish(): void {
-    for (const [binding, { moves, points, everyPath }] of this.movedUsings ?? []) this.reportMovedUsing(binding, moves, points, everyPath);
-    for (const [use, misuse] of this.misuses ?? []) this.report(use, misuse);
+    // Guarded, not `?? []`: an iterator over an empty array per unit is garbage too (finish runs for every unit with dataflow).
+    if (this.movedUsings) for (const [binding, { moves, points, everyPath }] of this.movedUsings) this.reportMovedUsing(binding, moves, points, everyPath);
+    if (this.misuses) for (const [use, misuse] of this.misuses) this.report(use, misuse);
   }
 
   private reportMovedUsing(binding: TrackedBinding, moves: readonly OwnershipFact[], points: readonly ts.Node[], everyPath: boolean): void {
