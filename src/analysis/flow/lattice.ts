@@ -39,11 +39,19 @@ export class FactTable {
   }
 }
 
-/** Sorts by id and drops duplicates. */
+/** Sorts by id and drops duplicates, in place: every caller hands it a list it has just made. */
 export function sortFacts<Kind extends string>(facts: Fact<Kind>[]): Facts<Kind> {
-  if (facts.length < 2) return facts;
-  facts.sort((a, b) => a.id - b.id);
-  return facts.filter((f, i) => i === 0 || facts[i - 1] !== f);
+  // By insertion: a list is a few facts long, where `Array.prototype.sort` copies it into a work array, and `filter` made another.
+  for (let i = 1; i < facts.length; i++) {
+    const fact = facts[i];
+    let j = i - 1;
+    for (; j >= 0 && facts[j].id > fact.id; j--) facts[j + 1] = facts[j];
+    facts[j + 1] = fact;
+  }
+  let kept = Math.min(facts.length, 1);
+  for (let i = 1; i < facts.length; i++) if (facts[i] !== facts[kept - 1]) facts[kept++] = facts[i];
+  facts.length = kept;
+  return facts;
 }
 
 /** The union of two sets; `a` itself when `b` adds nothing. */
