@@ -3,7 +3,7 @@
 // whether some edge leads back in the blocks' reverse post-order.
 import { strict as assert } from 'node:assert';
 import * as ts from 'typescript';
-import { buildCfg, type Cfg } from '../../src/analysis/flow/graph';
+import { appended, buildCfg, NO_ITEMS, type Cfg } from '../../src/analysis/flow/graph';
 import { checkedFixturesAndCorpus, virtualFixture } from './fixture-runner';
 
 /** The definition: every edge leads forward in `blocks`' order (a self-loop leads back). */
@@ -53,5 +53,14 @@ export function straight() { try { a(); } catch { a(); } finally { a(); } return
     );
     const flags = Object.fromEntries(bodies(file).map((root) => [(root.name as ts.Identifier).text, cfgOf(root).acyclic]));
     assert.deepEqual(flags, { spin: false, labelled: false, untilBreak: false, straight: true });
+  });
+
+  it("builds blocks' lists by `appended`, which keeps their order and never writes the empty list they all start as", () => {
+    let list: readonly number[] = NO_ITEMS;
+    for (let i = 0; i < 5; i++) list = appended(list, i);
+    assert.deepEqual(list, [0, 1, 2, 3, 4]);
+    const { files } = checkedFixturesAndCorpus();
+    for (const file of files) for (const root of bodies(file)) cfgOf(root);
+    assert.equal(NO_ITEMS.length, 0);
   });
 });

@@ -20,7 +20,7 @@
 import type * as ts from 'typescript';
 import { skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
-import { cfgOf, type BasicBlock, type Cfg, type Edge, type Narrowing } from './graph';
+import { appended, cfgOf, NO_ITEMS, type BasicBlock, type Cfg, type Edge, type GrowingBlock, type Narrowing } from './graph';
 import { isNullish } from './positions';
 import { packedFlatMap, packedMap } from '../arrays';
 import type { Checker } from '../checker';
@@ -123,14 +123,14 @@ export function correlateConditions(ts: TypeScript, checker: Checker, cfg: Cfg, 
     if (found.length > 0) updates.set(block, found);
   }
 
-  const copies = new Map<string, BasicBlock>();
-  const pending: { readonly copy: BasicBlock; readonly original: BasicBlock; readonly truths: string }[] = [];
+  const copies = new Map<string, GrowingBlock>();
+  const pending: { readonly copy: GrowingBlock; readonly original: BasicBlock; readonly truths: string }[] = [];
   let nextId = 0;
-  const copyOf = (original: BasicBlock, truths: string): BasicBlock => {
+  const copyOf = (original: BasicBlock, truths: string): GrowingBlock => {
     const key = `${original.id}:${truths}`;
     let copy = copies.get(key);
     if (!copy) {
-      copy = { id: nextId++, ops: original.ops, succs: [], preds: [], original };
+      copy = { id: nextId++, ops: original.ops, succs: NO_ITEMS, preds: NO_ITEMS, original };
       copies.set(key, copy);
       pending.push({ copy, original, truths });
     }
@@ -154,8 +154,8 @@ export function correlateConditions(ts: TypeScript, checker: Checker, cfg: Cfg, 
       }
       const to = copyOf(edge.to, next);
       const copied: Edge = edge.narrowing ? { from: copy, to, narrowing: edge.narrowing } : { from: copy, to };
-      copy.succs.push(copied);
-      to.preds.push(copied);
+      copy.succs = appended(copy.succs, copied);
+      to.preds = appended(to.preds, copied);
     }
   }
   const exit = [...copies.values()].find((block) => block.original === cfg.exit) ?? cfg.exit;

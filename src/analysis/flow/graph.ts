@@ -38,11 +38,32 @@ export interface Edge {
 
 export interface BasicBlock {
   readonly id: number;
-  readonly ops: Op[];
-  readonly succs: Edge[];
-  readonly preds: Edge[];
+  readonly ops: readonly Op[];
+  readonly succs: readonly Edge[];
+  readonly preds: readonly Edge[];
   /** For a copy made by splitting on correlated conditions (correlate.ts): the block it copies. */
   readonly original?: BasicBlock;
+}
+
+/** A block while the builder (or correlate.ts) fills it: each list is replaced as it grows (`appended`). */
+export type GrowingBlock = { -readonly [K in keyof BasicBlock]: BasicBlock[K] };
+
+/** What a block's lists start as: one empty array for all, never written (`appended` replaces it). */
+export const NO_ITEMS: readonly never[] = [];
+
+/**
+ * `list` and `item` after it: a new array of exact size while the list is
+ * short, then pushed onto. A push onto an empty array gives it room for 17
+ * items, and most blocks hold one or two operations, successors and
+ * predecessors (three such arrays per block were about 5% of a worst-case
+ * analysis's garbage). A list of fewer than two items, `NO_ITEMS` among
+ * them, is never written.
+ */
+export function appended<T>(list: readonly T[], item: T): readonly T[] {
+  if (list.length === 0) return [item];
+  if (list.length === 1) return [list[0]!, item];
+  (list as T[]).push(item);
+  return list;
 }
 
 export interface Cfg {
@@ -292,7 +313,7 @@ class Builder {
   // ---- blocks and edges ----
 
   private newBlock(): BasicBlock {
-    const block: BasicBlock = { id: this.blocks.length, ops: [], succs: [], preds: [] };
+    const block: BasicBlock = { id: this.blocks.length, ops: NO_ITEMS, succs: NO_ITEMS, preds: NO_ITEMS };
     this.blocks.push(block);
     return block;
   }
@@ -300,13 +321,13 @@ class Builder {
   private link(from: BasicBlock | undefined, to: BasicBlock, narrowing?: Narrowing): void {
     if (!from) return;
     const edge: Edge = narrowing ? { from, to, narrowing } : { from, to };
-    from.succs.push(edge);
-    to.preds.push(edge);
+    (from as GrowingBlock).succs = appended(from.succs, edge);
+    (to as GrowingBlock).preds = appended(to.preds, edge);
   }
 
   private emit(op: Op): void {
     if (!this.current) return;
-    this.current.ops.push(op);
+    (this.current as GrowingBlock).ops = appended(this.current.ops, op);
   }
 
   /** After an operation that may throw inside a `try`: an edge to the handler (via any `finally`). */
@@ -371,7 +392,7 @@ class Builder {
     const origin = jump.kind === 'return' || jump.kind === 'throw' ? jump.origin : undefined;
     if (origin) {
       const block = this.newBlock();
-      block.ops.push({ kind: 'exit', node: origin });
+      (block as GrowingBlock).ops = appended(block.ops, { kind: 'exit', node: origin });
       this.link(block, this.exit);
       return block;
     }
