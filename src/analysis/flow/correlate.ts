@@ -159,7 +159,7 @@ export function correlateConditions(ts: TypeScript, checker: Checker, cfg: Cfg, 
     }
   }
   const exit = [...copies.values()].find((block) => block.original === cfg.exit) ?? cfg.exit;
-  return cfgOf(entry, exit);
+  return cfgOf(entry, exit, nextId);
 }
 
 function flip(truth: Truth): Truth {

@@ -275,7 +275,8 @@ export function scanUnits(
 }
 
 class Builder {
-  private readonly blocks: BasicBlock[] = [];
+  /** Blocks made so far: the next block's id. */
+  private blockCount = 0;
   private current: BasicBlock | undefined;
   private targets: Target[] = [];
   private chainEnds: BasicBlock[] = [];
@@ -307,15 +308,13 @@ class Builder {
       this.expression(root.body as ts.Expression);
       this.exitHere(root.body);
     }
-    return cfgOf(this.entry, this.exit);
+    return cfgOf(this.entry, this.exit, this.blockCount);
   }
 
   // ---- blocks and edges ----
 
   private newBlock(): BasicBlock {
-    const block: BasicBlock = { id: this.blocks.length, ops: NO_ITEMS, succs: NO_ITEMS, preds: NO_ITEMS };
-    this.blocks.push(block);
-    return block;
+    return { id: this.blockCount++, ops: NO_ITEMS, succs: NO_ITEMS, preds: NO_ITEMS };
   }
 
   private link(from: BasicBlock | undefined, to: BasicBlock, narrowing?: Narrowing): void {
@@ -918,19 +917,32 @@ function isLoop(ts: TypeScript, node: ts.Node): boolean {
 
 /** A block in the depth-first walk of `cfgOf`: on the current path, or finished (unvisited: no mark). */
 const enum Mark {
+  Unvisited = 0,
   OnPath = 1,
   Done = 2,
 }
 
-/** The graph from `entry`: its reachable blocks in reverse post-order, and whether it has a loop, from one depth-first walk. */
-export function cfgOf(entry: BasicBlock, exit: BasicBlock): Cfg {
-  // Each block's mark by its id (dense within a graph), and the stack as two arrays: no object per step (speed).
-  const marks: Mark[] = [];
-  const order: BasicBlock[] = [];
+// `cfgOf`'s working arrays, kept from one call to the next: it runs once per
+// unit (and per split), calls nothing back, and leaves them empty (four arrays
+// per unit were garbage otherwise).
+let marks = new Uint8Array(256);
+const stack: BasicBlock[] = [];
+const nextEdge: number[] = [];
+const finished: BasicBlock[] = [];
+
+/**
+ * The graph from `entry`: its reachable blocks in reverse post-order, and
+ * whether it has a loop, from one depth-first walk. Block ids are below
+ * `blockCount` (a graph numbers its blocks from 0).
+ */
+export function cfgOf(entry: BasicBlock, exit: BasicBlock, blockCount: number): Cfg {
+  // Each block's mark by its id, and the stack as two arrays: no object per step (speed).
+  if (marks.length < blockCount) marks = new Uint8Array(Math.max(blockCount, 2 * marks.length));
+  marks.fill(Mark.Unvisited, 0, blockCount);
   let acyclic = true;
   // Iterative DFS: long functions must not overflow the stack.
-  const stack: BasicBlock[] = [entry];
-  const nextEdge: number[] = [0];
+  stack.push(entry);
+  nextEdge.push(0);
   marks[entry.id] = Mark.OnPath;
   while (stack.length > 0) {
     const top = stack.length - 1;
@@ -940,17 +952,20 @@ export function cfgOf(entry: BasicBlock, exit: BasicBlock): Cfg {
       nextEdge[top] = next + 1;
       const to = block.succs[next].to;
       const mark = marks[to.id];
-      if (mark === undefined) {
+      if (mark === Mark.Unvisited) {
         marks[to.id] = Mark.OnPath;
         stack.push(to);
         nextEdge.push(0);
       } else if (mark === Mark.OnPath) acyclic = false; // an edge back to a block on the current path closes a loop
     } else {
-      order.push(block);
+      finished.push(block);
       marks[block.id] = Mark.Done;
       stack.pop();
       nextEdge.pop();
     }
   }
-  return { entry, exit, blocks: order.reverse(), acyclic };
+  // An array of its own, of exact size; the working one lets go of the blocks.
+  const blocks = finished.slice().reverse();
+  finished.length = 0;
+  return { entry, exit, blocks, acyclic };
 }
