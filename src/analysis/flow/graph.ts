@@ -183,15 +183,18 @@ const NO_LABELS: readonly string[] = [];
 /** One analysable body and the nodes of its own code (not of nested functions), gathered in one walk of the file. */
 export interface FlowUnit {
   readonly root: FlowRoot;
-  readonly identifiers: ts.Identifier[];
-  readonly declarations: ts.VariableDeclaration[];
-  readonly calls: (ts.CallExpression | ts.NewExpression)[];
-  readonly assignments: ts.BinaryExpression[];
+  readonly identifiers: readonly ts.Identifier[];
+  readonly declarations: readonly ts.VariableDeclaration[];
+  readonly calls: readonly (ts.CallExpression | ts.NewExpression)[];
+  readonly assignments: readonly ts.BinaryExpression[];
   /** Functions and classes directly inside (their references to this body's bindings are captures). */
-  readonly nested: ts.Node[];
+  readonly nested: readonly ts.Node[];
   /** Whether its own code names something of the library (else it is skipped). */
   hinted: boolean;
 }
+
+/** A unit while `scanUnits` fills it: its identifiers (dozens in most units) are pushed, the other lists grow by `appended`. */
+type GrowingUnit = { -readonly [K in Exclude<keyof FlowUnit, 'identifiers'>]: FlowUnit[K] } & { readonly identifiers: ts.Identifier[] };
 
 /**
  * Split a file (or one function-like and what is nested in it) into units;
@@ -217,7 +220,8 @@ export function scanUnits(
   const { SyntaxKind, forEachChild } = ts;
   const roles = scanRolesOf(ts);
   const units: FlowUnit[] = [];
-  const newUnit = (root: FlowRoot): FlowUnit => ({ root, identifiers: [], declarations: [], calls: [], assignments: [], nested: [], hinted: false });
+  // Most units declare, assign, call and nest at most two of each: those lists start as the one empty list (less garbage).
+  const newUnit = (root: FlowRoot): GrowingUnit => ({ root, identifiers: [], declarations: NO_ITEMS, calls: NO_ITEMS, assignments: NO_ITEMS, nested: NO_ITEMS, hinted: false });
   let current = newUnit(root);
   const isFieldName = (name: ts.Identifier): boolean => name.parent.kind === SyntaxKind.PropertyAccessExpression && (name.parent as ts.PropertyAccessExpression).name === name;
   const visit = (node: ts.Node): void => {
@@ -234,7 +238,7 @@ export function scanUnits(
         return;
       case ScanRole.Function:
       case ScanRole.Boundary: {
-        current.nested.push(node);
+        current.nested = appended(current.nested, node);
         if (mentions && !mentionedIn(mentions, node.pos, node.end)) return;
         const outer = current;
         // Classes and bodiless signatures are containers: their own code belongs to no unit.
@@ -250,13 +254,13 @@ export function scanUnits(
         if (mentions && !mentionedIn(mentions, node.pos, node.end)) return;
         break;
       case ScanRole.Declaration:
-        current.declarations.push(node as ts.VariableDeclaration);
+        current.declarations = appended(current.declarations, node as ts.VariableDeclaration);
         break;
       case ScanRole.Call:
-        current.calls.push(node as ts.CallExpression | ts.NewExpression);
+        current.calls = appended(current.calls, node as ts.CallExpression | ts.NewExpression);
         break;
       case ScanRole.Binary:
-        if ((node as ts.BinaryExpression).operatorToken.kind === SyntaxKind.EqualsToken) current.assignments.push(node as ts.BinaryExpression);
+        if ((node as ts.BinaryExpression).operatorToken.kind === SyntaxKind.EqualsToken) current.assignments = appended(current.assignments, node as ts.BinaryExpression);
         break;
     }
     forEachChild(node, visit, visitEach);
