@@ -48,8 +48,13 @@ export interface BasicBlock {
 /** A block while the builder (or correlate.ts) fills it: each list is replaced as it grows (`appended`). */
 export type GrowingBlock = { -readonly [K in keyof BasicBlock]: BasicBlock[K] };
 
-/** What a block's lists start as: one empty array for all, never written (`appended` replaces it). */
-export const NO_ITEMS: readonly never[] = [];
+/**
+ * What a block's lists start as: one empty array for all, never written
+ * (`appended` replaces it). Of the elements kind of an array of objects, as
+ * the lists it stands for are: an empty literal would be one of small
+ * integers, a second kind of array wherever the lists are read.
+ */
+export const NO_ITEMS: readonly never[] = ([null] as never[]).slice(1);
 
 /**
  * `list` and `item` after it: a new array of exact size while the list is
