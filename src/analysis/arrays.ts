@@ -15,6 +15,14 @@
 //
 // `mapKeepingSame` maps without copying when nothing changes.
 
+/**
+ * One empty list for all the lists that are empty, never written: of the
+ * elements kind of an array of objects, as the lists it stands for are (an
+ * empty literal would be one of small integers, a second kind of array wherever
+ * the lists are read).
+ */
+export const NO_ITEMS: readonly never[] = ([null] as never[]).slice(1);
+
 /** `items.map(make)`, always packed. */
 export function packedMap<T, U>(items: Iterable<T>, make: (item: T, index: number) => U): U[] {
   const result: U[] = [];

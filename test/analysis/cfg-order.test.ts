@@ -3,7 +3,8 @@
 // whether some edge leads back in the blocks' reverse post-order.
 import { strict as assert } from 'node:assert';
 import * as ts from 'typescript';
-import { appended, buildCfg, NO_ITEMS, type Cfg } from '../../src/analysis/flow/graph';
+import { NO_ITEMS } from '../../src/analysis/arrays';
+import { appended, buildCfg, type Cfg } from '../../src/analysis/flow/graph';
 import { checkedFixturesAndCorpus, virtualFixture } from './fixture-runner';
 
 /** The definition: every edge leads forward in `blocks`' order (a self-loop leads back). */

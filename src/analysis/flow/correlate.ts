@@ -20,9 +20,9 @@
 import type * as ts from 'typescript';
 import { skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
-import { appended, cfgOf, NO_ITEMS, type BasicBlock, type Cfg, type Edge, type GrowingBlock, type Narrowing } from './graph';
+import { appended, cfgOf, type BasicBlock, type Cfg, type Edge, type GrowingBlock, type Narrowing } from './graph';
 import { isNullish } from './positions';
-import { packedFlatMap, packedMap } from '../arrays';
+import { NO_ITEMS, packedFlatMap, packedMap } from '../arrays';
 import type { Checker } from '../checker';
 
 /** Copies grow as 3^n with the number of variables: only the first few tested twice are followed. */

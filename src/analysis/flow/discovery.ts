@@ -15,7 +15,7 @@ export interface PlaceRead extends AccessPath {
 }
 import type { FlowRoot, FlowUnit } from './graph';
 import { skipOuterExpressions } from '../syntax';
-import { packedMap } from '../arrays';
+import { NO_ITEMS, packedMap } from '../arrays';
 
 /** What a binding holds. Every owned kind has use-after rules; all but a `RawWaker` (plain data) are checked for leaks. */
 export type ValueKind = 'waker' | 'box' | 'arc' | 'raw';
@@ -350,8 +350,8 @@ export class Discovery implements PlaceNaming {
   }
 
   /** The places read so far whose value is owned. */
-  placesRead(): PlaceRead[] {
-    return this.placeReads ? [...this.placeReads.values()].filter((read): read is PlaceRead => read !== null) : [];
+  placesRead(): readonly PlaceRead[] {
+    return this.placeReads ? [...this.placeReads.values()].filter((read): read is PlaceRead => read !== null) : NO_ITEMS;
   }
 
   /** `this.waker` in `const w = this.waker`: a place whose type is owned, read as a value. */

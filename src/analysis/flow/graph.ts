@@ -12,7 +12,7 @@ import type * as ts from 'typescript';
 import { mentionedIn } from '../mentions';
 import { kindTest, skipOuterExpressions } from '../syntax';
 import type { TypeScript } from '../types';
-import { packedMap } from '../arrays';
+import { NO_ITEMS, packedMap } from '../arrays';
 
 export type Op =
   /** Evaluate this node's own effect; its sub-expressions were evaluated before. */
@@ -45,16 +45,8 @@ export interface BasicBlock {
   readonly original?: BasicBlock;
 }
 
-/** A block while the builder (or correlate.ts) fills it: each list is replaced as it grows (`appended`). */
+/** A block while the builder (or correlate.ts) fills it: each list starts as `NO_ITEMS` and is replaced as it grows (`appended`). */
 export type GrowingBlock = { -readonly [K in keyof BasicBlock]: BasicBlock[K] };
-
-/**
- * What a block's lists start as: one empty array for all, never written
- * (`appended` replaces it). Of the elements kind of an array of objects, as
- * the lists it stands for are: an empty literal would be one of small
- * integers, a second kind of array wherever the lists are read.
- */
-export const NO_ITEMS: readonly never[] = ([null] as never[]).slice(1);
 
 /**
  * `list` and `item` after it: a new array of exact size while the list is

@@ -13,6 +13,7 @@
 import type * as ts from 'typescript';
 import type { TypeScript } from '../types';
 import { skipOuterExpressions } from '../syntax';
+import { NO_ITEMS } from '../arrays';
 
 export interface AccessPath {
   /** `this.entry.waker`, `this.slots[key]` */
@@ -47,16 +48,16 @@ export function accessPath(ts: TypeScript, node: ts.Expression, naming: PlaceNam
 /** The path of the object `node` names: an access path, or a bare root (`entry` in `const { waker } = entry`). */
 export function objectPath(ts: TypeScript, node: ts.Expression, naming: PlaceNaming): AccessPath | undefined {
   const { SyntaxKind } = ts; // once: the typescript module's exports are getters, and every receiver of every call is asked about
-  // Outermost segment first (`.waker`, then `.entry` for `this.entry.waker`): joined in reverse at the end.
-  const segments: string[] = [];
-  const indexNames: string[] = [];
+  // Outermost segment first (`.waker`, then `.entry` for `this.entry.waker`): each goes before the ones found so far.
+  let segments = '';
+  let indexNames: string[] | undefined;
   let last: AccessPath['last'];
   let current: ts.Expression = skipOuterExpressions(ts, node);
   for (;;) {
     let object: ts.Expression;
     if (current.kind === SyntaxKind.PropertyAccessExpression) {
       const name = (current as ts.PropertyAccessExpression).name;
-      segments.push(`.${name.text}`);
+      segments = `.${name.text}${segments}`;
       last ??= 'field';
       object = (current as ts.PropertyAccessExpression).expression;
     } else if (current.kind === SyntaxKind.ElementAccessExpression || (current.kind === SyntaxKind.CallExpression && naming.mapMethod(current as ts.CallExpression) === 'get')) {
@@ -64,8 +65,8 @@ export function objectPath(ts: TypeScript, node: ts.Expression, naming: PlaceNam
       const slot = current.kind === SyntaxKind.ElementAccessExpression;
       const key = keyOf(ts, slot ? (current as ts.ElementAccessExpression).argumentExpression : (current as ts.CallExpression).arguments[0], naming);
       if (!key) return undefined;
-      segments.push(slot ? `[${key.text}]` : `.get(${key.text})`);
-      if (key.name) indexNames.push(key.name);
+      segments = slot ? `[${key.text}]${segments}` : `.get(${key.text})${segments}`;
+      if (key.name) (indexNames ??= []).push(key.name);
       last ??= slot ? 'slot' : 'entry';
       object = slot ? (current as ts.ElementAccessExpression).expression : ((current as ts.CallExpression).expression as ts.PropertyAccessExpression).expression;
     } else break;
@@ -75,10 +76,9 @@ export function objectPath(ts: TypeScript, node: ts.Expression, naming: PlaceNam
   if (current.kind === SyntaxKind.ThisKeyword) root = 'this';
   else if (current.kind === SyntaxKind.Identifier) root = (current as ts.Identifier).text;
   else return undefined;
-  if (!last) return { path: root, root, indexNames };
-  let path = root;
-  for (let i = segments.length - 1; i >= 0; i--) path += segments[i];
-  return { path, root, indexNames, last };
+  // Most paths read no index: they share one empty list (less garbage; every call's receiver is asked about).
+  if (!last) return { path: root, root, indexNames: indexNames ?? NO_ITEMS };
+  return { path: root + segments, root, indexNames: indexNames ?? NO_ITEMS, last };
 }
 
 /** The path of a `Map` entry (`waiters.get(id)` for `waiters.set(id, w)`), when the map and its key name one. */

@@ -253,13 +253,16 @@ export class FieldChecker implements FlowChecker {
   private consumedPlaceExpression(call: ts.CallExpression | ts.NewExpression): ts.Expression | undefined {
     const ts = this.engine.ts;
     const callee = call.expression;
-    const access = (node: ts.Expression): ts.Expression | undefined => {
-      const inner = skipOuterExpressions(ts, node);
-      return ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner) || (ts.isCallExpression(inner) && this.engine.discovery.mapMethod(inner) === 'get') ? inner : undefined;
-    };
-    if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'wake' || callee.name.text === 'drop')) return access(callee.expression);
-    if (ts.isIdentifier(callee) && callee.text === 'drop' && call.arguments?.length === 1) return access(call.arguments[0]);
+    if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'wake' || callee.name.text === 'drop')) return this.accessIn(callee.expression);
+    if (ts.isIdentifier(callee) && callee.text === 'drop' && call.arguments?.length === 1) return this.accessIn(call.arguments[0]);
     return undefined;
+  }
+
+  /** `node` without its wrappers, when that is a property or element access or a `Map`'s `get` (a method, not a closure per call: less garbage). */
+  private accessIn(node: ts.Expression): ts.Expression | undefined {
+    const ts = this.engine.ts;
+    const inner = skipOuterExpressions(ts, node);
+    return ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner) || (ts.isCallExpression(inner) && this.engine.discovery.mapMethod(inner) === 'get') ? inner : undefined;
   }
 
   private placeOf(node: ts.Expression): Place | undefined {
