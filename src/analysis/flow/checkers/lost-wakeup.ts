@@ -1072,8 +1072,20 @@ function isNamedPending(ts: TypeScript, call: ts.CallExpression | ts.NewExpressi
   return call.kind === ts.SyntaxKind.CallExpression && calleeNameText(ts, call as ts.CallExpression) === 'pending';
 }
 
+/**
+ * Whether some call is `isNamedPending`. Asked of every call of every unit: the
+ * kinds are read once, and the name's escaped text is compared (`pending` needs
+ * no escape; the `.text` getter unescapes on every call).
+ */
 function callsPending(ts: TypeScript, calls: readonly (ts.CallExpression | ts.NewExpression)[]): boolean {
-  for (let i = 0; i < calls.length; i++) if (isNamedPending(ts, calls[i])) return true;
+  const { CallExpression, Identifier, PropertyAccessExpression } = ts.SyntaxKind;
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i];
+    if (call.kind !== CallExpression) continue;
+    const callee = call.expression;
+    const name = callee.kind === Identifier ? callee : callee.kind === PropertyAccessExpression ? (callee as ts.PropertyAccessExpression).name : undefined;
+    if (name !== undefined && (name as ts.Identifier).escapedText === 'pending') return true;
+  }
   return false;
 }
 
