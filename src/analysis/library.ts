@@ -152,16 +152,15 @@ export class Library {
    * computed; a generic's or a mapped type's). Anything else asks the checker.
    */
   isAssignedType(target: ts.Expression, name: LibraryTypeName): boolean {
-    const ts = this.ts;
-    const { SyntaxKind } = ts;
+    const { SyntaxKind, SymbolFlags } = this;
     const assignment = target.parent as ts.BinaryExpression;
     if (target.kind === SyntaxKind.PropertyAccessExpression && assignment.kind === SyntaxKind.BinaryExpression && assignment.left === target && assignment.operatorToken.kind === SyntaxKind.EqualsToken) {
       const property = this.checker.getSymbolAtLocation(target);
       const declaration = property?.valueDeclaration as ts.PropertyDeclaration | ts.PropertySignature | undefined;
       const declared =
         (declaration?.kind === SyntaxKind.PropertySignature || (declaration?.kind === SyntaxKind.PropertyDeclaration && (declaration.type !== undefined || declaration.initializer !== undefined))) &&
-        (property!.flags & (ts.SymbolFlags.Property | ts.SymbolFlags.Transient)) === ts.SymbolFlags.Property &&
-        !(ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Readonly);
+        (property!.flags & (SymbolFlags.Property | SymbolFlags.Transient)) === SymbolFlags.Property &&
+        !(this.ts.getCombinedModifierFlags(declaration) & this.ts.ModifierFlags.Readonly);
       if (declared) return this.isType(this.checker.getTypeOfSymbol(property!), name);
     }
     return this.isType(this.checker.getTypeAtLocation(target), name);
@@ -315,10 +314,10 @@ export class Library {
 
   /** `symbol` as a value import of an import declaration (a name imported as a type is not what a call resolves to). */
   private valueImport(symbol: ts.Symbol | undefined): Import | undefined {
-    const ts = this.ts;
-    if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias) || !symbol.declarations?.some((declaration) => isValueImport(ts, declaration))) return undefined;
+    const { SymbolFlags } = this;
+    if (!symbol || !(symbol.flags & SymbolFlags.Alias) || !symbol.declarations?.some((declaration) => isValueImport(this.SyntaxKind, declaration))) return undefined;
     const target = this.checker.getAliasedSymbol(symbol);
-    return target.flags & ts.SymbolFlags.Value ? { symbol, target } : undefined;
+    return target.flags & SymbolFlags.Value ? { symbol, target } : undefined;
   }
 
   /** The identifier to resolve, when its text could name something of the library (no checker needed to rule out the rest). */
@@ -397,8 +396,7 @@ function isValueReference(SyntaxKind: typeof ts.SyntaxKind, identifier: ts.Ident
 }
 
 /** Whether `declaration` binds a name of an import declaration as a value (not `import type`, not `{ type X }`). */
-function isValueImport(ts: TypeScript, declaration: ts.Declaration): boolean {
-  const { SyntaxKind } = ts;
+function isValueImport(SyntaxKind: typeof ts.SyntaxKind, declaration: ts.Declaration): boolean {
   let clause: ts.Node = declaration;
   if (declaration.kind === SyntaxKind.ImportSpecifier) {
     if ((declaration as ts.ImportSpecifier).isTypeOnly) return false;

@@ -18,7 +18,7 @@
 // `this` is passed to) forgets it.
 
 import type * as ts from 'typescript';
-import { skipOuterExpressions } from '../syntax';
+import { skipOuterExpressions, syntaxOf } from '../syntax';
 import type { TypeScript } from '../types';
 import { appended, cfgOf, type BasicBlock, type Cfg, type Edge, type GrowingBlock, type Narrowing } from './graph';
 import { isNullish } from './positions';
@@ -47,6 +47,7 @@ interface TruthTest {
  * when there is none.
  */
 export function correlateConditions(ts: TypeScript, checker: Checker, cfg: Cfg, root: ts.Node): Cfg {
+  const syntax = syntaxOf(ts);
   // By name first: only a name two conditions test can be a variable tested twice, so the
   // checker (and the walk that tells a parameter unchanged) is asked about those alone (speed).
   // Most bodies test each name in one condition at most (its two edges): nothing to split, and no table made.
@@ -87,7 +88,7 @@ export function correlateConditions(ts: TypeScript, checker: Checker, cfg: Cfg, 
   for (const [edge, test] of tested) {
     if (conditionsByName.get(test.name)!.size < 2) continue;
     let variable: Tested | undefined;
-    if (ts.isIdentifier(test.tested)) variable = stableVariable(ts, checker, test.tested, stable);
+    if (syntax.isIdentifier(test.tested)) variable = stableVariable(ts, checker, test.tested, stable);
     else {
       unfollowed ??= unfollowedFlags(ts, root);
       variable = unfollowed.has(test.name) ? undefined : test.name;
@@ -189,16 +190,17 @@ interface SyntacticTest {
  * (`this.done`, `!this.#aDone`).
  */
 function syntacticTest(ts: TypeScript, narrowing: Narrowing): SyntacticTest | undefined {
+  const syntax = syntaxOf(ts);
   const { outcome } = narrowing;
   let tested = skipOuterExpressions(ts, narrowing.expr);
   // An optional chain's implicit test (`w?.drop()`): of a variable only. A field's (`this.waker?.drop()`,
   // in most poll functions) would split their graphs for a presence the field checker follows already.
-  if (outcome === 'nullish' || outcome === 'nonNullish') return ts.isIdentifier(tested) ? { name: tested.text, tested, truth: outcome === 'nonNullish' ? 'T' : 'F', presence: true } : undefined;
+  if (outcome === 'nullish' || outcome === 'nonNullish') return syntax.isIdentifier(tested) ? { name: tested.text, tested, truth: outcome === 'nonNullish' ? 'T' : 'F', presence: true } : undefined;
   let whenTruthy: Truth = 'T';
-  if (ts.isBinaryExpression(tested)) {
+  if (syntax.isBinaryExpression(tested)) {
     const operator = tested.operatorToken.kind;
-    const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
-    const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+    const equal = operator === syntax.SyntaxKind.EqualsEqualsEqualsToken || operator === syntax.SyntaxKind.EqualsEqualsToken;
+    const notEqual = operator === syntax.SyntaxKind.ExclamationEqualsEqualsToken || operator === syntax.SyntaxKind.ExclamationEqualsToken;
     const other = !equal && !notEqual ? undefined : isNullish(ts, tested.right) ? tested.left : isNullish(ts, tested.left) ? tested.right : undefined;
     const operand = other && skipOuterExpressions(ts, other);
     const name = operand && nameOf(ts, operand);
@@ -207,7 +209,7 @@ function syntacticTest(ts: TypeScript, narrowing: Narrowing): SyntacticTest | un
     const truth: Truth = notEqual === (outcome === 'truthy') ? 'T' : 'F';
     return { name, tested: operand!, truth, presence: true };
   }
-  while (ts.isPrefixUnaryExpression(tested) && tested.operator === ts.SyntaxKind.ExclamationToken) {
+  while (syntax.isPrefixUnaryExpression(tested) && tested.operator === syntax.SyntaxKind.ExclamationToken) {
     tested = skipOuterExpressions(ts, tested.operand);
     whenTruthy = flip(whenTruthy);
   }
@@ -217,12 +219,14 @@ function syntacticTest(ts: TypeScript, narrowing: Narrowing): SyntacticTest | un
 
 /** A variable's name, or a flag's `this.name`; undefined for anything else. */
 function nameOf(ts: TypeScript, node: ts.Expression): string | undefined {
-  return ts.isIdentifier(node) ? node.text : flagName(ts, node);
+  const syntax = syntaxOf(ts);
+  return syntax.isIdentifier(node) ? node.text : flagName(ts, node);
 }
 
 /** `this.done` or `this.#done`: the flag's key (`this.done`, `this.#done`). */
 function flagName(ts: TypeScript, node: ts.Node): string | undefined {
-  if (!ts.isPropertyAccessExpression(node) || node.questionDotToken || skipOuterExpressions(ts, node.expression).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  const syntax = syntaxOf(ts);
+  if (!syntax.isPropertyAccessExpression(node) || node.questionDotToken || skipOuterExpressions(ts, node.expression).kind !== syntax.SyntaxKind.ThisKeyword) return undefined;
   return `this.${node.name.text}`;
 }
 
@@ -232,11 +236,12 @@ function flagName(ts: TypeScript, node: ts.Node): string | undefined {
  * nothing, so there presence and truth agree); any other value forgets it.
  */
 function flagAssignment(ts: TypeScript, node: ts.Node): { readonly name: string; readonly truth: Truth | '?' } | undefined {
-  if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const syntax = syntaxOf(ts);
+  if (!syntax.isBinaryExpression(node) || node.operatorToken.kind !== syntax.SyntaxKind.EqualsToken) return undefined;
   const name = flagName(ts, skipOuterExpressions(ts, node.left));
   if (name === undefined) return undefined;
   const value = skipOuterExpressions(ts, node.right);
-  const { SyntaxKind } = ts;
+  const { SyntaxKind } = syntaxOf(ts);
   switch (value.kind) {
     case SyntaxKind.TrueKeyword:
     case SyntaxKind.ObjectLiteralExpression:
@@ -252,10 +257,11 @@ function flagAssignment(ts: TypeScript, node: ts.Node): { readonly name: string;
 
 /** A call that may write the object's flags: a method called on `this`, or a call `this` is handed to. */
 function reachesThis(ts: TypeScript, node: ts.Node): boolean {
-  if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
-  const isThis = (expression: ts.Expression): boolean => skipOuterExpressions(ts, expression).kind === ts.SyntaxKind.ThisKeyword;
+  const syntax = syntaxOf(ts);
+  if (!syntax.isCallExpression(node) && !syntax.isNewExpression(node)) return false;
+  const isThis = (expression: ts.Expression): boolean => skipOuterExpressions(ts, expression).kind === syntax.SyntaxKind.ThisKeyword;
   const callee = skipOuterExpressions(ts, node.expression);
-  return ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && isThis(callee.expression)) || (node.arguments ?? []).some(isThis);
+  return ((syntax.isPropertyAccessExpression(callee) || syntax.isElementAccessExpression(callee)) && isThis(callee.expression)) || (node.arguments ?? []).some(isThis);
 }
 
 /**
@@ -265,20 +271,21 @@ function reachesThis(ts: TypeScript, node: ts.Node): boolean {
  * The others are written only where the CFG shows it, or not at all.
  */
 function unfollowedFlags(ts: TypeScript, root: ts.Node): ReadonlySet<string> {
-  const { SyntaxKind } = ts;
+  const syntax = syntaxOf(ts);
+  const { SyntaxKind } = syntaxOf(ts);
   const unfollowed = new Set<string>();
   const visit = (node: ts.Node, nested: boolean): void => {
     const flag = flagName(ts, node);
     if (flag !== undefined) {
       const parent = node.parent;
-      const assigned = ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind >= SyntaxKind.FirstAssignment && parent.operatorToken.kind <= SyntaxKind.LastAssignment;
+      const assigned = syntax.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind >= SyntaxKind.FirstAssignment && parent.operatorToken.kind <= SyntaxKind.LastAssignment;
       const written =
         assigned ||
-        ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && (parent.operator === SyntaxKind.PlusPlusToken || parent.operator === SyntaxKind.MinusMinusToken)) ||
-        ts.isDeleteExpression(parent) || ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent) || ts.isSpreadElement(parent);
+        ((syntax.isPrefixUnaryExpression(parent) || syntax.isPostfixUnaryExpression(parent)) && (parent.operator === SyntaxKind.PlusPlusToken || parent.operator === SyntaxKind.MinusMinusToken)) ||
+        syntax.isDeleteExpression(parent) || syntax.isArrayLiteralExpression(parent) || syntax.isPropertyAssignment(parent) || syntax.isShorthandPropertyAssignment(parent) || syntax.isSpreadElement(parent);
       if (written && (nested || !assigned || (parent as ts.BinaryExpression).operatorToken.kind !== SyntaxKind.EqualsToken)) unfollowed.add(flag);
     }
-    ts.forEachChild(node, (child) => visit(child, nested || ts.isFunctionLike(child)));
+    syntax.forEachChild(node, (child) => visit(child, nested || syntax.isFunctionLike(child)));
   };
   visit(root, false);
   return unfollowed;
@@ -287,9 +294,10 @@ function unfollowedFlags(ts: TypeScript, root: ts.Node): ReadonlySet<string> {
 
 /** Whether every value of the variable or flag other than `null`/`undefined` is an object: then present and truthy are the same fact. */
 function holdsObjectOrNothing(ts: TypeScript, checker: Checker, tested: ts.Expression): boolean {
+  const syntax = syntaxOf(ts);
   const type = checker.getNonNullableType(checker.getTypeAtLocation(tested));
   const parts = type.isUnion() ? type.types : [type];
-  return parts.every((part) => (part.flags & ts.TypeFlags.Object) !== 0);
+  return parts.every((part) => (part.flags & syntax.TypeFlags.Object) !== 0);
 }
 
 /** The declaration of the variable `identifier` names, when it is a stable one (see isUnchanged). */
@@ -303,37 +311,39 @@ function stableVariable(ts: TypeScript, checker: Checker, identifier: ts.Identif
 
 /** A `const` (not a `for…of`/`for…in` one, which changes each iteration), or a parameter nothing assigns. */
 function isUnchanged(ts: TypeScript, declaration: ts.Declaration): boolean {
-  if (ts.isParameter(declaration)) return ts.isIdentifier(declaration.name) && !isAssignedIn(ts, declaration.parent, declaration.name.text);
+  const syntax = syntaxOf(ts);
+  if (syntax.isParameter(declaration)) return syntax.isIdentifier(declaration.name) && !isAssignedIn(ts, declaration.parent, declaration.name.text);
   const node = variableDeclarationOf(ts, declaration);
-  if (!node || !ts.isVariableDeclarationList(node.parent)) return false;
+  if (!node || !syntax.isVariableDeclarationList(node.parent)) return false;
   const list = node.parent;
-  return (list.flags & ts.NodeFlags.Const) !== 0 && !ts.isForOfStatement(list.parent) && !ts.isForInStatement(list.parent);
+  return (list.flags & syntax.NodeFlags.Const) !== 0 && !syntax.isForOfStatement(list.parent) && !syntax.isForInStatement(list.parent);
 }
 
 /** Whether any assignment in `scope` (closures included) may write a variable named `name`; by name, so shadowing only makes it more careful. */
 function isAssignedIn(ts: TypeScript, scope: ts.Node, name: string): boolean {
+  const syntax = syntaxOf(ts);
   let assigned = false;
   const isTarget = (node: ts.Node): boolean => {
     const target = skipOuterExpressions(ts, node as ts.Expression);
-    if (ts.isIdentifier(target)) return target.text === name;
-    if (ts.isArrayLiteralExpression(target)) return target.elements.some((element) => isTarget(ts.isSpreadElement(element) ? element.expression : element));
-    if (ts.isObjectLiteralExpression(target)) {
+    if (syntax.isIdentifier(target)) return target.text === name;
+    if (syntax.isArrayLiteralExpression(target)) return target.elements.some((element) => isTarget(syntax.isSpreadElement(element) ? element.expression : element));
+    if (syntax.isObjectLiteralExpression(target)) {
       return target.properties.some((property) =>
-        ts.isShorthandPropertyAssignment(property) ? property.name.text === name
-        : ts.isPropertyAssignment(property) ? isTarget(property.initializer)
-        : ts.isSpreadAssignment(property) ? isTarget(property.expression)
+        syntax.isShorthandPropertyAssignment(property) ? property.name.text === name
+        : syntax.isPropertyAssignment(property) ? isTarget(property.initializer)
+        : syntax.isSpreadAssignment(property) ? isTarget(property.expression)
         : false,
       );
     }
-    if (ts.isBinaryExpression(target) && target.operatorToken.kind === ts.SyntaxKind.EqualsToken) return isTarget(target.left); // a default in a destructuring target
+    if (syntax.isBinaryExpression(target) && target.operatorToken.kind === syntax.SyntaxKind.EqualsToken) return isTarget(target.left); // a default in a destructuring target
     return false;
   };
   const visit = (node: ts.Node): void => {
     if (assigned) return;
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment && isTarget(node.left)) assigned = true;
-    else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) && isTarget(node.operand)) assigned = true;
-    else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && !ts.isVariableDeclarationList(node.initializer) && isTarget(node.initializer)) assigned = true;
-    else ts.forEachChild(node, visit);
+    if (syntax.isBinaryExpression(node) && node.operatorToken.kind >= syntax.SyntaxKind.FirstAssignment && node.operatorToken.kind <= syntax.SyntaxKind.LastAssignment && isTarget(node.left)) assigned = true;
+    else if ((syntax.isPrefixUnaryExpression(node) || syntax.isPostfixUnaryExpression(node)) && (node.operator === syntax.SyntaxKind.PlusPlusToken || node.operator === syntax.SyntaxKind.MinusMinusToken) && isTarget(node.operand)) assigned = true;
+    else if ((syntax.isForOfStatement(node) || syntax.isForInStatement(node)) && !syntax.isVariableDeclarationList(node.initializer) && isTarget(node.initializer)) assigned = true;
+    else syntax.forEachChild(node, visit);
   };
   visit(scope);
   return assigned;
@@ -341,7 +351,8 @@ function isAssignedIn(ts: TypeScript, scope: ts.Node, name: string): boolean {
 
 /** The `VariableDeclaration` a name belongs to: itself, or the one whose binding pattern holds it. */
 function variableDeclarationOf(ts: TypeScript, declaration: ts.Declaration): ts.VariableDeclaration | undefined {
+  const syntax = syntaxOf(ts);
   let node: ts.Node = declaration;
-  while (ts.isBindingElement(node) || ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) node = node.parent;
-  return ts.isVariableDeclaration(node) ? node : undefined;
+  while (syntax.isBindingElement(node) || syntax.isObjectBindingPattern(node) || syntax.isArrayBindingPattern(node)) node = node.parent;
+  return syntax.isVariableDeclaration(node) ? node : undefined;
 }

@@ -14,7 +14,7 @@ export interface PlaceRead extends AccessPath {
   readonly kind: ValueKind;
 }
 import type { FlowRoot, FlowUnit } from './graph';
-import { skipOuterExpressions } from '../syntax';
+import { skipOuterExpressions, type Syntax, syntaxOf } from '../syntax';
 import { NO_ITEMS, packedMap } from '../arrays';
 
 /** What a binding holds. Every owned kind has use-after rules; all but a `RawWaker` (plain data) are checked for leaks. */
@@ -113,6 +113,8 @@ export class Discovery implements PlaceNaming {
   /** Whether discovery walked the nested functions and classes (for incremental re-analysis). */
   readNested = false;
   private readonly ts: FileContext['ts'];
+  /** The typescript module's enums and predicates, read once (see `syntaxOf`). */
+  private readonly syntax: Syntax;
   private unit: FlowUnit;
   private root: FlowRoot;
   private written: Set<string> | undefined;
@@ -132,6 +134,7 @@ export class Discovery implements PlaceNaming {
     private readonly calls: CallSummaries,
   ) {
     this.ts = context.ts;
+    this.syntax = syntaxOf(context.ts);
     this.unit = unit;
     this.root = unit.root;
   }
@@ -174,11 +177,12 @@ export class Discovery implements PlaceNaming {
   // `for…of` makes an iterator and an object per step until the optimising compiler has the function, and a
   // `wakerscope check` run analyses most units before it has (a quarter of what the analysis allocated).
   run(): void {
+    const syntax = this.syntax;
     const ts = this.ts;
     const root = this.root;
     const hooks = this.hooks;
     for (let h = 0; h < hooks.length; h++) hooks[h].startDiscovery?.();
-    if (!ts.isSourceFile(root) && root.kind !== ts.SyntaxKind.ClassStaticBlockDeclaration) {
+    if (!syntax.isSourceFile(root) && root.kind !== syntax.SyntaxKind.ClassStaticBlockDeclaration) {
       const parameters = root.parameters;
       for (let i = 0; i < parameters.length; i++) this.discoverParameter(parameters[i]);
     }
@@ -188,7 +192,7 @@ export class Discovery implements PlaceNaming {
     for (let i = 0; i < calls.length; i++) for (let h = 0; h < hooks.length; h++) hooks[h].onCall?.(calls[i]);
     for (let i = 0; i < assignments.length; i++) {
       const assignment = assignments[i];
-      if (!ts.isIdentifier(skipOuterExpressions(ts, assignment.left))) continue;
+      if (!syntax.isIdentifier(skipOuterExpressions(ts, assignment.left))) continue;
       this.discoverSources(assignment.right);
       if (this.placeRead(assignment.right)) this.aliasing = true;
     }
@@ -279,15 +283,15 @@ export class Discovery implements PlaceNaming {
    * makes it unknown, as for any place.
    */
   iteratedPlace(loop: ts.ForOfStatement): AccessPath | undefined {
-    const ts = this.ts;
+    const syntax = this.syntax;
     const declarations = loop.initializer;
-    if (!ts.isVariableDeclarationList(declarations) || declarations.declarations.length !== 1) return undefined;
+    if (!syntax.isVariableDeclarationList(declarations) || declarations.declarations.length !== 1) return undefined;
     const variable = declarations.declarations[0].name;
     this.iterated ??= new Map();
     let place = this.iterated.get(loop);
     if (place === undefined) {
-      const array = ts.isIdentifier(variable) ? this.objectPath(loop.expression) : undefined;
-      place = array && ts.isIdentifier(variable) ? { path: `${array.path}[of ${variable.text}]`, root: array.root, indexNames: [...array.indexNames, variable.text], last: 'slot' } : null;
+      const array = syntax.isIdentifier(variable) ? this.objectPath(loop.expression) : undefined;
+      place = array && syntax.isIdentifier(variable) ? { path: `${array.path}[of ${variable.text}]`, root: array.root, indexNames: [...array.indexNames, variable.text], last: 'slot' } : null;
       this.iterated.set(loop, place);
     }
     return place ?? undefined;
@@ -301,9 +305,9 @@ export class Discovery implements PlaceNaming {
 
   /** Which entry method of a `Map` a call is: `get` reads the entry as reading a slot does, `set` and `delete` write it. */
   mapMethod(call: ts.CallExpression): MapMethod | undefined {
-    const ts = this.ts;
+    const syntax = this.syntax;
     const callee = call.expression;
-    if (!ts.isPropertyAccessExpression(callee) || !MAP_METHODS.has(callee.name.text)) return undefined;
+    if (!syntax.isPropertyAccessExpression(callee) || !MAP_METHODS.has(callee.name.text)) return undefined;
     this.mapMethods ??= new Map();
     let method = this.mapMethods.get(call);
     if (method === undefined) {
@@ -324,7 +328,7 @@ export class Discovery implements PlaceNaming {
 
   isReadonly(access: ts.PropertyAccessExpression): boolean {
     const declaration = this.context.checker.getSymbolAtLocation(access.name)?.valueDeclaration;
-    return declaration !== undefined && this.ts.getCombinedModifierFlags(declaration) & this.ts.ModifierFlags.Readonly ? true : false;
+    return declaration !== undefined && this.ts.getCombinedModifierFlags(declaration) & this.syntax.ModifierFlags.Readonly ? true : false;
   }
 
   /** A read of a place that the engine evaluates as an operation of its own (see `watchedReads`). */
@@ -340,12 +344,13 @@ export class Discovery implements PlaceNaming {
    * every poll.
    */
   isMintedKey(name: string): boolean {
+    const syntax = this.syntax;
     const ts = this.ts;
     return this.unit.declarations.some((declaration) => {
-      if (!ts.isIdentifier(declaration.name) || declaration.name.text !== name || !declaration.initializer) return false;
-      if (!ts.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & ts.NodeFlags.Const)) return false;
+      if (!syntax.isIdentifier(declaration.name) || declaration.name.text !== name || !declaration.initializer) return false;
+      if (!syntax.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & syntax.NodeFlags.Const)) return false;
       const value = skipOuterExpressions(ts, declaration.initializer);
-      return (ts.isPostfixUnaryExpression(value) || ts.isPrefixUnaryExpression(value)) && value.operator === ts.SyntaxKind.PlusPlusToken && ts.isPropertyAccessExpression(skipOuterExpressions(ts, value.operand));
+      return (syntax.isPostfixUnaryExpression(value) || syntax.isPrefixUnaryExpression(value)) && value.operator === syntax.SyntaxKind.PlusPlusToken && syntax.isPropertyAccessExpression(skipOuterExpressions(ts, value.operand));
     });
   }
 
@@ -357,7 +362,7 @@ export class Discovery implements PlaceNaming {
   /** `this.waker` in `const w = this.waker`: a place whose type is owned, read as a value. */
   placeRead(node: ts.Expression): PlaceRead | undefined {
     const inner = skipOuterExpressions(this.ts, node);
-    if (!this.ts.isPropertyAccessExpression(inner) && !this.ts.isElementAccessExpression(inner) && !(this.ts.isCallExpression(inner) && this.mapMethod(inner) === 'get')) return undefined;
+    if (!this.syntax.isPropertyAccessExpression(inner) && !this.syntax.isElementAccessExpression(inner) && !(this.syntax.isCallExpression(inner) && this.mapMethod(inner) === 'get')) return undefined;
     this.placeReads ??= new Map();
     const known = this.placeReads.get(inner);
     if (known !== undefined) return known ?? undefined;
@@ -371,23 +376,24 @@ export class Discovery implements PlaceNaming {
   /** The creations a value may come from: both branches of `c ? a.clone() : undefined`. */
   private discoverSources(node: ts.Expression): ValueKind | undefined {
     const inner = skipOuterExpressions(this.ts, node);
-    if (!this.ts.isConditionalExpression(inner)) return this.discoverCreation(inner);
+    if (!this.syntax.isConditionalExpression(inner)) return this.discoverCreation(inner);
     const whenTrue = this.discoverSources(inner.whenTrue);
     const whenFalse = this.discoverSources(inner.whenFalse);
     return whenTrue ?? whenFalse;
   }
 
   private creationKind(node: ts.Expression, creators: 'library only' | 'library or owned result'): ValueKind | undefined {
+    const syntax = this.syntax;
     const ts = this.ts;
     const inner = skipOuterExpressions(ts, node);
-    if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) return undefined;
+    if (!syntax.isCallExpression(inner) && !syntax.isNewExpression(inner)) return undefined;
     const cached = this.creations.get(inner);
     if (cached) return cached;
     const name = this.context.library.calleeOf(inner);
     let kind = name ? CREATIONS[name] : undefined;
     // A call of the program's own code: its owned result (the seed's `createRawWaker()`, a `take()`, `pop()`) is the caller's.
     // A `Map`'s `get` lends the entry the map still holds (a place read), as reading a slot does.
-    if (!kind && !name && creators === 'library or owned result' && ts.isCallExpression(inner) && this.mapMethod(inner) !== 'get') {
+    if (!kind && !name && creators === 'library or owned result' && syntax.isCallExpression(inner) && this.mapMethod(inner) !== 'get') {
       kind = this.ownedKindOf(this.context.checker.getTypeAtLocation(inner));
       // Unless its summary says it lends a place its object keeps (`return this.waker`).
       if (kind && this.calls.of(inner)?.returnsOwned === false) kind = undefined;
@@ -400,37 +406,39 @@ export class Discovery implements PlaceNaming {
   }
 
   private discoverParameter(parameter: ts.ParameterDeclaration): void {
+    const syntax = this.syntax;
     const ts = this.ts;
-    if (!ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || parameter.name.text === 'this') return;
+    if (!syntax.isIdentifier(parameter.name) || parameter.dotDotDotToken || parameter.name.text === 'this') return;
     // Only annotated parameters: an unannotated callback parameter (`wakers.map((w) => …)`) usually borrows.
     const annotation = parameter.type;
     if (!annotation || !mayNameOwnedType(ts, annotation)) return;
     const type = this.context.checker.getTypeFromTypeNode(annotation);
     const kind = this.ownedKindOf(type);
     if (!kind) return;
-    const body = this.root.kind !== ts.SyntaxKind.SourceFile && 'body' in this.root && this.root.body && ts.isBlock(this.root.body) ? this.root.body : undefined;
+    const body = this.root.kind !== syntax.SyntaxKind.SourceFile && 'body' in this.root && this.root.body && syntax.isBlock(this.root.body) ? this.root.body : undefined;
     // `Wake#wakeByRef(self: Arc<this>)` borrows its Arc even though the type says Arc, as Rust's `&Arc<Self>`.
-    const borrowed = kind === 'arc' && ts.isMethodDeclaration(this.root) && ts.isIdentifier(this.root.name) && this.root.name.text === 'wakeByRef';
+    const borrowed = kind === 'arc' && syntax.isMethodDeclaration(this.root) && syntax.isIdentifier(this.root.name) && this.root.name.text === 'wakeByRef';
     this.track(parameter, kind, body, { using: false, leakChecked: !borrowed });
   }
 
   private discoverVariable(declaration: ts.VariableDeclaration): void {
+    const syntax = this.syntax;
     const ts = this.ts;
     const list = declaration.parent;
-    if (!ts.isVariableDeclarationList(list)) return;
+    if (!syntax.isVariableDeclarationList(list)) return;
     const statement = list.parent;
-    const flags = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using);
-    const using = (flags & ts.NodeFlags.Using) !== 0;
-    if (ts.isForOfStatement(statement)) {
+    const flags = list.flags & (syntax.NodeFlags.Let | syntax.NodeFlags.Const | syntax.NodeFlags.Using);
+    const using = (flags & syntax.NodeFlags.Using) !== 0;
+    if (syntax.isForOfStatement(statement)) {
       this.discoverLoopVariable(declaration, statement, using);
       return;
     }
     // Other loop variables and catch bindings are assigned by the loop/runtime, not tracked.
-    if (!ts.isVariableStatement(statement) && !ts.isForStatement(statement)) return;
-    const scope = ts.isVariableStatement(statement) && ts.isBlock(statement.parent) ? statement.parent : undefined;
-    const moduleLevel = ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
+    if (!syntax.isVariableStatement(statement) && !syntax.isForStatement(statement)) return;
+    const scope = syntax.isVariableStatement(statement) && syntax.isBlock(statement.parent) ? statement.parent : undefined;
+    const moduleLevel = syntax.isVariableStatement(statement) && syntax.isSourceFile(statement.parent);
     const how = { using, leakChecked: !using && !moduleLevel };
-    if (!ts.isIdentifier(declaration.name)) {
+    if (!syntax.isIdentifier(declaration.name)) {
       // `const { waker } = this.queue.shift()!`: destructuring moves the owned parts out; `= entry` shares them with `entry`.
       this.discoverPattern(declaration, declaration.name, scope, how);
       if (declaration.initializer && this.destructured?.has(declaration) && this.objectPath(declaration.initializer)) this.aliasing = true;
@@ -440,7 +448,7 @@ export class Discovery implements PlaceNaming {
     let kind: ValueKind | undefined;
     if (initializer) {
       kind = this.discoverSources(initializer);
-      if (!kind && ts.isIdentifier(initializer)) {
+      if (!kind && syntax.isIdentifier(initializer)) {
         const source = this.context.library.symbolAt(initializer);
         kind = source ? this.bySymbol.get(source)?.kind : undefined;
       }
@@ -462,13 +470,14 @@ export class Discovery implements PlaceNaming {
    * (`for (const w of this.wakers)`) only borrows: the array still holds them.
    */
   private discoverLoopVariable(declaration: ts.VariableDeclaration, loop: ts.ForOfStatement, using: boolean): void {
+    const syntax = this.syntax;
     const ts = this.ts;
     if (using) return;
-    const scope = ts.isBlock(loop.statement) ? loop.statement : undefined;
+    const scope = syntax.isBlock(loop.statement) ? loop.statement : undefined;
     const how = { using: false, leakChecked: true };
-    if (!ts.isCallExpression(skipOuterExpressions(ts, loop.expression))) {
+    if (!syntax.isCallExpression(skipOuterExpressions(ts, loop.expression))) {
       // Over an array a local or a field holds: tracked as lent (`iteratedPlace`), so what it shares is seen.
-      if (!ts.isIdentifier(declaration.name) || !this.iteratedPlace(loop)) return;
+      if (!syntax.isIdentifier(declaration.name) || !this.iteratedPlace(loop)) return;
       const kind = this.declaredKind(declaration.name);
       if (kind) {
         this.track(declaration, kind, scope, how);
@@ -476,7 +485,7 @@ export class Discovery implements PlaceNaming {
       }
       return;
     }
-    if (!ts.isIdentifier(declaration.name)) {
+    if (!syntax.isIdentifier(declaration.name)) {
       this.discoverPattern(declaration, declaration.name, scope, how);
       return;
     }
@@ -497,10 +506,10 @@ export class Discovery implements PlaceNaming {
 
   /** The bindings of a destructuring pattern whose type is owned. */
   private discoverPattern(declaration: ts.VariableDeclaration, pattern: ts.BindingPattern, scope: ts.Block | undefined, how: { readonly using: boolean; readonly leakChecked: boolean }): void {
-    const ts = this.ts;
+    const syntax = this.syntax;
     for (const element of pattern.elements) {
-      if (!ts.isBindingElement(element) || element.dotDotDotToken) continue;
-      if (!ts.isIdentifier(element.name)) {
+      if (!syntax.isBindingElement(element) || element.dotDotDotToken) continue;
+      if (!syntax.isIdentifier(element.name)) {
         this.discoverPattern(declaration, element.name, scope, how);
         continue;
       }
@@ -516,7 +525,7 @@ export class Discovery implements PlaceNaming {
   }
 
   private track(declaration: TrackedBinding['declaration'], kind: ValueKind, scope: ts.Block | undefined, how: { readonly using: boolean; readonly leakChecked: boolean }): TrackedBinding | undefined {
-    if (!this.ts.isIdentifier(declaration.name)) return undefined;
+    if (!this.syntax.isIdentifier(declaration.name)) return undefined;
     const symbol = this.context.library.declaredBy(declaration.name);
     if (!symbol || this.bySymbol.has(symbol)) return undefined;
     const binding: TrackedBinding = {
@@ -541,6 +550,7 @@ export class Discovery implements PlaceNaming {
    * inside make the binding's flow unknowable here, so it is not tracked at all.
    */
   private discoverCaptures(nested: readonly ts.Node[], watched: ReadonlySet<ts.Symbol>): void {
+    const syntax = this.syntax;
     // Most units create no closure: nothing captured, nothing to set up.
     if (nested.length === 0) return;
     const ts = this.ts;
@@ -552,11 +562,11 @@ export class Discovery implements PlaceNaming {
     this.captures = captures;
     this.captureReferences = captureReferences;
     for (const closure of nested) {
-      const hoisted = ts.isFunctionDeclaration(closure) || ts.isClassDeclaration(closure);
+      const hoisted = syntax.isFunctionDeclaration(closure) || syntax.isClassDeclaration(closure);
       const captured = new Set<TrackedBinding>();
       const references = new Map<ts.Symbol, ts.Identifier[]>();
       const visit = (node: ts.Node): void => {
-        if (ts.isIdentifier(node) && names.has(node.escapedText)) {
+        if (syntax.isIdentifier(node) && names.has(node.escapedText)) {
           const symbol = this.symbolOfReference(node, tracked);
           const binding = symbol && this.bySymbol.get(symbol);
           if (binding) {
@@ -566,7 +576,7 @@ export class Discovery implements PlaceNaming {
           }
           if (symbol && watched.has(symbol)) for (const hook of this.hooks) hook.onNestedReference?.(closure, symbol);
         }
-        ts.forEachChild(node, visit);
+        syntax.forEachChild(node, visit);
       };
       visit(closure);
       if (captured.size > 0) {
@@ -611,9 +621,9 @@ export class Discovery implements PlaceNaming {
 
   /** The symbol `identifier` refers to; `tracked`, the symbols discovery maps references to, need no checker in the common case (`Library.referenceTo`). */
   private symbolOfReference(identifier: ts.Identifier, tracked: { has(symbol: ts.Symbol): boolean }): ts.Symbol | undefined {
-    const ts = this.ts;
+    const syntax = this.syntax;
     const checker = this.context.checker;
-    if (ts.isShorthandPropertyAssignment(identifier.parent) && identifier.parent.name === identifier) return checker.getShorthandAssignmentValueSymbol(identifier.parent);
+    if (syntax.isShorthandPropertyAssignment(identifier.parent) && identifier.parent.name === identifier) return checker.getShorthandAssignmentValueSymbol(identifier.parent);
     return this.context.library.referenceTo(identifier, tracked);
   }
 

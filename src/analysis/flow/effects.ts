@@ -10,7 +10,7 @@ import { useAfterDrop, useAfterMove, useAfterWake } from '../rules/index';
 import type { CallSummaries, Consumption } from './calls';
 import type { Discovery, TrackedBinding, ValueKind } from './discovery';
 import { climb, isDestructuringTarget, isInOperand, isTestPosition } from './positions';
-import { skipOuterExpressions } from '../syntax';
+import { skipOuterExpressions, type Syntax, syntaxOf } from '../syntax';
 import { packedMap } from '../arrays';
 import type { Checker } from '../checker';
 
@@ -31,6 +31,8 @@ const OWNED_TYPE: Readonly<Record<ValueKind, 'Waker' | 'Box' | 'Arc' | 'RawWaker
 
 export class Effects {
   private readonly ts: FileContext['ts'];
+  /** The typescript module's enums and predicates, read once (see `syntaxOf`). */
+  private readonly syntax: Syntax;
   /** Effects by reference: the same in every pass of the dataflow. */
   private readonly byReference = new Map<ts.Node, Effect>();
 
@@ -40,6 +42,7 @@ export class Effects {
     private readonly calls: CallSummaries,
   ) {
     this.ts = context.ts;
+    this.syntax = syntaxOf(context.ts);
   }
 
   /** What `identifier` (a reference to `binding`) does to its value. */
@@ -63,57 +66,59 @@ export class Effects {
   }
 
   private classify(binding: TrackedBinding, identifier: ts.Identifier): Effect {
+    const syntax = this.syntax;
     const ts = this.ts;
     const library = this.context.library;
-    if (ts.isShorthandPropertyAssignment(identifier.parent)) return { kind: 'move', site: identifier.parent, label: 'value stored here' };
+    if (syntax.isShorthandPropertyAssignment(identifier.parent)) return { kind: 'move', site: identifier.parent, label: 'value stored here' };
     const { value, parent, flowed } = climb(ts, identifier);
     if (isTestPosition(ts, value, parent) && !isInOperand(ts, parent)) return IGNORE;
-    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === value) {
+    if ((syntax.isPropertyAccessExpression(parent) || syntax.isElementAccessExpression(parent)) && parent.expression === value) {
       const call = parent.parent;
       // Only a method named `wake` or `drop` consumes (no need to resolve `w.wakeByRef()`).
-      if (ts.isPropertyAccessExpression(parent) && ts.isCallExpression(call) && call.expression === parent && (parent.name.text === 'wake' || parent.name.text === 'drop')) {
+      if (syntax.isPropertyAccessExpression(parent) && syntax.isCallExpression(call) && call.expression === parent && (parent.name.text === 'wake' || parent.name.text === 'drop')) {
         const name = consumingMethodOf(ts, this.context.checker, library, binding.symbol, parent);
         if (name === 'Waker#wake') return { kind: 'consume', how: 'woken', site: call };
         if (name === 'Waker#drop' || name === 'Box#drop' || name === 'Arc#drop') return { kind: 'consume', how: 'dropped', site: call };
       }
       return USE;
     }
-    if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) {
+    if (syntax.isCallExpression(parent) || syntax.isNewExpression(parent)) {
       if (parent.expression === value) return USE;
       return this.argumentEffect(binding, parent, value as ts.Expression);
     }
-    if (ts.isSpreadElement(parent)) return { kind: 'escape', site: parent };
-    if (ts.isVariableDeclaration(parent) && parent.initializer === value) {
-      if (!ts.isIdentifier(parent.name)) return USE;
+    if (syntax.isSpreadElement(parent)) return { kind: 'escape', site: parent };
+    if (syntax.isVariableDeclaration(parent) && parent.initializer === value) {
+      if (!syntax.isIdentifier(parent.name)) return USE;
       if (!flowed && this.discovery.bindingOfDeclaration(parent)) return IGNORE;
       return { kind: 'move', site: value, label: `value moved into \`${parent.name.text}\` here` };
     }
-    if (ts.isBinaryExpression(parent)) {
+    if (syntax.isBinaryExpression(parent)) {
       const operator = parent.operatorToken.kind;
-      if (operator === ts.SyntaxKind.EqualsToken) {
+      if (operator === syntax.SyntaxKind.EqualsToken) {
         if (parent.left === value) return IGNORE;
         const target = skipOuterExpressions(ts, parent.left);
-        if (ts.isIdentifier(target)) {
+        if (syntax.isIdentifier(target)) {
           if (!flowed && this.discovery.bindingOfIdentifier(target)) return IGNORE;
           return { kind: 'move', site: value, label: `value moved into \`${target.text}\` here` };
         }
-        if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) return { kind: 'move', site: value, label: 'value stored here' };
+        if (syntax.isPropertyAccessExpression(target) || syntax.isElementAccessExpression(target)) return { kind: 'move', site: value, label: 'value stored here' };
         return USE;
       }
       return USE;
     }
-    if (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) return parent.initializer === value ? { kind: 'write' } : USE;
-    if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === value)) return { kind: 'move', site: parent, label: 'value returned here' };
-    if (ts.isThrowStatement(parent) || ts.isYieldExpression(parent)) return { kind: 'move', site: parent, label: 'value moved here' };
-    if (ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent)) {
+    if (syntax.isForOfStatement(parent) || syntax.isForInStatement(parent)) return parent.initializer === value ? { kind: 'write' } : USE;
+    if (syntax.isReturnStatement(parent) || (syntax.isArrowFunction(parent) && parent.body === value)) return { kind: 'move', site: parent, label: 'value returned here' };
+    if (syntax.isThrowStatement(parent) || syntax.isYieldExpression(parent)) return { kind: 'move', site: parent, label: 'value moved here' };
+    if (syntax.isArrayLiteralExpression(parent) || syntax.isPropertyAssignment(parent)) {
       if (isDestructuringTarget(ts, parent)) return { kind: 'write' };
       return { kind: 'move', site: value, label: 'value stored here' };
     }
-    if (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) return USE;
+    if (syntax.isPrefixUnaryExpression(parent) || syntax.isPostfixUnaryExpression(parent)) return USE;
     return USE;
   }
 
   private argumentEffect(binding: TrackedBinding, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): Effect {
+    const syntax = this.syntax;
     const ts = this.ts;
     const name = this.context.library.calleeOf(call);
     switch (name) {
@@ -136,11 +141,11 @@ export class Effects {
         return USE;
     }
     // `Wake#wakeByRef(self: Arc<this>)` borrows its Arc even though the type says Arc, as Rust's `&Arc<Self>`.
-    if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'wakeByRef') return USE;
+    if (syntax.isCallExpression(call) && syntax.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'wakeByRef') return USE;
     const helper = this.helperEffect(binding, call, argument);
     if (helper) return helper;
     const expected = expectedArgumentType(ts, this.context.checker, call, argument);
-    if (!expected || expected.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter)) return { kind: 'escape', site: call };
+    if (!expected || expected.flags & (syntax.TypeFlags.Any | syntax.TypeFlags.Unknown | syntax.TypeFlags.TypeParameter)) return { kind: 'escape', site: call };
     if (this.context.library.isType(expected, OWNED_TYPE[binding.kind])) return { kind: 'move', site: argument, label: 'value moved here' };
     if (this.context.library.isType(expected, 'WakerRef')) return USE;
     return { kind: 'escape', site: call };
@@ -149,7 +154,7 @@ export class Effects {
   /** A helper of the program that tracks the parameter: what its summary says it does with the value. */
   private helperEffect(binding: TrackedBinding, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): Effect | undefined {
     const index = call.arguments?.indexOf(argument) ?? -1;
-    if (index < 0 || call.arguments!.slice(0, index + 1).some((a) => this.ts.isSpreadElement(a))) return undefined;
+    if (index < 0 || call.arguments!.slice(0, index + 1).some((a) => this.syntax.isSpreadElement(a))) return undefined;
     const summary = this.calls.of(call);
     const use = summary?.parameters[index];
     if (!summary || !use) return undefined;
@@ -177,7 +182,8 @@ const CONSUMING_METHODS: ReadonlySet<LibraryName> = new Set(['Waker#wake', 'Wake
  * not declare asks the checker. Held to it by `test/analysis/method-names.test.ts`.
  */
 export function consumingMethodOf(ts: TypeScript, checker: Checker, library: Library, symbol: ts.Symbol, access: ts.PropertyAccessExpression): LibraryName | undefined {
-  if (access.expression.kind === ts.SyntaxKind.Identifier) {
+  const syntax = syntaxOf(ts);
+  if (access.expression.kind === syntax.SyntaxKind.Identifier) {
     const owner = soleLibraryClass(ts, library, checker.getTypeOfSymbol(symbol));
     const name = owner && `${owner}#${access.name.text}`;
     if (name && CONSUMING_METHODS.has(name)) return name;
@@ -187,11 +193,12 @@ export function consumingMethodOf(ts: TypeScript, checker: Checker, library: Lib
 
 /** The library class that is every value of `type` but `undefined` and `null`, if there is one: `Waker` for `Waker | undefined`. */
 function soleLibraryClass(ts: TypeScript, library: Library, type: ts.Type): 'Waker' | 'Box' | 'Arc' | undefined {
+  const syntax = syntaxOf(ts);
   let owner: 'Waker' | 'Box' | 'Arc' | undefined;
   for (const member of type.isUnion() ? type.types : [type]) {
-    if (member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
+    if (member.flags & (syntax.TypeFlags.Undefined | syntax.TypeFlags.Null)) continue;
     // An instance type (`typeof Waker`, the class's constructor, is an anonymous object type).
-    if (!(member.flags & ts.TypeFlags.Object) || !((member as ts.ObjectType).objectFlags & (ts.ObjectFlags.Class | ts.ObjectFlags.Reference))) return undefined;
+    if (!(member.flags & syntax.TypeFlags.Object) || !((member as ts.ObjectType).objectFlags & (syntax.ObjectFlags.Class | syntax.ObjectFlags.Reference))) return undefined;
     const named = library.isType(member, 'Waker') ? 'Waker' : library.isType(member, 'Box') ? 'Box' : library.isType(member, 'Arc') ? 'Arc' : undefined;
     if (!named || (owner && owner !== named)) return undefined;
     owner = named;
@@ -221,17 +228,18 @@ export function expectedArgumentType(ts: TypeScript, checker: Checker, call: ts.
 
 /** The parameter `argument` is passed to, when the checker's contextual type is that parameter's declared type (or, for `rest`, its element type). */
 function parameterOf(ts: TypeScript, checker: Checker, call: ts.CallExpression | ts.NewExpression, argument: ts.Expression): { readonly symbol: ts.Symbol; readonly rest: boolean } | undefined {
+  const syntax = syntaxOf(ts);
   const args = call.arguments;
   if (!args) return undefined;
   const index = args.indexOf(argument);
   if (index < 0) return undefined;
-  for (const arg of args) if (arg.kind === ts.SyntaxKind.SpreadElement) return undefined;
+  for (const arg of args) if (arg.kind === syntax.SyntaxKind.SpreadElement) return undefined;
   const parameters = checker.getResolvedSignature(call)?.parameters;
   if (!parameters || parameters.length === 0) return undefined;
   const last = parameters.length - 1;
   const symbol = parameters[Math.min(index, last)];
   const declaration = symbol.valueDeclaration;
-  if (!declaration || declaration.kind !== ts.SyntaxKind.Parameter) return undefined;
+  if (!declaration || declaration.kind !== syntax.SyntaxKind.Parameter) return undefined;
   const { dotDotDotToken, questionToken, initializer } = declaration as ts.ParameterDeclaration;
   if (questionToken || initializer) return undefined;
   if (dotDotDotToken) return index >= last && symbol === parameters[last] ? { symbol, rest: true } : undefined;

@@ -25,7 +25,7 @@ import { FactTable, joinFactLists, sameFactLists, sortFacts, type Fact, type Fac
 import { packedMap } from '../arrays';
 import { climb, emptiedOnEdge, isNullish, switchCoversEveryValue } from './positions';
 import { dependsOnName, destructuredPath, isInside, rootsReachedBy, type AccessPath, type MapMethod } from './places';
-import { skipOuterExpressions } from '../syntax';
+import { skipOuterExpressions, type Syntax, syntaxOf } from '../syntax';
 
 /**
  * `borrowed`: live, but read out of a place that still holds it (`const w = this.waker`,
@@ -110,8 +110,8 @@ export interface FlowChecker extends DiscoveryHooks {
  */
 export class FlowEngine {
   readonly ts: FileContext['ts'];
-  /** `ts.SyntaxKind`, read once: the typescript module's exports are getters. */
-  private readonly SyntaxKind: typeof ts.SyntaxKind;
+  /** The typescript module's enums and predicates, read once (see `syntaxOf`); the checkers read them here too. */
+  readonly syntax: Syntax;
   unit: FlowUnit;
   root: FlowRoot;
   readonly discovery: Discovery;
@@ -160,7 +160,7 @@ export class FlowEngine {
     summaries: CallSummaries = NO_SUMMARIES,
   ) {
     this.ts = context.ts;
-    this.SyntaxKind = context.ts.SyntaxKind;
+    this.syntax = syntaxOf(context.ts);
     this.unit = unit;
     this.root = unit.root;
     this.calls = {
@@ -336,7 +336,7 @@ export class FlowEngine {
     const bindings = this.discovery.bindings.slice() as unknown[] as OwnershipFacts[];
     for (let i = 0; i < bindings.length; i++) bindings[i] = NO_FACTS;
     for (const binding of this.discovery.bindings) {
-      if (this.ts.isParameter(binding.declaration)) {
+      if (this.syntax.isParameter(binding.declaration)) {
         const facts: OwnershipFact[] = [this.fact('live', binding.declaration.name)];
         if (binding.declaration.questionToken || binding.declaration.initializer) facts.push(this.fact('nullish', binding.declaration));
         bindings[binding.index] = sortFacts(facts);
@@ -435,7 +435,7 @@ export class FlowEngine {
   /** The tracked binding a narrowing proves empty (`w` on the false edge of `if (w)`), if any. */
   private emptiedBinding(narrowing: Narrowing): { readonly binding: TrackedBinding; readonly expr: ts.Identifier } | undefined {
     const expr = emptiedOnEdge(this.ts, narrowing);
-    const binding = expr && this.ts.isIdentifier(expr) ? this.discovery.uses.get(expr) : undefined;
+    const binding = expr && this.syntax.isIdentifier(expr) ? this.discovery.uses.get(expr) : undefined;
     return binding && { binding, expr: expr as ts.Identifier };
   }
 
@@ -481,7 +481,7 @@ export class FlowEngine {
    * operations) is told by one comparison, not three table lookups (speed).
    */
   private evaluate(node: ts.Node, state: WorkingState): void {
-    const { SyntaxKind } = this;
+    const { SyntaxKind } = this.syntax;
     const kind = node.kind;
     if (kind === SyntaxKind.Identifier) {
       const binding = this.discovery.uses.get(node);
@@ -517,29 +517,30 @@ export class FlowEngine {
   }
 
   private evaluateBinary(node: ts.BinaryExpression, state: WorkingState): void {
+    const syntax = this.syntax;
     const ts = this.ts;
     const left = skipOuterExpressions(ts, node.left);
-    if (ts.isIdentifier(left)) {
+    if (syntax.isIdentifier(left)) {
       const target = this.discovery.bindingOfIdentifier(left);
       if (target) this.assign(target, node.right, node, state);
-    } else if (ts.isArrayLiteralExpression(left) || ts.isObjectLiteralExpression(left)) {
+    } else if (syntax.isArrayLiteralExpression(left) || syntax.isObjectLiteralExpression(left)) {
       // Destructuring writes: whatever lands in a tracked binding is unknown.
       this.forEachIdentifier(left, (identifier) => {
         const target = this.discovery.bindingOfIdentifier(identifier);
         if (target) state.bindings[target.index] = [this.fact('escaped', identifier)];
       });
     }
-    if (node.operatorToken.kind === this.SyntaxKind.EqualsToken) {
+    if (node.operatorToken.kind === this.syntax.SyntaxKind.EqualsToken) {
       if (this.sharing(state)) this.aliasesAtAssignment(left, state);
       for (let i = 0; i < this.active.length; i++) this.active[i].evaluateAssignment?.(node, state);
     }
   }
 
   private forEachIdentifier(node: ts.Node, action: (identifier: ts.Identifier) => void): void {
-    const ts = this.ts;
+    const syntax = this.syntax;
     const visit = (child: ts.Node): void => {
-      if (ts.isIdentifier(child)) action(child);
-      else ts.forEachChild(child, visit);
+      if (syntax.isIdentifier(child)) action(child);
+      else syntax.forEachChild(child, visit);
     };
     visit(node);
   }
@@ -556,12 +557,13 @@ export class FlowEngine {
   }
 
   private declareBindings(declaration: ts.VariableDeclaration, state: WorkingState): void {
+    const syntax = this.syntax;
     const ts = this.ts;
-    if (!ts.isIdentifier(declaration.name)) {
+    if (!syntax.isIdentifier(declaration.name)) {
       // `const { waker } = entry` shares `entry.waker`'s value; from a call (`= queue.shift()!`) the value is the binding's own.
       const source = declaration.initializer && this.discovery.objectPath(declaration.initializer);
       for (const binding of this.discovery.bindingsDestructuredBy(declaration)) {
-        const path = source && ts.isBindingElement(binding.declaration) ? destructuredPath(ts, binding.declaration, source.path) : undefined;
+        const path = source && syntax.isBindingElement(binding.declaration) ? destructuredPath(ts, binding.declaration, source.path) : undefined;
         if (path && source) {
           this.leave(binding, binding.declaration, state);
           state.bindings[binding.index] = [this.borrowedFact(binding.declaration.name, { ...source, path })];
@@ -572,7 +574,7 @@ export class FlowEngine {
     const binding = this.discovery.bindingOfDeclaration(declaration);
     if (!binding) return;
     const loop = declaration.parent.parent;
-    if (!ts.isForOfStatement(loop)) this.assign(binding, declaration.initializer, declaration, state);
+    if (!syntax.isForOfStatement(loop)) this.assign(binding, declaration.initializer, declaration, state);
     else {
       // `for (const w of waiting)`: each element is lent by the array that still holds it (one place per loop variable).
       const array = this.discovery.iteratedPlace(loop);
@@ -591,6 +593,7 @@ export class FlowEngine {
 
   /** `binding = value` (or its declaration): the old value leaves; the new one is tracked. */
   private assign(binding: TrackedBinding, value: ts.Expression | undefined, site: ts.Node, state: WorkingState): void {
+    const syntax = this.syntax;
     const ts = this.ts;
     this.leave(binding, site, state);
     if (!value) {
@@ -598,7 +601,7 @@ export class FlowEngine {
       return;
     }
     const inner = skipOuterExpressions(ts, value);
-    const source = ts.isIdentifier(inner) ? this.discovery.uses.get(inner) : undefined;
+    const source = syntax.isIdentifier(inner) ? this.discovery.uses.get(inner) : undefined;
     if (source && source !== binding) {
       // `last = waker` copies the pointer, which touches nothing: `last` now holds what `waker` held,
       // a waker woken or dropped included (a later `last.willWake(…)` is the use after wake), and
@@ -620,13 +623,14 @@ export class FlowEngine {
 
   /** Where an assigned value comes from: a creation (live), nothing (nullish), either branch of `?:`, or somewhere unknown (escaped at `site`). */
   private originsOf(value: ts.Expression, site: ts.Node): OwnershipFact[] {
+    const syntax = this.syntax;
     const ts = this.ts;
     const inner = skipOuterExpressions(ts, value);
     if (this.discovery.creations.has(inner)) return [this.fact('live', inner)];
     if (isNullish(ts, inner)) return [this.fact('nullish', inner)];
     const place = this.discovery.placeRead(inner);
     if (place) return [this.borrowedFact(inner, place)];
-    if (ts.isConditionalExpression(inner)) return [...this.originsOf(inner.whenTrue, site), ...this.originsOf(inner.whenFalse, site)];
+    if (syntax.isConditionalExpression(inner)) return [...this.originsOf(inner.whenTrue, site), ...this.originsOf(inner.whenFalse, site)];
     return [this.fact('escaped', site)];
   }
 
@@ -777,8 +781,8 @@ export class FlowEngine {
 
   /** `target = …`: a place assigned lets go of its value (the locals that read it now own it); a rebound name renames places. */
   private aliasesAtAssignment(target: ts.Expression, state: WorkingState): void {
-    const ts = this.ts;
-    if (ts.isIdentifier(target)) {
+    const syntax = this.syntax;
+    if (syntax.isIdentifier(target)) {
       this.escapeAliases((place) => dependsOnName(place, target.text), state);
       return;
     }
@@ -790,6 +794,7 @@ export class FlowEngine {
 
   /** `this.waker.wake()` consumes what the locals read out of `this.waker`; a call that may reach the object makes them unknown. */
   private aliasesAtCall(call: ts.CallExpression, state: WorkingState): void {
+    const syntax = this.syntax;
     const ts = this.ts;
     const method = this.discovery.mapMethod(call);
     if (method !== undefined) {
@@ -797,7 +802,7 @@ export class FlowEngine {
       return;
     }
     const callee = skipOuterExpressions(ts, call.expression);
-    const receiver = ts.isPropertyAccessExpression(callee) ? this.discovery.placePath(callee.expression) : undefined;
+    const receiver = syntax.isPropertyAccessExpression(callee) ? this.discovery.placePath(callee.expression) : undefined;
     const passed = packedMap(call.arguments, (argument) => this.discovery.placePath(argument));
     const roots = rootsReachedBy(ts, call);
     // Nothing shared is reached (`w.wakeByRef()` with `w` read out of `this.waiters`): no need to resolve the callee.
@@ -834,9 +839,9 @@ export class FlowEngine {
   }
 
   private forEachDeclaredName(name: ts.BindingName, action: (name: string) => void): void {
-    const ts = this.ts;
-    if (ts.isIdentifier(name)) action(name.text);
-    else for (const element of name.elements) if (ts.isBindingElement(element)) this.forEachDeclaredName(element.name, action);
+    const syntax = this.syntax;
+    if (syntax.isIdentifier(name)) action(name.text);
+    else for (const element of name.elements) if (syntax.isBindingElement(element)) this.forEachDeclaredName(element.name, action);
   }
 }
 
@@ -861,9 +866,10 @@ const SYNCHRONOUS_CALLBACKS = new Set(['forEach', 'some', 'every', 'find', 'find
 
 /** Whether a closure runs only while the call it is handed to runs: an argument of one of those methods, or called on the spot. */
 function runsDuringCall(ts: TypeScript, closure: ts.Node): boolean {
+  const syntax = syntaxOf(ts);
   const { value, parent } = climb(ts, closure);
-  if (!ts.isCallExpression(parent)) return false;
+  if (!syntax.isCallExpression(parent)) return false;
   if (parent.expression === value) return true;
   const callee = skipOuterExpressions(ts, parent.expression);
-  return ts.isPropertyAccessExpression(callee) && SYNCHRONOUS_CALLBACKS.has(callee.name.text) && parent.arguments.includes(value as ts.Expression);
+  return syntax.isPropertyAccessExpression(callee) && SYNCHRONOUS_CALLBACKS.has(callee.name.text) && parent.arguments.includes(value as ts.Expression);
 }

@@ -10,7 +10,7 @@
 
 import type * as ts from 'typescript';
 import { mentionedIn } from '../mentions';
-import { kindTest, skipOuterExpressions } from '../syntax';
+import { kindTest, skipOuterExpressions, type Syntax, syntaxOf } from '../syntax';
 import type { TypeScript } from '../types';
 import { NO_ITEMS, packedMap } from '../arrays';
 
@@ -287,22 +287,25 @@ class Builder {
   private openBlocks: { readonly block: ts.Block; readonly targetDepth: number }[] = [];
   private readonly entry: BasicBlock;
   private readonly exit: BasicBlock;
+  /** The typescript module's enums and predicates, read once (see `syntaxOf`). */
+  private readonly syntax: Syntax;
 
   constructor(
     private readonly ts: TypeScript,
     private readonly options: CfgOptions,
   ) {
+    this.syntax = syntaxOf(ts);
     this.entry = this.newBlock();
     this.exit = this.newBlock();
   }
 
   build(root: FlowRoot): Cfg {
-    const ts = this.ts;
+    const syntax = this.syntax;
     this.current = this.entry;
-    if (ts.isSourceFile(root)) {
+    if (syntax.isSourceFile(root)) {
       this.statements(root.statements);
       this.exitHere(root);
-    } else if (root.body && ts.isBlock(root.body)) {
+    } else if (root.body && syntax.isBlock(root.body)) {
       this.statement(root.body);
       this.exitHere(root.body);
     } else if (root.body) {
@@ -353,7 +356,7 @@ class Builder {
    * bindings go out of scope at the jump (where a leak then shows), not later.
    */
   private leaveBlocks(node: ts.BreakOrContinueStatement): void {
-    const isBreak = node.kind === this.ts.SyntaxKind.BreakStatement;
+    const isBreak = node.kind === this.syntax.SyntaxKind.BreakStatement;
     const label = node.label?.text;
     let depth = this.targets.length - 1;
     for (; depth >= 0; depth--) {
@@ -435,7 +438,8 @@ class Builder {
   }
 
   private statement(node: ts.Statement, labels: readonly string[] = NO_LABELS): void {
-    const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
+    const syntax = this.syntax;
+    const { SyntaxKind } = syntax;
     const ts = this.ts;
     // Unreachable code gets no blocks, so it is never analysed.
     if (!this.current) return;
@@ -500,7 +504,7 @@ class Builder {
       case SyntaxKind.ForStatement: {
         const n = node as ts.ForStatement;
         if (n.initializer) {
-          if (ts.isVariableDeclarationList(n.initializer)) this.variableList(n.initializer);
+          if (syntax.isVariableDeclarationList(n.initializer)) this.variableList(n.initializer);
           else this.expression(n.initializer);
         }
         const head = this.newBlock();
@@ -527,12 +531,12 @@ class Builder {
         const head = this.newBlock();
         const body = this.newBlock();
         const after = this.newBlock();
-        this.link(this.current, ts.isForOfStatement(n) && this.options.runsAtLeastOnce?.(n) ? body : head);
+        this.link(this.current, syntax.isForOfStatement(n) && this.options.runsAtLeastOnce?.(n) ? body : head);
         this.link(head, body);
         this.link(head, after);
         this.current = body;
         // Each iteration assigns the loop variable; an existing binding used as the target is written.
-        if (!ts.isVariableDeclarationList(n.initializer)) this.expression(n.initializer);
+        if (!syntax.isVariableDeclarationList(n.initializer)) this.expression(n.initializer);
         else for (const declaration of n.initializer.declarations) this.emit({ kind: 'declare', node: declaration });
         this.loopBody(n.statement, after, head, labels);
         this.current = after;
@@ -566,7 +570,7 @@ class Builder {
       case SyntaxKind.LabeledStatement: {
         const n = node as ts.LabeledStatement;
         const all = [...labels, n.label.text];
-        if (isLoop(ts, n.statement) || ts.isLabeledStatement(n.statement) || ts.isSwitchStatement(n.statement)) {
+        if (isLoop(ts, n.statement) || syntax.isLabeledStatement(n.statement) || syntax.isSwitchStatement(n.statement)) {
           this.statement(n.statement, all);
           return;
         }
@@ -604,14 +608,14 @@ class Builder {
   }
 
   private switchStatement(node: ts.SwitchStatement, labels: readonly string[]): void {
-    const ts = this.ts;
+    const syntax = this.syntax;
     this.expression(node.expression);
     const after = this.newBlock();
     const clauses = node.caseBlock.clauses;
     const bodies = packedMap(clauses, () => this.newBlock());
     let defaultBody: BasicBlock | undefined;
     clauses.forEach((clause, index) => {
-      if (ts.isDefaultClause(clause)) {
+      if (syntax.isDefaultClause(clause)) {
         defaultBody = bodies[index];
         return;
       }
@@ -672,24 +676,25 @@ class Builder {
 
   /** Evaluate `node` as a condition: control goes to `whenTrue` or `whenFalse`. */
   private condition(node: ts.Expression, whenTrue: BasicBlock, whenFalse: BasicBlock): void {
-    const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
+    const syntax = this.syntax;
+    const { SyntaxKind } = syntax;
     const ts = this.ts;
     const inner = skipOuterExpressions(ts, node);
-    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === SyntaxKind.AmpersandAmpersandToken) {
+    if (syntax.isBinaryExpression(inner) && inner.operatorToken.kind === SyntaxKind.AmpersandAmpersandToken) {
       const middle = this.newBlock();
       this.condition(inner.left, middle, whenFalse);
       this.current = middle;
       this.condition(inner.right, whenTrue, whenFalse);
       return;
     }
-    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === SyntaxKind.BarBarToken) {
+    if (syntax.isBinaryExpression(inner) && inner.operatorToken.kind === SyntaxKind.BarBarToken) {
       const middle = this.newBlock();
       this.condition(inner.left, whenTrue, middle);
       this.current = middle;
       this.condition(inner.right, whenTrue, whenFalse);
       return;
     }
-    if (ts.isPrefixUnaryExpression(inner) && inner.operator === SyntaxKind.ExclamationToken) {
+    if (syntax.isPrefixUnaryExpression(inner) && inner.operator === SyntaxKind.ExclamationToken) {
       this.condition(inner.operand, whenFalse, whenTrue);
       return;
     }
@@ -707,7 +712,8 @@ class Builder {
   }
 
   private expression(node: ts.Expression): void {
-    const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
+    const syntax = this.syntax;
+    const { SyntaxKind } = syntax;
     const ts = this.ts;
     if (!this.current) return;
     switch (node.kind) {
@@ -790,12 +796,12 @@ class Builder {
         return;
       case SyntaxKind.ObjectLiteralExpression:
         for (const property of (node as ts.ObjectLiteralExpression).properties) {
-          if (ts.isPropertyAssignment(property)) {
-            if (ts.isComputedPropertyName(property.name)) this.expression(property.name.expression);
+          if (syntax.isPropertyAssignment(property)) {
+            if (syntax.isComputedPropertyName(property.name)) this.expression(property.name.expression);
             this.expression(property.initializer);
-          } else if (ts.isShorthandPropertyAssignment(property)) {
+          } else if (syntax.isShorthandPropertyAssignment(property)) {
             if (this.options.isInteresting(property.name)) this.emit({ kind: 'eval', node: property.name });
-          } else if (ts.isSpreadAssignment(property)) {
+          } else if (syntax.isSpreadAssignment(property)) {
             this.expression(property.expression);
           } else {
             // Methods and accessors close over the enclosing scope.
@@ -804,8 +810,8 @@ class Builder {
         }
         return;
       default:
-        ts.forEachChild(node, (child) => {
-          if (ts.isTemplateSpan(child)) this.expression(child.expression);
+        syntax.forEachChild(node, (child) => {
+          if (syntax.isTemplateSpan(child)) this.expression(child.expression);
           else if (isExpressionNode(ts, child)) this.expression(child as ts.Expression);
         });
         return;
@@ -813,7 +819,8 @@ class Builder {
   }
 
   private binary(node: ts.BinaryExpression): void {
-    const SyntaxKind = this.ts.SyntaxKind; // once: the typescript module's exports are getters
+    const syntax = this.syntax;
+    const { SyntaxKind } = syntax;
     const ts = this.ts;
     const operator = node.operatorToken.kind;
     const logical =
@@ -850,8 +857,8 @@ class Builder {
     if (operator === SyntaxKind.EqualsToken) {
       const left = skipOuterExpressions(ts, node.left);
       // The target is written, not read: only its object/index sub-expressions are evaluated.
-      if (ts.isPropertyAccessExpression(left)) this.expression(left.expression);
-      else if (ts.isElementAccessExpression(left)) {
+      if (syntax.isPropertyAccessExpression(left)) this.expression(left.expression);
+      else if (syntax.isElementAccessExpression(left)) {
         this.expression(left.expression);
         this.expression(left.argumentExpression);
       }
@@ -865,8 +872,9 @@ class Builder {
 
   /** Calls and member accesses, with optional chaining (`a?.b.c()` skips the whole chain when `a` is nullish). */
   private chainable(node: ts.CallExpression | ts.NewExpression | ts.PropertyAccessExpression | ts.ElementAccessExpression): void {
+    const syntax = this.syntax;
     const ts = this.ts;
-    const outermost = ts.isOptionalChain(node) && !continuesChain(ts, node);
+    const outermost = syntax.isOptionalChain(node) && !continuesChain(ts, node);
     let chainEnd: BasicBlock | undefined;
     if (outermost) {
       chainEnd = this.newBlock();
@@ -881,8 +889,8 @@ class Builder {
       this.link(this.current, next, { expr: tested, outcome: 'nonNullish' });
       this.current = next;
     }
-    if (ts.isElementAccessExpression(node)) this.expression(node.argumentExpression);
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+    if (syntax.isElementAccessExpression(node)) this.expression(node.argumentExpression);
+    if (syntax.isCallExpression(node) || syntax.isNewExpression(node)) {
       const args = node.arguments;
       if (args) for (let i = 0; i < args.length; i++) this.expression(args[i]);
       this.emit({ kind: 'eval', node });
@@ -899,21 +907,24 @@ class Builder {
 }
 
 function isExpressionNode(ts: TypeScript, node: ts.Node): boolean {
+  const syntax = syntaxOf(ts);
   // Type nodes, tokens and names are not evaluated.
-  return !ts.isTypeNode(node) && !ts.isToken(node) && node.kind !== ts.SyntaxKind.TypeParameter && (ts.isExpression(node) || ts.isJsxElement(node) || ts.isJsxSelfClosingElement(node));
+  return !syntax.isTypeNode(node) && !syntax.isToken(node) && node.kind !== syntax.SyntaxKind.TypeParameter && (syntax.isExpression(node) || syntax.isJsxElement(node) || syntax.isJsxSelfClosingElement(node));
 }
 
 function continuesChain(ts: TypeScript, node: ts.Node): boolean {
+  const syntax = syntaxOf(ts);
   const parent = node.parent;
   return (
-    (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent) || ts.isCallExpression(parent) || ts.isNonNullExpression(parent)) &&
+    (syntax.isPropertyAccessExpression(parent) || syntax.isElementAccessExpression(parent) || syntax.isCallExpression(parent) || syntax.isNonNullExpression(parent)) &&
     parent.expression === node &&
-    ts.isOptionalChain(parent)
+    syntax.isOptionalChain(parent)
   );
 }
 
 function isLoop(ts: TypeScript, node: ts.Node): boolean {
-  return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
+  const syntax = syntaxOf(ts);
+  return syntax.isWhileStatement(node) || syntax.isDoStatement(node) || syntax.isForStatement(node) || syntax.isForOfStatement(node) || syntax.isForInStatement(node);
 }
 
 /** A block in the depth-first walk of `cfgOf`: on the current path, or finished (unvisited: no mark). */

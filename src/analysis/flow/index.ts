@@ -20,6 +20,7 @@ import { LeakChecker } from './checkers/leaks';
 import { LostWakeupChecker } from './checkers/lost-wakeup';
 import { UseAfterChecker } from './checkers/use-after';
 import { packedMap } from '../arrays';
+import { syntaxOf } from '../syntax';
 
 export { buildCfg, scanUnits, type BasicBlock, type Cfg, type FlowUnit, type Op } from './graph';
 
@@ -90,7 +91,7 @@ const ownedFieldsByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile, hintWords?: readonly number[]): ReadonlySet<string> {
   let fields = ownedFieldsByFile.get(file);
   if (fields) return fields;
-  const { SyntaxKind } = ts;
+  const { SyntaxKind } = syntaxOf(ts);
   const names = new Set<string>();
   const text = file.text;
   // Without the hint words (a body's units, after an edit), the owned names alone: a match object per hint word in the file is most of this scan's garbage.
@@ -142,7 +143,8 @@ function ownedFieldsOf(ts: TypeScript, file: ts.SourceFile, hintWords?: readonly
 }
 
 function isTypeLiteralAlias(ts: TypeScript, statement: ts.Statement): statement is ts.TypeAliasDeclaration {
-  return statement.kind === ts.SyntaxKind.TypeAliasDeclaration && (statement as ts.TypeAliasDeclaration).type.kind === ts.SyntaxKind.TypeLiteral;
+  const syntax = syntaxOf(ts);
+  return statement.kind === syntax.SyntaxKind.TypeAliasDeclaration && (statement as ts.TypeAliasDeclaration).type.kind === syntax.SyntaxKind.TypeLiteral;
 }
 
 /** What one unit's analysis read beyond its own body (for incremental re-analysis). */

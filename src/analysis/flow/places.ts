@@ -12,7 +12,7 @@
 
 import type * as ts from 'typescript';
 import type { TypeScript } from '../types';
-import { skipOuterExpressions } from '../syntax';
+import { skipOuterExpressions, syntaxOf } from '../syntax';
 import { NO_ITEMS } from '../arrays';
 
 export interface AccessPath {
@@ -47,7 +47,7 @@ export function accessPath(ts: TypeScript, node: ts.Expression, naming: PlaceNam
 
 /** The path of the object `node` names: an access path, or a bare root (`entry` in `const { waker } = entry`). */
 export function objectPath(ts: TypeScript, node: ts.Expression, naming: PlaceNaming): AccessPath | undefined {
-  const { SyntaxKind } = ts; // once: the typescript module's exports are getters, and every receiver of every call is asked about
+  const { SyntaxKind } = syntaxOf(ts); // every receiver of every call is asked about
   // Outermost segment first (`.waker`, then `.entry` for `this.entry.waker`): each goes before the ones found so far.
   let segments = '';
   let indexNames: string[] | undefined;
@@ -91,12 +91,13 @@ export function entryPath(ts: TypeScript, map: ts.Expression, key: ts.Expression
 
 /** An index that names one slot for the whole body: a literal, an unwritten name (which `name` reports), or a readonly `this.id`. */
 function keyOf(ts: TypeScript, node: ts.Expression | undefined, naming: PlaceNaming): { readonly text: string; readonly name?: string } | undefined {
+  const syntax = syntaxOf(ts);
   const index = node && skipOuterExpressions(ts, node);
   if (!index) return undefined;
-  if (ts.isNumericLiteral(index)) return { text: index.text };
-  if (ts.isStringLiteral(index)) return { text: `'${index.text}'` };
-  if (ts.isIdentifier(index)) return naming.isWritten(index.text) ? undefined : { text: index.text, name: index.text };
-  if (ts.isPropertyAccessExpression(index) && index.expression.kind === ts.SyntaxKind.ThisKeyword && naming.isReadonly(index)) return { text: `this.${index.name.text}` };
+  if (syntax.isNumericLiteral(index)) return { text: index.text };
+  if (syntax.isStringLiteral(index)) return { text: `'${index.text}'` };
+  if (syntax.isIdentifier(index)) return naming.isWritten(index.text) ? undefined : { text: index.text, name: index.text };
+  if (syntax.isPropertyAccessExpression(index) && index.expression.kind === syntax.SyntaxKind.ThisKeyword && naming.isReadonly(index)) return { text: `this.${index.name.text}` };
   return undefined;
 }
 
@@ -115,20 +116,21 @@ export function dependsOnName(place: AccessPath, name: string): boolean {
  * `const { waker } = entry`, `entry[1]` for `w` in `const [id, w] = entry`.
  */
 export function destructuredPath(ts: TypeScript, element: ts.BindingElement, initializerPath: string): string | undefined {
+  const syntax = syntaxOf(ts);
   const segments: string[] = [];
   let current: ts.Node = element;
-  while (ts.isBindingElement(current)) {
+  while (syntax.isBindingElement(current)) {
     const pattern: ts.Node = current.parent;
-    if (ts.isObjectBindingPattern(pattern)) {
+    if (syntax.isObjectBindingPattern(pattern)) {
       const key = current.propertyName ?? current.name;
-      if (!ts.isIdentifier(key)) return undefined;
+      if (!syntax.isIdentifier(key)) return undefined;
       segments.unshift(`.${key.text}`);
-    } else if (ts.isArrayBindingPattern(pattern)) {
+    } else if (syntax.isArrayBindingPattern(pattern)) {
       segments.unshift(`[${pattern.elements.indexOf(current)}]`);
     } else return undefined;
     current = pattern.parent;
   }
-  return ts.isVariableDeclaration(current) ? initializerPath + segments.join('') : undefined;
+  return syntax.isVariableDeclaration(current) ? initializerPath + segments.join('') : undefined;
 }
 
 /** The names written in a body's own code (assignment targets, `++`/`--`), besides declarations. */
@@ -140,14 +142,15 @@ export function writtenNames(ts: TypeScript, identifiers: readonly ts.Identifier
 
 /** The roots a call may reach: its receiver (`this` in `this.take()`) and the plain names it is passed (`helper(entry)`). */
 export function rootsReachedBy(ts: TypeScript, call: ts.CallExpression): Set<string> {
+  const syntax = syntaxOf(ts);
   const roots = new Set<string>();
   const callee = skipOuterExpressions(ts, call.expression);
   const add = (node: ts.Expression): void => {
     const inner = skipOuterExpressions(ts, node);
-    if (inner.kind === ts.SyntaxKind.ThisKeyword) roots.add('this');
-    else if (ts.isIdentifier(inner)) roots.add(inner.text);
+    if (inner.kind === syntax.SyntaxKind.ThisKeyword) roots.add('this');
+    else if (syntax.isIdentifier(inner)) roots.add(inner.text);
   };
-  if (ts.isPropertyAccessExpression(callee)) add(callee.expression);
+  if (syntax.isPropertyAccessExpression(callee)) add(callee.expression);
   for (const argument of call.arguments) add(argument);
   return roots;
 }

@@ -5,14 +5,15 @@
 import type * as ts from 'typescript';
 import type { TypeScript } from '../types';
 import type { Checker } from '../checker';
-import { isOuterExpression, kindTest, skipOuterExpressions, walkUpOuterExpressions } from '../syntax';
+import { isOuterExpression, kindTest, skipOuterExpressions, syntaxOf, walkUpOuterExpressions } from '../syntax';
 import { isFunctionBoundary, type Narrowing } from './graph';
 
 /** The name a call's callee ends with (`pending` in `Poll.pending()`): a cheap filter before asking the checker. */
 export function calleeNameText(ts: TypeScript, call: ts.CallExpression): string | undefined {
+  const syntax = syntaxOf(ts);
   const callee = call.expression;
-  if (ts.isIdentifier(callee)) return callee.text;
-  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  if (syntax.isIdentifier(callee)) return callee.text;
+  if (syntax.isPropertyAccessExpression(callee)) return callee.name.text;
   return undefined;
 }
 
@@ -22,6 +23,7 @@ export function calleeNameText(ts: TypeScript, call: ts.CallExpression): string 
  * through a choice (so it is not simply the expression assigned).
  */
 export function climb(ts: TypeScript, node: ts.Node): { value: ts.Node; parent: ts.Node; flowed: boolean } {
+  const syntax = syntaxOf(ts);
   let value = node;
   let parent = node.parent;
   let flowed = false;
@@ -31,18 +33,18 @@ export function climb(ts: TypeScript, node: ts.Node): { value: ts.Node; parent: 
       parent = parent.parent;
       continue;
     }
-    if (ts.isConditionalExpression(parent) && parent.condition !== value) {
+    if (syntax.isConditionalExpression(parent) && parent.condition !== value) {
       flowed = true;
       value = parent;
       parent = parent.parent;
       continue;
     }
-    if (ts.isBinaryExpression(parent)) {
+    if (syntax.isBinaryExpression(parent)) {
       const operator = parent.operatorToken.kind;
       const valueOperand =
-        operator === ts.SyntaxKind.QuestionQuestionToken ||
-        operator === ts.SyntaxKind.BarBarToken ||
-        ((operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.CommaToken) && parent.right === value);
+        operator === syntax.SyntaxKind.QuestionQuestionToken ||
+        operator === syntax.SyntaxKind.BarBarToken ||
+        ((operator === syntax.SyntaxKind.AmpersandAmpersandToken || operator === syntax.SyntaxKind.CommaToken) && parent.right === value);
       if (valueOperand) {
         flowed = true;
         value = parent;
@@ -56,7 +58,7 @@ export function climb(ts: TypeScript, node: ts.Node): { value: ts.Node; parent: 
 
 /** Positions where only the value's truthiness or identity is looked at: no use of what it owns. */
 export function isTestPosition(ts: TypeScript, value: ts.Node, parent: ts.Node): boolean {
-  const { SyntaxKind } = ts; // once: the typescript module's exports are getters, and this runs for every read of a place
+  const { SyntaxKind } = syntaxOf(ts); // this runs for every read of a place
   switch (parent.kind) {
     case SyntaxKind.IfStatement:
     case SyntaxKind.WhileStatement:
@@ -93,28 +95,32 @@ export function isTestPosition(ts: TypeScript, value: ts.Node, parent: ts.Node):
 
 /** `key in w`, `'data' in w`: reads the value (its properties, its string form as a key), unlike a comparison. */
 export function isInOperand(ts: TypeScript, parent: ts.Node): boolean {
-  return ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.InKeyword;
+  const syntax = syntaxOf(ts);
+  return syntax.isBinaryExpression(parent) && parent.operatorToken.kind === syntax.SyntaxKind.InKeyword;
 }
 
 export function isNullish(ts: TypeScript, node: ts.Expression): boolean {
+  const syntax = syntaxOf(ts);
   const inner = skipOuterExpressions(ts, node);
-  return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === 'undefined') || ts.isVoidExpression(inner);
+  return inner.kind === syntax.SyntaxKind.NullKeyword || (syntax.isIdentifier(inner) && inner.text === 'undefined') || syntax.isVoidExpression(inner);
 }
 
 export function isWriteTarget(ts: TypeScript, identifier: ts.Identifier): boolean {
+  const syntax = syntaxOf(ts);
   const node = walkUpOuterExpressions(ts, identifier);
   const parent = node.parent;
-  if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
-  if ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)) return true;
+  if (syntax.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind >= syntax.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= syntax.SyntaxKind.LastAssignment) return true;
+  if ((syntax.isPrefixUnaryExpression(parent) || syntax.isPostfixUnaryExpression(parent)) && (parent.operator === syntax.SyntaxKind.PlusPlusToken || parent.operator === syntax.SyntaxKind.MinusMinusToken)) return true;
   return isDestructuringTarget(ts, parent);
 }
 
 export function isDestructuringTarget(ts: TypeScript, node: ts.Node): boolean {
+  const syntax = syntaxOf(ts);
   let current = node;
-  while (ts.isArrayLiteralExpression(current) || ts.isObjectLiteralExpression(current) || ts.isPropertyAssignment(current) || ts.isShorthandPropertyAssignment(current) || ts.isSpreadElement(current) || ts.isSpreadAssignment(current)) {
+  while (syntax.isArrayLiteralExpression(current) || syntax.isObjectLiteralExpression(current) || syntax.isPropertyAssignment(current) || syntax.isShorthandPropertyAssignment(current) || syntax.isSpreadElement(current) || syntax.isSpreadAssignment(current)) {
     const parent = current.parent;
-    if (ts.isBinaryExpression(parent) && parent.left === current && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
-    if ((ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === current) return true;
+    if (syntax.isBinaryExpression(parent) && parent.left === current && parent.operatorToken.kind === syntax.SyntaxKind.EqualsToken) return true;
+    if ((syntax.isForOfStatement(parent) || syntax.isForInStatement(parent)) && parent.initializer === current) return true;
     current = parent;
   }
   return false;
@@ -133,20 +139,23 @@ const isNeverReferenceParent = kindTest((k) => [k.LabeledStatement, k.BreakState
 
 /** Whether a type annotation could name an owned library type (skips `number`, `string`, …). */
 export function mayNameOwnedType(ts: TypeScript, node: ts.TypeNode): boolean {
-  if (ts.isTypeReferenceNode(node)) return true;
-  if (ts.isUnionTypeNode(node) || ts.isIntersectionTypeNode(node)) return node.types.some((t) => mayNameOwnedType(ts, t));
-  if (ts.isParenthesizedTypeNode(node)) return mayNameOwnedType(ts, node.type);
-  return ts.isTypeQueryNode(node) || ts.isIndexedAccessTypeNode(node) || ts.isImportTypeNode(node);
+  const syntax = syntaxOf(ts);
+  if (syntax.isTypeReferenceNode(node)) return true;
+  if (syntax.isUnionTypeNode(node) || syntax.isIntersectionTypeNode(node)) return node.types.some((t) => mayNameOwnedType(ts, t));
+  if (syntax.isParenthesizedTypeNode(node)) return mayNameOwnedType(ts, node.type);
+  return syntax.isTypeQueryNode(node) || syntax.isIndexedAccessTypeNode(node) || syntax.isImportTypeNode(node);
 }
 
 export function closingBrace(ts: TypeScript, block: ts.Block): ts.Node {
-  const last = block.getChildren().find((c) => c.kind === ts.SyntaxKind.CloseBraceToken);
+  const syntax = syntaxOf(ts);
+  const last = block.getChildren().find((c) => c.kind === syntax.SyntaxKind.CloseBraceToken);
   return last ?? block;
 }
 
 export function enclosingFunction(ts: TypeScript, node: ts.Node): ts.Node | undefined {
+  const syntax = syntaxOf(ts);
   for (let current = node.parent; current; current = current.parent) {
-    if (isFunctionBoundary(ts, current) || ts.isSourceFile(current)) return current;
+    if (isFunctionBoundary(ts, current) || syntax.isSourceFile(current)) return current;
   }
   return undefined;
 }
@@ -157,13 +166,14 @@ export function enclosingFunction(ts: TypeScript, node: ts.Node): ts.Node | unde
  * comparing their printed types is exact: `kind: 'a' | 'b'` with both cases.
  */
 export function switchCoversEveryValue(ts: TypeScript, checker: Checker, node: ts.SwitchStatement): boolean {
+  const syntax = syntaxOf(ts);
   const type = checker.getTypeAtLocation(node.expression);
   const members = type.isUnion() ? type.types : [type];
-  const unit = ts.TypeFlags.Literal | ts.TypeFlags.EnumLiteral | ts.TypeFlags.BooleanLiteral | ts.TypeFlags.Null | ts.TypeFlags.Undefined;
+  const unit = syntax.TypeFlags.Literal | syntax.TypeFlags.EnumLiteral | syntax.TypeFlags.BooleanLiteral | syntax.TypeFlags.Null | syntax.TypeFlags.Undefined;
   if (!members.every((member) => member.flags & unit)) return false;
   const covered = new Set<string>();
   for (const clause of node.caseBlock.clauses) {
-    if (ts.isCaseClause(clause)) covered.add(checker.typeToString(checker.getTypeAtLocation(clause.expression)));
+    if (syntax.isCaseClause(clause)) covered.add(checker.typeToString(checker.getTypeAtLocation(clause.expression)));
   }
   return members.every((member) => covered.has(checker.typeToString(member)));
 }
@@ -187,14 +197,15 @@ export function presentOnEdge(ts: TypeScript, narrowing: Narrowing): ts.Expressi
 }
 
 function provenOnEdge(ts: TypeScript, narrowing: Narrowing, proven: 'empty' | 'present'): ts.Expression | undefined {
+  const syntax = syntaxOf(ts);
   const expr = skipOuterExpressions(ts, narrowing.expr);
-  if (!ts.isBinaryExpression(expr)) {
+  if (!syntax.isBinaryExpression(expr)) {
     const outcomes = proven === 'empty' ? ['falsy', 'nullish'] : ['truthy', 'nonNullish'];
     return outcomes.includes(narrowing.outcome) ? expr : undefined;
   }
   const operator = expr.operatorToken.kind;
-  const equal = operator === ts.SyntaxKind.EqualsEqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsToken;
-  const notEqual = operator === ts.SyntaxKind.ExclamationEqualsEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsToken;
+  const equal = operator === syntax.SyntaxKind.EqualsEqualsEqualsToken || operator === syntax.SyntaxKind.EqualsEqualsToken;
+  const notEqual = operator === syntax.SyntaxKind.ExclamationEqualsEqualsToken || operator === syntax.SyntaxKind.ExclamationEqualsToken;
   if (!equal && !notEqual) return undefined;
   const other = isNullish(ts, expr.right) ? expr.left : isNullish(ts, expr.left) ? expr.right : undefined;
   if (!other) return undefined;
@@ -205,6 +216,7 @@ function provenOnEdge(ts: TypeScript, narrowing: Narrowing, proven: 'empty' | 'p
 
 /** `return …;`, `throw …;`, or a block that ends in one: the branch always leaves the function. */
 export function leaves(ts: TypeScript, statement: ts.Statement): boolean {
-  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
-  return ts.isBlock(statement) && statement.statements.length > 0 && leaves(ts, statement.statements[statement.statements.length - 1]);
+  const syntax = syntaxOf(ts);
+  if (syntax.isReturnStatement(statement) || syntax.isThrowStatement(statement)) return true;
+  return syntax.isBlock(statement) && statement.statements.length > 0 && leaves(ts, statement.statements[statement.statements.length - 1]);
 }

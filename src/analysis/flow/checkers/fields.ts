@@ -116,6 +116,7 @@ export class FieldChecker implements FlowChecker {
 
   /** Places are the fields and slots that are assigned an owned waker in this body, consumed through, or read into a local. */
   afterBindings(): void {
+    const syntax = this.engine.syntax;
     const { ts, unit, context, discovery } = this.engine;
     const add = (path: AccessPath | undefined): void => {
       if (!path || this.places.has(path.path)) return;
@@ -136,7 +137,7 @@ export class FieldChecker implements FlowChecker {
       // A place read: its type is narrowed where it stands, so the checker answers.
       if (path && !this.places.has(path.path) && context.library.isType(context.checker.getTypeAtLocation(consumed), 'Waker')) add(path);
       // `waiters.set(id, w)` and `waiters.delete(id)` assign the entry `waiters.get(id)`.
-      const method = ts.isCallExpression(call) ? discovery.mapMethod(call) : undefined;
+      const method = syntax.isCallExpression(call) ? discovery.mapMethod(call) : undefined;
       if (method === 'set' || method === 'delete') {
         const entry = discovery.entryPath(call as ts.CallExpression);
         if (entry && !this.places.has(entry.path) && this.holdsWakers((call.expression as ts.PropertyAccessExpression).expression)) add(entry);
@@ -146,7 +147,7 @@ export class FieldChecker implements FlowChecker {
     for (const read of discovery.placesRead()) if (read.kind === 'waker') add(read);
     for (let i = 0; i < declarations.length; i++) {
       const declaration = declarations[i];
-      if (ts.isIdentifier(declaration.name)) continue;
+      if (syntax.isIdentifier(declaration.name)) continue;
       const wakers = new Set(packedMap(discovery.bindingsDestructuredBy(declaration).filter((b) => b.kind === 'waker'), (b) => b.declaration));
       if (wakers.size > 0) this.forEachDestructured(declaration, (element, path) => wakers.has(element) && add(path));
     }
@@ -154,7 +155,7 @@ export class FieldChecker implements FlowChecker {
     this.watchReads();
     const root = this.engine.root;
     // A constructor starts with its fields empty (property initializers aside, which assign no waker we track).
-    const inConstructor = ts.isConstructorDeclaration(root);
+    const inConstructor = syntax.isConstructorDeclaration(root);
     this.polled = this.isPolled();
     const initial = (place: Place): PlaceFactKind => (inConstructor ? 'empty' : this.notLookedAt(place));
     this.slot = this.engine.allocate<readonly PlaceFacts[]>({
@@ -217,6 +218,7 @@ export class FieldChecker implements FlowChecker {
    * only asks whether the place holds something.
    */
   private watchReads(): void {
+    const syntax = this.engine.syntax;
     const { ts, unit, discovery } = this.engine;
     // Only the names a place's path spells can start an access to it (`waker` in `this.waker`, `slots` in `this.slots[key]`).
     const segments = new Set<ts.__String>();
@@ -224,24 +226,25 @@ export class FieldChecker implements FlowChecker {
     for (const identifier of unit.identifiers) {
       if (!segments.has(identifier.escapedText)) continue;
       let access: ts.Node = identifier;
-      if (ts.isPropertyAccessExpression(access.parent) && access.parent.name === access) access = access.parent;
-      while ((ts.isPropertyAccessExpression(access.parent) || ts.isElementAccessExpression(access.parent)) && access.parent.expression === access && !this.placeOf(access as ts.Expression)) access = access.parent;
-      if ((ts.isPropertyAccessExpression(access) || ts.isElementAccessExpression(access)) && this.placeOf(access) && this.isPlainRead(access)) discovery.watchRead(access);
+      if (syntax.isPropertyAccessExpression(access.parent) && access.parent.name === access) access = access.parent;
+      while ((syntax.isPropertyAccessExpression(access.parent) || syntax.isElementAccessExpression(access.parent)) && access.parent.expression === access && !this.placeOf(access as ts.Expression)) access = access.parent;
+      if ((syntax.isPropertyAccessExpression(access) || syntax.isElementAccessExpression(access)) && this.placeOf(access) && this.isPlainRead(access)) discovery.watchRead(access);
     }
   }
 
   private isPlainRead(access: ts.PropertyAccessExpression | ts.ElementAccessExpression): boolean {
+    const syntax = this.engine.syntax;
     const ts = this.engine.ts;
     const { value, parent, flowed } = climb(ts, access);
     if (isTestPosition(ts, value, parent) && !isInOperand(ts, parent)) return false;
     if (flowed) return true;
     // Seen by evaluateCall (receiver, argument), evaluateAssignment and evaluateDeclaration (target, value).
-    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === value) {
-      return !(ts.isCallExpression(parent.parent) && parent.parent.expression === parent);
+    if ((syntax.isPropertyAccessExpression(parent) || syntax.isElementAccessExpression(parent)) && parent.expression === value) {
+      return !(syntax.isCallExpression(parent.parent) && parent.parent.expression === parent);
     }
-    if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) return parent.expression === value;
-    if (ts.isVariableDeclaration(parent)) return parent.initializer !== value;
-    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return false;
+    if (syntax.isCallExpression(parent) || syntax.isNewExpression(parent)) return parent.expression === value;
+    if (syntax.isVariableDeclaration(parent)) return parent.initializer !== value;
+    if (syntax.isBinaryExpression(parent) && parent.operatorToken.kind === syntax.SyntaxKind.EqualsToken) return false;
     return true;
   }
 
@@ -251,18 +254,19 @@ export class FieldChecker implements FlowChecker {
 
   /** `this.waker` for `this.waker.wake()`, `this.waker?.drop()`, `drop(this.waker)`. */
   private consumedPlaceExpression(call: ts.CallExpression | ts.NewExpression): ts.Expression | undefined {
-    const ts = this.engine.ts;
+    const syntax = this.engine.syntax;
     const callee = call.expression;
-    if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'wake' || callee.name.text === 'drop')) return this.accessIn(callee.expression);
-    if (ts.isIdentifier(callee) && callee.text === 'drop' && call.arguments?.length === 1) return this.accessIn(call.arguments[0]);
+    if (syntax.isPropertyAccessExpression(callee) && (callee.name.text === 'wake' || callee.name.text === 'drop')) return this.accessIn(callee.expression);
+    if (syntax.isIdentifier(callee) && callee.text === 'drop' && call.arguments?.length === 1) return this.accessIn(call.arguments[0]);
     return undefined;
   }
 
   /** `node` without its wrappers, when that is a property or element access or a `Map`'s `get` (a method, not a closure per call: less garbage). */
   private accessIn(node: ts.Expression): ts.Expression | undefined {
+    const syntax = this.engine.syntax;
     const ts = this.engine.ts;
     const inner = skipOuterExpressions(ts, node);
-    return ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner) || (ts.isCallExpression(inner) && this.engine.discovery.mapMethod(inner) === 'get') ? inner : undefined;
+    return syntax.isPropertyAccessExpression(inner) || syntax.isElementAccessExpression(inner) || (syntax.isCallExpression(inner) && this.engine.discovery.mapMethod(inner) === 'get') ? inner : undefined;
   }
 
   private placeOf(node: ts.Expression): Place | undefined {
@@ -307,9 +311,10 @@ export class FieldChecker implements FlowChecker {
 
   /** The entry a condition `map.has(k)` tests: present on its true edge, empty on its false one. */
   private hasTest(narrowing: Narrowing): Place | undefined {
-    const { ts, discovery } = this.engine;
+    const syntax = this.engine.syntax;
+    const { discovery } = this.engine;
     const tested = narrowing.expr;
-    if (!ts.isCallExpression(tested) || discovery.mapMethod(tested) !== 'has') return undefined;
+    if (!syntax.isCallExpression(tested) || discovery.mapMethod(tested) !== 'has') return undefined;
     const entry = discovery.entryPath(tested);
     return entry && this.places.get(entry.path);
   }
@@ -349,10 +354,11 @@ export class FieldChecker implements FlowChecker {
 
   /** What a call (not a `Map` entry method) does to the places; null for nothing, the common case. */
   private callEffect(call: ts.CallExpression): CallEffect | null {
+    const syntax = this.engine.syntax;
     const { ts, context, discovery } = this.engine;
     const callee = call.expression;
     // `place.wake()`, `place.drop()`, `place.wakeByRef()`, …: a use of the place, maybe consuming it.
-    if (ts.isPropertyAccessExpression(callee)) {
+    if (syntax.isPropertyAccessExpression(callee)) {
       const receiver = skipOuterExpressions(ts, callee.expression);
       const place = this.placeOf(receiver);
       // Only a method named `wake` or `drop` can be one of the `CONSUMERS` (no need to resolve the others).
@@ -368,7 +374,7 @@ export class FieldChecker implements FlowChecker {
     // A call that may reach the object (`this.takeWaiter()`, `helper(this)`) may change its fields: its roots, or the object it is called on (`this.waiters.forEach(…)`).
     const roots = rootsReachedBy(ts, call);
     const inner = skipOuterExpressions(ts, callee);
-    const receiver = ts.isPropertyAccessExpression(inner) ? discovery.objectPath(inner.expression) : undefined;
+    const receiver = syntax.isPropertyAccessExpression(inner) ? discovery.objectPath(inner.expression) : undefined;
     const reachable: Place[] = [];
     for (const place of this.places.values()) if (roots.has(place.root) || (receiver && isInside(place.path, receiver.path))) reachable.push(place);
     if (reachable.length === 0 && passed.length === 0) return null;

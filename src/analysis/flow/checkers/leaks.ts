@@ -50,7 +50,7 @@ export class LeakChecker implements FlowChecker {
   onCall(node: ts.CallExpression | ts.NewExpression): void {
     const engine = this.engine;
     const callee = node.expression;
-    if (!engine.ts.isPropertyAccessExpression(callee)) return;
+    if (!engine.syntax.isPropertyAccessExpression(callee)) return;
     if (REMOVERS.has(callee.name.text)) return this.checkDiscardedRemoval(node, callee);
     if (!WAKER_CREATORS.has(callee.name.text)) return;
     const kind = engine.discovery.discoverLibraryCreation(node);
@@ -132,17 +132,18 @@ export class LeakChecker implements FlowChecker {
   }
 
   private temporaryLeak(node: ts.Expression): ts.Node | undefined {
+    const syntax = this.engine.syntax;
     const { ts, context } = this.engine;
     const { value, parent } = climb(ts, node);
-    if (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent)) return parent;
-    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === value) {
+    if (syntax.isExpressionStatement(parent) || syntax.isVoidExpression(parent)) return parent;
+    if ((syntax.isPropertyAccessExpression(parent) || syntax.isElementAccessExpression(parent)) && parent.expression === value) {
       const call = parent.parent;
-      const name = ts.isPropertyAccessExpression(parent) ? context.library.nameOf(parent) : undefined;
+      const name = syntax.isPropertyAccessExpression(parent) ? context.library.nameOf(parent) : undefined;
       if (name === 'Waker#wake' || name === 'Waker#drop') return undefined;
-      if (ts.isCallExpression(call) && call.expression === parent && !name) return undefined;
+      if (syntax.isCallExpression(call) && call.expression === parent && !name) return undefined;
       return parent;
     }
-    if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(value as ts.Expression)) {
+    if ((syntax.isCallExpression(parent) || syntax.isNewExpression(parent)) && parent.arguments?.includes(value as ts.Expression)) {
       const name = context.library.calleeOf(parent);
       if (name === 'drop' || name === 'forget') return undefined;
       // A helper of the program that only borrows it (`log(w.clone())`).

@@ -14,7 +14,7 @@ import { joinFacts, sameFacts, sortFacts, type Fact, type Facts } from '../latti
 import { lostWakeup } from '../../rules/index';
 import { conditionOf, describeCondition, SOME_PATHS, truthOf, type PathCondition } from '../paths';
 import { calleeNameText, climb, enclosingFunction, isTestPosition, leaves } from '../positions';
-import { skipOuterExpressions } from '../../syntax';
+import { skipOuterExpressions, syntaxOf } from '../../syntax';
 import type { Library } from '../../library';
 import type { TypeScript } from '../../types';
 import type { FileContext } from '../../context';
@@ -154,7 +154,7 @@ export class LostWakeupChecker implements FlowChecker {
   }
 
   private follow(parameter: ts.ParameterDeclaration, kind: ContextAlias): void {
-    if (!this.engine.ts.isIdentifier(parameter.name)) return;
+    if (!this.engine.syntax.isIdentifier(parameter.name)) return;
     const poll: PollInfo = { parameter, name: parameter.name.text };
     this.poll = poll;
     const aliases = new Map<ts.Symbol, ContextAlias>();
@@ -486,27 +486,28 @@ export class LostWakeupChecker implements FlowChecker {
   }
 
   private findHelperResultTest(expr: ts.Expression): HelperResultTest | undefined {
+    const syntax = this.engine.syntax;
     const { ts, context } = this.engine;
     let tested = skipOuterExpressions(ts, expr);
     let property: string | undefined;
     let negated = false;
-    if (ts.isCallExpression(tested) && tested.arguments.length === 1 && ts.isPropertyAccessExpression(tested.expression)) {
+    if (syntax.isCallExpression(tested) && tested.arguments.length === 1 && syntax.isPropertyAccessExpression(tested.expression)) {
       const name = context.library.nameOf(tested.expression);
       if (name === 'Poll.isReady' || name === 'Poll.isPending') {
         property = 'ready';
         negated = name === 'Poll.isPending';
         tested = skipOuterExpressions(ts, tested.arguments[0]);
       }
-    } else if (ts.isPropertyAccessExpression(tested) && ts.isIdentifier(tested.name)) {
+    } else if (syntax.isPropertyAccessExpression(tested) && syntax.isIdentifier(tested.name)) {
       property = tested.name.text;
       tested = skipOuterExpressions(ts, tested.expression);
     }
-    if (ts.isIdentifier(tested)) {
+    if (syntax.isIdentifier(tested)) {
       const declaration = context.library.symbolAt(tested)?.valueDeclaration;
-      if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer || !ts.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & ts.NodeFlags.Const)) return undefined;
+      if (!declaration || !syntax.isVariableDeclaration(declaration) || !declaration.initializer || !syntax.isVariableDeclarationList(declaration.parent) || !(declaration.parent.flags & syntax.NodeFlags.Const)) return undefined;
       tested = skipOuterExpressions(ts, declaration.initializer);
     }
-    if (!ts.isCallExpression(tested)) return undefined;
+    if (!syntax.isCallExpression(tested)) return undefined;
     for (const argument of tested.arguments) {
       const site = this.contextReferenceIn(skipOuterExpressions(ts, argument));
       const keptWhen = site && this.useAt(site)?.registration.keptWhen;
@@ -676,6 +677,7 @@ export class LostWakeupChecker implements FlowChecker {
 
   /** The tracked binding declared with a clone of the context's waker (`const w = cx.waker().clone()`), if that is what this reference does. */
   private cloneBindingAt(identifier: ts.Identifier, kind: ContextAlias): TrackedBinding | undefined {
+    const syntax = this.engine.syntax;
     const cached = this.cloneBindingMadeAt?.get(identifier);
     if (cached !== undefined) return cached ?? undefined;
     const { ts, context } = this.engine;
@@ -685,13 +687,13 @@ export class LostWakeupChecker implements FlowChecker {
       // `cx.waker()`: the waker is the call (other context uses hand on `cx` itself, not a clone).
       const access = climb(ts, identifier).parent;
       waker = access.parent;
-      if (!ts.isPropertyAccessExpression(access) || !ts.isCallExpression(waker) || waker.expression !== access) waker = identifier;
+      if (!syntax.isPropertyAccessExpression(access) || !syntax.isCallExpression(waker) || waker.expression !== access) waker = identifier;
     }
     const { value, parent } = climb(ts, waker);
     const clone = parent.parent;
-    if (ts.isPropertyAccessExpression(parent) && parent.expression === value && ts.isCallExpression(clone) && clone.expression === parent) {
+    if (syntax.isPropertyAccessExpression(parent) && parent.expression === value && syntax.isCallExpression(clone) && clone.expression === parent) {
       const declaration = climb(ts, clone).parent;
-      if (ts.isVariableDeclaration(declaration) && context.library.nameOf(parent) === 'Waker#clone') held = this.engine.discovery.bindingOfDeclaration(declaration);
+      if (syntax.isVariableDeclaration(declaration) && context.library.nameOf(parent) === 'Waker#clone') held = this.engine.discovery.bindingOfDeclaration(declaration);
     }
     (this.cloneBindingMadeAt ??= new Map()).set(identifier, held ?? null);
     return held;
@@ -699,28 +701,29 @@ export class LostWakeupChecker implements FlowChecker {
 
   /** `Poll.isReady(r)`, `Poll.isPending(r)` or `r.ready`, with `r` a `const` holding `inner.poll(cx)` directly. */
   private readyTest(expr: ts.Expression): ReadyTest | undefined {
+    const syntax = this.engine.syntax;
     const cached = this.readyTests?.get(expr);
     if (cached !== undefined) return cached ?? undefined;
     const ts = this.engine.ts;
     let result: ReadyTest | undefined;
     let tested: ts.Expression | undefined;
     let whenReady: 'truthy' | 'falsy' = 'truthy';
-    if (ts.isCallExpression(expr) && expr.arguments.length === 1 && ts.isPropertyAccessExpression(expr.expression)) {
+    if (syntax.isCallExpression(expr) && expr.arguments.length === 1 && syntax.isPropertyAccessExpression(expr.expression)) {
       const name = this.engine.context.library.nameOf(expr.expression);
       if (name === 'Poll.isReady' || name === 'Poll.isPending') {
         tested = expr.arguments[0];
         whenReady = name === 'Poll.isReady' ? 'truthy' : 'falsy';
       }
-    } else if (ts.isPropertyAccessExpression(expr) && expr.name.text === 'ready') {
+    } else if (syntax.isPropertyAccessExpression(expr) && expr.name.text === 'ready') {
       tested = expr.expression;
     }
     tested = tested && skipOuterExpressions(ts, tested);
-    if (tested && ts.isIdentifier(tested)) {
+    if (tested && syntax.isIdentifier(tested)) {
       const declaration = this.engine.context.library.symbolAt(tested)?.valueDeclaration;
-      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isVariableDeclarationList(declaration.parent) && declaration.parent.flags & ts.NodeFlags.Const) {
+      if (declaration && syntax.isVariableDeclaration(declaration) && declaration.initializer && syntax.isVariableDeclarationList(declaration.parent) && declaration.parent.flags & syntax.NodeFlags.Const) {
         const poll = skipOuterExpressions(ts, declaration.initializer);
-        const argument = ts.isCallExpression(poll) && ts.isPropertyAccessExpression(poll.expression) && poll.expression.name.text === 'poll' && poll.arguments.length === 1 ? skipOuterExpressions(ts, poll.arguments[0]) : undefined;
-        if (argument && ts.isIdentifier(argument) && this.contextRefs.get(argument) === 'context') result = { context: argument, whenReady, poll: poll as ts.CallExpression };
+        const argument = syntax.isCallExpression(poll) && syntax.isPropertyAccessExpression(poll.expression) && poll.expression.name.text === 'poll' && poll.arguments.length === 1 ? skipOuterExpressions(ts, poll.arguments[0]) : undefined;
+        if (argument && syntax.isIdentifier(argument) && this.contextRefs.get(argument) === 'context') result = { context: argument, whenReady, poll: poll as ts.CallExpression };
       }
     }
     (this.readyTests ??= new Map()).set(expr, result ?? null);
@@ -744,18 +747,19 @@ export class LostWakeupChecker implements FlowChecker {
   }
 
   private wakerRefRegisters(node: ts.Expression): ContextUse {
+    const syntax = this.engine.syntax;
     const ts = this.engine.ts;
     const { value, parent } = climb(ts, node);
-    if (isTestPosition(ts, value, parent) || ts.isExpressionStatement(parent)) return NO_USE;
-    if (ts.isPropertyAccessExpression(parent) && parent.expression === value) {
+    if (isTestPosition(ts, value, parent) || syntax.isExpressionStatement(parent)) return NO_USE;
+    if (syntax.isPropertyAccessExpression(parent) && parent.expression === value) {
       const call = parent.parent;
-      if (!ts.isCallExpression(call) || call.expression !== parent) return NO_USE;
+      if (!syntax.isCallExpression(call) || call.expression !== parent) return NO_USE;
       const name = this.engine.context.library.nameOf(parent);
       if (name === 'Waker#wakeByRef') return KEEPS;
       if (name === 'Waker#clone') return always(this.cloneKept(call));
       return NO_USE;
     }
-    if (ts.isVariableDeclaration(parent) && parent.initializer === value) return always(!this.isAliasDeclaration(parent));
+    if (syntax.isVariableDeclaration(parent) && parent.initializer === value) return always(!this.isAliasDeclaration(parent));
     if (this.isLibraryArgument(value, parent)) return NO_USE;
     return this.helperRegisters(value, parent) ?? KEEPS;
   }
@@ -788,11 +792,12 @@ export class LostWakeupChecker implements FlowChecker {
 
   /** A clone of the context's waker that is kept somewhere or woken (not dropped or discarded). */
   private cloneKept(clone: ts.CallExpression): boolean {
+    const syntax = this.engine.syntax;
     const ts = this.engine.ts;
     const { value, parent } = climb(ts, clone);
-    if (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent)) return false;
-    if (ts.isPropertyAccessExpression(parent) && parent.expression === value) return this.engine.context.library.nameOf(parent) === 'Waker#wake';
-    if (ts.isCallExpression(parent) && parent.expression !== value) {
+    if (syntax.isExpressionStatement(parent) || syntax.isVoidExpression(parent)) return false;
+    if (syntax.isPropertyAccessExpression(parent) && parent.expression === value) return this.engine.context.library.nameOf(parent) === 'Waker#wake';
+    if (syntax.isCallExpression(parent) && parent.expression !== value) {
       const name = this.engine.context.library.calleeOf(parent);
       if (name === 'drop' || name === 'forget') return false;
     }
@@ -1031,18 +1036,19 @@ const NO_USE: ContextUse = { registration: NONE };
  * handed to a `pollFn` whose parameter type gives `cx` its type).
  */
 export function pollContextParameter(context: FileContext, fn: ts.Node): ts.ParameterDeclaration | undefined {
+  const syntax = syntaxOf(context.ts);
   const ts = context.ts;
-  if (!ts.isFunctionLike(fn) || !('body' in fn) || !fn.body || fn.parameters.length === 0) return undefined;
+  if (!syntax.isFunctionLike(fn) || !('body' in fn) || !fn.body || fn.parameters.length === 0) return undefined;
   const named = pollFunctionName(ts, fn) === '`poll`';
   // A return type written as no type reference (`void`, `boolean`) names no `Poll`: no question to the checker.
-  if (!named && fn.type && !ts.isTypeReferenceNode(fn.type)) return undefined;
+  if (!named && fn.type && !syntax.isTypeReferenceNode(fn.type)) return undefined;
   // Parameters whose type could be the context: a reference (`cx: Context`), or none written on a closure (`pollFn((cx) => …)`).
   // A written return type first: the annotation's type is resolved already (the file was checked), and most are no `Poll`.
   if (!named && fn.type && !isLibraryPoll(context, context.checker.getTypeFromTypeNode(fn.type))) return undefined;
-  const closure = ts.isArrowFunction(fn) || ts.isFunctionExpression(fn);
+  const closure = syntax.isArrowFunction(fn) || syntax.isFunctionExpression(fn);
   // A written parameter type is its annotation's (`cx?: Context` adds only `undefined`), without getTypeAtLocation's way there.
   const parameter = fn.parameters.find(
-    (p) => ts.isIdentifier(p.name) && (p.type ? ts.isTypeReferenceNode(p.type) : closure) && context.library.isType(p.type ? context.checker.getTypeFromTypeNode(p.type) : context.checker.getTypeAtLocation(p), 'Context'),
+    (p) => syntax.isIdentifier(p.name) && (p.type ? syntax.isTypeReferenceNode(p.type) : closure) && context.library.isType(p.type ? context.checker.getTypeFromTypeNode(p.type) : context.checker.getTypeAtLocation(p), 'Context'),
   );
   if (!parameter || named || fn.type) return parameter;
   const signature = context.checker.getSignatureFromDeclaration(fn);
@@ -1069,7 +1075,8 @@ function isLibraryPoll(context: FileContext, type: ts.Type): boolean {
 
 /** Whether a call could be `Poll.pending()` by its callee's name (no checker: most are not). */
 function isNamedPending(ts: TypeScript, call: ts.CallExpression | ts.NewExpression): boolean {
-  return call.kind === ts.SyntaxKind.CallExpression && calleeNameText(ts, call as ts.CallExpression) === 'pending';
+  const syntax = syntaxOf(ts);
+  return call.kind === syntax.SyntaxKind.CallExpression && calleeNameText(ts, call as ts.CallExpression) === 'pending';
 }
 
 /**
@@ -1078,7 +1085,7 @@ function isNamedPending(ts: TypeScript, call: ts.CallExpression | ts.NewExpressi
  * no escape; the `.text` getter unescapes on every call).
  */
 function callsPending(ts: TypeScript, calls: readonly (ts.CallExpression | ts.NewExpression)[]): boolean {
-  const { CallExpression, Identifier, PropertyAccessExpression } = ts.SyntaxKind;
+  const { CallExpression, Identifier, PropertyAccessExpression } = syntaxOf(ts).SyntaxKind;
   for (let i = 0; i < calls.length; i++) {
     const call = calls[i];
     if (call.kind !== CallExpression) continue;
@@ -1091,9 +1098,10 @@ function callsPending(ts: TypeScript, calls: readonly (ts.CallExpression | ts.Ne
 
 /** A poll function's name in messages: `` `poll` `` for `poll(cx)` and `poll: (cx) => …`, `` `pollRead` ``, or "this closure". */
 function pollFunctionName(ts: TypeScript, fn: ts.Node): string {
+  const syntax = syntaxOf(ts);
   let name: ts.Node | undefined = 'name' in fn ? (fn.name as ts.Node | undefined) : undefined;
-  if (!name && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isPropertyAssignment(fn.parent) || ts.isPropertyDeclaration(fn.parent) || ts.isVariableDeclaration(fn.parent))) name = fn.parent.name;
-  return name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) ? `\`${name.text}\`` : 'this closure';
+  if (!name && (syntax.isArrowFunction(fn) || syntax.isFunctionExpression(fn)) && (syntax.isPropertyAssignment(fn.parent) || syntax.isPropertyDeclaration(fn.parent) || syntax.isVariableDeclaration(fn.parent))) name = fn.parent.name;
+  return name && (syntax.isIdentifier(name) || syntax.isPrivateIdentifier(name)) ? `\`${name.text}\`` : 'this closure';
 }
 
 function always(registers: boolean): ContextUse {
