@@ -80,12 +80,10 @@ function isCandidateText(escapedText: ts.__String): boolean {
 }
 
 export class Library {
-  /** Per checker: the flow and vtable passes ask about the same callees. */
-  private readonly names = new Map<ts.Node, LibraryName | null>();
+  /** Per file, what its names were found to be (see `FileNames`). */
+  private readonly byFile = new Map<ts.SourceFile, FileNames>();
   private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
   private readonly namesByType = new Map<ts.Type, ReadonlySet<string>>();
-  /** Per file: what each imported value's name asked about binds (`drop` → the `import { drop }` alias and the library's `drop`), by the name's escaped text. */
-  private readonly importsByFile = new Map<ts.SourceFile, Map<ts.__String, Import | undefined>>();
   /** Per imported value (the library's `Arc`, `Poll`): the names of its members, as in `Arc.fromRaw`. */
   private readonly memberNames = new Map<ts.Symbol, Map<string, LibraryName | undefined>>();
 
@@ -119,13 +117,27 @@ export class Library {
 
   /** The library name of the thing `node` (an identifier, property access or call callee) refers to. */
   nameOf(node: ts.Node): LibraryName | undefined {
-    const nameNode = this.candidateName(node);
-    if (!nameNode) return undefined;
+    const { SyntaxKind } = this;
+    let nameNode: ts.Identifier;
+    let file: FileNames;
+    // Only a name whose text could name something of the library is resolved (no checker needed to rule out the rest).
+    if (node.kind === SyntaxKind.PropertyAccessExpression) {
+      // A class through a namespace import (`new task.RawWakerVTable(…)`) is capitalised, as an imported one is.
+      const name = (node as ts.PropertyAccessExpression).name;
+      if (name.kind !== SyntaxKind.Identifier || !isCandidateText((name as ts.Identifier).escapedText)) return undefined;
+      nameNode = name as ts.Identifier;
+      file = this.fileNames(nameNode.getSourceFile());
+    } else if (node.kind === SyntaxKind.Identifier) {
+      nameNode = node as ts.Identifier;
+      file = this.fileNames(nameNode.getSourceFile());
+      // A name the file imports under another name (`import { drop as release }`) is a candidate too.
+      if (!isCandidateText(nameNode.escapedText) && this.importNamed(file, nameNode.escapedText) === undefined) return undefined;
+    } else return undefined;
     // `null`: asked, and not the library's (one lookup for the usual answer).
-    let name = this.names.get(nameNode);
+    let name = file.names.get(nameNode);
     if (name === undefined) {
       name = this.resolve(nameNode) ?? null;
-      this.names.set(nameNode, name);
+      file.names.set(nameNode, name);
     }
     return name ?? undefined;
   }
@@ -245,7 +257,7 @@ export class Library {
     const parent = identifier.parent;
     if (!isCallee(this.SyntaxKind, identifier) && !(parent.kind === this.SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).expression === identifier)) return undefined;
     const file = this.scopeLookup(identifier);
-    return file && isSourceFile(file) ? this.importNamed(file, identifier.escapedText) : undefined;
+    return file && isSourceFile(file) ? this.importNamed(this.fileNames(file), identifier.escapedText) : undefined;
   }
 
   /**
@@ -301,15 +313,20 @@ export class Library {
    * answers for the import's name; resolved (what it stands for) only for a
    * name asked about, once per file (a file imports many names and calls few).
    */
-  private importNamed(file: ts.SourceFile, name: ts.__String): Import | undefined {
-    let imports = this.importsByFile.get(file);
-    if (!imports) this.importsByFile.set(file, (imports = new Map()));
+  private importNamed(file: FileNames, name: ts.__String): Import | undefined {
+    const imports = file.imports;
     let imported = imports.get(name);
     if (imported === undefined && !imports.has(name)) {
-      imported = this.valueImport(localsOf(file)?.get(name));
+      imported = this.valueImport(localsOf(file.file)?.get(name));
       imports.set(name, imported);
     }
     return imported;
+  }
+
+  private fileNames(file: ts.SourceFile): FileNames {
+    let names = this.byFile.get(file);
+    if (!names) this.byFile.set(file, (names = { file, names: new Map(), imports: new Map() }));
+    return names;
   }
 
   /** `symbol` as a value import of an import declaration (a name imported as a type is not what a call resolves to). */
@@ -318,23 +335,6 @@ export class Library {
     if (!symbol || !(symbol.flags & SymbolFlags.Alias) || !symbol.declarations?.some((declaration) => isValueImport(this.SyntaxKind, declaration))) return undefined;
     const target = this.checker.getAliasedSymbol(symbol);
     return target.flags & SymbolFlags.Value ? { symbol, target } : undefined;
-  }
-
-  /** The identifier to resolve, when its text could name something of the library (no checker needed to rule out the rest). */
-  private candidateName(node: ts.Node): ts.Identifier | undefined {
-    const { SyntaxKind } = this;
-    if (node.kind === SyntaxKind.PropertyAccessExpression) {
-      // A class through a namespace import (`new task.RawWakerVTable(…)`) is capitalised, as an imported one is.
-      const name = (node as ts.PropertyAccessExpression).name;
-      return name.kind === SyntaxKind.Identifier && isCandidateText((name as ts.Identifier).escapedText) ? (name as ts.Identifier) : undefined;
-    }
-    if (node.kind === SyntaxKind.Identifier) {
-      const identifier = node as ts.Identifier;
-      // A name the file imports under another name (`import { drop as release }`) is a candidate too.
-      const candidate = isCandidateText(identifier.escapedText) || this.importNamed(identifier.getSourceFile(), identifier.escapedText) !== undefined;
-      return candidate ? identifier : undefined;
-    }
-    return undefined;
   }
 
   private resolve(nameNode: ts.Identifier): LibraryName | undefined {
@@ -409,6 +409,20 @@ function isValueImport(SyntaxKind: typeof ts.SyntaxKind, declaration: ts.Declara
 function isCallee(SyntaxKind: typeof ts.SyntaxKind, node: ts.Node): boolean {
   const parent = node.parent;
   return (parent.kind === SyntaxKind.CallExpression || parent.kind === SyntaxKind.NewExpression) && (parent as ts.CallExpression).expression === node;
+}
+
+/**
+ * What a file's names were found to be. One small table per file, where one
+ * for the program held every named node asked about (tens of thousands): a
+ * `Map` that large cost more to grow than the lookups it saved (speed). The
+ * flow and vtable passes ask about the same callees of the file.
+ */
+interface FileNames {
+  readonly file: ts.SourceFile;
+  /** The library name of each name node asked about (`null`: asked, and not the library's). */
+  readonly names: Map<ts.Node, LibraryName | null>;
+  /** What each imported value's name asked about binds (`drop` → the `import { drop }` alias and the library's `drop`), by the name's escaped text. */
+  readonly imports: Map<ts.__String, Import | undefined>;
 }
 
 /** A value a file imports: the import's own symbol (an alias), and what it stands for. */
