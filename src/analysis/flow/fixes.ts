@@ -8,13 +8,14 @@ import type { FileContext } from '../context';
 import type { Fix, TextEdit, TypeScript } from '../types';
 import type { FlowRoot } from './graph';
 import { packedMap } from '../arrays';
+import { kindTest } from '../syntax';
 
 /** The slice of a tracked binding the fixes need. */
 interface LeakingBinding {
   readonly name: string;
   readonly declaration: ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement;
-  /** Its type admits `undefined` or `null` (`queue.pop()`): the drop must be `w?.drop()`. */
-  readonly mayBeNullish: boolean;
+  /** Its type admits `undefined` or `null` (`queue.pop()`): the drop must be `w?.drop()`. Asked only for a drop (a checker question). */
+  readonly mayBeNullish: () => boolean;
 }
 
 interface LeakPoint {
@@ -24,11 +25,13 @@ interface LeakPoint {
 
 /** `use-after-wake`: keep the waker alive at the wake sites. */
 export function useAfterWakeFixes(ts: TypeScript, file: ts.SourceFile, wakeSites: readonly ts.Node[]): Fix[] {
-  const calls = wakeSites.filter((site): site is ts.CallExpression & { expression: ts.PropertyAccessExpression } => ts.isCallExpression(site) && ts.isPropertyAccessExpression(site.expression));
-  if (calls.length === 0 || calls.length !== wakeSites.length) return [];
-  const byRef: TextEdit[] = packedMap(calls, (call) => ({ file: file.fileName, start: call.expression.name.getStart(file), end: call.expression.name.getEnd(), newText: 'wakeByRef' }));
+  const SyntaxKind = ts.SyntaxKind; // once: the typescript module's exports are getters
+  const isMethodCall = (site: ts.Node): site is ts.CallExpression & { expression: ts.PropertyAccessExpression } =>
+    site.kind === SyntaxKind.CallExpression && (site as ts.CallExpression).expression.kind === SyntaxKind.PropertyAccessExpression;
+  if (wakeSites.length === 0 || !wakeSites.every(isMethodCall)) return [];
+  const byRef: TextEdit[] = packedMap(wakeSites, (call) => ({ file: file.fileName, start: call.expression.name.getStart(file), end: call.expression.name.getEnd(), newText: 'wakeByRef' }));
   // `w?.wake()` becomes `w?.clone()?.wake()`: `w` may still be nullish there.
-  const cloneFirst: TextEdit[] = packedMap(calls, (call) => ({ file: file.fileName, start: call.expression.expression.getEnd(), end: call.expression.expression.getEnd(), newText: call.expression.questionDotToken ? '?.clone()' : '.clone()' }));
+  const cloneFirst: TextEdit[] = packedMap(wakeSites, (call) => ({ file: file.fileName, start: call.expression.expression.getEnd(), end: call.expression.expression.getEnd(), newText: call.expression.questionDotToken ? '?.clone()' : '.clone()' }));
   return [
     { title: 'Use `wakeByRef()` here', edits: byRef },
     { title: 'Clone before waking', edits: cloneFirst },
@@ -63,22 +66,31 @@ function usingDeclaration(ts: TypeScript, file: ts.SourceFile, binding: LeakingB
 
 function dropAtScopeEnd(ts: TypeScript, file: ts.SourceFile, binding: LeakingBinding, points: readonly LeakPoint[]): TextEdit[] | undefined {
   if (points.length === 0 || points.some((p) => !p.onlyLive)) return undefined;
+  const SyntaxKind = ts.SyntaxKind; // once: the typescript module's exports are getters
   const edits: TextEdit[] = [];
-  const drop = `${binding.name}${binding.mayBeNullish ? '?.' : '.'}drop();`;
+  const drop = `${binding.name}${binding.mayBeNullish() ? '?.' : '.'}drop();`;
   for (const { point } of points) {
-    if (point.kind === ts.SyntaxKind.CloseBraceToken) {
-      edits.push(beforeClosingBrace(file, point, drop));
-    } else if (ts.isBreakOrContinueStatement(point)) {
-      edits.push(...beforeStatement(ts, file, point, drop));
-    } else if (ts.isReturnStatement(point) || ts.isThrowStatement(point)) {
-      if (point.expression && mentions(ts, point.expression, binding.name)) return undefined;
-      edits.push(...beforeStatement(ts, file, point, drop));
+    const kind = point.kind;
+    if (kind === SyntaxKind.CloseBraceToken) {
+      addEdit(edits, beforeClosingBrace(file, point, drop));
+    } else if (kind === SyntaxKind.BreakStatement || kind === SyntaxKind.ContinueStatement) {
+      for (const edit of beforeStatement(ts, file, point as ts.BreakOrContinueStatement, drop)) addEdit(edits, edit);
+    } else if (kind === SyntaxKind.ReturnStatement || kind === SyntaxKind.ThrowStatement) {
+      const statement = point as ts.ReturnStatement | ts.ThrowStatement;
+      if (statement.expression && mentions(ts, statement.expression, binding.name)) return undefined;
+      for (const edit of beforeStatement(ts, file, statement, drop)) addEdit(edits, edit);
     } else {
       return undefined;
     }
   }
-  const unique = new Map(packedMap(edits, (e) => [`${e.start}:${e.end}`, e]));
-  return [...unique.values()];
+  return edits;
+}
+
+/** Adds `edit` unless one with its range is there; a later one with the same range replaces it in place (what a map by range keeps). */
+function addEdit(edits: TextEdit[], edit: TextEdit): void {
+  const same = edits.findIndex((e) => e.start === edit.start && e.end === edit.end);
+  if (same < 0) edits.push(edit);
+  else edits[same] = edit;
 }
 
 function beforeClosingBrace(file: ts.SourceFile, brace: ts.Node, text: string): TextEdit {
@@ -94,7 +106,7 @@ function beforeClosingBrace(file: ts.SourceFile, brace: ts.Node, text: string): 
 function beforeStatement(ts: TypeScript, file: ts.SourceFile, statement: ts.Statement, text: string): TextEdit[] {
   const start = statement.getStart(file);
   const parent = statement.parent;
-  if (ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent) || ts.isSourceFile(parent)) {
+  if (holdsStatements(ts, parent)) {
     return [{ file: file.fileName, start, end: start, newText: `${text}\n${indentAt(file, start)}` }];
   }
   // `if (x) return;`: the statement needs a block to hold two.
@@ -103,6 +115,9 @@ function beforeStatement(ts: TypeScript, file: ts.SourceFile, statement: ts.Stat
     { file: file.fileName, start: statement.getEnd(), end: statement.getEnd(), newText: ' }' },
   ];
 }
+
+/** A block, a `case` or `default` clause, a file: where one more statement needs no braces. */
+const holdsStatements = kindTest((k) => [k.Block, k.CaseClause, k.DefaultClause, k.SourceFile]);
 
 function mentions(ts: TypeScript, node: ts.Node, name: string): boolean {
   if (ts.isIdentifier(node) && node.text === name) return true;
@@ -123,15 +138,17 @@ function indentAt(file: ts.SourceFile, position: number): string {
  */
 export function lostWakeupFixes(context: FileContext, root: FlowRoot, returned: ts.Node, cx: string): Fix[] {
   const ts = context.ts;
-  if (!ts.isReturnStatement(returned)) return [];
+  const SyntaxKind = ts.SyntaxKind; // once: the typescript module's exports are getters
+  if (returned.kind !== SyntaxKind.ReturnStatement) return [];
   const file = context.file;
-  const field = ts.isMethodDeclaration(root) && ts.isClassLike(root.parent) ? wakerField(context, root.parent) : false;
+  const owner = root.parent;
+  const field = root.kind === SyntaxKind.MethodDeclaration && (owner.kind === SyntaxKind.ClassDeclaration || owner.kind === SyntaxKind.ClassExpression) ? wakerField(context, owner as ts.ClassLikeDeclaration) : false;
   if (field) {
     const indent = indentAt(file, returned.getStart(file));
     const text = `this.waker?.drop();\n${indent}this.waker = ${cx}.waker().clone();`;
-    return [{ title: "Keep a clone of the context's waker", edits: inBlock(ts, file, returned, text) }];
+    return [{ title: "Keep a clone of the context's waker", edits: inBlock(ts, file, returned as ts.ReturnStatement, text) }];
   }
-  return [{ title: `Wake the task again (\`${cx}.waker().wakeByRef()\`)`, edits: beforeStatement(ts, file, returned, `${cx}.waker().wakeByRef();`) }];
+  return [{ title: `Wake the task again (\`${cx}.waker().wakeByRef()\`)`, edits: beforeStatement(ts, file, returned as ts.ReturnStatement, `${cx}.waker().wakeByRef();`) }];
 }
 
 function inBlock(ts: TypeScript, file: ts.SourceFile, statement: ts.Statement, text: string): TextEdit[] {

@@ -5,7 +5,7 @@
 // place the problem shows up.
 
 import type * as ts from 'typescript';
-import { isOuterExpression } from '../syntax';
+import { isOuterExpression, kindTest } from '../syntax';
 import type { TypeScript } from '../types';
 
 export type Outcome = 'true' | 'false' | 'nullish' | 'nonNullish' | 'case' | 'default' | 'loop' | 'try' | 'catch';
@@ -23,76 +23,109 @@ const MAX_SUBJECT = 40;
 /**
  * The nearest condition that decides whether `site` runs, looking outward from
  * `site` but not beyond `limit` (a node that contains both the site and the
- * place of the problem) nor past the function `root`.
+ * place of the problem) nor past the function `root`. `file` is theirs.
  */
-export function conditionOf(ts: TypeScript, site: ts.Node, limit: ts.Node | undefined, root: ts.Node): PathCondition | undefined {
-  const own = optionalChainSubject(ts, site, undefined);
+export function conditionOf(ts: TypeScript, file: ts.SourceFile, site: ts.Node, limit: ts.Node | undefined, root: ts.Node): PathCondition | undefined {
+  const SyntaxKind = ts.SyntaxKind; // once: the typescript module's exports are getters
+  const own = optionalChainSubject(ts, file, site, undefined);
   if (own) return own;
   let child: ts.Node = site;
   for (let node = site.parent; node && node !== root; child = node, node = node.parent) {
     if (limit && contains(node, limit)) return undefined;
-    const found = branchOf(ts, node, child);
+    const found = branchOf(ts, SyntaxKind, file, node, child);
     if (found) return found;
   }
   return undefined;
 }
 
-function branchOf(ts: TypeScript, node: ts.Node, child: ts.Node): PathCondition | undefined {
-  if (ts.isIfStatement(node)) {
-    if (child === node.thenStatement) return truthOf(ts, node.expression, true);
-    if (child === node.elseStatement) return truthOf(ts, node.expression, false);
-  } else if (ts.isConditionalExpression(node)) {
-    if (child === node.whenTrue) return truthOf(ts, node.condition, true);
-    if (child === node.whenFalse) return truthOf(ts, node.condition, false);
-  } else if (ts.isBinaryExpression(node) && child === node.right) {
-    const operator = node.operatorToken.kind;
-    if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.AmpersandAmpersandEqualsToken) return truthOf(ts, node.left, true);
-    if (operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.BarBarEqualsToken) return truthOf(ts, node.left, false);
-    if (operator === ts.SyntaxKind.QuestionQuestionToken || operator === ts.SyntaxKind.QuestionQuestionEqualsToken) return { outcome: 'nullish', subject: textOf(ts, node.left) };
-  } else if (ts.isCaseClause(node)) {
-    return { outcome: 'case', subject: textOf(ts, node.parent.parent.expression), label: textOf(ts, node.expression) };
-  } else if (ts.isDefaultClause(node)) {
-    return { outcome: 'default', subject: textOf(ts, node.parent.parent.expression) };
-  } else if ((ts.isWhileStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node)) && child === node.statement) {
-    return { outcome: 'loop', subject: '' };
-  } else if (ts.isTryStatement(node)) {
-    if (child === node.tryBlock) return { outcome: 'try', subject: '' };
-    if (child === node.catchClause) return { outcome: 'catch', subject: '' };
-  } else {
-    return optionalChainSubject(ts, node, child);
+// A switch on the kind read once, not a chain of `ts.isX` getters per ancestor (speed).
+function branchOf(ts: TypeScript, SyntaxKind: typeof ts.SyntaxKind, file: ts.SourceFile, node: ts.Node, child: ts.Node): PathCondition | undefined {
+  switch (node.kind) {
+    case SyntaxKind.IfStatement: {
+      const statement = node as ts.IfStatement;
+      if (child === statement.thenStatement) return truthOf(ts, file, statement.expression, true);
+      if (child === statement.elseStatement) return truthOf(ts, file, statement.expression, false);
+      return undefined;
+    }
+    case SyntaxKind.ConditionalExpression: {
+      const conditional = node as ts.ConditionalExpression;
+      if (child === conditional.whenTrue) return truthOf(ts, file, conditional.condition, true);
+      if (child === conditional.whenFalse) return truthOf(ts, file, conditional.condition, false);
+      return undefined;
+    }
+    case SyntaxKind.BinaryExpression: {
+      const binary = node as ts.BinaryExpression;
+      if (child !== binary.right) return undefined;
+      const operator = binary.operatorToken.kind;
+      if (operator === SyntaxKind.AmpersandAmpersandToken || operator === SyntaxKind.AmpersandAmpersandEqualsToken) return truthOf(ts, file, binary.left, true);
+      if (operator === SyntaxKind.BarBarToken || operator === SyntaxKind.BarBarEqualsToken) return truthOf(ts, file, binary.left, false);
+      if (operator === SyntaxKind.QuestionQuestionToken || operator === SyntaxKind.QuestionQuestionEqualsToken) return { outcome: 'nullish', subject: textOf(file, binary.left) };
+      return undefined;
+    }
+    case SyntaxKind.CaseClause: {
+      const clause = node as ts.CaseClause;
+      return { outcome: 'case', subject: textOf(file, clause.parent.parent.expression), label: textOf(file, clause.expression) };
+    }
+    case SyntaxKind.DefaultClause:
+      return { outcome: 'default', subject: textOf(file, (node as ts.DefaultClause).parent.parent.expression) };
+    case SyntaxKind.WhileStatement:
+    case SyntaxKind.ForStatement:
+    case SyntaxKind.ForOfStatement:
+    case SyntaxKind.ForInStatement:
+      return child === (node as ts.IterationStatement).statement ? { outcome: 'loop', subject: '' } : undefined;
+    case SyntaxKind.TryStatement: {
+      const statement = node as ts.TryStatement;
+      if (child === statement.tryBlock) return { outcome: 'try', subject: '' };
+      if (child === statement.catchClause) return { outcome: 'catch', subject: '' };
+      return undefined;
+    }
+    default:
+      return optionalChainSubject(ts, file, node, child);
   }
-  return undefined;
 }
 
 /** `a?.f(x)`: `x` (or the call itself) runs only when `a` is not nullish. */
-function optionalChainSubject(ts: TypeScript, node: ts.Node, child: ts.Node | undefined): PathCondition | undefined {
-  if (!ts.isOptionalChain(node) || (child !== undefined && child === node.expression)) return undefined;
+function optionalChainSubject(ts: TypeScript, file: ts.SourceFile, node: ts.Node, child: ts.Node | undefined): PathCondition | undefined {
+  if (!isOptionalChain(ts, node) || (child !== undefined && child === node.expression)) return undefined;
   let link: ts.Expression = node;
   for (;;) {
-    if ((ts.isPropertyAccessExpression(link) || ts.isElementAccessExpression(link) || ts.isCallExpression(link)) && link.questionDotToken) {
-      return { outcome: 'nonNullish', subject: textOf(ts, link.expression) };
+    if (isChainLink(ts, link) && link.kind !== ts.SyntaxKind.NonNullExpression && (link as ts.PropertyAccessExpression | ts.ElementAccessExpression | ts.CallExpression).questionDotToken) {
+      return { outcome: 'nonNullish', subject: textOf(file, link.expression) };
     }
-    if (ts.isPropertyAccessExpression(link) || ts.isElementAccessExpression(link) || ts.isCallExpression(link) || ts.isNonNullExpression(link)) link = link.expression;
+    if (isChainLink(ts, link)) link = link.expression;
     else return undefined;
   }
 }
 
-/** The path on which `expression` is `value` ("`stored === undefined` is true"), looking through `!` and parentheses. */
-export function truthOf(ts: TypeScript, expression: ts.Expression, value: boolean): PathCondition {
+/** The kinds `ts.isOptionalChain` looks for besides the flag: a property or element access, a call, a `!`. */
+const isChainLinkKind = kindTest((k) => [k.PropertyAccessExpression, k.ElementAccessExpression, k.CallExpression, k.NonNullExpression]);
+
+function isChainLink(ts: TypeScript, node: ts.Node): node is ts.PropertyAccessExpression | ts.ElementAccessExpression | ts.CallExpression | ts.NonNullExpression {
+  return isChainLinkKind(ts, node);
+}
+
+/** `ts.isOptionalChain`, its kind test first: it runs on most ancestors of a reported site. */
+function isOptionalChain(ts: TypeScript, node: ts.Node): node is ts.OptionalChain {
+  return isChainLink(ts, node) && (node.flags & ts.NodeFlags.OptionalChain) !== 0;
+}
+
+/** The path on which `expression` (of `file`) is `value` ("`stored === undefined` is true"), looking through `!` and parentheses. */
+export function truthOf(ts: TypeScript, file: ts.SourceFile, expression: ts.Expression, value: boolean): PathCondition {
   let tested = expression;
   let truth = value;
   for (;;) {
     if (isOuterExpression(ts, tested)) tested = tested.expression;
-    else if (ts.isPrefixUnaryExpression(tested) && tested.operator === ts.SyntaxKind.ExclamationToken) {
-      tested = tested.operand;
+    else if (tested.kind === ts.SyntaxKind.PrefixUnaryExpression && (tested as ts.PrefixUnaryExpression).operator === ts.SyntaxKind.ExclamationToken) {
+      tested = (tested as ts.PrefixUnaryExpression).operand;
       truth = !truth;
     } else break;
   }
-  return { outcome: truth ? 'true' : 'false', subject: textOf(ts, tested) };
+  return { outcome: truth ? 'true' : 'false', subject: textOf(file, tested) };
 }
 
-function textOf(ts: TypeScript, node: ts.Node): string {
-  const text = node.getText().replace(/\s+/g, ' ');
+// The node's text as `getText(file)` gives it outside JSDoc, without its walk up to the root (to rule out a JSDoc type).
+function textOf(file: ts.SourceFile, node: ts.Node): string {
+  const text = file.text.slice(node.getStart(file), node.end).replace(/\s+/g, ' ');
   return text.length > MAX_SUBJECT ? '' : text;
 }
 

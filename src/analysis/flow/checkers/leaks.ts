@@ -238,7 +238,7 @@ export class LeakChecker implements FlowChecker {
         span: engine.span(origin),
         related,
         help: isParameter ? cloneWithoutDrop.messages.parameterHelp(binding.name, binding.kind) : cloneWithoutDrop.messages.help(binding.name, binding.kind),
-        fixes: leakFixes(ts, engine.context.file, { name: binding.name, declaration: binding.declaration, mayBeNullish: this.mayBeNullish(binding) }, observations, /*everMoved*/ this.handedOff?.has(binding) ?? false),
+        fixes: leakFixes(ts, engine.context.file, { name: binding.name, declaration: binding.declaration, mayBeNullish: () => this.mayBeNullish(binding) }, observations, /*everMoved*/ this.handedOff?.has(binding) ?? false),
       });
     }
   }
@@ -263,9 +263,10 @@ export class LeakChecker implements FlowChecker {
     return false;
   }
 
+  /** The type of its symbol: what `getTypeAtLocation` answers for a declared name, without its way there. */
   private mayBeNullish(binding: TrackedBinding): boolean {
     const { ts, context } = this.engine;
-    return includesNullish(ts, context.checker.getTypeAtLocation(binding.declaration.name));
+    return includesNullish(ts, context.checker.getTypeOfSymbol(binding.symbol));
   }
 
   private createdVerb(origin: ts.Node): string {
@@ -296,12 +297,12 @@ export class LeakChecker implements FlowChecker {
     }
     for (const observation of observations) {
       if (ts.isReturnStatement(observation.point) || ts.isThrowStatement(observation.point)) {
-        const condition = conditionOf(ts, observation.point, binding.declaration, root);
+        const condition = conditionOf(ts, context.file, observation.point, binding.declaration, root);
         if (condition) return describeCondition(condition);
       }
     }
     for (const disposal of disposals) {
-      const condition = conditionOf(ts, disposal, binding.declaration, root);
+      const condition = conditionOf(ts, context.file, disposal, binding.declaration, root);
       if (condition) return describeCondition(condition, /*negate*/ true);
     }
     return SOME_PATHS;

@@ -283,18 +283,18 @@ export class LostWakeupChecker implements FlowChecker {
 
   /** "when `this.closed` is true": the condition of the first exit that keeps nothing, or the negation of a registration's. */
   private describeMissedPaths(): string | undefined {
-    const { ts, root } = this.engine;
+    const { ts, root, context } = this.engine;
     const facts = [...(this.factsAtExits ?? [])];
     const vacant = facts.find((f) => f.kind === 'vacant');
-    if (vacant) return describeCondition(truthOf(ts, vacant.site as ts.Expression, this.vacancyTests?.get(vacant.site as ts.Expression) !== 'falsy'));
+    if (vacant) return describeCondition(truthOf(ts, context.file, vacant.site as ts.Expression, this.vacancyTests?.get(vacant.site as ts.Expression) !== 'falsy'));
     for (const exit of this.exits?.get('unregistered') ?? []) {
-      const condition = conditionOf(ts, exit, undefined, root);
+      const condition = conditionOf(ts, context.file, exit, undefined, root);
       if (condition) return describeCondition(condition);
     }
     const partial = new Set(packedMap(facts.filter((f) => f.kind === 'unregistered'), (f) => f.site));
     for (const fact of facts) {
       if (fact.kind !== 'registered' || partial.has(fact.site)) continue;
-      const condition = conditionOf(ts, fact.site, undefined, root);
+      const condition = conditionOf(ts, context.file, fact.site, undefined, root);
       if (condition) return describeCondition(condition, /*negate*/ true);
     }
     return undefined;
@@ -555,10 +555,10 @@ export class LostWakeupChecker implements FlowChecker {
 
   /** A branch that registers unconditionally: it holds a reference that registers on every path, under no condition of its own. */
   private registersThroughout(branch: ts.Node): boolean {
-    const { ts, root } = this.engine;
+    const { ts, root, context } = this.engine;
     for (const reference of this.contextRefs.keys()) {
       if (reference.pos < branch.pos || reference.end > branch.end) continue;
-      if (this.useAt(reference)?.registration.paths === 'every' && !conditionOf(ts, reference, branch, root)) return true;
+      if (this.useAt(reference)?.registration.paths === 'every' && !conditionOf(ts, context.file, reference, branch, root)) return true;
     }
     return false;
   }
@@ -1011,14 +1011,14 @@ export class LostWakeupChecker implements FlowChecker {
    * every path through its site).
    */
   private describePath(returned: ts.Node, registrations: Facts<RegistrationKind>, throughHelper: Fact<RegistrationKind> | undefined, missed: Facts<RegistrationKind>): string {
-    const { ts, root } = this.engine;
+    const { ts, root, context } = this.engine;
     if (missed.every((f) => this.childLoopOfReadyPath(f))) return lostWakeup.messages.everyChildReady();
     if (throughHelper) {
-      const condition = conditionOf(ts, throughHelper.site, returned, root);
+      const condition = conditionOf(ts, context.file, throughHelper.site, returned, root);
       const helper = this.useAt(throughHelper.site as ts.Identifier)?.helper ?? 'the helper';
       return lostWakeup.messages.throughHelper(condition && describeCondition(condition), helper);
     }
-    const condition = packedMap(registrations, (r) => conditionOf(ts, r.site, returned, root)).find((c): c is PathCondition => !!c);
+    const condition = packedMap(registrations, (r) => conditionOf(ts, context.file, r.site, returned, root)).find((c): c is PathCondition => !!c);
     return condition ? describeCondition(condition, /*negate*/ true) : SOME_PATHS;
   }
 }

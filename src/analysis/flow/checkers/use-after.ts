@@ -152,7 +152,7 @@ export class UseAfterChecker implements FlowChecker {
 
   private pathOf(site: ts.Node, use: ts.Node): string {
     const ts = this.engine.ts;
-    const condition = conditionOf(ts, site, use, this.engine.root);
+    const condition = conditionOf(ts, this.engine.context.file, site, use, this.engine.root);
     if (condition) return describeCondition(condition);
     if (use.pos <= site.pos && this.insideLoopWith(site, use)) return LATER_ITERATION;
     return SOME_PATHS;
