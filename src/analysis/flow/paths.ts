@@ -26,20 +26,33 @@ const MAX_SUBJECT = 40;
  * place of the problem) nor past the function `root`. `file` is theirs.
  */
 export function conditionOf(ts: TypeScript, file: ts.SourceFile, site: ts.Node, limit: ts.Node | undefined, root: ts.Node): PathCondition | undefined {
-  const SyntaxKind = ts.SyntaxKind; // once: the typescript module's exports are getters
   const own = optionalChainSubject(ts, file, site, undefined);
   if (own) return own;
   let child: ts.Node = site;
   for (let node = site.parent; node && node !== root; child = node, node = node.parent) {
     if (limit && contains(node, limit)) return undefined;
-    const found = branchOf(ts, SyntaxKind, file, node, child);
+    const found = isBranching(ts, node) ? branchOf(ts, file, node, child) : optionalChainSubject(ts, file, node, child);
     if (found) return found;
   }
   return undefined;
 }
 
-// A switch on the kind read once, not a chain of `ts.isX` getters per ancestor (speed).
-function branchOf(ts: TypeScript, SyntaxKind: typeof ts.SyntaxKind, file: ts.SourceFile, node: ts.Node, child: ts.Node): PathCondition | undefined {
+/** The constructs `branchOf` reads: one set lookup per ancestor, not a chain of `ts.isX` getters (speed). */
+const isBranching = kindTest((k) => [
+  k.IfStatement,
+  k.ConditionalExpression,
+  k.BinaryExpression,
+  k.CaseClause,
+  k.DefaultClause,
+  k.WhileStatement,
+  k.ForStatement,
+  k.ForOfStatement,
+  k.ForInStatement,
+  k.TryStatement,
+]);
+
+function branchOf(ts: TypeScript, file: ts.SourceFile, node: ts.Node, child: ts.Node): PathCondition | undefined {
+  const SyntaxKind = ts.SyntaxKind;
   switch (node.kind) {
     case SyntaxKind.IfStatement: {
       const statement = node as ts.IfStatement;
@@ -80,7 +93,7 @@ function branchOf(ts: TypeScript, SyntaxKind: typeof ts.SyntaxKind, file: ts.Sou
       return undefined;
     }
     default:
-      return optionalChainSubject(ts, file, node, child);
+      return undefined;
   }
 }
 

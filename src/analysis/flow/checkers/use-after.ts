@@ -13,6 +13,9 @@ import { sortFacts } from '../lattice';
 import { conditionOf, describeCondition, LATER_ITERATION, SOME_PATHS } from '../paths';
 import { closingBrace } from '../positions';
 import { packedMap } from '../../arrays';
+import { kindTest } from '../../syntax';
+
+const isLoop = kindTest((k) => [k.WhileStatement, k.DoStatement, k.ForStatement, k.ForOfStatement, k.ForInStatement]);
 
 const BAD: ReadonlySet<OwnershipFactKind> = new Set(['woken', 'dropped', 'moved']);
 
@@ -161,7 +164,7 @@ export class UseAfterChecker implements FlowChecker {
   private insideLoopWith(site: ts.Node, use: ts.Node): boolean {
     const ts = this.engine.ts;
     for (let node = site.parent; node && node !== this.engine.root; node = node.parent) {
-      if ((ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node)) && use.pos >= node.pos && use.end <= node.end) return true;
+      if (isLoop(ts, node) && use.pos >= node.pos && use.end <= node.end) return true;
     }
     return false;
   }
