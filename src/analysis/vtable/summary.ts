@@ -14,6 +14,7 @@ import type { FileContext } from '../context';
 import { isOuterExpression, skipOuterExpressions, type OuterExpression } from '../syntax';
 import { packedFlatMap, packedMap } from '../arrays';
 import type { Checker } from '../checker';
+import { isLibraryFile } from '../library';
 
 export type SlotName = 'clone' | 'wake' | 'wakeByRef' | 'drop';
 export const SLOT_NAMES: readonly SlotName[] = ['clone', 'wake', 'wakeByRef', 'drop'];
@@ -81,6 +82,54 @@ const DATA: Value = { kind: 'data' };
 const FRESH: Value = { kind: 'fresh' };
 /** A slot's arguments: its data pointer. */
 const DATA_ONLY: readonly Value[] = [DATA];
+const OTHER_ONLY: readonly Value[] = [OTHER];
+const FRESH_ONLY: readonly Value[] = [FRESH];
+
+/**
+ * Handle `id`'s value, its contents' value, and each alone in an array (a
+ * call's one argument), made once for every slot: values are never written, and
+ * a slot numbers its handles from 0. They were an object or two per handle and
+ * an array per call (garbage).
+ */
+const HANDLE_VALUES: Value[] = [];
+const CONTENTS_VALUES: Value[] = [];
+const HANDLE_ONLY: Array<readonly Value[]> = [];
+const CONTENTS_ONLY: Array<readonly Value[]> = [];
+
+function handleValue(id: number): Value {
+  while (HANDLE_VALUES.length <= id) {
+    const value: Value = { kind: 'handle', id: HANDLE_VALUES.length };
+    HANDLE_VALUES.push(value);
+    HANDLE_ONLY.push([value]);
+  }
+  return HANDLE_VALUES[id]!;
+}
+
+function contentsValue(id: number): Value {
+  while (CONTENTS_VALUES.length <= id) {
+    const value: Value = { kind: 'contents', id: CONTENTS_VALUES.length };
+    CONTENTS_VALUES.push(value);
+    CONTENTS_ONLY.push([value]);
+  }
+  return CONTENTS_VALUES[id]!;
+}
+
+/** `[value]`, shared where the value is. */
+function only(value: Value): readonly Value[] {
+  switch (value.kind) {
+    case 'data':
+      return DATA_ONLY;
+    case 'fresh':
+      return FRESH_ONLY;
+    case 'other':
+      return OTHER_ONLY;
+    case 'handle':
+      return value === HANDLE_VALUES[value.id] ? HANDLE_ONLY[value.id]! : [value];
+    case 'contents':
+      return value === CONTENTS_VALUES[value.id] ? CONTENTS_ONLY[value.id]! : [value];
+  }
+  return [value];
+}
 
 interface Handle {
   readonly origin: 'data' | 'fresh';
@@ -207,7 +256,7 @@ class Interpreter {
   /** The allocations the data is treated as, so far: one of four shared sets (nearly every slot has one). */
   allocations: ReadonlySet<Allocation> = NO_ALLOCATIONS;
   fieldSteps: Map<string, Set<'+' | '-'>> | undefined;
-  drops: Set<ts.CallExpression> | undefined;
+  drops: ts.CallExpression[] | undefined;
   releasesOtherwise = false;
   boxValueTypes: Set<string> | undefined;
   /** Set while a `drop` call releases, so `release` can tell it from other releases. */
@@ -311,20 +360,13 @@ class Interpreter {
       case SyntaxKind.VariableStatement: {
         const list = (node as ts.VariableStatement).declarationList;
         const isUsing = (list.flags & this.NodeFlags.Using) !== 0;
+        const declarations = list.declarations;
         let states = state.alone;
-        for (const declaration of list.declarations) {
-          const initializer = declaration.initializer;
-          if (!initializer) continue;
-          states = each(states, (s) => {
-            const nexts = this.expression(initializer, s);
-            for (let i = 0; i < nexts.length; i++) {
-              const next = nexts[i]!;
-              const value = next.value;
-              this.bind(next, declaration.name, value);
-              if (isUsing && value.kind === 'handle') usingHandles.push(value.id);
-            }
-            return nexts;
-          });
+        // Indexed, and no closure per declaration on the one path (speed).
+        for (let d = 0; d < declarations.length; d++) {
+          const declaration = declarations[d]!;
+          if (!declaration.initializer) continue;
+          states = states.length === 1 ? this.declare(declaration, isUsing, states[0]!, usingHandles) : packedFlatMap(states, (s) => this.declare(declaration, isUsing, s, usingHandles));
         }
         return states;
       }
@@ -413,6 +455,18 @@ class Interpreter {
     return state.alone;
   }
 
+  /** `declaration`'s initializer evaluated on `state`, its name bound on every path after it (a `using` handle noted for its block's end). */
+  private declare(declaration: ts.VariableDeclaration, isUsing: boolean, state: State, usingHandles: number[]): Paths {
+    const nexts = this.expression(declaration.initializer!, state);
+    for (let i = 0; i < nexts.length; i++) {
+      const next = nexts[i]!;
+      const value = next.value;
+      this.bind(next, declaration.name, value);
+      if (isUsing && value.kind === 'handle') usingHandles.push(value.id);
+    }
+    return nexts;
+  }
+
   private loop(node: ts.IterationStatement, state: State): Paths {
     const ts = this.ts;
     // Zero iterations, or one: a second pass over the body changes the count again,
@@ -478,7 +532,11 @@ class Interpreter {
     // After counting a hand-kept count down, freeing the box is the free at zero: the count already went.
     if (handle.origin === 'data' && !(handle.allocation === 'box' && state.countedDown)) {
       state.net -= 1;
-      if (this.dropping) (this.drops ??= new Set()).add(this.dropping);
+      if (this.dropping) {
+        // An array, each call once (a slot makes one or two): a Set was copied into one for the summary (garbage).
+        const drops = (this.drops ??= []);
+        if (!drops.includes(this.dropping)) drops.push(this.dropping);
+      }
       else this.releasesOtherwise = true;
     }
   }
@@ -496,7 +554,7 @@ class Interpreter {
   private newHandle(state: State, origin: Handle['origin'], allocation: Allocation): Value {
     if (origin === 'data') this.allocations = withAllocation(this.allocations, allocation);
     state.handles.push({ origin, allocation, live: true, disposed: false });
-    return { kind: 'handle', id: state.handles.length - 1 };
+    return handleValue(state.handles.length - 1);
   }
 
   /**
@@ -507,14 +565,16 @@ class Interpreter {
   private stepField(state: State, target: ts.Expression, step: '+' | '-'): boolean {
     const ts = this.ts;
     const field = skipOuterExpressions(ts, target);
-    if (!ts.isPropertyAccessExpression(field)) return false;
-    const owner = this.expression(field.expression, state.fork());
+    if (field.kind !== this.SyntaxKind.PropertyAccessExpression) return false;
+    const access = field as ts.PropertyAccessExpression;
+    // A chain of names (`box.value`) is read on the path itself: reading it changes nothing there, where a fork copied every handle (speed).
+    const owner = this.expression(access.expression, this.isNameChain(access.expression) ? state : state.fork());
     if (owner.length !== 1) return false;
     const value = owner[0]!.value;
     if (value.kind !== 'contents') return false;
     const handle = state.handles[value.id];
     if (!handle || handle.origin !== 'data' || handle.allocation !== 'box') return false;
-    const name = field.name.text;
+    const name = access.name.text;
     const fieldSteps = (this.fieldSteps ??= new Map());
     let steps = fieldSteps.get(name);
     if (!steps) fieldSteps.set(name, (steps = new Set()));
@@ -527,6 +587,14 @@ class Interpreter {
       }
     }
     return true;
+  }
+
+  /** Whether `node` is a name or a chain of property reads from one (`box.value.inner`): evaluating it only reads. */
+  private isNameChain(node: ts.Expression): boolean {
+    const { SyntaxKind } = this;
+    let at: ts.Expression = node;
+    while (at.kind === SyntaxKind.PropertyAccessExpression) at = (at as ts.PropertyAccessExpression).expression;
+    return at.kind === SyntaxKind.Identifier;
   }
 
   /** The step a `++`/`--`/`+= 1`/`-= 1` makes, or undefined for any other update. */
@@ -552,8 +620,8 @@ class Interpreter {
       const results = this.expression(nodes[i]!, current);
       if (results.length !== 1) return this.branchedExpressions(nodes, i + 1, packedMap(results, (next) => [next, [...values, next.value]] as const));
       current = results[0]!;
-      // Not `concat`: it looks up `Symbol.isConcatSpreadable` on the value.
-      values = appended(values, current.value);
+      // Not `concat`: it looks up `Symbol.isConcatSpreadable` on the value. The first value's array is shared (`only`).
+      values = values.length === 0 ? only(current.value) : appended(values, current.value);
     }
     current.values = values;
     return current.alone;
@@ -629,7 +697,7 @@ class Interpreter {
         for (let i = 0; i < states.length; i++) {
           const s = states[i]!;
           const owner = isProperty ? s.value : s.values[0]!;
-          s.value = owner.kind === 'contents' ? owner : owner.kind === 'handle' && isProperty && (access as ts.PropertyAccessExpression).name.text === 'value' ? { kind: 'contents', id: owner.id } : OTHER;
+          s.value = owner.kind === 'contents' ? owner : owner.kind === 'handle' && isProperty && (access as ts.PropertyAccessExpression).name.text === 'value' ? contentsValue(owner.id) : OTHER;
         }
         return states;
       }
@@ -749,7 +817,7 @@ class Interpreter {
       case 'Arc.fromRaw':
       case 'Box.fromRaw': {
         const allocation = operation === 'Arc.fromRaw' ? 'arc' : 'box';
-        const valueType = this.ts.isCallExpression(node) ? node.typeArguments?.[0] : undefined;
+        const valueType = node.kind === this.SyntaxKind.CallExpression ? node.typeArguments?.[0] : undefined;
         if (first.kind === 'data' && allocation === 'box' && valueType) (this.boxValueTypes ??= new Set()).add(valueType.getText());
         if (first.kind === 'data') return this.result(state, this.newHandle(state, 'data', allocation));
         if (first.kind === 'fresh') return this.result(state, this.newHandle(state, 'fresh', allocation));
@@ -926,11 +994,14 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   if (node.kind === SyntaxKind.ArrowFunction || node.kind === SyntaxKind.FunctionExpression) return node as ts.ArrowFunction | ts.FunctionExpression;
   const isIdentifier = node.kind === SyntaxKind.Identifier;
   const nameNode = isIdentifier ? (node as ts.Identifier) : node.kind === SyntaxKind.PropertyAccessExpression ? (node as ts.PropertyAccessExpression).name : undefined;
-  // The library's own functions (`Arc.fromRaw` passed as a slot) are not slot code the program wrote.
-  if (!nameNode || context.library.nameOf(node) !== undefined) return undefined;
+  if (!nameNode) return undefined;
   let symbol = isIdentifier ? context.library.valueAt(node as ts.Identifier) : context.library.symbolAt(nameNode);
   if (symbol && symbol.flags & SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  // The library's own functions (`Arc.fromRaw` passed as a slot) are not slot code the program wrote. `nameOf` says
+  // whether the name is the library's from the same symbol, so a declaration at the top of this file, not the
+  // library's, answers without it (speed: its first answer for a slot's name was a walk to the file and two lookups).
+  if (!(declaration && isNearTopOf(declaration, context.file) && !isLibraryFile(context.program, context.file)) && context.library.nameOf(node) !== undefined) return undefined;
   if (!declaration) return undefined;
   context.readNodes?.push(declaration);
   const kind = declaration.kind;
@@ -940,6 +1011,14 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   }
   if (kind === SyntaxKind.PropertyAssignment) return resolveSlotFunction(context, (declaration as ts.PropertyAssignment).initializer, depth + 1);
   return undefined;
+}
+
+/** Whether `declaration` is in `file` within three levels of it (a statement, or a variable statement's declaration); false deeper down. */
+function isNearTopOf(declaration: ts.Node, file: ts.SourceFile): boolean {
+  // A variable's declaration is three levels down: its list, then its statement.
+  let at: ts.Node | undefined = declaration.parent;
+  for (let depth = 0; at !== undefined && depth < 3; depth++, at = at.parent) if (at === file) return true;
+  return false;
 }
 
 /** Each file context's interpreter (see `Interpreter`). */
@@ -968,7 +1047,7 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
       if (count < min) min = count;
       if (count > max) max = count;
     }
-    if (outcomes.length > 0) references = { min, max };
+    if (outcomes.length > 0) references = rangeOf(min, max);
   } catch (error) {
     if (!(error instanceof Unknown)) throw error;
   }
@@ -980,10 +1059,17 @@ export function summarizeSlot(context: FileContext, fn: ts.FunctionLikeDeclarati
     effect: describeEffect(slot, references),
     allocations: interpreter.allocations,
     fieldSteps: interpreter.fieldSteps ?? NO_FIELD_STEPS,
-    drops: interpreter.drops ? [...interpreter.drops] : NO_DROPS,
+    drops: interpreter.drops ?? NO_DROPS,
     releasesOnlyByDrop: !interpreter.releasesOtherwise,
     boxValueTypes: interpreter.boxValueTypes ?? NO_BOX_VALUE_TYPES,
   };
+}
+
+/** The ranges slots usually have (0 to 2 references), made once: nothing writes a summary's range (garbage). */
+const USUAL_RANGES: ReadonlyArray<ReadonlyArray<Range>> = packedMap([0, 1, 2], (min) => packedMap([0, 1, 2], (max) => ({ min, max })));
+
+function rangeOf(min: number, max: number): Range {
+  return min >= 0 && max < USUAL_RANGES.length && min <= max ? USUAL_RANGES[min]![max]! : { min, max };
 }
 
 export function describeEffect(slot: SlotName, references: Range | undefined): string {
