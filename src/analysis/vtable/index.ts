@@ -69,19 +69,53 @@ export function vtableSites(context: FileContext): ts.NewExpression[] {
   // holding a mention visited each child of each node on the way).
   const sites: ts.NewExpression[] = [];
   let statement = 0;
-  for (const offset of mentions) {
+  let offset = 0;
+  // One visitor for every mention, reading the current one.
+  const holding = (child: ts.Node): ts.Node | undefined => (child.pos <= offset && offset < child.end ? child : undefined);
+  for (let i = 0; i < mentions.length; i++) {
+    offset = mentions[i]!;
     while (statement < statements.length && statements[statement]!.end <= offset) statement++;
     if (statement === statements.length) break;
     let node: ts.Node = statements[statement]!;
     // An import names the class without building one (`import { RawWakerVTable }` is where most files mention it).
     if (node.pos > offset || node.kind === SyntaxKind.ImportDeclaration) continue;
-    const holding = (child: ts.Node): ts.Node | undefined => (child.pos <= offset && offset < child.end ? child : undefined);
-    for (let child = forEachChild(node, holding); child; child = forEachChild(node, holding)) node = child;
+    for (let child = childHolding(SyntaxKind, node, offset) ?? forEachChild(node, holding); child; child = childHolding(SyntaxKind, node, offset) ?? forEachChild(node, holding)) node = child;
     const site = constructionNamed(SyntaxKind, node);
     if (site && isVtableConstruction(context, site)) sites.push(site);
   }
   // Source order is the order of the `new`s, which a site's callee name need not keep (`new (new RawWakerVTable(…)).RawWakerVTable`): nested, the outer starts first.
   return sites.length > 1 ? sites.sort((a, b) => a.pos - b.pos) : sites;
+}
+
+/**
+ * The child of `node` holding `offset`, where a vtable's declaration leads (a variable's initializer, a `new`'s callee),
+ * found without visiting the children before it (its modifiers, name and type: a walk over them was most of the site search);
+ * undefined elsewhere, where `forEachChild` looks.
+ */
+function childHolding(SyntaxKind: typeof ts.SyntaxKind, node: ts.Node, offset: number): ts.Node | undefined {
+  let child: ts.Node | undefined;
+  switch (node.kind) {
+    case SyntaxKind.VariableStatement:
+      child = (node as ts.VariableStatement).declarationList;
+      break;
+    case SyntaxKind.VariableDeclarationList: {
+      const declarations = (node as ts.VariableDeclarationList).declarations;
+      for (let i = 0; i < declarations.length; i++) if (declarations[i]!.end > offset) return holds(declarations[i]!, offset) ? declarations[i] : undefined;
+      return undefined;
+    }
+    case SyntaxKind.VariableDeclaration:
+      child = (node as ts.VariableDeclaration).initializer;
+      break;
+    case SyntaxKind.NewExpression:
+    case SyntaxKind.ExpressionStatement:
+      child = (node as ts.NewExpression | ts.ExpressionStatement).expression;
+      break;
+  }
+  return child && holds(child, offset) ? child : undefined;
+}
+
+function holds(node: ts.Node, offset: number): boolean {
+  return node.pos <= offset && offset < node.end;
 }
 
 /** The `new` expression whose callee `name` names (`new name(…)`, `new ns.name(…)`), if it does. */
@@ -143,27 +177,52 @@ function isVtableConstruction(context: FileContext, node: ts.NewExpression): boo
 
 /** Check one vtable from its slots' summaries. */
 export function checkVtable(context: FileContext, site: ts.NewExpression): VtableReport {
-  const args = site.arguments ?? [];
-  const slotArguments = bySlot((_, index) => args[index]);
-  const functions = bySlot((slot) => {
-    const argument = slotArguments[slot];
-    return argument ? resolveSlotFunction(context, argument) : undefined;
-  });
-  const summarize = (options: SummaryOptions): Summaries => bySlot((slot) => summarizeSlot(context, functions[slot], slot, undefined, options));
-  let summaries = summarize({});
+  const args = site.arguments ?? NO_ARGUMENTS;
+  // Written out slot by slot, no closures or records to build (speed).
+  const slotArguments: SlotArguments = { clone: args[0], wake: args[1], wakeByRef: args[2], drop: args[3] };
+  const functions: Readonly<Record<SlotName, ts.FunctionLikeDeclaration | undefined>> = {
+    clone: slotFunction(context, args[0]),
+    wake: slotFunction(context, args[1]),
+    wakeByRef: slotFunction(context, args[2]),
+    drop: slotFunction(context, args[3]),
+  };
+  let summaries = summarizeSlots(context, functions, NO_OPTIONS);
   // A count kept by hand in a Box is a reference count: summarise again, counting it.
   const counterFields = handKeptCounts(summaries);
-  if (counterFields.size > 0) summaries = summarize({ counterFields });
+  if (counterFields.size > 0) summaries = summarizeSlots(context, functions, { counterFields });
   const problems = findProblems(context, summaries, counterFields);
   const findings: Finding[] = [];
   const slots = {} as Record<SlotName, SlotReport>;
-  for (const slot of SLOT_NAMES) {
+  for (let i = 0; i < SLOT_NAMES.length; i++) {
+    const slot = SLOT_NAMES[i]!;
     const summary = summaries[slot];
-    const problem = problems.find((p) => p.slot === slot);
+    const problem = problemOf(problems, slot);
     slots[slot] = slotReport(summary, slotArguments[slot] ?? site, problem ? problem.rule : summary.references ? 'ok' : 'unknown', problem?.message);
     if (problem && slotArguments[slot]) findings.push(toFinding(context, site, summaries, slotArguments, problem));
   }
   return new CheckedVtable(context, site, slots, findings, summaries, problems);
+}
+
+const NO_ARGUMENTS: readonly ts.Expression[] = [];
+const NO_OPTIONS: SummaryOptions = {};
+
+function slotFunction(context: FileContext, argument: ts.Expression | undefined): ts.FunctionLikeDeclaration | undefined {
+  return argument ? resolveSlotFunction(context, argument) : undefined;
+}
+
+function summarizeSlots(context: FileContext, functions: Readonly<Record<SlotName, ts.FunctionLikeDeclaration | undefined>>, options: SummaryOptions): Summaries {
+  return {
+    clone: summarizeSlot(context, functions.clone, 'clone', undefined, options),
+    wake: summarizeSlot(context, functions.wake, 'wake', undefined, options),
+    wakeByRef: summarizeSlot(context, functions.wakeByRef, 'wakeByRef', undefined, options),
+    drop: summarizeSlot(context, functions.drop, 'drop', undefined, options),
+  };
+}
+
+/** The problem found in `slot`, if any (at most one a slot). */
+function problemOf(problems: readonly Problem[], slot: SlotName): Problem | undefined {
+  for (let i = 0; i < problems.length; i++) if (problems[i]!.slot === slot) return problems[i];
+  return undefined;
 }
 
 /** A checked vtable, its explained leaks found on first read (a class: an object literal with a getter is ten times as slow to make). */
@@ -311,11 +370,6 @@ type Summaries = Readonly<Record<SlotName, SlotSummary>>;
 /** The arguments of `new RawWakerVTable(...)`, by slot; `undefined` where one is missing. */
 type SlotArguments = Readonly<Record<SlotName, ts.Expression | undefined>>;
 
-/** A record with a value per slot, computed in slot order (plain properties: no entries arrays to build; speed). */
-function bySlot<T>(value: (slot: SlotName, index: number) => T): Record<SlotName, T> {
-  return { clone: value('clone', 0), wake: value('wake', 1), wakeByRef: value('wakeByRef', 2), drop: value('drop', 3) };
-}
-
 type CountTest = (n: number) => boolean;
 const none: CountTest = (n) => n <= 0;
 const some: CountTest = (n) => n >= 1;
@@ -377,9 +431,9 @@ function findProblems(context: FileContext, s: Summaries, counterFields: Readonl
 
   if (clone) {
     // The releasing slot the clone is compared against: drop first, as in the seed's message.
-    const releaser = [['drop', drop], ['wake', wake]].find(([, r]) => r && verdict(clone, none, r as Range, some)) as [SlotName, Range] | undefined;
-    if (releaser) {
-      const [slot, released] = releaser;
+    const slot: SlotName | undefined = drop && verdict(clone, none, drop, some) ? 'drop' : wake && verdict(clone, none, wake, some) ? 'wake' : undefined;
+    if (slot) {
+      const released = s[slot].references!;
       const severity = verdict(clone, none, released, some)!;
       const always = severity === 'error';
       problems.push({
