@@ -30,6 +30,8 @@ export interface VtableReport {
   /** The `new RawWakerVTable(...)` expression. */
   readonly site: ts.NewExpression;
   readonly slots: Readonly<Record<SlotName, SlotReport>>;
+  /** Each slot's function, as `slots` has it, without making the slot reports (made on first read: the analysis reads only these). */
+  readonly declarations: Readonly<Record<SlotName, ts.FunctionLikeDeclaration | undefined>>;
   readonly findings: readonly Finding[];
   /**
    * The handles (`Arc.fromRaw(data)`, `Box.fromRaw(data)`) whose flow leak is
@@ -147,7 +149,7 @@ export function vtableAt(context: FileContext, node: ts.Node): VtableReport | un
   }
   const fn = enclosingFunction(context, node);
   if (!fn) return undefined;
-  return vtablesInFile(context).find((report) => SLOT_NAMES.some((slot) => report.slots[slot].declaration === fn));
+  return vtablesInFile(context).find((report) => SLOT_NAMES.some((slot) => report.declarations[slot] === fn));
 }
 
 function enclosingFunction(context: FileContext, node: ts.Node): ts.FunctionLikeDeclaration | undefined {
@@ -178,7 +180,7 @@ function isVtableConstruction(context: FileContext, node: ts.NewExpression): boo
 /** Check one vtable from its slots' summaries. */
 export function checkVtable(context: FileContext, site: ts.NewExpression): VtableReport {
   const args = site.arguments ?? NO_ARGUMENTS;
-  // Written out slot by slot, no closures or records to build (speed).
+  // Written out slot by slot, no closures (speed).
   const slotArguments: SlotArguments = { clone: args[0], wake: args[1], wakeByRef: args[2], drop: args[3] };
   const functions: Readonly<Record<SlotName, ts.FunctionLikeDeclaration | undefined>> = {
     clone: slotFunction(context, args[0]),
@@ -192,15 +194,12 @@ export function checkVtable(context: FileContext, site: ts.NewExpression): Vtabl
   if (counterFields.size > 0) summaries = summarizeSlots(context, functions, { counterFields });
   const problems = findProblems(context, summaries, counterFields);
   const findings: Finding[] = [];
-  const slots = {} as Record<SlotName, SlotReport>;
   for (let i = 0; i < SLOT_NAMES.length; i++) {
     const slot = SLOT_NAMES[i]!;
-    const summary = summaries[slot];
     const problem = problemOf(problems, slot);
-    slots[slot] = slotReport(summary, slotArguments[slot] ?? site, problem ? problem.rule : summary.references ? 'ok' : 'unknown', problem?.message);
     if (problem && slotArguments[slot]) findings.push(toFinding(context, site, summaries, slotArguments, problem));
   }
-  return new CheckedVtable(context, site, slots, findings, summaries, problems);
+  return new CheckedVtable(context, site, slotArguments, functions, findings, summaries, problems);
 }
 
 const NO_ARGUMENTS: readonly ts.Expression[] = [];
@@ -225,18 +224,34 @@ function problemOf(problems: readonly Problem[], slot: SlotName): Problem | unde
   return undefined;
 }
 
-/** A checked vtable, its explained leaks found on first read (a class: an object literal with a getter is ten times as slow to make). */
+/** A checked vtable, its slot reports and explained leaks made on first read (a class: an object literal with a getter is ten times as slow to make). */
 class CheckedVtable implements VtableReport {
   private explained: Span[] | undefined;
+  private reports: Record<SlotName, SlotReport> | undefined;
 
   constructor(
     private readonly context: FileContext,
     readonly site: ts.NewExpression,
-    readonly slots: Readonly<Record<SlotName, SlotReport>>,
+    private readonly slotArguments: SlotArguments,
+    readonly declarations: Readonly<Record<SlotName, ts.FunctionLikeDeclaration | undefined>>,
     readonly findings: readonly Finding[],
     private readonly summaries: Summaries,
     private readonly problems: readonly Problem[],
   ) {}
+
+  get slots(): Readonly<Record<SlotName, SlotReport>> {
+    if (!this.reports) {
+      const reports = {} as Record<SlotName, SlotReport>;
+      for (let i = 0; i < SLOT_NAMES.length; i++) {
+        const slot = SLOT_NAMES[i]!;
+        const summary = this.summaries[slot];
+        const problem = problemOf(this.problems, slot);
+        reports[slot] = slotReport(summary, this.slotArguments[slot] ?? this.site, problem ? problem.rule : summary.references ? 'ok' : 'unknown', problem?.message);
+      }
+      this.reports = reports;
+    }
+    return this.reports;
+  }
 
   get explainedLeaks(): Span[] {
     // A handle `wakeByRef` keeps is the reference it borrows, as its contract says (`forget` says it explicitly; there is no implicit drop).
@@ -299,7 +314,7 @@ export function withoutExplainedLeaks(flow: readonly Finding[], explained: (leak
  */
 export function slotsHoldAny(report: VtableReport, leaks: readonly Finding[]): boolean {
   return SLOT_NAMES.some((slot) => {
-    const declaration = report.slots[slot].declaration;
+    const declaration = report.declarations[slot];
     const file = declaration?.getSourceFile().fileName;
     return declaration !== undefined && leaks.some(({ span }) => span.file === file && span.start >= declaration.pos && span.end <= declaration.end);
   });
@@ -335,13 +350,17 @@ export function leaksExplainedElsewhere(context: FileContext, flow: readonly Fin
  * (`box.value.refs--`, then free at zero): the vtable keeps its reference
  * count by hand there.
  */
-function handKeptCounts(summaries: Summaries): Set<string> {
-  const fields = new Set<string>();
-  for (const slot of ['wake', 'drop'] as const) {
-    for (const [field, steps] of summaries[slot].fieldSteps) if (steps.has('-')) fields.add(field);
+function handKeptCounts(summaries: Summaries): ReadonlySet<string> {
+  let fields: Set<string> | undefined;
+  for (const slot of COUNTING_DOWN_SLOTS) {
+    for (const [field, steps] of summaries[slot].fieldSteps) if (steps.has('-')) (fields ??= new Set()).add(field);
   }
-  return fields;
+  // A set only where there are fields: nearly every vtable has none (garbage).
+  return fields ?? NO_FIELDS;
 }
+
+const COUNTING_DOWN_SLOTS = ['wake', 'drop'] as const;
+const NO_FIELDS: ReadonlySet<string> = new Set();
 
 /** The one allocation every slot treats the data as, if they agree. */
 function allocationOf(summaries: Summaries): Allocation | undefined {
