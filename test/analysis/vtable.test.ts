@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import * as ts from 'typescript';
-import { analyzeFile, analyzeVtables, vtableAt, vtablesInFile, type FileContext } from '../../src/analysis/index';
+import { SLOT_NAMES, analyzeFile, analyzeVtables, vtableAt, vtablesInFile, type FileContext } from '../../src/analysis/index';
 import { vtableSites } from '../../src/analysis/vtable/index';
 import { Runtime, withRuntime } from '../../src/waker/index';
 import { FIXTURES_ROOT, FixtureProgram, REPO_ROOT, describeFinding, describeFixtures, fixtureFiles } from './fixture-runner';
@@ -54,6 +54,22 @@ describe('vtable rules: the seed examples', () => {
       'wakeByRef wakeByRefArc: releases 0 references (ok)',
       'drop dropArc: releases 1 reference (ok)',
     ]);
+  });
+
+  it("names each slot's function as its slot report does, for the analysis that reads no report (every vtable fixture)", function () {
+    this.timeout(120_000);
+    const files = fixtureFiles(join(FIXTURES_ROOT, 'vtable'));
+    const program = new FixtureProgram(files);
+    let named = 0;
+    for (const file of files) {
+      for (const report of vtablesInFile(program.context(file))) {
+        for (const slot of SLOT_NAMES) {
+          assert.equal(report.declarations[slot], report.slots[slot].declaration, `${file}: ${slot}`);
+          if (report.declarations[slot]) named++;
+        }
+      }
+    }
+    assert.ok(named > files.length, `${named} slot functions in ${files.length} fixtures`);
   });
 
   it('finds the vtable from a slot function declaration and from inside the constructor call', () => {
