@@ -14,7 +14,6 @@ import type { FileContext } from '../context';
 import { isOuterExpression, skipOuterExpressions, type OuterExpression } from '../syntax';
 import { packedFlatMap, packedMap } from '../arrays';
 import type { Checker } from '../checker';
-import { isLibraryFile } from '../library';
 
 export type SlotName = 'clone' | 'wake' | 'wakeByRef' | 'drop';
 export const SLOT_NAMES: readonly SlotName[] = ['clone', 'wake', 'wakeByRef', 'drop'];
@@ -999,14 +998,11 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   if (node.kind === SyntaxKind.ArrowFunction || node.kind === SyntaxKind.FunctionExpression) return node as ts.ArrowFunction | ts.FunctionExpression;
   const isIdentifier = node.kind === SyntaxKind.Identifier;
   const nameNode = isIdentifier ? (node as ts.Identifier) : node.kind === SyntaxKind.PropertyAccessExpression ? (node as ts.PropertyAccessExpression).name : undefined;
-  if (!nameNode) return undefined;
+  // The library's own functions (`Arc.fromRaw` passed as a slot) are not slot code the program wrote.
+  if (!nameNode || context.library.nameOf(node) !== undefined) return undefined;
   let symbol = isIdentifier ? context.library.valueAt(node as ts.Identifier) : context.library.symbolAt(nameNode);
   if (symbol && symbol.flags & SymbolFlags.Alias) symbol = context.checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-  // The library's own functions (`Arc.fromRaw` passed as a slot) are not slot code the program wrote. `nameOf` says
-  // whether the name is the library's from the same symbol, so a declaration at the top of this file, not the
-  // library's, answers without it (speed: its first answer for a slot's name was a walk to the file and two lookups).
-  if (!(declaration && isNearTopOf(declaration, context.file) && !isLibraryFile(context.program, context.file)) && context.library.nameOf(node) !== undefined) return undefined;
   if (!declaration) return undefined;
   context.readNodes?.push(declaration);
   const kind = declaration.kind;
@@ -1016,14 +1012,6 @@ export function resolveSlotFunction(context: FileContext, expression: ts.Express
   }
   if (kind === SyntaxKind.PropertyAssignment) return resolveSlotFunction(context, (declaration as ts.PropertyAssignment).initializer, depth + 1);
   return undefined;
-}
-
-/** Whether `declaration` is in `file` within three levels of it (a statement, or a variable statement's declaration); false deeper down. */
-function isNearTopOf(declaration: ts.Node, file: ts.SourceFile): boolean {
-  // A variable's declaration is three levels down: its list, then its statement.
-  let at: ts.Node | undefined = declaration.parent;
-  for (let depth = 0; at !== undefined && depth < 3; depth++, at = at.parent) if (at === file) return true;
-  return false;
 }
 
 /** Each file context's interpreter (see `Interpreter`). */
