@@ -79,9 +79,19 @@ function isCandidateText(escapedText: ts.__String): boolean {
   return MEMBER_NAMES.has(text) || isCapitalised(text);
 }
 
+/**
+ * How many files' tables (`FileNames`) a Library keeps: the file being
+ * analysed and one it reaches into (a slot declared elsewhere, a helper's
+ * body). Older tables are dropped, so they die young: one Library lives
+ * through a whole program's analysis, and tables kept for every file were
+ * copied by each scavenge and promoted (about half a megabyte in a 1×
+ * worst-case analysis, a fifth of what it promoted).
+ */
+const RECENT_FILES = 2;
+
 export class Library {
-  /** Per file, what its names were found to be (see `FileNames`). */
-  private readonly byFile = new Map<ts.SourceFile, FileNames>();
+  /** What the names of the files asked about last were found to be, the latest first (see `FileNames`, `RECENT_FILES`). */
+  private readonly recentFiles: FileNames[] = [];
   private readonly namesBySymbol = new Map<ts.Symbol, LibraryName | undefined>();
   private readonly namesByType = new Map<ts.Type, ReadonlySet<string>>();
   /** Per imported value (the library's `Arc`, `Poll`): the names of its members, as in `Arc.fromRaw`. */
@@ -324,8 +334,11 @@ export class Library {
   }
 
   private fileNames(file: ts.SourceFile): FileNames {
-    let names = this.byFile.get(file);
-    if (!names) this.byFile.set(file, (names = { file, names: new Map(), imports: new Map() }));
+    const recent = this.recentFiles;
+    for (let i = 0; i < recent.length; i++) if (recent[i].file === file) return recent[i];
+    const names: FileNames = { file, names: new Map(), imports: new Map() };
+    if (recent.length === RECENT_FILES) recent.pop();
+    recent.unshift(names);
     return names;
   }
 
@@ -415,7 +428,9 @@ function isCallee(SyntaxKind: typeof ts.SyntaxKind, node: ts.Node): boolean {
  * What a file's names were found to be. One small table per file, where one
  * for the program held every named node asked about (tens of thousands): a
  * `Map` that large cost more to grow than the lookups it saved (speed). The
- * flow and vtable passes ask about the same callees of the file.
+ * flow and vtable passes ask about the same callees of the file, one file
+ * after another: a file's table is kept only while it is among the latest
+ * asked about (`RECENT_FILES`).
  */
 interface FileNames {
   readonly file: ts.SourceFile;
