@@ -12,6 +12,7 @@
 import type * as ts from 'typescript';
 import type { TypeScript } from './types';
 import { checkerOf, type Checker } from './checker';
+import { kindTest } from './syntax';
 
 const BRAND = 'WakerscopeLibrary';
 const BRAND_MODULES = ['runtime.ts', 'runtime.d.ts'];
@@ -89,6 +90,16 @@ function isCandidateText(escapedText: ts.__String): boolean {
  */
 const RECENT_FILES = 2;
 
+/** The library's classes whose constructors are private: no class extends them, so narrowing a value of one never makes it another's. */
+const UNEXTENDABLE_CLASSES: ReadonlySet<string> = new Set(['Waker', 'Box', 'Arc', 'Context']);
+
+/** Where `this` means something other than an instance member's `this` (or where the checker has rules of its own for it). */
+const isThisBoundary = kindTest((k) => [
+  k.SourceFile, k.ModuleDeclaration, k.EnumDeclaration, k.FunctionDeclaration, k.FunctionExpression, k.ClassStaticBlockDeclaration,
+  k.ClassDeclaration, k.ClassExpression, k.ComputedPropertyName, k.Decorator,
+  k.PropertySignature, k.MethodSignature, k.CallSignature, k.ConstructSignature, k.IndexSignature,
+]);
+
 export class Library {
   /** What the names of the files asked about last were found to be, the latest first (see `FileNames`, `RECENT_FILES`). */
   private readonly recentFiles: FileNames[] = [];
@@ -102,7 +113,11 @@ export class Library {
   readonly SyntaxKind: typeof ts.SyntaxKind;
   readonly SymbolFlags: typeof ts.SymbolFlags;
   readonly NodeFlags: typeof ts.NodeFlags;
+  private readonly TypeFlags: typeof ts.TypeFlags;
+  private readonly ObjectFlags: typeof ts.ObjectFlags;
   private readonly isFunctionLike: typeof ts.isFunctionLike;
+  /** Per class or interface a receiver's type was found to be: whether the library declares it. */
+  private readonly libraryObjects = new Map<ts.Symbol, boolean>();
 
   constructor(
     private readonly ts: TypeScript,
@@ -112,6 +127,8 @@ export class Library {
     this.SyntaxKind = ts.SyntaxKind;
     this.SymbolFlags = ts.SymbolFlags;
     this.NodeFlags = ts.NodeFlags;
+    this.TypeFlags = ts.TypeFlags;
+    this.ObjectFlags = ts.ObjectFlags;
     this.isFunctionLike = ts.isFunctionLike;
   }
 
@@ -177,7 +194,7 @@ export class Library {
     const { SyntaxKind, SymbolFlags } = this;
     const assignment = target.parent as ts.BinaryExpression;
     if (target.kind === SyntaxKind.PropertyAccessExpression && assignment.kind === SyntaxKind.BinaryExpression && assignment.left === target && assignment.operatorToken.kind === SyntaxKind.EqualsToken) {
-      const property = this.checker.getSymbolAtLocation(target);
+      const property = this.thisProperty(target as ts.PropertyAccessExpression) ?? this.checker.getSymbolAtLocation(target);
       const declaration = property?.valueDeclaration as ts.PropertyDeclaration | ts.PropertySignature | undefined;
       const declared =
         (declaration?.kind === SyntaxKind.PropertySignature || (declaration?.kind === SyntaxKind.PropertyDeclaration && (declaration.type !== undefined || declaration.initializer !== undefined))) &&
@@ -353,17 +370,126 @@ export class Library {
   private resolve(nameNode: ts.Identifier): LibraryName | undefined {
     const { SyntaxKind } = this;
     const parent = nameNode.parent;
-    // A called member of an import (`Arc.fromRaw(data)`, `Poll.pending()`) is the same member wherever it is called:
-    // the checker narrows variables and parameters, never an import, so the receiver always has the import's type.
-    const receiver = parent.kind === SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).name === nameNode && isCallee(SyntaxKind, parent) ? (parent as ts.PropertyAccessExpression).expression : undefined;
-    const imported = receiver?.kind === SyntaxKind.Identifier ? this.importAt(receiver as ts.Identifier) : undefined;
-    if (imported) {
-      let members = this.memberNames.get(imported.target);
-      if (!members) this.memberNames.set(imported.target, (members = new Map()));
-      if (!members.has(nameNode.text)) members.set(nameNode.text, this.nameOfSymbol(this.symbolAt(nameNode)));
-      return members.get(nameNode.text);
+    if (parent.kind === SyntaxKind.PropertyAccessExpression && (parent as ts.PropertyAccessExpression).name === nameNode) {
+      const access = parent as ts.PropertyAccessExpression;
+      const receiver = access.expression;
+      const found = receiver.kind === SyntaxKind.Identifier ? this.scopeLookup(receiver as ts.Identifier) : undefined;
+      // A called member of an import (`Arc.fromRaw(data)`, `Poll.pending()`) is the same member wherever it is called:
+      // the checker narrows variables and parameters, never an import, so the receiver always has the import's type.
+      const imported = found && isSourceFile(found) && isCallee(SyntaxKind, access) ? this.importNamed(this.fileNames(found), (receiver as ts.Identifier).escapedText) : undefined;
+      if (imported) {
+        let members = this.memberNames.get(imported.target);
+        if (!members) this.memberNames.set(imported.target, (members = new Map()));
+        if (!members.has(nameNode.text)) members.set(nameNode.text, this.nameOfSymbol(this.symbolAt(nameNode)));
+        return members.get(nameNode.text);
+      }
+      const member = this.memberOfReceiverType(access, found);
+      if (member) return this.nameOfSymbol(member);
     }
     return this.nameOfSymbol(this.importAt(nameNode)?.symbol ?? this.symbolAt(nameNode));
+  }
+
+  /**
+   * `checker.getSymbolAtLocation(access.name)` where the receiver's type
+   * answers without the checker's way to the property (its tests for JSDoc,
+   * declaration names and types before it reads the name's links: in a
+   * worst-case analysis, 2,757 method names: two fifths of the time
+   * resolving names took): the member of the library class or interface the type is
+   * (perhaps with `undefined` or `null`), when it declares the member
+   * itself. The checker takes the property of the receiver's type as
+   * flow-narrowed where it stands, and narrowing only takes `undefined` and
+   * `null` away from a class no other class can extend (`Waker`, `Box`,
+   * `Arc`, `Context`: their constructors are private; a type guard's
+   * intersection still names the class's member first; a receiver narrowed
+   * to `never` is a type error). So: a local or
+   * parameter by its declared type (`found`, the receiver's scope lookup),
+   * `this.waker` by the class's property, and a call's result (never
+   * narrowed, any library class or interface: `cx.waker().clone()` is
+   * `WakerRef`'s) by its resolved signature's return type, which the type
+   * check left in the call's links. A generic class's member is the
+   * checker's instantiated one, of the same declaration and name. Held to
+   * the checker by `test/analysis/member-names.test.ts`.
+   */
+  private memberOfReceiverType(access: ts.PropertyAccessExpression, found: ts.Symbol | ts.SourceFile | undefined): ts.Symbol | undefined {
+    const { SyntaxKind, SymbolFlags } = this;
+    const receiver = access.expression;
+    // JavaScript has rules of its own (JSDoc types, expando members): the checker answers.
+    if (access.flags & this.NodeFlags.JavaScriptFile) return undefined;
+    let type: ts.Type;
+    let narrowed = true;
+    if (found !== undefined) {
+      if (isSourceFile(found) || !(found.flags & SymbolFlags.Variable)) return undefined;
+      type = this.checker.getTypeOfSymbol(found);
+    } else if (receiver.kind === SyntaxKind.PropertyAccessExpression) {
+      const property = this.thisProperty(receiver as ts.PropertyAccessExpression);
+      if (!property || !(property.flags & SymbolFlags.Property)) return undefined;
+      type = this.checker.getTypeOfSymbol(property);
+    } else if (receiver.kind === SyntaxKind.CallExpression) {
+      const signature = this.checker.getResolvedSignature(receiver as ts.CallExpression);
+      if (!signature) return undefined;
+      type = this.checker.getReturnTypeOfSignature(signature);
+      narrowed = false;
+    } else return undefined;
+    const owner = this.soleLibraryObject(type, narrowed);
+    return owner?.members?.get(access.name.escapedText);
+  }
+
+  /**
+   * The class or interface `type` is, perhaps with `undefined` or `null`,
+   * when the library declares it; for a type flow narrowing may have taken
+   * `undefined` and `null` from (`narrowed`), only a class no other can extend.
+   */
+  private soleLibraryObject(type: ts.Type, narrowed: boolean): ts.Symbol | undefined {
+    const { TypeFlags, ObjectFlags } = this;
+    const members = type.isUnion() ? type.types : undefined;
+    let owner: ts.Symbol | undefined;
+    for (let i = 0; i < (members ? members.length : 1); i++) {
+      const member = members ? members[i] : type;
+      if (member.flags & (TypeFlags.Undefined | TypeFlags.Null)) continue;
+      if (!(member.flags & TypeFlags.Object) || !((member as ts.ObjectType).objectFlags & (ObjectFlags.Class | ObjectFlags.Interface | ObjectFlags.Reference))) return undefined;
+      const symbol = member.getSymbol();
+      if (!symbol || (owner && owner !== symbol)) return undefined;
+      owner = symbol;
+    }
+    if (!owner || (narrowed && !UNEXTENDABLE_CLASSES.has(owner.escapedName as string))) return undefined;
+    let declared = this.libraryObjects.get(owner);
+    if (declared === undefined) {
+      declared = owner.declarations !== undefined && owner.declarations.length > 0 && owner.declarations.every((declaration) => this.declares(declaration));
+      this.libraryObjects.set(owner, declared);
+    }
+    return declared ? owner : undefined;
+  }
+
+  /**
+   * `checker.getSymbolAtLocation(access)` for `this.name` in an instance
+   * member of a class (through arrow functions, which keep `this`): the
+   * class's own member of that name. The checker takes it from the class's
+   * `this` type, whose members are the class's own symbols. Anywhere `this`
+   * is something else (a function, a static member, a method with a `this`
+   * parameter, a computed name or decorator, a JavaScript file), for an
+   * inherited member, or for a class merged with declarations elsewhere
+   * (whose members the checker reads from the merged symbol): undefined, and
+   * the caller asks the checker.
+   */
+  private thisProperty(access: ts.PropertyAccessExpression): ts.Symbol | undefined {
+    const { SyntaxKind, NodeFlags } = this;
+    if (access.expression.kind !== SyntaxKind.ThisKeyword || access.name.kind !== SyntaxKind.Identifier || access.flags & NodeFlags.JavaScriptFile) return undefined;
+    let member: ts.Node = access.parent;
+    for (; ; member = member.parent) {
+      const kind = member.kind;
+      // Arrow functions keep `this`, as do blocks, statements and expressions.
+      if (kind === SyntaxKind.MethodDeclaration || kind === SyntaxKind.Constructor || kind === SyntaxKind.GetAccessor || kind === SyntaxKind.SetAccessor || kind === SyntaxKind.PropertyDeclaration) break;
+      if (isThisBoundary(this.ts, member)) return undefined;
+    }
+    const owner = member.parent as ts.Node & { readonly symbol?: ts.Symbol & { readonly mergeId?: number } };
+    if (owner.kind !== SyntaxKind.ClassDeclaration && owner.kind !== SyntaxKind.ClassExpression) return undefined;
+    const { modifiers, parameters } = member as ts.MethodDeclaration;
+    if (modifiers?.some((modifier) => modifier.kind === SyntaxKind.StaticKeyword)) return undefined;
+    const first = parameters?.[0]?.name;
+    if (first?.kind === SyntaxKind.Identifier && first.escapedText === 'this') return undefined;
+    const symbol = owner.symbol;
+    // `mergeId` is set (from 1) on a symbol merged into another.
+    return symbol && !symbol.mergeId ? symbol.members?.get(access.name.escapedText) : undefined;
   }
 
   private nameOfSymbol(symbol: ts.Symbol | undefined): LibraryName | undefined {
