@@ -4,7 +4,7 @@
 
 import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
-import { finishFindings } from './finish';
+import { finishFindings, HeldFindings, orderedFindings } from './finish';
 import { isLibraryFile, Library } from './library';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type TypeScript } from './types';
 import { analyzeFlow } from './flow/index';
@@ -58,10 +58,10 @@ export function analyzeProgram(
   const wanted = files ? new Set(files.map((f) => f.replace(/\\/g, '/'))) : undefined;
   const sources = program.getSourceFiles().filter((file) => isUserFile(program, file) && (!wanted || wanted.has(file.fileName)));
   const library = new Library(ts, program);
-  const findings: Finding[] = [];
+  const held = new HeldFindings();
   sources.forEach((file, index) => {
-    findings.push(...analyzeFile(ts, program, file, config, library));
+    held.add(orderedFindings(ts, file, runPasses(createFileContext(ts, program, file, library)), config));
     onFile?.(index + 1, sources.length);
   });
-  return findings;
+  return held.findings();
 }
