@@ -4,7 +4,7 @@
 
 import type * as ts from 'typescript';
 import { createFileContext, type FileContext } from './context';
-import { finishFindings, HeldFindings, orderedFindings } from './finish';
+import { finishFindings } from './finish';
 import { isLibraryFile, Library } from './library';
 import { DEFAULT_CONFIG, type AnalyzerConfig, type Finding, type TypeScript } from './types';
 import { analyzeFlow } from './flow/index';
@@ -58,10 +58,10 @@ export function analyzeProgram(
   const wanted = files ? new Set(files.map((f) => f.replace(/\\/g, '/'))) : undefined;
   const sources = program.getSourceFiles().filter((file) => isUserFile(program, file) && (!wanted || wanted.has(file.fileName)));
   const library = new Library(ts, program);
-  const held = new HeldFindings();
+  const findings: Finding[] = [];
   sources.forEach((file, index) => {
-    held.add(orderedFindings(ts, file, runPasses(createFileContext(ts, program, file, library)), config));
+    findings.push(...analyzeFile(ts, program, file, config, library));
     onFile?.(index + 1, sources.length);
   });
-  return held.findings();
+  return findings;
 }
