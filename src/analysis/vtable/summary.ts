@@ -85,33 +85,34 @@ const OTHER_ONLY: readonly Value[] = [OTHER];
 const FRESH_ONLY: readonly Value[] = [FRESH];
 
 /**
- * Handle `id`'s value, its contents' value, and each alone in an array (a
- * call's one argument), made once for every slot: values are never written, and
- * a slot numbers its handles from 0. They were an object or two per handle and
- * an array per call (garbage).
+ * The values of one numbered kind (a handle, or what a handle holds), each
+ * with itself alone in an array (a call's one argument), made once for every
+ * slot: values are never written, and a slot numbers its handles from 0. They
+ * were an object or two per handle and an array per call (garbage).
  */
-const HANDLE_VALUES: Value[] = [];
-const CONTENTS_VALUES: Value[] = [];
-const HANDLE_ONLY: Array<readonly Value[]> = [];
-const CONTENTS_ONLY: Array<readonly Value[]> = [];
+class NumberedValues {
+  private readonly values: Value[] = [];
+  private readonly alone: Array<readonly Value[]> = [];
 
-function handleValue(id: number): Value {
-  while (HANDLE_VALUES.length <= id) {
-    const value: Value = { kind: 'handle', id: HANDLE_VALUES.length };
-    HANDLE_VALUES.push(value);
-    HANDLE_ONLY.push([value]);
+  constructor(private readonly kind: 'handle' | 'contents') {}
+
+  at(id: number): Value {
+    while (this.values.length <= id) {
+      const value = { kind: this.kind, id: this.values.length } as Value;
+      this.values.push(value);
+      this.alone.push([value]);
+    }
+    return this.values[id]!;
   }
-  return HANDLE_VALUES[id]!;
+
+  /** `[value]`, the shared array when `value` is this table's. */
+  only(value: Value & { readonly id: number }): readonly Value[] {
+    return value === this.values[value.id] ? this.alone[value.id]! : [value];
+  }
 }
 
-function contentsValue(id: number): Value {
-  while (CONTENTS_VALUES.length <= id) {
-    const value: Value = { kind: 'contents', id: CONTENTS_VALUES.length };
-    CONTENTS_VALUES.push(value);
-    CONTENTS_ONLY.push([value]);
-  }
-  return CONTENTS_VALUES[id]!;
-}
+const HANDLE_VALUES = new NumberedValues('handle');
+const CONTENTS_VALUES = new NumberedValues('contents');
 
 /** `[value]`, shared where the value is. */
 function only(value: Value): readonly Value[] {
@@ -123,9 +124,9 @@ function only(value: Value): readonly Value[] {
     case 'other':
       return OTHER_ONLY;
     case 'handle':
-      return value === HANDLE_VALUES[value.id] ? HANDLE_ONLY[value.id]! : [value];
+      return HANDLE_VALUES.only(value);
     case 'contents':
-      return value === CONTENTS_VALUES[value.id] ? CONTENTS_ONLY[value.id]! : [value];
+      return CONTENTS_VALUES.only(value);
   }
   return [value];
 }
@@ -558,7 +559,7 @@ class Interpreter {
     if (origin === 'data') this.allocations = withAllocation(this.allocations, allocation);
     // At its size: a push onto `[]` grows it to 17 elements (garbage).
     state.handles = appended(state.handles, { origin, allocation, live: true, disposed: false });
-    return handleValue(state.handles.length - 1);
+    return HANDLE_VALUES.at(state.handles.length - 1);
   }
 
   /**
@@ -701,7 +702,7 @@ class Interpreter {
         for (let i = 0; i < states.length; i++) {
           const s = states[i]!;
           const owner = isProperty ? s.value : s.values[0]!;
-          s.value = owner.kind === 'contents' ? owner : owner.kind === 'handle' && isProperty && (access as ts.PropertyAccessExpression).name.text === 'value' ? contentsValue(owner.id) : OTHER;
+          s.value = owner.kind === 'contents' ? owner : owner.kind === 'handle' && isProperty && (access as ts.PropertyAccessExpression).name.text === 'value' ? CONTENTS_VALUES.at(owner.id) : OTHER;
         }
         return states;
       }
