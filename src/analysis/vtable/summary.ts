@@ -92,7 +92,7 @@ const FRESH_ONLY: readonly Value[] = [FRESH];
  */
 class NumberedValues {
   private readonly values: Value[] = [];
-  private readonly alone: Array<readonly Value[]> = [];
+  private readonly arrays: Array<readonly Value[]> = [];
 
   constructor(private readonly kind: 'handle' | 'contents') {}
 
@@ -100,14 +100,14 @@ class NumberedValues {
     while (this.values.length <= id) {
       const value = { kind: this.kind, id: this.values.length } as Value;
       this.values.push(value);
-      this.alone.push([value]);
+      this.arrays.push([value]);
     }
     return this.values[id]!;
   }
 
   /** `[value]`, the shared array when `value` is this table's. */
-  only(value: Value & { readonly id: number }): readonly Value[] {
-    return value === this.values[value.id] ? this.alone[value.id]! : [value];
+  alone(value: Value & { readonly id: number }): readonly Value[] {
+    return value === this.values[value.id] ? this.arrays[value.id]! : [value];
   }
 }
 
@@ -124,9 +124,9 @@ function only(value: Value): readonly Value[] {
     case 'other':
       return OTHER_ONLY;
     case 'handle':
-      return HANDLE_VALUES.only(value);
+      return HANDLE_VALUES.alone(value);
     case 'contents':
-      return CONTENTS_VALUES.only(value);
+      return CONTENTS_VALUES.alone(value);
   }
   return [value];
 }
