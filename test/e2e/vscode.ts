@@ -445,16 +445,25 @@ export async function openWorkbench(page: Page, url: string, timeoutMs = 90_000)
  * panel's tab), so on a miss the focus goes back to the workbench's active tab
  * and the key is pressed again.
  */
-async function openQuickInput(page: Page, key: string): Promise<void> {
+/**
+ * Opens a quick input with `key` and types `text` into it. A quick input closes
+ * when it loses focus, and a webview that was just clicked can take focus a
+ * moment after the input opened (a CI flake): then open it again and refill.
+ */
+async function openQuickInput(page: Page, key: string, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press(key);
     try {
       await input.waitFor({ state: 'visible', timeout: 5_000 });
-      return;
+      await input.fill(text, { timeout: 5_000 });
+      await sleep(200);
+      if ((await input.isVisible()) && (await input.inputValue()) === text) return;
+      if (attempt === 3) fail(`the quick input opened by ${key} closed before "${text}" could be entered`);
     } catch (error) {
       if (attempt === 3) throw error;
     }
+    await closeQuickInput(page);
     await page.locator('.tabs-container .tab.active').first().click();
   }
 }
@@ -474,9 +483,7 @@ async function closeQuickInput(page: Page): Promise<void> {
  */
 export async function runCommand(page: Page, label: string): Promise<void> {
   await closeQuickInput(page);
-  await openQuickInput(page, 'F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.fill(`>${label}`);
+  await openQuickInput(page, 'F1', `>${label}`);
   const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
   const wanted = label.trim().toLowerCase();
   const deadline = Date.now() + 15_000;
@@ -507,9 +514,7 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   await closeQuickInput(page);
   const rel = relativePath.split(path.sep).join('/');
   const base = path.posix.basename(rel);
-  await openQuickInput(page, `${mod}+P`);
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.fill(rel);
+  await openQuickInput(page, `${mod}+P`, rel);
   // Wait for a result whose file name matches (file search runs ripgrep on the server).
   const row = page
     .locator('.quick-input-widget .quick-input-list .monaco-list-row')
@@ -608,8 +613,7 @@ export function makeWorkspace(files: Record<string, string>, prefix = 'wakerscop
 export async function goToLine(page: Page, line: number, column = 1): Promise<void> {
   await closeQuickInput(page);
   await activeEditor(page).locator('.view-lines').click();
-  await openQuickInput(page, 'Control+G');
-  await page.locator('.quick-input-widget .quick-input-box input').fill(`:${line}:${column}`);
+  await openQuickInput(page, 'Control+G', `:${line}:${column}`);
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
