@@ -3,9 +3,9 @@
 // CLI in four temporary projects that get `wakerscope/waker` four ways, and the
 // JSON findings must be the same bytes in every one:
 //   - installed by copy: the `npm pack` tarball unpacked into node_modules;
-//   - installed by symlink, from a checkout folder not named `wakerscope`
-//     (what `npm install ../checkout`, `npm link`, pnpm and workspaces give:
-//     TypeScript resolves it to the real path);
+//   - installed with `npm install file:<folder>` from an unpacked package not
+//     named `wakerscope`: npm links it (as `npm link`, pnpm and workspaces do,
+//     and TypeScript resolves it to the real path) and runs its scripts;
 //   - mapped with `paths` to this repository's src/waker/index.ts (the source run);
 //   - imported from this repository's source by relative paths;
 //   - installed with npm from the tarball into a project on the oldest
@@ -15,7 +15,7 @@
 
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { bundleCli } from './cli-bundle';
@@ -111,11 +111,13 @@ describe('the library is recognised by identity, however it is installed', funct
       install: (project) => unpackTarball(tarball, join(project, 'node_modules', 'wakerscope')),
     },
     {
-      name: 'installed by symlink from a checkout not named wakerscope',
+      name: 'linked by `npm install file:` from a folder not named wakerscope',
       specifier: byName,
       install: (project) => {
-        mkdirSync(join(project, 'node_modules'), { recursive: true });
-        symlinkSync(checkout, join(project, 'node_modules', 'wakerscope'), 'dir');
+        // With npm itself: it links the folder and runs the package's lifecycle scripts there (a `prepare` that rebuilt once failed here).
+        writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'linked-checkout-project', private: true }));
+        execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `file:${checkout}`], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+        assert.ok(lstatSync(join(project, 'node_modules', 'wakerscope')).isSymbolicLink(), 'npm linked the folder');
       },
     },
     {

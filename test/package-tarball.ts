@@ -1,5 +1,5 @@
 // The npm tarball as `npm pack` makes it from the current build, for tests that
-// install the package as users do. `--ignore-scripts`: `prepare` would rebuild
+// install the package as users do. `--ignore-scripts`: `prepack` would rebuild
 // (and first empty) dist/ under other tests' feet.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
