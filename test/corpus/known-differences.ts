@@ -21,4 +21,13 @@ export function differenceKey(d: Difference): string {
   return `${d.program}:${d.line} ${d.kind} ${d.rule} ${d.severity}`;
 }
 
-export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [];
+export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
+  {
+    program: 'stream-map.ts',
+    line: 43,
+    kind: 'false-positive',
+    rule: 'lost-wakeup',
+    severity: 'warning',
+    reason: 'a loop that visits each entry once, removing every one that ended, empties the map on the path that polls nothing pending: counts are not followed',
+  },
+];
