@@ -7,6 +7,7 @@
 import type * as ts from 'typescript';
 import { levelOf } from './config';
 import { isRuleId, unusedSuppression } from './rules/index';
+import { sharedText } from './texts';
 import type { AnalyzerConfig, Finding, Fix, RuleId, TypeScript } from './types';
 
 interface Suppression {
@@ -154,7 +155,7 @@ function removeRuleName(file: ts.SourceFile, s: Suppression, rule: string): Fix 
     const after = /^[\s,]*/.exec(file.text.slice(end, s.end))![0];
     end += after.length;
   }
-  return { title: `Remove \`${rule}\` from the comment`, edits: [{ file: file.fileName, start, end, newText: '' }], safe: true };
+  return { title: sharedText(`Remove \`${rule}\` from the comment`), edits: [{ file: file.fileName, start, end, newText: '' }], safe: true };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Fix, TextEdit, TypeScript } from '../types';
 import type { FlowRoot } from './graph';
 import { packedMap } from '../arrays';
 import { kindTest } from '../syntax';
+import { sharedTexts } from '../texts';
 
 /** The slice of a tracked binding the fixes need. */
 interface LeakingBinding {
@@ -22,6 +23,17 @@ interface LeakPoint {
   readonly point: ts.Node;
   readonly onlyLive: boolean;
 }
+
+// The fixes' texts, each made once (`sharedTexts`): a fix outlives the analysis of its file.
+const dropStatement = sharedTexts((name: string, mayBeNullish: boolean) => `${name}${mayBeNullish ? '?.' : '.'}drop();`);
+const onLineOfItsOwn = sharedTexts((indent: string, text: string) => `${indent}  ${text}\n`);
+const besideBrace = sharedTexts((text: string) => ` ${text} `);
+const onLineBefore = sharedTexts((text: string, indent: string) => `${text}\n${indent}`);
+const blockOpening = sharedTexts((text: string) => `{ ${text} `);
+const onOneLine = sharedTexts((text: string) => text.replace(/\n\s*/g, ' '));
+const keepInField = sharedTexts((cx: string, indent: string) => `this.waker?.drop();\n${indent}this.waker = ${cx}.waker().clone();`);
+const wakeAgain = sharedTexts((cx: string) => `${cx}.waker().wakeByRef();`);
+const wakeAgainTitle = sharedTexts((cx: string) => `Wake the task again (\`${cx}.waker().wakeByRef()\`)`);
 
 /** `use-after-wake`: keep the waker alive at the wake sites. */
 export function useAfterWakeFixes(ts: TypeScript, file: ts.SourceFile, wakeSites: readonly ts.Node[]): Fix[] {
@@ -68,7 +80,7 @@ function dropAtScopeEnd(ts: TypeScript, file: ts.SourceFile, binding: LeakingBin
   if (points.length === 0 || points.some((p) => !p.onlyLive)) return undefined;
   const SyntaxKind = ts.SyntaxKind; // once: the typescript module's exports are getters
   const edits: TextEdit[] = [];
-  const drop = `${binding.name}${binding.mayBeNullish() ? '?.' : '.'}drop();`;
+  const drop = dropStatement(binding.name, binding.mayBeNullish());
   for (const { point } of points) {
     const kind = point.kind;
     if (kind === SyntaxKind.CloseBraceToken) {
@@ -98,20 +110,20 @@ function beforeClosingBrace(file: ts.SourceFile, brace: ts.Node, text: string): 
   const lineStart = file.text.lastIndexOf('\n', start - 1) + 1;
   const before = file.text.slice(lineStart, start);
   if (/^\s*$/.test(before)) {
-    return { file: file.fileName, start: lineStart, end: lineStart, newText: `${before}  ${text}\n` };
+    return { file: file.fileName, start: lineStart, end: lineStart, newText: onLineOfItsOwn(before, text) };
   }
-  return { file: file.fileName, start, end: start, newText: ` ${text} ` };
+  return { file: file.fileName, start, end: start, newText: besideBrace(text) };
 }
 
 function beforeStatement(ts: TypeScript, file: ts.SourceFile, statement: ts.Statement, text: string): TextEdit[] {
   const start = statement.getStart(file);
   const parent = statement.parent;
   if (holdsStatements(ts, parent)) {
-    return [{ file: file.fileName, start, end: start, newText: `${text}\n${indentAt(file, start)}` }];
+    return [{ file: file.fileName, start, end: start, newText: onLineBefore(text, indentAt(file, start)) }];
   }
   // `if (x) return;`: the statement needs a block to hold two.
   return [
-    { file: file.fileName, start, end: start, newText: `{ ${text} ` },
+    { file: file.fileName, start, end: start, newText: blockOpening(text) },
     { file: file.fileName, start: statement.getEnd(), end: statement.getEnd(), newText: ' }' },
   ];
 }
@@ -145,16 +157,16 @@ export function lostWakeupFixes(context: FileContext, root: FlowRoot, returned: 
   const field = root.kind === SyntaxKind.MethodDeclaration && (owner.kind === SyntaxKind.ClassDeclaration || owner.kind === SyntaxKind.ClassExpression) ? wakerField(context, owner as ts.ClassLikeDeclaration) : false;
   if (field) {
     const indent = indentAt(file, returned.getStart(file));
-    const text = `this.waker?.drop();\n${indent}this.waker = ${cx}.waker().clone();`;
+    const text = keepInField(cx, indent);
     return [{ title: "Keep a clone of the context's waker", edits: inBlock(ts, file, returned as ts.ReturnStatement, text) }];
   }
-  return [{ title: `Wake the task again (\`${cx}.waker().wakeByRef()\`)`, edits: beforeStatement(ts, file, returned as ts.ReturnStatement, `${cx}.waker().wakeByRef();`) }];
+  return [{ title: wakeAgainTitle(cx), edits: beforeStatement(ts, file, returned as ts.ReturnStatement, wakeAgain(cx)) }];
 }
 
 function inBlock(ts: TypeScript, file: ts.SourceFile, statement: ts.Statement, text: string): TextEdit[] {
   const parent = statement.parent;
   if (ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent)) return beforeStatement(ts, file, statement, text);
-  return beforeStatement(ts, file, statement, text.replace(/\n\s*/g, ' '));
+  return beforeStatement(ts, file, statement, onOneLine(text));
 }
 
 function wakerField(context: FileContext, owner: ts.ClassLikeDeclaration): boolean {

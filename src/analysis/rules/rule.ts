@@ -4,8 +4,13 @@
 // The passes that detect problems (flow/, vtable/, suppress.ts) call the
 // builders; front ends, settings and docs read the rest.
 //
-// This module and the rule modules import nothing of the analyzer, so
-// `types.ts` can take `RuleId` from the registry without an import cycle.
+// Every builder says each distinct text once (`sharedTexts`): findings that
+// say the same thing share one flat string.
+//
+// This module and the rule modules import nothing of the analyzer but
+// `texts.ts` (which imports nothing), so `types.ts` can take `RuleId` from the registry without an import cycle.
+
+import { sharedTexts } from '../texts';
 
 /** A configured level: `error` keeps the analyzer's own verdict (error on every path, warning on some). */
 export type RuleLevel = 'off' | 'warn' | 'error';
@@ -39,5 +44,7 @@ export interface Rule<Id extends string = string, Messages extends Record<string
 export function createRule<const Id extends string, Messages extends Record<string, MessageBuilder>>(
   meta: Omit<RuleMeta<Id>, 'docs'> & { readonly messages: Messages },
 ): Rule<Id, Messages> {
-  return { ...meta, docs: `docs/rules/${meta.id}.md` };
+  const messages = {} as Record<string, MessageBuilder>;
+  for (const [name, build] of Object.entries(meta.messages)) messages[name] = sharedTexts(build);
+  return { ...meta, messages: messages as Messages, docs: `docs/rules/${meta.id}.md` };
 }

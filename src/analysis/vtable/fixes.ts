@@ -2,13 +2,15 @@
 // the finding go away on every path and leave the file type-checking (a test
 // applies each one, re-checks and re-analyses): the slot's own code is edited,
 // never a helper another slot shares, and a name is imported only when it does
-// not already mean something else where it is used.
+// not already mean something else where it is used. Their texts are shared
+// (`sharedText`): a fix outlives the analysis of its file.
 
 import type * as ts from 'typescript';
 import type { FileContext } from '../context';
 import type { Fix, TextEdit } from '../types';
 import type { Allocation, SlotSummary } from './summary';
 import { packedFlatMap, packedMap } from '../arrays';
+import { sharedText } from '../texts';
 
 /** `vtable-clone-no-retain` on an Arc: take the count the clone's waker will own. */
 export function takeCountFix(context: FileContext, clone: SlotSummary): Fix | undefined {
@@ -22,7 +24,7 @@ export function takeCountFix(context: FileContext, clone: SlotSummary): Fix | un
   if (!arc) return undefined;
   const indent = indentationOf(file, first);
   return {
-    title: `Take a count in \`${clone.name}\`: \`Arc.incrementStrongCount(${data})\``,
+    title: sharedText(`Take a count in \`${clone.name}\`: \`Arc.incrementStrongCount(${data})\``),
     edits: [...arc.edits, insertAt(file, first.getStart(file), `${arc.name}.incrementStrongCount(${data});\n${indent}`)],
     safe: true,
   };
@@ -57,8 +59,8 @@ export function freshBoxFix(context: FileContext, clone: SlotSummary, valueType:
     `const ${copy} = ${box.name}.new(${original}.value);\n${indent}` +
     `${forget.name}(${original});\n${indent}`;
   return {
-    title: `Give \`${clone.name}\`'s waker a box of its own, holding a copy of the value`,
-    edits: mergeImports([box, forget], [insertAt(file, last.getStart(file), before), { file: file.fileName, start: argument.getStart(file), end: argument.getEnd(), newText: `${box.name}.intoRaw(${copy})` }]),
+    title: sharedText(`Give \`${clone.name}\`'s waker a box of its own, holding a copy of the value`),
+    edits: mergeImports([box, forget], [insertAt(file, last.getStart(file), before), { file: file.fileName, start: argument.getStart(file), end: argument.getEnd(), newText: sharedText(`${box.name}.intoRaw(${copy})`) }]),
     safe: false,
   };
 }
@@ -77,12 +79,12 @@ export function forgetInsteadOfDropFix(context: FileContext, wakeByRef: SlotSumm
   for (const call of drops) {
     const callee = call.expression;
     if (ts.isIdentifier(callee) && call.arguments.length === 1) {
-      edits.push({ file: file.fileName, start: callee.getStart(file), end: callee.getEnd(), newText: forget.name });
+      edits.push({ file: file.fileName, start: callee.getStart(file), end: callee.getEnd(), newText: sharedText(forget.name) });
     } else if (ts.isPropertyAccessExpression(callee) && call.arguments.length === 0) {
-      edits.push({ file: file.fileName, start: call.getStart(file), end: call.getEnd(), newText: `${forget.name}(${callee.expression.getText(file)})` });
+      edits.push({ file: file.fileName, start: call.getStart(file), end: call.getEnd(), newText: sharedText(`${forget.name}(${callee.expression.getText(file)})`) });
     } else return undefined;
   }
-  return { title: `Use \`forget\` instead of \`drop\` in \`${wakeByRef.name}\`: it only borrows the waker`, edits: mergeImports([forget], edits), safe: true };
+  return { title: sharedText(`Use \`forget\` instead of \`drop\` in \`${wakeByRef.name}\`: it only borrows the waker`), edits: mergeImports([forget], edits), safe: true };
 }
 
 /** Which fix `vtable-clone-no-retain` gets, for the allocation the slots use. */
@@ -122,7 +124,7 @@ function importedName(context: FileContext, fn: ts.FunctionLikeDeclaration, at: 
   if (inScope) return isLibrarySymbol(context, inScope, exported) ? { name: exported, edits: [] } : undefined;
   const last = elements[elements.length - 1];
   if (!last) return undefined;
-  return { name: exported, edits: [{ file: fn.getSourceFile().fileName, start: last.getEnd(), end: last.getEnd(), newText: `, ${exported}` }] };
+  return { name: exported, edits: [{ file: fn.getSourceFile().fileName, start: last.getEnd(), end: last.getEnd(), newText: sharedText(`, ${exported}`) }] };
 }
 
 function isLibrarySymbol(context: FileContext, symbol: ts.Symbol, exported: string): boolean {
@@ -150,7 +152,7 @@ function mergeImports(names: readonly ImportedName[], edits: readonly TextEdit[]
   const [first] = imports;
   const same = imports.every((e) => e.file === first!.file && e.start === first!.start);
   if (!same) return [...imports, ...edits];
-  return [{ ...first!, newText: packedMap(imports, (e) => e.newText).join('') }, ...edits];
+  return [{ ...first!, newText: sharedText(packedMap(imports, (e) => e.newText).join('')) }, ...edits];
 }
 
 function dataParameter(context: FileContext, fn: ts.FunctionLikeDeclaration): string | undefined {
@@ -191,5 +193,5 @@ function indentationOf(file: ts.SourceFile, node: ts.Node): string {
 }
 
 function insertAt(file: ts.SourceFile, position: number, newText: string): TextEdit {
-  return { file: file.fileName, start: position, end: position, newText };
+  return { file: file.fileName, start: position, end: position, newText: sharedText(newText) };
 }

@@ -14,6 +14,7 @@ import type { Finding, Fix, RelatedSpan, RuleId, Severity, Span } from '../types
 import { cloneFixes, forgetInsteadOfDropFix } from './fixes';
 import { SLOT_NAMES, resolveSlotFunction, summarizeSlot, type Allocation, type Range, type SlotName, type SlotSummary, type SummaryOptions } from './summary';
 import { packedFlatMap, packedMap } from '../arrays';
+import { sharedTexts } from '../texts';
 
 export { SLOT_NAMES, describeEffect, resolveSlotFunction, summarizeSlot, type Allocation, type Range, type SlotName, type SlotSummary } from './summary';
 
@@ -521,18 +522,23 @@ function toFinding(context: FileContext, site: ts.NewExpression, summaries: Summ
   const related: RelatedSpan[] = [];
   const span = declaredHere ? nameSpan(context, declaration) : spanOf(argument);
   if (declaration && !declaredHere && !isInside(declaration, site)) {
-    related.push(labelled(nameSpan(context, declaration), `\`${summary.name}\` is declared here`));
+    related.push(labelled(nameSpan(context, declaration), declaredHereLabel(summary.name)));
   }
   for (const other of problem.others) {
     const otherSummary = summaries[other];
     const otherArgument = slotArguments[other];
     if (!otherArgument) continue;
     const where = otherSummary.declaration && !isInside(otherSummary.declaration, site) ? nameSpan(context, otherSummary.declaration) : spanOf(otherArgument);
-    related.push(labelled(where, `\`${otherSummary.name}\` ${otherSummary.effect}`));
+    related.push(labelled(where, slotEffectLabel(otherSummary.name, otherSummary.effect)));
   }
   related.push(labelled(spanOf(site.expression), 'the vtable is built here'));
   return { rule: problem.rule, severity: problem.severity, message: problem.message, span, related, help: problem.help, fixes: problem.fixes };
 }
+
+const declaredHereLabel = sharedTexts((slotFunction: string) => `\`${slotFunction}\` is declared here`);
+
+/** "`drop` releases 1 reference". */
+const slotEffectLabel = sharedTexts((slotFunction: string, effect: string) => `\`${slotFunction}\` ${effect}`);
 
 function isInside(node: ts.Node, container: ts.Node): boolean {
   return node.getSourceFile() === container.getSourceFile() && node.pos >= container.pos && node.end <= container.end;

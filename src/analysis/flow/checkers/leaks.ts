@@ -13,6 +13,7 @@ import { leakFixes } from '../fixes';
 import { conditionOf, describeCondition, SOME_PATHS } from '../paths';
 import { climb, closingBrace } from '../positions';
 import { packedMap } from '../../arrays';
+import { sharedTexts } from '../../texts';
 
 /** Only these calls can create a waker: the rest are skipped without the checker. */
 const WAKER_CREATORS = new Set(['clone', 'fromRaw', 'fromArc']);
@@ -230,7 +231,7 @@ export class LeakChecker implements FlowChecker {
       if (isParameter && everyPath && !this.ownedByContract(binding.declaration as ts.ParameterDeclaration)) continue;
       const path = everyPath ? '' : ` ${this.leakPath(binding, observations, disposals)}`;
       const related = packedMap(observations, (o) => engine.related(o.point, this.leakLabel(binding, o.point)));
-      if (!isParameter && origin !== binding.declaration.name) related.unshift(engine.related(origin, `\`${binding.name}\` ${this.createdVerb(origin)} here`));
+      if (!isParameter && origin !== binding.declaration.name) related.unshift(engine.related(origin, bindingLabel(binding.name, this.createdHow(origin))));
       engine.report({
         rule: 'clone-without-drop',
         severity: everyPath ? 'error' : 'warning',
@@ -269,22 +270,23 @@ export class LeakChecker implements FlowChecker {
     return includesNullish(ts, context.checker.getTypeOfSymbol(binding.symbol));
   }
 
-  private createdVerb(origin: ts.Node): string {
+  /** How `origin` made the value: "cloned here". */
+  private createdHow(origin: ts.Node): string {
     const { ts, context } = this.engine;
-    if (ts.isCallExpression(origin) && context.library.calleeOf(origin) === 'Waker#clone') return 'cloned';
+    if (ts.isCallExpression(origin) && context.library.calleeOf(origin) === 'Waker#clone') return 'cloned here';
     // Read out of a place that then let go of it (the engine's aliasing rule).
-    if (ts.isPropertyAccessExpression(origin) || ts.isElementAccessExpression(origin)) return `taken out of \`${origin.getText(context.file)}\``;
-    return 'created';
+    if (ts.isPropertyAccessExpression(origin) || ts.isElementAccessExpression(origin)) return takenOutOf(origin.getText(context.file));
+    return 'created here';
   }
 
   private leakLabel(binding: TrackedBinding, point: ts.Node): string {
     const ts = this.engine.ts;
-    if (ts.isReturnStatement(point)) return `\`${binding.name}\` leaks when returning here`;
-    if (ts.isThrowStatement(point)) return `\`${binding.name}\` leaks when throwing here`;
-    if (ts.isBreakStatement(point)) return `\`${binding.name}\` leaks when breaking out here`;
-    if (ts.isContinueStatement(point)) return `\`${binding.name}\` leaks when the loop continues here`;
-    if (ts.isVariableDeclaration(point) || ts.isBinaryExpression(point)) return `\`${binding.name}\` overwritten here while still live`;
-    return `\`${binding.name}\` goes out of scope here`;
+    if (ts.isReturnStatement(point)) return bindingLabel(binding.name, 'leaks when returning here');
+    if (ts.isThrowStatement(point)) return bindingLabel(binding.name, 'leaks when throwing here');
+    if (ts.isBreakStatement(point)) return bindingLabel(binding.name, 'leaks when breaking out here');
+    if (ts.isContinueStatement(point)) return bindingLabel(binding.name, 'leaks when the loop continues here');
+    if (ts.isVariableDeclaration(point) || ts.isBinaryExpression(point)) return bindingLabel(binding.name, 'overwritten here while still live');
+    return bindingLabel(binding.name, 'goes out of scope here');
   }
 
   private leakPath(binding: TrackedBinding, observations: readonly LeakObservation[], disposals: readonly ts.Node[]): string {
@@ -308,6 +310,11 @@ export class LeakChecker implements FlowChecker {
     return SOME_PATHS;
   }
 }
+
+/** A related span's label: "`waker` goes out of scope here". */
+const bindingLabel = sharedTexts((name: string, what: string) => `\`${name}\` ${what}`);
+
+const takenOutOf = sharedTexts((place: string) => `taken out of \`${place}\` here`);
 
 /** Whether `undefined` or `null` is among the values of `type`. */
 function includesNullish(ts: TypeScript, type: ts.Type): boolean {

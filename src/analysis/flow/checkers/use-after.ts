@@ -14,8 +14,12 @@ import { conditionOf, describeCondition, LATER_ITERATION, SOME_PATHS } from '../
 import { closingBrace } from '../positions';
 import { packedMap } from '../../arrays';
 import { kindTest } from '../../syntax';
+import { sharedText, sharedTexts } from '../../texts';
 
 const isLoop = kindTest((k) => [k.WhileStatement, k.DoStatement, k.ForStatement, k.ForOfStatement, k.ForInStatement]);
+
+/** A consumption's label with what it went through: "`w` woken here (inside `finish`)". */
+const withLabel = sharedTexts((consumed: string, label: string | undefined) => (label ? `${consumed} (${label})` : consumed));
 
 const BAD: ReadonlySet<OwnershipFactKind> = new Set(['woken', 'dropped', 'moved']);
 
@@ -94,18 +98,18 @@ export class UseAfterChecker implements FlowChecker {
   private reportMovedUsing(binding: TrackedBinding, moves: readonly OwnershipFact[], points: readonly ts.Node[], everyPath: boolean): void {
     const engine = this.engine;
     const ts = engine.ts;
-    const name = `\`${binding.name}\``;
+    const name = binding.name;
     const path = everyPath ? '' : ` ${this.pathOf(moves[0].site, points[0])}`;
     engine.report({
       rule: 'use-after-move',
       severity: everyPath ? 'error' : 'warning',
-      message: `${name} is declared with \`using\`, so the end of its scope drops it after it was moved${path}`,
+      message: useAfterMove.messages.usingDropsMoved(name, path),
       span: engine.span(binding.declaration.name),
       related: [
-        ...packedMap(moves, (f) => engine.related(f.site, f.label ?? 'value moved here')),
-        ...packedMap(points, (point) => engine.related(point.kind === ts.SyntaxKind.Block ? closingBrace(ts, point as ts.Block) : point, `${name} is dropped here by \`using\``)),
+        ...packedMap(moves, (f) => engine.related(f.site, f.label === undefined ? 'value moved here' : sharedText(f.label))),
+        ...packedMap(points, (point) => engine.related(point.kind === ts.SyntaxKind.Block ? closingBrace(ts, point as ts.Block) : point, useAfterMove.messages.usingDropsHere(name))),
       ],
-      help: `declare ${name} with \`const\`: the value belongs to where it was moved`,
+      help: useAfterMove.messages.usingHelp(name),
       fixes: [],
     });
   }
@@ -125,8 +129,8 @@ export class UseAfterChecker implements FlowChecker {
       engine.related(
         f.site,
         f.kind === 'moved'
-          ? f.label ?? useAfterMove.messages.movedHere()
-          : `${(f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.consumedHere(binding.name)}${f.label ? ` (${f.label})` : ''}`,
+          ? f.label === undefined ? useAfterMove.messages.movedHere() : sharedText(f.label)
+          : withLabel((f.kind === 'woken' ? useAfterWake : useAfterDrop).messages.consumedHere(binding.name), f.label),
       ));
     const effect = engine.effects.known(use);
     // Only a drop after a drop is a second drop; a `wake()` after one needs the value kept instead.
