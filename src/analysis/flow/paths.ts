@@ -6,6 +6,7 @@
 
 import type * as ts from 'typescript';
 import { isOuterExpression, kindTest } from '../syntax';
+import { sharedTexts } from '../texts';
 import type { TypeScript } from '../types';
 
 export type Outcome = 'true' | 'false' | 'nullish' | 'nonNullish' | 'case' | 'default' | 'loop' | 'try' | 'catch';
@@ -148,11 +149,16 @@ function contains(outer: ts.Node, inner: ts.Node): boolean {
 
 /** "when `urgent` is true"; `negate` describes the other paths ("when `urgent` is false"). */
 export function describeCondition(condition: PathCondition, negate = false): string {
-  const subject = condition.subject ? `\`${condition.subject}\`` : 'the condition';
-  switch (condition.outcome) {
+  return conditionText(condition.outcome, condition.subject, condition.label, negate);
+}
+
+/** `describeCondition`'s text, made once per distinct condition (`sharedTexts`): it is a finding's, or part of one. */
+const conditionText = sharedTexts((outcome: PathCondition['outcome'], tested: string, label: string | undefined, negate: boolean): string => {
+  const subject = tested ? `\`${tested}\`` : 'the condition';
+  switch (outcome) {
     case 'true':
     case 'false': {
-      const truth = (condition.outcome === 'true') !== negate;
+      const truth = (outcome === 'true') !== negate;
       return `when ${subject} is ${truth ? 'true' : 'false'}`;
     }
     case 'nullish':
@@ -160,7 +166,7 @@ export function describeCondition(condition: PathCondition, negate = false): str
     case 'nonNullish':
       return `when ${subject} is ${negate ? '' : 'not '}null or undefined`;
     case 'case':
-      return `when ${subject} is ${negate ? 'not ' : ''}\`${condition.label ?? '?'}\``;
+      return `when ${subject} is ${negate ? 'not ' : ''}\`${label ?? '?'}\``;
     case 'default':
       return negate ? `when ${subject} matches a \`case\`` : `when ${subject} matches no \`case\``;
     case 'loop':
@@ -170,7 +176,10 @@ export function describeCondition(condition: PathCondition, negate = false): str
     case 'catch':
       return negate ? 'when nothing is thrown' : 'when an exception is caught';
   }
-}
+});
+
+/** A path as a message's suffix: " when `urgent` is true" (one shared text, not a concatenation per finding). */
+export const pathSuffix = sharedTexts((path: string) => ` ${path}`);
 
 export const SOME_PATHS = 'on some paths';
 export const LATER_ITERATION = 'on a later iteration of the loop';

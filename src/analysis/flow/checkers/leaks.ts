@@ -10,7 +10,7 @@ import { cloneWithoutDrop } from '../../rules/index';
 import type { TrackedBinding, ValueKind } from '../discovery';
 import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFacts, WorkingState } from '../engine';
 import { leakFixes } from '../fixes';
-import { conditionOf, describeCondition, SOME_PATHS } from '../paths';
+import { conditionOf, describeCondition, pathSuffix, SOME_PATHS } from '../paths';
 import { climb, closingBrace } from '../positions';
 import { packedMap } from '../../arrays';
 import { sharedTexts } from '../../texts';
@@ -229,7 +229,7 @@ export class LeakChecker implements FlowChecker {
       const isParameter = ts.isParameter(binding.declaration);
       // A parameter no path consumes is borrowed: its callers still own the value (their summaries say so).
       if (isParameter && everyPath && !this.ownedByContract(binding.declaration as ts.ParameterDeclaration)) continue;
-      const path = everyPath ? '' : ` ${this.leakPath(binding, observations, disposals)}`;
+      const path = everyPath ? '' : pathSuffix(this.leakPath(binding, observations, disposals));
       const related = packedMap(observations, (o) => engine.related(o.point, this.leakLabel(binding, o.point)));
       if (!isParameter && origin !== binding.declaration.name) related.unshift(engine.related(origin, bindingLabel(binding.name, this.createdHow(origin))));
       engine.report({

@@ -12,13 +12,14 @@ import { lostWakeupFixes } from '../fixes';
 import type { Narrowing } from '../graph';
 import { joinFacts, sameFacts, sortFacts, type Fact, type Facts } from '../lattice';
 import { lostWakeup } from '../../rules/index';
-import { conditionOf, describeCondition, SOME_PATHS, truthOf, type PathCondition } from '../paths';
+import { conditionOf, describeCondition, pathSuffix, SOME_PATHS, truthOf, type PathCondition } from '../paths';
 import { calleeNameText, climb, enclosingFunction, isTestPosition, leaves } from '../positions';
 import { skipOuterExpressions, syntaxOf } from '../../syntax';
 import type { Library } from '../../library';
 import type { TypeScript } from '../../types';
 import type { FileContext } from '../../context';
 import { packedMap } from '../../arrays';
+import { sharedTexts } from '../../texts';
 
 /**
  * `vacant` (summary mode only): the helper found the slot it stores the waker in
@@ -877,7 +878,7 @@ export class LostWakeupChecker implements FlowChecker {
     engine.report({
       rule: 'lost-wakeup',
       severity: everyPath ? 'error' : 'warning',
-      message: lostWakeup.messages.pending(this.pollName, cx, everyPath ? '' : ` ${this.describePath(returned, registrations, throughHelper, missed)}`),
+      message: lostWakeup.messages.pending(this.pollName, cx, everyPath ? '' : pathSuffix(this.describePath(returned, registrations, throughHelper, missed))),
       span: engine.span(returned),
       related: [
         engine.related(this.poll.parameter, lostWakeup.messages.received(cx)),
@@ -1101,8 +1102,11 @@ function pollFunctionName(ts: TypeScript, fn: ts.Node): string {
   const syntax = syntaxOf(ts);
   let name: ts.Node | undefined = 'name' in fn ? (fn.name as ts.Node | undefined) : undefined;
   if (!name && (syntax.isArrowFunction(fn) || syntax.isFunctionExpression(fn)) && (syntax.isPropertyAssignment(fn.parent) || syntax.isPropertyDeclaration(fn.parent) || syntax.isVariableDeclaration(fn.parent))) name = fn.parent.name;
-  return name && (syntax.isIdentifier(name) || syntax.isPrivateIdentifier(name)) ? `\`${name.text}\`` : 'this closure';
+  return name && (syntax.isIdentifier(name) || syntax.isPrivateIdentifier(name)) ? quoted(name.text) : 'this closure';
 }
+
+/** A name as code in a message: "`poll`", made once per name (`sharedTexts`). */
+const quoted = sharedTexts((name: string) => `\`${name}\``);
 
 function always(registers: boolean): ContextUse {
   return registers ? KEEPS : NO_USE;

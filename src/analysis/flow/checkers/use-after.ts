@@ -10,7 +10,7 @@ import type { TrackedBinding } from '../discovery';
 import type { FlowChecker, FlowEngine, OwnershipFact, OwnershipFactKind, WorkingState } from '../engine';
 import { useAfterWakeFixes } from '../fixes';
 import { sortFacts } from '../lattice';
-import { conditionOf, describeCondition, LATER_ITERATION, SOME_PATHS } from '../paths';
+import { conditionOf, describeCondition, LATER_ITERATION, pathSuffix, SOME_PATHS } from '../paths';
 import { closingBrace } from '../positions';
 import { packedMap } from '../../arrays';
 import { kindTest } from '../../syntax';
@@ -99,7 +99,7 @@ export class UseAfterChecker implements FlowChecker {
     const engine = this.engine;
     const ts = engine.ts;
     const name = binding.name;
-    const path = everyPath ? '' : ` ${this.pathOf(moves[0].site, points[0])}`;
+    const path = everyPath ? '' : pathSuffix(this.pathOf(moves[0].site, points[0]));
     engine.report({
       rule: 'use-after-move',
       severity: everyPath ? 'error' : 'warning',
@@ -124,7 +124,7 @@ export class UseAfterChecker implements FlowChecker {
     const everyPath = everyPathInEachCopy && !this.cleanUses?.has(use);
     const rule: RuleId = bad.some((f) => f.kind === 'woken') ? 'use-after-wake' : bad.some((f) => f.kind === 'dropped') ? 'use-after-drop' : 'use-after-move';
     const decisive = bad.find((f) => (rule === 'use-after-wake' ? f.kind === 'woken' : rule === 'use-after-drop' ? f.kind === 'dropped' : true)) ?? bad[0];
-    const path = everyPath ? '' : ` ${this.pathOf(decisive.site, use)}`;
+    const path = everyPath ? '' : pathSuffix(this.pathOf(decisive.site, use));
     const related = packedMap(bad, (f) =>
       engine.related(
         f.site,
