@@ -147,7 +147,7 @@ export class FlowEngine {
   private readonly cfgOptionsWithReads: CfgOptions;
   // The tables below are made on first use: most units need no dataflow and report nothing (speed).
   private facts: FactTable | undefined;
-  private reported: Map<string, Finding> | undefined;
+  private reported: Finding[] | undefined;
   /** The places that `borrowed` facts name, by path. */
   private aliasedPlaces: Map<string, AccessPath> | undefined;
   private initial: FlowState | undefined;
@@ -245,7 +245,7 @@ export class FlowEngine {
       this.forgetOutputs(cfg);
       for (let i = 0; i < this.checkers.length; i++) this.checkers[i].finish?.();
     }
-    if (this.reported) for (const finding of this.reported.values()) findings.push(finding);
+    if (this.reported) for (const finding of this.reported) findings.push(finding);
   }
 
   /** The reporting pass: once per original block, from the union of its copies' inputs (a problem on some paths stays a warning). */
@@ -309,11 +309,18 @@ export class FlowEngine {
     return { file: this.context.file.fileName, start: node.getStart(this.context.file), end: node.getEnd(), message };
   }
 
-  /** One finding per rule and span: the first report wins. */
+  /**
+   * One finding per rule and span: the first report wins. A unit reports a few
+   * findings, so a scan beats a map keyed by a string made for every report (speed).
+   */
   report(finding: Finding): void {
-    const key = `${finding.rule}:${finding.span.start}:${finding.span.end}`;
-    this.reported ??= new Map();
-    if (!this.reported.has(key)) this.reported.set(key, finding);
+    const reported = (this.reported ??= []);
+    const { start, end } = finding.span;
+    for (let i = 0; i < reported.length; i++) {
+      const earlier = reported[i];
+      if (earlier.rule === finding.rule && earlier.span.start === start && earlier.span.end === end) return;
+    }
+    reported.push(finding);
   }
 
   /** `next`, keeping the `reported` fact of `before` (one report per chain of misuses). */
