@@ -18,17 +18,24 @@ function sortFindings(findings: Finding[]): Finding[] {
 }
 
 /**
- * `finding` with lists exactly as long as their items (`slice` copies no spare
- * room): a finding outlives the analysis of its file, and a list grown by
- * `push` keeps room for 17 items, which every scavenge copies again while the
- * finding survives it (speed).
+ * `finding` copied whole, down to its span, related spans and edits: a finding
+ * outlives the analysis of its file. Its lists are exactly as long as their
+ * items (`slice` copies no spare room; a list grown by `push` keeps room for 17
+ * items, which every scavenge copies again while the finding survives it). The
+ * spans and edits were made where most objects die young; copied here, where
+ * every one survives, they cost the scavenges less (speed: copying them too took
+ * the warm analysis to 0.93-0.95 of what copying the lists alone took).
  */
 function withExactLists(finding: Finding): Finding {
+  const related = finding.related.slice();
+  for (let i = 0; i < related.length; i++) related[i] = { ...related[i] };
   const fixes = finding.fixes.slice();
   for (let i = 0; i < fixes.length; i++) fixes[i] = withExactEdits(fixes[i]);
-  return { ...finding, related: finding.related.slice(), fixes };
+  return { ...finding, span: { ...finding.span }, related, fixes };
 }
 
 function withExactEdits(fix: Fix): Fix {
-  return { ...fix, edits: fix.edits.slice() };
+  const edits = fix.edits.slice();
+  for (let i = 0; i < edits.length; i++) edits[i] = { ...edits[i] };
+  return { ...fix, edits };
 }
