@@ -20,13 +20,13 @@ export function option(name, fallback) {
   return index >= 0 ? process.argv[index + 1] : fallback;
 }
 
-/** The corpus options: `--files 200 --functions 30 --reps 3 [--waker-share 0.2]` (no share: the worst-case mix). */
-export function corpusOptions() {
+/** The corpus options: `--files 200 --functions 30 --reps 3 [--waker-share 0.2]` (no share: the worst-case mix); a script may take more reps by default. */
+export function corpusOptions({ reps = 3 } = {}) {
   const share = option('waker-share');
   return {
     files: Number(option('files', '200')),
     functions: Number(option('functions', '30')),
-    reps: Number(option('reps', '3')),
+    reps: Number(option('reps', String(reps))),
     wakerShare: share === undefined ? undefined : Number(share),
   };
 }
