@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { bundle, corpusOptions, cpu, loadAnalyzer, median, option, OUT, REPO } from './common.mjs';
 import { generate } from './generate.mjs';
 
-// Five runs: the in-process type check, the ratios' denominator, swings up to 40% between runs (1× measured 1.41–2.00 s) while the analysis varies 10%.
+// Five runs: the in-process type check, the ratios' denominator, swings up to 40% between runs (1× measured 1.41–2.00 s) while the analysis varies about 15% (0.49–0.56 s at 4×).
 const { files: FILES, functions: FUNCTIONS, reps: REPS, wakerShare: WAKER_SHARE } = corpusOptions({ reps: 5 });
 const SCALES = option('scales', '1,2,4').split(',').map(Number);
 const CORPUS = WAKER_SHARE === undefined ? 'corpus' : `corpus-share${WAKER_SHARE}`;
